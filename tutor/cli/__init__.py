@@ -1,0 +1,78 @@
+"""`docklab`: the command line. Parsing stays import-light so `--help` answers fast:
+the SDK, Textual and the lesson parser are imported only by the command that needs them.
+
+Exit codes (a stable contract): 0 success, 1 checks failed, 2 usage or content error,
+3 no usable engine (down, too old, an image missing, or a name the lesson needs taken).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+OK, FAILED, USAGE, NO_ENGINE = 0, 1, 2, 3
+INTERRUPTED = 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    images = argparse.ArgumentParser(add_help=False)
+    images.add_argument("--images", metavar="MAP", default=None,
+                        help="image map: 'offline' for the local stand-ins, or a TOML file "
+                             "(default: $DOCKLAB_IMAGES, else the real images)")
+    p = argparse.ArgumentParser(
+        prog="docklab",
+        description="Learn Docker volumes by doing: real commands on a real engine, checked step by step. "
+                    "With no command, opens the lessons in the terminal UI.",
+        epilog="Exit codes: 0 ok, 1 checks failed, 2 usage or content error, 3 no usable engine.",
+    )
+    from tutor import __version__
+
+    p.add_argument("--version", action="version", version=f"docklab {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    s = sub.add_parser("list", parents=[images], help="list the lessons, your progress and what each needs")
+    s.add_argument("--json", action="store_true", help="machine-readable output")
+
+    s = sub.add_parser("run", parents=[images], help="work through a lesson (--auto: run every step for real)")
+    s.add_argument("lesson", help="lesson id (see `docklab list`) or a lesson file")
+    s.add_argument("--auto", action="store_true", help="run each step's commands and checks, no typing")
+
+    s = sub.add_parser("check", parents=[images], help="check the engine's state for a lesson you did yourself")
+    s.add_argument("lesson")
+    s.add_argument("--step", type=int, metavar="N", help="check only step N (and record it when it passes)")
+    s.add_argument("--json", action="store_true", help="machine-readable output")
+
+    s = sub.add_parser("reset", help="remove exactly what a lesson created (your progress is kept)")
+    g = s.add_mutually_exclusive_group(required=True)
+    g.add_argument("lesson", nargs="?")
+    g.add_argument("--all", action="store_true", help="every lesson docklab started on this engine")
+
+    s = sub.add_parser("validate", help="check lesson files for problems (file:line: message)")
+    s.add_argument("files", nargs="*", help="lesson files (default: every lesson in content/)")
+
+    s = sub.add_parser("images", help="the images lessons need: build the offline stand-ins")
+    isub = s.add_subparsers(dest="images_command", metavar="ACTION", required=True)
+    b = isub.add_parser("build", help="build the local stand-in images from labs/ (no registry needed)")
+    b.add_argument("names", nargs="*", help="stand-ins to build (default: all that are missing)")
+    b.add_argument("--force", action="store_true", help="rebuild even when the tag exists")
+
+    sub.add_parser("doctor", parents=[images], help="is this machine ready for the lessons?")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        from tutor.cli.commands import open_tui
+
+        return open_tui()
+    from tutor.cli import commands
+
+    try:
+        return getattr(commands, "cmd_" + args.command)(args)
+    except KeyboardInterrupt:
+        print("\nInterrupted. Your progress is kept; `docklab reset LESSON` removes what the lesson created.",
+              file=sys.stderr)
+        return INTERRUPTED
+    except BrokenPipeError:
+        return OK

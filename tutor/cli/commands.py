@@ -1,0 +1,245 @@
+"""The headless commands: the same core as the TUI, plain text out, stable exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from tutor.cli import FAILED, INTERRUPTED, NO_ENGINE, OK, USAGE
+from tutor.cli.output import Printer
+from tutor.core import lessonfile
+from tutor.core.engine import Engine, EngineUnavailable, connect
+from tutor.core.images import ImageError, load_map
+from tutor.core.lessonfile import LessonFileError
+from tutor.core.model import Lesson
+from tutor.core.ownership import Conflict, Ownership, started_lessons
+from tutor.core.paths import content_dir
+from tutor.core.progress import Progress
+from tutor.core.session import Session
+
+
+class Stop(Exception):
+    """End the command with this exit code after printing the message."""
+
+    def __init__(self, code: int, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def _guard(fn):
+    def wrapped(args) -> int:
+        try:
+            return fn(args)
+        except Stop as stop:
+            print(str(stop), file=sys.stderr)
+            return stop.code
+        except LessonFileError as err:
+            for problem in err.problems:
+                print(problem, file=sys.stderr)
+            return USAGE
+        except EngineUnavailable as err:
+            print(err, file=sys.stderr)
+            return NO_ENGINE
+        except ImageError as err:
+            print(err, file=sys.stderr)
+            return USAGE
+    return wrapped
+
+
+# ---- finding lessons and the engine -------------------------------------------------------
+
+
+def all_lessons() -> list[Lesson]:
+    return [lessonfile.load(p) for p in lessonfile.discover(content_dir())]
+
+
+def find_lesson(ref: str) -> Lesson:
+    path = Path(ref)
+    if path.suffix == ".md" and path.exists():
+        return lessonfile.load(path)
+    for candidate in lessonfile.discover(content_dir()):
+        if candidate.stem.split("-", 1)[1] == ref:
+            return lessonfile.load(candidate)
+    ids = ", ".join(p.stem.split("-", 1)[1] for p in lessonfile.discover(content_dir()))
+    raise Stop(USAGE, f"no lesson {ref!r}. Lessons: {ids}")
+
+
+def session_for(lesson: Lesson, args, require: bool = True) -> Session:
+    image_map = load_map(getattr(args, "images", None))
+    session = Session(lesson, connect(), image_map)
+    if require:
+        reasons = session.unmet()
+        if reasons:
+            raise Stop(NO_ENGINE, f"{lesson.id} cannot run on this engine:\n" + "\n".join(f"  - {r}" for r in reasons))
+    return session
+
+
+# ---- commands -----------------------------------------------------------------------------
+
+
+@_guard
+def cmd_list(args) -> int:
+    lessons = all_lessons()
+    progress = Progress()
+    try:
+        engine: Engine | None = connect(timeout=10)
+        image_map = load_map(args.images)
+    except EngineUnavailable:
+        engine, image_map = None, None
+    rows = []
+    for lesson in lessons:
+        if engine is not None:
+            reasons = Session(lesson, engine, image_map, progress).unmet()
+        else:
+            reasons = ["no engine reachable (`docklab doctor`)"]
+        rows.append({"id": lesson.id, "title": lesson.title, "summary": lesson.summary,
+                     "steps": len(lesson.steps), "done": len(progress.done(lesson.id)),
+                     "available": not reasons, "reasons": reasons})
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return OK
+    for row in rows:
+        state = "ready" if row["available"] else "unavailable: " + "; ".join(row["reasons"])
+        print(f"{row['id']:<18} {row['done']}/{row['steps']} steps  {row['title']}")
+        print(f"{'':<18} {row['summary']}")
+        print(f"{'':<18} [{state}]")
+    return OK
+
+
+@_guard
+def cmd_run(args) -> int:
+    lesson = find_lesson(args.lesson)
+    session = session_for(lesson, args)
+    out = Printer(lesson.secrets)
+    if not args.auto:
+        from tutor.cli.walk import walk
+
+        return walk(session, out)
+    try:
+        removed = session.begin(fresh=True)
+    except Conflict as err:
+        raise Stop(NO_ENGINE, str(err)) from None
+    out.title(lesson, session.image_map.name)
+    if removed:
+        out.line("Removed what an earlier run of this lesson left: " + ", ".join(removed))
+    for step in lesson.steps:
+        out.step(step, len(lesson.steps))
+        for command in step.commands:
+            out.command(session.command_text(command))
+            result = session.run(command, out.stream)
+            out.result(result)
+            if result.interrupted:
+                out.line(f"Interrupted in step {step.number}. Progress is kept; "
+                         f"`docklab reset {lesson.id}` removes what the lesson created.")
+                return INTERRUPTED
+        report = session.check_step(step.number, wait=True, on_wait=out.waiting)
+        out.report(report)
+        if not report.passed:
+            out.line(f"Step {step.number} did not pass. `docklab reset {lesson.id}` removes what the lesson created.")
+            return FAILED
+    out.line(f"All {len(lesson.steps)} steps of {lesson.id} passed. "
+             f"`docklab reset {lesson.id}` removes what it created.")
+    return OK
+
+
+@_guard
+def cmd_check(args) -> int:
+    lesson = find_lesson(args.lesson)
+    session = session_for(lesson, args, require=False)
+    unmet = session.engine.unmet(lesson.requires)
+    if unmet:
+        raise Stop(NO_ENGINE, f"{lesson.id} cannot be checked on this engine: " + "; ".join(unmet))
+    if args.step is not None:
+        if not 1 <= args.step <= len(lesson.steps):
+            raise Stop(USAGE, f"{lesson.id} has steps 1 to {len(lesson.steps)}, not {args.step}")
+        reports = [session.check_step(args.step)]
+    else:
+        reports = session.check_all()
+    passed = all(r.passed for r in reports)
+    if args.json:
+        print(json.dumps({"lesson": lesson.id, "passed": passed, "checked_at": time.time(),
+                          "engine": {"version": session.engine.version, "api": session.engine.api_version},
+                          "steps": [r.to_dict() for r in reports]}, indent=2))
+    else:
+        out = Printer(lesson.secrets)
+        for report in reports:
+            out.step(report.step, len(lesson.steps))
+            out.report(report)
+        done = sum(r.passed for r in reports)
+        out.line(f"{done}/{len(reports)} step{'s' if len(reports) != 1 else ''} passed.")
+    return OK if passed else FAILED
+
+
+@_guard
+def cmd_reset(args) -> int:
+    engine = connect()
+    if args.all:
+        lessons = [find_lesson(i) for i in started_lessons()]
+        if not lessons:
+            print("docklab has not started any lesson on this engine: nothing to remove.")
+            return OK
+    else:
+        lessons = [find_lesson(args.lesson)]
+    code = OK
+    for lesson in lessons:
+        owner = Ownership(engine.client, lesson)
+        if not owner.started:
+            names = ", ".join(lesson.resources.containers + lesson.resources.volumes) or "nothing"
+            print(f"{lesson.id}: docklab did not start this lesson here, so it owns nothing and removes nothing "
+                  f"(the lesson would create: {names}).")
+            continue
+        removed, kept = owner.reset()
+        print(f"{lesson.id}: removed " + (", ".join(removed) if removed else "nothing (already gone)"))
+        for item in kept:
+            print(f"{lesson.id}: kept {item}", file=sys.stderr)
+            code = FAILED
+    return code
+
+
+@_guard
+def cmd_validate(args) -> int:
+    paths = [Path(f) for f in args.files] or lessonfile.discover(content_dir())
+    problems = lessonfile.validate(paths)
+    for problem in problems:
+        print(problem)
+    if problems:
+        return USAGE
+    print(f"{len(paths)} lesson file{'s' if len(paths) != 1 else ''} OK")
+    return OK
+
+
+@_guard
+def cmd_images(args) -> int:
+    from tutor.core.images import build_standins
+
+    engine = connect(timeout=900)
+    start = time.monotonic()
+    built = build_standins(engine.client, args.names or None, args.force, progress=Printer(()).progress)
+    print(f"\nbuilt {len(built)} image{'s' if len(built) != 1 else ''} in {time.monotonic() - start:.0f} s"
+          if built else "\nall stand-ins present")
+    return OK
+
+
+@_guard
+def cmd_doctor(args) -> int:
+    engine = connect(timeout=10)
+    image_map = load_map(args.images)
+    print(f"ok       engine {engine.version}, API {engine.api_version}")
+    print(("ok       " if engine.cli_version else "problem  ") + f"docker CLI {engine.cli_version or 'not found'}")
+    print(("ok       " if engine.has_compose else "warning  ") + "Compose v2 plugin"
+          + ("" if engine.has_compose else " missing: lessons using Compose are unavailable"))
+    code = OK
+    for lesson in all_lessons():
+        reasons = Session(lesson, engine, image_map).unmet()
+        print(("ok       " if not reasons else "problem  ") + f"lesson {lesson.id}"
+              + ("" if not reasons else ": " + "; ".join(reasons)))
+        code = code if not reasons else FAILED
+    return code
+
+
+def open_tui() -> int:
+    print("docklab: the terminal UI is not built yet. Use `docklab list` and `docklab run LESSON`.",
+          file=sys.stderr)
+    return USAGE

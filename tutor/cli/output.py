@@ -1,0 +1,95 @@
+"""Plain-text output for the headless commands: words and symbols, never colour alone,
+secrets hidden, and one progress line that updates in place on a terminal."""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+
+from tutor.core.model import Lesson, Step
+from tutor.core.outcome import redact
+from tutor.core.runner import Result
+from tutor.core.session import StepReport
+
+ANSI = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|\([A-Z0-9]|[=>])")
+
+
+class Printer:
+    def __init__(self, secrets: tuple[str, ...], stream=None):
+        self.secrets = secrets
+        self.out = stream or sys.stdout
+        self.tty = self.out.isatty()
+        self._last_progress = 0.0
+        self._open_progress = False
+
+    def line(self, text: str = "") -> None:
+        self._end_progress()
+        self.out.write(redact(text, self.secrets) + "\n")
+        self.out.flush()
+
+    def stream(self, text: str) -> None:
+        """Command output as it comes (already redacted by the runner); terminal
+        escape sequences are dropped when the output is not a terminal (CI logs)."""
+        self._end_progress()
+        self.out.write(text if self.tty else ANSI.sub("", text))
+        self.out.flush()
+
+    def title(self, lesson: Lesson, image_map: str) -> None:
+        self.line(f"{lesson.id}: {lesson.title}" + (f"  (images: {image_map} map)" if image_map != "real" else ""))
+
+    def step(self, step: Step, total: int) -> None:
+        self.line()
+        self.line(f"== Step {step.number}/{total}: {step.title}")
+
+    def command(self, text: str) -> None:
+        self.line(f"$ {text}")
+
+    def result(self, result: Result) -> None:
+        if result.timed_out:
+            what = f"waiting for the prompt {result.waiting_for!r}" if result.waiting_for else "the command"
+            self.line(f"  [timed out: {what} took too long; it was stopped]")
+        elif result.interrupted:
+            self.line("  [interrupted]")
+        elif result.exit_code not in (0, None):
+            self.line(f"  [exit code {result.exit_code}]")
+
+    def report(self, report: StepReport) -> None:
+        if report.recorded_at is not None:
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(report.recorded_at))
+            self.line(f"  ✓ DONE  proven when you did it ({when}); the engine has moved on since:")
+        for o in report.outcomes:
+            if report.recorded_at is not None:
+                self.line(f"          now {'still' if o.ok else 'no longer'}: {o.claim}")
+                continue
+            self.line(f"  {'✓ PASS' if o.ok else '✗ FAIL'}  {o.claim}")
+            if not o.ok:
+                for label, text in (("expected", o.expected), ("found", o.found), ("hint", o.hint)):
+                    if text:
+                        self.line(f"          {label + ':':<9} {text}")
+
+    def waiting(self, claim: str, waited: float, limit: float) -> None:
+        """A progress line for a bounded wait (e.g. a database starting)."""
+        text = f"  … waiting until {claim}: {waited:.0f} s of at most {limit:.0f} s"
+        if self.tty:
+            self.out.write("\r" + text[:150].ljust(100))
+            self.out.flush()
+            self._open_progress = True
+        elif time.monotonic() - self._last_progress >= 5:
+            self.line(text)
+            self._last_progress = time.monotonic()
+
+    def progress(self, text: str) -> None:
+        """One updating line on a terminal; elsewhere (CI logs) a line every 2 s at most."""
+        if self.tty:
+            self.out.write("\r" + text[:150].ljust(100))
+            self.out.flush()
+            self._open_progress = True
+        elif time.monotonic() - self._last_progress >= 2 or "Step " in text:
+            self.line(text)
+            self._last_progress = time.monotonic()
+
+    def _end_progress(self) -> None:
+        if self._open_progress:
+            self.out.write("\n")
+            self._open_progress = False

@@ -1,0 +1,104 @@
+"""The connection to the Docker Engine: one SDK client, its versions, plain-worded errors."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from functools import cached_property
+
+from tutor.core.model import Requirements
+
+HOW_TO_START = (
+    "Start Docker Desktop, or the Docker Engine (`sudo systemctl start docker`), "
+    "then try again. `docklab doctor` tells more."
+)
+
+
+class EngineUnavailable(Exception):
+    """No usable engine: down, unreachable, or too old. The CLI exits 3 with this message."""
+
+
+def parse_version(text: str | None) -> tuple[int, ...]:
+    """'26.1.5+dfsg1' -> (26, 1, 5); unparseable parts stop the tuple."""
+    out: list[int] = []
+    for part in (text or "").replace("-", ".").replace("+", ".").split("."):
+        if not part.isdigit():
+            break
+        out.append(int(part))
+    return tuple(out)
+
+
+@dataclass
+class Engine:
+    client: object  # docker.DockerClient
+    version: str
+    api_version: str
+
+    @cached_property
+    def cli_version(self) -> str | None:
+        """The `docker` CLI the learner's commands run with (None if there is none)."""
+        exe = shutil.which("docker")
+        if not exe:
+            return None
+        try:
+            out = subprocess.run([exe, "version", "--format", "{{.Client.Version}}"],
+                                 capture_output=True, text=True, timeout=20)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return out.stdout.strip() or None
+
+    @cached_property
+    def has_compose(self) -> bool:
+        exe = shutil.which("docker")
+        if not exe:
+            return False
+        try:
+            return subprocess.run([exe, "compose", "version"], capture_output=True, timeout=20).returncode == 0
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+
+    def unmet(self, req: Requirements) -> list[str]:
+        """Why this engine cannot run a lesson with these requirements (empty: it can)."""
+        reasons = []
+        if req.api and parse_version(self.api_version) < parse_version(req.api):
+            reasons.append(f"needs Engine API {req.api} or newer; this client speaks API {self.api_version}")
+        if req.engine and parse_version(self.version) < parse_version(req.engine):
+            reasons.append(f"needs Docker Engine {req.engine} or newer; this engine is {self.version}")
+        if req.cli:
+            cli = self.cli_version
+            if cli is None:
+                reasons.append("needs the `docker` command, which is not on PATH")
+            elif parse_version(cli) < parse_version(req.cli):
+                reasons.append(f"needs the docker CLI {req.cli} or newer; yours is {cli}")
+        if req.compose and not self.has_compose:
+            reasons.append("needs the Docker Compose v2 plugin (`docker compose version` fails): "
+                           "install docker-compose-plugin or Docker Desktop")
+        return reasons
+
+
+def connect(timeout: int = 60) -> Engine:
+    """Connect as the `docker` CLI would (DOCKER_HOST, DOCKER_API_VERSION); raise
+    EngineUnavailable with what to do when that fails."""
+    import docker
+    from docker.errors import DockerException
+
+    host = os.environ.get("DOCKER_HOST", "the default socket (/var/run/docker.sock)")
+    try:
+        client = docker.from_env(version=os.environ.get("DOCKER_API_VERSION") or "auto", timeout=timeout)
+        info = client.version()
+    except DockerException as err:
+        raise EngineUnavailable(f"Cannot reach the Docker Engine at {host}: {_reason(err)}. {HOW_TO_START}") from None
+    except Exception as err:  # requests' connection errors, a half-open socket
+        raise EngineUnavailable(f"Cannot reach the Docker Engine at {host}: {err}. {HOW_TO_START}") from None
+    return Engine(client, info.get("Version", "?"), client.api.api_version)
+
+
+def _reason(err: Exception) -> str:
+    text = str(err)
+    if "FileNotFoundError" in text or "No such file" in text:
+        return "no engine is listening there"
+    if "PermissionError" in text or "Permission denied" in text:
+        return "permission denied (add yourself to the `docker` group, or use sudo)"
+    return text.split("(")[0].strip() or type(err).__name__

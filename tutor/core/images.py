@@ -1,0 +1,187 @@
+"""Image maps (real image -> local substitute) and building the offline stand-ins.
+
+Lessons name the images a learner really uses (`mysql:9.2.0`). A map substitutes
+others, and the substitution happens in the command text itself, so the command the
+learner sees is the command that runs.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from tutor.core.paths import labs_dir
+
+Progress = Callable[[str], None]
+
+
+class ImageError(Exception):
+    """A map that cannot be read, or a stand-in that cannot be built."""
+
+
+@dataclass(frozen=True)
+class ImageMap:
+    name: str
+    images: dict[str, str] = field(default_factory=dict)
+
+    def resolve(self, image: str) -> str:
+        return self.images.get(image, image)
+
+    def apply(self, command: str, known: tuple[str, ...]) -> str:
+        """Replace whole shell words that are one of the lesson's `known` images."""
+        targets = {k: v for k, v in self.images.items() if k in known}
+        if not targets:
+            return command
+        pattern = re.compile(r"(?<![\w./:@-])(" + "|".join(map(re.escape, sorted(targets, key=len, reverse=True)))
+                             + r")(?![\w./:@-])")
+        return pattern.sub(lambda m: targets[m.group(1)], command)
+
+
+def load_map(choice: str | None = None) -> ImageMap:
+    """`None`/"" -> no substitution; "offline" -> the built-in stand-ins; else a TOML path.
+    DOCKLAB_IMAGES gives the default."""
+    choice = choice if choice is not None else os.environ.get("DOCKLAB_IMAGES", "")
+    if not choice or choice == "real":
+        return ImageMap("real")
+    path = labs_dir() / "images" / "offline.toml" if choice == "offline" else Path(choice)
+    try:
+        data = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise ImageError(f"image map {path} does not exist (use --images offline, or a path to a TOML map)") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ImageError(f"image map {path} is not valid TOML: {err}") from None
+    images = data.get("images")
+    if not isinstance(images, dict) or not all(isinstance(v, str) for v in images.values()):
+        raise ImageError(f'image map {path} needs an [images] table of "real" = "substitute" strings')
+    return ImageMap(choice, dict(images))
+
+
+def missing_images(client, images: list[str]) -> list[str]:
+    from docker.errors import ImageNotFound
+
+    missing = []
+    for image in images:
+        try:
+            client.images.get(image)
+        except ImageNotFound:
+            missing.append(image)
+    return missing
+
+
+# ---- building the stand-ins ------------------------------------------------------------
+
+
+def standins() -> dict[str, dict]:
+    return tomllib.loads((labs_dir() / "images" / "standins.toml").read_text())
+
+
+def build_standins(client, names: list[str] | None = None, force: bool = False,
+                   progress: Progress = print) -> list[str]:
+    """Build the stand-ins whose tags are missing (all, or `names`); return the tags built."""
+    specs = standins()
+    unknown = [n for n in names or [] if n not in specs]
+    if unknown:
+        raise ImageError(f"no stand-in named {', '.join(unknown)} (there are: {', '.join(specs)})")
+    built = []
+    for name in names or list(specs):
+        spec = specs[name]
+        if not force and not missing_images(client, [spec["tag"]]):
+            progress(f"{spec['tag']}: present")
+            continue
+        rootfs = spec.get("rootfs")
+        buildargs = {}
+        if rootfs:
+            if force or missing_images(client, [rootfs["tag"]]):
+                _import_rootfs(client, rootfs, progress)
+            buildargs["BASE"] = rootfs["tag"]
+        _build(client, name, spec, buildargs, progress)
+        built.append(spec["tag"])
+    return built
+
+
+def _build(client, name: str, spec: dict, buildargs: dict, progress: Progress) -> None:
+    from docker.errors import APIError, BuildError
+
+    src = labs_dir() / "images" / spec["context"]
+    with tempfile.TemporaryDirectory(prefix="docklab-build-") as tmp:
+        ctx = Path(tmp) / "ctx"
+        shutil.copytree(src, ctx)
+        for dest, host in (spec.get("host_files") or {}).items():
+            if not Path(host).exists():
+                raise ImageError(f"{name}: needs {host} on this machine (Debian: apt-get install busybox-static)")
+            shutil.copy2(host, ctx / dest)
+        progress(f"{spec['tag']}: building from labs/images/{spec['context']}")
+        try:
+            for chunk in client.api.build(path=str(ctx), tag=spec["tag"], buildargs=buildargs, rm=True,
+                                          forcerm=True, decode=True, labels={"org.docklab.stand-in": name}):
+                if "error" in chunk:
+                    raise ImageError(f"{name}: {chunk['error'].strip()}")
+                line = (chunk.get("stream") or "").strip()
+                if line.startswith("Step "):
+                    progress(f"{spec['tag']}: {line}")
+        except (APIError, BuildError) as err:
+            raise ImageError(f"{name}: {err}") from None
+
+
+def debian_mirror() -> str:
+    """The archive this machine's apt already uses for Debian (no host is hard-coded)."""
+    for path in sorted(glob.glob("/etc/apt/sources.list.d/*.sources")):
+        uri = None
+        for line in Path(path).read_text().splitlines():
+            if line.startswith("URIs:"):
+                uri = line.split()[1]
+            elif line.startswith("Suites:") and uri and re.search(r"\b(bookworm|trixie)\b", line):
+                return uri
+    if Path("/etc/apt/sources.list").exists():
+        for line in Path("/etc/apt/sources.list").read_text().splitlines():
+            parts = line.split()
+            if len(parts) >= 3 and parts[0] == "deb" and "debian" in parts[1]:
+                return parts[1]
+    raise ImageError("no Debian archive found in apt's sources; the MySQL stand-in is built with debootstrap")
+
+
+def _import_rootfs(client, rootfs: dict, progress: Progress) -> None:
+    """debootstrap a Debian root with the given packages and import it as an image.
+    The image's /var/lib/mysql ships empty: otherwise copy-up would fill every new
+    volume with Debian's install-time datadir and skip the password set-up."""
+    if os.geteuid() != 0 or not shutil.which("debootstrap"):
+        raise ImageError("building the MySQL stand-in needs root and debootstrap on Debian "
+                         "(apt-get install debootstrap), or load a bundle made elsewhere")
+    tag = rootfs["tag"]
+    with tempfile.TemporaryDirectory(prefix="docklab-rootfs-") as tmp:
+        root = Path(tmp) / "root"
+        cmd = ["debootstrap", "--variant=minbase", "--include=" + ",".join(rootfs["packages"]),
+               rootfs.get("suite", "bookworm"), str(root), debian_mirror()]
+        progress(f"{tag}: debootstrap {rootfs.get('suite', 'bookworm')} with {', '.join(rootfs['packages'])} "
+                 "(about 2 minutes)")
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        last = ""
+        for line in proc.stdout:  # type: ignore[union-attr]
+            last = line.strip()
+            m = re.match(r"I: (Retrieving|Validating|Unpacking|Configuring|Installing) (.*)", last)
+            if m:
+                progress(f"{tag}: {m.group(1).lower()} {m.group(2)}")
+        if proc.wait() != 0:
+            raise ImageError(f"debootstrap failed: {last}")
+        for junk in ["var/lib/mysql", "var/cache/apt", "var/lib/apt/lists", "usr/share/doc", "usr/share/man",
+                     "usr/share/locale", "usr/share/info"]:
+            shutil.rmtree(root / junk, ignore_errors=True)
+        (root / "var/lib/mysql").mkdir(parents=True, exist_ok=True)
+        progress(f"{tag}: importing the root file system")
+        tar = subprocess.Popen(["tar", "-C", str(root), "--numeric-owner", "-c", "."], stdout=subprocess.PIPE)
+        repo, _, version = tag.partition(":")
+        try:
+            client.api.import_image_from_stream(tar.stdout, repository=repo, tag=version or "latest")
+        finally:
+            tar.wait()
+        if tar.returncode != 0:
+            raise ImageError("tar of the debootstrap root failed")
+

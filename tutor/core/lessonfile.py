@@ -1,0 +1,365 @@
+"""Parse a lesson file (Markdown that reads well on GitHub) into the typed model.
+
+The format is documented in content/README.md. Parsing never raises for a bad file:
+every problem is collected with its line, so `docklab validate` can report them all.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+from tutor.core import checks, facts
+from tutor.core.model import (Answer, CheckSpec, Command, FactSpec, Lesson, Problem, Requirements, Resources,
+                              Step)
+
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+FILENAME = re.compile(r"^(\d\d)-([a-z0-9-]+)\.md$")
+FACT_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+COMMAND_LANGS = {"sh", "shell", "bash"}
+SPECIAL = {"check", "answers", "remember"}  # `yaml check` and friends
+FRONT_KEYS = {"id", "title", "summary", "images", "requires", "resources", "secrets"}
+REQUIRE_KEYS = {"api": str, "engine": str, "cli": str, "compose": bool}
+RESOURCE_KEYS = {"containers", "volumes", "networks"}
+
+_md = MarkdownIt("commonmark").use(front_matter_plugin)
+
+
+def markdown() -> MarkdownIt:
+    """The one parser configuration, shared with whoever renders lessons."""
+    return _md
+
+
+class LessonFileError(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+def load(path: Path) -> Lesson:
+    """Parse or raise LessonFileError with every problem found."""
+    lesson, problems = parse(path)
+    if problems:
+        raise LessonFileError(problems)
+    return lesson
+
+
+def parse(path: Path, text: str | None = None) -> tuple[Lesson, list[Problem]]:
+    path = Path(path)
+    problems: list[Problem] = []
+
+    def problem(line: int, message: str) -> None:
+        problems.append(Problem(path, line, message))
+
+    if text is None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            problem(1, f"cannot read the file: {err}")
+            return Lesson("", "", "", path), problems
+    lines = text.splitlines()
+    lesson = Lesson(id="", title="", summary="", path=path)
+    try:
+        tokens = _md.parse(text)
+    except Exception as err:  # markdown-it is forgiving; this is a last resort
+        problem(1, f"cannot parse the Markdown: {err}")
+        return lesson, problems
+
+    if not tokens or tokens[0].type != "front_matter":
+        problem(1, "missing front matter: the file must start with a `---` block (id, title, summary, ...)")
+    step: Step | None = None
+    last_block: list[Command] | None = None
+    defined: set[str] = set()
+    body_start = 0
+
+    def close_step(end: int) -> None:
+        if step is not None:
+            step.body = _body(lines, body_start, end)
+            if not step.checks:
+                problem(step.line, f"step {step.title!r} has no checks: add a ```yaml check``` block")
+
+    for i, tok in enumerate(tokens):
+        line = (tok.map[0] + 1) if tok.map else 1
+        if tok.type == "front_matter":
+            _front_matter(lesson, tok.content, line, problem)
+        elif tok.type == "heading_open" and tok.tag in ("h1", "h2"):
+            title = tokens[i + 1].content.strip()
+            if tok.tag == "h1":
+                if step is None and not lesson.intro:
+                    lesson.title = lesson.title or title
+                continue
+            close_step(line - 1)
+            if step is None:
+                lesson.intro = _body(lines, _after_front_matter(tokens), line - 1)
+            if any(s.title == title for s in lesson.steps):
+                problem(line, f"duplicate step {title!r}: step titles must be unique")
+            step = Step(number=len(lesson.steps) + 1, title=title, line=line)
+            lesson.steps.append(step)
+            last_block = None
+            body_start = tok.map[1] if tok.map else line
+        elif tok.type == "fence":
+            words = tok.info.split()
+            lang = words[0] if words else ""
+            role = words[1] if len(words) > 1 and lang == "yaml" and words[1] in SPECIAL else None
+            if lang not in COMMAND_LANGS and role is None:
+                continue
+            what = "command block" if role is None else f"`yaml {role}` block"
+            if step is None:
+                problem(line, f"{what} outside a step: put it under a `## Step title` heading")
+                continue
+            if role is None:
+                last_block = _commands(tok.content, line + 1, step, defined, problem)
+                step.commands.extend(last_block)
+                continue
+            data, item_lines = _yaml(tok.content, line + 1, problem)
+            if data is None:
+                continue
+            if role == "check":
+                step.checks.extend(_checks(data, item_lines, line, defined, problem))
+            elif role == "answers":
+                if not last_block:
+                    problem(line, "`yaml answers` block with no command block before it in this step")
+                    continue
+                answers = _answers(data, item_lines, line, problem)
+                cmd = last_block[-1]
+                step.commands[step.commands.index(cmd)] = last_block[-1] = Command(cmd.text, cmd.line, answers,
+                                                                                  cmd.timeout)
+            else:
+                step.facts.extend(_facts(data, line, problem))
+                defined.update(f.name for f in step.facts)
+    close_step(len(lines))
+    if step is None:
+        lesson.intro = _body(lines, _after_front_matter(tokens), len(lines))
+        problem(1, "no steps: a lesson needs `## Step` headings, each with commands and checks")
+    m = FILENAME.match(path.name)
+    if lesson.id and path.suffix == ".md" and m and m.group(2) != lesson.id:
+        problem(1, f"id {lesson.id!r} does not match the file name {path.name!r} (expected NN-{lesson.id}.md)")
+    return lesson, problems
+
+
+def _after_front_matter(tokens) -> int:
+    return tokens[0].map[1] if tokens and tokens[0].type == "front_matter" and tokens[0].map else 0
+
+
+def _body(lines: list[str], start: int, end: int) -> str:
+    """The Markdown between two lines, without the machine-only yaml blocks."""
+    text = "\n".join(lines[start:end])
+    return re.sub(r"^```yaml (check|answers|remember)\b.*?^```\s*$\n?", "", text, flags=re.S | re.M).strip()
+
+
+def _yaml(content: str, first_line: int, problem) -> tuple[Any, list[int]]:
+    """Load YAML; also return the file line of each top-level item (list or mapping)."""
+    try:
+        node = yaml.compose(content, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(content)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = first_line + (mark.line if mark else 0)
+        problem(where, f"invalid YAML: {getattr(err, 'problem', None) or err}")
+        return None, []
+    item_lines: list[int] = []
+    if isinstance(node, yaml.SequenceNode):
+        item_lines = [first_line + n.start_mark.line for n in node.value]
+    elif isinstance(node, yaml.MappingNode):
+        item_lines = [first_line + k.start_mark.line for k, _ in node.value]
+    return data, item_lines
+
+
+def _front_matter(lesson: Lesson, content: str, line: int, problem) -> None:
+    data, _ = _yaml(content, line + 1, problem)
+    if data is None:
+        return
+    if not isinstance(data, dict):
+        problem(line, "front matter must be a mapping of keys (id, title, summary, ...)")
+        return
+    for key in data:
+        if key not in FRONT_KEYS:
+            problem(line, f"unknown front matter key {key!r} (known: {', '.join(sorted(FRONT_KEYS))})")
+    for key in ("id", "title", "summary"):
+        value = data.get(key)
+        if not isinstance(value, str) or not value.strip():
+            problem(line, f"front matter needs `{key}` (a non-empty string)")
+        else:
+            setattr(lesson, key, value.strip())
+    if lesson.id and not SLUG.match(lesson.id):
+        problem(line, f"id {lesson.id!r} must be a short slug: lowercase letters, digits and hyphens")
+    lesson.images = _strings(data, "images", line, problem)
+    lesson.secrets = _strings(data, "secrets", line, problem)
+    req = data.get("requires") or {}
+    if not isinstance(req, dict):
+        problem(line, "`requires` must be a mapping (api, engine, cli, compose)")
+        req = {}
+    for key, value in req.items():
+        want = REQUIRE_KEYS.get(key)
+        if want is None:
+            problem(line, f"unknown requirement {key!r} (known: {', '.join(REQUIRE_KEYS)})")
+        elif want is str and isinstance(value, (int, float)):
+            req[key] = str(value)
+        elif not isinstance(value, want):
+            problem(line, f"requirement {key!r} must be a {want.__name__}")
+    lesson.requires = Requirements(**{k: v for k, v in req.items() if k in REQUIRE_KEYS})
+    res = data.get("resources") or {}
+    if not isinstance(res, dict):
+        problem(line, "`resources` must be a mapping (containers, volumes, networks)")
+        res = {}
+    for key in res:
+        if key not in RESOURCE_KEYS:
+            problem(line, f"unknown resource kind {key!r} (known: {', '.join(sorted(RESOURCE_KEYS))})")
+    lesson.resources = Resources(**{k: _strings(res, k, line, problem) for k in RESOURCE_KEYS})
+
+
+def _strings(data: dict, key: str, line: int, problem) -> tuple[str, ...]:
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        problem(line, f"`{key}` must be a list of strings")
+        return ()
+    return tuple(value)
+
+
+def _placeholders(value: Any, line: int, defined: set[str], problem) -> None:
+    for name in PLACEHOLDER.findall(str(value)):
+        if name not in defined:
+            problem(line, f"{{{name}}} is not remembered by an earlier step (add it to a `yaml remember` block)")
+
+
+def _commands(content: str, first_line: int, step: Step, defined: set[str], problem) -> list[Command]:
+    out: list[Command] = []
+    pending, start = "", 0
+    for offset, raw in enumerate(content.splitlines()):
+        text = raw.rstrip()
+        if not pending and (not text.strip() or text.lstrip().startswith("#")):
+            continue
+        if not pending:
+            start = first_line + offset
+        if text.endswith("\\"):
+            pending += text[:-1].rstrip() + " "
+            continue
+        full = (pending + text.strip()).strip()
+        pending = ""
+        _placeholders(full, start, defined, problem)
+        out.append(Command(full, start))
+    if pending:
+        problem(start, "command ends with a `\\` continuation and nothing after it")
+    if not out:
+        problem(first_line - 1, f"empty command block in step {step.title!r}")
+    return out
+
+
+def _checks(data: Any, item_lines: list[int], line: int, defined: set[str], problem) -> list[CheckSpec]:
+    if not isinstance(data, list):
+        problem(line, "a `yaml check` block must be a list, e.g. `- volume_exists: mysql_data`")
+        return []
+    out = []
+    for item, where in zip(data, item_lines):
+        if not isinstance(item, dict):
+            problem(where, f"a check must be a mapping like `- volume_exists: NAME`, not {item!r}")
+            continue
+        wait = item.get("wait", 0)
+        kinds = [k for k in item if k != "wait"]
+        if len(kinds) != 1:
+            problem(where, f"a check names exactly one check type (got {', '.join(map(str, kinds)) or 'none'})")
+            continue
+        name = kinds[0]
+        kind = checks.KINDS.get(name)
+        if kind is None:
+            problem(where, f"unknown check type {name!r} (known: {', '.join(sorted(checks.KINDS))})")
+            continue
+        if not isinstance(wait, (int, float)) or isinstance(wait, bool) or wait < 0:
+            problem(where, "`wait` must be a number of seconds")
+            wait = 0
+        params = item[name]
+        if not isinstance(params, dict):
+            if kind.shorthand is None:
+                problem(where, f"{name} needs a mapping of parameters ({', '.join(kind.fields)})")
+                continue
+            params = {kind.shorthand: params}
+        if _fields_ok(name, params, kind.fields, where, problem):
+            _placeholders(params, where, defined, problem)
+            out.append(CheckSpec(name, params, where, float(wait)))
+    return out
+
+
+def _fields_ok(name: str, params: dict, fields: dict, where: int, problem) -> bool:
+    ok = True
+    for key, value in params.items():
+        spec = fields.get(key)
+        if spec is None:
+            problem(where, f"{name}: unknown parameter {key!r} (known: {', '.join(fields)})")
+            ok = False
+        elif not isinstance(value, spec.type) or (spec.type is int and isinstance(value, bool)):
+            want = spec.type.__name__ if isinstance(spec.type, type) else " or ".join(t.__name__ for t in spec.type)
+            problem(where, f"{name}: parameter {key!r} must be a {want}, not {value!r}")
+            ok = False
+    for key, spec in fields.items():
+        if spec.required and key not in params:
+            problem(where, f"{name}: missing parameter {key!r}")
+            ok = False
+    return ok
+
+
+def _answers(data: Any, item_lines: list[int], line: int, problem) -> tuple[Answer, ...]:
+    if not isinstance(data, list):
+        problem(line, "a `yaml answers` block must be a list of `- expect: REGEX` / `send: TEXT` pairs")
+        return ()
+    out = []
+    for item, where in zip(data, item_lines):
+        if not (isinstance(item, dict) and set(item) == {"expect", "send"}
+                and all(isinstance(v, str) for v in item.values())):
+            problem(where, "each answer needs exactly `expect` (a regex) and `send` (text), both strings")
+            continue
+        try:
+            re.compile(item["expect"])
+        except re.error as err:
+            problem(where, f"`expect` is not a valid regex: {err}")
+            continue
+        out.append(Answer(item["expect"], item["send"]))
+    return tuple(out)
+
+
+def _facts(data: Any, line: int, problem) -> list[FactSpec]:
+    if not isinstance(data, dict):
+        problem(line, "a `yaml remember` block must map fact names to a fact, e.g. "
+                      "`old_volume: {removed_container_volume: {container: mydb, destination: /data}}`")
+        return []
+    out = []
+    for name, spec in data.items():
+        if not isinstance(name, str) or not FACT_NAME.match(name):
+            problem(line, f"fact name {name!r} must be lowercase letters, digits and underscores")
+            continue
+        if not (isinstance(spec, dict) and len(spec) == 1):
+            problem(line, f"fact {name!r} must name one fact kind ({', '.join(facts.FACTS)})")
+            continue
+        kind, params = next(iter(spec.items()))
+        if kind not in facts.FACTS:
+            problem(line, f"fact {name!r}: unknown fact kind {kind!r} (known: {', '.join(facts.FACTS)})")
+            continue
+        if not isinstance(params, dict):
+            problem(line, f"fact {name!r}: {kind} needs a mapping of parameters")
+            continue
+        if _fields_ok(kind, params, facts.FACTS[kind], line, problem):
+            out.append(FactSpec(name, kind, params, line))
+    return out
+
+
+def discover(directory: Path) -> list[Path]:
+    return sorted(p for p in Path(directory).glob("*.md") if FILENAME.match(p.name))
+
+
+def validate(paths: list[Path]) -> list[Problem]:
+    """Every problem in these files, including ids used twice."""
+    problems: list[Problem] = []
+    seen: dict[str, Path] = {}
+    for path in paths:
+        lesson, found = parse(path)
+        problems.extend(found)
+        if lesson.id:
+            if lesson.id in seen:
+                problems.append(Problem(path, 1, f"id {lesson.id!r} is already used by {seen[lesson.id]}"))
+            seen.setdefault(lesson.id, path)
+    return problems

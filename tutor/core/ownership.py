@@ -1,0 +1,193 @@
+"""What a lesson created on the learner's engine, so that reset removes exactly that.
+
+When a lesson begins, docklab records what exists (the baseline) and refuses to start
+if a name the lesson will create already exists: that resource is the learner's, and
+docklab never adopts or deletes it. Afterwards a resource is the lesson's when it
+  - bears a name the lesson declares and was not in the baseline, or
+  - is a volume (anonymous ones included) that one of the lesson's containers mounted,
+    seen live or in the engine's event history since the lesson began.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tutor.core.model import Lesson
+from tutor.core.paths import data_dir
+from tutor.core.store import read_json, write_json
+
+
+class Conflict(Exception):
+    """Names the lesson needs already exist and belong to the learner."""
+
+    def __init__(self, lesson: Lesson, names: list[str]):
+        self.names = names
+        listed = ", ".join(names)
+        super().__init__(
+            f"{lesson.id} creates {listed}, which already exist{'s' if len(names) == 1 else ''} on this engine "
+            "and are not docklab's. docklab will not use or remove them. Rename or remove them yourself "
+            "(e.g. `docker rename`, or back up a volume first), then start the lesson again.")
+
+
+@dataclass
+class Plan:
+    """What reset would remove: only resources that still exist."""
+
+    containers: list[tuple[str, str]] = field(default_factory=list)  # (id, name)
+    volumes: list[str] = field(default_factory=list)
+    networks: list[str] = field(default_factory=list)
+
+    def describe(self) -> list[str]:
+        from tutor.core.checks import short
+
+        return ([f"container {name}" for _, name in self.containers] + [f"volume {short(v)}" for v in self.volumes]
+                + [f"network {n}" for n in self.networks])
+
+
+class Ownership:
+    def __init__(self, client, lesson: Lesson, path: Path | None = None):
+        self.client, self.lesson = client, lesson
+        self.path = path or data_dir() / "owned" / f"{lesson.id}.json"
+        self.state = read_json(self.path, None)
+
+    @property
+    def started(self) -> bool:
+        return self.state is not None
+
+    @property
+    def started_at(self) -> float | None:
+        return self.state["started_at"] if self.state else None
+
+    # -- engine look-ups ------------------------------------------------------------------
+
+    def _containers(self) -> dict[str, str]:
+        return {c["Id"]: c["Names"][0].lstrip("/") for c in self.client.api.containers(all=True) if c.get("Names")}
+
+    def _volumes(self) -> set[str]:
+        return {v["Name"] for v in (self.client.api.volumes().get("Volumes") or [])}
+
+    def _networks(self) -> set[str]:
+        return {n["Name"] for n in self.client.api.networks()}
+
+    # -- the life of a lesson -------------------------------------------------------------
+
+    def foreign(self) -> list[str]:
+        """Names the lesson declares that exist now and are not the lesson's: before it
+        starts, any of them; after, only those recorded in the baseline."""
+        res = self.lesson.resources
+
+        def theirs(kind: str, key: str) -> bool:
+            return not self.started or key in self._baseline(kind)
+
+        clashes = [f"container {n}" for cid, n in self._containers().items()
+                   if n in res.containers and theirs("containers", cid)]
+        clashes += [f"volume {v}" for v in sorted(self._volumes() & set(res.volumes)) if theirs("volumes", v)]
+        clashes += [f"network {n}" for n in sorted(self._networks() & set(res.networks)) if theirs("networks", n)]
+        return clashes
+
+    def _baseline(self, kind: str) -> set[str]:
+        return set((self.state or {}).get("baseline", {}).get(kind, []))
+
+    def begin(self) -> None:
+        """Record the baseline; raise Conflict if the lesson's names are taken."""
+        if self.started:
+            return
+        clashes = self.foreign()
+        if clashes:
+            raise Conflict(self.lesson, clashes)
+        self.state = {
+            "lesson": self.lesson.id,
+            "started_at": time.time(),
+            "baseline": {"containers": sorted(self._containers()), "volumes": sorted(self._volumes()),
+                         "networks": sorted(self._networks())},
+            "containers": {}, "volumes": [], "networks": [],
+        }
+        self._save()
+
+    def observe(self) -> None:
+        """Add what the lesson has created since the last look (live state and events)."""
+        if not self.started:
+            return
+        from tutor.core.facts import mount_history
+
+        res = self.lesson.resources
+        base_c, base_v = self._baseline("containers"), self._baseline("volumes")
+        owned: dict[str, str] = self.state["containers"]
+        volumes: set[str] = set(self.state["volumes"])
+        for cid, name in self._containers().items():
+            if name in res.containers and cid not in base_c:
+                owned[cid] = name
+        names, mounts = mount_history(self.client, self.started_at)
+        for cid, name in names.items():
+            if name in res.containers and cid not in base_c:
+                owned[cid] = name
+        volumes |= {vol for cid, vol, _ in mounts if cid in owned and vol not in base_v}
+        for cid in list(owned):
+            try:
+                info = self.client.api.inspect_container(cid)
+            except Exception:  # removed meanwhile
+                continue
+            volumes |= {m["Name"] for m in info.get("Mounts") or [] if m.get("Type") == "volume"
+                        and m.get("Name") not in base_v}
+        present = self._volumes()
+        volumes |= {v for v in res.volumes if v in present and v not in base_v}
+        self.state["volumes"] = sorted(volumes)
+        nets = set(self.state["networks"]) | {n for n in self._networks() & set(res.networks)
+                                              if n not in self._baseline("networks")}
+        self.state["networks"] = sorted(nets)
+        self._save()
+
+    def plan(self) -> Plan:
+        if not self.started:
+            return Plan()
+        self.observe()
+        containers = self._containers()
+        return Plan(
+            containers=[(cid, name) for cid, name in self.state["containers"].items() if cid in containers],
+            volumes=[v for v in self.state["volumes"] if v in self._volumes()],
+            networks=[n for n in self.state["networks"] if n in self._networks()],
+        )
+
+    def reset(self) -> tuple[list[str], list[str]]:
+        """Remove what the lesson created; return (removed, kept with the reason)."""
+        from docker.errors import APIError, NotFound
+
+        plan = self.plan()
+        removed, kept = [], []
+        for cid, name in plan.containers:
+            try:
+                self.client.api.remove_container(cid, force=True)
+                removed.append(f"container {name}")
+            except NotFound:
+                pass
+        for vol in plan.volumes:
+            try:
+                self.client.api.remove_volume(vol)
+                removed.append(f"volume {vol}")
+            except NotFound:
+                pass
+            except APIError as err:
+                kept.append(f"volume {vol}: {err.explanation}")
+        for net in plan.networks:
+            try:
+                self.client.api.remove_network(net)
+                removed.append(f"network {net}")
+            except NotFound:
+                pass
+            except APIError as err:
+                kept.append(f"network {net}: {err.explanation}")
+        if not kept:
+            self.path.unlink(missing_ok=True)
+            self.state = None
+        else:
+            self._save()
+        return removed, kept
+
+    def _save(self) -> None:
+        write_json(self.path, self.state)
+
+
+def started_lessons() -> list[str]:
+    return sorted(p.stem for p in (data_dir() / "owned").glob("*.json"))

@@ -1,0 +1,42 @@
+"""The learner's progress: which steps were proven done, when, with what evidence,
+and the facts steps remembered. Kept in the data dir across sessions."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from tutor.core.outcome import Outcome
+from tutor.core.paths import data_dir
+from tutor.core.store import read_json, write_json
+
+VERSION = 1
+
+
+class Progress:
+    def __init__(self, path: Path | None = None):
+        self.path = path or data_dir() / "progress.json"
+        self.data = read_json(self.path, {"version": VERSION, "lessons": {}})
+        self.data.setdefault("lessons", {})
+
+    def lesson(self, lesson_id: str) -> dict:
+        return self.data["lessons"].setdefault(lesson_id, {"steps": {}, "facts": {}})
+
+    def facts(self, lesson_id: str) -> dict[str, str]:
+        return dict(self.lesson(lesson_id).get("facts", {}))
+
+    def done(self, lesson_id: str) -> dict[int, dict]:
+        return {int(k): v for k, v in self.lesson(lesson_id).get("steps", {}).items()}
+
+    def mark_done(self, lesson_id: str, step: int, evidence: list[Outcome], facts: dict[str, str]) -> None:
+        entry = self.lesson(lesson_id)
+        entry["steps"][str(step)] = {"done_at": time.time(), "evidence": [o.to_dict() for o in evidence]}
+        entry["facts"].update(facts)
+        self.save()
+
+    def restart(self, lesson_id: str) -> None:
+        self.data["lessons"][lesson_id] = {"steps": {}, "facts": {}, "started_at": time.time()}
+        self.save()
+
+    def save(self) -> None:
+        write_json(self.path, self.data)
