@@ -17,8 +17,8 @@ INTERRUPTED = 130
 def build_parser() -> argparse.ArgumentParser:
     images = argparse.ArgumentParser(add_help=False)
     images.add_argument("--images", metavar="MAP", default=None,
-                        help="image map: 'offline' for the local stand-ins, or a TOML file "
-                             "(default: $DOCKLAB_IMAGES, else the real images)")
+                        help="image map: 'offline' for the local stand-ins, 'real', or a TOML file "
+                             "(default: $DOCKLAB_IMAGES, else `docklab config images`, else real)")
     p = argparse.ArgumentParser(
         prog="docklab",
         description="Learn Docker volumes by doing: real commands on a real engine, checked step by step. "
@@ -57,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--force", action="store_true", help="rebuild even when the tag exists")
 
     sub.add_parser("doctor", parents=[images], help="is this machine ready for the lessons?")
+
+    s = sub.add_parser("config", help="show or change a lasting setting (images: real, offline or a map file)")
+    s.add_argument("key", nargs="?", choices=["images"])
+    s.add_argument("value", nargs="?", help="new value ('-' to unset)")
     return p
 
 

@@ -239,6 +239,25 @@ def cmd_doctor(args) -> int:
     return code
 
 
+@_guard
+def cmd_config(args) -> int:
+    from tutor.core import settings
+
+    if args.key is None:
+        for key, doc in settings.KEYS.items():
+            print(f"{key} = {settings.get(key) or '(unset)'}    # {doc}")
+        return OK
+    if args.value is None:
+        print(settings.get(args.key) or "(unset)")
+        return OK
+    value = None if args.value == "-" else args.value
+    if value is not None:
+        load_map(value)  # refuse a map that cannot be read
+    settings.put(args.key, value)
+    print(f"{args.key} = {value or '(unset)'}")
+    return OK
+
+
 def open_tui() -> int:
     print("docklab: the terminal UI is not built yet. Use `docklab list` and `docklab run LESSON`.",
           file=sys.stderr)

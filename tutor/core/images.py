@@ -46,9 +46,12 @@ class ImageMap:
 
 
 def load_map(choice: str | None = None) -> ImageMap:
-    """`None`/"" -> no substitution; "offline" -> the built-in stand-ins; else a TOML path.
-    DOCKLAB_IMAGES gives the default."""
-    choice = choice if choice is not None else os.environ.get("DOCKLAB_IMAGES", "")
+    """"real" -> no substitution; "offline" -> the built-in stand-ins; else a TOML path.
+    Default: $DOCKLAB_IMAGES, else `docklab config images`, else real."""
+    if choice is None:
+        from tutor.core import settings
+
+        choice = os.environ.get("DOCKLAB_IMAGES") or settings.get("images") or ""
     if not choice or choice == "real":
         return ImageMap("real")
     path = labs_dir() / "images" / "offline.toml" if choice == "offline" else Path(choice)

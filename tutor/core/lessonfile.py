@@ -78,10 +78,12 @@ def parse(path: Path, text: str | None = None) -> tuple[Lesson, list[Problem]]:
     defined: set[str] = set()
     body_start = 0
 
+    check_blocks: set[int] = set()  # steps with a check block, valid or not
+
     def close_step(end: int) -> None:
         if step is not None:
             step.body = _body(lines, body_start, end)
-            if not step.checks:
+            if step.number not in check_blocks:
                 problem(step.line, f"step {step.title!r} has no checks: add a ```yaml check``` block")
 
     for i, tok in enumerate(tokens):
@@ -121,6 +123,7 @@ def parse(path: Path, text: str | None = None) -> tuple[Lesson, list[Problem]]:
             if data is None:
                 continue
             if role == "check":
+                check_blocks.add(step.number)
                 step.checks.extend(_checks(data, item_lines, line, defined, problem))
             elif role == "answers":
                 if not last_block:
@@ -131,8 +134,9 @@ def parse(path: Path, text: str | None = None) -> tuple[Lesson, list[Problem]]:
                 step.commands[step.commands.index(cmd)] = last_block[-1] = Command(cmd.text, cmd.line, answers,
                                                                                   cmd.timeout)
             else:
-                step.facts.extend(_facts(data, line, problem))
-                defined.update(f.name for f in step.facts)
+                step.facts.extend(_facts(data, item_lines, line, problem))
+                if isinstance(data, dict):  # even a broken fact is "defined": one mistake, one message
+                    defined.update(k for k in data if isinstance(k, str))
     close_step(len(lines))
     if step is None:
         lesson.intro = _body(lines, _after_front_matter(tokens), len(lines))
@@ -171,24 +175,26 @@ def _yaml(content: str, first_line: int, problem) -> tuple[Any, list[int]]:
     return data, item_lines
 
 
-def _front_matter(lesson: Lesson, content: str, line: int, problem) -> None:
-    data, _ = _yaml(content, line + 1, problem)
+def _front_matter(lesson: Lesson, content: str, start: int, problem) -> None:
+    data, key_lines = _yaml(content, start + 1, problem)
     if data is None:
         return
     if not isinstance(data, dict):
-        problem(line, "front matter must be a mapping of keys (id, title, summary, ...)")
+        problem(start, "front matter must be a mapping of keys (id, title, summary, ...)")
         return
+    lines = dict(zip(data, key_lines))
     for key in data:
         if key not in FRONT_KEYS:
-            problem(line, f"unknown front matter key {key!r} (known: {', '.join(sorted(FRONT_KEYS))})")
+            problem(lines[key], f"unknown front matter key {key!r} (known: {', '.join(sorted(FRONT_KEYS))})")
     for key in ("id", "title", "summary"):
         value = data.get(key)
         if not isinstance(value, str) or not value.strip():
-            problem(line, f"front matter needs `{key}` (a non-empty string)")
-        else:
+            problem(lines.get(key, start), f"front matter needs `{key}` (a non-empty string)")
+        elif key != "id" or SLUG.match(value.strip()):
             setattr(lesson, key, value.strip())
-    if lesson.id and not SLUG.match(lesson.id):
-        problem(line, f"id {lesson.id!r} must be a short slug: lowercase letters, digits and hyphens")
+        else:
+            problem(lines[key], f"id {value!r} must be a short slug: lowercase letters, digits and hyphens")
+    line = start
     lesson.images = _strings(data, "images", line, problem)
     lesson.secrets = _strings(data, "secrets", line, problem)
     req = data.get("requires") or {}
@@ -322,13 +328,13 @@ def _answers(data: Any, item_lines: list[int], line: int, problem) -> tuple[Answ
     return tuple(out)
 
 
-def _facts(data: Any, line: int, problem) -> list[FactSpec]:
+def _facts(data: Any, item_lines: list[int], block_line: int, problem) -> list[FactSpec]:
     if not isinstance(data, dict):
-        problem(line, "a `yaml remember` block must map fact names to a fact, e.g. "
-                      "`old_volume: {removed_container_volume: {container: mydb, destination: /data}}`")
+        problem(block_line, "a `yaml remember` block must map fact names to a fact, e.g. "
+                            "`old_volume: {removed_container_volume: {container: mydb, destination: /data}}`")
         return []
     out = []
-    for name, spec in data.items():
+    for (name, spec), line in zip(data.items(), item_lines):
         if not isinstance(name, str) or not FACT_NAME.match(name):
             problem(line, f"fact name {name!r} must be lowercase letters, digits and underscores")
             continue

@@ -1,0 +1,104 @@
+"""Shared fixtures: a client that replays recorded engine answers (unit tests), and a
+way to run the real `docklab` against the real engine (engine tests)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+RECORDED = json.loads((ROOT / "tests" / "recorded" / "engine.json").read_text())
+
+
+class _NotFound(Exception):
+    pass
+
+
+class RecordedClient:
+    """Answers the SDK calls the checks make from engine.json (recorded by
+    tests/recorded/record.py on a real engine)."""
+
+    def __init__(self, data=RECORDED):
+        from docker.errors import NotFound
+
+        self._nf = NotFound
+        self.data = data
+        self.containers = SimpleNamespace(get=self._container, list=self._list)
+        self.volumes = SimpleNamespace(get=self._volume)
+
+    def _container(self, name):
+        attrs = self.data["containers"].get(name)
+        if attrs is None:
+            raise self._nf(f"No such container: {name}")
+        return SimpleNamespace(attrs=attrs, name=name, id=attrs["Id"], status=attrs["State"]["Status"])
+
+    def _volume(self, name):
+        attrs = self.data["volumes"].get(name)
+        if attrs is None:
+            raise self._nf(f"No such volume: {name}")
+        return SimpleNamespace(attrs=attrs, name=name)
+
+    def _list(self, all=False, filters=None):
+        vol = (filters or {}).get("volume")
+        return [self._container(n) for n, c in self.data["containers"].items()
+                if any(m.get("Name") == vol for m in c["Mounts"])]
+
+
+@pytest.fixture
+def recorded_ctx():
+    from tutor.core.checks import Context
+    from tutor.core.engine import Engine
+
+    engine = Engine(RecordedClient(), RECORDED["version"]["Version"], RECORDED["version"]["ApiVersion"])
+    return Context(engine)
+
+
+# ---- the real engine ------------------------------------------------------------------
+
+
+def run_docklab(*args: str, home: Path, env: dict | None = None, timeout: float = 600,
+                stdin: str | None = None) -> subprocess.CompletedProcess:
+    """The real CLI in a fresh process, as a learner or grader runs it."""
+    full_env = {**os.environ, "DOCKLAB_HOME": str(home), "DOCKLAB_IMAGES": "offline", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "tutor", *args], capture_output=True, text=True,
+                          env=full_env, timeout=timeout, input=stdin, cwd=ROOT)
+
+
+@pytest.fixture(scope="session")
+def client():
+    import docker
+
+    try:
+        c = docker.from_env()
+        c.ping()
+    except Exception as err:  # the engine tests must fail, not skip, without an engine
+        pytest.fail(f"no Docker Engine: run the suite with scripts/test ({err})")
+    return c
+
+
+@pytest.fixture
+def home(tmp_path):
+    path = tmp_path / "docklab-home"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def prefix():
+    """Tests name what they create themselves with a unique prefix."""
+    return f"dltest-{uuid.uuid4().hex[:8]}"
+
+
+def engine_state(client) -> dict:
+    return {
+        "containers": sorted(c["Id"] for c in client.api.containers(all=True)),
+        "volumes": sorted(v["Name"] for v in client.api.volumes().get("Volumes") or []),
+        "networks": sorted(n["Name"] for n in client.api.networks()),
+    }

@@ -1,0 +1,79 @@
+"""Checks judged against engine answers recorded on a real engine (tests/recorded)."""
+
+from tutor.core.checks import evaluate
+
+
+def ev(ctx, kind, **params):
+    return evaluate(kind, params, ctx)
+
+
+def anon_name(ctx):
+    return ctx.client.containers.get("rec-anon").attrs["Mounts"][0]["Name"]
+
+
+def test_mount_any_syntax_passes_and_the_hint_names_what_was_found(recorded_ctx):
+    ok = ev(recorded_ctx, "mount", container="rec-named", destination="/var/lib/mysql", type="volume",
+            volume="rec-data")
+    assert ok.ok, ok
+    bad = ev(recorded_ctx, "mount", container="rec-anon", destination="/var/lib/mysql", volume="rec-data")
+    assert not bad.ok
+    assert bad.found.startswith(f"rec-anon mounts an anonymous volume {anon_name(recorded_ctx)[:12]}… at /var/lib/mysql")
+    assert bad.found.endswith("not rec-data")
+    assert "remove it and create it again" in bad.hint
+
+
+def test_anonymous_is_recognised_by_label_or_by_a_64_hex_name(recorded_ctx):
+    # the recorded anonymous volume was made through the API without the label (as
+    # `--mount type=volume,dst=...` on engines before 27.4): the name still tells
+    assert ev(recorded_ctx, "mount", container="rec-anon", destination="/var/lib/mysql", anonymous=True).ok
+    assert not ev(recorded_ctx, "mount", container="rec-named", destination="/var/lib/mysql", anonymous=True).ok
+    assert ev(recorded_ctx, "volume_exists", name="rec-data", anonymous=False).ok
+
+
+def test_read_only_is_judged_by_RW_not_Mode(recorded_ctx):
+    ro = recorded_ctx.client.containers.get("rec-ro").attrs["Mounts"][0]
+    assert ro["Mode"] != "ro" and ro["RW"] is False  # --mount ...,readonly: Mode "z"
+    assert ev(recorded_ctx, "mount", container="rec-ro", destination="/app", read_only=True).ok
+    out = ev(recorded_ctx, "mount", container="rec-named", destination="/var/lib/mysql", read_only=True)
+    assert not out.ok and ":ro" in out.hint
+
+
+def test_missing_mount_lists_the_mounts_there_are(recorded_ctx):
+    out = ev(recorded_ctx, "mount", container="rec-named", destination="/data", volume="rec-data")
+    assert not out.ok
+    assert "no mount at /data (the volume rec-data at /var/lib/mysql)" in out.found
+
+
+def test_containers(recorded_ctx):
+    assert ev(recorded_ctx, "container_running", name="rec-anon").ok
+    stopped = ev(recorded_ctx, "container_running", name="rec-ro")
+    assert not stopped.ok and "exited" in stopped.found and "docker logs rec-ro" in stopped.hint
+    assert ev(recorded_ctx, "container_exists", name="rec-ro").ok
+    gone = ev(recorded_ctx, "container_exists", name="mydb")
+    assert not gone.ok and gone.found == "no container named mydb"
+    assert ev(recorded_ctx, "container_absent", name="mydb").ok
+    present = ev(recorded_ctx, "container_absent", name="rec-anon")
+    assert not present.ok and "docker rm -f rec-anon" in present.hint
+
+
+def test_volumes_and_their_users(recorded_ctx):
+    used = ev(recorded_ctx, "volume_unused", name="rec-data")
+    assert not used.ok and "rec-named" in used.found and "rec-ro" in used.found
+    assert not ev(recorded_ctx, "volume_absent", name="rec-data").ok
+    assert ev(recorded_ctx, "volume_absent", name="nope").ok
+    assert ev(recorded_ctx, "volume_exists", name="rec-data", driver="local", mountpoint="*/volumes/rec-data/_data").ok
+    where = ev(recorded_ctx, "volume_exists", name="rec-data", mountpoint="/elsewhere/*")
+    assert not where.ok and "/var/lib/docker/volumes/rec-data/_data" in where.found
+
+
+def test_a_fact_not_yet_remembered_says_which_step_to_do(recorded_ctx):
+    out = ev(recorded_ctx, "volume_unused", name="{old_volume}")
+    assert not out.ok and "{old_volume}" in out.expected
+    recorded_ctx.facts["old_volume"] = "rec-data"
+    assert "rec-data" in ev(recorded_ctx, "volume_unused", name="{old_volume}").claim
+
+
+def test_secrets_never_reach_an_outcome(recorded_ctx):
+    recorded_ctx.secrets = ("rec-data",)
+    out = ev(recorded_ctx, "volume_unused", name="rec-data")
+    assert "rec-data" not in " ".join([out.claim, out.expected, out.found, out.hint])
