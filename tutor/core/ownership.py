@@ -20,15 +20,23 @@ from tutor.core.store import read_json, write_json
 
 
 class Conflict(Exception):
-    """Names the lesson needs already exist and belong to the learner."""
+    """Names the lesson needs already exist: the learner's, or another lesson's."""
 
-    def __init__(self, lesson: Lesson, names: list[str]):
+    def __init__(self, lesson: Lesson, names: list[str], lessons: dict[str, str]):
         self.names = names
-        listed = ", ".join(names)
-        super().__init__(
-            f"{lesson.id} creates {listed}, which already exist{'s' if len(names) == 1 else ''} on this engine "
-            "and are not docklab's. docklab will not use or remove them. Rename or remove them yourself "
-            "(e.g. `docker rename`, or back up a volume first), then start the lesson again.")
+        theirs = [n for n in names if n not in lessons]
+        parts = []
+        if theirs:
+            one = len(theirs) == 1
+            parts.append(f"{lesson.id} creates {', '.join(theirs)}, which already exist{'s' if one else ''} on this "
+                         f"engine and {'is' if one else 'are'} not docklab's. docklab will not use or remove "
+                         f"{'it' if one else 'them'}: rename or remove {'it' if one else 'them'} yourself "
+                         "(back up a volume first), then start the lesson again.")
+        for other in sorted(set(lessons.values())):
+            mine = [n for n, o in lessons.items() if o == other]
+            parts.append(f"{', '.join(mine)} {'was' if len(mine) == 1 else 'were'} left by the lesson {other}: "
+                         f"`docklab reset {other}` removes what that lesson created, then start {lesson.id} again.")
+        super().__init__("\n".join(parts))
 
 
 @dataclass
@@ -90,13 +98,25 @@ class Ownership:
     def _baseline(self, kind: str) -> set[str]:
         return set((self.state or {}).get("baseline", {}).get(kind, []))
 
+    def _owned_elsewhere(self, clashes: list[str]) -> dict[str, str]:
+        """Which of these names another started lesson owns (name -> lesson id)."""
+        found = {}
+        for other in started_lessons():
+            if other == self.lesson.id:
+                continue
+            state = read_json(self.path.with_name(f"{other}.json"), None) or {}
+            owned = {f"container {n}" for n in state.get("containers", {}).values()}
+            owned |= {f"volume {v}" for v in state.get("volumes", [])} | {f"network {n}" for n in state.get("networks", [])}
+            found.update({name: other for name in clashes if name in owned})
+        return found
+
     def begin(self) -> None:
         """Record the baseline; raise Conflict if the lesson's names are taken."""
         if self.started:
             return
         clashes = self.foreign()
         if clashes:
-            raise Conflict(self.lesson, clashes)
+            raise Conflict(self.lesson, clashes, self._owned_elsewhere(clashes))
         self.state = {
             "lesson": self.lesson.id,
             "started_at": time.time(),

@@ -1,0 +1,172 @@
+"""docklab never touches what it did not create, and bad situations get one clear
+message with the right exit code: a taken name, an engine that is down or too old,
+a missing image, Ctrl-C in the middle of a step."""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+
+import pexpect
+import pytest
+
+from tests.conftest import ROOT, engine_state, run_docklab
+from tutor.core import lessonfile
+from tutor.core.paths import content_dir
+
+pytestmark = pytest.mark.engine
+BUSYBOX = "docklab/busybox:stand-in"
+
+
+def small_lesson(tmp_path, prefix: str, requires: str = "", sleep: int = 0):
+    """A two-step lesson of our own whose names carry the test's unique prefix."""
+    body = textwrap.dedent(f"""\
+        ---
+        id: small
+        title: Small
+        summary: A volume and a container.
+        images: [busybox]
+        resources: {{containers: [{prefix}-c], volumes: [{prefix}-vol]}}
+        {requires}
+        ---
+
+        ## Make a volume
+
+        ```sh
+        docker volume create {prefix}-vol
+        ```
+
+        ```yaml check
+        - volume_exists: {prefix}-vol
+        ```
+
+        ## Use it
+
+        ```sh
+        docker run --name {prefix}-c -v {prefix}-vol:/data -v /cache busybox sh -c "echo hi > /data/f; sleep {sleep}"
+        ```
+
+        ```yaml check
+        - mount: {{container: {prefix}-c, destination: /data, volume: {prefix}-vol}}
+        ```
+        """)
+    path = tmp_path / "01-small.md"
+    path.write_text(body)
+    return path
+
+
+@pytest.fixture
+def canary(client, prefix):
+    """The learner's own things: a running container with a named volume, and a dangling
+    anonymous volume, none of which any lesson or reset may touch."""
+    vol = client.volumes.create(f"{prefix}-canary-vol")
+    box = client.containers.run(BUSYBOX, ["sleep", "3600"], name=f"{prefix}-canary", detach=True,
+                                volumes=[f"{vol.name}:/keep"])
+    anon = client.containers.create(BUSYBOX, ["true"], name=f"{prefix}-canary-anon", volumes=["/orphan"])
+    orphan = anon.attrs["Mounts"][0]["Name"]
+    anon.remove()  # without v: the anonymous volume stays, dangling
+    yield {"container": box.id, "volumes": {vol.name, orphan}}
+    box.remove(force=True)
+    client.api.remove_volume(vol.name)
+    client.api.remove_volume(orphan)
+
+
+def test_lessons_and_resets_leave_the_learners_things_alone(client, home, canary):
+    before = engine_state(client)
+    ids = [p.stem.split("-", 1)[1] for p in lessonfile.discover(content_dir())]
+    try:
+        for lesson in ids:
+            out = run_docklab("run", lesson, "--auto", home=home)
+            assert out.returncode == 0, out.stdout + out.stderr
+            assert run_docklab("reset", lesson, home=home).returncode == 0
+        # lessons left running side by side are reset all at once
+        for lesson in ids[:1]:
+            assert run_docklab("run", lesson, "--auto", home=home).returncode == 0
+    finally:
+        reset = run_docklab("reset", "--all", home=home)
+    assert reset.returncode == 0, reset.stdout + reset.stderr
+    assert engine_state(client) == before
+    assert client.containers.get(canary["container"]).status == "running"
+    names = {v["Name"] for v in client.api.volumes()["Volumes"]}
+    assert canary["volumes"] <= names
+
+
+def test_a_taken_name_stops_the_lesson_and_is_never_adopted(client, home, prefix, tmp_path):
+    lesson = small_lesson(tmp_path, prefix)
+    mine = client.volumes.create(f"{prefix}-vol", labels={"owner": "learner"})
+    try:
+        out = run_docklab("run", str(lesson), "--auto", home=home)
+        assert out.returncode == 3
+        assert f"volume {prefix}-vol" in out.stderr and "not docklab's" in out.stderr
+        assert "Traceback" not in out.stderr
+        reset = run_docklab("reset", str(lesson), home=home)
+        assert reset.returncode == 0 and "owns nothing" in reset.stdout
+        assert client.volumes.get(f"{prefix}-vol").attrs["Labels"] == {"owner": "learner"}
+    finally:
+        mine.remove()
+
+
+def test_a_name_left_by_another_lesson_says_which_reset_frees_it(client, home):
+    try:
+        first = run_docklab("run", "data-loss", "--auto", home=home)
+        assert first.returncode == 0, first.stdout + first.stderr
+        out = run_docklab("run", "named-volumes", "--auto", home=home)
+        assert out.returncode == 3
+        assert "container mydb was left by the lesson data-loss: `docklab reset data-loss`" in out.stderr
+    finally:
+        assert run_docklab("reset", "--all", home=home).returncode == 0
+
+
+def test_an_engine_that_is_down(home, tmp_path):
+    env = {"DOCKER_HOST": f"unix://{tmp_path}/no-engine.sock"}
+    for args in (["run", "data-loss", "--auto"], ["check", "data-loss"], ["reset", "--all"], ["doctor"]):
+        out = run_docklab(*args, home=home, env=env, timeout=60)
+        assert out.returncode == 3, (args, out.stdout, out.stderr)
+        assert "Cannot reach the Docker Engine" in out.stderr and "Start Docker" in out.stderr
+        assert "Traceback" not in out.stderr
+    listed = run_docklab("list", home=home, env=env, timeout=60)
+    assert listed.returncode == 0 and "no engine reachable" in listed.stdout
+
+
+def test_an_engine_too_old_for_the_lesson(home, prefix, tmp_path):
+    lesson = small_lesson(tmp_path, prefix, requires='requires: {api: "1.45"}')
+    out = run_docklab("run", str(lesson), "--auto", home=home, env={"DOCKER_API_VERSION": "1.44"})
+    assert out.returncode == 3
+    assert "needs Engine API 1.45 or newer; this client speaks API 1.44" in out.stderr
+
+
+def test_a_missing_image_says_how_to_get_it(home, prefix, tmp_path):
+    lesson = small_lesson(tmp_path, prefix)
+    imap = tmp_path / "map.toml"
+    imap.write_text(f'[images]\nbusybox = "docklab/{prefix}:absent"\n')
+    out = run_docklab("run", str(lesson), "--auto", "--images", str(imap), home=home)
+    assert out.returncode == 3
+    assert f"image docklab/{prefix}:absent is missing" in out.stderr and "docker pull" in out.stderr
+    built = run_docklab("run", str(lesson), "--auto", "--images", "offline", home=home)
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert "docker run --name" in built.stdout and BUSYBOX in built.stdout  # the command shown is the one run
+    assert run_docklab("reset", str(lesson), home=home).returncode == 0
+
+
+def test_ctrl_c_mid_step_keeps_track_and_reset_removes_exactly_it(client, home, prefix, tmp_path):
+    lesson = small_lesson(tmp_path, prefix, sleep=60)
+    before = engine_state(client)
+    env = {**os.environ, "DOCKLAB_HOME": str(home), "DOCKLAB_IMAGES": "offline"}
+    child = pexpect.spawn(sys.executable, ["-m", "tutor", "run", str(lesson), "--auto"], env=env, cwd=str(ROOT),
+                          encoding="utf-8", timeout=60)
+    child.expect("Step 2/2")
+    child.expect(f"docker run --name {prefix}-c")
+    for _ in range(50):  # the container exists before we interrupt
+        if any(c.name == f"{prefix}-c" for c in client.containers.list(all=True)):
+            break
+        pexpect.run("sleep 0.2")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130, child.before
+    assert "Interrupted in step 2" in child.before and "Traceback" not in child.before
+    reset = run_docklab("reset", str(lesson), home=home)
+    assert reset.returncode == 0, reset.stdout + reset.stderr
+    assert f"container {prefix}-c" in reset.stdout and f"volume {prefix}-vol" in reset.stdout
+    assert engine_state(client) == before  # the anonymous /cache volume went too
