@@ -259,6 +259,7 @@ def cmd_config(args) -> int:
 
 
 def open_tui() -> int:
-    print("docklab: the terminal UI is not built yet. Use `docklab list` and `docklab run LESSON`.",
-          file=sys.stderr)
-    return USAGE
+    import argparse
+
+    print("docklab lessons (start one with `docklab run LESSON`, or `--auto` to watch it run):\n")
+    return cmd_list(argparse.Namespace(images=None, json=False))
