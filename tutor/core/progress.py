@@ -34,6 +34,14 @@ class Progress:
         entry["facts"].update(facts)
         self.save()
 
+    def current(self, lesson_id: str) -> int | None:
+        """The step the learner was on when they left (the TUI resumes there)."""
+        return self.lesson(lesson_id).get("current")
+
+    def set_current(self, lesson_id: str, step: int) -> None:
+        self.lesson(lesson_id)["current"] = step
+        self.save()
+
     def restart(self, lesson_id: str) -> None:
         self.data["lessons"][lesson_id] = {"steps": {}, "facts": {}, "started_at": time.time()}
         self.save()

@@ -11,7 +11,7 @@ from typing import Callable
 from tutor.core import checks, facts, runner
 from tutor.core.engine import Engine
 from tutor.core.images import ImageMap, missing_images
-from tutor.core.model import CheckSpec, Command, Lesson, Step
+from tutor.core.model import Command, Lesson, Step
 from tutor.core.outcome import Outcome
 from tutor.core.ownership import Ownership
 from tutor.core.progress import Progress
@@ -91,26 +91,43 @@ class Session:
     def _context(self) -> checks.Context:
         return checks.Context(self.engine, self.facts, self.lesson.secrets)
 
-    def _check(self, spec: CheckSpec, ctx: checks.Context, wait: bool, on_wait: WaitProgress | None) -> Outcome:
-        out = checks.evaluate(spec.kind, spec.params, ctx)
-        if out.ok or not wait or spec.wait <= 0:
-            return out
+    def _wait(self, step: Step, outcomes: list[Outcome], ctx: checks.Context,
+              on_wait: WaitProgress | None) -> list[Outcome]:
+        """Poll the failing checks that allow a wait (a database starting) until they pass
+        or their time is up. Only when nothing else fails: a missing container is not
+        something waiting helps."""
+        pending = [i for i, o in enumerate(outcomes) if not o.ok]
+        if not pending or any(step.checks[i].wait <= 0 for i in pending):
+            return outcomes
         start = time.monotonic()
-        while (waited := time.monotonic() - start) < spec.wait:
+        while pending:
+            waited = time.monotonic() - start
+            late = [i for i in pending if waited >= step.checks[i].wait]
+            if late:
+                for i in late:
+                    o = outcomes[i]
+                    outcomes[i] = Outcome(False, o.claim, o.expected, o.found,
+                                          f"Still not so after {step.checks[i].wait:.0f} s. "
+                                          + (o.hint or "`docker logs` tells why."))
+                return outcomes
             if on_wait:
-                on_wait(out.claim, waited, spec.wait)
+                on_wait(outcomes[pending[0]].claim, waited, step.checks[pending[0]].wait)
             time.sleep(0.5)
-            out = checks.evaluate(spec.kind, spec.params, ctx)
-            if out.ok:
-                return out
-        return Outcome(False, out.claim, out.expected, out.found,
-                       f"Still not so after {spec.wait:.0f} s. " + (out.hint or "See `docker logs` for why."))
+            for i in list(pending):
+                outcomes[i] = checks.evaluate(step.checks[i].kind, step.checks[i].params, ctx)
+                if outcomes[i].ok:
+                    pending.remove(i)
+        return outcomes
 
     def check_step(self, number: int, wait: bool = False, on_wait: WaitProgress | None = None) -> StepReport:
-        """Judge one step on the live engine; record it done (and its facts) when it passes."""
+        """Judge one step on the live engine; record it done (and its facts) when it passes.
+        `wait`: let checks with `wait:` poll (auto mode, the TUI after a command)."""
         step = self.lesson.step(number)
         ctx = self._context()
-        report = StepReport(step, [self._check(spec, ctx, wait, on_wait) for spec in step.checks])
+        outcomes = [checks.evaluate(spec.kind, spec.params, ctx) for spec in step.checks]
+        if wait:
+            outcomes = self._wait(step, outcomes, ctx, on_wait)
+        report = StepReport(step, outcomes)
         if report.passed:
             found: dict[str, str] = {}
             for fact in step.facts:
