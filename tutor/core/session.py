@@ -11,7 +11,7 @@ from typing import Callable
 from tutor.core import checks, facts, runner
 from tutor.core.engine import Engine
 from tutor.core.images import ImageMap, missing_images
-from tutor.core.model import Command, Lesson, Step
+from tutor.core.model import CheckSpec, Command, Lesson, Step
 from tutor.core.outcome import Outcome
 from tutor.core.ownership import Ownership
 from tutor.core.progress import Progress
@@ -91,42 +91,32 @@ class Session:
     def _context(self) -> checks.Context:
         return checks.Context(self.engine, self.facts, self.lesson.secrets)
 
-    def _wait(self, step: Step, outcomes: list[Outcome], ctx: checks.Context,
-              on_wait: WaitProgress | None) -> list[Outcome]:
-        """Poll the failing checks that allow a wait (a database starting) until they pass
-        or their time is up. Only when nothing else fails: a missing container is not
-        something waiting helps."""
-        pending = [i for i, o in enumerate(outcomes) if not o.ok]
-        if not pending or any(step.checks[i].wait <= 0 for i in pending):
-            return outcomes
-        start = time.monotonic()
-        while pending:
-            waited = time.monotonic() - start
-            late = [i for i in pending if waited >= step.checks[i].wait]
-            if late:
-                for i in late:
-                    o = outcomes[i]
-                    outcomes[i] = Outcome(False, o.claim, o.expected, o.found,
-                                          f"Still not so after {step.checks[i].wait:.0f} s. "
-                                          + (o.hint or "`docker logs` tells why."))
-                return outcomes
+    def _poll(self, spec: CheckSpec, first: Outcome, ctx: checks.Context, on_wait: WaitProgress | None) -> Outcome:
+        """Re-check until it passes or `spec.wait` seconds are up (a database starting)."""
+        start, out = time.monotonic(), first
+        while (waited := time.monotonic() - start) < spec.wait:
             if on_wait:
-                on_wait(outcomes[pending[0]].claim, waited, step.checks[pending[0]].wait)
+                on_wait(out.claim, waited, spec.wait)
             time.sleep(0.5)
-            for i in list(pending):
-                outcomes[i] = checks.evaluate(step.checks[i].kind, step.checks[i].params, ctx)
-                if outcomes[i].ok:
-                    pending.remove(i)
-        return outcomes
+            out = checks.evaluate(spec.kind, spec.params, ctx)
+            if out.ok:
+                return out
+        return Outcome(False, out.claim, out.expected, out.found,
+                       f"Still not so after {spec.wait:.0f} s. " + (out.hint or "`docker logs` tells why."))
 
     def check_step(self, number: int, wait: bool = False, on_wait: WaitProgress | None = None) -> StepReport:
         """Judge one step on the live engine; record it done (and its facts) when it passes.
-        `wait`: let checks with `wait:` poll (auto mode, the TUI after a command)."""
+        With `wait` (auto mode, the TUI after a command), a check that allows a wait is
+        polled, but only when every check before it passed: waiting cannot help a
+        container that was never started, and later checks need what it waits for."""
         step = self.lesson.step(number)
         ctx = self._context()
-        outcomes = [checks.evaluate(spec.kind, spec.params, ctx) for spec in step.checks]
-        if wait:
-            outcomes = self._wait(step, outcomes, ctx, on_wait)
+        outcomes: list[Outcome] = []
+        for spec in step.checks:
+            out = checks.evaluate(spec.kind, spec.params, ctx)
+            if not out.ok and wait and spec.wait > 0 and all(o.ok for o in outcomes):
+                out = self._poll(spec, out, ctx, on_wait)
+            outcomes.append(out)
         report = StepReport(step, outcomes)
         if report.passed:
             found: dict[str, str] = {}
