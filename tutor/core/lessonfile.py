@@ -7,6 +7,7 @@ every problem is collected with its line, so `docklab validate` can report them 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -116,7 +117,8 @@ def parse(path: Path, text: str | None = None) -> tuple[Lesson, list[Problem]]:
                 problem(line, f"{what} outside a step: put it under a `## Step title` heading")
                 continue
             if role is None:
-                last_block = _commands(tok.content, line + 1, step, defined, problem)
+                block = len({c.block for c in step.commands})
+                last_block = _commands(tok.content, line + 1, step, block, defined, problem)
                 step.commands.extend(last_block)
                 continue
             data, item_lines = _yaml(tok.content, line + 1, problem)
@@ -131,8 +133,7 @@ def parse(path: Path, text: str | None = None) -> tuple[Lesson, list[Problem]]:
                     continue
                 answers = _answers(data, item_lines, line, problem)
                 cmd = last_block[-1]
-                step.commands[step.commands.index(cmd)] = last_block[-1] = Command(cmd.text, cmd.line, answers,
-                                                                                  cmd.timeout)
+                step.commands[step.commands.index(cmd)] = last_block[-1] = replace(cmd, answers=answers)
             else:
                 step.facts.extend(_facts(data, item_lines, line, problem))
                 if isinstance(data, dict):  # even a broken fact is "defined": one mistake, one message
@@ -234,7 +235,7 @@ def _placeholders(value: Any, line: int, defined: set[str], problem) -> None:
             problem(line, f"{{{name}}} is not remembered by an earlier step (add it to a `yaml remember` block)")
 
 
-def _commands(content: str, first_line: int, step: Step, defined: set[str], problem) -> list[Command]:
+def _commands(content: str, first_line: int, step: Step, block: int, defined: set[str], problem) -> list[Command]:
     out: list[Command] = []
     pending, start = "", 0
     for offset, raw in enumerate(content.splitlines()):
@@ -249,7 +250,7 @@ def _commands(content: str, first_line: int, step: Step, defined: set[str], prob
         full = (pending + text.strip()).strip()
         pending = ""
         _placeholders(full, start, defined, problem)
-        out.append(Command(full, start))
+        out.append(Command(full, start, block=block))
     if pending:
         problem(start, "command ends with a `\\` continuation and nothing after it")
     if not out:

@@ -33,6 +33,7 @@ class Command:
     line: int
     answers: tuple[Answer, ...] = ()
     timeout: float = 120.0
+    block: int = 0  # which command block of its step it came from (the TUI groups by it)
 
     @property
     def interactive(self) -> bool:
