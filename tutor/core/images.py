@@ -94,7 +94,7 @@ def build_standins(client, names: list[str] | None = None, force: bool = False,
     if unknown:
         raise ImageError(f"no stand-in named {', '.join(unknown)} (there are: {', '.join(specs)})")
     built = []
-    for name in names or list(specs):
+    for name in _with_bases(specs, names or list(specs)):
         spec = specs[name]
         if not force and not missing_images(client, [spec["tag"]]):
             progress(f"{spec['tag']}: present")
@@ -105,9 +105,33 @@ def build_standins(client, names: list[str] | None = None, force: bool = False,
             if force or missing_images(client, [rootfs["tag"]]):
                 _import_rootfs(client, rootfs, progress)
             buildargs["BASE"] = rootfs["tag"]
+        if spec.get("base"):
+            buildargs["BASE"] = specs[spec["base"]]["tag"]
         _build(client, name, spec, buildargs, progress)
         built.append(spec["tag"])
     return built
+
+
+def _with_bases(specs: dict[str, dict], names: list[str]) -> list[str]:
+    """`names` and the stand-ins they are built FROM, each base before its users:
+    a FROM of a missing local tag would otherwise go to a registry and fail."""
+    order: list[str] = []
+
+    def add(name: str, seen: tuple[str, ...] = ()) -> None:
+        if name in order:
+            return
+        if name in seen:
+            raise ImageError(f"stand-ins {' -> '.join(seen + (name,))} are built from each other")
+        base = specs[name].get("base")
+        if base:
+            if base not in specs:
+                raise ImageError(f"{name}: its base {base!r} is not a stand-in")
+            add(base, seen + (name,))
+        order.append(name)
+
+    for name in names:
+        add(name)
+    return order
 
 
 def _build(client, name: str, spec: dict, buildargs: dict, progress: Progress) -> None:
