@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     from tutor import __version__
 
     p.add_argument("--version", action="version", version=f"docklab {__version__}")
+    p.add_argument("--images", metavar="MAP", default=None, help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     s = sub.add_parser("list", parents=[images], help="list the lessons, your progress and what each needs")
@@ -36,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("run", parents=[images], help="work through a lesson (--auto: run every step for real)")
     s.add_argument("lesson", help="lesson id (see `docklab list`) or a lesson file")
     s.add_argument("--auto", action="store_true", help="run each step's commands and checks, no typing")
+    s.add_argument("--plain", action="store_true",
+                   help="the lesson as plain text (screen readers, dumb terminals); the default off a terminal")
 
     s = sub.add_parser("check", parents=[images], help="check the engine's state for a lesson you did yourself")
     s.add_argument("lesson")
@@ -69,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         from tutor.cli.commands import open_tui
 
-        return open_tui()
+        return open_tui(args.images)
     from tutor.cli import commands
 
     try:

@@ -111,6 +111,10 @@ def cmd_list(args) -> int:
 @_guard
 def cmd_run(args) -> int:
     lesson = find_lesson(args.lesson)
+    if not args.auto and not args.plain and sys.stdin.isatty() and sys.stdout.isatty():
+        if Path(args.lesson).suffix == ".md":
+            raise Stop(USAGE, "the TUI opens lessons from content/ only; use --plain or --auto for a file")
+        return open_tui(args.images, lesson.id)
     session = session_for(lesson, args)
     out = Printer(lesson.secrets)
     if not args.auto:
@@ -258,8 +262,14 @@ def cmd_config(args) -> int:
     return OK
 
 
-def open_tui() -> int:
-    import argparse
+def open_tui(images: str | None = None, lesson_id: str | None = None) -> int:
+    """The TUI (Textual loads only here, so every other command stays light)."""
+    from tutor.ui import create_app
 
-    print("docklab lessons (start one with `docklab run LESSON`, or `--auto` to watch it run):\n")
-    return cmd_list(argparse.Namespace(images=None, json=False))
+    try:
+        app = create_app(images, lesson_id)
+    except ImageError as err:
+        print(err, file=sys.stderr)
+        return USAGE
+    app.run()
+    return OK

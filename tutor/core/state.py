@@ -1,0 +1,94 @@
+"""A picture of the engine's volumes and containers, and what changed between two.
+
+Two list calls make the whole picture (container lists carry their mounts), so the
+TUI's engine panel can redraw on every engine event without inspecting one by one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tutor.core.checks import ANON_LABEL, _HEX64, short
+
+
+@dataclass(frozen=True)
+class Mount:
+    type: str
+    name: str  # volume name, or the host path of a bind
+    destination: str
+    rw: bool
+
+    def describe(self) -> str:
+        what = short(self.name) if self.type == "volume" else f"{self.type} {self.name}"
+        return f"{what} → {self.destination} ({'rw' if self.rw else 'ro'})"
+
+
+@dataclass(frozen=True)
+class Container:
+    name: str
+    status: str
+    image: str
+    mounts: tuple[Mount, ...] = ()
+
+
+@dataclass(frozen=True)
+class Volume:
+    name: str
+    driver: str
+    anonymous: bool
+    users: tuple[str, ...] = ()
+
+    @property
+    def dangling(self) -> bool:
+        return not self.users
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    volumes: dict[str, Volume] = field(default_factory=dict)
+    containers: dict[str, Container] = field(default_factory=dict)
+
+
+def snapshot(client) -> Snapshot:
+    containers: dict[str, Container] = {}
+    users: dict[str, list[str]] = {}
+    for c in client.api.containers(all=True):
+        name = (c.get("Names") or ["/?"])[0].lstrip("/")
+        mounts = tuple(Mount(m.get("Type", ""), m.get("Name") or m.get("Source", ""), m.get("Destination", ""),
+                             bool(m.get("RW", True))) for m in c.get("Mounts") or [])
+        containers[name] = Container(name, c.get("State", ""), c.get("Image", ""), mounts)
+        for m in mounts:
+            if m.type == "volume":
+                users.setdefault(m.name, []).append(name)
+    volumes = {}
+    for v in client.api.volumes().get("Volumes") or []:
+        name = v["Name"]
+        anon = ANON_LABEL in (v.get("Labels") or {}) or bool(_HEX64.match(name))
+        volumes[name] = Volume(name, v.get("Driver", ""), anon, tuple(sorted(users.get(name, []))))
+    return Snapshot(volumes, containers)
+
+
+def changes(before: Snapshot, after: Snapshot) -> list[str]:
+    """What a command did, in the learner's words: '+ volume mysql_data',
+    '− container mydb', 'anonymous volume 3f2a… left dangling'."""
+    out = []
+    for name in after.volumes.keys() - before.volumes.keys():
+        kind = "anonymous volume" if after.volumes[name].anonymous else "volume"
+        out.append(f"+ {kind} {short(name)}")
+    for name in before.volumes.keys() - after.volumes.keys():
+        kind = "anonymous volume" if before.volumes[name].anonymous else "volume"
+        out.append(f"− {kind} {short(name)}")
+    for name in after.containers.keys() - before.containers.keys():
+        out.append(f"+ container {name} ({after.containers[name].status})")
+    for name in before.containers.keys() - after.containers.keys():
+        out.append(f"− container {name}")
+    for name in after.containers.keys() & before.containers.keys():
+        old, new = before.containers[name], after.containers[name]
+        if old.status != new.status:
+            out.append(f"~ container {name}: {old.status} → {new.status}")
+    for name in after.volumes.keys() & before.volumes.keys():
+        old, new = before.volumes[name], after.volumes[name]
+        if new.dangling and not old.dangling:
+            kind = "anonymous volume" if new.anonymous else "volume"
+            out.append(f"{kind} {short(name)} left dangling (no container uses it)")
+    return sorted(out, key=lambda s: (s[0] not in "+−~", s))

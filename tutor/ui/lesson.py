@@ -1,0 +1,244 @@
+"""The lesson screen: steps, the current step's text with Run actions and check results,
+a real terminal, and the live engine panel. Docker work runs in thread workers; the
+screen only moves attributes down and reacts to messages coming up."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+from textual.worker import get_current_worker
+
+from tutor.core.engine import connect
+from tutor.core.model import Lesson
+from tutor.core.ownership import Conflict
+from tutor.core.session import Session, StepReport
+from tutor.ui.modals import Confirm
+from tutor.ui.terminal import Terminal, pty_available
+from tutor.ui.widgets.engine_panel import EnginePanel
+from tutor.ui.widgets.steps import StepList
+from tutor.ui.widgets.stepview import CheckResults, CommandBlock, StepView
+
+
+class Cancelled(Exception):
+    """A newer check replaced this one while it was waiting."""
+
+
+class LessonScreen(Screen):
+    BINDINGS = [
+        Binding("f2", "check", "Check", priority=True),
+        Binding("f3", "run_next", "Run next", priority=True),
+        Binding("f6", "switch_focus", "Terminal⇄lesson", priority=True),
+        Binding("f7", "step(-1)", "Prev step", priority=True),
+        Binding("f8", "step(1)", "Next step", priority=True),
+        Binding("f9", "reset", "Reset", priority=True),
+        Binding("f4", "own_shell", "Own shell", priority=True),
+        Binding("f5", "restart_shell", "Restart shell", priority=True, show=False),
+        Binding("escape", "back", "Lessons"),
+    ]
+
+    def __init__(self, lesson: Lesson) -> None:
+        super().__init__()
+        self.lesson = lesson
+        self.session: Session | None = None
+        self.current = 1
+        self.next_command = 0  # index into the current step's commands for F3
+        self.last_failed: set[int] = set()
+
+    # -- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="banner", classes="banner hidden")
+        with Horizontal(id="top"):
+            yield StepList(self.lesson.steps, id="steps")
+            yield StepView(id="step")
+        with Horizontal(id="bottom"):
+            with Vertical(id="terminal-box"):
+                yield Static("Terminal (F6 to leave)", classes="section")
+                yield Terminal(id="terminal", env={"DOCKLAB_LESSON": self.lesson.id})
+            with Vertical(id="engine-box"):
+                yield Static("Engine", classes="section")
+                yield EnginePanel(lambda: connect(timeout=30).client, id="engine")
+        yield Footer()
+
+    @property
+    def terminal(self) -> Terminal:
+        return self.query_one(Terminal)
+
+    async def on_mount(self) -> None:
+        self.title = f"docklab — {self.lesson.title}"
+        app = self.app
+        if app.engine is not None:
+            self.session = Session(self.lesson, app.engine, app.image_map, app.progress)
+            reasons = self.session.unmet()
+            if reasons:
+                self.banner(f"{self.lesson.id} cannot run on this engine: " + "; ".join(reasons))
+            else:
+                try:
+                    self.session.begin()
+                except Conflict as err:
+                    self.banner(str(err))
+        else:
+            self.banner(app.engine_error or "No engine yet.")
+        done = app.progress.done(self.lesson.id)
+        first_todo = next((s.number for s in self.lesson.steps if s.number not in done), len(self.lesson.steps))
+        await self.go_to(app.progress.current(self.lesson.id) or first_todo)
+        if pty_available():
+            self.terminal.focus()
+
+    def banner(self, text: str) -> None:
+        b = self.query_one("#banner", Static)
+        b.update(text)
+        b.set_class(not text, "hidden")
+
+    def statuses(self) -> dict[int, str]:
+        done = self.app.progress.done(self.lesson.id)
+        out = {n: "done" for n in done}
+        for n in self.last_failed - set(done):
+            out[n] = "failed"
+        out.setdefault(self.current, "current")
+        return out
+
+    async def go_to(self, number: int) -> None:
+        number = max(1, min(number, len(self.lesson.steps)))
+        self.current, self.next_command = number, 0
+        step = self.lesson.step(number)
+        shown = [(self.command_text(c), c) for c in step.commands]
+        await self.query_one(StepView).show_step(step, len(self.lesson.steps), shown)
+        steps = self.query_one(StepList)
+        steps.show(self.statuses())
+        steps.index = number - 1
+        self.app.progress.set_current(self.lesson.id, number)
+
+    def command_text(self, command) -> str:
+        if self.session is not None:
+            return self.session.command_text(command)
+        return command.text
+
+    # -- running and checking -------------------------------------------------------------------
+
+    def on_command_block_run(self, message: CommandBlock.Run) -> None:
+        self.type_into_terminal(message.command)
+
+    def type_into_terminal(self, command: str) -> None:
+        if not self.terminal.alive:
+            self.notify("The terminal is not running: press F5 to restart it, or F4 for your own shell.",
+                        severity="warning")
+            return
+        self.terminal.type_command(command)
+        self.terminal.focus()
+
+    def action_run_next(self) -> None:
+        commands = self.lesson.step(self.current).commands
+        if not commands:
+            return
+        command = commands[min(self.next_command, len(commands) - 1)]
+        self.next_command += 1
+        self.type_into_terminal(self.command_text(command))
+
+    def on_terminal_command_finished(self, message: Terminal.CommandFinished) -> None:
+        self.run_check(wait=True)
+
+    def action_check(self) -> None:
+        self.run_check(wait=False)
+
+    @work(thread=True, exclusive=True, group="check")
+    def run_check(self, wait: bool) -> None:
+        if self.session is None:
+            self.app.call_from_thread(self.notify, "No engine: checks cannot run.", severity="error")
+            return
+        worker = get_current_worker()
+        number = self.current
+        results = self.query_one(CheckResults)
+
+        def on_wait(claim: str, waited: float, limit: float) -> None:
+            if worker.is_cancelled:
+                raise Cancelled
+            self.app.call_from_thread(results.show, None,
+                                      f"waiting until {claim}: {waited:.0f} s of at most {limit:.0f} s")
+
+        try:
+            report = self.session.check_step(number, wait=wait, on_wait=on_wait)
+        except Cancelled:
+            return
+        except Exception as err:  # the engine went away mid-check
+            self.app.call_from_thread(self.banner, f"The check could not reach the engine: {err}")
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self.show_report, number, report)
+
+    async def show_report(self, number: int, report: StepReport) -> None:
+        if number != self.current:
+            return
+        self.query_one(CheckResults).show(report)
+        if report.passed:
+            self.last_failed.discard(number)
+            self.notify(f"Step {number} done ✓", title="Check passed")
+            nxt = next((s.number for s in self.lesson.steps
+                        if s.number > number and s.number not in self.app.progress.done(self.lesson.id)), None)
+            if nxt is not None:
+                await self.go_to(nxt)
+            else:
+                self.query_one(StepList).show(self.statuses())
+                if len(self.app.progress.done(self.lesson.id)) == len(self.lesson.steps):
+                    self.notify(f"Every step of {self.lesson.id} is done. F9 resets it.", title="Lesson complete")
+        else:
+            self.last_failed.add(number)
+            self.query_one(StepList).show(self.statuses())
+
+    # -- navigation -----------------------------------------------------------------------------
+
+    async def action_step(self, delta: int) -> None:
+        await self.go_to(self.current + delta)
+
+    async def on_step_list_step_chosen(self, message: StepList.StepChosen) -> None:
+        await self.go_to(message.number)
+
+    def action_switch_focus(self) -> None:
+        if self.terminal.has_focus:
+            blocks = self.query(CommandBlock)
+            (blocks.first() if blocks else self.query_one(StepList)).focus()
+        else:
+            self.terminal.focus()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_restart_shell(self) -> None:
+        self.terminal.restart()
+        self.terminal.focus()
+
+    def action_own_shell(self) -> None:
+        self.app.own_shell()
+
+    # -- reset ----------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="reset")
+    def action_reset(self) -> None:
+        if self.session is None:
+            return
+        plan = self.session.ownership.plan().describe()
+        self.app.call_from_thread(self._confirm_reset, plan)
+
+    def _confirm_reset(self, plan: list[str]) -> None:
+        lines = ([f"  − {item}" for item in plan] or ["  nothing: the lesson has created nothing that still exists"])
+        lines += ["", "Nothing else is touched. Your progress is kept."]
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.do_reset()
+
+        self.app.push_screen(Confirm(f"Reset {self.lesson.id}? This removes:", lines), answered)
+
+    @work(thread=True, exclusive=True, group="reset")
+    def do_reset(self) -> None:
+        removed, kept = self.session.ownership.reset()
+        self.session.ownership.begin()  # go on tracking from here
+        text = "Removed " + (", ".join(removed) if removed else "nothing")
+        if kept:
+            text += ". Kept: " + "; ".join(kept)
+        self.app.call_from_thread(self.notify, text, title="Reset")

@@ -1,0 +1,77 @@
+"""The lesson picker: every lesson with its summary, progress and availability; type to
+filter, Enter to open."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tutor.core.model import Lesson
+
+
+class PickerScreen(Screen):
+    BINDINGS = [
+        Binding("slash", "search", "Search"),
+        Binding("escape", "clear_search", "Clear search", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="banner", classes="banner hidden")
+        yield Input(placeholder="Type to filter lessons (/)", id="search")
+        yield OptionList(id="lessons")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_lessons()
+        self.query_one(OptionList).focus()
+
+    def row(self, lesson: Lesson) -> Text:
+        app = self.app
+        done, total = len(app.progress.done(lesson.id)), len(lesson.steps)
+        reasons = app.availability.get(lesson.id)
+        if reasons is None:
+            state = ("? engine not checked yet", "dim")
+        elif reasons:
+            state = ("✗ unavailable: " + "; ".join(reasons), "bold")
+        else:
+            state = ("✓ ready", "")
+        progress = "✓ complete" if done == total else f"{done}/{total} steps done"
+        return Text.assemble((lesson.title, "bold"), f"  [{lesson.id}]\n", (lesson.summary + "\n", ""),
+                             (f"{progress}  ·  ", ""), state)
+
+    def refresh_lessons(self) -> None:
+        query = self.query_one(Input).value.strip().lower()
+        options = self.query_one(OptionList)
+        highlighted = options.highlighted
+        options.clear_options()
+        for lesson in self.app.lessons:
+            haystack = f"{lesson.id} {lesson.title} {lesson.summary}".lower()
+            if all(word in haystack for word in query.split()):
+                options.add_option(Option(self.row(lesson), id=lesson.id))
+        if options.option_count:
+            options.highlighted = min(highlighted or 0, options.option_count - 1)
+        banner = self.query_one("#banner", Static)
+        notes = self.app.notes()
+        banner.update("\n".join(notes))
+        banner.set_class(not notes, "hidden")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.refresh_lessons()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one(OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.app.open_lesson(event.option.id)
+
+    def action_search(self) -> None:
+        self.query_one(Input).focus()
+
+    def action_clear_search(self) -> None:
+        self.query_one(Input).value = ""
+        self.query_one(OptionList).focus()

@@ -1,0 +1,201 @@
+"""A real shell in a pty, drawn with pyte: the learner types any command here,
+interactive ones included, and lesson commands are typed into it by the Run action.
+
+The shell's prompt hook prints a private OSC marker with the last exit code; the
+widget strips it and posts CommandFinished, which is how checks tick by themselves.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+import pyte
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
+
+MARKER = re.compile(rb"\x1b\]7770;done;(\d+)\x07")
+RCFILE = r"""
+PS1='\[\e[1m\]docklab\[\e[0m\]:\W\$ '
+PROMPT_COMMAND='printf "\033]7770;done;%s\007" "$?"'
+"""
+KEYS = {
+    "enter": "\r", "tab": "\t", "backspace": "\x7f", "escape": "\x1b", "delete": "\x1b[3~",
+    "home": "\x1b[H", "end": "\x1b[F", "pageup": "\x1b[5~", "pagedown": "\x1b[6~", "insert": "\x1b[2~",
+    "shift+tab": "\x1b[Z",
+}
+ARROWS = {"up": "A", "down": "B", "right": "C", "left": "D"}
+# Keys the rest of the UI keeps even while the terminal has focus (see app bindings).
+RESERVED = {"f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "ctrl+q"}
+
+
+def pty_available() -> bool:
+    return sys.platform != "win32"
+
+
+def _color(value: str) -> str | None:
+    if value == "default":
+        return None
+    if re.fullmatch(r"[0-9a-fA-F]{6}", value):
+        return "#" + value
+    return {"brown": "yellow", "brightblack": "bright_black"}.get(value, value.replace("bright", "bright_"))
+
+
+class Terminal(Widget, can_focus=True):
+    """An interactive bash in a pty. `type_command()` types a line as if the learner did."""
+
+    DEFAULT_CSS = """
+    Terminal { background: black; color: white; }
+    """
+
+    class CommandFinished(Message):
+        """A command line ended in the shell (the prompt came back)."""
+
+        def __init__(self, exit_code: int) -> None:
+            super().__init__()
+            self.exit_code = exit_code
+
+    class Exited(Message):
+        """The shell ended (the learner typed `exit`)."""
+
+    def __init__(self, env: dict[str, str] | None = None, cwd: str | None = None, **kw) -> None:
+        super().__init__(**kw)
+        self.env = env or {}
+        self.cwd = cwd
+        self.screen_ = pyte.Screen(80, 24)
+        self.stream = pyte.ByteStream(self.screen_)
+        self.proc = None
+        self._carry = b""
+        self._seen_prompt = False
+        self._rcfile: str | None = None
+
+    # -- the shell ----------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if not pty_available():
+            self.stream.feed(b"No pty on this system: press F4 to suspend docklab and use your own shell.\r\n")
+            return
+        from ptyprocess import PtyProcess
+
+        fd, self._rcfile = tempfile.mkstemp(prefix="docklab-bashrc-")
+        os.write(fd, RCFILE.encode())
+        os.close(fd)
+        cols, rows = max(self.size.width, 20), max(self.size.height, 5)
+        self.screen_.resize(rows, cols)
+        env = {**os.environ, "TERM": "xterm", **self.env}
+        self.proc = PtyProcess.spawn(["bash", "--noprofile", "--rcfile", self._rcfile, "-i"], env=env,
+                                     cwd=self.cwd, dimensions=(rows, cols))
+        self.run_worker(self._read, thread=True, exclusive=False, name="pty-reader")
+
+    def _read(self) -> None:
+        """Thread: pty output -> the app's thread, markers split out."""
+        while True:
+            try:
+                data = self.proc.read(65536)
+            except (EOFError, OSError):
+                self.app.call_from_thread(self._ended)
+                return
+            self.app.call_from_thread(self._feed, data)
+
+    def _feed(self, data: bytes) -> None:
+        data = self._carry + data
+        self._carry = b""
+        cut = data.rfind(b"\x1b]7770")
+        if cut != -1 and b"\x07" not in data[cut:]:  # a marker split across two reads
+            data, self._carry = data[:cut], data[cut:]
+        codes = [int(m) for m in MARKER.findall(data)]
+        self.stream.feed(MARKER.sub(b"", data))
+        self.refresh()
+        for code in codes:
+            if self._seen_prompt:
+                self.post_message(self.CommandFinished(code))
+            self._seen_prompt = True
+
+    def _ended(self) -> None:
+        self.stream.feed(b"\r\n[the shell ended: press F5 to restart it]\r\n")
+        self.refresh()
+        self.post_message(self.Exited())
+
+    def restart(self) -> None:
+        self.close()
+        self.screen_.reset()
+        self._seen_prompt = False
+        self.on_mount()
+
+    def close(self) -> None:
+        if self.proc is not None and self.proc.isalive():
+            self.proc.terminate(force=True)
+        self.proc = None
+        if self._rcfile:
+            Path(self._rcfile).unlink(missing_ok=True)
+            self._rcfile = None
+
+    def on_unmount(self) -> None:
+        self.close()
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.isalive()
+
+    def write(self, text: str) -> None:
+        if self.alive:
+            self.proc.write(text.encode())
+
+    def type_command(self, command: str) -> None:
+        """Type a command line into the shell and press Enter, as the learner would."""
+        self.write(command + "\r")
+
+    def text(self) -> str:
+        """The screen as plain text (tests and the Check action read it)."""
+        return "\n".join(line.rstrip() for line in self.screen_.display).rstrip()
+
+    # -- input --------------------------------------------------------------------------------
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key in RESERVED:
+            return
+        seq = KEYS.get(event.key)
+        if event.key in ARROWS:
+            app_mode = (1 << 5) in self.screen_.mode  # DECCKM (private mode 1, stored << 5)
+            seq = ("\x1bO" if app_mode else "\x1b[") + ARROWS[event.key]
+        if seq is None and event.character:
+            seq = event.character
+        if seq is not None:
+            self.write(seq)
+            event.stop()
+            event.prevent_default()
+
+    def on_paste(self, event: events.Paste) -> None:
+        bracketed = (2004 << 5) in self.screen_.mode
+        self.write(f"\x1b[200~{event.text}\x1b[201~" if bracketed else event.text)
+        event.stop()
+
+    def on_resize(self, event: events.Resize) -> None:
+        cols, rows = max(event.size.width, 20), max(event.size.height, 5)
+        self.screen_.resize(rows, cols)
+        if self.alive:
+            self.proc.setwinsize(rows, cols)
+
+    # -- drawing ------------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        screen = self.screen_
+        width = self.size.width
+        if y >= screen.lines:
+            return Strip.blank(width)
+        row = screen.buffer[y]
+        cursor = self.has_focus and not screen.cursor.hidden and y == screen.cursor.y
+        segments = []
+        for x in range(min(screen.columns, width)):
+            ch = row[x]
+            style = Style(color=_color(ch.fg), bgcolor=_color(ch.bg), bold=ch.bold, italic=ch.italics,
+                          underline=ch.underscore, reverse=ch.reverse ^ (cursor and x == screen.cursor.x))
+            segments.append(Segment(ch.data or " ", style))
+        return Strip(Segment.simplify(segments)).extend_cell_length(width)

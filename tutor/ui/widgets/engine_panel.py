@@ -1,0 +1,100 @@
+"""The live engine panel: volumes, containers, who mounts what where, and what the last
+command changed. Redrawn from the engine's event stream in a thread worker; blocks on
+the socket while nothing happens, so an idle panel costs no CPU."""
+
+from __future__ import annotations
+
+import threading
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import Static
+
+from tutor.core.checks import short
+from tutor.core.state import Snapshot, changes, snapshot
+
+RETRY_SECONDS = 2.0
+
+
+class EnginePanel(Static):
+    class ConnectionChanged(Message):
+        """The engine went away (`ok` False, with the reason) or came back."""
+
+        def __init__(self, ok: bool, reason: str = "") -> None:
+            super().__init__()
+            self.ok, self.reason = ok, reason
+
+    def __init__(self, client_factory, **kw) -> None:
+        super().__init__(**kw)
+        self.client_factory = client_factory  # () -> docker client (raises when no engine)
+        self.current: Snapshot | None = None
+        self.last_changes: list[str] = []
+        self._stop = threading.Event()
+        self._events = None
+
+    def on_mount(self) -> None:
+        self.update(Text("Reading the engine…", "italic"))
+        self.run_worker(self._watch, thread=True, name="engine-events")
+
+    def on_unmount(self) -> None:
+        self._stop.set()
+        if self._events is not None:
+            try:
+                self._events.close()
+            except Exception:
+                pass
+
+    def _watch(self) -> None:
+        """Thread: snapshot, then one more per container/volume event; reconnect on loss."""
+        connected = None
+        while not self._stop.is_set():
+            try:
+                client = self.client_factory()
+                self._publish(snapshot(client))
+                if connected is not True:
+                    connected = True
+                    self.app.call_from_thread(self.post_message, self.ConnectionChanged(True))
+                self._events = client.events(decode=True, filters={"type": ["container", "volume"]})
+                for _ in self._events:
+                    if self._stop.is_set():
+                        return
+                    self._publish(snapshot(client))
+            except Exception as err:  # the engine stopped, the socket closed
+                if self._stop.is_set():
+                    return
+                if connected is not False:
+                    connected = False
+                    reason = str(err).split("(")[0].strip() or type(err).__name__
+                    self.app.call_from_thread(self.post_message, self.ConnectionChanged(False, reason))
+            self._stop.wait(RETRY_SECONDS)
+
+    def _publish(self, snap: Snapshot) -> None:
+        if not self._stop.is_set():
+            self.app.call_from_thread(self.show, snap)
+
+    def show(self, snap: Snapshot) -> None:
+        if self.current is not None:
+            diff = changes(self.current, snap)
+            if diff:
+                self.last_changes = diff
+        self.current = snap
+        self.update(self.render_snapshot(snap, self.last_changes))
+
+    @staticmethod
+    def render_snapshot(snap: Snapshot, recent: list[str]) -> Text:
+        text = Text()
+        text.append(f"Volumes ({len(snap.volumes)})\n", "bold underline")
+        for v in sorted(snap.volumes.values(), key=lambda v: (v.anonymous, v.name)):
+            kind = "anonymous" if v.anonymous else "named"
+            users = f"used by {', '.join(v.users)}" if v.users else "dangling: no container uses it"
+            text.append(f"  {short(v.name):<16} {kind:<9} {users}\n")
+        text.append(f"Containers ({len(snap.containers)})\n", "bold underline")
+        for c in sorted(snap.containers.values(), key=lambda c: c.name):
+            text.append(f"  {c.name:<16} {c.status}\n")
+            for m in c.mounts:
+                text.append(f"      {m.describe()}\n", "dim" if m.rw else "")
+        if recent:
+            text.append("Last change\n", "bold underline")
+            for line in recent:
+                text.append(f"  {line}\n", "reverse" if line[0] in "+−~" else "bold")
+        return text

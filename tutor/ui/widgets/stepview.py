@@ -1,0 +1,87 @@
+"""One step of the lesson: its Markdown (rendered from the lesson file), each command
+with a Run action, and the results of its checks."""
+
+from __future__ import annotations
+
+import re
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Markdown, Static
+
+from tutor.core.model import Command, Step
+from tutor.core.session import StepReport
+
+COMMAND_FENCE = re.compile(r"^```(?:sh|shell|bash)\b.*?^```\s*$", re.S | re.M)
+
+
+class CommandBlock(Static, can_focus=True):
+    """A command the learner can run (Enter) in the terminal, exactly as shown."""
+
+    BINDINGS = [Binding("enter", "run", "Run this command")]
+
+    class Run(Message):
+        def __init__(self, command: str) -> None:
+            super().__init__()
+            self.command = command
+
+    def __init__(self, command: str, interactive: bool) -> None:
+        note = "  (interactive: answer its prompts in the terminal)" if interactive else ""
+        super().__init__(Text.assemble(("▶ Run ", "bold"), ("$ ", "dim"), command, (note, "italic")))
+        self.command = command
+
+    def action_run(self) -> None:
+        self.post_message(self.Run(self.command))
+
+    def on_click(self) -> None:
+        self.action_run()
+
+
+class CheckResults(Static):
+    """Expected vs. found and the hint, for each check of the step."""
+
+    def show(self, report: StepReport | None, waiting: str = "") -> None:
+        text = Text()
+        if waiting:
+            text.append(f"… {waiting}\n", "italic")
+        if report is None:
+            text.append("Not checked yet: run the commands, or press F2 to check.", "dim")
+        else:
+            for o in report.outcomes:
+                text.append("✓ PASS  " if o.ok else "✗ FAIL  ", "bold green" if o.ok else "bold red")
+                text.append(o.claim + "\n")
+                if not o.ok:
+                    for label, value in (("expected", o.expected), ("found", o.found), ("hint", o.hint)):
+                        if value:
+                            text.append(f"        {label}: ", "dim")
+                            text.append(value + "\n")
+        self.update(text)
+
+
+class StepView(VerticalScroll):
+    """Shows one step; `show_step` swaps it. Commands come already mapped (images, facts)."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="step-title")
+        yield VerticalScroll(id="step-body")
+        yield Static("Checks", classes="section")
+        yield CheckResults(id="checks")
+
+    async def show_step(self, step: Step, total: int, commands: list[tuple[str, Command]]) -> None:
+        """`commands`: (the command as shown and run, the lesson's command) in order."""
+        self.query_one("#step-title", Static).update(Text(f"Step {step.number} of {total}: {step.title}",
+                                                          "bold"))
+        body = self.query_one("#step-body", VerticalScroll)
+        await body.remove_children()
+        widgets: list = []
+        for i, part in enumerate(COMMAND_FENCE.split(step.body)):
+            if i:  # a command block stood here
+                widgets.extend(CommandBlock(text, cmd.interactive) for text, cmd in commands if cmd.block == i - 1)
+            if part.strip():
+                widgets.append(Markdown(part.strip()))
+        await body.mount_all(widgets)
+        self.query_one(CheckResults).show(None)
+        self.scroll_home(animate=False)
