@@ -90,6 +90,16 @@ class LessonScreen(Screen):
         if pty_available():
             self.terminal.focus()
 
+    def on_engine_panel_connection_changed(self, message: EnginePanel.ConnectionChanged) -> None:
+        if message.ok:
+            if self.query_one("#banner", Static).has_class("-engine-lost"):
+                self.banner("")
+                self.notify("The engine is back.", title="Engine")
+        else:
+            self.banner(f"Lost the connection to the Docker Engine ({message.reason}). Your progress is kept; "
+                        "docklab reconnects by itself when the engine is back.")
+        self.query_one("#banner", Static).set_class(not message.ok, "-engine-lost")
+
     def banner(self, text: str) -> None:
         b = self.query_one("#banner", Static)
         b.update(text)
@@ -141,6 +151,7 @@ class LessonScreen(Screen):
         self.type_into_terminal(self.command_text(command))
 
     def on_terminal_command_finished(self, message: Terminal.CommandFinished) -> None:
+        self.query_one(EnginePanel).command_finished()
         self.run_check(wait=True)
 
     def action_check(self) -> None:

@@ -30,6 +30,9 @@ class PickerScreen(Screen):
         self.refresh_lessons()
         self.query_one(OptionList).focus()
 
+    def on_screen_resume(self) -> None:
+        self.refresh_lessons()  # back from a lesson: its progress moved
+
     def row(self, lesson: Lesson) -> Text:
         app = self.app
         done, total = len(app.progress.done(lesson.id)), len(lesson.steps)

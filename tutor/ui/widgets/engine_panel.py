@@ -28,7 +28,8 @@ class EnginePanel(Static):
         super().__init__(**kw)
         self.client_factory = client_factory  # () -> docker client (raises when no engine)
         self.current: Snapshot | None = None
-        self.last_changes: list[str] = []
+        self.last_changes: list[str] = []  # what the latest command changed, so far
+        self._new_batch = True
         self._stop = threading.Event()
         self._events = None
 
@@ -72,11 +73,16 @@ class EnginePanel(Static):
         if not self._stop.is_set():
             self.app.call_from_thread(self.show, snap)
 
+    def command_finished(self) -> None:
+        """The next change starts a new 'last change' list (one command's worth)."""
+        self._new_batch = True
+
     def show(self, snap: Snapshot) -> None:
         if self.current is not None:
             diff = changes(self.current, snap)
             if diff:
-                self.last_changes = diff
+                self.last_changes = diff if self._new_batch else self.last_changes + diff
+                self._new_batch = False
         self.current = snap
         self.update(self.render_snapshot(snap, self.last_changes))
 
@@ -94,7 +100,7 @@ class EnginePanel(Static):
             for m in c.mounts:
                 text.append(f"      {m.describe()}\n", "dim" if m.rw else "")
         if recent:
-            text.append("Last change\n", "bold underline")
+            text.append("What the last command changed\n", "bold underline")
             for line in recent:
                 text.append(f"  {line}\n", "reverse" if line[0] in "+−~" else "bold")
         return text

@@ -1,0 +1,183 @@
+"""Pilot tests of the TUI against the real engine, on a small lesson of the test's own
+(names with a unique prefix): state and messages, not pixels."""
+
+from __future__ import annotations
+
+import asyncio
+import textwrap
+import time
+
+import pytest
+
+pytestmark = pytest.mark.engine
+
+
+async def until(pilot, condition, timeout: float = 30.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.1)
+
+
+@pytest.fixture
+def lesson_env(tmp_path, monkeypatch, prefix, client):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "01-tiny.md").write_text(textwrap.dedent(f"""\
+        ---
+        id: tiny
+        title: Tiny volumes
+        summary: A volume and a container that uses it.
+        images: [busybox]
+        resources: {{containers: [{prefix}-box], volumes: [{prefix}-vol]}}
+        ---
+
+        # Tiny volumes
+
+        ## Make a volume
+
+        Create it:
+
+        ```sh
+        docker volume create {prefix}-vol
+        ```
+
+        ```yaml check
+        - volume_exists: {prefix}-vol
+        ```
+
+        ## Use it
+
+        ```sh
+        docker run -d --name {prefix}-box -v {prefix}-vol:/data busybox sleep 600
+        ```
+
+        ```yaml check
+        - mount: {{container: {prefix}-box, destination: /data, volume: {prefix}-vol}}
+        ```
+        """))
+    home = tmp_path / "home"
+    monkeypatch.setenv("DOCKLAB_CONTENT", str(content))
+    monkeypatch.setenv("DOCKLAB_HOME", str(home))
+    monkeypatch.setenv("DOCKLAB_IMAGES", "offline")
+    yield prefix
+    for c in client.containers.list(all=True, filters={"name": prefix}):
+        c.remove(force=True)
+    for v in client.volumes.list(filters={"name": prefix}):
+        v.remove(force=True)
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def test_picker_to_lesson_run_check_reset_and_resume(lesson_env, client):
+    from tutor.ui import create_app
+    from tutor.ui.lesson import LessonScreen
+    from tutor.ui.modals import Confirm
+    from tutor.ui.picker import PickerScreen
+    from tutor.ui.terminal import Terminal
+    from tutor.ui.widgets.steps import StepItem
+
+    prefix = lesson_env
+
+    async def first_visit():
+        app = create_app()
+        async with app.run_test(size=(140, 45)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, PickerScreen) and app.engine is not None, what="engine")
+            picker = app.screen
+            assert "Tiny volumes" in str(picker.row(app.lessons[0]))
+            assert "0/2 steps done" in str(picker.row(app.lessons[0])) and "✓ ready" in str(picker.row(app.lessons[0]))
+            await pilot.press("slash", "n", "o", "p", "e")
+            assert picker.query_one("#lessons").option_count == 0
+            await pilot.press("escape")
+            assert picker.query_one("#lessons").option_count == 1
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, LessonScreen), what="lesson screen")
+            screen = app.screen
+            term = screen.query_one(Terminal)
+            await until(pilot, lambda: "docklab" in term.text(), what="shell prompt")
+
+            await pilot.press("f3")  # Run: types the command into the terminal
+            await until(pilot, lambda: f"docker volume create {prefix}-vol" in term.text(), what="typed command")
+            await until(pilot, lambda: screen.current == 2, what="step 1 checked and passed")
+            items = {i.step.number: i.status for i in screen.query(StepItem)}
+            assert items[1] == "done" and items[2] == "current"
+            assert client.volumes.get(f"{prefix}-vol")
+
+            await pilot.press("f9")
+            await until(pilot, lambda: isinstance(app.screen, Confirm), what="reset confirmation")
+            assert app.screen.lines[0] == f"  − volume {prefix}-vol"
+            assert len([x for x in app.screen.lines if x.startswith("  − ")]) == 1
+            await pilot.press("n")  # not now
+            await until(pilot, lambda: isinstance(app.screen, LessonScreen), what="back from the dialog")
+            assert client.volumes.get(f"{prefix}-vol")
+
+    async def second_visit():
+        app = create_app(lesson_id="tiny")
+        async with app.run_test(size=(140, 45)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, LessonScreen), what="lesson reopened")
+            screen = app.screen
+            await pilot.pause(0.2)
+            assert screen.current == 2  # resumed where the learner left
+            items = {i.step.number: i.status for i in screen.query(StepItem)}
+            assert items[1] == "done"
+            term = screen.query_one(Terminal)
+            await until(pilot, lambda: "docklab" in term.text(), what="shell prompt")
+            await pilot.press("f3")
+            await until(pilot, lambda: "✓ done" in str(screen.query(StepItem)[1].status) or
+                        screen.query(StepItem)[1].status == "done", what="step 2 done")
+            await pilot.press("f9")
+            await until(pilot, lambda: isinstance(app.screen, Confirm), what="reset confirmation")
+            assert sorted(app.screen.lines[:2]) == [f"  − container {prefix}-box", f"  − volume {prefix}-vol"]
+            await pilot.press("y")
+            await until(pilot, lambda: not client.containers.list(all=True, filters={"name": prefix}),
+                        what="reset removed the container")
+            await until(pilot, lambda: not client.volumes.list(filters={"name": prefix}), what="volume removed")
+
+    run(first_visit())
+    run(second_visit())
+
+
+def test_a_failed_check_shows_expected_found_and_hint(lesson_env):
+    from tutor.ui import create_app
+    from tutor.ui.lesson import LessonScreen
+    from tutor.ui.widgets.steps import StepItem
+    from tutor.ui.widgets.stepview import CheckResults
+
+    async def go():
+        app = create_app(lesson_id="tiny")
+        async with app.run_test(size=(140, 45)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, LessonScreen), what="lesson")
+            screen = app.screen
+            await pilot.press("f2")
+            await until(pilot, lambda: screen.query(StepItem)[0].status == "failed", what="failed status")
+            shown = str(screen.query_one(CheckResults).render())
+            assert "✗ FAIL" in shown and "expected:" in shown and "found: no such volume" in shown
+            assert "hint:" in shown
+
+    run(go())
+
+
+def test_a_lost_engine_shows_a_banner_and_recovers(lesson_env):
+    from tutor.ui import create_app
+    from tutor.ui.lesson import LessonScreen
+    from tutor.ui.widgets.engine_panel import EnginePanel
+
+    async def go():
+        app = create_app(lesson_id="tiny")
+        async with app.run_test(size=(140, 45)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, LessonScreen), what="lesson")
+            screen = app.screen
+            banner = screen.query_one("#banner")
+            panel = screen.query_one(EnginePanel)
+            await until(pilot, lambda: panel.current is not None, what="the panel's first picture")
+            await pilot.pause(0.2)
+            screen.post_message(EnginePanel.ConnectionChanged(False, "connection refused"))
+            await until(pilot, lambda: not banner.has_class("hidden"), what="banner")
+            assert "Lost the connection to the Docker Engine (connection refused)" in str(banner.render())
+            screen.post_message(EnginePanel.ConnectionChanged(True))
+            await until(pilot, lambda: banner.has_class("hidden"), what="banner gone")
+
+    run(go())

@@ -1,0 +1,98 @@
+"""A learner at a real terminal: `docklab` started in a pty, read through a terminal
+emulator (pyte), driven by keys. Opens named-volumes, runs every step from the
+embedded terminal, and reads on the screen that every step is done."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import pexpect
+import pyte
+import pytest
+
+from tests.conftest import ROOT, engine_state, run_docklab
+
+pytestmark = pytest.mark.engine
+F3, F9 = "\x1bOR", "\x1b[20~"
+DOWN, ENTER = "\x1b[B", "\r"
+COLS, ROWS = 160, 50
+
+
+class Learner:
+    def __init__(self, home):
+        env = {**os.environ, "DOCKLAB_HOME": str(home), "DOCKLAB_IMAGES": "offline", "TERM": "xterm-256color"}
+        self.child = pexpect.spawn(sys.executable, ["-m", "tutor"], env=env, cwd=str(ROOT),
+                                   dimensions=(ROWS, COLS))
+        self.screen = pyte.Screen(COLS, ROWS)
+        self.stream = pyte.ByteStream(self.screen)
+
+    def pump(self, seconds: float = 0.1) -> None:
+        end = time.monotonic() + seconds
+        while True:
+            try:
+                self.stream.feed(self.child.read_nonblocking(65536, timeout=0.05))
+            except pexpect.TIMEOUT:
+                pass
+            if time.monotonic() >= end:
+                return
+
+    def text(self) -> str:
+        return "\n".join(self.screen.display)
+
+    def wait_for(self, needle: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while needle not in self.text():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"never saw {needle!r} on the screen:\n{self.text()}")
+            self.pump(0.2)
+
+    def keys(self, *keys: str, pause: float = 0.3) -> None:
+        for k in keys:
+            self.child.send(k)
+            self.pump(pause)
+
+    def type_line(self, text: str) -> None:
+        self.child.send(text + "\r")
+        self.pump(0.4)
+
+
+def test_a_learner_does_named_volumes_in_the_tui(client, home):
+    before = engine_state(client)
+    me = Learner(home)
+    try:
+        me.wait_for("Keep data with a named volume")
+        me.wait_for("✓ ready")
+        me.keys(DOWN, ENTER)
+        me.wait_for("Step 1 of 6: Create a volume")
+        me.wait_for("docklab:")  # the embedded shell's prompt
+        me.keys(F3)
+        me.wait_for("Step 2 of 6")
+        me.keys(F3)
+        me.wait_for("Step 3 of 6", timeout=120)  # waits for MySQL, with progress
+        me.keys(F3)
+        me.wait_for("Enter password:")
+        me.type_line("my-secret-pw")
+        me.wait_for("mysql> ")
+        for sql in ["CREATE DATABASE customer_data;", "USE customer_data;",
+                    "CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(100));",
+                    "INSERT INTO customers VALUES (1, 'John Doe');", "exit"]:
+            me.type_line(sql)
+        me.wait_for("Step 4 of 6")
+        me.keys(F3)
+        me.wait_for("Step 5 of 6")
+        me.keys(F3)
+        me.wait_for("Step 6 of 6", timeout=120)
+        me.keys(F3)
+        me.wait_for("Every step of named-volumes is done")
+        for n, title in enumerate(["Create a volume", "Run MySQL on the", "Add a customer", "Remove the container",
+                                   "Start a new container", "Look inside the"], start=1):
+            assert f"✓ done  {n}. {title}" in me.text(), me.text()
+        assert "my-secret-pw" not in me.text().split("Terminal")[0]  # only the shell shows what was typed
+    finally:
+        me.child.sendcontrol("q")
+        me.child.expect(pexpect.EOF, timeout=10)
+        reset = run_docklab("reset", "named-volumes", home=home)
+    assert reset.returncode == 0, reset.stdout + reset.stderr
+    assert engine_state(client) == before
