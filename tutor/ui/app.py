@@ -57,7 +57,7 @@ class DocklabApp(App):
 
     def on_mount(self) -> None:
         self.push_screen(PickerScreen())
-        self.connect_engine()
+        self.call_after_refresh(self.connect_engine)  # paint the picker first, then reach the engine
         if self.start_lesson:
             self.open_lesson(self.start_lesson)
 
