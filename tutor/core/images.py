@@ -96,13 +96,14 @@ def build_standins(client, names: list[str] | None = None, force: bool = False,
     built = []
     for name in _with_bases(specs, names or list(specs)):
         spec = specs[name]
-        if not force and not missing_images(client, [spec["tag"]]):
+        rebuild = force and (not names or name in names)  # a base is rebuilt only when named
+        if not rebuild and not missing_images(client, [spec["tag"]]):
             progress(f"{spec['tag']}: present")
             continue
         rootfs = spec.get("rootfs")
         buildargs = {}
         if rootfs:
-            if force or missing_images(client, [rootfs["tag"]]):
+            if rebuild or missing_images(client, [rootfs["tag"]]):
                 _import_rootfs(client, rootfs, progress)
             buildargs["BASE"] = rootfs["tag"]
         if spec.get("base"):
