@@ -14,6 +14,7 @@ from tutor.core.engine import Engine, EngineUnavailable, connect
 from tutor.core.images import ImageError, load_map
 from tutor.core.lessonfile import LessonFileError
 from tutor.core.model import Lesson
+from tutor.core.outcome import redact
 from tutor.core.ownership import Conflict, Ownership, started_lessons
 from tutor.core.paths import content_dir
 from tutor.core.progress import Progress
@@ -132,6 +133,11 @@ def cmd_run(args) -> int:
         out.step(step, len(lesson.steps))
         for command in step.commands:
             out.command(session.command_text(command))
+            verdict = session.guard(command)
+            if verdict is not None and not verdict.safe:
+                raise Stop(NO_ENGINE, redact(verdict.message(), lesson.secrets))
+            if verdict is not None:
+                out.line(verdict.message())
             result = session.run(command, out.stream)
             out.result(result)
             if result.interrupted:

@@ -3,6 +3,8 @@ commands in their own shell (screen readers, dumb terminals). Enter checks the s
 
 from __future__ import annotations
 
+import shlex
+
 from tutor.cli import FAILED, NO_ENGINE, OK
 from tutor.cli.output import Printer
 from tutor.core.ownership import Conflict
@@ -27,9 +29,14 @@ def walk(session: Session, out: Printer) -> int:
         out.step(step, len(lesson.steps))
         out.line(step.body)
         out.line()
-        out.line("Run these in your own shell:")
+        out.line("Run these in your own shell" + (f", in {session.workdir}:" if session.workdir else ":"))
+        if session.workdir:
+            out.line(f"    cd {shlex.quote(session.workdir)}")
         for command in step.commands:
             out.line(f"    {session.command_text(command)}")
+            verdict = session.guard(command)
+            if verdict is not None and not verdict.safe:
+                out.line("    " + verdict.message(refusing=False).replace("\n", "\n    "))
         while True:
             try:
                 answer = input("Press Enter to check this step (q to stop): ").strip().lower()

@@ -54,10 +54,11 @@ def check(kind: str, /, shorthand: str | None = None, **fields: Field):
 class Context:
     """What a check can see: the engine, facts remembered by earlier steps, secrets."""
 
-    def __init__(self, engine: Engine, facts: dict[str, str] | None = None, secrets=()):
+    def __init__(self, engine: Engine, facts: dict[str, str] | None = None, secrets=(), since: float | None = None):
         self.engine = engine
         self.facts = facts or {}
         self.secrets = tuple(secrets)
+        self.since = since  # when the lesson began: history checks look no further back
 
     @property
     def client(self):
@@ -128,6 +129,19 @@ def is_anonymous(volume_attrs: dict) -> bool:
     return ANON_LABEL in labels or bool(_HEX64.match(volume_attrs.get("Name", "")))
 
 
+def anonymity(ctx: Context, volume_attrs: dict) -> str:
+    """How an anonymous volume was recognised, and which engine behaviour applies."""
+    if ANON_LABEL in (volume_attrs.get("Labels") or {}):
+        return f"anonymous: it carries the label {ANON_LABEL}"
+    from tutor.core.engine import parse_version
+
+    older = parse_version(ctx.engine.version) < (27, 4)
+    return ("anonymous by its 64-hex name; it has no " + ANON_LABEL + " label: "
+            + (f"this engine ({ctx.engine.version}) is older than 27.4, which labels anonymous volumes made with "
+               "`--mount type=volume,dst=...`, so a plain `docker volume prune` will not remove it" if older
+               else "it was not made as an anonymous volume by this engine"))
+
+
 def short(name: str) -> str:
     return name[:12] + "…" if _HEX64.match(name or "") else name
 
@@ -154,13 +168,14 @@ def _missing_container(name: str, claim: str) -> Outcome:
 
 
 @check("volume_exists", shorthand="name", name=Field(str, True), anonymous=Field(bool), driver=Field(str),
-       mountpoint=Field(str))
+       mountpoint=Field(str), label=Field(str))
 def volume_exists(ctx: Context, name: str, anonymous: bool | None = None, driver: str | None = None,
-                  mountpoint: str | None = None) -> Outcome:
+                  mountpoint: str | None = None, label: str | None = None) -> Outcome:
     """A volume with this name exists (optionally: is or is not anonymous, has this
-    driver, has a mount point matching a glob such as `*/volumes/NAME/_data`)."""
+    driver, has a mount point matching a glob such as `*/volumes/NAME/_data`, carries
+    the label `KEY` or `KEY=VALUE`)."""
     claim = f"volume {short(name)} exists" + (f" with driver {driver}" if driver else "") + (
-        f" at {mountpoint}" if mountpoint else "")
+        f" at {mountpoint}" if mountpoint else "") + (f" labelled {label}" if label else "")
     vol = ctx.volume(name)
     if vol is None:
         return Outcome(False, claim, expected=f"a volume named {short(name)}", found="no such volume",
@@ -175,7 +190,16 @@ def volume_exists(ctx: Context, name: str, anonymous: bool | None = None, driver
         return Outcome(False, claim, expected=f"a mount point matching {mountpoint}",
                        found=f"mount point {vol.attrs.get('Mountpoint')}",
                        hint="A rootless engine keeps volumes under ~/.local/share/docker/volumes.")
-    return Outcome(True, claim, found=f"{vol.attrs.get('Driver')} volume at {vol.attrs.get('Mountpoint')}")
+    labels = vol.attrs.get("Labels") or {}
+    if label:
+        key, eq, value = label.partition("=")
+        if key not in labels or (eq and labels[key] != value):
+            shown = ", ".join(f"{k}={v}" for k, v in labels.items()) or "no labels"
+            return Outcome(False, claim, expected=f"the label {label}", found=shown)
+    found = f"{vol.attrs.get('Driver')} volume at {vol.attrs.get('Mountpoint')}"
+    if anonymous:
+        found += "; " + anonymity(ctx, vol.attrs)
+    return Outcome(True, claim, found=found)
 
 
 @check("volume_absent", shorthand="name", name=Field(str, True))
@@ -208,14 +232,21 @@ def volume_unused(ctx: Context, name: str) -> Outcome:
 # ---- containers ------------------------------------------------------------------------
 
 
-@check("container_exists", shorthand="name", name=Field(str, True))
-def container_exists(ctx: Context, name: str) -> Outcome:
-    """A container with this name exists, running or not."""
-    claim = f"container {name} exists"
+@check("container_exists", shorthand="name", name=Field(str, True), status=Field(str), error=Field(str))
+def container_exists(ctx: Context, name: str, status: str | None = None, error: str | None = None) -> Outcome:
+    """A container with this name exists, running or not (optionally: in this status,
+    such as `created` for one whose start failed, with text in the engine's start error)."""
+    claim = f"container {name} exists" + (f" and is {status}" if status else "") + (
+        f" with the error {error!r}" if error else "")
     c = ctx.container(name)
     if c is None:
         return _missing_container(name, claim)
-    return Outcome(True, claim, found=f"{name} is {c.status}")
+    state = c.attrs.get("State") or {}
+    seen = f"{name} is {c.status}" + (f" (error: {state['Error']})" if state.get("Error") else "")
+    if status and c.status != status or error and error not in (state.get("Error") or ""):
+        return Outcome(False, claim, expected=" ".join(w for w in (status, error and f"error {error!r}") if w),
+                       found=seen)
+    return Outcome(True, claim, found=seen)
 
 
 @check("container_running", shorthand="name", name=Field(str, True))
@@ -279,6 +310,8 @@ def mount(ctx: Context, container: str, destination: str, type: str | None = Non
         anon = vol is not None and is_anonymous(vol.attrs)
         if anon != anonymous:
             return Outcome(False, claim, expected=expected, found=seen, hint=recreate)
+        if anon:
+            seen += "; " + anonymity(ctx, vol.attrs)
     if read_only is not None and found.get("RW", True) == read_only:
         return Outcome(False, claim, expected=expected, found=seen,
                        hint="Add `:ro` to -v, or `,readonly` to --mount, and create the container again.")
@@ -329,3 +362,183 @@ def exec_(ctx: Context, container: str, command: str | list[str], contains: str 
           and (exit_code is None or code == exit_code)
           and (exit_code is not None or contains is not None or not_contains is not None or code == 0))
     return Outcome(ok, claim, expected=", ".join(p for p in parts if p) or "exit code 0", found=found)
+
+
+@check("container_env", container=Field(str, True), variable=Field(str, True), present=Field(bool))
+def container_env(ctx: Context, container: str, variable: str, present: bool = True) -> Outcome:
+    """The container's configuration (`docker inspect`, Config.Env) has (or lacks) this
+    variable. The value is never shown: it may be a password."""
+    claim = f"{variable} is {'' if present else 'not '}in {container}'s configuration (docker inspect)"
+    c = ctx.container(container)
+    if c is None:
+        return _missing_container(container, claim)
+    env = dict(e.partition("=")[::2] for e in (c.attrs.get("Config") or {}).get("Env") or [])
+    if variable in env:
+        found = (f"Config.Env sets {variable} (a {len(env[variable])}-character value that anyone who can run "
+                 "`docker inspect` reads)")
+    else:
+        found = f"Config.Env has no {variable}"
+    return Outcome((variable in env) == present, claim, expected="set" if present else "not set", found=found)
+
+
+# ---- inside a volume (read through a helper container that is never started) ------------
+
+
+def _volume_trouble(err: Exception, volume: str, path: str, claim: str) -> Outcome:
+    from tutor.core import volumefiles
+
+    if isinstance(err, volumefiles.NoVolume):
+        return Outcome(False, claim, expected=f"a volume named {short(volume)}", found="no such volume",
+                       hint="Run the step's commands that create and fill it.")
+    if isinstance(err, volumefiles.NoPath):
+        return Outcome(False, claim, expected=f"{path or 'the root'} in volume {short(volume)}",
+                       found=f"nothing at {path} in {short(volume)}" if path else str(err))
+    return Outcome(False, claim, expected=f"to read volume {short(volume)}", found=str(err))
+
+
+@check("volume_file", volume=Field(str, True), path=Field(str, True), contains=Field(str), not_contains=Field(str))
+def volume_file(ctx: Context, volume: str, path: str, contains: str | None = None,
+                not_contains: str | None = None) -> Outcome:
+    """A file exists at `path` inside the volume (whatever container wrote it), and
+    its text contains / lacks this. Read through the engine, no container of the lesson."""
+    from docker.errors import APIError
+
+    from tutor.core import volumefiles
+
+    parts = [f"contains {contains!r}" if contains else "", f"lacks {not_contains!r}" if not_contains else ""]
+    claim = f"volume {short(volume)} has {path}" + "".join(f", which {p}" for p in parts if p)
+    try:
+        text = volumefiles.read_text(ctx.client, volume, path)
+    except (volumefiles.NoVolume, volumefiles.NoPath, volumefiles.NoImage, APIError) as err:
+        return _volume_trouble(err, volume, path, claim)
+    shown = text.strip()
+    shown = (shown if len(shown) <= 200 else shown[:200] + "…") or "(empty)"
+    ok = (contains is None or contains in text) and (not_contains is None or not_contains not in text)
+    return Outcome(ok, claim, expected=", ".join(p for p in parts if p) or "the file", found=f"{path}: {shown}")
+
+
+@check("volume_files", volume=Field(str, True), path=Field(str), include=Field(list), exclude=Field(list),
+       empty=Field(bool))
+def volume_files(ctx: Context, volume: str, path: str = "", include: list | None = None,
+                 exclude: list | None = None, empty: bool | None = None) -> Outcome:
+    """The names directly inside a directory of the volume (its root by default):
+    these are there, those are not, or it is (not) empty."""
+    from docker.errors import APIError
+
+    from tutor.core import volumefiles
+
+    where = f"{short(volume)}:{path or '/'}"
+    parts = ([f"has {', '.join(map(str, include))}"] if include else []) + (
+        [f"lacks {', '.join(map(str, exclude))}"] if exclude else []) + (
+        ["is empty" if empty else "is not empty"] if empty is not None else [])
+    claim = f"volume {where} " + ("; ".join(parts) or "exists")
+    try:
+        names = volumefiles.listing(ctx.client, volume, path)
+    except (volumefiles.NoVolume, volumefiles.NoPath, volumefiles.NoImage, APIError) as err:
+        return _volume_trouble(err, volume, path, claim)
+    found = f"{where} holds " + (", ".join(names) if names else "nothing")
+    ok = (all(str(n) in names for n in include or []) and not any(str(n) in names for n in exclude or [])
+          and (empty is None or (not names) == empty))
+    return Outcome(ok, claim, expected="; ".join(parts), found=found)
+
+
+@check("volumes_equal", volume=Field(str, True), other=Field(str, True))
+def volumes_equal(ctx: Context, volume: str, other: str) -> Outcome:
+    """Two volumes hold the same tree: the same paths, kinds, modes, owners and bytes."""
+    from docker.errors import APIError
+
+    from tutor.core import volumefiles
+
+    claim = f"volumes {short(volume)} and {short(other)} hold the same files"
+    trees = []
+    for name in (volume, other):
+        try:
+            trees.append(volumefiles.entries(ctx.client, name))
+        except (volumefiles.NoVolume, volumefiles.NoPath, volumefiles.NoImage, APIError) as err:
+            return _volume_trouble(err, name, "", claim)
+    diff = volumefiles.differences(*trees)
+    files = sum(e.kind == "file" for e in trees[0].values())
+    if diff:
+        return Outcome(False, claim, expected="identical trees", found="; ".join(diff),
+                       hint="Restore into an empty volume, and archive the volume's root (`tar -C /source .`).")
+    return Outcome(True, claim, found=f"{len(trees[0])} entries ({files} files) identical in both")
+
+
+# ---- what happened (the engine's events since the lesson began) -----------------------
+
+
+def _no_history(ctx: Context) -> str:
+    return ("since the lesson began" if ctx.since else "in the engine's recent events") + (
+        " (the engine keeps only recent events, none across a restart)")
+
+
+@check("volume_removed", shorthand="name", name=Field(str, True))
+def volume_removed(ctx: Context, name: str) -> Outcome:
+    """The engine's events show the volume removed since the lesson began: an outcome
+    that leaves no trace in the end state (created, then removed)."""
+    from tutor.core import history
+
+    claim = f"volume {short(name)} was removed"
+    gone = [e for e in history.volume_events(ctx.client, ctx.since) if e.action == "destroy" and e.actor == name]
+    if gone:
+        now = " and is still gone" if ctx.volume(name) is None else ", and a volume of that name exists again"
+        return Outcome(True, claim, found=f"the engine removed it at {gone[-1].clock}{now}")
+    if ctx.volume(name) is not None:
+        return Outcome(False, claim, expected=f"{short(name)} removed", found="it still exists",
+                       hint=f"Remove it: `docker volume rm {name}`.")
+    return Outcome(False, claim, expected=f"the removal of {short(name)}",
+                   found=f"no removal of {short(name)} {_no_history(ctx)}",
+                   hint="Create it and remove it again (the step's commands).")
+
+
+@check("volume_prune", removed=Field(list), kept=Field(list), min_reclaimed=Field(int))
+def volume_prune(ctx: Context, removed: list | None = None, kept: list | None = None,
+                 min_reclaimed: int | None = None) -> Outcome:
+    """A `docker volume prune` ran since the lesson began that removed these volumes,
+    kept these (they existed when it ran and it did not remove them), and freed at least
+    this many bytes. Judged from the engine's events, so it still holds later."""
+    from tutor.core import history
+
+    removed, kept = [str(n) for n in removed or []], [str(n) for n in kept or []]
+    parts = ([f"removed {', '.join(removed)}"] if removed else []) + (
+        [f"kept {', '.join(kept)}"] if kept else []) + (
+        [f"freed at least {history.human_bytes(min_reclaimed)}"] if min_reclaimed else [])
+    claim = "a volume prune " + (", ".join(parts) if parts else "ran")
+    events = history.volume_events(ctx.client, ctx.since)
+    prunes = [e for e in events if e.action == "prune"]
+    if not prunes:
+        return Outcome(False, claim, expected="a `docker volume prune`", found=f"no volume prune {_no_history(ctx)}",
+                       hint="Run the step's prune command and answer y at its prompt.")
+    seen = ""
+    for prune in reversed(prunes):
+        took = history.removed_by(events, prune)
+        freed = int(prune.attrs.get("reclaimed") or 0)
+        seen = (f"the prune at {prune.clock} removed {', '.join(sorted(map(short, took))) or 'nothing'} "
+                f"and freed {history.human_bytes(freed)}")
+        if (all(n in took for n in removed) and all(n not in took and history.existed_at(events, n, prune)
+                                                    for n in kept) and freed >= (min_reclaimed or 0)):
+            return Outcome(True, claim, found=seen)
+    return Outcome(False, claim, expected=", ".join(parts), found=seen,
+                   hint="Without --all a prune removes only anonymous volumes; --all (-a) takes named ones too.")
+
+
+@check("volume_of_removed_container", container=Field(str, True), destination=Field(str, True),
+       exists=Field(bool, True))
+def volume_of_removed_container(ctx: Context, container: str, destination: str, exists: bool) -> Outcome:
+    """The volume that a since-removed container of this name had at `destination`
+    still exists (`exists: true`) or is gone (`exists: false`): what `docker rm`,
+    `docker rm -v` and `--rm` do to a container's volumes."""
+    from tutor.core import facts
+
+    claim = f"the volume that the removed {container} had at {destination} " + (
+        "still exists" if exists else "was removed with it")
+    name, how = facts.evaluate("removed_container_volume", {"container": container, "destination": destination},
+                               ctx, ctx.since)
+    if name is None:
+        return Outcome(False, claim, expected=f"a removed container {container} with a volume at {destination}",
+                       found=how, hint=f"Run the step's commands: create {container}, then remove it.")
+    there = ctx.volume(name) is not None
+    found = f"its volume {short(name)} " + ("still exists" if there else "is gone")
+    hint = ("" if there == exists else "`docker rm` keeps a container's volumes; `docker rm -v` and `--rm` remove "
+            "its anonymous ones (never named ones).")
+    return Outcome(there == exists, claim, expected="it exists" if exists else "it is gone", found=found, hint=hint)

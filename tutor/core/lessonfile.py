@@ -25,7 +25,7 @@ FACT_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 COMMAND_LANGS = {"sh", "shell", "bash"}
 SPECIAL = {"check", "answers", "remember"}  # `yaml check` and friends
-FRONT_KEYS = {"id", "title", "summary", "images", "requires", "resources", "secrets"}
+FRONT_KEYS = {"id", "title", "summary", "images", "requires", "resources", "secrets", "workdir"}
 REQUIRE_KEYS = {"api": str, "engine": str, "cli": str, "compose": bool}
 RESOURCE_KEYS = {"containers", "volumes", "networks"}
 
@@ -219,6 +219,17 @@ def _front_matter(lesson: Lesson, content: str, start: int, problem) -> None:
         if key not in RESOURCE_KEYS:
             problem(line, f"unknown resource kind {key!r} (known: {', '.join(sorted(RESOURCE_KEYS))})")
     lesson.resources = Resources(**{k: _strings(res, k, line, problem) for k in RESOURCE_KEYS})
+    workdir = data.get("workdir")
+    if workdir is not None:
+        from tutor.core.paths import labs_dir
+
+        where = lines.get("workdir", start)
+        if not isinstance(workdir, str) or not SLUG.match(workdir):
+            problem(where, "`workdir` must name a folder of labs/ (a slug such as compose-volumes)")
+        elif not (labs_dir() / workdir).is_dir():
+            problem(where, f"`workdir` {workdir!r}: there is no folder labs/{workdir}")
+        else:
+            lesson.workdir = workdir
 
 
 def _strings(data: dict, key: str, line: int, problem) -> tuple[str, ...]:

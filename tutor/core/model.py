@@ -98,6 +98,7 @@ class Lesson:
     requires: Requirements = Requirements()
     resources: Resources = Resources()
     secrets: tuple[str, ...] = ()
+    workdir: str | None = None  # a folder of labs/ that the commands run in
     intro: str = ""
     steps: list[Step] = field(default_factory=list)
 

@@ -8,12 +8,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from tutor.core import checks, facts, runner
+from tutor.core import checks, facts, guard, runner
 from tutor.core.engine import Engine
 from tutor.core.images import ImageMap, missing_images
 from tutor.core.model import CheckSpec, Command, Lesson, Step
 from tutor.core.outcome import Outcome
 from tutor.core.ownership import Ownership
+from tutor.core.paths import labs_dir
 from tutor.core.progress import Progress
 
 WaitProgress = Callable[[str, float, float], None]  # claim, seconds waited, limit
@@ -79,17 +80,27 @@ class Session:
             text = text.replace("{" + name + "}", value)
         return text
 
+    @property
+    def workdir(self) -> str | None:
+        """Where the lesson's commands run (a folder of labs/ holding e.g. a compose file)."""
+        return str(labs_dir() / self.lesson.workdir) if self.lesson.workdir else None
+
+    def guard(self, command: Command) -> guard.Verdict | None:
+        """What this command would remove that the lesson does not own (None: it removes
+        nothing by itself, or only the lesson's). Ask before running every command."""
+        return guard.assess(self.command_text(command), self.engine, self.ownership)
+
     def run(self, command: Command, emit: runner.Output = lambda s: None) -> runner.Result:
         try:
             return runner.run(self.command_text(command), emit, command.answers, command.timeout,
-                              self.lesson.secrets)
+                              self.lesson.secrets, cwd=self.workdir)
         finally:
             self.ownership.observe()
 
     # -- checks -----------------------------------------------------------------------------
 
     def _context(self) -> checks.Context:
-        return checks.Context(self.engine, self.facts, self.lesson.secrets)
+        return checks.Context(self.engine, self.facts, self.lesson.secrets, self.ownership.started_at)
 
     def _poll(self, spec: CheckSpec, first: Outcome, ctx: checks.Context, on_wait: WaitProgress | None) -> Outcome:
         """Re-check until it passes or `spec.wait` seconds are up (a database starting)."""

@@ -1,0 +1,208 @@
+"""Prune safety: before docklab runs a command, what would it remove that is not the
+lesson's?
+
+A prune removes by rule, not by name: `docker volume prune` takes every unused
+anonymous volume on the engine, the learner's too. So before any prune runs, docklab
+asks the engine what that prune would take (the same rules the engine applies, for
+this API version and these filters) and compares with what the lesson owns
+(tutor.core.ownership). The CLI refuses a prune that would take anything else; the
+TUI calls the same `assess` and asks.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+
+from tutor.core.checks import ANON_LABEL, short
+from tutor.core.engine import parse_version
+
+SEPARATORS = {";", "&&", "||", "|", "&", "(", ")", "|&", ";;", "\n"}
+PREFIXES = {"sudo", "command", "exec", "time", "nohup"}
+GLOBAL_WITH_VALUE = {"-H", "--host", "-c", "--context", "--config", "-l", "--log-level", "--tlscacert",
+                     "--tlscert", "--tlskey"}
+PRUNABLE = {"volume", "container", "network", "image", "system", "builder"}
+
+
+@dataclass
+class Prune:
+    """One `docker ... prune` found in a command line."""
+
+    what: str  # volume, container, network, image, system, builder
+    text: str  # as written
+    all: bool = False
+    volumes: bool = False  # system prune --volumes
+    filters: list[tuple[str, str]] = field(default_factory=list)  # (key, value) as given
+    elsewhere: str = ""  # -H / --context: an engine docklab does not watch
+
+
+@dataclass
+class Verdict:
+    """What the prunes of one command would remove, and which of that is not the lesson's."""
+
+    command: str
+    removes: list[str] = field(default_factory=list)
+    foreign: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def safe(self) -> bool:
+        return not self.foreign
+
+    def message(self, refusing: bool = True) -> str:
+        """In words: what goes; when unsafe, a refusal (or, for a learner about to type
+        it in their own shell, a warning)."""
+        if self.safe:
+            return ("docklab checked this prune first: it removes " + (", ".join(self.removes) or "nothing")
+                    + (" (all of it this lesson's)." if self.removes else "."))
+        head = (f"docklab will not run `{self.command}`" if refusing else f"Careful: `{self.command}`")
+        lines = [head + ": it would also remove what is not this lesson's:"]
+        lines += [f"  - {item}" for item in self.foreign]
+        lines += self.notes
+        lines.append(("Nothing was removed. " if refusing else "")
+                     + "Remove the lesson's things by name, or prune only them with a filter "
+                     "(`--filter label=...`); `docklab reset LESSON` removes exactly what the lesson created.")
+        return "\n".join(lines)
+
+
+def prunes(command: str) -> list[Prune]:
+    """Every prune in a shell command line, in any spelling the docker CLI accepts."""
+    try:
+        lex = shlex.shlex(command, posix=True, punctuation_chars=";&|()")
+        lex.whitespace_split = True
+        words = list(lex)
+    except ValueError:  # unbalanced quotes: the shell would refuse it too
+        return []
+    found, segment = [], []
+    for word in words + [";"]:
+        if word in SEPARATORS:
+            p = _prune(segment)
+            if p:
+                found.append(p)
+            segment = []
+        else:
+            segment.append(word)
+    return found
+
+
+def _prune(words: list[str]) -> Prune | None:
+    i = 0
+    while i < len(words) and ("=" in words[i] and not words[i].startswith("-") or words[i] in PREFIXES):
+        i += 1
+    if i >= len(words) or words[i].rsplit("/", 1)[-1] != "docker":
+        return None
+    i += 1
+    elsewhere = ""
+    while i < len(words) and words[i].startswith("-"):  # the CLI's global options
+        name, eq, value = words[i].partition("=")
+        if name in GLOBAL_WITH_VALUE and not eq:
+            i += 1
+            value = words[i] if i < len(words) else ""
+        if name in {"-H", "--host", "-c", "--context"}:
+            elsewhere = value
+        i += 1
+    rest = words[i:]
+    if rest[:1] == ["buildx"]:
+        rest = ["builder"] + rest[1:]
+    if len(rest) < 2 or rest[0] not in PRUNABLE or rest[1] != "prune":
+        return None
+    p = Prune(rest[0], shlex.join(words), elsewhere=elsewhere)
+    args = iter(rest[2:])
+    for arg in args:
+        name, eq, value = arg.partition("=")
+        if name == "--filter":
+            value = value if eq else next(args, "")
+            key, _, val = value.partition("=")
+            p.filters.append((key, val))
+        elif name == "--all":
+            p.all = True
+        elif name == "--volumes":
+            p.volumes = True
+        elif arg.startswith("-") and not arg.startswith("--") and "a" in arg[1:]:
+            p.all = True  # -a, -af, -fa
+    if any(k == "all" and v.lower() in {"true", "1"} for k, v in p.filters):
+        p.all = True
+    return p
+
+
+def _labels_match(labels: dict, filters: list[tuple[str, str]]) -> bool:
+    """The engine's label filters: every `label=` must match, no `label!=` may."""
+    def has(spec: str) -> bool:
+        key, eq, value = spec.partition("=")
+        return key in labels and (not eq or labels[key] == value)
+
+    wanted = [v for k, v in filters if k == "label"]
+    unwanted = [v for k, v in filters if k == "label!"]
+    return all(has(s) for s in wanted) and not any(has(s) for s in unwanted)
+
+
+def assess(command: str, engine, ownership) -> Verdict | None:
+    """None when the command prunes nothing; else what it would remove and what of that
+    the lesson does not own. Asks the engine now, so run it right before the command."""
+    found = prunes(command)
+    if not found:
+        return None
+    ownership.observe()
+    state = ownership.state or {}
+    owned_volumes = set(state.get("volumes", []))
+    owned_containers = set(state.get("containers", {}))
+    owned_networks = set(state.get("networks", []))
+    client = engine.client
+    verdict = Verdict(command)
+
+    def judge(item: str, mine: bool, why: str) -> None:
+        verdict.removes.append(item)
+        if not mine:
+            verdict.foreign.append(f"{item}: {why}")
+
+    for p in found:
+        if p.elsewhere:
+            verdict.foreign.append(f"whatever it prunes on {p.elsewhere}, an engine docklab does not watch")
+            continue
+        if p.what == "volume" or (p.what == "system" and p.volumes):
+            _volumes(client, engine, p, owned_volumes, judge, verdict)
+        if p.what in ("container", "system"):
+            for c in client.api.containers(all=True, filters={"status": ["created", "exited", "dead"]}):
+                if _labels_match(c.get("Labels") or {}, p.filters):
+                    name = (c.get("Names") or ["/" + c["Id"][:12]])[0].lstrip("/")
+                    judge(f"container {name}", c["Id"] in owned_containers, "a stopped container the lesson did not create")
+        if p.what in ("network", "system"):
+            for n in client.api.networks():
+                if n["Name"] in ("bridge", "host", "none") or not _labels_match(n.get("Labels") or {}, p.filters):
+                    continue
+                if not client.api.inspect_network(n["Id"]).get("Containers"):
+                    judge(f"network {n['Name']}", n["Name"] in owned_networks, "an unused network the lesson did not create")
+        if p.what in ("image", "system"):
+            images = client.api.images(filters={"dangling": True}) if not p.all else _unused_images(client)
+            for image in images:
+                tag = (image.get("RepoTags") or ["<none>"])[0]
+                judge(f"image {tag if tag != '<none>:<none>' else image['Id'][7:19]}", False,
+                      "lessons never create images")
+        if p.what in ("builder", "system"):
+            cache = [b for b in client.api.df().get("BuildCache") or [] if not b.get("InUse")]
+            if cache:
+                judge(f"build cache ({len(cache)} records)", False, "lessons never create build cache")
+    return verdict
+
+
+def _volumes(client, engine, p: Prune, owned: set[str], judge, verdict: Verdict) -> None:
+    old_api = parse_version(engine.api_version) < (1, 42)
+    if old_api:
+        verdict.notes.append(f"This client speaks API {engine.api_version} (before 1.42): a volume prune removes "
+                             "every unused volume, named ones too.")
+    vols = client.api.volumes(filters={"dangling": True}).get("Volumes") or []
+    for v in vols:
+        labels = v.get("Labels") or {}
+        anonymous = ANON_LABEL in labels
+        if v.get("Driver") != "local" or not _labels_match(labels, p.filters):
+            continue
+        if not (old_api or p.all or anonymous):
+            continue
+        kind = "anonymous" if anonymous else "named"
+        judge(f"volume {short(v['Name'])}", v["Name"] in owned,
+              f"an unused {kind} volume that this lesson did not create")
+
+
+def _unused_images(client) -> list[dict]:
+    used = {c["ImageID"] for c in client.api.containers(all=True)}
+    return [i for i in client.api.images() if i["Id"] not in used]
