@@ -10,12 +10,13 @@ import time
 
 import pytest
 
-from tests.conftest import engine_state, run_docklab
+from tests.conftest import ROOT, engine_state, run_docklab
 from tutor.core import lessonfile
 from tutor.core.paths import content_dir
 
 pytestmark = pytest.mark.engine
 LESSONS = [p.stem.split("-", 1)[1] for p in lessonfile.discover(content_dir())]
+SECRETS = {p.stem.split("-", 1)[1]: lessonfile.load(p).secrets for p in lessonfile.discover(content_dir())}
 SECRET = "my-secret-pw"
 MYSQL = "docklab/mysql:stand-in"
 SQL = ("CREATE DATABASE customer_data; CREATE TABLE customer_data.customers (id INT PRIMARY KEY, "
@@ -44,6 +45,95 @@ ALTERNATIVES = {
 }
 
 
+NGINX, BUSYBOX, UBUNTU = "docklab/nginx:stand-in", "docklab/busybox:stand-in", "docklab/ubuntu:stand-in"
+ALPINE, PHP = "docklab/alpine:stand-in", "docklab/php-apache:stand-in"
+COMPOSE = f"docker compose -f {ROOT}/labs/compose-volumes/compose.yaml"
+LABEL = "label=docklab.lesson=managing-volumes"
+PW = "Sup3r-s3cret-pw"
+ALTERNATIVES.update({
+    "managing-volumes": [
+        "docker volume create --driver local my-vol",
+        "docker volume inspect --format '{{.Mountpoint}}' my-vol",
+        "docker volume remove my-vol",
+        "docker volume create --label docklab.lesson=managing-volumes old-data && docker container run --rm "
+        f"--mount source=old-data,target=/data {BUSYBOX} sh -c 'head -c 5242880 /dev/zero > /data/blob'",
+        f"docker volume prune --force --filter {LABEL}",
+        f"docker volume prune -af --filter '{LABEL}'",
+    ],
+    "mount-syntax": [
+        "docker volume create my-vol",
+        f"docker run -d --name web-v --mount source=my-vol,target=/app {NGINX}",
+        f"docker container run --detach --name web-mount -v my-vol:/app {NGINX}",
+        "docker exec web-v sh -c 'echo \"written by web-v\" > /app/hello.txt'",
+    ],
+    "mounting-over-data": [
+        f"docker run -d --name web-fresh --mount type=volume,source=fresh-html,target=/usr/share/nginx/html {NGINX}",
+        f"docker volume create own-html && docker run --rm --mount source=own-html,target=/x {BUSYBOX} "
+        f"sh -c 'echo \"<h1>My own page</h1>\" > /x/index.html' && "
+        f"docker run -d --name web-data --mount source=own-html,target=/usr/share/nginx/html {NGINX}",
+        "docker run -d --name web-nocopy "
+        f"--mount type=volume,source=nocopy-html,target=/usr/share/nginx/html,volume-nocopy {NGINX}",
+        "docker exec web-fresh sh -c 'rm -rf /usr/share/nginx/html/*' && docker container rm --force web-fresh",
+        f"docker container create --name web-refill --mount source=fresh-html,target=/usr/share/nginx/html {NGINX} "
+        "&& docker start web-refill",
+    ],
+    "anonymous-volumes": [
+        f"docker container run --detach --name temp_container --volume /app/cache {UBUNTU} sleep 3600",
+        "docker volume inspect {anon}",
+        "docker stop -t 0 temp_container && docker container rm temp_container",
+        f"docker run --rm --name temp_container2 -v /app/cache {UBUNTU} true",
+        f"docker container run -d --name temp_container3 --mount type=volume,destination=/app/cache {UBUNTU} sleep 3600",
+        "docker volume remove {anon}",
+    ],
+    "read-only": [
+        "docker volume create my_readonly_volume && docker run --rm --mount source=my_readonly_volume,target=/app "
+        f"{BUSYBOX} sh -c 'echo \"hello, read me\" > /app/greeting.txt'",
+        f"docker run -d --name ro-v --mount source=my_readonly_volume,target=/app,ro {UBUNTU} sleep 3600",
+        f"docker run -d --name ro-mount -v my_readonly_volume:/app:ro {UBUNTU} sleep 3600",
+        f"docker run --rm --mount source=my_readonly_volume,target=/app {BUSYBOX} "
+        "sh -c 'echo \"written elsewhere\" > /app/more.txt'",
+    ],
+    "subpath": [
+        f"docker volume create myvolume && docker run --rm -v myvolume:/v {ALPINE} sh -c "
+        "'mkdir /v/myfolder /v/otherfolder && echo \"in myfolder\" > /v/myfolder/hello.txt'",
+        "docker container run -d --name subpath-demo "
+        f"--mount type=volume,src=myvolume,dst=/app,volume-subpath=myfolder {ALPINE} sleep 3600",
+        f"docker container create --name subpath-missing --mount src=myvolume,dst=/app,volume-subpath=nofolder "
+        f"{ALPINE} sleep 3600 && (docker start subpath-missing || true)",
+    ],
+    "volumes-from": [
+        f"docker run -d --name php-app --mount source=shared_data,target=/var/www/html {PHP}",
+        "docker exec php-app sh -c 'printf \"<h1>Hello from php-app</h1>\\n\" > /var/www/html/index.html'",
+        f"docker container run --detach --name web-server --volumes-from php-app:rw {NGINX}",
+        f"docker run -d --name web-server-ro --volumes-from=php-app:ro {NGINX}",
+    ],
+    "compose-volumes": [
+        f"WEB_IMAGE={NGINX} {COMPOSE} up --detach",
+        f"{COMPOSE} exec -T web sh -c 'echo \"written before down\" > /usr/share/nginx/html/note.txt'",
+        f"{COMPOSE} down",
+        f"WEB_IMAGE={NGINX} {COMPOSE} up -d",
+        f"{COMPOSE} down --volumes",
+    ],
+    "backup-restore": [
+        f"docker volume create app_data && docker run --rm --mount source=app_data,target=/data {ALPINE} sh -c "
+        "'mkdir /data/config && echo \"hello from app_data\" > /data/notes.txt && echo debug=true > /data/config/app.ini'",
+        f"docker run --rm --mount source=app_data,target=/source,readonly --mount source=backup_store,target=/backup "
+        f"{ALPINE} sh -c 'cd /source && tar cf /backup/app_data.tar .'",
+        "docker volume create app_data_restored && docker run --rm -v backup_store:/backup -v app_data_restored:/target "
+        f"{ALPINE} sh -c 'cd /target && tar xf /backup/app_data.tar'",
+        f"docker run --rm -v app_data_restored:/data {ALPINE} cat /data/config/app.ini",
+    ],
+    "secrets": [
+        f"docker container run --detach --name mydb-secret --env MYSQL_ROOT_PASSWORD={PW} {MYSQL}",
+        "docker container rm --force --volumes mydb-secret",
+        f"docker volume create db_secrets && docker run --rm --mount source=db_secrets,target=/s {BUSYBOX} "
+        f"sh -c 'echo -n {PW} > /s/mysql_root_password'",
+        "docker run -d --name mydb-secret --env MYSQL_ROOT_PASSWORD_FILE=/run/secrets/mysql_root_password "
+        f"--mount source=db_secrets,target=/run/secrets,readonly {MYSQL}",
+    ],
+})
+
+
 def test_every_lesson_has_alternative_commands():
     assert set(ALTERNATIVES) == set(LESSONS)
 
@@ -59,12 +149,16 @@ def test_fails_clean_passes_after_auto_and_reset_restores(lesson, client, home):
         auto = run_docklab("run", lesson, "--auto", home=home)
         assert auto.returncode == 0, auto.stdout + auto.stderr
         assert "✗ FAIL" not in auto.stdout and "passed" in auto.stdout
-        assert SECRET not in auto.stdout + auto.stderr
+        secrets = (SECRET, *SECRETS[lesson])
+        assert not any(s in auto.stdout + auto.stderr for s in secrets)
 
         after = run_docklab("check", lesson, "--json", home=home)
         report = json.loads(after.stdout)
         assert after.returncode == 0 and report["passed"], after.stdout
-        assert SECRET not in after.stdout
+        assert not any(s in after.stdout for s in secrets)
+        for saved in home.rglob("*"):  # progress, ownership: nothing docklab keeps holds a secret
+            if saved.is_file():
+                assert not any(s in saved.read_text(errors="replace") for s in secrets), saved
     finally:
         reset = run_docklab("reset", lesson, home=home)
     assert reset.returncode == 0, reset.stdout + reset.stderr

@@ -4,7 +4,10 @@ a missing image, Ctrl-C in the middle of a step."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import subprocess
 import sys
 import textwrap
 
@@ -170,3 +173,138 @@ def test_ctrl_c_mid_step_keeps_track_and_reset_removes_exactly_it(client, home, 
     assert reset.returncode == 0, reset.stdout + reset.stderr
     assert f"container {prefix}-c" in reset.stdout and f"volume {prefix}-vol" in reset.stdout
     assert engine_state(client) == before  # the anonymous /cache volume went too
+
+
+# ---- prunes, taken names, versions (the lessons of issue 3) ------------------------------
+
+
+def unfiltered_copy(tmp_path) -> str:
+    """managing-volumes with its prunes unfiltered: what a careless lesson would run."""
+    text = (content_dir() / "03-managing-volumes.md").read_text()
+    text = text.replace(" --filter label=docklab.lesson=managing-volumes", "")
+    assert "docker volume prune\n" in text
+    path = tmp_path / "03-managing-volumes.md"
+    path.write_text(text)
+    return str(path)
+
+
+def test_a_prune_that_would_take_the_learners_volumes_is_refused(client, home, prefix, tmp_path):
+    """The learner's dangling anonymous volumes (one made by the engine, one carrying only
+    the label) would go with a plain prune: docklab refuses it, names them, removes nothing."""
+    before = engine_state(client)
+    # made as the CLI makes it (the SDK's `volumes=` gives no anonymous label, so no prune takes it)
+    subprocess.run(["docker", "create", "--name", f"{prefix}-gone", "-v", "/cache", BUSYBOX], check=True,
+                   capture_output=True)
+    orphan = client.api.inspect_container(f"{prefix}-gone")["Mounts"][0]["Name"]
+    client.api.remove_container(f"{prefix}-gone")
+    labelled = client.volumes.create(f"{prefix}-anon", labels={"com.docker.volume.anonymous": ""})
+    lesson = unfiltered_copy(tmp_path)
+    try:
+        out = run_docklab("run", lesson, "--auto", home=home)
+        assert out.returncode == 3, out.stdout + out.stderr
+        assert "docklab will not run `docker volume prune`" in out.stderr
+        assert f"volume {orphan}: an unused anonymous volume" in out.stderr and f"volume {prefix}-anon" in out.stderr
+        assert "not create" in out.stderr and "Nothing was removed" in out.stderr
+        assert "Total reclaimed space" not in out.stdout  # the prune never ran
+        names = {v["Name"] for v in client.api.volumes()["Volumes"]}
+        assert {orphan, labelled.name} <= names
+        # a learner typing the lesson in their own shell is warned before the command (steps
+        # 1-4 are done from the auto run above, so the walk opens at the prune)
+        walk = run_docklab("run", lesson, home=home, stdin="\n" * 4 + "q\n")
+        assert "Careful: `docker volume prune`" in walk.stdout and f"{prefix}-anon" in walk.stdout
+    finally:
+        assert run_docklab("reset", lesson, home=home).returncode == 0
+        client.api.remove_volume(orphan)
+        labelled.remove()
+    assert engine_state(client) == before
+
+
+def test_the_guard_knows_the_prune_rules_of_each_api_version(client, prefix, tmp_path):
+    """API 1.42+: a prune takes unused anonymous volumes, named ones only with --all; a
+    client speaking an older API takes every unused volume. Label filters narrow it."""
+    from tutor.core import guard
+    from tutor.core.engine import Engine
+    from tutor.core.lessonfile import load
+    from tutor.core.ownership import Ownership
+
+    named = client.volumes.create(f"{prefix}-named", labels={"dltest": prefix})
+    anon = client.volumes.create(f"{prefix}-anon", labels={"dltest": prefix, "com.docker.volume.anonymous": ""})
+    lesson = load(content_dir() / "03-managing-volumes.md")
+    owner = Ownership(client, lesson, path=tmp_path / "owned.json")  # not started: owns nothing
+    flt = f"--filter label=dltest={prefix}"
+    try:
+        def removes(command: str, api: str = "1.45") -> set[str]:
+            verdict = guard.assess(command, Engine(client, "26.1.5", api), owner)
+            assert verdict is not None and not verdict.safe
+            return {item.split()[1] for item in verdict.removes}
+
+        assert removes(f"docker volume prune {flt}") == {anon.name}
+        assert removes(f"docker volume prune -af {flt}") == {anon.name, named.name}
+        assert removes(f"docker volume prune --filter=all=true {flt}") == {anon.name, named.name}
+        assert removes(f"docker volume prune {flt}", api="1.41") == {anon.name, named.name}
+        assert removes(f"docker volume prune {flt} --filter label!=com.docker.volume.anonymous",
+                       api="1.41") == {named.name}
+        assert removes(f"echo y | docker system prune --volumes {flt}") >= {anon.name}
+        assert guard.assess("docker volume prune --filter label=dltest=nobody-has-this",
+                            Engine(client, "26.1.5", "1.45"), owner).safe
+        assert guard.assess("docker volume ls", Engine(client, "26.1.5", "1.45"), owner) is None
+    finally:
+        named.remove()
+        anon.remove()
+
+
+def test_a_learners_my_vol_is_reported_before_the_lesson_and_kept(client, home):
+    """The lesson's own name, taken by the learner: reported before anything runs,
+    never adopted, never removed."""
+    if any(v["Name"] == "my-vol" for v in client.api.volumes()["Volumes"] or []):
+        pytest.fail("a volume my-vol exists on this engine already: this test creates and removes its own")
+    before = engine_state(client)
+    mine = client.volumes.create("my-vol", labels={"owner": "learner"})
+    try:
+        for lesson in ("managing-volumes", "mount-syntax"):
+            out = run_docklab("run", lesson, "--auto", home=home)
+            assert out.returncode == 3, out.stdout + out.stderr
+            assert "volume my-vol" in out.stderr and "not docklab's" in out.stderr
+            assert "rename or remove it yourself" in out.stderr
+            assert "$ docker" not in out.stdout  # nothing ran
+            walk = run_docklab("run", lesson, home=home, stdin="q\n")
+            assert walk.returncode == 3 and "volume my-vol" in walk.stdout
+            reset = run_docklab("reset", lesson, home=home)
+            assert reset.returncode == 0 and "owns nothing" in reset.stdout
+        assert client.volumes.get("my-vol").attrs["Labels"] == {"owner": "learner"}
+    finally:
+        mine.remove()
+    assert engine_state(client) == before
+
+
+def test_subpath_is_unavailable_to_a_client_older_than_api_1_45(home):
+    env = {"DOCKER_API_VERSION": "1.44"}
+    listed = run_docklab("list", "--json", home=home, env=env)
+    row = next(r for r in json.loads(listed.stdout) if r["id"] == "subpath")
+    assert not row["available"]
+    assert any("needs Engine API 1.45 or newer; this client speaks API 1.44" in r for r in row["reasons"])
+    text = run_docklab("list", home=home, env=env)
+    assert "unavailable: needs Engine API 1.45" in text.stdout
+    out = run_docklab("run", "subpath", "--auto", home=home, env=env)
+    assert out.returncode == 3
+    assert "subpath cannot run on this engine" in out.stderr and "API 1.44" in out.stderr
+    assert "$ docker" not in out.stdout
+    assert run_docklab("check", "subpath", home=home, env=env).returncode == 3
+
+
+def test_compose_missing_makes_its_lesson_unavailable(home, tmp_path):
+    """A docker CLI without the Compose plugin: a `docker` first on PATH that knows no
+    `compose` command, as the CLI answers when the plugin is absent."""
+    real = shutil.which("docker")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "docker").write_text(
+        "#!/bin/sh\nif [ \"$1\" = compose ]; then echo \"docker: 'compose' is not a docker command.\" >&2; exit 1; fi\n"
+        f'exec {real} "$@"\n')
+    (bin_dir / "docker").chmod(0o755)
+    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    out = run_docklab("run", "compose-volumes", "--auto", home=home, env=env)
+    assert out.returncode == 3, out.stdout + out.stderr
+    assert "needs the Docker Compose v2 plugin" in out.stderr and "$ docker" not in out.stdout
+    listed = run_docklab("list", home=home, env=env)
+    assert "unavailable: needs the Docker Compose v2 plugin" in listed.stdout

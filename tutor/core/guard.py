@@ -14,7 +14,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 
-from tutor.core.checks import ANON_LABEL, short
+from tutor.core.checks import ANON_LABEL
 from tutor.core.engine import parse_version
 
 SEPARATORS = {";", "&&", "||", "|", "&", "(", ")", "|&", ";;", "\n"}
@@ -199,7 +199,7 @@ def _volumes(client, engine, p: Prune, owned: set[str], judge, verdict: Verdict)
         if not (old_api or p.all or anonymous):
             continue
         kind = "anonymous" if anonymous else "named"
-        judge(f"volume {short(v['Name'])}", v["Name"] in owned,
+        judge(f"volume {v['Name']}", v["Name"] in owned,
               f"an unused {kind} volume that this lesson did not create")
 
 
