@@ -8,10 +8,14 @@ Exit codes (a stable contract): 0 success, 1 checks failed, 2 usage or content e
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 OK, FAILED, USAGE, NO_ENGINE = 0, 1, 2, 3
 INTERRUPTED = 130
+# Where each command's handler lives (default: tutor.cli.commands), imported only when used.
+HANDLERS = {"doctor": "tutor.cli.workshop", "images": "tutor.cli.workshop", "serve": "tutor.cli.workshop",
+            "report": "tutor.cli.grading", "grade": "tutor.cli.grading"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,7 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the lesson as plain text (screen readers, dumb terminals); the default off a terminal")
 
     s = sub.add_parser("check", parents=[images], help="check the engine's state for a lesson you did yourself")
-    s.add_argument("lesson")
+    g = s.add_mutually_exclusive_group(required=True)
+    g.add_argument("lesson", nargs="?")
+    g.add_argument("--all", action="store_true", help="every lesson, live, in one call (for graders); records nothing")
     s.add_argument("--step", type=int, metavar="N", help="check only step N (and record it when it passes)")
     s.add_argument("--json", action="store_true", help="machine-readable output")
 
@@ -53,13 +59,38 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("validate", help="check lesson files for problems (file:line: message)")
     s.add_argument("files", nargs="*", help="lesson files (default: every lesson in content/)")
 
-    s = sub.add_parser("images", help="the images lessons need: build the offline stand-ins")
+    s = sub.add_parser("images", help="the images the lessons need: list, build, pull, bundle, load")
     isub = s.add_subparsers(dest="images_command", metavar="ACTION", required=True)
     b = isub.add_parser("build", help="build the local stand-in images from labs/ (no registry needed)")
     b.add_argument("names", nargs="*", help="stand-ins to build (default: all that are missing)")
     b.add_argument("--force", action="store_true", help="rebuild even when the tag exists")
+    b = isub.add_parser("list", parents=[images], help="each image the lessons need, present or not, and its size")
+    b.add_argument("--json", action="store_true", help="machine-readable output")
+    isub.add_parser("pull", parents=[images], help="pull the missing images, a progress bar per layer")
+    b = isub.add_parser("bundle", parents=[images], help="save every image the lessons need into one file")
+    b.add_argument("file", help="the archive to write (docker save format), e.g. for a USB stick")
+    b = isub.add_parser("load", help="load a bundle made by `docklab images bundle`")
+    b.add_argument("file")
 
-    sub.add_parser("doctor", parents=[images], help="is this machine ready for the lessons?")
+    s = sub.add_parser("doctor", parents=[images], help="is this machine ready for the lessons?")
+    s.add_argument("--json", action="store_true", help="machine-readable findings (docs/doctor.md)")
+
+    s = sub.add_parser("serve", parents=[images], help="the TUI in a browser (textual-serve), for workshops")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--token", default=os.environ.get("DOCKLAB_SERVE_TOKEN"),
+                   help="a secret visitors must present (required with --host; default $DOCKLAB_SERVE_TOKEN)")
+
+    key = argparse.ArgumentParser(add_help=False)
+    key.add_argument("--key-file", metavar="F", help="the workshop key (default: $DOCKLAB_WORKSHOP_KEY)")
+    s = sub.add_parser("report", parents=[images, key], help="write your completion report (signed with a workshop key)")
+    s.add_argument("--learner", metavar="NAME", help="your name as the instructor knows it (default: $DOCKLAB_LEARNER, "
+                                                     "else your login)")
+    s.add_argument("--out", metavar="FILE", help="where to write it (default: docklab-report-NAME.json)")
+    s.add_argument("--json", action="store_true", help="print the report (writes a file only with --out)")
+    s = sub.add_parser("grade", parents=[key], help="instructors: verify reports and roll them up, learner x lesson")
+    s.add_argument("reports", nargs="+", metavar="REPORT", help="report files, or folders of *.json")
+    s.add_argument("--format", choices=["table", "csv", "html", "junit"], default="table")
 
     s = sub.add_parser("config", help="show or change a lasting setting (images: real, offline or a map file)")
     s.add_argument("key", nargs="?", choices=["images"])
@@ -73,10 +104,11 @@ def main(argv: list[str] | None = None) -> int:
         from tutor.cli.commands import open_tui
 
         return open_tui(args.images)
-    from tutor.cli import commands
+    import importlib
 
+    module = importlib.import_module(HANDLERS.get(args.command, "tutor.cli.commands"))
     try:
-        return getattr(commands, "cmd_" + args.command)(args)
+        return getattr(module, "cmd_" + args.command)(args)
     except KeyboardInterrupt:
         print("\nInterrupted. Your progress is kept; `docklab reset LESSON` removes what the lesson created.",
               file=sys.stderr)

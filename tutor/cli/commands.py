@@ -156,6 +156,10 @@ def cmd_run(args) -> int:
 
 @_guard
 def cmd_check(args) -> int:
+    if args.all:
+        from tutor.cli.grading import check_every_lesson
+
+        return check_every_lesson(args)
     lesson = find_lesson(args.lesson)
     session = session_for(lesson, args, require=False)
     unmet = session.engine.unmet(lesson.requires)
@@ -218,35 +222,6 @@ def cmd_validate(args) -> int:
         return USAGE
     print(f"{len(paths)} lesson file{'s' if len(paths) != 1 else ''} OK")
     return OK
-
-
-@_guard
-def cmd_images(args) -> int:
-    from tutor.core.images import build_standins
-
-    engine = connect(timeout=900)
-    start = time.monotonic()
-    built = build_standins(engine.client, args.names or None, args.force, progress=Printer(()).progress)
-    print(f"\nbuilt {len(built)} image{'s' if len(built) != 1 else ''} in {time.monotonic() - start:.0f} s"
-          if built else "\nall stand-ins present")
-    return OK
-
-
-@_guard
-def cmd_doctor(args) -> int:
-    engine = connect(timeout=10)
-    image_map = load_map(args.images)
-    print(f"ok       engine {engine.version}, API {engine.api_version}")
-    print(("ok       " if engine.cli_version else "problem  ") + f"docker CLI {engine.cli_version or 'not found'}")
-    print(("ok       " if engine.has_compose else "warning  ") + "Compose v2 plugin"
-          + ("" if engine.has_compose else " missing: lessons using Compose are unavailable"))
-    code = OK
-    for lesson in all_lessons():
-        reasons = Session(lesson, engine, image_map).unmet()
-        print(("ok       " if not reasons else "problem  ") + f"lesson {lesson.id}"
-              + ("" if not reasons else ": " + "; ".join(reasons)))
-        code = code if not reasons else FAILED
-    return code
 
 
 @_guard

@@ -78,20 +78,41 @@ class Engine:
         return reasons
 
 
+def where() -> tuple[str, str]:
+    """The engine address the `docker` CLI would use, and how it was chosen:
+    DOCKER_HOST, else the current context (Docker Desktop on Linux uses its own)."""
+    if os.environ.get("DOCKER_HOST"):
+        return os.environ["DOCKER_HOST"], "DOCKER_HOST"
+    try:
+        from docker.context import ContextAPI
+
+        ctx = ContextAPI.get_current_context()
+        if ctx is not None and ctx.Host:
+            return ctx.Host, f"context {ctx.name}"
+    except Exception:  # a broken ~/.docker/config.json: fall back like the CLI's default
+        pass
+    return "unix:///var/run/docker.sock", "default socket"
+
+
 def connect(timeout: int = 60) -> Engine:
-    """Connect as the `docker` CLI would (DOCKER_HOST, DOCKER_API_VERSION); raise
-    EngineUnavailable with what to do when that fails."""
+    """Connect as the `docker` CLI would (DOCKER_HOST or the current context,
+    DOCKER_API_VERSION); raise EngineUnavailable with what to do when that fails."""
     import docker
     from docker.errors import DockerException
 
-    host = os.environ.get("DOCKER_HOST", "the default socket (/var/run/docker.sock)")
+    host, how = where()
+    version = os.environ.get("DOCKER_API_VERSION") or "auto"
     try:
-        client = docker.from_env(version=os.environ.get("DOCKER_API_VERSION") or "auto", timeout=timeout)
+        if how == "DOCKER_HOST":
+            client = docker.from_env(version=version, timeout=timeout)
+        else:
+            client = docker.DockerClient(base_url=host, version=version, timeout=timeout)
         info = client.version()
     except DockerException as err:
-        raise EngineUnavailable(f"Cannot reach the Docker Engine at {host}: {_reason(err)}. {HOW_TO_START}") from None
+        raise EngineUnavailable(f"Cannot reach the Docker Engine at {host} ({how}): {_reason(err)}. "
+                                f"{HOW_TO_START}") from None
     except Exception as err:  # requests' connection errors, a half-open socket
-        raise EngineUnavailable(f"Cannot reach the Docker Engine at {host}: {err}. {HOW_TO_START}") from None
+        raise EngineUnavailable(f"Cannot reach the Docker Engine at {host} ({how}): {err}. {HOW_TO_START}") from None
     return Engine(client, info.get("Version", "?"), client.api.api_version)
 
 

@@ -94,7 +94,8 @@ def build_standins(client, names: list[str] | None = None, force: bool = False,
     if unknown:
         raise ImageError(f"no stand-in named {', '.join(unknown)} (there are: {', '.join(specs)})")
     built = []
-    for name in _with_bases(specs, names or list(specs)):
+    wanted = names or [n for n, spec in specs.items() if not spec.get("optional")]
+    for name in _with_bases(specs, wanted):
         spec = specs[name]
         rebuild = force and (not names or name in names)  # a base is rebuilt only when named
         if not rebuild and not missing_images(client, [spec["tag"]]):
@@ -106,6 +107,9 @@ def build_standins(client, names: list[str] | None = None, force: bool = False,
             if rebuild or missing_images(client, [rootfs["tag"]]):
                 _import_rootfs(client, rootfs, progress)
             buildargs["BASE"] = rootfs["tag"]
+            if "context" not in spec:  # the imported root is the image itself
+                built.append(spec["tag"])
+                continue
         if spec.get("base"):
             buildargs["BASE"] = specs[spec["base"]]["tag"]
         _build(client, name, spec, buildargs, progress)
@@ -178,8 +182,9 @@ def debian_mirror() -> str:
 
 def _import_rootfs(client, rootfs: dict, progress: Progress) -> None:
     """debootstrap a Debian root with the given packages and import it as an image.
-    The image's /var/lib/mysql ships empty: otherwise copy-up would fill every new
-    volume with Debian's install-time datadir and skip the password set-up."""
+    Folders listed in `empty` ship empty: the MySQL stand-in's /var/lib/mysql must, or
+    copy-up would fill every new volume with Debian's install-time datadir and skip
+    the password set-up."""
     if os.geteuid() != 0 or not shutil.which("debootstrap"):
         raise ImageError("building the MySQL stand-in needs root and debootstrap on Debian "
                          "(apt-get install debootstrap), or load a bundle made elsewhere")
@@ -199,10 +204,12 @@ def _import_rootfs(client, rootfs: dict, progress: Progress) -> None:
                 progress(f"{tag}: {m.group(1).lower()} {m.group(2)}")
         if proc.wait() != 0:
             raise ImageError(f"debootstrap failed: {last}")
-        for junk in ["var/lib/mysql", "var/cache/apt", "var/lib/apt/lists", "usr/share/doc", "usr/share/man",
+        empty = rootfs.get("empty", [])
+        for junk in [*empty, "var/cache/apt", "var/lib/apt/lists", "usr/share/doc", "usr/share/man",
                      "usr/share/locale", "usr/share/info"]:
             shutil.rmtree(root / junk, ignore_errors=True)
-        (root / "var/lib/mysql").mkdir(parents=True, exist_ok=True)
+        for folder in empty:
+            (root / folder).mkdir(parents=True, exist_ok=True)
         progress(f"{tag}: importing the root file system")
         tar = subprocess.Popen(["tar", "-C", str(root), "--numeric-owner", "-c", "."], stdout=subprocess.PIPE)
         repo, _, version = tag.partition(":")

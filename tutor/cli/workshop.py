@@ -1,0 +1,134 @@
+"""Commands that prepare a machine (or a room of them): `doctor`, `images ...`, `serve`."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from tutor.cli import FAILED, NO_ENGINE, OK, USAGE
+from tutor.cli.commands import Stop, _guard, all_lessons
+from tutor.cli.output import Printer
+from tutor.core.engine import EngineUnavailable, connect
+from tutor.core.images import load_map
+
+MARK = {"ok": "ok      ", "warning": "warning ", "problem": "problem "}
+
+
+@_guard
+def cmd_doctor(args) -> int:
+    from tutor.core import doctor
+
+    try:
+        engine = connect(timeout=10)
+    except EngineUnavailable as err:
+        if args.json:
+            print(json.dumps(doctor.unreachable(str(err)), indent=2))
+        else:
+            print(f"{MARK['problem']}engine: {err}")
+        return NO_ENGINE
+    result = doctor.report(engine, load_map(args.images), all_lessons())
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        for f in result["findings"]:
+            print(f"{MARK[f['status']]}{f['check']}: {f['detail']}")
+            if f["todo"]:
+                print(f"{'':8}→ {f['todo']}")
+        ready = sum(lesson["ready"] for lesson in result["lessons"])
+        print(f"\n{ready} of {len(result['lessons'])} lessons can run here (images: {result['image_map']} map).")
+    return OK if result["ready"] else FAILED
+
+
+@_guard
+def cmd_images(args) -> int:
+    return {"build": _build, "list": _list, "pull": _pull, "bundle": _bundle, "load": _load}[args.images_command](args)
+
+
+def _build(args) -> int:
+    from tutor.core.images import build_standins
+
+    engine = connect(timeout=900)
+    start = time.monotonic()
+    built = build_standins(engine.client, args.names or None, args.force, progress=Printer(()).progress)
+    print(f"\nbuilt {len(built)} image{'s' if len(built) != 1 else ''} in {time.monotonic() - start:.0f} s"
+          if built else "\nall stand-ins present")
+    return OK
+
+
+def _needed(args) -> list[str]:
+    from tutor.core import bundle
+
+    return bundle.needed(all_lessons(), load_map(args.images))
+
+
+def _list(args) -> int:
+    from tutor.core import bundle
+
+    engine = connect()
+    table = bundle.rows(engine.client, _needed(args))
+    if args.json:
+        print(json.dumps(table, indent=2))
+    else:
+        for row in table:
+            state = f"present  {row['size_mb']:>8.1f} MB" if row["present"] else "MISSING"
+            print(f"{row['image']:<40} {state}")
+    return OK if all(r["present"] for r in table) else FAILED
+
+
+def _pull(args) -> int:
+    """Pull what is missing, one progress bar per layer (rich, loaded only here)."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+    from tutor.core import bundle
+
+    engine = connect(timeout=900)
+    todo = [r["image"] for r in bundle.rows(engine.client, _needed(args)) if not r["present"]]
+    if not todo:
+        print("every image the lessons need is present")
+        return OK
+    for image in todo:
+        print(f"pulling {image}")
+        with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn()) as bars:
+            tasks: dict[str, int] = {}
+            for ev in bundle.pull(engine.client, image):
+                if not ev["id"]:
+                    continue
+                if ev["id"] not in tasks:
+                    tasks[ev["id"]] = bars.add_task(ev["id"], total=None)
+                bars.update(tasks[ev["id"]], description=f"{ev['id']} {ev['status']}",
+                            completed=ev["current"] or 0, total=ev["total"])
+    return OK
+
+
+def _bundle(args) -> int:
+    from tutor.core import bundle
+
+    engine = connect(timeout=900)
+    images = _needed(args)
+    out = Printer(())
+    size = bundle.save(engine.client, images, Path(args.file),
+                       progress=lambda n: out.progress(f"writing {args.file}: {n / 1e6:.0f} MB"))
+    out.line(f"wrote {args.file}: {len(images)} images, {size / 1e6:.0f} MB ({', '.join(images)})")
+    return OK
+
+
+def _load(args) -> int:
+    from tutor.core import bundle
+
+    engine = connect(timeout=900)
+    print(f"checking {args.file} …")
+    names = bundle.load(engine.client, Path(args.file))
+    print(f"loaded {len(names)} images: {', '.join(names)}")
+    return OK
+
+
+@_guard
+def cmd_serve(args) -> int:
+    from tutor.cli.serve import serve
+
+    if args.host not in ("127.0.0.1", "localhost", "::1") and not args.token:
+        raise Stop(USAGE, f"--host {args.host} lets other machines in, and the browser gets a shell on this "
+                          "machine: give a --token (or DOCKLAB_SERVE_TOKEN) that visitors must present.")
+    return serve(args.host, args.port, args.token, args.images)
+
