@@ -175,6 +175,17 @@ def wait_for_step(lesson: str, step: int, home, limit: float = 120) -> subproces
         time.sleep(1)
 
 
+def as_learner(lesson: str, command: str, home) -> str:
+    """Run a command in a shell of our own, as a learner would, with remembered facts
+    (`{old_volume}`) filled in; return it as run."""
+    saved = home / "progress.json"
+    facts = json.loads(saved.read_text())["lessons"].get(lesson, {}).get("facts", {}) if saved.exists() else {}
+    for name, value in facts.items():
+        command = command.replace("{" + name + "}", value)
+    subprocess.run(["bash", "-c", command], check=True, capture_output=True, timeout=120)
+    return command
+
+
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_other_correct_commands_pass_too(lesson, client, home):
     before = engine_state(client)
@@ -182,15 +193,58 @@ def test_other_correct_commands_pass_too(lesson, client, home):
         opened = run_docklab("run", lesson, home=home, stdin="q\n")  # plain mode: starts tracking, then stop
         assert opened.returncode == 1 and "Stopped at step 1" in opened.stdout, opened.stdout + opened.stderr
         for number, command in enumerate(ALTERNATIVES[lesson], start=1):
-            saved = home / "progress.json"
-            facts = json.loads(saved.read_text())["lessons"][lesson]["facts"] if saved.exists() else {}
-            for name, value in facts.items():
-                command = command.replace("{" + name + "}", value)
-            subprocess.run(["bash", "-c", command], check=True, capture_output=True, timeout=120)
+            command = as_learner(lesson, command, home)
             out = wait_for_step(lesson, number, home)
             assert out.returncode == 0, f"step {number} after `{command}`:\n{out.stdout}{out.stderr}"
         final = run_docklab("check", lesson, home=home)
         assert final.returncode == 0, final.stdout + final.stderr
+    finally:
+        reset = run_docklab("reset", lesson, home=home)
+    assert reset.returncode == 0, reset.stdout + reset.stderr
+    assert engine_state(client) == before
+
+
+# The world a popular claim describes, made real on the engine: for each lesson, the
+# step whose check teaches against the claim, a command that leaves the engine as the
+# claim says it would be, and the check that must then fail.
+WRONG_WORLDS = {
+    "managing-volumes": (5, f"docker volume prune -af --filter {LABEL}",  # "prune removes every unused volume"
+                         "a volume prune kept old-data"),
+    "mount-syntax": (3, f"docker run -d --name web-mount --mount type=tmpfs,target=/app {NGINX}",
+                     "web-mount mounts volume my-vol"),  # "--mount is a different kind of mount"
+    "mounting-over-data": (1, "docker run -d --name web-fresh -v fresh-html:/usr/share/nginx/html:nocopy "
+                              f"{NGINX}", "volume fresh-html:/ has index.html"),  # "a volume hides the image"
+    "anonymous-volumes": (3, "docker rm -f -v temp_container",  # "docker rm removes the container's volumes"
+                          "the volume that the removed temp_container had at /app/cache still exists"),
+    "read-only": (2, f"docker run -d --name ro-v -v my_readonly_volume:/app {UBUNTU} sleep 3600",
+                  "`touch /app/new.txt 2>&1` in ro-v contains 'Read-only file system'"),
+    "subpath": (2, f"docker run -d --name subpath-demo -v myvolume:/app {ALPINE} sleep 3600",  # an engine < 26
+                "`ls /app` in subpath-demo contains 'hello.txt', lacks 'otherfolder'"),
+    "volumes-from": (4, f"docker run -d --name web-server-ro --volumes-from php-app {NGINX}",
+                     "web-server-ro mounts volume shared_data read-only"),
+    "compose-volumes": (3, f"{COMPOSE} down -v",  # "docker compose down deletes the data"
+                        "volume compose-volumes_named_volume has note.txt"),
+    "backup-restore": (3, f"docker run --rm -v backup_store:/backup -v app_data_restored:/target {ALPINE} sh -c "
+                          "'mkdir -p /target/source && cp /backup/app_data.tar /target/source/'",
+                       "volumes app_data and app_data_restored hold the same files"),
+    "secrets": (4, f"docker run -d --name mydb-secret -e MYSQL_ROOT_PASSWORD={PW} {MYSQL}",
+                "MYSQL_ROOT_PASSWORD is not in mydb-secret's configuration"),
+}
+
+
+@pytest.mark.parametrize("lesson", sorted(WRONG_WORLDS))
+def test_the_check_against_the_popular_claim_fails_in_the_claims_world(lesson, client, home):
+    step, wrong, claim = WRONG_WORLDS[lesson]
+    before = engine_state(client)
+    try:
+        assert run_docklab("run", lesson, home=home, stdin="q\n").returncode == 1
+        for number, command in enumerate(ALTERNATIVES[lesson][:step - 1], start=1):
+            as_learner(lesson, command, home)
+            assert wait_for_step(lesson, number, home).returncode == 0
+        as_learner(lesson, wrong, home)
+        out = run_docklab("check", lesson, "--step", str(step), home=home)
+        assert out.returncode == 1, out.stdout
+        assert f"✗ FAIL  {claim}" in out.stdout, out.stdout
     finally:
         reset = run_docklab("reset", lesson, home=home)
     assert reset.returncode == 0, reset.stdout + reset.stderr
