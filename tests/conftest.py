@@ -32,6 +32,7 @@ class RecordedClient:
         self.data = data
         self.containers = SimpleNamespace(get=self._container, list=self._list)
         self.volumes = SimpleNamespace(get=self._volume)
+        self.api = SimpleNamespace(events=lambda **kw: iter(self.data.get("events", [])))
 
     def _container(self, name):
         attrs = self.data["containers"].get(name)

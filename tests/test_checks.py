@@ -77,3 +77,73 @@ def test_secrets_never_reach_an_outcome(recorded_ctx):
     recorded_ctx.secrets = ("rec-data",)
     out = ev(recorded_ctx, "volume_unused", name="rec-data")
     assert "rec-data" not in " ".join([out.claim, out.expected, out.found, out.hint])
+
+
+# ---- the checks of issue 3 on recorded answers ------------------------------------------
+
+
+def test_container_env_says_whether_inspect_shows_a_variable_but_never_its_value(recorded_ctx):
+    shown = ev(recorded_ctx, "container_env", container="rec-env", variable="MYSQL_ROOT_PASSWORD")
+    assert shown.ok and "13-character value" in shown.found
+    assert "rec-secret-pw" not in " ".join([shown.claim, shown.expected, shown.found, shown.hint])
+    assert not ev(recorded_ctx, "container_env", container="rec-env", variable="MYSQL_ROOT_PASSWORD",
+                  present=False).ok
+    absent = ev(recorded_ctx, "container_env", container="rec-env", variable="MYSQL_ROOT_PASSWORD_FILE")
+    assert not absent.ok and absent.found == "Config.Env has no MYSQL_ROOT_PASSWORD_FILE"
+
+
+def test_a_container_whose_start_failed_is_created_with_the_engines_error(recorded_ctx):
+    out = ev(recorded_ctx, "container_exists", name="rec-missing", status="created",
+             error="no such file or directory")
+    assert out.ok and "_data/nofolder" in out.found
+    assert not ev(recorded_ctx, "container_exists", name="rec-anon", status="created").ok
+    assert not ev(recorded_ctx, "container_exists", name="rec-missing", error="permission denied").ok
+
+
+def test_volume_removed_needs_the_engines_evidence(recorded_ctx):
+    gone = ev(recorded_ctx, "volume_removed", name="rec-gone")
+    assert gone.ok and "removed it at" in gone.found
+    still = ev(recorded_ctx, "volume_removed", name="rec-data")
+    assert not still.ok and still.found == "it still exists"
+    never = ev(recorded_ctx, "volume_removed", name="never-made")
+    assert not never.ok and "no removal of never-made" in never.found and "restart" in never.found
+
+
+def test_volume_prune_tells_what_a_prune_removed_kept_and_freed(recorded_ctx):
+    # the recorded prune (--all, limited by a label) took rec-prune (1 MB, unused) and
+    # left rec-kept (a container used it); rec-gone was removed by `rm` before it
+    assert ev(recorded_ctx, "volume_prune", removed=["rec-prune"], kept=["rec-kept"], min_reclaimed=1000000).ok
+    out = ev(recorded_ctx, "volume_prune", kept=["rec-prune"])
+    assert not out.ok and "removed rec-prune and freed 1MB" in out.found and "--all" in out.hint
+    assert not ev(recorded_ctx, "volume_prune", removed=["rec-kept"]).ok
+    assert not ev(recorded_ctx, "volume_prune", removed=["rec-gone"]).ok  # not by the prune
+    assert not ev(recorded_ctx, "volume_prune", kept=["rec-gone"]).ok  # gone before it ran
+    assert not ev(recorded_ctx, "volume_prune", removed=["rec-prune"], min_reclaimed=2000000).ok
+    recorded_ctx.client.data = {**recorded_ctx.client.data, "events": []}
+    none = ev(recorded_ctx, "volume_prune", removed=["rec-prune"])
+    assert not none.ok and "no volume prune" in none.found
+
+
+def test_an_unlabelled_anonymous_volume_says_which_engine_case_applies(recorded_ctx):
+    out = ev(recorded_ctx, "mount", container="rec-anon", destination="/var/lib/mysql", anonymous=True)
+    assert out.ok
+    assert "older than 27.4" in out.found and "plain `docker volume prune` will not remove it" in out.found
+    recorded_ctx.engine.version = "27.4.0"
+    assert "older than 27.4" not in ev(recorded_ctx, "mount", container="rec-anon", destination="/var/lib/mysql",
+                                       anonymous=True).found
+
+
+def test_volume_exists_checks_a_label(recorded_ctx):
+    assert ev(recorded_ctx, "volume_exists", name="rec-data").ok
+    out = ev(recorded_ctx, "volume_exists", name="rec-data", label="docklab.lesson=x")
+    assert not out.ok and out.expected == "the label docklab.lesson=x"
+
+
+def test_volume_differences_name_each_kind_of_change():
+    from tutor.core.volumefiles import Entry, differences
+
+    a = {".": Entry(".", "dir", 0o755, 0, 0, 0, ""), "f": Entry("f", "file", 0o600, 0, 0, 3, "x"),
+         "only-a": Entry("only-a", "file", 0o644, 0, 0, 1, "y")}
+    b = {".": Entry(".", "dir", 0o755, 0, 0, 0, ""), "f": Entry("f", "file", 0o644, 33, 33, 3, "z")}
+    assert differences(a, b) == ["only-a only in the first", "f: content, mode, owner differ"]
+    assert differences(a, a) == []
