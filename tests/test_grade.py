@@ -1,0 +1,204 @@
+"""`docklab grade` on a folder of reports (the real CLI, no engine needed): the expected
+learner × lesson table in every format, flagged and unreadable reports named and never
+counted, and a non-zero exit while the others are still rolled up."""
+
+from __future__ import annotations
+
+import csv
+import io
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+import pytest
+
+from tests.conftest import run_docklab
+from tests.reportkit import IDS, make_report
+from tutor.core import signing
+from tutor.core.store import write_json
+
+KEY = "w" * 64
+PARTIAL = "partial: steps 1,2 of 6"
+
+# learner -> lesson -> expected cell; every other lesson is "not started"
+EXPECTED = {
+    "alice": {"data-loss": "done", "named-volumes": PARTIAL},
+    "bob": {"data-loss": "partial: steps 1,2,3 of 6"},
+    "carol": {"data-loss": "done", "named-volumes": "done"},  # two reports, merged
+}
+
+
+def cell(learner: str, lesson: str) -> str:
+    return EXPECTED[learner].get(lesson, "not started")
+
+
+@pytest.fixture
+def folder(tmp_path):
+    key = KEY.encode()
+    d = tmp_path / "reports"
+    d.mkdir()
+    write_json(d / "alice.json", signing.sign(make_report(tmp_path, "alice", {
+        "data-loss": [1, 2, 3, 4, 5, 6], "named-volumes": [1, 2]}), key))
+    write_json(d / "bob.json", signing.sign(make_report(tmp_path, "bob", {"data-loss": [1, 2, 3]}), key))
+    write_json(d / "carol-1.json", signing.sign(make_report(tmp_path, "carol", {"data-loss": [1, 2, 3, 4, 5, 6]}), key))
+    write_json(d / "carol-2.json", signing.sign(make_report(tmp_path, "carol", {
+        "named-volumes": [1, 2, 3, 4, 5, 6]}), key))
+    keyfile = tmp_path / "workshop.key"
+    keyfile.write_text(KEY + "\n")
+    return d, keyfile
+
+
+@pytest.fixture
+def bad_folder(folder, tmp_path):
+    d, keyfile = folder
+    key = KEY.encode()
+    tampered = signing.sign(make_report(tmp_path, "eve", {"data-loss": [1]}), key)
+    for step in tampered["lessons"][0]["steps"]:
+        step["status"] = "done"
+    write_json(d / "eve.json", tampered)
+    write_json(d / "mallory.json", signing.sign(make_report(tmp_path, "mallory", {"data-loss": [1, 2]}), b"m" * 32))
+    write_json(d / "oscar.json", make_report(tmp_path, "oscar", {"data-loss": [1, 2, 3, 4, 5, 6]}))
+    (d / "garbage.json").write_text("this is not json\n")
+    (d / "future.json").write_text('{"schema": 2, "learner": "zed", "lessons": []}\n')
+    full = (d / "alice.json").read_text()
+    (d / "cut.json").write_text(full[: len(full) // 2])
+    (d / "notes.txt").write_text("not a report, not *.json: ignored")
+    return d, keyfile
+
+
+FLAGGED = {"eve.json": "tampered", "mallory.json": "signed with another key", "oscar.json": "unsigned"}
+UNREADABLE = {"garbage.json": "not JSON", "future.json": "unknown schema version 2", "cut.json": "truncated"}
+
+
+def grade(folder, keyfile, fmt, home):
+    return run_docklab("grade", str(folder), "--key-file", str(keyfile), "--format", fmt, home=home)
+
+
+def test_table(folder, home):
+    out = grade(*folder, "table", home)
+    assert out.returncode == 0, out.stdout + out.stderr
+    lines = out.stdout.splitlines()
+    header = next(line.split() for line in lines if line.startswith("learner"))
+    assert header == ["learner", *IDS]
+    rows = {line.split()[0]: line.split()[1:] for line in lines if line.split() and line.split()[0] in EXPECTED}
+    assert rows["alice"][:3] == ["done", "1,2/6", "-"]
+    assert rows["bob"][:2] == ["1,2,3/6", "-"]
+    assert rows["carol"][:3] == ["done", "done", "-"]
+    totals = {" ".join(line.split()[:-len(IDS)]): line.split()[-len(IDS):] for line in lines
+              if line.startswith(("done", "partial", "not started"))}
+    assert totals["done"][:2] == ["2", "1"] and totals["partial"][:2] == ["1", "1"]
+    assert totals["not started"][:3] == ["0", "1", "3"]
+
+
+def test_csv(folder, home):
+    out = grade(*folder, "csv", home)
+    assert out.returncode == 0, out.stderr
+    rows = list(csv.reader(io.StringIO(out.stdout)))
+    assert rows[0] == ["learner", "reports", "note", *IDS]
+    by_learner = {r[0]: r for r in rows[1:]}
+    for learner in EXPECTED:
+        assert by_learner[learner][3:] == [cell(learner, i) for i in IDS]
+    assert by_learner["carol"][1].count(".json") == 2
+    assert by_learner["(total done)"][3:5] == ["2", "1"]
+    assert by_learner["(total not started)"][3:6] == ["0", "1", "3"]
+
+
+class TableReader(HTMLParser):
+    """The roll-up table and the lists of bad reports, read back from the HTML."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self.items, self.links, self._row, self._text, self._in = [], [], [], None, "", None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("link", "script", "img") or attrs.get("src") or attrs.get("href"):
+            self.links.append((tag, attrs))
+        if tag == "tr":
+            self._row = []
+        elif tag in ("td", "th", "li"):
+            self._in, self._text = tag, ""
+
+    def handle_data(self, data):
+        if self._in:
+            self._text += data
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._row is not None:
+            self._row.append(self._text.strip())
+        elif tag == "li":
+            self.items.append(self._text.strip())
+        elif tag == "tr":
+            self.rows.append(self._row)
+            self._row = None
+        if tag in ("td", "th", "li"):
+            self._in = None
+
+
+def test_html_is_one_readable_file(bad_folder, home):
+    out = grade(*bad_folder, "html", home)
+    assert out.returncode == 1
+    assert out.stdout.startswith("<!DOCTYPE html>") and "<style>" in out.stdout
+    page = TableReader()
+    page.feed(out.stdout)
+    assert page.links == []  # self-contained: no external stylesheet, script or image
+    assert page.rows[0] == ["learner", *IDS]
+    body = {r[0]: r[1:] for r in page.rows[1:]}
+    assert set(body) == set(EXPECTED) | {"total done", "total partial", "total not started"}
+    for learner in EXPECTED:
+        assert body[learner] == [cell(learner, i) for i in IDS]
+    assert body["total done"][:2] == ["2", "1"]
+    for name, reason in {**FLAGGED, **UNREADABLE}.items():
+        assert any(name in item and reason in item for item in page.items), (name, page.items)
+
+
+def test_junit_parses(folder, home):
+    out = grade(*folder, "junit", home)
+    assert out.returncode == 0
+    root = ET.fromstring(out.stdout)
+    assert root.tag == "testsuites"
+    cases = {(c.get("classname"), c.get("name")): c for c in root.iter("testcase")}
+    assert len(cases) == len(EXPECTED) * len(IDS) == int(root.get("tests"))
+    for (learner, lesson), case in cases.items():
+        failure = case.find("failure")
+        if cell(learner, lesson) == "done":
+            assert failure is None
+        else:
+            assert failure.get("message") == cell(learner, lesson)
+    assert int(root.get("failures")) == sum(cell(x, i) != "done" for x in EXPECTED for i in IDS)
+
+
+def test_bad_reports_are_named_never_counted_and_fail_the_run(bad_folder, home):
+    for fmt in ("table", "csv", "html", "junit"):
+        out = grade(*bad_folder, fmt, home)
+        assert out.returncode == 1, (fmt, out.stderr)
+        for name, reason in {**FLAGGED, **UNREADABLE}.items():
+            assert name in out.stdout and reason in out.stdout, (fmt, name)
+        for learner in ("eve", "mallory", "oscar"):  # named as flagged, never as a counted row
+            assert not any(line.startswith(learner) for line in out.stdout.splitlines() if fmt == "table")
+        assert "alice" in out.stdout and "carol" in out.stdout  # the others are still rolled up
+    junit = ET.fromstring(grade(*bad_folder, "junit", home).stdout)
+    errors = {c.get("name").rsplit("/", 1)[-1]: c.find("error") for c in junit.iter("testcase")
+              if c.get("classname") == "reports"}
+    assert set(errors) == set(FLAGGED) | set(UNREADABLE)
+    assert {n for n, e in errors.items() if e.get("type") == "flagged"} == set(FLAGGED)
+    assert int(junit.get("errors")) == 6
+
+
+def test_without_a_key_nothing_is_verified_but_all_readable_reports_count(bad_folder, home):
+    d, _ = bad_folder
+    out = run_docklab("grade", str(d), "--format", "csv", home=home, env={"DOCKLAB_WORKSHOP_KEY": ""})
+    assert out.returncode == 1  # the unreadable ones still fail the run
+    learners = {r[0] for r in csv.reader(io.StringIO(out.stdout))}
+    assert {"eve", "mallory", "oscar", "alice"} <= learners
+    assert "not verified" in out.stderr
+
+
+def test_the_key_can_come_from_the_environment(folder, home):
+    d, _ = folder
+    out = run_docklab("grade", str(d / "alice.json"), home=home, env={"DOCKLAB_WORKSHOP_KEY": KEY})
+    assert out.returncode == 0 and "signatures verified" in out.stdout
+
+
+def test_no_reports_is_a_usage_error(tmp_path, home):
+    out = run_docklab("grade", str(tmp_path), home=home)
+    assert out.returncode == 2 and "no reports" in out.stderr
