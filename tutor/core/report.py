@@ -111,7 +111,7 @@ def parse(text: str | bytes) -> dict:
     try:
         data = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as err:
-        if err.pos >= len(text.rstrip()):
+        if _ends_early(text):
             raise Unreadable(f"truncated: the JSON ends early (line {err.lineno})") from None
         raise Unreadable(f"not JSON: {err.msg} at line {err.lineno} column {err.colno}") from None
     if not isinstance(data, dict) or "schema" not in data:
@@ -119,6 +119,21 @@ def parse(text: str | bytes) -> dict:
     if data["schema"] != SCHEMA:
         raise Unreadable(f"unknown schema version {data['schema']!r} (this docklab reads {SCHEMA})")
     return data
+
+
+def _ends_early(text: str) -> bool:
+    """Does the text stop inside a string or an open object or array (a cut-off file)?"""
+    depth, in_string, escaped = 0, False, False
+    for ch in text:
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (ch == "\\", ch != '"')
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+    return in_string or depth > 0
 
 
 def _no_constant(name: str) -> None:
