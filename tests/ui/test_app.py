@@ -68,6 +68,13 @@ def lesson_env(tmp_path, monkeypatch, prefix, client):
         v.remove(force=True)
 
 
+def lesson_ready(app) -> bool:
+    from tutor.ui.lesson import LessonScreen
+    from tutor.ui.terminal import Terminal
+
+    return isinstance(app.screen, LessonScreen) and bool(app.screen.query(Terminal))
+
+
 def run(coro):
     return asyncio.run(coro)
 
@@ -94,7 +101,7 @@ def test_picker_to_lesson_run_check_reset_and_resume(lesson_env, client):
             await pilot.press("escape")
             assert picker.query_one("#lessons").option_count == 1
             await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, LessonScreen), what="lesson screen")
+            await until(pilot, lambda: lesson_ready(app), what="lesson screen")
             screen = app.screen
             term = screen.query_one(Terminal)
             await until(pilot, lambda: "docklab" in term.text(), what="shell prompt")
@@ -117,7 +124,7 @@ def test_picker_to_lesson_run_check_reset_and_resume(lesson_env, client):
     async def second_visit():
         app = create_app(lesson_id="tiny")
         async with app.run_test(size=(140, 45)) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, LessonScreen), what="lesson reopened")
+            await until(pilot, lambda: lesson_ready(app), what="lesson reopened")
             screen = app.screen
             await pilot.pause(0.2)
             assert screen.current == 2  # resumed where the learner left
@@ -149,7 +156,7 @@ def test_a_failed_check_shows_expected_found_and_hint(lesson_env):
     async def go():
         app = create_app(lesson_id="tiny")
         async with app.run_test(size=(140, 45)) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, LessonScreen), what="lesson")
+            await until(pilot, lambda: lesson_ready(app), what="lesson")
             screen = app.screen
             await pilot.press("f2")
             await until(pilot, lambda: screen.query(StepItem)[0].status == "failed", what="failed status")
@@ -168,7 +175,7 @@ def test_a_lost_engine_shows_a_banner_and_recovers(lesson_env):
     async def go():
         app = create_app(lesson_id="tiny")
         async with app.run_test(size=(140, 45)) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, LessonScreen), what="lesson")
+            await until(pilot, lambda: lesson_ready(app), what="lesson")
             screen = app.screen
             banner = screen.query_one("#banner")
             panel = screen.query_one(EnginePanel)
@@ -181,3 +188,54 @@ def test_a_lost_engine_shows_a_banner_and_recovers(lesson_env):
             await until(pilot, lambda: banner.has_class("hidden"), what="banner gone")
 
     run(go())
+
+
+def test_run_asks_before_a_prune_that_would_take_the_learners_volume(tmp_path, monkeypatch, prefix, client):
+    from tutor.ui import create_app
+    from tutor.ui.lesson import LessonScreen
+    from tutor.ui.modals import Confirm
+    from tutor.ui.terminal import Terminal
+
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "01-prune.md").write_text(textwrap.dedent(f"""\
+        ---
+        id: prune
+        title: Prune
+        summary: A prune that reaches too far.
+        resources: {{volumes: [{prefix}-lesson]}}
+        ---
+
+        ## Prune
+
+        ```sh
+        docker volume prune -f
+        ```
+
+        ```yaml check
+        - volume_absent: {prefix}-lesson
+        ```
+        """))
+    monkeypatch.setenv("DOCKLAB_CONTENT", str(content))
+    monkeypatch.setenv("DOCKLAB_HOME", str(tmp_path / "home"))
+    mine = client.volumes.create(f"{prefix}-learners", labels={"com.docker.volume.anonymous": ""})
+
+    async def go():
+        app = create_app(lesson_id="prune")
+        async with app.run_test(size=(140, 45)) as pilot:
+            await until(pilot, lambda: lesson_ready(app), what="lesson")
+            term = app.screen.query_one(Terminal)
+            await until(pilot, lambda: "docklab" in term.text(), what="shell prompt")
+            await pilot.press("f3")
+            await until(pilot, lambda: isinstance(app.screen, Confirm), what="the prune warning")
+            assert any(f"{prefix}-learners" in line for line in app.screen.lines), app.screen.lines
+            await pilot.press("n")
+            await until(pilot, lambda: isinstance(app.screen, LessonScreen), what="back")
+            await pilot.pause(0.5)
+            assert "volume prune" not in term.text()  # nothing was typed
+
+    try:
+        run(go())
+        assert client.volumes.get(mine.name)
+    finally:
+        mine.remove(force=True)

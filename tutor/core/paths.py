@@ -27,3 +27,8 @@ def data_dir() -> Path:
         path = Path(user_data_dir("docklab", appauthor=False))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def workdir(folder: str | None) -> str | None:
+    """Where a lesson's commands run: its `workdir` folder of labs/ (a compose file, say)."""
+    return str(labs_dir() / folder) if folder else None

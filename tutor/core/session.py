@@ -8,13 +8,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from tutor.core import checks, facts, guard, runner
+from tutor.core import checks, facts, guard, paths, runner
 from tutor.core.engine import Engine
 from tutor.core.images import ImageMap, missing_images
 from tutor.core.model import CheckSpec, Command, Lesson, Step
 from tutor.core.outcome import Outcome
 from tutor.core.ownership import Ownership
-from tutor.core.paths import labs_dir
 from tutor.core.progress import Progress
 
 WaitProgress = Callable[[str, float, float], None]  # claim, seconds waited, limit
@@ -83,7 +82,7 @@ class Session:
     @property
     def workdir(self) -> str | None:
         """Where the lesson's commands run (a folder of labs/ holding e.g. a compose file)."""
-        return str(labs_dir() / self.lesson.workdir) if self.lesson.workdir else None
+        return paths.workdir(self.lesson.workdir)
 
     def guard(self, command: Command) -> guard.Verdict | None:
         """What this command would remove that the lesson does not own (None: it removes

@@ -12,9 +12,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
 
+from tutor.core import guard
 from tutor.core.engine import connect
 from tutor.core.model import Lesson
 from tutor.core.ownership import Conflict
+from tutor.core.paths import workdir
 from tutor.core.session import Session, StepReport
 from tutor.ui.modals import Confirm
 from tutor.ui.terminal import Terminal, pty_available
@@ -59,7 +61,8 @@ class LessonScreen(Screen):
         with Horizontal(id="bottom"):
             with Vertical(id="terminal-box"):
                 yield Static("Terminal (F6 to leave)", classes="section")
-                yield Terminal(id="terminal", env={"DOCKLAB_LESSON": self.lesson.id})
+                yield Terminal(id="terminal", env={"DOCKLAB_LESSON": self.lesson.id},
+                               cwd=workdir(self.lesson.workdir))
             with Vertical(id="engine-box"):
                 yield Static("Engine", classes="section")
                 yield EnginePanel(lambda: connect(timeout=30).client, id="engine")
@@ -139,6 +142,35 @@ class LessonScreen(Screen):
             self.notify("The terminal is not running: press F5 to restart it, or F4 for your own shell.",
                         severity="warning")
             return
+        self.guard_then_type(command)
+
+    @work(thread=True, exclusive=True, group="guard")
+    def guard_then_type(self, command: str) -> None:
+        """A prune removes by rule, the learner's things too: ask the engine first."""
+        verdict = None
+        if self.session is not None:
+            try:
+                verdict = guard.assess(command, self.session.engine, self.session.ownership)
+            except Exception:  # the engine went away: the banner says so; the shell will too
+                verdict = None
+        self.app.call_from_thread(self._after_guard, command, verdict)
+
+    def _after_guard(self, command: str, verdict: guard.Verdict | None) -> None:
+        if verdict is None or verdict.safe:
+            if verdict is not None:
+                self.notify(verdict.message(), title="Prune checked")
+            self._type(command)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._type(command)
+
+        self.app.push_screen(Confirm("This command reaches beyond the lesson",
+                                     verdict.message(refusing=False).splitlines(),
+                                     yes="Type it anyway (y)", no="Don't (n)"), answered)
+
+    def _type(self, command: str) -> None:
         self.terminal.type_command(command)
         self.terminal.focus()
 

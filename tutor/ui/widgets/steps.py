@@ -12,7 +12,8 @@ MARKS = {"done": "✓ done", "current": "▶ now ", "todo": "· todo", "failed":
 
 class StepItem(ListItem):
     def __init__(self, step: Step, status: str) -> None:
-        super().__init__(Static(self.label(step, status)), id=f"step-{step.number}")
+        self.text = Static(self.label(step, status))
+        super().__init__(self.text, id=f"step-{step.number}")
         self.step, self.status = step, status
 
     @staticmethod
@@ -23,7 +24,7 @@ class StepItem(ListItem):
         self.status = status
         self.set_class(status == "done", "-done")
         self.set_class(status == "failed", "-failed")
-        self.query_one(Static).update(self.label(self.step, status))
+        self.text.update(self.label(self.step, status))
 
 
 class StepList(ListView):
