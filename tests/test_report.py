@@ -122,6 +122,8 @@ def test_canonical_form_ignores_layout_and_key_order(signed):
     ("hello", "not JSON"),
     ('{"schema": 1, "learner": "x", "less', "truncated"),
     ('{"schema": 99, "learner": "x"}', "unknown schema version 99"),
+    ('{"schema": true, "learner": "x"}', "unknown schema version True"),
+    ('{"schema": "1", "learner": "x"}', "unknown schema version '1'"),
     ('{"learner": "x"}', "no schema field"),
     ("[1, 2]", "no schema field"),
     ('{"schema": 1, "n": NaN}', "NaN"),

@@ -96,6 +96,23 @@ def build(learner: str, lessons: list[Lesson], progress: Progress, states: dict[
     return scrub(body, secrets)
 
 
+def make(learner: str, lessons: list[Lesson], engine: Engine | None, image_map: ImageMap, docklab: str,
+         progress: Progress | None = None) -> dict:
+    """The report for this learner: recorded progress, and a live re-check of every lesson
+    they started here (a lesson never started has nothing on the engine to look at)."""
+    progress = progress or ReadOnlyProgress()
+    states, notes = {}, {}
+    for lesson in lessons:
+        if engine is None:
+            notes[lesson.id] = "no engine reachable at report time"
+        elif not started(lesson, progress, engine):
+            notes[lesson.id] = "not started on this engine: nothing to re-check"
+        else:
+            states[lesson.id] = check_lesson(lesson, engine, image_map, progress.path)
+    versions = None if engine is None else {"version": engine.version, "api": engine.api_version}
+    return build(learner, lessons, progress, states, versions, docklab, notes)
+
+
 # ---- reading a report back -------------------------------------------------------------
 
 
@@ -116,7 +133,7 @@ def parse(text: str | bytes) -> dict:
         raise Unreadable(f"not JSON: {err.msg} at line {err.lineno} column {err.colno}") from None
     if not isinstance(data, dict) or "schema" not in data:
         raise Unreadable("not a docklab report (no schema field)")
-    if data["schema"] != SCHEMA:
+    if type(data["schema"]) is not int or data["schema"] != SCHEMA:
         raise Unreadable(f"unknown schema version {data['schema']!r} (this docklab reads {SCHEMA})")
     return data
 
@@ -155,23 +172,6 @@ def check_shape(data: dict) -> None:
             need(step, "number", int, f"lessons[{i}].steps[{j}]")
             if need(step, "status", str, f"lessons[{i}].steps[{j}]") not in (DONE, NOT_DONE):
                 raise Unreadable(f"lessons[{i}].steps[{j}].status is {step['status']!r}, not done or not_done")
-
-
-def make(learner: str, lessons: list[Lesson], engine: Engine | None, image_map: ImageMap, docklab: str,
-         progress: Progress | None = None) -> dict:
-    """The report for this learner: recorded progress, and a live re-check of every lesson
-    they started here (a lesson never started has nothing on the engine to look at)."""
-    progress = progress or ReadOnlyProgress()
-    states, notes = {}, {}
-    for lesson in lessons:
-        if engine is None:
-            notes[lesson.id] = "no engine reachable at report time"
-        elif not started(lesson, progress, engine):
-            notes[lesson.id] = "not started on this engine: nothing to re-check"
-        else:
-            states[lesson.id] = check_lesson(lesson, engine, image_map, progress.path)
-    versions = None if engine is None else {"version": engine.version, "api": engine.api_version}
-    return build(learner, lessons, progress, states, versions, docklab, notes)
 
 
 def read(path: Path) -> dict:
