@@ -132,3 +132,29 @@ def cmd_serve(args) -> int:
                           "machine: give a --token (or DOCKLAB_SERVE_TOKEN) that visitors must present.")
     return serve(args.host, args.port, args.token, args.images)
 
+
+
+@_guard
+def cmd_sandbox(args) -> int:
+    from tutor.core import bundle, sandbox
+
+    if args.action == "status":
+        state = sandbox.status()
+        if not state:
+            print("no sandbox running: docklab uses your engine (`docklab sandbox start` for a private one)")
+            return FAILED
+        print(f"sandbox running: {state['host']} (pid {state['pid']}, data in {state['data_root']}); "
+              "docklab's checks, commands and terminal use it")
+        return OK
+    if args.action == "stop":
+        stopped = sandbox.stop(purge=args.purge)
+        print("sandbox stopped; docklab uses your engine again" if stopped else "no sandbox was running")
+        return OK
+    main = connect()  # the learner's engine, where the images are
+    try:
+        state = sandbox.start(bundle.needed(all_lessons(), load_map(args.images)), main.client, progress=print)
+    except sandbox.SandboxError as err:
+        raise Stop(NO_ENGINE, f"cannot start the sandbox: {err}") from None
+    print(f"sandbox running on {state['host']}: lessons, checks and the TUI's terminal now use it; "
+          "`docklab sandbox stop` returns to your engine")
+    return OK

@@ -26,8 +26,8 @@ class Finding:
 
 def engine_findings(engine: Engine) -> list[Finding]:
     info = engine.client.info()
-    host, how = where()
-    out = [Finding("ok", "engine", f"Docker Engine {engine.version}, API {engine.api_version}, at {host} ({how})")]
+    out = [Finding("ok", "engine", f"Docker Engine {engine.version}, API {engine.api_version}, "
+                                   f"at {engine.host} ({engine.how})")]
     if parse_version(engine.api_version) < (1, 45):
         out.append(Finding("warning", "api", f"API {engine.api_version} is older than 1.45",
                            "Volume subpaths need Engine 26 (API 1.45): update Docker to use that lesson."))
@@ -50,7 +50,7 @@ def engine_findings(engine: Engine) -> list[Finding]:
     rootless = "name=rootless" in security
     out.append(Finding("ok", "kind", f"{kind} on {osname or '?'}" + (", rootless" if rootless else "")
                        + (": volumes live under ~/.local/share/docker/volumes" if rootless else "")))
-    out.append(_disk(info.get("DockerRootDir", ""), host))
+    out.append(_disk(info.get("DockerRootDir", ""), engine.host))
     return out
 
 
@@ -92,7 +92,8 @@ def report(engine: Engine, image_map: ImageMap, lessons: list[Lesson]) -> dict:
     findings = engine_findings(engine) + lesson_findings(reasons)
     return {
         "schema": SCHEMA,
-        "docker_host": where()[0],
+        "docker_host": engine.host,
+        "sandbox": engine.how == "the docklab sandbox",
         "engine": {"version": engine.version, "api": engine.api_version, "cli": engine.cli_version,
                    "compose": engine.has_compose},
         "image_map": image_map.name,

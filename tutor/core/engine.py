@@ -35,6 +35,8 @@ class Engine:
     client: object  # docker.DockerClient
     version: str
     api_version: str
+    host: str = ""  # the address connected to
+    how: str = ""  # why that one: DOCKER_HOST, the docklab sandbox, context NAME, default socket
 
     @cached_property
     def cli_version(self) -> str | None:
@@ -79,10 +81,15 @@ class Engine:
 
 
 def where() -> tuple[str, str]:
-    """The engine address the `docker` CLI would use, and how it was chosen:
-    DOCKER_HOST, else the current context (Docker Desktop on Linux uses its own)."""
+    """The engine address docklab uses, and how it was chosen: DOCKER_HOST, else the
+    running docklab sandbox, else the current context (Docker Desktop on Linux uses its own)."""
     if os.environ.get("DOCKER_HOST"):
         return os.environ["DOCKER_HOST"], "DOCKER_HOST"
+    from tutor.core import sandbox
+
+    private = sandbox.host()
+    if private:
+        return private, "the docklab sandbox"
     try:
         from docker.context import ContextAPI
 
@@ -101,6 +108,8 @@ def connect(timeout: int = 60) -> Engine:
     from docker.errors import DockerException
 
     host, how = where()
+    if how == "the docklab sandbox":  # every command docklab starts uses it too
+        os.environ["DOCKER_HOST"] = host
     version = os.environ.get("DOCKER_API_VERSION") or "auto"
     try:
         if how == "DOCKER_HOST":
@@ -113,7 +122,7 @@ def connect(timeout: int = 60) -> Engine:
                                 f"{HOW_TO_START}") from None
     except Exception as err:  # requests' connection errors, a half-open socket
         raise EngineUnavailable(f"Cannot reach the Docker Engine at {host} ({how}): {err}. {HOW_TO_START}") from None
-    return Engine(client, info.get("Version", "?"), client.api.api_version)
+    return Engine(client, info.get("Version", "?"), client.api.api_version, host, how)
 
 
 def _reason(err: Exception) -> str:

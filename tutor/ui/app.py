@@ -75,7 +75,8 @@ class DocklabApp(App):
     def _engine_ready(self, engine: Engine | None, error: str, availability: dict) -> None:
         self.engine, self.engine_error, self.availability = engine, error, availability
         if engine is not None:
-            self.sub_title = f"Engine {engine.version} · API {engine.api_version} · images: {self.image_map.name}"
+            where = "SANDBOX engine" if engine.how == "the docklab sandbox" else "Engine"
+            self.sub_title = f"{where} {engine.version} · API {engine.api_version} · images: {self.image_map.name}"
         for screen in self.screen_stack:
             if isinstance(screen, PickerScreen):
                 screen.refresh_lessons()

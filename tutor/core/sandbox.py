@@ -1,0 +1,165 @@
+"""A private engine for the lessons, so nothing the learner owns can be touched, not
+even by a lesson's prune.
+
+On Linux as root: a second `dockerd` (the same binary as the learner's engine) with its
+own socket, data root, exec root and pid file; no default bridge and no iptables rules,
+so it never fights the main engine for docker0. While it runs, `engine.where()` points
+docklab at it and sets DOCKER_HOST for every command docklab starts (the runner, the
+TUI's shell). The images the lessons need are copied in from the main engine.
+
+Where Docker Desktop is the engine, a `docker:dind` container would play this part; it
+needs that image, which this project cannot fetch or prove offline, so `start` says so.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Callable
+
+from tutor.core.paths import data_dir
+from tutor.core.store import read_json, write_json
+
+DATA_ROOT = Path("/var/lib/docklab-sandbox")
+RUN_DIR = Path("/run/docklab-sandbox")
+SOCKET = RUN_DIR / "docker.sock"
+PIDFILE = RUN_DIR / "docker.pid"
+LOG = RUN_DIR / "dockerd.log"
+ENGINE_BINARIES = ["/opt/docklab-engine/usr/sbin/dockerd", "/usr/sbin/dockerd", "/usr/bin/dockerd"]
+
+
+class SandboxError(Exception):
+    """The sandbox cannot start here; the message says why and what to do."""
+
+
+def _state_path() -> Path:
+    return data_dir() / "sandbox.json"
+
+
+def status() -> dict | None:
+    """The running sandbox ({"host", "pid", "data_root", ...}) or None."""
+    state = read_json(_state_path(), None)
+    if not state:
+        return None
+    try:
+        os.kill(state["pid"], 0)
+    except (OSError, KeyError, TypeError):
+        return None
+    return state if Path(state["host"].removeprefix("unix://")).exists() else None
+
+
+def host() -> str | None:
+    state = status()
+    return state["host"] if state else None
+
+
+def _engine_binary() -> str:
+    """The learner's own engine binary: the one running now if visible, else a known path."""
+    try:
+        out = subprocess.run(["pgrep", "-o", "-x", "dockerd"], capture_output=True, text=True).stdout.split()
+        if out:
+            return os.readlink(f"/proc/{out[0]}/exe")
+    except OSError:
+        pass
+    for path in ENGINE_BINARIES:
+        if Path(path).exists():
+            return path
+    found = shutil.which("dockerd")
+    if found:
+        return found
+    raise SandboxError("no dockerd binary found: install Docker Engine (the sandbox runs a second copy of it)")
+
+
+def start(copy_images: list[str], main_client, progress: Callable[[str], None] = print,
+          data_root: Path = DATA_ROOT, run_dir: Path = RUN_DIR) -> dict:
+    """Start the sandbox engine (or return the running one) and copy `copy_images` into it."""
+    running = status()
+    if running:
+        return running
+    if os.name != "posix" or os.uname().sysname != "Linux":
+        raise SandboxError("the sandbox engine runs on Linux; with Docker Desktop it needs the docker:dind "
+                           "image, which docklab cannot provide offline yet")
+    if os.geteuid() != 0:
+        raise SandboxError("starting a second engine needs root: run `sudo docklab sandbox start`")
+    binary = _engine_binary()
+    run_dir.mkdir(parents=True, exist_ok=True)
+    data_root.mkdir(parents=True, exist_ok=True)
+    sock, pidfile, log = run_dir / "docker.sock", run_dir / "docker.pid", run_dir / "dockerd.log"
+    progress(f"starting a private engine ({binary}) on unix://{sock}")
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(
+            [binary, "--host", f"unix://{sock}", "--data-root", str(data_root), "--exec-root", str(run_dir / "exec"),
+             "--pidfile", str(pidfile), "--bridge", "none", "--iptables=false", "--ip-masq=false"],
+            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    state = {"host": f"unix://{sock}", "pid": proc.pid, "data_root": str(data_root), "run_dir": str(run_dir),
+             "log": str(log), "started_at": time.time()}
+    client = _wait_ready(state, proc)
+    write_json(_state_path(), state)
+    _copy_images(main_client, client, copy_images, progress)
+    return state
+
+
+def _wait_ready(state: dict, proc: subprocess.Popen, limit: float = 60):
+    import docker
+
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            tail = Path(state["log"]).read_text(errors="replace").splitlines()[-5:]
+            raise SandboxError("the sandbox engine stopped at start:\n  " + "\n  ".join(tail))
+        try:
+            client = docker.DockerClient(base_url=state["host"], timeout=30)
+            client.ping()
+            return client
+        except Exception:
+            time.sleep(0.3)
+    proc.terminate()
+    raise SandboxError(f"the sandbox engine did not answer within {limit:.0f} s (log: {state['log']})")
+
+
+def _copy_images(main_client, client, images: list[str], progress: Callable[[str], None]) -> None:
+    """Stream `docker save` from the main engine into `docker load` on the sandbox."""
+    from tutor.core import bundle
+
+    have = {r["image"] for r in bundle.rows(client, images) if r["present"]}
+    todo = [r["image"] for r in bundle.rows(main_client, images) if r["present"] and r["image"] not in have]
+    if not todo:
+        return
+    progress(f"copying {len(todo)} images into the sandbox: {', '.join(todo)}")
+    resp = main_client.api.get(main_client.api._url("/images/get"), params=[("names", n) for n in todo],
+                               stream=True)
+    main_client.api._raise_for_status(resp)
+    for status_ in client.api.load_image(resp.iter_content(1 << 20), quiet=True):
+        if "error" in status_:
+            raise SandboxError(f"copying images into the sandbox failed: {status_['error']}")
+
+
+def stop(purge: bool = False, timeout: float = 30) -> bool:
+    """Stop the sandbox engine (its containers stop with it); `purge` also deletes its
+    data root. Returns False when none was running."""
+    state = read_json(_state_path(), None)
+    if not state:
+        return False
+    pid = state.get("pid")
+    try:
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if os.waitpid(pid, os.WNOHANG)[0]:  # our own child: reap it
+                    break
+            except ChildProcessError:
+                pass
+            os.kill(pid, 0)
+            time.sleep(0.2)
+        os.kill(pid, signal.SIGKILL)
+    except (OSError, TypeError):
+        pass  # gone
+    _state_path().unlink(missing_ok=True)
+    if purge:
+        subprocess.run(["rm", "-rf", "--one-file-system", state["data_root"]], check=False)
+    return True
