@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("run", parents=[images], help="work through a lesson (--auto: run every step for real)")
     s.add_argument("lesson", help="lesson id (see `docklab list`) or a lesson file")
     s.add_argument("--auto", action="store_true", help="run each step's commands and checks, no typing")
+    s.add_argument("--rename", action="append", default=[], metavar="NAME=NEW",
+                   help="use NEW instead of the lesson's NAME (when NAME is already yours); repeatable")
     s.add_argument("--plain", action="store_true",
                    help="the lesson as plain text (screen readers, dumb terminals); the default off a terminal")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -46,7 +47,23 @@ def _guard(fn):
         except ImageError as err:
             print(err, file=sys.stderr)
             return USAGE
+        except Exception as err:
+            if not _engine_trouble(err):
+                raise
+            print(f"Lost the Docker Engine: {str(err).split('(')[0].strip() or type(err).__name__}. "
+                  "Your progress is kept: once the engine is back, `docklab check LESSON` or "
+                  "`docklab run LESSON` goes on, and `docklab reset LESSON` still removes exactly what the "
+                  "lesson created.", file=sys.stderr)
+            return NO_ENGINE
     return wrapped
+
+
+def _engine_trouble(err: Exception) -> bool:
+    """The engine went away (or broke) in the middle of a command."""
+    import requests
+    from docker.errors import DockerException
+
+    return isinstance(err, (DockerException, requests.exceptions.RequestException, ConnectionError))
 
 
 # ---- finding lessons and the engine -------------------------------------------------------
@@ -65,6 +82,24 @@ def find_lesson(ref: str) -> Lesson:
             return lessonfile.load(candidate)
     ids = ", ".join(p.stem.split("-", 1)[1] for p in lessonfile.discover(content_dir()))
     raise Stop(USAGE, f"no lesson {ref!r}. Lessons: {ids}")
+
+
+NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
+
+
+def renamed(lesson: Lesson, pairs: list[str]) -> Lesson:
+    """The lesson with the names the learner chose (`--rename my-vol=my-vol-2`)."""
+    names: dict[str, str] = {}
+    for pair in pairs:
+        old, _, new = pair.partition("=")
+        if old not in lesson.renamable():
+            raise Stop(USAGE, f"--rename {pair}: {old!r} is not a name {lesson.id} spells out in its commands "
+                              f"(those are: {', '.join(lesson.renamable()) or 'none'})")
+        if not NAME.match(new) or new in lesson.renamable():
+            raise Stop(USAGE, f"--rename {pair}: {new!r} is not a usable new name (letters, digits, _ . -; "
+                              "not another of the lesson's names)")
+        names[old] = new
+    return lesson.renamed(names)
 
 
 def session_for(lesson: Lesson, args, require: bool = True) -> Session:
@@ -111,7 +146,7 @@ def cmd_list(args) -> int:
 
 @_guard
 def cmd_run(args) -> int:
-    lesson = find_lesson(args.lesson)
+    lesson = renamed(find_lesson(args.lesson), args.rename)
     if not args.auto and not args.plain and sys.stdin.isatty() and sys.stdout.isatty():
         if Path(args.lesson).suffix == ".md":
             raise Stop(USAGE, "the TUI opens lessons from content/ only; use --plain or --auto for a file")

@@ -3,6 +3,7 @@ commands in their own shell (screen readers, dumb terminals). Enter checks the s
 
 from __future__ import annotations
 
+import re
 import shlex
 
 from tutor.cli import FAILED, NO_ENGINE, OK
@@ -12,12 +13,14 @@ from tutor.core.session import Session
 
 
 def walk(session: Session, out: Printer) -> int:
-    lesson = session.lesson
     try:
         session.begin()
     except Conflict as err:
         out.line(str(err))
-        return NO_ENGINE
+        session = _other_names(session, err, out)
+        if session is None:
+            return NO_ENGINE
+    lesson = session.lesson
     out.title(lesson, session.image_map.name)
     if lesson.intro:
         out.line(lesson.intro)
@@ -51,3 +54,39 @@ def walk(session: Session, out: Printer) -> int:
                 break
     out.line(f"All {len(lesson.steps)} steps of {lesson.id} done.")
     return OK
+
+
+def _other_names(session: Session, conflict: Conflict, out: Printer) -> Session | None:
+    """The choice a taken name leaves: another name for each of the learner's names the
+    lesson spells out, or stop. Returns the begun session, or None to stop."""
+    if not conflict.renamable or len(conflict.renamable) != len(conflict.names):
+        return None  # some name cannot be replaced (or belongs to another lesson)
+    names: dict[str, str] = {}
+    original = {new: old for old, new in session.lesson.renames.items()}
+    for name in conflict.renamable:
+        try:
+            answer = input(f"Another name to use instead of {name} (Enter to stop): ").strip()
+        except EOFError:
+            answer = ""
+        if not answer or answer.lower() == "q":
+            return None
+        if not re.match(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$", answer) or answer in session.lesson.renamable():
+            out.line(f"{answer!r} cannot be used: letters, digits, _ . - only, and not another of the lesson's names.")
+            return None
+        names[original.get(name, name)] = answer
+    lesson = _original(session.lesson).renamed({**session.lesson.renames, **names})
+    chosen = Session(lesson, session.engine, session.image_map, session.progress)
+    try:
+        chosen.begin()
+    except Conflict as err:
+        out.line(str(err))
+        return None
+    out.line("Using " + ", ".join(f"{new} for {old}" for old, new in names.items()) + ".")
+    return chosen
+
+
+def _original(lesson):
+    """The lesson as written (before any renames), read again from its file."""
+    from tutor.core import lessonfile
+
+    return lessonfile.load(lesson.path)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,43 @@ class Lesson:
     workdir: str | None = None  # a folder of labs/ that the commands run in
     intro: str = ""
     steps: list[Step] = field(default_factory=list)
+    renames: dict[str, str] = field(default_factory=dict)  # resource names the learner chose instead
 
     def step(self, number: int) -> Step:
         return self.steps[number - 1]
+
+    def renamable(self) -> list[str]:
+        """The declared names that the commands spell out, so another name can replace
+        them (not, say, a Compose project's names, which come from a file)."""
+        res = self.resources
+        text = "\n".join(c.text for s in self.steps for c in s.commands)
+        return [n for n in res.containers + res.volumes + res.networks if _word(n).search(text)]
+
+    def renamed(self, names: dict[str, str]) -> Lesson:
+        """The same lesson with some resource names replaced everywhere: commands, checks,
+        facts, text. A learner whose engine already has `my-vol` can use another name."""
+        if not names:
+            return self
+        pattern = re.compile("|".join(_word(n).pattern for n in sorted(names, key=len, reverse=True)))
+
+        def swap(value: Any) -> Any:
+            if isinstance(value, str):
+                return pattern.sub(lambda m: names[m.group(0)], value)
+            if isinstance(value, (list, tuple)):
+                return type(value)(swap(v) for v in value)
+            if isinstance(value, dict):
+                return {k: swap(v) for k, v in value.items()}
+            return value
+
+        steps = [replace(s, title=s.title, body=swap(s.body),
+                         commands=[replace(c, text=swap(c.text)) for c in s.commands],
+                         checks=[replace(c, params=swap(c.params)) for c in s.checks],
+                         facts=[replace(f, params=swap(f.params)) for f in s.facts]) for s in self.steps]
+        res = Resources(*(swap(getattr(self.resources, k)) for k in ("containers", "volumes", "networks")))
+        return replace(self, intro=swap(self.intro), steps=steps, resources=res,
+                       renames={**self.renames, **names})
+
+
+def _word(name: str) -> re.Pattern:
+    """`name` as a whole word of a command: not part of `my-vol-2` or `/x/my-vol.txt`."""
+    return re.compile(r"(?<![\w.-])" + re.escape(name) + r"(?![\w-]|\.\w)")

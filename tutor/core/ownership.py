@@ -25,6 +25,10 @@ class Conflict(Exception):
     def __init__(self, lesson: Lesson, names: list[str], lessons: dict[str, str]):
         self.names = names
         theirs = [n for n in names if n not in lessons]
+        # the learner's names the lesson could use another name for (its original spelling)
+        original = {new: old for old, new in lesson.renames.items()}
+        renamable = set(lesson.renamable())
+        self.renamable = [n.split(" ", 1)[1] for n in theirs if n.split(" ", 1)[1] in renamable]
         parts = []
         if theirs:
             one = len(theirs) == 1
@@ -32,6 +36,10 @@ class Conflict(Exception):
                          f"engine and {'is' if one else 'are'} not docklab's. docklab will not use or remove "
                          f"{'it' if one else 'them'}: rename or remove {'it' if one else 'them'} yourself "
                          "(back up a volume first), then start the lesson again.")
+            if self.renamable:
+                flags = " ".join(f"--rename {original.get(n, n)}={n}-2" for n in self.renamable)
+                parts.append(f"Or let the lesson use another name: `docklab run {lesson.id} {flags}` "
+                             "(any free name will do).")
         for other in sorted(set(lessons.values())):
             mine = [n for n, o in lessons.items() if o == other]
             parts.append(f"{', '.join(mine)} {'was' if len(mine) == 1 else 'were'} left by the lesson {other}: "
@@ -56,9 +64,12 @@ class Plan:
 
 class Ownership:
     def __init__(self, client, lesson: Lesson, path: Path | None = None):
-        self.client, self.lesson = client, lesson
         self.path = path or data_dir() / "owned" / f"{lesson.id}.json"
         self.state = read_json(self.path, None)
+        stored = (self.state or {}).get("renames") or {}
+        if stored and not lesson.renames:  # begun with other names: keep using them
+            lesson = lesson.renamed(stored)
+        self.client, self.lesson = client, lesson
 
     @property
     def started(self) -> bool:
@@ -123,6 +134,7 @@ class Ownership:
             "baseline": {"containers": sorted(self._containers()), "volumes": sorted(self._volumes()),
                          "networks": sorted(self._networks())},
             "containers": {}, "volumes": [], "networks": [],
+            "renames": dict(self.lesson.renames),
         }
         self._save()
 

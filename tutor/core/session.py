@@ -36,9 +36,10 @@ class StepReport:
 
 class Session:
     def __init__(self, lesson: Lesson, engine: Engine, image_map: ImageMap, progress: Progress | None = None):
-        self.lesson, self.engine, self.image_map = lesson, engine, image_map
+        self.engine, self.image_map = engine, image_map
         self.progress = progress or Progress()
         self.ownership = Ownership(engine.client, lesson)
+        self.lesson = self.ownership.lesson  # with the names the learner chose, if begun with others
 
     # -- before starting --------------------------------------------------------------------
 
