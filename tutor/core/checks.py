@@ -518,8 +518,13 @@ def volume_prune(ctx: Context, removed: list | None = None, kept: list | None = 
         if (all(n in took for n in removed) and all(n not in took and history.existed_at(events, n, prune)
                                                     for n in kept) and freed >= (min_reclaimed or 0)):
             return Outcome(True, claim, found=seen)
+    from tutor.core.engine import parse_version
+
+    rule = ("takes only unused anonymous volumes without --all" if parse_version(ctx.engine.api_version) >= (1, 42)
+            else "takes every unused volume, named ones too")
     return Outcome(False, claim, expected=", ".join(parts), found=seen,
-                   hint="Without --all a prune removes only anonymous volumes; --all (-a) takes named ones too.")
+                   hint=f"This client speaks API {ctx.engine.api_version}: a prune {rule}; --all (-a) takes "
+                        "named ones too.")
 
 
 @check("volume_of_removed_container", container=Field(str, True), destination=Field(str, True),
