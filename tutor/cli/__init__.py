@@ -15,7 +15,7 @@ OK, FAILED, USAGE, NO_ENGINE = 0, 1, 2, 3
 INTERRUPTED = 130
 # Where each command's handler lives (default: tutor.cli.commands), imported only when used.
 HANDLERS = {"doctor": "tutor.cli.workshop", "images": "tutor.cli.workshop", "serve": "tutor.cli.workshop",
-            "report": "tutor.cli.grading", "grade": "tutor.cli.grading"}
+            "sandbox": "tutor.cli.workshop", "report": "tutor.cli.grading", "grade": "tutor.cli.grading"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,6 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("doctor", parents=[images], help="is this machine ready for the lessons?")
     s.add_argument("--json", action="store_true", help="machine-readable findings (docs/doctor.md)")
+
+    s = sub.add_parser("sandbox", parents=[images], help="run the lessons on a private engine (Linux, root)")
+    s.add_argument("action", choices=["start", "stop", "status"])
+    s.add_argument("--purge", action="store_true", help="with stop: also delete the sandbox's data (its images)")
 
     s = sub.add_parser("serve", parents=[images], help="the TUI in a browser (textual-serve), for workshops")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")

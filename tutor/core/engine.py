@@ -117,11 +117,11 @@ def connect(timeout: int = 60) -> Engine:
         else:
             client = docker.DockerClient(base_url=host, version=version, timeout=timeout)
         info = client.version()
-    except DockerException as err:
-        raise EngineUnavailable(f"Cannot reach the Docker Engine at {host} ({how}): {_reason(err)}. "
-                                f"{HOW_TO_START}") from None
-    except Exception as err:  # requests' connection errors, a half-open socket
-        raise EngineUnavailable(f"Cannot reach the Docker Engine at {host} ({how}): {err}. {HOW_TO_START}") from None
+    except Exception as err:  # DockerException, requests' connection errors, a half-open socket
+        reason = _reason(err) if isinstance(err, DockerException) else str(err)
+        todo = ("`docklab sandbox start` starts it again; `docklab sandbox stop` returns to your own engine."
+                if how == "the docklab sandbox" else HOW_TO_START)
+        raise EngineUnavailable(f"Cannot reach the Docker Engine at {host} ({how}): {reason}. {todo}") from None
     return Engine(client, info.get("Version", "?"), client.api.api_version, host, how)
 
 

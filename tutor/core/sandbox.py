@@ -53,8 +53,10 @@ def status() -> dict | None:
 
 
 def host() -> str | None:
-    state = status()
-    return state["host"] if state else None
+    """The sandbox's address whenever one was started and not stopped, alive or not: if
+    it dies, docklab must say so, never fall back to the learner's own engine."""
+    state = read_json(_state_path(), None)
+    return state.get("host") if isinstance(state, dict) else None
 
 
 def _engine_binary() -> str:
@@ -80,12 +82,16 @@ def start(copy_images: list[str], main_client, progress: Callable[[str], None] =
     running = status()
     if running:
         return running
+    old = read_json(_state_path(), None)
+    if isinstance(old, dict) and old.get("pid"):
+        _wait_gone(old["pid"], 60)  # a sandbox still shutting down holds its pid file
     if os.name != "posix" or os.uname().sysname != "Linux":
         raise SandboxError("the sandbox engine runs on Linux; with Docker Desktop it needs the docker:dind "
                            "image, which docklab cannot provide offline yet")
     if os.geteuid() != 0:
         raise SandboxError("starting a second engine needs root: run `sudo docklab sandbox start`")
     binary = _engine_binary()
+    data_root, run_dir = Path(data_root), Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     data_root.mkdir(parents=True, exist_ok=True)
     sock, pidfile, log = run_dir / "docker.sock", run_dir / "docker.pid", run_dir / "dockerd.log"
@@ -147,19 +153,33 @@ def stop(purge: bool = False, timeout: float = 30) -> bool:
     pid = state.get("pid")
     try:
         os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                if os.waitpid(pid, os.WNOHANG)[0]:  # our own child: reap it
-                    break
-            except ChildProcessError:
-                pass
-            os.kill(pid, 0)
-            time.sleep(0.2)
-        os.kill(pid, signal.SIGKILL)
     except (OSError, TypeError):
-        pass  # gone
+        pass  # gone already
+    if not _wait_gone(pid, timeout):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
     _state_path().unlink(missing_ok=True)
     if purge:
         subprocess.run(["rm", "-rf", "--one-file-system", state["data_root"]], check=False)
     return True
+
+
+def _wait_gone(pid: int, timeout: float) -> bool:
+    """Wait for a process to end (reaping it when it is our own child); True if it did."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                return True
+        except ChildProcessError:
+            pass
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                if fh.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    return True  # a zombie of another parent: it has ended
+        except OSError:
+            return True
+        time.sleep(0.2)
+    return False

@@ -1,0 +1,209 @@
+"""Faults survived, on a private sandbox engine (so stopping it, or taking every name the
+lessons use, touches nothing of anyone's): the engine stopped mid-step, a container
+killed while checks read it, a volume that runs out of space, every lesson name taken."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import docker
+import pytest
+
+from tests.conftest import ROOT, engine_state, run_docklab
+from tutor.core import bundle, lessonfile, sandbox
+from tutor.core.images import load_map
+from tutor.core.paths import content_dir
+
+pytestmark = pytest.mark.engine
+DATA_ROOT = "/var/lib/docklab-sandbox-test"
+RUN_DIR = "/run/docklab-sandbox-test"
+
+
+@pytest.fixture(scope="module")
+def box(tmp_path_factory, client):
+    """A sandbox engine and the DOCKLAB_HOME that points docklab at it."""
+    home = tmp_path_factory.mktemp("sandbox-home")
+    old = os.environ.get("DOCKLAB_HOME")
+    os.environ["DOCKLAB_HOME"] = str(home)
+    try:
+        lessons = [lessonfile.load(p) for p in lessonfile.discover(content_dir())]
+        images = bundle.needed(lessons, load_map("offline")) + ["docklab/busybox:stand-in"]
+        state = sandbox.start(images, client, progress=lambda s: None, data_root=DATA_ROOT, run_dir=RUN_DIR)
+        yield {"home": home, "state": state, "client": docker.DockerClient(base_url=state["host"]),
+               "images": images}
+    finally:
+        sandbox.stop(purge=True)
+        if old is None:
+            os.environ.pop("DOCKLAB_HOME", None)
+        else:
+            os.environ["DOCKLAB_HOME"] = old
+
+
+def restart(box) -> None:
+    os.environ["DOCKLAB_HOME"] = str(box["home"])
+    state = sandbox.start(box["images"], docker.from_env(), progress=lambda s: None, data_root=DATA_ROOT,
+                          run_dir=RUN_DIR)
+    box["state"], box["client"] = state, docker.DockerClient(base_url=state["host"])
+
+
+def test_docklab_uses_the_sandbox_while_it_runs(box, client):
+    out = run_docklab("doctor", "--json", home=box["home"])
+    report = json.loads(out.stdout)
+    assert report["sandbox"] is True and report["docker_host"] == box["state"]["host"]
+    status = run_docklab("sandbox", "status", home=box["home"])
+    assert status.returncode == 0 and box["state"]["host"] in status.stdout
+
+
+def test_the_engine_stopped_mid_step(box):
+    home, sb = box["home"], box["client"]
+    before = engine_state(sb)
+    env = {**os.environ, "DOCKLAB_HOME": str(home), "DOCKLAB_IMAGES": "offline"}
+    proc = subprocess.Popen([sys.executable, "-m", "tutor", "run", "data-loss", "--auto"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen = ""
+    while "== Step 2/6" not in seen:
+        line = proc.stdout.readline()
+        assert line, f"the lesson ended early:\n{seen}{proc.stderr.read()}"
+        seen += line
+    os.kill(box["state"]["pid"], signal.SIGTERM)  # the engine stops, as `systemctl stop docker` does
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 3, seen + out + err
+    assert "Traceback" not in err and ("Lost the Docker Engine" in err or "Cannot reach" in err), err
+    progress = json.loads((home / "progress.json").read_text())
+    assert "1" in progress["lessons"]["data-loss"]["steps"]  # step 1 stays proven
+
+    still = run_docklab("check", "data-loss", "--step", "1", home=home, timeout=60)
+    assert still.returncode == 3 and "docklab sandbox start" in still.stderr  # never the learner's engine
+
+    restart(box)
+    again = run_docklab("check", "data-loss", "--step", "1", home=home)
+    assert again.returncode == 1 and "mydb is exited" in again.stdout, again.stdout + again.stderr
+    reset = run_docklab("reset", "data-loss", home=home)
+    assert reset.returncode == 0 and "container mydb" in reset.stdout, reset.stdout + reset.stderr
+    assert engine_state(box["client"]) == before
+
+
+def test_a_container_killed_while_checks_read_it(box):
+    from tutor.core.checks import Context, evaluate
+    from tutor.core.engine import connect
+
+    os.environ["DOCKLAB_HOME"] = str(box["home"])
+    sb = box["client"]
+    sb.volumes.create("fault-vol")
+    box_c = sb.containers.run("docklab/busybox:stand-in", ["sleep", "600"], name="fault-c", detach=True,
+                              volumes=["fault-vol:/d"])
+    stop = threading.Event()
+
+    def chaos() -> None:
+        while not stop.is_set():
+            try:
+                box_c.kill()
+                box_c.start()
+            except docker.errors.APIError:
+                pass
+
+    ctx = Context(connect())
+    worker = threading.Thread(target=chaos)
+    worker.start()
+    try:
+        seen = set()
+        for _ in range(60):
+            for kind, params in [("exec", {"container": "fault-c", "command": "ls /d"}),
+                                 ("mount", {"container": "fault-c", "destination": "/d", "volume": "fault-vol"}),
+                                 ("container_running", {"name": "fault-c"})]:
+                out = evaluate(kind, params, ctx)  # never raises
+                seen.add(out.ok)
+                assert out.ok or out.found
+    finally:
+        stop.set()
+        worker.join()
+        box_c.remove(force=True)
+        sb.volumes.get("fault-vol").remove()
+    assert seen  # ran; outcomes depend on timing, the point is no exception
+
+
+def test_a_volume_that_runs_out_of_space(box, tmp_path):
+    (tmp_path / "01-full.md").write_text(textwrap.dedent("""\
+        ---
+        id: full
+        title: Full
+        summary: A 1 MB volume, and 2 MB to write.
+        images: [busybox]
+        resources: {containers: [full-writer], volumes: [full-tiny]}
+        ---
+
+        ## A tiny volume
+
+        ```sh
+        docker volume create --driver local --opt type=tmpfs --opt device=tmpfs --opt o=size=1m full-tiny
+        ```
+
+        ```yaml check
+        - volume_exists: full-tiny
+        ```
+
+        ## Write too much
+
+        ```sh
+        docker run -d --name full-writer -v full-tiny:/d busybox sh -c "dd if=/dev/zero of=/d/big bs=1k count=2048; sleep 600"
+        ```
+
+        ```yaml check
+        - exec: {container: full-writer, command: "wc -c < /d/big", contains: "2097152"}
+          wait: 3
+        ```
+        """))
+    home, env = box["home"], {"DOCKLAB_CONTENT": str(tmp_path)}
+    out = run_docklab("run", "full", "--auto", home=home, env=env)
+    try:
+        assert out.returncode == 1, out.stdout + out.stderr
+        assert "✗ FAIL" in out.stdout and "expected: contains '2097152'" in out.stdout
+        assert "Traceback" not in out.stderr
+        assert json.loads((home / "progress.json").read_text())["lessons"]["full"]["steps"].get("1")
+    finally:
+        reset = run_docklab("reset", "full", home=home, env=env)
+    assert reset.returncode == 0 and "volume full-tiny" in reset.stdout
+
+
+def test_every_name_the_lessons_use_already_taken(box):
+    sb, home = box["client"], box["home"]
+    lessons = [lessonfile.load(p) for p in lessonfile.discover(content_dir())]
+    made = {"containers": {}, "volumes": {}, "networks": {}}
+    for lesson in lessons:
+        res = lesson.resources
+        for name in res.volumes:
+            if name not in made["volumes"]:
+                made["volumes"][name] = sb.volumes.create(name, labels={"owner": "learner"}).name
+        for name in res.networks:
+            if name not in made["networks"]:
+                made["networks"][name] = sb.networks.create(name, labels={"owner": "learner"}).id
+        for name in res.containers:
+            if name not in made["containers"]:
+                made["containers"][name] = sb.containers.create("docklab/busybox:stand-in", ["true"], name=name,
+                                                                labels={"owner": "learner"}).id
+    before = engine_state(sb)
+    try:
+        for lesson in lessons:
+            out = run_docklab("run", lesson.id, "--auto", home=home)
+            assert out.returncode == 3, (lesson.id, out.stdout, out.stderr)
+            assert "not docklab's" in out.stderr and "Traceback" not in out.stderr, out.stderr
+            assert "rename or remove" in out.stderr.lower() or "--rename" in out.stderr
+        reset = run_docklab("reset", "--all", home=home)
+        assert reset.returncode == 0, reset.stdout + reset.stderr
+        assert engine_state(sb) == before  # nothing adopted, nothing removed
+        for cid in made["containers"].values():
+            assert sb.containers.get(cid).labels["owner"] == "learner"
+    finally:
+        for cid in made["containers"].values():
+            sb.containers.get(cid).remove(force=True)
+        for nid in made["networks"].values():
+            sb.networks.get(nid).remove()
+        for name in made["volumes"]:
+            sb.volumes.get(name).remove()
