@@ -164,17 +164,19 @@ def test_keys(tmp_path, monkeypatch):
     assert signing.key_id(KEY) != signing.key_id(OTHER) and KEY.decode() not in signing.key_id(KEY)
 
 
-def test_report_without_an_engine_keeps_progress_and_says_so(tmp_path, home):
+def test_without_an_engine_report_keeps_progress_and_check_all_exits_3(tmp_path, home):
     key = tmp_path / "k"
     key.write_text("z" * 40)
     out = tmp_path / "r.json"
-    done = run_docklab("report", "--learner", "dana", "--key-file", str(key), "--out", str(out), home=home,
-                       env={"DOCKER_HOST": f"unix://{tmp_path}/no-engine.sock", "DOCKER_CONTEXT": "default"})
+    env = {"DOCKER_HOST": f"unix://{tmp_path}/no-engine.sock", "DOCKER_CONTEXT": "default"}
+    done = run_docklab("report", "--learner", "dana", "--key-file", str(key), "--out", str(out), home=home, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "without a re-check" in done.stderr
     data = report.read(out)
     assert data["engine"] is None and signing.verify(data, b"z" * 40) is Verdict.VALID
     assert data["lessons"][0]["recheck"] == {"checked": False, "note": "no engine reachable at report time"}
+    live = run_docklab("check", "--all", "--json", home=home, env=env)
+    assert live.returncode == 3 and "Cannot reach the Docker Engine" in live.stderr
 
 
 def test_a_short_key_is_a_usage_error(tmp_path, home):
