@@ -2,8 +2,8 @@
 even by a lesson's prune.
 
 On Linux as root: a second `dockerd` (the same binary as the learner's engine) with its
-own socket, data root, exec root and pid file; no default bridge and no iptables rules,
-so it never fights the main engine for docker0. While it runs, `engine.where()` points
+own socket, data root, exec root and pid file, in its own network namespace, so it never
+touches the main engine's docker0, iptables rules or subnets. While it runs, `engine.where()` points
 docklab at it and sets DOCKER_HOST for every command docklab starts (the runner, the
 TUI's shell). The images the lessons need are copied in from the main engine.
 
@@ -30,6 +30,9 @@ SOCKET = RUN_DIR / "docker.sock"
 PIDFILE = RUN_DIR / "docker.pid"
 LOG = RUN_DIR / "dockerd.log"
 ENGINE_BINARIES = ["/opt/docklab-engine/usr/sbin/dockerd", "/usr/sbin/dockerd", "/usr/bin/dockerd"]
+# Its own network namespace: a second dockerd on the host's network deletes and recreates
+# "docker0" (the learner's engine's bridge) when it starts, and would share its subnets.
+NETNS = "docklab-sandbox"
 
 
 class SandboxError(Exception):
@@ -95,11 +98,12 @@ def start(copy_images: list[str], main_client, progress: Callable[[str], None] =
     run_dir.mkdir(parents=True, exist_ok=True)
     data_root.mkdir(parents=True, exist_ok=True)
     sock, pidfile, log = run_dir / "docker.sock", run_dir / "docker.pid", run_dir / "dockerd.log"
+    _ensure_netns()
     progress(f"starting a private engine ({binary}) on unix://{sock}")
     with open(log, "ab") as out:
-        proc = subprocess.Popen(
-            [binary, "--host", f"unix://{sock}", "--data-root", str(data_root), "--exec-root", str(run_dir / "exec"),
-             "--pidfile", str(pidfile), "--bridge", "none", "--iptables=false", "--ip-masq=false"],
+        proc = subprocess.Popen(  # nsenter (network only; mounts stay shared) execs dockerd: same pid
+            ["nsenter", f"--net=/run/netns/{NETNS}", "--", binary, "--host", f"unix://{sock}", "--data-root", str(data_root),
+             "--exec-root", str(run_dir / "exec"), "--pidfile", str(pidfile)],
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     state = {"host": f"unix://{sock}", "pid": proc.pid, "data_root": str(data_root), "run_dir": str(run_dir),
              "log": str(log), "started_at": time.time()}
@@ -107,6 +111,15 @@ def start(copy_images: list[str], main_client, progress: Callable[[str], None] =
     write_json(_state_path(), state)
     _copy_images(main_client, client, copy_images, progress)
     return state
+
+
+def _ensure_netns() -> None:
+    if NETNS in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.split():
+        return
+    for cmd in (["ip", "netns", "add", NETNS], ["ip", "netns", "exec", NETNS, "ip", "link", "set", "lo", "up"]):
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SandboxError(f"cannot make the sandbox's network namespace: {done.stderr.strip()}")
 
 
 def _wait_ready(state: dict, proc: subprocess.Popen, limit: float = 60):
@@ -161,6 +174,7 @@ def stop(purge: bool = False, timeout: float = 30) -> bool:
         except OSError:
             pass
     _state_path().unlink(missing_ok=True)
+    subprocess.run(["ip", "netns", "delete", NETNS], capture_output=True, check=False)
     if purge:
         subprocess.run(["rm", "-rf", "--one-file-system", state["data_root"]], check=False)
     return True
