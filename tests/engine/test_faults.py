@@ -30,7 +30,7 @@ RUN_DIR = "/run/docklab-sandbox-test"
 def box(tmp_path_factory, client):
     """A sandbox engine and the DOCKLAB_HOME that points docklab at it."""
     home = tmp_path_factory.mktemp("sandbox-home")
-    old = os.environ.get("DOCKLAB_HOME")
+    old, old_host = os.environ.get("DOCKLAB_HOME"), os.environ.get("DOCKER_HOST")
     os.environ["DOCKLAB_HOME"] = str(home)
     try:
         lessons = [lessonfile.load(p) for p in lessonfile.discover(content_dir())]
@@ -42,10 +42,12 @@ def box(tmp_path_factory, client):
         sandbox.stop(purge=True)
         # the learner's engine still networks its containers (a sandbox must not take docker0)
         client.containers.run("docklab/busybox:stand-in", ["true"], remove=True)
-        if old is None:
-            os.environ.pop("DOCKLAB_HOME", None)
-        else:
-            os.environ["DOCKLAB_HOME"] = old
+        # connect() points DOCKER_HOST at a running sandbox for what docklab starts: undo it
+        for key, value in (("DOCKLAB_HOME", old), ("DOCKER_HOST", old_host)):
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def restart(box) -> None:

@@ -19,8 +19,8 @@ KEY = "e2e-" + "k" * 40
 
 def created(client, home) -> set[str]:
     """What the lesson made that still exists (other sessions may use the engine meanwhile)."""
-    owned = home / "owned" / "data-loss.json"
-    volumes = set(json.loads(owned.read_text())["volumes"]) if owned.exists() else set()
+    owned = next(home.glob("owned/*/data-loss.json"), None)  # kept per engine ID
+    volumes = set(json.loads(owned.read_text())["volumes"]) if owned else set()
     names = {c.name for c in client.containers.list(all=True)} & {"mydb", "mydb-rescue"}
     return names | (volumes & {v.name for v in client.volumes.list()})
 

@@ -225,7 +225,7 @@ def cmd_check(args) -> int:
 def cmd_reset(args) -> int:
     engine = connect()
     if args.all:
-        lessons = [find_lesson(i) for i in started_lessons()]
+        lessons = [find_lesson(i) for i in started_lessons(engine.client)]
         if not lessons:
             print("docklab has not started any lesson on this engine: nothing to remove.")
             return OK

@@ -10,6 +10,7 @@ docklab never adopts or deletes it. Afterwards a resource is the lesson's when i
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,7 +65,7 @@ class Plan:
 
 class Ownership:
     def __init__(self, client, lesson: Lesson, path: Path | None = None):
-        self.path = path or data_dir() / "owned" / f"{lesson.id}.json"
+        self.path = path or owned_dir(client) / f"{lesson.id}.json"
         self.state = read_json(self.path, None)
         stored = (self.state or {}).get("renames") or {}
         if stored and not lesson.renames:  # begun with other names: keep using them
@@ -112,7 +113,7 @@ class Ownership:
     def _owned_elsewhere(self, clashes: list[str]) -> dict[str, str]:
         """Which of these names another started lesson owns (name -> lesson id)."""
         found = {}
-        for other in started_lessons():
+        for other in started_lessons(self.client):
             if other == self.lesson.id:
                 continue
             state = read_json(self.path.with_name(f"{other}.json"), None) or {}
@@ -221,5 +222,16 @@ class Ownership:
         write_json(self.path, self.state)
 
 
-def started_lessons() -> list[str]:
-    return sorted(p.stem for p in (data_dir() / "owned").glob("*.json"))
+def owned_dir(client) -> Path:
+    """Records are kept per engine (by its ID): a lesson begun on the sandbox is never
+    reset against the learner's own engine, nor the other way round."""
+    try:
+        engine_id = client.api.info().get("ID") or "unknown"
+    except Exception:  # no engine: nothing can be removed anyway
+        engine_id = "unknown"
+    return data_dir() / "owned" / re.sub(r"[^A-Za-z0-9_-]", "_", engine_id)
+
+
+def started_lessons(client) -> list[str]:
+    """The lessons docklab started on this engine and has not reset."""
+    return sorted(p.stem for p in owned_dir(client).glob("*.json"))
