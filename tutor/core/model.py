@@ -17,7 +17,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+        return f"{self.path}:{self.line}: {' '.join(self.message.split())}"  # always one line
 
 
 @dataclass(frozen=True)
