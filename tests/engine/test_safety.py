@@ -253,9 +253,9 @@ def test_the_guard_knows_the_prune_rules_of_each_api_version(client, prefix, tmp
         anon.remove()
 
 
-def test_a_learners_my_vol_is_reported_before_the_lesson_and_kept(client, home):
-    """The lesson's own name, taken by the learner: reported before anything runs,
-    never adopted, never removed."""
+def test_a_learners_my_vol_is_reported_before_the_lesson_and_kept(client, home, prefix):
+    """The lesson's own name, taken by the learner: reported before anything runs, with
+    the choice of another name or stopping; never adopted, never removed."""
     if any(v["Name"] == "my-vol" for v in client.api.volumes()["Volumes"] or []):
         pytest.fail("a volume my-vol exists on this engine already: this test creates and removes its own")
     before = engine_state(client)
@@ -266,13 +266,27 @@ def test_a_learners_my_vol_is_reported_before_the_lesson_and_kept(client, home):
             assert out.returncode == 3, out.stdout + out.stderr
             assert "volume my-vol" in out.stderr and "not docklab's" in out.stderr
             assert "rename or remove it yourself" in out.stderr
+            assert f"docklab run {lesson} --rename my-vol=my-vol-2" in out.stderr
             assert "$ docker" not in out.stdout  # nothing ran
-            walk = run_docklab("run", lesson, home=home, stdin="q\n")
+            walk = run_docklab("run", lesson, home=home, stdin="q\n")  # the choice: stop
             assert walk.returncode == 3 and "volume my-vol" in walk.stdout
+            assert "Another name to use instead of my-vol" in walk.stdout
             reset = run_docklab("reset", lesson, home=home)
             assert reset.returncode == 0 and "owns nothing" in reset.stdout
+        # the choice: another name, typed at the prompt or given up front
+        walk = run_docklab("run", "mount-syntax", home=home, stdin=f"{prefix}-walk\nq\n")
+        assert f"Using {prefix}-walk for my-vol." in walk.stdout and f"docker volume create {prefix}-walk" in walk.stdout
+        assert run_docklab("reset", "mount-syntax", home=home).returncode == 0
+        auto = run_docklab("run", "managing-volumes", "--auto", "--rename", f"my-vol={prefix}-vol", home=home)
+        assert auto.returncode == 0, auto.stdout + auto.stderr
+        assert f"docker volume create {prefix}-vol" in auto.stdout and "docker volume create my-vol" not in auto.stdout
+        checked = run_docklab("check", "managing-volumes", home=home)  # the names stay chosen
+        assert checked.returncode == 0 and f"volume {prefix}-vol" in checked.stdout
+        assert run_docklab("reset", "managing-volumes", home=home).returncode == 0
         assert client.volumes.get("my-vol").attrs["Labels"] == {"owner": "learner"}
     finally:
+        for lesson in ("managing-volumes", "mount-syntax"):
+            run_docklab("reset", lesson, home=home)
         mine.remove()
     assert engine_state(client) == before
 
