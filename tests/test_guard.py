@@ -25,6 +25,10 @@ def test_prunes_inside_pipelines_lists_and_after_prefixes():
     assert [p.what for p in prunes("docker container prune -f; docker network prune -f")] == ["container", "network"]
     assert one("/usr/bin/docker image prune").what == "image"
     assert one("docker buildx prune").what == "builder"
+    assert one("env DOCKER_API_VERSION=1.41 docker volume prune -f").api == "1.41"
+    assert one("DOCKER_HOST=ssh://box docker volume prune").elsewhere == "ssh://box"
+    assert one("bash -c 'docker volume ls && docker volume prune -a'").all
+    assert one("sudo sh -c \"echo y | docker system prune --volumes\"").volumes
 
 
 def test_global_options_and_other_engines():

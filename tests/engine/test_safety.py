@@ -242,6 +242,7 @@ def test_the_guard_knows_the_prune_rules_of_each_api_version(client, prefix, tmp
         assert removes(f"docker volume prune -af {flt}") == {anon.name, named.name}
         assert removes(f"docker volume prune --filter=all=true {flt}") == {anon.name, named.name}
         assert removes(f"docker volume prune {flt}", api="1.41") == {anon.name, named.name}
+        assert removes(f"DOCKER_API_VERSION=1.41 docker volume prune {flt}") == {anon.name, named.name}
         assert removes(f"docker volume prune {flt} --filter label!=com.docker.volume.anonymous",
                        api="1.41") == {named.name}
         assert removes(f"echo y | docker system prune --volumes {flt}") >= {anon.name}

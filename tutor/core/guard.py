@@ -18,7 +18,8 @@ from tutor.core.checks import ANON_LABEL
 from tutor.core.engine import parse_version
 
 SEPARATORS = {";", "&&", "||", "|", "&", "(", ")", "|&", ";;", "\n"}
-PREFIXES = {"sudo", "command", "exec", "time", "nohup"}
+PREFIXES = {"sudo", "command", "exec", "time", "nohup", "env"}
+SHELLS = {"sh", "bash", "dash", "zsh"}
 GLOBAL_WITH_VALUE = {"-H", "--host", "-c", "--context", "--config", "-l", "--log-level", "--tlscacert",
                      "--tlscert", "--tlskey"}
 PRUNABLE = {"volume", "container", "network", "image", "system", "builder"}
@@ -33,7 +34,8 @@ class Prune:
     all: bool = False
     volumes: bool = False  # system prune --volumes
     filters: list[tuple[str, str]] = field(default_factory=list)  # (key, value) as given
-    elsewhere: str = ""  # -H / --context: an engine docklab does not watch
+    elsewhere: str = ""  # -H / --context / DOCKER_HOST=: an engine docklab does not watch
+    api: str = ""  # DOCKER_API_VERSION=... in front of it: the API the CLI will speak
 
 
 @dataclass
@@ -76,23 +78,36 @@ def prunes(command: str) -> list[Prune]:
     found, segment = [], []
     for word in words + [";"]:
         if word in SEPARATORS:
-            p = _prune(segment)
-            if p:
-                found.append(p)
+            inner = _shell_c(segment)
+            p = _prune(segment) if inner is None else None
+            found += prunes(inner) if inner is not None else [p] if p else []
             segment = []
         else:
             segment.append(word)
     return found
 
 
+def _shell_c(words: list[str]) -> str | None:
+    """The script of `bash -c 'SCRIPT'` (and sh, dash, zsh), which may prune too."""
+    for i, word in enumerate(words):
+        if word.rsplit("/", 1)[-1] in SHELLS:
+            rest = words[i + 1:]
+            return rest[rest.index("-c") + 1] if "-c" in rest[:-1] else None
+        if not ("=" in word and not word.startswith("-") or word in PREFIXES):
+            return None
+    return None
+
+
 def _prune(words: list[str]) -> Prune | None:
-    i = 0
+    i, env = 0, {}
     while i < len(words) and ("=" in words[i] and not words[i].startswith("-") or words[i] in PREFIXES):
+        key, _, value = words[i].partition("=")
+        env[key] = value
         i += 1
     if i >= len(words) or words[i].rsplit("/", 1)[-1] != "docker":
         return None
     i += 1
-    elsewhere = ""
+    elsewhere = env.get("DOCKER_HOST") or env.get("DOCKER_CONTEXT") or ""
     while i < len(words) and words[i].startswith("-"):  # the CLI's global options
         name, eq, value = words[i].partition("=")
         if name in GLOBAL_WITH_VALUE and not eq:
@@ -106,7 +121,7 @@ def _prune(words: list[str]) -> Prune | None:
         rest = ["builder"] + rest[1:]
     if len(rest) < 2 or rest[0] not in PRUNABLE or rest[1] != "prune":
         return None
-    p = Prune(rest[0], shlex.join(words), elsewhere=elsewhere)
+    p = Prune(rest[0], shlex.join(words), elsewhere=elsewhere, api=env.get("DOCKER_API_VERSION", ""))
     args = iter(rest[2:])
     for arg in args:
         name, eq, value = arg.partition("=")
@@ -186,9 +201,10 @@ def assess(command: str, engine, ownership) -> Verdict | None:
 
 
 def _volumes(client, engine, p: Prune, owned: set[str], judge, verdict: Verdict) -> None:
-    old_api = parse_version(engine.api_version) < (1, 42)
+    api = p.api or engine.api_version
+    old_api = parse_version(api) < (1, 42)
     if old_api:
-        verdict.notes.append(f"This client speaks API {engine.api_version} (before 1.42): a volume prune removes "
+        verdict.notes.append(f"This client speaks API {api} (before 1.42): a volume prune removes "
                              "every unused volume, named ones too.")
     vols = client.api.volumes(filters={"dangling": True}).get("Volumes") or []
     for v in vols:
