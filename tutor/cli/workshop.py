@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -25,7 +26,7 @@ def cmd_doctor(args) -> int:
         if args.json:
             print(json.dumps(doctor.unreachable(str(err)), indent=2))
         else:
-            print(f"{MARK['problem']}engine: {err}")
+            print(f"{MARK['problem']}engine: {err}", file=sys.stderr)
         return NO_ENGINE
     result = doctor.report(engine, load_map(args.images), all_lessons())
     if args.json:

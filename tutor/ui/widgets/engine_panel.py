@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import threading
 
+from rich.segment import Segment
 from rich.text import Text
+from textual.geometry import Size
 from textual.message import Message
-from textual.widgets import Static
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from tutor.core.checks import short
 from tutor.core.state import Snapshot, changes, snapshot
@@ -16,7 +19,10 @@ from tutor.core.state import Snapshot, changes, snapshot
 RETRY_SECONDS = 2.0
 
 
-class EnginePanel(Static):
+class EnginePanel(ScrollView):
+    """Drawn line by line (Textual's line API): only the visible lines are rendered, so a
+    redraw costs the same with 3 volumes or 300."""
+
     class ConnectionChanged(Message):
         """The engine went away (`ok` False, with the reason) or came back."""
 
@@ -32,10 +38,22 @@ class EnginePanel(Static):
         self._new_batch = True
         self._stop = threading.Event()
         self._events = None
+        self._strips: list[Strip] = [Strip([Segment("Reading the engine…")])]
 
     def on_mount(self) -> None:
-        self.update(Text("Reading the engine…", "italic"))
         self.run_worker(self._watch, thread=True, name="engine-events")
+
+    def text(self) -> str:
+        """All lines as plain text (tests read it)."""
+        return "\n".join(strip.text for strip in self._strips)
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.size.width
+        if index >= len(self._strips):
+            return Strip.blank(width, self.rich_style)
+        return self._strips[index].crop_extend(scroll_x, scroll_x + width, self.rich_style)
 
     def on_unmount(self) -> None:
         self._stop.set()
@@ -70,21 +88,37 @@ class EnginePanel(Static):
             self._stop.wait(RETRY_SECONDS)
 
     def _publish(self, snap: Snapshot) -> None:
+        """Thread: work out the picture here, so the UI thread only swaps lines in."""
         if not self._stop.is_set():
-            self.app.call_from_thread(self.show, snap)
+            lines = self._picture(snap)
+            self.app.call_from_thread(self._swap_in, snap, lines)
 
     def command_finished(self) -> None:
         """The next change starts a new 'last change' list (one command's worth)."""
         self._new_batch = True
 
     def show(self, snap: Snapshot) -> None:
+        """Show a snapshot now (on the calling thread)."""
+        self._swap_in(snap, self._picture(snap))
+
+    def _picture(self, snap: Snapshot) -> list[Strip]:
+        """The panel's lines, already rendered to strips (safe off the UI thread)."""
+        console = self.app.console
+        return [Strip(list(line.render(console))) for line in self._text(snap)]
+
+    def _text(self, snap: Snapshot) -> list[Text]:
         if self.current is not None:
             diff = changes(self.current, snap)
             if diff:
                 self.last_changes = diff if self._new_batch else self.last_changes + diff
                 self._new_batch = False
         self.current = snap
-        self.update(self.render_snapshot(snap, self.last_changes))
+        return self.render_snapshot(snap, self.last_changes).split("\n", allow_blank=True)
+
+    def _swap_in(self, snap: Snapshot, strips: list[Strip]) -> None:
+        self._strips = strips
+        self.virtual_size = Size(max((strip.cell_length for strip in strips), default=0), len(strips))
+        self.refresh()
 
     @staticmethod
     def render_snapshot(snap: Snapshot, recent: list[str]) -> Text:
