@@ -1,0 +1,68 @@
+"""The checks that read a volume's files, on the real engine: they read through a helper
+container that is never started and always removed, and they never change a volume
+(no copy-up, no volume created by asking about a missing one)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import engine_state
+from tutor.core import volumefiles
+from tutor.core.checks import Context, evaluate
+from tutor.core.engine import Engine
+
+pytestmark = pytest.mark.engine
+BUSYBOX = "docklab/busybox:stand-in"
+
+
+@pytest.fixture
+def ctx(client):
+    return Context(Engine(client, client.version()["Version"], client.api.api_version))
+
+
+def test_reading_leaves_no_helper_and_changes_nothing(client, ctx, prefix):
+    before = engine_state(client)
+    vol = client.volumes.create(f"{prefix}-data")
+    try:
+        client.containers.run(BUSYBOX, ["sh", "-c", "mkdir /d/sub && echo hello > /d/sub/a.txt && chmod 600 /d/sub/a.txt"],
+                              volumes=[f"{vol.name}:/d"], remove=True)
+        assert evaluate("volume_file", {"volume": vol.name, "path": "sub/a.txt", "contains": "hello"}, ctx).ok
+        assert evaluate("volume_files", {"volume": vol.name, "path": "sub", "include": ["a.txt"]}, ctx).ok
+        missing = evaluate("volume_file", {"volume": vol.name, "path": "sub/nope.txt"}, ctx)
+        assert not missing.ok and "nothing at sub/nope.txt" in missing.found
+        tree = volumefiles.entries(client, vol.name)
+        assert tree["sub/a.txt"].mode == 0o600 and tree["sub/a.txt"].kind == "file"
+        assert not [c for c in client.api.containers(all=True, filters={"label": volumefiles.PROBE_LABEL})]
+        # the helper mounts nocopy at a path no image has: an empty volume stays empty
+        empty = client.volumes.create(f"{prefix}-empty")
+        assert evaluate("volume_files", {"volume": empty.name, "empty": True}, ctx).ok
+        assert volumefiles.listing(client, empty.name) == []
+        empty.remove()
+    finally:
+        vol.remove()
+    assert engine_state(client) == before
+
+
+def test_asking_about_a_missing_volume_never_creates_it(client, ctx, prefix):
+    before = engine_state(client)
+    out = evaluate("volume_files", {"volume": f"{prefix}-absent", "empty": True}, ctx)
+    assert not out.ok and out.found == "no such volume"
+    assert engine_state(client) == before
+
+
+def test_volumes_equal_sees_a_mode_or_a_byte_changed(client, ctx, prefix):
+    a, b = client.volumes.create(f"{prefix}-a"), client.volumes.create(f"{prefix}-b")
+    try:
+        for v in (a, b):
+            client.containers.run(BUSYBOX, ["sh", "-c", "echo same > /d/f && mkdir /d/dir"], volumes=[f"{v.name}:/d"],
+                                  remove=True)
+        assert evaluate("volumes_equal", {"volume": a.name, "other": b.name}, ctx).ok
+        client.containers.run(BUSYBOX, ["chmod", "700", "/d/dir"], volumes=[f"{b.name}:/d"], remove=True)
+        out = evaluate("volumes_equal", {"volume": a.name, "other": b.name}, ctx)
+        assert not out.ok and out.found == "dir: mode differs"
+        client.containers.run(BUSYBOX, ["sh", "-c", "chmod 755 /d/dir && echo sane > /d/f"], volumes=[f"{b.name}:/d"],
+                              remove=True)
+        assert evaluate("volumes_equal", {"volume": a.name, "other": b.name}, ctx).found == "f: content differs"
+    finally:
+        a.remove()
+        b.remove()
