@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tutor.core.checks import ANON_LABEL, _HEX64, short
+from tutor.core.checks import is_anonymous, short
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,7 @@ def snapshot(client) -> Snapshot:
     volumes = {}
     for v in client.api.volumes().get("Volumes") or []:
         name = v["Name"]
-        anon = ANON_LABEL in (v.get("Labels") or {}) or bool(_HEX64.match(name))
-        volumes[name] = Volume(name, v.get("Driver", ""), anon, tuple(sorted(users.get(name, []))))
+        volumes[name] = Volume(name, v.get("Driver", ""), is_anonymous(v), tuple(sorted(users.get(name, []))))
     return Snapshot(volumes, containers)
 
 
