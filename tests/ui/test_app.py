@@ -72,7 +72,7 @@ def lesson_ready(app) -> bool:
     from tutor.ui.lesson import LessonScreen
     from tutor.ui.terminal import Terminal
 
-    return isinstance(app.screen, LessonScreen) and bool(app.screen.query(Terminal))
+    return isinstance(app.screen, LessonScreen) and bool(app.screen.query(Terminal)) and app.screen.session is not None
 
 
 def run(coro):

@@ -74,24 +74,38 @@ class LessonScreen(Screen):
 
     async def on_mount(self) -> None:
         self.title = f"docklab — {self.lesson.title}"
-        app = self.app
-        if app.engine is not None:
-            self.session = Session(self.lesson, app.engine, app.image_map, app.progress)
-            reasons = self.session.unmet()
-            if reasons:
-                self.banner(f"{self.lesson.id} cannot run on this engine: " + "; ".join(reasons))
-            else:
-                try:
-                    self.session.begin()
-                except Conflict as err:
-                    self.banner(str(err))
-        else:
-            self.banner(app.engine_error or "No engine yet.")
-        done = app.progress.done(self.lesson.id)
+        progress = self.app.progress
+        done = progress.done(self.lesson.id)
         first_todo = next((s.number for s in self.lesson.steps if s.number not in done), len(self.lesson.steps))
-        await self.go_to(app.progress.current(self.lesson.id) or first_todo)
+        await self.go_to(progress.current(self.lesson.id) or first_todo)
         if pty_available():
             self.terminal.focus()
+        self.start_session()
+
+    @work(thread=True, exclusive=True, group="session")
+    def start_session(self) -> None:
+        """Requirements, images and the ownership baseline all ask the engine: not on the UI thread."""
+        app = self.app
+        if app.engine is None:
+            self.app.call_from_thread(self.banner, app.engine_error or "No engine yet.")
+            return
+        session = Session(self.lesson, app.engine, app.image_map, app.progress)
+        note = ""
+        reasons = session.unmet()
+        if reasons:
+            note = f"{self.lesson.id} cannot run on this engine: " + "; ".join(reasons)
+        else:
+            try:
+                session.begin()
+            except Conflict as err:
+                note = str(err)
+        self.app.call_from_thread(self._session_ready, session, note)
+
+    async def _session_ready(self, session: Session, note: str) -> None:
+        self.session = session
+        if note:
+            self.banner(note)
+        await self.go_to(self.current)  # commands now shown as they run: images mapped, facts filled
 
     def on_engine_panel_connection_changed(self, message: EnginePanel.ConnectionChanged) -> None:
         if message.ok:
@@ -138,6 +152,9 @@ class LessonScreen(Screen):
         self.type_into_terminal(message.command)
 
     def type_into_terminal(self, command: str) -> None:
+        if self.session is None:
+            self.notify("Still reaching the engine: try again in a moment.", severity="warning")
+            return
         if not self.terminal.alive:
             self.notify("The terminal is not running: press F5 to restart it, or F4 for your own shell.",
                         severity="warning")
@@ -192,7 +209,7 @@ class LessonScreen(Screen):
     @work(thread=True, exclusive=True, group="check")
     def run_check(self, wait: bool) -> None:
         if self.session is None:
-            self.app.call_from_thread(self.notify, "No engine: checks cannot run.", severity="error")
+            self.app.call_from_thread(self.notify, "No engine (yet): checks cannot run.", severity="error")
             return
         worker = get_current_worker()
         number = self.current
