@@ -1,6 +1,7 @@
 """Benchmark docklab's overhead on `run --auto`: each lesson run by docklab vs. a bare
 runner that only types the same commands into a pty (same prompts answered) and waits
-for the same slow starts (a database), with no checks, ownership or progress.
+for the same slow starts (a database), with no checks, ownership or progress. Both are
+timed as a fresh process (`--bare LESSON` runs the bare runner alone).
 Database start-up is in both. Target: docklab ≤ 1.2× the bare runner.
 Run: `python bench/auto_overhead.py [LESSON...]` (offline images, a running engine).
 Each lesson is reset afterwards; the bare run is tracked by docklab so reset removes it."""
@@ -70,7 +71,9 @@ def main() -> None:
             print(f"{lesson_id:<20} docklab failed:\n{ran.stdout[-800:]}{ran.stderr[-400:]}")
             continue
         docklab("run", lesson_id, "--plain", stdin="q\n")  # begin tracking, so reset cleans the bare run
-        b = bare(lesson_id)
+        t = time.perf_counter()
+        subprocess.run([sys.executable, __file__, "--bare", lesson_id], cwd=ROOT, check=True)
+        b = time.perf_counter() - t
         docklab("reset", lesson_id)
         total_d, total_b = total_d + d, total_b + b
         print(f"{lesson_id:<20} {d:>8.2f}s {b:>8.2f}s {d / b:>5.2f}x")
@@ -78,4 +81,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--bare"]:
+        bare(sys.argv[2])
+    else:
+        main()
