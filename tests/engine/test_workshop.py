@@ -172,6 +172,27 @@ def wait_up(url: str) -> None:
     raise AssertionError(f"{url} never answered")
 
 
+def browser_screen(url: str) -> str:
+    """What a browser tab receives: docklab's own screen, over textual-serve's websocket."""
+    import asyncio
+
+    import aiohttp
+
+    async def read() -> bytes:
+        got = b""
+        async with aiohttp.ClientSession() as session:
+            async with session.ws_connect(url) as ws:
+                await ws.send_str(json.dumps(["resize", {"width": 120, "height": 40}]))
+                while b"Type to filter lessons" not in got:
+                    msg = await asyncio.wait_for(ws.receive(), 30)
+                    if msg.type not in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT):
+                        break
+                    got += msg.data if isinstance(msg.data, bytes) else msg.data.encode()
+        return got
+
+    return asyncio.run(read()).decode("utf-8", "replace")
+
+
 def test_serve_binds_locally_and_a_token_guards_any_other_address(home):
     port = free_port()
     proc = serving(["--port", str(port)], home)
@@ -179,6 +200,7 @@ def test_serve_binds_locally_and_a_token_guards_any_other_address(home):
         wait_up(f"http://127.0.0.1:{port}/")
         status, page = fetch(f"http://127.0.0.1:{port}/")
         assert status == 200 and "textual" in page.lower()
+        assert "Type to filter lessons" in browser_screen(f"http://127.0.0.1:{port}/ws")
     finally:
         proc.terminate()
         out = proc.communicate(timeout=10)[0]
