@@ -80,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("sandbox", parents=[images], help="run the lessons on a private engine (Linux, root)")
     s.add_argument("action", choices=["start", "stop", "status"])
     s.add_argument("--purge", action="store_true", help="with stop: also delete the sandbox's data (its images)")
+    s.add_argument("--dind", action="store_true",
+                   help="with start: run the engine in a docker:dind container (the default with Docker Desktop)")
 
     s = sub.add_parser("serve", parents=[images], help="the TUI in a browser (textual-serve), for workshops")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")

@@ -63,6 +63,8 @@ def _engine_trouble(err: Exception) -> bool:
     import requests
     from docker.errors import DockerException
 
+    if isinstance(err, BrokenPipeError):  # our own stdout closed (`| head`), not the engine
+        return False
     return isinstance(err, (DockerException, requests.exceptions.RequestException, ConnectionError))
 
 

@@ -144,16 +144,20 @@ def cmd_sandbox(args) -> int:
         if not state:
             print("no sandbox running: docklab uses your engine (`docklab sandbox start` for a private one)")
             return FAILED
-        print(f"sandbox running: {state['host']} (pid {state['pid']}, data in {state['data_root']}); "
-              "docklab's checks, commands and terminal use it")
+        where = (f"container {sandbox.DIND_NAME} on your engine, data in volume {state['volume']}"
+                 if state.get("kind") == "dind" else f"pid {state['pid']}, data in {state['data_root']}")
+        print(f"sandbox running: {state['host']} ({where}); docklab's checks, commands and terminal use it")
         return OK
     if args.action == "stop":
         stopped = sandbox.stop(purge=args.purge)
         print("sandbox stopped; docklab uses your engine again" if stopped else "no sandbox was running")
         return OK
     main = connect()  # the learner's engine, where the images are
+    image_map = load_map(args.images)
+    dind = args.dind or not sandbox.local_dockerd_possible(main.client)
     try:
-        state = sandbox.start(bundle.needed(all_lessons(), load_map(args.images)), main.client, progress=print)
+        state = sandbox.start(bundle.needed(all_lessons(), image_map), main.client, progress=print,
+                              dind_image=image_map.resolve("docker:dind") if dind else None)
     except sandbox.SandboxError as err:
         raise Stop(NO_ENGINE, f"cannot start the sandbox: {err}") from None
     print(f"sandbox running on {state['host']}: lessons, checks and the TUI's terminal now use it; "

@@ -7,8 +7,9 @@ touches the main engine's docker0, iptables rules or subnets. While it runs, `en
 docklab at it and sets DOCKER_HOST for every command docklab starts (the runner, the
 TUI's shell). The images the lessons need are copied in from the main engine.
 
-Where Docker Desktop is the engine, a `docker:dind` container would play this part; it
-needs that image, which this project cannot fetch or prove offline, so `start` says so.
+Where that cannot be (Docker Desktop, no root), a `docker:dind` container plays this part:
+run --privileged on the learner's engine, reached on a loopback port, its data in a named
+volume. Offline, `docklab images build dind` makes a stand-in for that image.
 """
 
 from __future__ import annotations
@@ -44,15 +45,28 @@ def _state_path() -> Path:
 
 
 def status() -> dict | None:
-    """The running sandbox ({"host", "pid", "data_root", ...}) or None."""
+    """The running sandbox ({"kind", "host", ...}) or None."""
     state = read_json(_state_path(), None)
-    if not state:
+    if not isinstance(state, dict):
         return None
+    if state.get("kind") == "dind":
+        return state if _answers(state["host"]) else None
     try:
         os.kill(state["pid"], 0)
     except (OSError, KeyError, TypeError):
         return None
     return state if Path(state["host"].removeprefix("unix://")).exists() else None
+
+
+def _answers(tcp_host: str) -> bool:
+    import socket
+
+    addr, _, port = tcp_host.removeprefix("tcp://").rpartition(":")
+    try:
+        with socket.create_connection((addr, int(port)), timeout=1):
+            return True
+    except (OSError, ValueError):
+        return False
 
 
 def host() -> str | None:
@@ -79,20 +93,33 @@ def _engine_binary() -> str:
     raise SandboxError("no dockerd binary found: install Docker Engine (the sandbox runs a second copy of it)")
 
 
+def local_dockerd_possible(main_client) -> bool:
+    """A second dockerd on this host needs Linux, root, and the learner's engine on this
+    host (not Docker Desktop's VM)."""
+    if os.name != "posix" or os.uname().sysname != "Linux" or os.geteuid() != 0:
+        return False
+    try:
+        return "Docker Desktop" not in (main_client.info().get("OperatingSystem") or "")
+    except Exception:
+        return False
+
+
 def start(copy_images: list[str], main_client, progress: Callable[[str], None] = print,
-          data_root: Path = DATA_ROOT, run_dir: Path = RUN_DIR) -> dict:
-    """Start the sandbox engine (or return the running one) and copy `copy_images` into it."""
+          data_root: Path = DATA_ROOT, run_dir: Path = RUN_DIR, dind_image: str | None = None) -> dict:
+    """Start the sandbox engine (or return the running one) and copy `copy_images` into it.
+    With `dind_image` (Docker Desktop, or asked for), the sandbox is that image run
+    --privileged on the learner's engine; otherwise a second dockerd on this host."""
     running = status()
     if running:
         return running
+    if dind_image:
+        return _start_dind(copy_images, main_client, dind_image, progress)
     old = read_json(_state_path(), None)
     if isinstance(old, dict) and old.get("pid"):
         _wait_gone(old["pid"], 60)  # a sandbox still shutting down holds its pid file
-    if os.name != "posix" or os.uname().sysname != "Linux":
-        raise SandboxError("the sandbox engine runs on Linux; with Docker Desktop it needs the docker:dind "
-                           "image, which docklab cannot provide offline yet")
-    if os.geteuid() != 0:
-        raise SandboxError("starting a second engine needs root: run `sudo docklab sandbox start`")
+    if not local_dockerd_possible(main_client):
+        raise SandboxError("a second dockerd needs Linux, root and a local engine: use `sudo docklab sandbox "
+                           "start`, or `docklab sandbox start --dind` to run one in a container")
     binary = _engine_binary()
     data_root, run_dir = Path(data_root), Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -105,12 +132,81 @@ def start(copy_images: list[str], main_client, progress: Callable[[str], None] =
             ["nsenter", f"--net=/run/netns/{NETNS}", "--", binary, "--host", f"unix://{sock}", "--data-root", str(data_root),
              "--exec-root", str(run_dir / "exec"), "--pidfile", str(pidfile)],
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-    state = {"host": f"unix://{sock}", "pid": proc.pid, "data_root": str(data_root), "run_dir": str(run_dir),
+    state = {"kind": "dockerd", "host": f"unix://{sock}", "pid": proc.pid, "data_root": str(data_root), "run_dir": str(run_dir),
              "log": str(log), "started_at": time.time()}
     client = _wait_ready(state, proc)
     write_json(_state_path(), state)
     _copy_images(main_client, client, copy_images, progress)
     return state
+
+
+DIND_NAME = "docklab-sandbox"
+DIND_VOLUME = "docklab-sandbox-data"
+
+
+def _start_dind(copy_images: list[str], main_client, image: str, progress: Callable[[str], None]) -> dict:
+    """docker:dind (or its stand-in) on the learner's engine, reached on a loopback port;
+    its engine data lives in a named volume that `stop --purge` removes."""
+    import docker
+
+    from tutor.core.images import missing_images
+
+    if missing_images(main_client, [image]):
+        raise SandboxError(f"the sandbox image {image} is missing: `docker pull {image}`, or "
+                           "`docklab images build dind` and `--images offline`")
+    try:
+        old = main_client.containers.get(DIND_NAME)
+        if old.labels.get("org.docklab.sandbox") != "1":
+            raise SandboxError(f"a container named {DIND_NAME} exists and is not docklab's: rename or remove it")
+        old.remove(force=True)  # docklab's own, stopped or stale
+    except docker.errors.NotFound:
+        pass
+    progress(f"starting a private engine in a container ({image}) on your engine")
+    box = main_client.containers.run(
+        image, name=DIND_NAME, detach=True, privileged=True, labels={"org.docklab.sandbox": "1"},
+        ports={"2375/tcp": ("127.0.0.1", None)}, volumes={DIND_VOLUME: {"bind": "/var/lib/docker", "mode": "rw"}})
+    box.reload()
+    port = box.attrs["NetworkSettings"]["Ports"]["2375/tcp"][0]["HostPort"]
+    state = {"kind": "dind", "host": f"tcp://127.0.0.1:{port}", "container": box.id, "volume": DIND_VOLUME,
+             "main_host": _main_host(main_client), "started_at": time.time()}
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            client = docker.DockerClient(base_url=state["host"], timeout=30)
+            client.ping()
+            break
+        except Exception:
+            box.reload()
+            if box.status != "running" or time.monotonic() > deadline:
+                logs = box.logs(tail=5).decode(errors="replace")
+                box.remove(force=True)
+                raise SandboxError(f"the sandbox container did not start an engine:\n{logs}") from None
+            time.sleep(0.3)
+    write_json(_state_path(), state)
+    _copy_images(main_client, client, copy_images, progress)
+    return state
+
+
+def _main_host(main_client) -> str:
+    from tutor.core.engine import where
+
+    host, how = where()
+    return host if how != "the docklab sandbox" else "unix:///var/run/docker.sock"
+
+
+def _stop_dind(state: dict, purge: bool) -> None:
+    import docker
+
+    main = docker.DockerClient(base_url=state.get("main_host") or "unix:///var/run/docker.sock")
+    try:
+        main.containers.get(state["container"]).remove(force=True)
+    except docker.errors.NotFound:
+        pass
+    if purge:
+        try:
+            main.volumes.get(state["volume"]).remove(force=True)
+        except docker.errors.NotFound:
+            pass
 
 
 def _ensure_netns() -> None:
@@ -163,6 +259,10 @@ def stop(purge: bool = False, timeout: float = 30) -> bool:
     state = read_json(_state_path(), None)
     if not state:
         return False
+    if state.get("kind") == "dind":
+        _stop_dind(state, purge)
+        _state_path().unlink(missing_ok=True)
+        return True
     pid = state.get("pid")
     try:
         os.kill(pid, signal.SIGTERM)
