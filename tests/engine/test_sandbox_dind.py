@@ -34,3 +34,25 @@ def test_a_dind_sandbox_keeps_lessons_off_the_learners_engine(client, home):
     assert stopped.returncode == 0, stopped.stdout + stopped.stderr
     assert engine_state(client) == before
     assert run_docklab("sandbox", "status", home=home).returncode == 1
+
+
+def test_a_dead_sandbox_is_started_again_by_the_command_its_message_names(client, home):
+    import os
+    import signal
+    import time
+
+    before = engine_state(client)
+    try:
+        assert run_docklab("sandbox", "start", home=home, timeout=300).returncode == 0
+        state = json.loads((home / "sandbox.json").read_text())
+        os.kill(state["pid"], signal.SIGKILL)
+        time.sleep(1)
+        dead = run_docklab("check", "mount-syntax", "--step", "1", home=home)
+        assert dead.returncode == 3 and "`docklab sandbox start` starts it again" in dead.stderr
+        again = run_docklab("sandbox", "start", home=home, timeout=300)
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert run_docklab("sandbox", "status", home=home).returncode == 0
+    finally:
+        stopped = run_docklab("sandbox", "stop", "--purge", home=home, timeout=120)
+    assert stopped.returncode == 0
+    assert engine_state(client) == before

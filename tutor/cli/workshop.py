@@ -152,7 +152,7 @@ def cmd_sandbox(args) -> int:
         stopped = sandbox.stop(purge=args.purge)
         print("sandbox stopped; docklab uses your engine again" if stopped else "no sandbox was running")
         return OK
-    main = connect()  # the learner's engine, where the images are
+    main = connect(sandbox=False)  # the learner's engine, where the images are (and a dind sandbox runs)
     image_map = load_map(args.images)
     dind = args.dind or not sandbox.local_dockerd_possible(main.client)
     try:

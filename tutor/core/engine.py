@@ -80,16 +80,18 @@ class Engine:
         return reasons
 
 
-def where() -> tuple[str, str]:
+def where(sandbox: bool = True) -> tuple[str, str]:
     """The engine address docklab uses, and how it was chosen: DOCKER_HOST, else the
-    running docklab sandbox, else the current context (Docker Desktop on Linux uses its own)."""
+    docklab sandbox (unless `sandbox` is False: the learner's own engine is wanted),
+    else the current context (Docker Desktop on Linux uses its own)."""
     if os.environ.get("DOCKER_HOST"):
         return os.environ["DOCKER_HOST"], "DOCKER_HOST"
-    from tutor.core import sandbox
+    if sandbox:
+        from tutor.core import sandbox as private_engine
 
-    private = sandbox.host()
-    if private:
-        return private, "the docklab sandbox"
+        private = private_engine.host()
+        if private:
+            return private, "the docklab sandbox"
     try:
         from docker.context import ContextAPI
 
@@ -101,13 +103,14 @@ def where() -> tuple[str, str]:
     return "unix:///var/run/docker.sock", "default socket"
 
 
-def connect(timeout: int = 60) -> Engine:
+def connect(timeout: int = 60, sandbox: bool = True) -> Engine:
     """Connect as the `docker` CLI would (DOCKER_HOST or the current context,
-    DOCKER_API_VERSION); raise EngineUnavailable with what to do when that fails."""
+    DOCKER_API_VERSION), or to the docklab sandbox while one is started (unless
+    `sandbox` is False); raise EngineUnavailable with what to do when that fails."""
     import docker
     from docker.errors import DockerException
 
-    host, how = where()
+    host, how = where(sandbox)
     if how == "the docklab sandbox":  # every command docklab starts uses it too
         os.environ["DOCKER_HOST"] = host
     version = os.environ.get("DOCKER_API_VERSION") or "auto"

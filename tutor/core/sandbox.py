@@ -149,6 +149,7 @@ def _start_dind(copy_images: list[str], main_client, image: str, progress: Calla
     its engine data lives in a named volume that `stop --purge` removes."""
     import docker
 
+    from tutor.core.engine import where
     from tutor.core.images import missing_images
 
     if missing_images(main_client, [image]):
@@ -168,7 +169,7 @@ def _start_dind(copy_images: list[str], main_client, image: str, progress: Calla
     box.reload()
     port = box.attrs["NetworkSettings"]["Ports"]["2375/tcp"][0]["HostPort"]
     state = {"kind": "dind", "host": f"tcp://127.0.0.1:{port}", "container": box.id, "volume": DIND_VOLUME,
-             "main_host": _main_host(main_client), "started_at": time.time()}
+             "main_host": where(sandbox=False)[0], "started_at": time.time()}
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -185,13 +186,6 @@ def _start_dind(copy_images: list[str], main_client, image: str, progress: Calla
     write_json(_state_path(), state)
     _copy_images(main_client, client, copy_images, progress)
     return state
-
-
-def _main_host(main_client) -> str:
-    from tutor.core.engine import where
-
-    host, how = where()
-    return host if how != "the docklab sandbox" else "unix:///var/run/docker.sock"
 
 
 def _stop_dind(state: dict, purge: bool) -> None:
