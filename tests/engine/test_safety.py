@@ -323,3 +323,17 @@ def test_compose_missing_makes_its_lesson_unavailable(home, tmp_path):
     assert "needs the Docker Compose v2 plugin" in out.stderr and "$ docker" not in out.stdout
     listed = run_docklab("list", home=home, env=env)
     assert "unavailable: needs the Docker Compose v2 plugin" in listed.stdout
+
+
+def test_run_auto_again_keeps_the_names_the_lesson_was_begun_with(client, home, prefix):
+    new = f"{prefix}-vol"
+    try:
+        first = run_docklab("run", "mount-syntax", "--auto", "--rename", f"my-vol={new}", home=home)
+        assert first.returncode == 0, first.stdout + first.stderr
+        again = run_docklab("run", "mount-syntax", "--auto", home=home)  # no --rename this time
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert f"docker volume create {new}" in again.stdout and "docker volume create my-vol" not in again.stdout
+    finally:
+        reset = run_docklab("reset", "mount-syntax", home=home)
+    assert reset.returncode == 0 and f"volume {new}" in reset.stdout
+    assert not [v for v in client.volumes.list() if v.name in (new, "my-vol")]

@@ -154,6 +154,7 @@ def cmd_run(args) -> int:
             raise Stop(USAGE, "the TUI opens lessons from content/ only; use --plain or --auto for a file")
         return open_tui(args.images, lesson.id)
     session = session_for(lesson, args)
+    lesson = session.lesson  # with the names it was begun with, when the learner chose others
     out = Printer(lesson.secrets)
     if not args.auto:
         from tutor.cli.walk import walk
