@@ -149,21 +149,15 @@ class Ownership:
         base_c, base_v = self._baseline("containers"), self._baseline("volumes")
         owned: dict[str, str] = self.state["containers"]
         volumes: set[str] = set(self.state["volumes"])
-        for cid, name in self._containers().items():
-            if name in res.containers and cid not in base_c:
-                owned[cid] = name
+        listed = self.client.api.containers(all=True)  # the list carries each container's mounts
+        live = {c["Id"]: c["Names"][0].lstrip("/") for c in listed if c.get("Names")}
         names, mounts = mount_history(self.client, self.started_at)
-        for cid, name in names.items():
+        for cid, name in {**names, **live}.items():  # events remember the removed; the list, all after a restart
             if name in res.containers and cid not in base_c:
                 owned[cid] = name
         volumes |= {vol for cid, vol, _ in mounts if cid in owned and vol not in base_v}
-        for cid in list(owned):
-            try:
-                info = self.client.api.inspect_container(cid)
-            except Exception:  # removed meanwhile
-                continue
-            volumes |= {m["Name"] for m in info.get("Mounts") or [] if m.get("Type") == "volume"
-                        and m.get("Name") not in base_v}
+        volumes |= {m["Name"] for c in listed if c["Id"] in owned for m in c.get("Mounts") or []
+                    if m.get("Type") == "volume" and m.get("Name") not in base_v}
         present = self._volumes()
         volumes |= {v for v in res.volumes if v in present and v not in base_v}
         self.state["volumes"] = sorted(volumes)
