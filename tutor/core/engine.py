@@ -41,25 +41,13 @@ class Engine:
     @cached_property
     def cli_version(self) -> str | None:
         """The `docker` CLI the learner's commands run with (None if there is none)."""
-        exe = shutil.which("docker")
-        if not exe:
-            return None
-        try:
-            out = subprocess.run([exe, "version", "--format", "{{.Client.Version}}"],
-                                 capture_output=True, text=True, timeout=20)
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        return out.stdout.strip() or None
+        out = _docker("version", "--format", "{{.Client.Version}}")
+        return (out.stdout.strip() or None) if out else None
 
     @cached_property
     def has_compose(self) -> bool:
-        exe = shutil.which("docker")
-        if not exe:
-            return False
-        try:
-            return subprocess.run([exe, "compose", "version"], capture_output=True, timeout=20).returncode == 0
-        except (OSError, subprocess.TimeoutExpired):
-            return False
+        out = _docker("compose", "version")
+        return out is not None and out.returncode == 0
 
     def unmet(self, req: Requirements) -> list[str]:
         """Why this engine cannot run a lesson with these requirements (empty: it can)."""
@@ -78,6 +66,17 @@ class Engine:
             reasons.append("needs the Docker Compose v2 plugin (`docker compose version` fails): "
                            "install docker-compose-plugin or Docker Desktop")
         return reasons
+
+
+def _docker(*args: str) -> subprocess.CompletedProcess | None:
+    """The learner's `docker` command, asked about itself (None: there is none, or it hung)."""
+    exe = shutil.which("docker")
+    if not exe:
+        return None
+    try:
+        return subprocess.run([exe, *args], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
 
 
 def where(sandbox: bool = True) -> tuple[str, str]:
