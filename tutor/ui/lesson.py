@@ -103,6 +103,7 @@ class LessonScreen(Screen):
 
     async def _session_ready(self, session: Session, note: str) -> None:
         self.session = session
+        self.lesson = session.lesson  # with the names it was begun with, if the learner chose others
         if note:
             self.banner(note)
         await self.go_to(self.current)  # commands now shown as they run: images mapped, facts filled
