@@ -45,6 +45,7 @@ class DocklabApp(App):
         self.engine: Engine | None = None
         self.engine_error = ""
         self.availability: dict[str, list[str]] = {}
+        self.pending_lesson: Lesson | None = None  # asked for before the engine answered
 
     def notes(self) -> list[str]:
         out = []
@@ -80,6 +81,9 @@ class DocklabApp(App):
         for screen in self.screen_stack:
             if isinstance(screen, PickerScreen):
                 screen.refresh_lessons()
+        if self.pending_lesson is not None:
+            self.push_screen(LessonScreen(self.pending_lesson))
+            self.pending_lesson = None
 
     def open_lesson(self, lesson_id: str) -> None:
         lesson = next((x for x in self.lessons if x.id == lesson_id), None)
@@ -87,16 +91,9 @@ class DocklabApp(App):
             self.notify(f"No lesson {lesson_id!r}.", severity="error")
             return
         if self.engine is None and not self.engine_error:
-            # still connecting: open once the engine answers
-            self.call_later(self._open_when_ready, lesson)
+            self.pending_lesson = lesson  # still connecting: _engine_ready opens it
             return
         self.push_screen(LessonScreen(lesson))
-
-    def _open_when_ready(self, lesson: Lesson) -> None:
-        if self.engine is None and not self.engine_error:
-            self.set_timer(0.1, lambda: self._open_when_ready(lesson))
-        else:
-            self.push_screen(LessonScreen(lesson))
 
     def action_help(self) -> None:
         self.push_screen(Help())
