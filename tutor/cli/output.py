@@ -70,22 +70,19 @@ class Printer:
 
     def waiting(self, claim: str, waited: float, limit: float) -> None:
         """A progress line for a bounded wait (e.g. a database starting)."""
-        text = f"  … waiting until {claim}: {waited:.0f} s of at most {limit:.0f} s"
-        if self.tty:
-            self.out.write("\r" + text[:150].ljust(100))
-            self.out.flush()
-            self._open_progress = True
-        elif time.monotonic() - self._last_progress >= 5:
-            self.line(text)
-            self._last_progress = time.monotonic()
+        self._status(f"  … waiting until {claim}: {waited:.0f} s of at most {limit:.0f} s", every=5)
 
     def progress(self, text: str) -> None:
-        """One updating line on a terminal; elsewhere (CI logs) a line every 2 s at most."""
+        """Build progress; a build step's line is always kept in a log."""
+        self._status(text, every=2, keep="Step " in text)
+
+    def _status(self, text: str, every: float, keep: bool = False) -> None:
+        """One updating line on a terminal; elsewhere (CI logs) a line every `every` s at most."""
         if self.tty:
             self.out.write("\r" + text[:150].ljust(100))
             self.out.flush()
             self._open_progress = True
-        elif time.monotonic() - self._last_progress >= 2 or "Step " in text:
+        elif keep or time.monotonic() - self._last_progress >= every:
             self.line(text)
             self._last_progress = time.monotonic()
 
