@@ -40,6 +40,14 @@ def rows(client, images: list[str]) -> list[dict]:
     return out
 
 
+def export(client, images: list[str]) -> Iterator[bytes]:
+    """One `docker save` archive of several images as a stream (shared layers stored once):
+    GET /images/get with several names, which the SDK offers only for one image."""
+    resp = client.api.get(client.api._url("/images/get"), params=[("names", n) for n in images], stream=True)
+    client.api._raise_for_status(resp)
+    return resp.iter_content(CHUNK)
+
+
 def save(client, images: list[str], path: Path, progress: Callable[[int], None] = lambda n: None) -> int:
     """Write one archive with all `images`; returns its size. Written to a temporary
     name first: an interrupted save never leaves a file that looks complete."""
@@ -53,11 +61,8 @@ def save(client, images: list[str], path: Path, progress: Callable[[int], None] 
     tmp = path.with_name(path.name + ".part")
     written = 0
     try:
-        # GET /images/get with several names: one archive, shared layers stored once.
-        resp = client.api.get(client.api._url("/images/get"), params=[("names", n) for n in images], stream=True)
-        client.api._raise_for_status(resp)
         with open(tmp, "wb") as fh:
-            for chunk in resp.iter_content(CHUNK):
+            for chunk in export(client, images):
                 fh.write(chunk)
                 written += len(chunk)
                 progress(written)

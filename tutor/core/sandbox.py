@@ -239,10 +239,7 @@ def _copy_images(main_client, client, images: list[str], progress: Callable[[str
     if not todo:
         return
     progress(f"copying {len(todo)} images into the sandbox: {', '.join(todo)}")
-    resp = main_client.api.get(main_client.api._url("/images/get"), params=[("names", n) for n in todo],
-                               stream=True)
-    main_client.api._raise_for_status(resp)
-    for status_ in client.api.load_image(resp.iter_content(1 << 20), quiet=True):
+    for status_ in client.api.load_image(bundle.export(main_client, todo), quiet=True):
         if "error" in status_:
             raise SandboxError(f"copying images into the sandbox failed: {status_['error']}")
 
