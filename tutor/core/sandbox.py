@@ -36,6 +36,12 @@ ENGINE_BINARIES = ["/opt/docklab-engine/usr/sbin/dockerd", "/usr/sbin/dockerd", 
 NETNS = "docklab-sandbox"
 
 
+def _netns(run_dir: Path) -> str:
+    """One namespace per sandbox: two sandboxes (say, a test's and a benchmark's) in one
+    namespace would fight over its docker0 as the host's engine would."""
+    return NETNS if Path(run_dir) == RUN_DIR else f"{NETNS}-{Path(run_dir).name}"[:60]
+
+
 class SandboxError(Exception):
     """The sandbox cannot start here; the message says why and what to do."""
 
@@ -125,15 +131,16 @@ def start(copy_images: list[str], main_client, progress: Callable[[str], None] =
     run_dir.mkdir(parents=True, exist_ok=True)
     data_root.mkdir(parents=True, exist_ok=True)
     sock, pidfile, log = run_dir / "docker.sock", run_dir / "docker.pid", run_dir / "dockerd.log"
-    _ensure_netns()
+    netns = _netns(run_dir)
+    _ensure_netns(netns)
     progress(f"starting a private engine ({binary}) on unix://{sock}")
     with open(log, "ab") as out:
         proc = subprocess.Popen(  # nsenter (network only; mounts stay shared) execs dockerd: same pid
-            ["nsenter", f"--net=/run/netns/{NETNS}", "--", binary, "--host", f"unix://{sock}", "--data-root", str(data_root),
+            ["nsenter", f"--net=/run/netns/{netns}", "--", binary, "--host", f"unix://{sock}", "--data-root", str(data_root),
              "--exec-root", str(run_dir / "exec"), "--pidfile", str(pidfile)],
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     state = {"kind": "dockerd", "host": f"unix://{sock}", "pid": proc.pid, "data_root": str(data_root), "run_dir": str(run_dir),
-             "log": str(log), "started_at": time.time()}
+             "netns": netns, "log": str(log), "started_at": time.time()}
     client = _wait_ready(state, proc)
     write_json(_state_path(), state)
     _copy_images(main_client, client, copy_images, progress)
@@ -203,10 +210,10 @@ def _stop_dind(state: dict, purge: bool) -> None:
             pass
 
 
-def _ensure_netns() -> None:
-    if NETNS in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.split():
+def _ensure_netns(netns: str) -> None:
+    if netns in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.split():
         return
-    for cmd in (["ip", "netns", "add", NETNS], ["ip", "netns", "exec", NETNS, "ip", "link", "set", "lo", "up"]):
+    for cmd in (["ip", "netns", "add", netns], ["ip", "netns", "exec", netns, "ip", "link", "set", "lo", "up"]):
         done = subprocess.run(cmd, capture_output=True, text=True)
         if done.returncode != 0:
             raise SandboxError(f"cannot make the sandbox's network namespace: {done.stderr.strip()}")
@@ -265,7 +272,7 @@ def stop(purge: bool = False, timeout: float = 30) -> bool:
         except OSError:
             pass
     _state_path().unlink(missing_ok=True)
-    subprocess.run(["ip", "netns", "delete", NETNS], capture_output=True, check=False)
+    subprocess.run(["ip", "netns", "delete", state.get("netns", NETNS)], capture_output=True, check=False)
     if purge:
         subprocess.run(["rm", "-rf", "--one-file-system", state["data_root"]], check=False)
     return True
