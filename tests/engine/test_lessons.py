@@ -17,6 +17,7 @@ from tutor.core.paths import content_dir
 pytestmark = pytest.mark.engine
 LESSONS = [p.stem.split("-", 1)[1] for p in lessonfile.discover(content_dir())]
 SECRETS = {p.stem.split("-", 1)[1]: lessonfile.load(p).secrets for p in lessonfile.discover(content_dir())}
+STEPS = {p.stem.split("-", 1)[1]: len(lessonfile.load(p).steps) for p in lessonfile.discover(content_dir())}
 SECRET = "my-secret-pw"
 MYSQL = "docklab/mysql:stand-in"
 SQL = ("CREATE DATABASE customer_data; CREATE TABLE customer_data.customers (id INT PRIMARY KEY, "
@@ -150,7 +151,8 @@ def test_fails_clean_passes_after_auto_and_reset_restores(lesson, client, home):
         assert auto.returncode == 0, auto.stdout + auto.stderr
         assert "✗ FAIL" not in auto.stdout and "passed" in auto.stdout
         secrets = (SECRET, *SECRETS[lesson])
-        assert not any(s in auto.stdout + auto.stderr for s in secrets)
+        for line in (auto.stdout + auto.stderr).splitlines():  # the commands to type show it; nothing else
+            assert line.startswith("$ ") or not any(s in line for s in secrets), line
 
         after = run_docklab("check", lesson, "--json", home=home)
         report = json.loads(after.stdout)
@@ -163,6 +165,12 @@ def test_fails_clean_passes_after_auto_and_reset_restores(lesson, client, home):
         reset = run_docklab("reset", lesson, home=home)
     assert reset.returncode == 0, reset.stdout + reset.stderr
     assert engine_state(client) == before
+    # A complete earlier attempt, reset: a fresh learner's check proves nothing from its history.
+    fresh = home.parent / "fresh-home"
+    fresh.mkdir()
+    again = run_docklab("check", lesson, home=fresh)
+    assert again.returncode == 1 and "✓ DONE" not in again.stdout, again.stdout
+    assert f"0/{STEPS[lesson]} steps passed" in again.stdout, again.stdout
 
 
 def wait_for_step(lesson: str, step: int, home, limit: float = 120) -> subprocess.CompletedProcess:

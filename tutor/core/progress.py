@@ -28,9 +28,16 @@ class Progress:
     def done(self, lesson_id: str) -> dict[int, dict]:
         return {int(k): v for k, v in self.lesson(lesson_id).get("steps", {}).items()}
 
-    def mark_done(self, lesson_id: str, step: int, evidence: list[Outcome], facts: dict[str, str]) -> None:
+    def mark_done(self, lesson_id: str, step: int, evidence: list[Outcome], facts: dict[str, str],
+                  how: str = "now", things: dict | None = None) -> None:
+        """Record a step proven: when, how ("now" or "history"), what held, and which
+        containers and volumes (name and id) its roles were."""
         entry = self.lesson(lesson_id)
-        entry["steps"][str(step)] = {"done_at": time.time(), "evidence": [o.to_dict() for o in evidence]}
+        earlier = entry["steps"].get(str(step))
+        if earlier and earlier.get("how") == "now" and how != "now":
+            return  # proven as it happened beats proven after the fact
+        entry["steps"][str(step)] = {"done_at": time.time(), "how": how, "things": things or {},
+                                     "evidence": [o.to_dict() for o in evidence]}
         entry["facts"].update(facts)
         self.save()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tutor.core.checks import is_anonymous, short
+from tutor.core.describe import is_anonymous, short
 
 
 @dataclass(frozen=True)
