@@ -46,6 +46,14 @@ def test_no_lessons_is_an_error_that_says_where_it_looked(home, tmp_path):
         assert f"no lessons in {tmp_path}" in done.stderr and done.stdout == ""
 
 
+def test_version_comes_from_one_place_and_stays_light():
+    code = ("import sys\nfrom tutor.cli import main\ntry:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('textual', 'docker', 'pexpect', 'markdown_it') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.splitlines() == [f"docklab {tutor.__version__}", "[]"]
+    assert 'dynamic = ["version"]' in (ROOT / "pyproject.toml").read_text()
+
+
 @pytest.mark.engine
 @pytest.mark.slow
 def test_the_wheel_carries_the_lessons_and_labs(tmp_path):
@@ -81,6 +89,12 @@ def test_the_wheel_carries_the_lessons_and_labs(tmp_path):
     assert built.returncode == 0, built.stdout + built.stderr
     assert "docklab/busybox:stand-in: present" in built.stdout
     assert docklab("--version").stdout.strip() == f"docklab {tutor.__version__}"
+    meta = subprocess.run([str(venv / "bin" / "python"), "-c", "import importlib.metadata as m, json; d = "
+                           "m.distribution('docklab'); print(json.dumps([d.version, d.metadata.get_all('Classifier'), "
+                           "[str(f) for f in d.files if 'LICENSE' in str(f)]]))"],
+                          cwd=elsewhere, env=env, capture_output=True, text=True, check=True)
+    version, classifiers, licenses = json.loads(meta.stdout)
+    assert version == tutor.__version__ and "License :: OSI Approved :: MIT License" in classifiers and licenses
 
 
 @pytest.mark.engine
@@ -109,10 +123,12 @@ def test_the_scripts_work_with_the_systems_own_python(tmp_path):
     assert tested.returncode == 0, tested.stdout + tested.stderr
     assert " passed" in tested.stdout
     assert "home = /usr/bin" in (repo / ".venv" / "pyvenv.cfg").read_text()
-    # The editable install in .venv reads this copy's tutor/, not another one.
-    where = subprocess.run([str(repo / ".venv" / "bin" / "python"), "-c", "import tutor; print(tutor.__file__)"],
-                           cwd=tmp_path, env=env, capture_output=True, text=True, check=True).stdout.strip()
-    assert Path(where).is_relative_to(repo)
+    # The editable install in .venv reads this copy's tutor/, content/ and labs/, live.
+    where = subprocess.run([str(repo / ".venv" / "bin" / "python"), "-c", "import tutor\n"
+                            "from tutor.core import paths\n"
+                            "print(tutor.__file__, paths.content_dir(), paths.labs_dir())"],
+                           cwd=tmp_path, env=env, capture_output=True, text=True, check=True).stdout.split()
+    assert Path(where[0]).is_relative_to(repo) and where[1:] == [str(repo / "content"), str(repo / "labs")]
 
     # A failed step stops the script with its own message: pip cannot read a broken pyproject.
     (repo / "pyproject.toml").write_text("[project\n")
