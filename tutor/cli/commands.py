@@ -71,18 +71,28 @@ def _engine_trouble(err: Exception) -> bool:
 # ---- finding lessons and the engine -------------------------------------------------------
 
 
+def lesson_files() -> list[Path]:
+    """The lesson files; none at all is an error that says where docklab looked."""
+    folder = content_dir()
+    found = lessonfile.discover(folder)
+    if not found:
+        raise Stop(USAGE, f"no lessons in {folder}: it holds no lesson files (like 01-data-loss.md). "
+                          "Point DOCKLAB_CONTENT at a folder of lessons, or reinstall docklab.")
+    return found
+
+
 def all_lessons() -> list[Lesson]:
-    return [lessonfile.load(p) for p in lessonfile.discover(content_dir())]
+    return [lessonfile.load(p) for p in lesson_files()]
 
 
 def find_lesson(ref: str) -> Lesson:
     path = Path(ref)
     if path.suffix == ".md" and path.exists():
         return lessonfile.load(path)
-    for candidate in lessonfile.discover(content_dir()):
+    for candidate in lesson_files():
         if candidate.stem.split("-", 1)[1] == ref:
             return lessonfile.load(candidate)
-    ids = ", ".join(p.stem.split("-", 1)[1] for p in lessonfile.discover(content_dir()))
+    ids = ", ".join(p.stem.split("-", 1)[1] for p in lesson_files())
     raise Stop(USAGE, f"no lesson {ref!r}. Lessons: {ids}")
 
 
@@ -252,7 +262,7 @@ def cmd_reset(args) -> int:
 
 @_guard
 def cmd_validate(args) -> int:
-    paths = [Path(f) for f in args.files] or lessonfile.discover(content_dir())
+    paths = [Path(f) for f in args.files] or lesson_files()
     problems = lessonfile.validate(paths)
     for problem in problems:
         print(problem)
