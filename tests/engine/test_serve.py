@@ -144,3 +144,17 @@ def test_a_token_that_cannot_guard_the_server_is_refused(home, content):
     assert out.returncode == 2 and "$DOCKLAB_SERVE_TOKEN" in out.stderr, out.stderr
     out = run_docklab("serve", "--token-file", str(home / "missing"), "--port", "1", home=home, timeout=30)
     assert out.returncode == 2 and "cannot read the token file" in out.stderr, out.stderr
+
+
+def test_a_port_already_taken_is_said_plainly(home):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        out = run_docklab("serve", "--port", str(taken.getsockname()[1]), home=home, timeout=30)
+    assert out.returncode == 2 and "cannot listen on" in out.stderr and "Traceback" not in out.stderr, out.stderr
+
+
+def test_a_host_header_that_is_no_address_is_refused(home):
+    with serving(home) as s:
+        cookie = cookie_from(get(f"{s.base}/?token={s.printed_token()}")[1])
+        assert get(s.base + "/", {"Cookie": cookie, "Host": 'x"><script>alert(1)</script>'})[0] == 400

@@ -34,14 +34,15 @@ TOKEN_ENV = "DOCKLAB_SERVE_TOKEN"
 MIN_LENGTH = 16
 TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~-]+")  # unreserved in a URL: pasted as is after ?token=
 SECRET_IN_URL = re.compile(r"(token=)[^\s&\"';]*", re.IGNORECASE)
+HOST = re.compile(r"[A-Za-z0-9.:\[\]-]+")  # the Host header goes into the page: nothing else gets in
 
 NEEDS_TOKEN = ("docklab: this server needs its token. Open the address `docklab serve` printed, or the "
                "one your instructor gave you: it ends in ?token=...\n")
 FOREIGN = "docklab: refused: this request came from another web page ({origin}), not from docklab's own.\n"
 
 
-class TokenProblem(ValueError):
-    """The token given cannot guard the server; the message says how to fix it."""
+class ServeProblem(Exception):
+    """serve cannot start (a token that cannot guard it, a port taken); the message says what to do."""
 
 
 def read_token(token_file: str | None) -> tuple[str | None, str]:
@@ -54,13 +55,13 @@ def read_token(token_file: str | None) -> tuple[str | None, str]:
         try:
             token = Path(token_file).read_text().strip()
         except (OSError, UnicodeDecodeError) as err:
-            raise TokenProblem(f"cannot read the token file {token_file}: {getattr(err, 'strerror', None) or err}")
+            raise ServeProblem(f"cannot read the token file {token_file}: {getattr(err, 'strerror', None) or err}")
     elif env is not None:
         where, token = f"${TOKEN_ENV}", env.strip()
     else:
         return None, ""
     if len(token) < MIN_LENGTH or not TOKEN_CHARS.fullmatch(token):
-        raise TokenProblem(
+        raise ServeProblem(
             f"the token in {where} must be at least {MIN_LENGTH} characters of letters, digits and - _ . ~ "
             "(for example `python3 -c 'import secrets; print(secrets.token_urlsafe())' > serve.token`), "
             "or give none and docklab makes one.")
@@ -117,6 +118,8 @@ class TokenServer(Server):
 
     @web.middleware
     async def _guard(self, request: web.Request, handler):
+        if not HOST.fullmatch(request.host):
+            return web.Response(status=400, text="docklab: this Host header is not an address.\n")
         origin = request.headers.get("Origin")
         if origin is not None and not _same_origin(origin, request):
             return web.Response(status=403, text=FOREIGN.format(origin=origin[:100]))
@@ -174,13 +177,16 @@ def serve(host: str, port: int, token_file: str | None, images: str | None) -> i
         token = secrets.token_urlsafe(32)
     command = [sys.executable, "-m", "tutor"] + (["--images", images] if images else [])
     server = TokenServer(shlex.join(command), host=host, port=port, title="docklab", token=token)
-    shown = socket.gethostname() if host in ("0.0.0.0", "::", "") else f"[{host}]" if ":" in host else host
-    url = f"http://{shown}:{port}/"
+    shown = socket.gethostname() if host in ("0.0.0.0", "::", "") else host  # everywhere: the machine's name
+    url = f"http://[{shown}]:{port}/" if ":" in shown else f"http://{shown}:{port}/"
     if made:
         # Shown once, as Jupyter does: the learner at this terminal clicks it.
         print(f"docklab: serving the TUI; open {url}?token={token}", file=sys.stderr)
     else:
         print(f"docklab: serving the TUI; open {url}?token=TOKEN, with the token from {where}", file=sys.stderr)
     print("Anyone who opens it gets docklab and a shell on this machine, as this user.", file=sys.stderr)
-    server.serve()
+    try:
+        server.serve()
+    except OSError as err:
+        raise ServeProblem(f"cannot listen on {url}: {err.strerror or err}. Choose another --port or --host.")
     return 0

@@ -126,11 +126,11 @@ def _load(args) -> int:
 
 @_guard
 def cmd_serve(args) -> int:
-    from tutor.cli.serve import TokenProblem, serve
+    from tutor.cli.serve import ServeProblem, serve
 
     try:
         return serve(args.host, args.port, args.token_file, args.images)
-    except TokenProblem as err:
+    except ServeProblem as err:
         raise Stop(USAGE, f"docklab serve: {err}")
 
 
