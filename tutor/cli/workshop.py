@@ -126,12 +126,12 @@ def _load(args) -> int:
 
 @_guard
 def cmd_serve(args) -> int:
-    from tutor.cli.serve import serve
+    from tutor.cli.serve import ServeProblem, serve
 
-    if args.host not in ("127.0.0.1", "localhost", "::1") and not args.token:
-        raise Stop(USAGE, f"--host {args.host} lets other machines in, and the browser gets a shell on this "
-                          "machine: give a --token (or DOCKLAB_SERVE_TOKEN) that visitors must present.")
-    return serve(args.host, args.port, args.token, args.images)
+    try:
+        return serve(args.host, args.port, args.token_file, args.images)
+    except ServeProblem as err:
+        raise Stop(USAGE, f"docklab serve: {err}")
 
 
 
