@@ -55,7 +55,7 @@ def container_running(ctx: Context, name: str) -> Outcome:
         state = c.attrs.get("State", {})
         return Outcome(False, claim, expected="running",
                        found=f"{name} is {c.status} (exit code {state.get('ExitCode')})" + logs_tail(ctx, c),
-                       hint=f"Start it (`docker start {name}`), or run it again with a command that keeps running.")
+                       hint=f"See why it stopped: `docker logs {name}`; start it again with `docker start {name}`.")
     return Outcome(True, claim, found=f"{name} is running")
 
 
