@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tutor.cli import FAILED, INTERRUPTED, NO_ENGINE, OK, USAGE
 from tutor.cli.output import Printer
-from tutor.core import lessonfile
+from tutor.core import history, lessonfile
 from tutor.core.engine import Engine, EngineUnavailable, connect
 from tutor.core.images import ImageError, load_map
 from tutor.core.lessonfile import LessonFileError
@@ -249,8 +249,10 @@ def cmd_reset(args) -> int:
         owner = Ownership(engine.client, lesson)
         if not owner.started:
             names = ", ".join(lesson.resources.containers + lesson.resources.volumes) or "nothing"
+            history.mark(engine.client, "reset", lesson.id)
             print(f"{lesson.id}: docklab did not start this lesson here, so it owns nothing and removes nothing "
-                  f"(the lesson would create: {names}).")
+                  f"(the lesson would create: {names}). From now on, checking {lesson.id} counts only what you "
+                  "do after this reset.")
             continue
         removed, kept = owner.reset()
         print(f"{lesson.id}: removed " + (", ".join(removed) if removed else "nothing (already gone)"))

@@ -199,17 +199,22 @@ class Session:
         self.ownership.observe()
         return report
 
+    def _judge(self, number: int, past: history.History) -> StepReport:
+        done = self.progress.done(self.lesson.id).get(number)
+        report = self.check_step(number, past=past)
+        if not report.passed and done and done["done_at"] >= self.began:
+            report.how, report.recorded_at = "recorded", done["done_at"]
+        return report
+
     def check_all(self) -> list[StepReport]:
         """Every step: holds now, or proven earlier in this attempt, or proven from the
         engine's history, or implied by a later step that passed; else what was found."""
         past = history.History.read(self.engine.client, self.began)
-        reports = []
+        reports: list[StepReport] = []
         for step in self.lesson.steps:
-            done = self.progress.done(self.lesson.id).get(step.number)
-            report = self.check_step(step.number, past=past)
-            if not report.passed and done and done["done_at"] >= self.began:
-                report.how, report.recorded_at = "recorded", done["done_at"]
-            reports.append(report)
+            reports.append(self._judge(step.number, past))
+        if any(not r.passed for r in reports) and self.facts:  # a later step's fact can resolve a role
+            reports = [r if r.passed else self._judge(r.step.number, past) for r in reports]
         for report in reports:
             later = report.step.implied_by
             if not report.passed and later and reports[later - 1].passed:

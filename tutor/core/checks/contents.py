@@ -3,6 +3,7 @@ the password the container was given, a container's configuration, a volume's fi
 
 from __future__ import annotations
 
+import re
 import shlex
 
 from tutor.core.checks.base import Context, Field, check, missing_container
@@ -65,8 +66,9 @@ def _env(c) -> dict[str, str]:
 
 def given_password(c) -> str | None:
     """The root password this container was given: MYSQL_ROOT_PASSWORD, the file named
-    by MYSQL_ROOT_PASSWORD_FILE (read inside it, as the image does), or empty with
-    MYSQL_ALLOW_EMPTY_PASSWORD; None when it was given none."""
+    by MYSQL_ROOT_PASSWORD_FILE (read inside it, as the image does), empty with
+    MYSQL_ALLOW_EMPTY_PASSWORD, the one its log printed with MYSQL_RANDOM_ROOT_PASSWORD;
+    None when it was given none."""
     env = _env(c)
     if "MYSQL_ROOT_PASSWORD" in env:
         return env["MYSQL_ROOT_PASSWORD"]
@@ -76,6 +78,11 @@ def given_password(c) -> str | None:
             return out.decode("utf-8", "replace").rstrip("\n")
     if env.get("MYSQL_ALLOW_EMPTY_PASSWORD"):
         return ""
+    if env.get("MYSQL_RANDOM_ROOT_PASSWORD"):  # the image prints it once, at initialisation
+        logs = c.logs().decode("utf-8", "replace")
+        found = re.findall(r"GENERATED ROOT PASSWORD: (\S+)", logs)
+        if found:
+            return found[-1]
     return None
 
 

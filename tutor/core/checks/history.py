@@ -4,7 +4,7 @@ began, and what a prune did. They still hold at the end of a lesson."""
 from __future__ import annotations
 
 from tutor.core import history as events
-from tutor.core.checks.base import Context, Field, check
+from tutor.core.checks.base import Context, Field, check, recall
 from tutor.core.describe import short
 from tutor.core.outcome import Outcome
 
@@ -135,3 +135,28 @@ def volume_of_removed_container(ctx: Context, destination: str, exists: bool, ro
     hint = ("" if there == exists else "`docker rm` keeps a container's volumes; `docker rm -v` and `--rm` remove "
             "its anonymous ones (never named ones).")
     return Outcome(there == exists, claim, expected="it exists" if exists else "it is gone", found=found, hint=hint)
+
+
+REMOVED_WITH_NS = 1_000_000_000  # `rm -v` destroys the volume right after its container, in the same call
+
+
+@recall("volume_of_removed_container")
+def _volume_outlived(ctx: Context, destination: str, exists: bool, role: str | None = None,
+                     container: str | None = None):
+    """The volume is gone now, but the history shows it outlived the container's removal
+    (it went later, by another command): what `docker rm` without -v does."""
+    if not exists:
+        return None
+    name, _ = volume_of_removed(ctx, role, container, destination)
+    removed = removed_containers(ctx, role, container)
+    gone = ctx.history.destroyed("volume", name) if name else None
+    if gone is None or not removed:
+        return None
+    c_gone = removed[-1][1]["destroyed"]
+    between = [e for e in ctx.history.events if c_gone.at < e.at < gone.at]
+    if gone.at - c_gone.at < REMOVED_WITH_NS and not between:
+        return None  # it went with the container
+    about = _about(ctx, role, container)
+    return Outcome(True, f"the volume that {about} had at {destination} before its removal still exists",
+                   how="history", found=f"its volume {short(name)} outlived the removal at {c_gone.clock}; it was "
+                                        f"removed later, at {gone.clock}")
