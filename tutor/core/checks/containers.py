@@ -90,7 +90,7 @@ def _container_was_removed(ctx: Context, name: str):
     return None
 
 
-def logs_tail(ctx: Context, c, lines: int = 4) -> str:
+def logs_tail(ctx: Context, c, lines: int = 6) -> str:
     """The container's last log lines, when it stopped or restarts: they usually say why."""
     try:
         text = c.logs(tail=lines).decode("utf-8", "replace").strip()
