@@ -57,11 +57,38 @@ def status() -> dict | None:
         return None
     if state.get("kind") == "dind":
         return state if _answers(state["host"]) else None
-    try:
-        os.kill(state["pid"], 0)
-    except (OSError, KeyError, TypeError):
+    if not _is_ours(state):
         return None
     return state if Path(state["host"].removeprefix("unix://")).exists() else None
+
+
+def _start_time(pid: int) -> int | None:
+    """When the process started, in clock ticks after boot (/proc/PID/stat field 22):
+    with the pid it names one process, where a pid alone is reused."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return int(fh.read().rsplit(")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _is_ours(state: dict) -> bool:
+    """Is the pid in `state` still the sandbox's dockerd? After a reboot, or once it has
+    ended, the pid may be anyone's. Ours runs the binary it was started with, with the
+    --host and --data-root it was given, and started when it was recorded to."""
+    pid = state.get("pid")
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
+        return False
+    try:
+        args = [a.decode(errors="replace") for a in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[:-1]]
+    except OSError:
+        return False
+    if not args or Path(args[0]).name != "dockerd" or args[0] != state.get("binary", args[0]):
+        return False
+    for flag, value in (("--host", state.get("host")), ("--data-root", state.get("data_root"))):
+        if flag not in args[:-1] or args[args.index(flag) + 1] != value:
+            return False
+    return "start_time" not in state or _start_time(pid) == state["start_time"]
 
 
 def _answers(tcp_host: str) -> bool:
@@ -121,7 +148,7 @@ def start(copy_images: list[str], main_client, progress: Callable[[str], None] =
     if dind_image:
         return _start_dind(copy_images, main_client, dind_image, progress)
     old = read_json(_state_path(), None)
-    if isinstance(old, dict) and old.get("pid"):
+    if isinstance(old, dict) and old.get("kind") != "dind" and _is_ours(old):
         _wait_gone(old["pid"], 60)  # a sandbox still shutting down holds its pid file
     if not local_dockerd_possible(main_client):
         raise SandboxError("a second dockerd needs Linux, root and a local engine: use `sudo docklab sandbox "
@@ -139,8 +166,9 @@ def start(copy_images: list[str], main_client, progress: Callable[[str], None] =
             ["nsenter", f"--net=/run/netns/{netns}", "--", binary, "--host", f"unix://{sock}", "--data-root", str(data_root),
              "--exec-root", str(run_dir / "exec"), "--pidfile", str(pidfile)],
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-    state = {"kind": "dockerd", "host": f"unix://{sock}", "pid": proc.pid, "data_root": str(data_root), "run_dir": str(run_dir),
-             "netns": netns, "log": str(log), "started_at": time.time()}
+    state = {"kind": "dockerd", "host": f"unix://{sock}", "pid": proc.pid, "start_time": _start_time(proc.pid),
+             "binary": binary, "data_root": str(data_root), "run_dir": str(run_dir), "netns": netns, "log": str(log),
+             "started_at": time.time()}
     client = _wait_ready(state, proc)
     write_json(_state_path(), state)
     _copy_images(main_client, client, copy_images, progress)
@@ -251,31 +279,31 @@ def _copy_images(main_client, client, images: list[str], progress: Callable[[str
             raise SandboxError(f"copying images into the sandbox failed: {status_['error']}")
 
 
-def stop(purge: bool = False, timeout: float = 30) -> bool:
+def stop(purge: bool = False, timeout: float = 30) -> str:
     """Stop the sandbox engine (its containers stop with it); `purge` also deletes its
-    data root. Returns False when none was running."""
+    data root. Returns "stopped"; "stale" when the recorded pid is no longer the sandbox's
+    dockerd (it is left alone, the record removed); "none" when none was started."""
     state = read_json(_state_path(), None)
-    if not state:
-        return False
+    if not isinstance(state, dict) or not state:
+        return "none"
     if state.get("kind") == "dind":
         _stop_dind(state, purge)
         _state_path().unlink(missing_ok=True)
-        return True
+        return "stopped"
     pid = state.get("pid")
+    outcome = "stopped" if _is_ours(state) else "stale"
     try:
-        os.kill(pid, signal.SIGTERM)
-    except (OSError, TypeError):
-        pass  # gone already
-    if not _wait_gone(pid, timeout):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
+        if outcome == "stopped":
+            os.kill(pid, signal.SIGTERM)
+            if not _wait_gone(pid, timeout) and _is_ours(state):
+                os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass  # it ended by itself meanwhile
     _state_path().unlink(missing_ok=True)
     subprocess.run(["ip", "netns", "delete", state.get("netns", NETNS)], capture_output=True, check=False)
-    if purge:
+    if purge and state.get("data_root"):
         subprocess.run(["rm", "-rf", "--one-file-system", state["data_root"]], check=False)
-    return True
+    return outcome
 
 
 def _wait_gone(pid: int, timeout: float) -> bool:
