@@ -8,16 +8,21 @@ docklab at it and sets DOCKER_HOST for every command docklab starts (the runner,
 TUI's shell). The images the lessons need are copied in from the main engine.
 
 Where that cannot be (Docker Desktop, no root), a `docker:dind` container plays this part:
-run --privileged on the learner's engine, reached on a loopback port, its data in a named
-volume. Offline, `docklab images build dind` makes a stand-in for that image.
+run --privileged on the learner's engine, its data in a named volume. Its API speaks TLS
+and asks for the client certificate the container makes for itself (docklab copies it
+out), published on a loopback port only: another container on the learner's bridge
+network reaches the container's port but cannot use it. Offline, `docklab images build
+dind` makes a stand-in for that image.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import signal
 import subprocess
+import tarfile
 import time
 from pathlib import Path
 from typing import Callable
@@ -50,6 +55,11 @@ def _state_path() -> Path:
     return data_dir() / "sandbox.json"
 
 
+def _tls_dir() -> Path:
+    """Where the dind sandbox's client certificates are kept (ca.pem, cert.pem, key.pem)."""
+    return data_dir() / "sandbox-tls"
+
+
 def status() -> dict | None:
     """The running sandbox ({"kind", "host", ...}) or None."""
     state = read_json(_state_path(), None)
@@ -60,6 +70,18 @@ def status() -> dict | None:
     if not _is_ours(state):
         return None
     return state if Path(state["host"].removeprefix("unix://")).exists() else None
+
+
+def client_env(state: dict | None = None) -> dict[str, str]:
+    """The DOCKER_* variables that reach the sandbox, for docklab's client and every
+    command it starts (the `docker` CLI reads the same ones); empty values switch off
+    TLS settings meant for another engine."""
+    state = state if state is not None else read_json(_state_path(), None)
+    if not isinstance(state, dict) or not state.get("host"):
+        return {}
+    tls = state.get("tls") or ""
+    return {"DOCKER_HOST": state["host"], "DOCKER_TLS_VERIFY": "1" if tls else "", "DOCKER_CERT_PATH": tls,
+            "DOCKER_TLS": ""}
 
 
 def _start_time(pid: int) -> int | None:
@@ -177,14 +199,19 @@ def start(copy_images: list[str], main_client, progress: Callable[[str], None] =
 
 DIND_NAME = "docklab-sandbox"
 DIND_VOLUME = "docklab-sandbox-data"
+# docker:dind's entrypoint makes certificates here and serves TLS on 2376. It is the
+# image's default, set anyway: docklab relies on it, and an empty value means plain 2375.
+DIND_CERTDIR = "/certs"
+DIND_PORT = "2376/tcp"
 
 
 def _start_dind(copy_images: list[str], main_client, image: str, progress: Callable[[str], None]) -> dict:
-    """docker:dind (or its stand-in) on the learner's engine, reached on a loopback port;
-    its engine data lives in a named volume that `stop --purge` removes."""
+    """docker:dind (or its stand-in) on the learner's engine, reached with its client
+    certificate on a loopback port; its engine data lives in a named volume that
+    `stop --purge` removes."""
     import docker
 
-    from tutor.core.engine import where
+    from tutor.core.engine import make_client, where
     from tutor.core.images import missing_images
 
     if missing_images(main_client, [image]):
@@ -200,15 +227,17 @@ def _start_dind(copy_images: list[str], main_client, image: str, progress: Calla
     progress(f"starting a private engine in a container ({image}) on your engine")
     box = main_client.containers.run(
         image, name=DIND_NAME, detach=True, privileged=True, labels={"org.docklab.sandbox": "1"},
-        ports={"2375/tcp": ("127.0.0.1", None)}, volumes={DIND_VOLUME: {"bind": "/var/lib/docker", "mode": "rw"}})
+        environment={"DOCKER_TLS_CERTDIR": DIND_CERTDIR}, ports={DIND_PORT: ("127.0.0.1", None)},
+        volumes={DIND_VOLUME: {"bind": "/var/lib/docker", "mode": "rw"}})
     box.reload()
-    port = box.attrs["NetworkSettings"]["Ports"]["2375/tcp"][0]["HostPort"]
-    state = {"kind": "dind", "host": f"tcp://127.0.0.1:{port}", "container": box.id, "volume": DIND_VOLUME,
-             "main_host": where(sandbox=False)[0], "started_at": time.time()}
-    deadline = time.monotonic() + 60
+    port = box.attrs["NetworkSettings"]["Ports"][DIND_PORT][0]["HostPort"]
+    state = {"kind": "dind", "host": f"tcp://127.0.0.1:{port}", "tls": str(_tls_dir()), "container": box.id,
+             "volume": DIND_VOLUME, "main_host": where(sandbox=False)[0], "started_at": time.time()}
+    deadline = time.monotonic() + 90  # the real image makes three 4096-bit RSA keys first
     while True:
         try:
-            client = docker.DockerClient(base_url=state["host"], timeout=30)
+            _copy_client_certs(box, _tls_dir())
+            client = make_client(state["host"], tls=_tls_config(_tls_dir()), timeout=30)
             client.ping()
             break
         except Exception:
@@ -223,6 +252,33 @@ def _start_dind(copy_images: list[str], main_client, image: str, progress: Calla
     return state
 
 
+def _copy_client_certs(box, dest: Path) -> None:
+    """The client's ca.pem, cert.pem and key.pem, out of the container into `dest`
+    (private to this user). Raises until the entrypoint has written all three."""
+    stream, _ = box.get_archive(f"{DIND_CERTDIR}/client")
+    files = {}
+    with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as tar:
+        for member in tar.getmembers():
+            name = Path(member.name).name
+            if member.isfile() and name in ("ca.pem", "cert.pem", "key.pem"):
+                files[name] = tar.extractfile(member).read()
+    if len(files) < 3 or not all(files.values()):
+        raise SandboxError(f"the sandbox container has not written its client certificate yet ({sorted(files)})")
+    dest.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(dest, 0o700)
+    for name, data in files.items():
+        fd = os.open(dest / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+
+
+def _tls_config(folder: Path):
+    from docker.tls import TLSConfig
+
+    return TLSConfig(client_cert=(str(folder / "cert.pem"), str(folder / "key.pem")),
+                     ca_cert=str(folder / "ca.pem"), verify=True)
+
+
 def _stop_dind(state: dict, purge: bool) -> None:
     import docker
 
@@ -231,6 +287,7 @@ def _stop_dind(state: dict, purge: bool) -> None:
         main.containers.get(state["container"]).remove(force=True)
     except docker.errors.NotFound:
         pass
+    shutil.rmtree(_tls_dir(), ignore_errors=True)  # docklab's own folder, never a path read from the state
     if purge:
         try:
             main.volumes.get(state["volume"]).remove(force=True)
