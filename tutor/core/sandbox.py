@@ -224,6 +224,11 @@ def _start_dind(copy_images: list[str], main_client, image: str, progress: Calla
         old.remove(force=True)  # docklab's own, stopped or stale
     except docker.errors.NotFound:
         pass
+    try:
+        main_client.volumes.get(DIND_VOLUME)
+        new_volume = False
+    except docker.errors.NotFound:
+        new_volume = True
     progress(f"starting a private engine in a container ({image}) on your engine")
     box = main_client.containers.run(
         image, name=DIND_NAME, detach=True, privileged=True, labels={"org.docklab.sandbox": "1"},
@@ -240,12 +245,17 @@ def _start_dind(copy_images: list[str], main_client, image: str, progress: Calla
             client = make_client(state["host"], tls=_tls_config(_tls_dir()), timeout=30)
             client.ping()
             break
-        except Exception:
+        except Exception as err:
             box.reload()
             if box.status != "running" or time.monotonic() > deadline:
                 logs = box.logs(tail=5).decode(errors="replace")
                 box.remove(force=True)
-                raise SandboxError(f"the sandbox container did not start an engine:\n{logs}") from None
+                shutil.rmtree(_tls_dir(), ignore_errors=True)
+                if new_volume:  # made by this start: nothing of a sandbox's earlier data is in it
+                    main_client.volumes.get(DIND_VOLUME).remove(force=True)
+                reason = str(err).split("(")[0].strip() or type(err).__name__
+                raise SandboxError(f"the sandbox container did not start an engine that docklab can reach over "
+                                   f"TLS on {DIND_PORT} ({reason}); its last log lines:\n{logs}") from None
             time.sleep(0.3)
     write_json(_state_path(), state)
     _copy_images(main_client, client, copy_images, progress)
