@@ -10,6 +10,7 @@ import json
 import stat
 import time
 
+import certifi
 import pytest
 
 from tests.conftest import engine_state, run_docklab
@@ -38,11 +39,13 @@ def test_a_dind_sandbox_keeps_lessons_off_the_learners_engine(client, home, pref
     assert built.returncode == 0, built.stdout + built.stderr
     before = engine_state(client)
     try:
-        started = run_docklab("sandbox", "start", "--dind", home=home, timeout=300)
+        # a CA bundle in the environment (corporate machines have one) must not stand in for the sandbox's CA
+        env = {"REQUESTS_CA_BUNDLE": certifi.where()}
+        started = run_docklab("sandbox", "start", "--dind", home=home, env=env, timeout=300)
         assert started.returncode == 0, started.stdout + started.stderr
         status = run_docklab("sandbox", "status", home=home)
         assert status.returncode == 0 and "container docklab-sandbox" in status.stdout
-        doctor = json.loads(run_docklab("doctor", "--json", home=home).stdout)
+        doctor = json.loads(run_docklab("doctor", "--json", home=home, env=env).stdout)
         assert doctor["sandbox"] is True and doctor["docker_host"].startswith("tcp://127.0.0.1:")
 
         # TLS with the client certificate the container made, kept private to this user
@@ -67,7 +70,7 @@ def test_a_dind_sandbox_keeps_lessons_off_the_learners_engine(client, home, pref
         assert "TLS error" in part["tls without a client certificate"] or "reset" in seen, seen
         assert "Connection refused" in part["the published port, through the host"], seen
         inside = engine_state(client)  # only the sandbox's own container and volume were added
-        ran = run_docklab("run", "mount-syntax", "--auto", home=home)
+        ran = run_docklab("run", "mount-syntax", "--auto", home=home, env=env)
         assert ran.returncode == 0, ran.stdout + ran.stderr
         assert engine_state(client) == inside  # the lesson ran in the sandbox, not here
         assert run_docklab("reset", "mount-syntax", home=home).returncode == 0

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -253,7 +254,8 @@ def _start_dind(copy_images: list[str], main_client, image: str, progress: Calla
                 shutil.rmtree(_tls_dir(), ignore_errors=True)
                 if new_volume:  # made by this start: nothing of a sandbox's earlier data is in it
                     main_client.volumes.get(DIND_VOLUME).remove(force=True)
-                reason = str(err).split("(")[0].strip() or type(err).__name__
+                ssl = re.search(r"\[SSL[^\]]*\][^()']*", str(err))  # a certificate problem, said plainly
+                reason = ssl.group(0).strip() if ssl else str(err).split("(")[0].strip() or type(err).__name__
                 raise SandboxError(f"the sandbox container did not start an engine that docklab can reach over "
                                    f"TLS on {DIND_PORT} ({reason}); its last log lines:\n{logs}") from None
             time.sleep(0.3)
