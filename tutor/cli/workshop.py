@@ -149,8 +149,11 @@ def cmd_sandbox(args) -> int:
         print(f"sandbox running: {state['host']} ({where}); docklab's checks, commands and terminal use it")
         return OK
     if args.action == "stop":
-        stopped = sandbox.stop(purge=args.purge)
-        print("sandbox stopped; docklab uses your engine again" if stopped else "no sandbox was running")
+        outcome = sandbox.stop(purge=args.purge)
+        print({"stopped": "sandbox stopped; docklab uses your engine again",
+               "stale": "no sandbox was running: its record was stale (the process it named is not the "
+                        "sandbox's engine, and was left alone); removed it, docklab uses your engine again",
+               "none": "no sandbox was running"}[outcome])
         return OK
     main = connect(sandbox=False)  # the learner's engine, where the images are (and a dind sandbox runs)
     image_map = load_map(args.images)
