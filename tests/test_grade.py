@@ -1,18 +1,22 @@
 """`docklab grade` on a folder of reports (the real CLI, no engine needed): the expected
-learner × lesson table in every format, flagged and unreadable reports named and never
+learner × lesson table in every format, the live re-check beside each step done and a
+lesson it contradicts marked, flagged, unreadable and crafted reports named and never
 counted, and a non-zero exit while the others are still rolled up."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
+import os
+import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import pytest
 
 from tests.conftest import run_docklab
-from tests.reportkit import IDS, make_report
+from tests.reportkit import IDS, make_report, rechecked
 from tutor.core import signing
 from tutor.core.store import write_json
 
@@ -52,8 +56,8 @@ def bad_folder(folder, tmp_path):
     d, keyfile = folder
     key = KEY.encode()
     tampered = signing.sign(make_report(tmp_path, "eve", {"data-loss": [1]}), key)
-    for step in tampered["lessons"][0]["steps"]:
-        step["status"] = "done"
+    for step in tampered["lessons"][0]["steps"]:  # a consistent edit: readable, but tampered
+        step.update(status="done", proof="recorded")
     write_json(d / "eve.json", tampered)
     write_json(d / "mallory.json", signing.sign(make_report(tmp_path, "mallory", {"data-loss": [1, 2]}), b"m" * 32))
     write_json(d / "oscar.json", make_report(tmp_path, "oscar", {"data-loss": [1, 2, 3, 4, 5, 6]}))
@@ -73,33 +77,53 @@ def grade(folder, keyfile, fmt, home):
     return run_docklab("grade", str(folder), "--key-file", str(keyfile), "--format", fmt, home=home)
 
 
+def table_rows(stdout: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The table read back: learner rows above the line, totals below; columns are at
+    least two spaces apart, and a cell holds at most one space in a row."""
+    lines = stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("learner"))
+    above, below, part = {}, {}, None
+    for line in lines[start:]:
+        if not line.strip():
+            break
+        if line.startswith("---"):
+            part = below
+            continue
+        cells = re.split(r" {2,}", line.strip())
+        (part if part is not None else above)[cells[0]] = cells[1:]
+    return above, below
+
+
 def test_table(folder, home):
     out = grade(*folder, "table", home)
     assert out.returncode == 0, out.stdout + out.stderr
-    lines = out.stdout.splitlines()
-    header = next(line.split() for line in lines if line.startswith("learner"))
-    assert header == ["learner", *IDS]
-    rows = {line.split()[0]: line.split()[1:] for line in lines if line.split() and line.split()[0] in EXPECTED}
-    assert rows["alice"][:3] == ["done", "1,2/6", "-"]
-    assert rows["bob"][:2] == ["1,2,3/6", "-"]
-    assert rows["carol"][:3] == ["done", "done", "-"]
-    totals = {" ".join(line.split()[:-len(IDS)]): line.split()[-len(IDS):] for line in lines
-              if line.startswith(("done", "partial", "not started"))}
+    rows, totals = table_rows(out.stdout)
+    assert rows.pop("learner") == IDS
+    assert set(rows) == set(EXPECTED)
+    # after each status, what the re-check found for each step done: these were not re-checked
+    assert rows["alice"][:3] == ["done ??????", "1,2/6 ??", "-"]
+    assert rows["bob"][:2] == ["1,2,3/6 ???", "-"]
+    assert rows["carol"][:3] == ["done ??????", "done ??????", "-"]
     assert totals["done"][:2] == ["2", "1"] and totals["partial"][:2] == ["1", "1"]
     assert totals["not started"][:3] == ["0", "1", "3"]
+    assert totals["contradicted"] == ["0"] * len(IDS)
 
 
 def test_csv(folder, home):
     out = grade(*folder, "csv", home)
     assert out.returncode == 0, out.stderr
-    rows = list(csv.reader(io.StringIO(out.stdout)))
-    assert rows[0] == ["learner", "reports", "note", *IDS]
-    by_learner = {r[0]: r for r in rows[1:]}
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    header = list(rows[0])
+    assert header == ["learner", "reports", "note", *(c for i in IDS for c in (i, f"{i} re-check", f"{i} contradicted"))]
+    by_learner = {r["learner"]: r for r in rows}
     for learner in EXPECTED:
-        assert by_learner[learner][3:] == [cell(learner, i) for i in IDS]
-    assert by_learner["carol"][1].count(".json") == 2
-    assert by_learner["(total done)"][3:5] == ["2", "1"]
-    assert by_learner["(total not started)"][3:6] == ["0", "1", "3"]
+        assert [by_learner[learner][i] for i in IDS] == [cell(learner, i) for i in IDS]
+    assert by_learner["alice"]["named-volumes re-check"] == "1 not re-checked, 2 not re-checked"
+    assert by_learner["alice"]["managing-volumes re-check"] == "" == by_learner["alice"]["data-loss contradicted"]
+    assert by_learner["carol"]["reports"].count(".json") == 2
+    assert [by_learner["(total done)"][i] for i in IDS[:2]] == ["2", "1"]
+    assert [by_learner["(total not started)"][i] for i in IDS[:3]] == ["0", "1", "3"]
+    assert by_learner["(total contradicted)"]["data-loss contradicted"] == "0"
 
 
 class TableReader(HTMLParser):
@@ -143,9 +167,10 @@ def test_html_is_one_readable_file(bad_folder, home):
     assert page.links == []  # self-contained: no external stylesheet, script or image
     assert page.rows[0] == ["learner", *IDS]
     body = {r[0]: r[1:] for r in page.rows[1:]}
-    assert set(body) == set(EXPECTED) | {"total done", "total partial", "total not started"}
-    for learner in EXPECTED:
-        assert body[learner] == [cell(learner, i) for i in IDS]
+    assert set(body) == set(EXPECTED) | {"total done", "total partial", "total not started", "total contradicted"}
+    for learner in EXPECTED:  # each cell: the status, then each step done with its re-check mark
+        assert [c.split("1?")[0].strip() for c in body[learner]] == [cell(learner, i) for i in IDS]
+    assert body["alice"][1] == PARTIAL + "1? 2?"
     assert body["total done"][:2] == ["2", "1"]
     for name, reason in {**FLAGGED, **UNREADABLE}.items():
         assert any(name in item and reason in item for item in page.items), (name, page.items)
@@ -167,15 +192,32 @@ def test_junit_parses(folder, home):
     assert int(root.get("failures")) == sum(cell(x, i) != "done" for x in EXPECTED for i in IDS)
 
 
+def counted(fmt: str, stdout: str) -> set[str]:
+    """The learners a format shows as counted rows (not as flagged reports)."""
+    if fmt == "table":
+        rows, _ = table_rows(stdout)
+        return set(rows) - {"learner"}
+    if fmt == "csv":
+        return {r["learner"] for r in csv.DictReader(io.StringIO(stdout))
+                if r["note"] in ("", "unverified") and not r["learner"].startswith("(total")}
+    if fmt == "html":
+        page = TableReader()
+        page.feed(stdout)
+        return {r[0] for r in page.rows[1:] if not r[0].startswith("total ")}
+    return {s.get("name") for s in ET.fromstring(stdout).iter("testsuite") if s.get("name") != "reports"}
+
+
+FORMATS = ("table", "csv", "html", "junit")
+
+
 def test_bad_reports_are_named_never_counted_and_fail_the_run(bad_folder, home):
-    for fmt in ("table", "csv", "html", "junit"):
+    for fmt in FORMATS:
         out = grade(*bad_folder, fmt, home)
         assert out.returncode == 1, (fmt, out.stderr)
         for name, reason in {**FLAGGED, **UNREADABLE}.items():
             assert name in out.stdout and reason in out.stdout, (fmt, name)
-        for learner in ("eve", "mallory", "oscar"):  # named as flagged, never as a counted row
-            assert not any(line.startswith(learner) for line in out.stdout.splitlines() if fmt == "table")
-        assert "alice" in out.stdout and "carol" in out.stdout  # the others are still rolled up
+        # eve, mallory and oscar are named as flagged, never counted; the others still are
+        assert counted(fmt, out.stdout) == set(EXPECTED), fmt
     junit = ET.fromstring(grade(*bad_folder, "junit", home).stdout)
     errors = {c.get("name").rsplit("/", 1)[-1]: c.find("error") for c in junit.iter("testcase")
               if c.get("classname") == "reports"}
