@@ -6,6 +6,7 @@ counted, and a non-zero exit while the others are still rolled up."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import os
@@ -244,3 +245,110 @@ def test_the_key_can_come_from_the_environment(folder, home):
 def test_no_reports_is_a_usage_error(tmp_path, home):
     out = run_docklab("grade", str(tmp_path), home=home)
     assert out.returncode == 2 and "no reports" in out.stderr
+
+
+@pytest.fixture
+def recheck_folder(tmp_path):
+    """Reports whose live re-check at report time ran: dave's data-loss upheld (steps 2
+    and 3 no longer hold, as after the lesson, but the last one does), his named-volumes
+    contradicted (nothing from step 2 on holds); frank's data-loss contradicted in one
+    report and upheld in a later one."""
+    key = KEY.encode()
+    d = tmp_path / "rechecked"
+    d.mkdir()
+    dave = make_report(tmp_path, "dave", {"data-loss": [1, 2, 3, 4, 5, 6], "named-volumes": [1, 2]})
+    rechecked(dave, "data-loss", {1: True, 2: False, 3: False, 4: True, 5: True, 6: True})
+    rechecked(dave, "named-volumes", dict.fromkeys(range(1, 7), False))
+    write_json(d / "dave.json", signing.sign(dave, key))
+    for n, holds in ((1, dict.fromkeys(range(1, 7), False)), (2, {**dict.fromkeys(range(1, 6), False), 6: True})):
+        frank = rechecked(make_report(tmp_path, "frank", {"data-loss": [1, 2, 3, 4, 5, 6]}), "data-loss", holds)
+        write_json(d / f"frank-{n}.json", signing.sign(frank, key))
+    keyfile = tmp_path / "workshop.key"
+    keyfile.write_text(KEY + "\n")
+    return d, keyfile
+
+
+DAVE_DATA_LOSS = "1 held, 2 did not hold, 3 did not hold, 4 held, 5 held, 6 held"
+
+
+def test_the_recheck_beside_each_step_and_a_contradicted_lesson_in_every_format(recheck_folder, home):
+    outs = {fmt: grade(*recheck_folder, fmt, home) for fmt in FORMATS}
+    assert all(out.returncode == 0 for out in outs.values()), {f: o.stderr for f, o in outs.items()}
+
+    rows, totals = table_rows(outs["table"].stdout)
+    assert rows["dave"][:2] == ["done ✓✗✗✓✓✓", "1,2/6 ✗✗!"]
+    assert rows["frank"][0] == "done ✗✗✗✗✗✓"  # merged: the most the engine showed of each step
+    assert totals["contradicted"][:2] == ["0", "1"]
+    assert "CONTRADICTED by the re-check: dave, named-volumes: steps 1 did not hold, 2 did not hold" \
+        in outs["table"].stdout
+
+    by_learner = {r["learner"]: r for r in csv.DictReader(io.StringIO(outs["csv"].stdout))}
+    dave, frank = by_learner["dave"], by_learner["frank"]
+    assert dave["data-loss re-check"] == DAVE_DATA_LOSS and dave["data-loss contradicted"] == ""
+    assert dave["named-volumes"] == PARTIAL and dave["named-volumes contradicted"] == "contradicted"
+    assert dave["named-volumes re-check"] == "1 did not hold, 2 did not hold"
+    assert frank["data-loss contradicted"] == "" and frank["data-loss re-check"].endswith("6 held")
+    assert by_learner["(total contradicted)"]["named-volumes contradicted"] == "1"
+
+    page = TableReader()
+    page.feed(outs["html"].stdout)
+    body = {r[0]: r[1:] for r in page.rows[1:]}
+    assert body["dave"][:2] == ["done1✓ 2✗ 3✗ 4✓ 5✓ 6✓", PARTIAL + "1✗ 2✗contradicted"]
+    assert re.search(r'<td class="partial contradicted">[^<]*<span class="recheck"><span title="step 1: did not hold">',
+                     outs["html"].stdout)
+    assert outs["html"].stdout.count("contradicted\">") == 1 and body["total contradicted"][:2] == ["0", "1"]
+
+    cases = {(c.get("classname"), c.get("name")): c for c in ET.fromstring(outs["junit"].stdout).iter("testcase")}
+    props = {(k, p.get("name")): p.get("value") for k, c in cases.items() for p in c.iter("property")}
+    assert props[("dave", "named-volumes"), "contradicted"] == "true"
+    assert props[("dave", "named-volumes"), "step 2 re-check"] == "did not hold"
+    assert props[("dave", "data-loss"), "contradicted"] == "false"
+    assert props[("dave", "data-loss"), "step 2 re-check"] == "did not hold"
+    assert props[("frank", "data-loss"), "contradicted"] == "false"
+    assert cases["dave", "named-volumes"].find("system-out").text.startswith("CONTRADICTED by the re-check")
+    assert cases["dave", "data-loss"].find("system-out").text.endswith(DAVE_DATA_LOSS + ".")
+    assert ("dave", "secrets") in cases and cases["dave", "secrets"].find("properties") is None
+
+
+CRAFTED = {  # file -> (content, what grade says of it)
+    "deep.json": ('{"schema": 1, "learner": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+    "dupe.json": ('{"schema": 1, "learner": "a", "learner": "b", "lessons": []}', "'learner' appears twice"),
+    "nan.json": ('{"schema": 1, "learner": NaN}', "NaN is not a JSON number"),
+    "inf.json": ('{"schema": 1, "learner": 1e999}', "too large for a number"),
+    "surrogate.json": ('{"schema": 1, "learner": "\\udc00"}', "not valid Unicode"),
+    "unsigned-types.json": ('{"schema": 1, "learner": ["x"], "lessons": {}}', "unsigned"),
+}
+
+
+def test_crafted_reports_are_named_with_the_reason_and_the_rest_graded(folder, tmp_path, home):
+    """Each of these crashed or could crash the roll-up; now each costs only its own file."""
+    d, keyfile = folder
+    for name, (text, _) in CRAFTED.items():
+        (d / name).write_text(text)
+    good = json.loads((d / "bob.json").read_text())
+    for name, value in (("sig-unicode.json", "é" * 64), ("sig-type.json", 64)):
+        write_json(d / name, {**good, "signature": {**good["signature"], "value": value}})
+    # signed by a key holder, so its signature holds: its shape is what gives it away
+    write_json(d / "types.json", signing.sign({**good, "learner": ["x"], "lessons": {}}, KEY.encode()))
+    write_json(d / "extra.json", signing.sign({**good, "lessons": [{**good["lessons"][0], "steps": [{}]}]},
+                                              KEY.encode()))
+    unicode_name = signing.sign({**make_report(tmp_path, "Zoë \x1b[2J李\u202e", {"data-loss": [1]})}, KEY.encode())
+    write_json(d / "zoe.json", unicode_name)
+    with open(d / "huge.json", "wb") as f:
+        f.truncate(50_000_000)
+    os.mkfifo(d / "fifo.json")
+    expected = {**{n: reason for n, (_, reason) in CRAFTED.items()}, "sig-unicode.json": "tampered",
+                "sig-type.json": "tampered", "types.json": "learner is ['x'], not a string",
+                "extra.json": "lessons[0].steps[0].number is missing", "huge.json": "too large: 50.0 MB", "fifo.json": "not a regular file"}
+    for fmt in FORMATS:
+        out = grade(d, keyfile, fmt, home)
+        assert out.returncode == 1 and "Traceback" not in out.stderr, (fmt, out.stderr)
+        text = html.unescape(out.stdout) if fmt == "html" else out.stdout
+        if fmt == "junit":  # one line per bad report: its name and the error's message
+            text = "\n".join(f"{c.get('name')}: {c.find('error').get('message')}"
+                              for c in ET.fromstring(out.stdout).iter("testcase") if c.get("classname") == "reports")
+        for name, reason in expected.items():
+            assert any(name in line and reason in line for line in text.splitlines()), (fmt, name, reason)
+        assert len(counted(fmt, out.stdout)) == 4, fmt  # alice, bob, carol and the unicode learner
+        assert "\x1b" not in out.stdout or fmt != "table"  # no escape sequence reaches the terminal
+    assert "Zoë ?[2J李?" in grade(d, keyfile, "table", home).stdout
