@@ -120,19 +120,20 @@ class Rollup:
             self.flagged.append(Problem(name, verdict.value, learner if isinstance(learner, str) else None))
             return
         rpt.validate(data)
+        lessons = [(lesson["id"], lesson["title"], len(lesson["steps"]), contradicts(lesson),
+                    {s["number"]: step_recheck(s) for s in lesson["steps"] if s["status"] == rpt.DONE})
+                   for lesson in data["lessons"]]
+        # merged only once all is read, so that a report that fails halfway adds nothing
         learner = self.learners.setdefault(data["learner"], Learner(data["learner"]))
         learner.files.append(name)
-        for lesson in data["lessons"]:
-            title, steps = self.lessons.get(lesson["id"], (lesson["title"], 0))
-            self.lessons[lesson["id"]] = (title, max(steps, len(lesson["steps"])))
-            done = learner.steps.setdefault(lesson["id"], {})
-            for step in lesson["steps"]:
-                if step["status"] == rpt.DONE:
-                    found = step_recheck(step)
-                    done[step["number"]] = max(done.get(step["number"], found), found, key=_RANK.__getitem__)
-            verdict_now = contradicts(lesson)
-            if verdict_now is not None:
-                (learner.contradicted if verdict_now else learner.upheld).add(lesson["id"])
+        for lesson_id, title, count, contradicted, done in lessons:
+            first_title, steps = self.lessons.get(lesson_id, (title, 0))
+            self.lessons[lesson_id] = (first_title, max(steps, count))
+            merged = learner.steps.setdefault(lesson_id, {})
+            for number, found in done.items():
+                merged[number] = max(merged.get(number, found), found, key=_RANK.__getitem__)
+            if contradicted is not None:
+                (learner.contradicted if contradicted else learner.upheld).add(lesson_id)
 
 
 def report_files(args: list[str]) -> list[Path]:
