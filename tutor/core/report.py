@@ -278,7 +278,8 @@ def validate(data: dict) -> None:
         for j, step in enumerate(lesson["steps"]):
             where = f"lessons[{i}].steps[{j}]"
             if step["number"] != j + 1:
-                raise Unreadable(f"{where}.number is {step['number']}, not {j + 1}: steps are numbered 1, 2, ... in order")
+                raise Unreadable(f"{where}.number is {_show(step['number'])}, not {j + 1}: "
+                                 "steps are numbered 1, 2, ... in order")
             if (step["status"] == DONE) != (step["proof"] is not None):
                 raise Unreadable(f"{where}.status is {step['status']} but its proof is {_show(step['proof'])}")
 
@@ -290,9 +291,10 @@ def _conform(value: Any, spec: Any, where: str) -> None:
     elif isinstance(spec, dict):
         _kind(value, dict, where)
         for key, inner in spec.items():
+            field = f"{where}.{key}" if where else key
             if key not in value:
-                raise Unreadable(f"{where + '.' if where else ''}{key} is missing")
-            _conform(value[key], inner, f"{where + '.' if where else ''}{key}")
+                raise Unreadable(f"{field} is missing")
+            _conform(value[key], inner, field)
     elif isinstance(spec, list):
         _kind(value, list, where)
         for i, item in enumerate(value):
