@@ -14,7 +14,7 @@ import unicodedata
 import xml.etree.ElementTree as ET
 
 from tutor.core import report as rpt
-from tutor.core.rollup import HELD, NOT_HELD, UNCHECKED, Cell, Rollup
+from tutor.core.rollup import CONTRADICTED, HELD, NOT_HELD, UNCHECKED, Cell, Rollup
 
 STATUSES = ((rpt.LESSON_DONE, "done"), (rpt.PARTIAL, "partial"), (rpt.NOT_STARTED, "not started"))
 MARKS = {HELD: "✓", NOT_HELD: "✗", UNCHECKED: "?"}
@@ -56,8 +56,8 @@ def table(r: Rollup) -> str:
     ids = list(r.lessons)
     rows = [["learner", *map(_t, ids)]]
     rows += [[_t(x.name), *(short(x.cell(i, r.lessons[i][1])) for i in ids)] for x in r.rows()]
-    rows += [[label, *(str(r.totals(i)[key]) for i in ids)] for key, label in STATUSES]
-    rows.append(["contradicted", *(str(r.contradicted(i)) for i in ids)])
+    sums = [r.totals(i) for i in ids]
+    rows += [[label, *(str(n[key]) for n in sums)] for key, label in (*STATUSES, (CONTRADICTED, "contradicted"))]
     widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
     lines.insert(len(lines) - len(STATUSES) - 1, "-" * len(lines[0]))
@@ -88,9 +88,10 @@ def csv_text(r: Rollup) -> str:
         cells = [x.cell(i, r.lessons[i][1]) for i in ids]
         w.writerow([_csv_safe(x.name), ";".join(map(_csv_safe, x.files)), note,
                     *(v for c in cells for v in (c.text, c.recheck_text, "contradicted" if c.contradicted else ""))])
+    sums = [r.totals(i) for i in ids]
     for key, label in STATUSES:
-        w.writerow([f"(total {label})", "", "", *(v for i in ids for v in (r.totals(i)[key], "", ""))])
-    w.writerow(["(total contradicted)", "", "", *(v for i in ids for v in ("", "", r.contradicted(i)))])
+        w.writerow([f"(total {label})", "", "", *(v for n in sums for v in (n[key], "", ""))])
+    w.writerow(["(total contradicted)", "", "", *(v for n in sums for v in ("", "", n[CONTRADICTED]))])
     for p in r.flagged:
         w.writerow([_csv_safe(p.learner or ""), _csv_safe(p.file), f"flagged, not counted: {p.reason}", *blank])
     for p in r.unreadable:
@@ -133,11 +134,9 @@ def html_text(r: Rollup) -> str:
         cells = [x.cell(i, r.lessons[i][1]) for i in ids]
         out.append(f'<tr><th scope="row">{e(x.name)}</th>' + "".join(map(_html_cell, cells)) + "</tr>")
     out.append("</tbody><tfoot>")
-    for key, label in STATUSES:
-        out.append(f'<tr><th scope="row">total {label}</th>' + "".join(f"<td>{r.totals(i)[key]}</td>" for i in ids)
-                   + "</tr>")
-    out.append('<tr><th scope="row">total contradicted</th>'
-               + "".join(f"<td>{r.contradicted(i)}</td>" for i in ids) + "</tr>")
+    sums = [r.totals(i) for i in ids]
+    for key, label in (*STATUSES, (CONTRADICTED, "contradicted")):
+        out.append(f'<tr><th scope="row">total {label}</th>' + "".join(f"<td>{n[key]}</td>" for n in sums) + "</tr>")
     out.append("</tfoot></table>")
     for title, items in (("Flagged, not counted", r.flagged), ("Unreadable", r.unreadable)):
         if items:

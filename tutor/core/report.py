@@ -120,12 +120,15 @@ def make(learner: str, lessons: list[Lesson], engine: Engine | None, image_map: 
 
 # ---- reading a report back -------------------------------------------------------------
 # Every file is an instructor's input from someone else: whatever it holds, reading it
-# ends in Unreadable with the reason, or in plain JSON (bounded, finite, Unicode, no key
-# twice) of a known schema version, which signing.verify can judge; then validate()
-# checks that it has the shape of that version.
+# ends in Unreadable with the reason, or in plain JSON (finite numbers, Unicode text, no
+# key twice) of a known schema version, which signing.verify can judge; then validate()
+# checks that it has the shape of that version. Nesting is bounded by Python's JSON
+# reader (a RecursionError, read as "nested too deeply"), and validate() follows the
+# schema's own few levels only, so nothing recurses into a JSON bomb.
 
 MAX_BYTES = 5_000_000  # a report of every lesson with its evidence is well under 1 MB
-MAX_DEPTH = 32  # a report nests 8 levels deep; room for fields added later, none for a JSON bomb
+TOO_DEEP = "nested too deeply to read (a report nests 8 levels deep)"
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 _TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 
 
@@ -169,10 +172,10 @@ def parse(text: str | bytes) -> dict:
             raise Unreadable(f"truncated: the JSON ends early (line {err.lineno})") from None
         raise Unreadable(f"not JSON: {err.msg} at line {err.lineno} column {err.colno}") from None
     except RecursionError:
-        raise Unreadable(f"nested too deeply: a report nests at most {MAX_DEPTH} levels") from None
+        raise Unreadable(TOO_DEEP) from None
     except ValueError as err:  # e.g. an integer of more than 4300 digits
         raise Unreadable(f"not a report: {err}") from None
-    _plain_json(data)
+    _unicode(data, text)
     if not isinstance(data, dict) or "schema" not in data:
         raise Unreadable("not a docklab report (no schema field)")
     if type(data["schema"]) is not int or data["schema"] not in SCHEMAS:
@@ -217,24 +220,15 @@ def _unique(pairs: list[tuple[str, Any]]) -> dict:
     return obj
 
 
-def _plain_json(data: Any) -> None:
-    """What the parser lets through but nothing downstream should meet: nesting deeper
-    than any report, and text that is not Unicode (a lone surrogate written as \\ud800)."""
-    stack = [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise Unreadable(f"nested too deeply: a report nests at most {MAX_DEPTH} levels")
-        if isinstance(value, dict):
-            stack.extend((k, depth) for k in value)
-            stack.extend((v, depth + 1) for v in value.values())
-        elif isinstance(value, list):
-            stack.extend((v, depth + 1) for v in value)
-        elif isinstance(value, str):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                raise Unreadable(f"the text {_show(value)} is not valid Unicode (a lone surrogate)") from None
+def _unicode(data: Any, text: str) -> None:
+    """Text the parser lets through but nothing downstream can print: a lone surrogate,
+    written as \\ud800."""
+    if _SURROGATE.search(text):  # only an escape can make one; most reports have none
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as err:
+            raise Unreadable(f"the text {_show(err.object[err.start:err.end])} is not valid Unicode "
+                             "(a lone surrogate)") from None
 
 
 def _show(value: Any) -> str:
@@ -285,28 +279,31 @@ def validate(data: dict) -> None:
 
 
 def _conform(value: Any, spec: Any, where: str) -> None:
-    if isinstance(spec, Nullable):
-        if value is not None:
-            _conform(value, spec.spec, where)
-    elif isinstance(spec, dict):
+    if type(spec) is type:
+        _kind(value, spec, where)
+    elif type(spec) is dict:
         _kind(value, dict, where)
         for key, inner in spec.items():
-            field = f"{where}.{key}" if where else key
             if key not in value:
-                raise Unreadable(f"{field} is missing")
-            _conform(value[key], inner, field)
-    elif isinstance(spec, list):
+                raise Unreadable(f"{where}.{key} is missing" if where else f"{key} is missing")
+            item, kind = value[key], type(inner)
+            if kind is type and type(item) is inner or kind is Nullable and item is None \
+                    or kind is frozenset and type(item) is str and item in inner:
+                continue  # the common cases, inline: a report has thousands of fields
+            _conform(item, inner, f"{where}.{key}" if where else key)
+    elif type(spec) is list:
         _kind(value, list, where)
         for i, item in enumerate(value):
             _conform(item, spec[0], f"{where}[{i}]")
-    elif isinstance(spec, frozenset):
+    elif type(spec) is Nullable:
+        if value is not None:
+            _conform(value, spec.spec, where)
+    elif type(spec) is frozenset:
         if type(value) is not str or value not in spec:
             raise Unreadable(f"{where} is {_show(value)}, not one of {', '.join(sorted(spec))}")
     elif spec is TIME:
         if type(value) is not str or not _TIME.fullmatch(value):
             raise Unreadable(f"{where} is {_show(value)}, not {TIME}")
-    else:
-        _kind(value, spec, where)
 
 
 def _kind(value: Any, kind: type, where: str) -> None:

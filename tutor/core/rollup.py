@@ -15,6 +15,7 @@ from tutor.core import report as rpt
 from tutor.core.signing import verify
 
 HELD, NOT_HELD, UNCHECKED = "held", "did not hold", "not re-checked"
+CONTRADICTED = "contradicted"
 _RANK = {UNCHECKED: 0, NOT_HELD: 1, HELD: 2}  # a learner's reports merged: the most the engine showed
 
 
@@ -96,15 +97,14 @@ class Rollup:
         return [self.learners[k] for k in sorted(self.learners, key=str.casefold)]
 
     def totals(self, lesson: str) -> dict[str, int]:
-        counts = {rpt.LESSON_DONE: 0, rpt.PARTIAL: 0, rpt.NOT_STARTED: 0}
+        """How many learners have the lesson done, partial, not started, and contradicted."""
+        counts = {rpt.LESSON_DONE: 0, rpt.PARTIAL: 0, rpt.NOT_STARTED: 0, CONTRADICTED: 0}
         total = self.lessons[lesson][1]
         for learner in self.learners.values():
-            counts[learner.cell(lesson, total).status] += 1
+            cell = learner.cell(lesson, total)
+            counts[cell.status] += 1
+            counts[CONTRADICTED] += cell.contradicted
         return counts
-
-    def contradicted(self, lesson: str) -> int:
-        total = self.lessons[lesson][1]
-        return sum(x.cell(lesson, total).contradicted for x in self.learners.values())
 
     @property
     def clean(self) -> bool:
@@ -114,7 +114,10 @@ class Rollup:
         """One report, as report.read returns it: flagged unless its signature holds, then
         unreadable unless it has its schema's shape (an edited report is "tampered"
         whatever the edit did to the shape), then merged."""
-        verdict = verify(data, key)
+        try:
+            verdict = verify(data, key)
+        except RecursionError:  # read, but too deep to write out again and sign
+            raise rpt.Unreadable(rpt.TOO_DEEP) from None
         if not verdict.counted:
             learner = data.get("learner")
             self.flagged.append(Problem(name, verdict.value, learner if isinstance(learner, str) else None))
