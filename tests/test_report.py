@@ -278,6 +278,7 @@ def test_without_an_engine_report_keeps_progress_and_check_all_exits_3(tmp_path,
     assert done.returncode == 0, done.stdout + done.stderr
     assert "without a re-check" in done.stderr
     data = report.read(out)
+    report.validate(data)  # what docklab writes, its own grade reads
     assert data["engine"] is None and signing.verify(data, b"z" * 40) is Verdict.VALID
     assert data["lessons"][0]["recheck"] == {"checked": False, "note": "no engine reachable at report time"}
     live = run_docklab("check", "--all", "--json", home=home, env=env)
