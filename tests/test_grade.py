@@ -115,7 +115,8 @@ def test_csv(folder, home):
     assert out.returncode == 0, out.stderr
     rows = list(csv.DictReader(io.StringIO(out.stdout)))
     header = list(rows[0])
-    assert header == ["learner", "reports", "note", *(c for i in IDS for c in (i, f"{i} re-check", f"{i} contradicted"))]
+    per_lesson = [c for i in IDS for c in (i, f"{i} re-check", f"{i} contradicted")]
+    assert header == ["learner", "reports", "note", *per_lesson]
     by_learner = {r["learner"]: r for r in rows}
     for learner in EXPECTED:
         assert [by_learner[learner][i] for i in IDS] == [cell(learner, i) for i in IDS]
@@ -330,16 +331,17 @@ def test_crafted_reports_are_named_with_the_reason_and_the_rest_graded(folder, t
         write_json(d / name, {**good, "signature": {**good["signature"], "value": value}})
     # signed by a key holder, so its signature holds: its shape is what gives it away
     write_json(d / "types.json", signing.sign({**good, "learner": ["x"], "lessons": {}}, KEY.encode()))
-    write_json(d / "extra.json", signing.sign({**good, "lessons": [{**good["lessons"][0], "steps": [{}]}]},
+    write_json(d / "empty-step.json", signing.sign({**good, "lessons": [{**good["lessons"][0], "steps": [{}]}]},
                                               KEY.encode()))
-    unicode_name = signing.sign({**make_report(tmp_path, "Zoë \x1b[2J李\u202e", {"data-loss": [1]})}, KEY.encode())
+    unicode_name = signing.sign(make_report(tmp_path, "Zoë \x1b[2J李\u202e", {"data-loss": [1]}), KEY.encode())
     write_json(d / "zoe.json", unicode_name)
     with open(d / "huge.json", "wb") as f:
         f.truncate(50_000_000)
     os.mkfifo(d / "fifo.json")
     expected = {**{n: reason for n, (_, reason) in CRAFTED.items()}, "sig-unicode.json": "tampered",
                 "sig-type.json": "tampered", "types.json": "learner is ['x'], not a string",
-                "extra.json": "lessons[0].steps[0].number is missing", "huge.json": "too large: 50.0 MB", "fifo.json": "not a regular file"}
+                "empty-step.json": "lessons[0].steps[0].number is missing", "huge.json": "too large: 50.0 MB",
+                "fifo.json": "not a regular file"}
     for fmt in FORMATS:
         out = grade(d, keyfile, fmt, home)
         assert out.returncode == 1 and "Traceback" not in out.stderr, (fmt, out.stderr)

@@ -282,17 +282,20 @@ def _conform(value: Any, spec: Any, where: str) -> None:
     if type(spec) is type:
         _kind(value, spec, where)
     elif type(spec) is dict:
-        _kind(value, dict, where)
+        if type(value) is not dict:
+            _kind(value, dict, where)
         for key, inner in spec.items():
             if key not in value:
                 raise Unreadable(f"{where}.{key} is missing" if where else f"{key} is missing")
             item, kind = value[key], type(inner)
-            if kind is type and type(item) is inner or kind is Nullable and item is None \
-                    or kind is frozenset and type(item) is str and item in inner:
+            if (kind is type and type(item) is inner
+                    or kind is Nullable and (item is None or type(item) is inner.spec)
+                    or kind is frozenset and type(item) is str and item in inner):
                 continue  # the common cases, inline: a report has thousands of fields
             _conform(item, inner, f"{where}.{key}" if where else key)
     elif type(spec) is list:
-        _kind(value, list, where)
+        if type(value) is not list:
+            _kind(value, list, where)
         for i, item in enumerate(value):
             _conform(item, spec[0], f"{where}[{i}]")
     elif type(spec) is Nullable:
