@@ -34,7 +34,8 @@ def contradicts(lesson: dict) -> bool | None:
     done = [s["number"] for s in lesson["steps"] if s["status"] == rpt.DONE]
     if not done:
         return None
-    onwards = [s["now"]["holds"] for s in lesson["steps"] if s["number"] >= max(done) and s["now"] is not None]
+    furthest = max(done)
+    onwards = [s["now"]["holds"] for s in lesson["steps"] if s["number"] >= furthest and s["now"] is not None]
     return not any(onwards) if onwards else None
 
 
