@@ -174,13 +174,24 @@ class Ownership:
         lesson began under names of their own); never anything in the baseline."""
         if not self.started:
             return
+        theirs = self._others()
         base_c, base_v = self._baseline("containers"), self._baseline("volumes")
-        new_c = {cid: n for cid, n in containers.items() if cid not in base_c and cid not in self.state["containers"]}
-        new_v = [v for v in volumes if v not in base_v and v not in self.state["volumes"]]
+        new_c = {cid: n for cid, n in containers.items()
+                 if cid not in base_c and cid not in self.state["containers"] and cid not in theirs}
+        new_v = [v for v in volumes if v not in base_v and v not in self.state["volumes"] and v not in theirs]
         if new_c or new_v:
             self.state["containers"].update(new_c)
             self.state["volumes"] = sorted(set(self.state["volumes"]) | set(new_v))
             self.observe()
+
+    def _others(self) -> set[str]:
+        """Container ids and volume names that another started lesson owns."""
+        owned: set[str] = set()
+        for other in started_lessons(self.client):
+            if other != self.lesson.id:
+                state = read_json(self.path.with_name(f"{other}.json"), None) or {}
+                owned |= set(state.get("containers", {})) | set(state.get("volumes", []))
+        return owned
 
     def plan(self) -> Plan:
         if not self.started:

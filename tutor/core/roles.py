@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tutor.core.describe import is_anonymous, short
+from tutor.core.history import PROBE_LABEL
 from tutor.core.model import Role
 from tutor.core.outcome import Outcome
 
@@ -30,7 +31,7 @@ _REF = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 class Resolution:
     role: Role
     name: str  # what `{key}` stands for: the resolved name, or the suggestion
-    how: str = "unresolved"  # name, match, history, unresolved, ambiguous
+    how: str = "unresolved"  # name, match, history, unresolved, ambiguous, old
     thing_id: str = ""  # a container's id or a volume's name
     candidates: list[str] = field(default_factory=list)
 
@@ -73,9 +74,15 @@ class Roles:
                 and (r.how == "ambiguous" or (r.found and r.name != r.role.name))]
 
     def explain(self, out: Outcome, params: dict) -> Outcome:
-        """A check on an ambiguous role fails, naming the candidates."""
+        """A check on an ambiguous role fails, naming the candidates; one on a role that only
+        an older thing of the suggested name could fill fails too: it is not this attempt's."""
         for key in _REF.findall(str(params)):
             res = self.resolved.get(key)
+            if res is not None and res.how == "old":
+                return Outcome(False, out.claim, expected=f"{res.role.about}, made since the lesson began",
+                               found=f"{res.name} was made before the lesson began: it is not this attempt's",
+                               hint=f"Make it again as the step says (remove the old {res.name} first, if it is "
+                                    "yours to remove).")
             if res is not None and res.how == "ambiguous":
                 kind = res.role.kind + "s"
                 return Outcome(False, out.claim, expected=f"one {res.role.kind} as {res.role.about}",
@@ -159,10 +166,9 @@ class Roles:
     # -- resolution ---------------------------------------------------------------------------
 
     def _resolve(self) -> None:
-        api = self.ctx.client.api
-        containers = [c for c in api.containers(all=True) if c.get("Names")
-                      and "org.docklab.probe" not in (c.get("Labels") or {})]
-        volumes = api.volumes().get("Volumes") or []
+        containers = [c for c in self.ctx.listing("containers") if c.get("Names")
+                      and PROBE_LABEL not in (c.get("Labels") or {})]
+        volumes = self.ctx.listing("volumes")
         new_c = [c for c in containers if self._new("containers", c["Id"], c.get("Created", 0))]
         new_v = [v for v in volumes if self._new("volumes", v["Name"], _created(v))]
         mounted: dict[str, set[str]] = {}
@@ -184,7 +190,11 @@ class Roles:
                 claimed.add(thing)
                 del pending[key]
             elif role.fixed:
-                self.resolved[key] = Resolution(role, role.name)
+                old = any(_name(c) == role.name for c in containers) if role.kind == "container" else \
+                    any(v["Name"] == role.name for v in volumes)
+                past = self.removed(role)
+                self.resolved[key] = (Resolution(role, role.name, "history", past[-1][0]) if past
+                                      else Resolution(role, role.name, "old" if old else "unresolved"))
                 del pending[key]
         ambiguous: dict[str, list] = {}
         changed = True
@@ -205,6 +215,8 @@ class Roles:
                     changed = True
                 elif len(ids) > 1:
                     ambiguous[key] = [n for _, n in ids]
+                else:
+                    ambiguous.pop(key, None)  # other roles took every candidate
         for key, role in pending.items():  # 3. removed since: from the history
             if key in ambiguous:
                 self.resolved[key] = Resolution(role, role.name, "ambiguous", candidates=ambiguous[key])
@@ -212,6 +224,9 @@ class Roles:
             past = self.removed(role)
             if past:
                 self.resolved[key] = Resolution(role, past[-1][1], "history", past[-1][0])
+            elif any(_name(c) == role.name for c in containers) if role.kind == "container" else \
+                    any(v["Name"] == role.name for v in volumes):
+                self.resolved[key] = Resolution(role, role.name, "old")
             else:
                 self.resolved[key] = Resolution(role, role.name)
 
@@ -222,16 +237,11 @@ class Roles:
         if role.kind == "container":
             mounts = history.mounts()
             out = []
-            for cid, c in history.containers().items():
-                if c["destroyed"] is None or (role.fixed and c["name"] != role.name):
-                    continue
-                if not (c["name"] == role.name or self._past_container_ok(role, cid, c, mounts)):
-                    continue
-                out.append((cid, c["name"]))
-            return out
+            return [(cid, c["name"]) for cid, c in history.containers().items()
+                    if c["destroyed"] is not None and self.fits_past_container(role.key, cid, c)]
         created = history.volumes_created()
         return [(name, name) for name in created if history.destroyed("volume", name)
-                and (name == role.name or self._past_volume_ok(role, name))]
+                and (name == role.name if role.fixed else self._past_volume_ok(role, name))]
 
     def _past_container_ok(self, role: Role, cid: str, c: dict, mounts) -> bool:
         labels = c["attrs"]
@@ -259,8 +269,13 @@ class Roles:
     def fits_past_container(self, key: str, cid: str, c: dict) -> bool:
         """Did this container from the history (History.containers()) play the role?"""
         role = self.specs[key]
-        return c["name"] == role.name or (not role.fixed and self._past_container_ok(role, cid, c,
-                                                                                   self.ctx.history.mounts()))
+        if role.fixed:
+            return c["name"] == role.name
+        return self._past_container_ok(role, cid, c, self.ctx.history.mounts())  # a name alone is not enough
+
+
+def _name(container: dict) -> str:
+    return container["Names"][0].lstrip("/")
 
 
 def _created(volume: dict) -> float:

@@ -34,6 +34,7 @@ class StepReport:
     outcomes: list[Outcome] = field(default_factory=list)
     how: str = ""  # a key of HOW; "" when it never held, "lost" when history is gone
     recorded_at: float | None = None
+    recallable: bool = False  # it failed, but only on checks the engine's history could prove
     roles: list[str] = field(default_factory=list)  # what the roles resolved to, in words
 
     @property
@@ -90,7 +91,8 @@ class Session:
 
     @property
     def facts(self) -> dict[str, str]:
-        return self.progress.facts(self.lesson.id)
+        """What earlier steps of this attempt remembered (an earlier attempt's facts are stale)."""
+        return self.progress.facts(self.lesson.id, since=self.began)
 
     def command_text(self, command: Command) -> str:
         """The command as the learner sees it and as it runs: images mapped, facts filled
@@ -136,8 +138,8 @@ class Session:
             self._began = history.began(self.engine.client, self.lesson.id)
         return self._began
 
-    def _context(self, past: history.History | None = None) -> checks.Context:
-        ctx = checks.Context(self.engine, self.facts, self.lesson.secrets, self.began)
+    def _context(self, past: history.History | None = None, seen: dict | None = None) -> checks.Context:
+        ctx = checks.Context(self.engine, self.facts, self.lesson.secrets, self.began, seen=seen)
         ctx._history = past
         images = {i: self.image_map.resolve(i) for i in self.lesson.images}
         baseline = ({k: set(v) for k, v in self.ownership.state["baseline"].items()}
@@ -159,12 +161,12 @@ class Session:
         return replace(out, hint=f"Still not so after {spec.wait:.0f} s. " + (out.hint or ""))
 
     def check_step(self, number: int, wait: bool = False, on_wait: WaitProgress | None = None,
-                   past: history.History | None = None) -> StepReport:
+                   past: history.History | None = None, seen: dict | None = None, observe: bool = True) -> StepReport:
         """Judge one step: on the live engine (with `wait`, a check that is only not ready
         yet is polled); failing that, from the engine's history since the lesson began.
         Record it done (with its evidence and facts) when it passes either way."""
         step = self.lesson.step(number)
-        ctx = self._context(past)
+        ctx = self._context(past, None if wait else seen)
         outcomes: list[Outcome] = []
         for spec in step.checks:
             out = checks.evaluate(spec.kind, spec.params, ctx)
@@ -188,38 +190,46 @@ class Session:
                                                found=(f"{short(value)}: {how}" if value else how)))
                 if value is not None:
                     found[fact.name] = value
-            report.outcomes = [o.redacted(ctx.secrets) for o in report.outcomes]
             if all(o.ok for o in report.outcomes):
                 things = {k: {"name": r.name, "id": r.thing_id} for k, r in ctx.roles.resolved.items() if r.found}
-                self.progress.mark_done(self.lesson.id, number, report.outcomes, found, how=report.how, things=things)
+                self.progress.mark_done(self.lesson.id, number, [o.redacted(ctx.secrets) for o in report.outcomes],
+                                        found, how=report.how, things=things)
+                if self.progress.writable:  # a grader's read-only look adopts nothing
+                    self.ownership.adopt(*ctx.roles.owned())
             else:
                 report.how = ""
-        containers, volumes = ctx.roles.owned()
-        self.ownership.adopt(containers, volumes)
-        self.ownership.observe()
+        elif any(not o.ok and spec.kind in checks.RECALL for spec, o in zip(step.checks, outcomes)) \
+                and all(o.ok or spec.kind in checks.RECALL for spec, o in zip(step.checks, outcomes)):
+            report.recallable = True
+        report.outcomes = [o.redacted(ctx.secrets) for o in report.outcomes]
+        if observe:
+            self.ownership.observe()
         return report
 
-    def _judge(self, number: int, past: history.History) -> StepReport:
+    def _judge(self, number: int, past: history.History, seen: dict) -> StepReport:
+        """Now; else as recorded when it held (this attempt); else from history."""
         done = self.progress.done(self.lesson.id).get(number)
-        report = self.check_step(number, past=past)
-        if not report.passed and done and done["done_at"] >= self.began:
-            report.how, report.recorded_at = "recorded", done["done_at"]
+        earlier = done if done and done["done_at"] >= self.began and done.get("how", "now") == "now" else None
+        report = self.check_step(number, past=past, seen=seen, observe=False)
+        if earlier and report.how != "now":
+            report.how, report.recorded_at = "recorded", earlier["done_at"]
         return report
 
     def check_all(self) -> list[StepReport]:
         """Every step: holds now, or proven earlier in this attempt, or proven from the
         engine's history, or implied by a later step that passed; else what was found."""
         past = history.History.read(self.engine.client, self.began)
-        reports: list[StepReport] = []
-        for step in self.lesson.steps:
-            reports.append(self._judge(step.number, past))
-        if any(not r.passed for r in reports) and self.facts:  # a later step's fact can resolve a role
-            reports = [r if r.passed else self._judge(r.step.number, past) for r in reports]
+        seen: dict = {}  # the engine holds still while a whole lesson is judged: look each thing up once
+        known = self.facts
+        reports = [self._judge(step.number, past, seen) for step in self.lesson.steps]
+        if any(not r.passed for r in reports) and self.facts != known:  # a later step's fact can resolve a role
+            reports = [r if r.passed else self._judge(r.step.number, past, seen) for r in reports]
         for report in reports:
             later = report.step.implied_by
             if not report.passed and later and reports[later - 1].passed:
                 report.how = "implied"
                 report.outcomes.append(Outcome(True, f"implied by step {later}", found=report.step.implied_because))
-            if not report.passed and not past.complete:
-                report.how = "lost"
+            if not report.passed and report.recallable and not past.complete:
+                report.how = "lost"  # history could have proven it, had the engine kept it
+        self.ownership.observe()
         return reports

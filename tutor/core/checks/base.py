@@ -65,8 +65,9 @@ class Context:
     resolved to what the learner made, the history since the lesson began, secrets."""
 
     def __init__(self, engine: Engine, facts: dict[str, str] | None = None, secrets=(), since: float | None = None,
-                 roles: Roles | None = None):
+                 roles: Roles | None = None, seen: dict | None = None):
         self.engine = engine
+        self.seen = seen  # look-ups kept for a whole-lesson check, where the engine holds still
         self.facts = facts or {}
         self.secrets = list(secrets)
         self.since = since  # when the lesson began: history looks no further back
@@ -98,21 +99,34 @@ class Context:
         """What `{name}` stands for: remembered facts, then resolved roles."""
         return {**self.facts, **(self.roles.names() if self.roles else {})}
 
-    def container(self, name: str):
+    def _get(self, kind: str, name: str):
+        if self.seen is not None and (kind, name) in self.seen:
+            return self.seen[(kind, name)]
         from docker.errors import NotFound
 
         try:
-            return self.client.containers.get(name)
+            found = getattr(self.client, kind).get(name)
         except NotFound:
-            return None
+            found = None
+        if self.seen is not None:
+            self.seen[(kind, name)] = found
+        return found
+
+    def container(self, name: str):
+        return self._get("containers", name)
 
     def volume(self, name: str):
-        from docker.errors import NotFound
+        return self._get("volumes", name)
 
-        try:
-            return self.client.volumes.get(name)
-        except NotFound:
-            return None
+    def listing(self, kind: str) -> list[dict]:
+        """The engine's container (all) or volume list, as the API gives it."""
+        if self.seen is not None and ("list", kind) in self.seen:
+            return self.seen[("list", kind)]
+        api = self.client.api
+        found = api.containers(all=True) if kind == "containers" else api.volumes().get("Volumes") or []
+        if self.seen is not None:
+            self.seen[("list", kind)] = found
+        return found
 
 
 class MissingFact(Exception):

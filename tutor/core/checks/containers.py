@@ -219,7 +219,8 @@ def container_env(ctx: Context, container: str, variable: str, present: bool = T
         return missing_container(container, claim)
     env = dict(e.partition("=")[::2] for e in (c.attrs.get("Config") or {}).get("Env") or [])
     if variable in env:
-        ctx.hide(env[variable])
+        if not variable.endswith("_FILE"):  # a path is no secret; the value itself may be
+            ctx.hide(env[variable])
         found = (f"Config.Env sets {variable} (a {len(env[variable])}-character value that anyone who can run "
                  "`docker inspect` reads)")
     else:

@@ -119,7 +119,13 @@ def mysql(ctx: Context, container: str, query: str | None = None, contains: str 
         return missing_container(container, claim)
     if c.status != "running":
         return _not_running(ctx, c, container, claim)
-    candidates = _passwords(ctx, c)
+    from docker.errors import APIError
+
+    try:
+        candidates = _passwords(ctx, c)
+    except APIError:
+        c.reload()
+        return _not_running(ctx, c, container, claim)
     if not candidates:
         return Outcome(False, claim, expected="a root password to log in with",
                        found=f"{container} was given none (no MYSQL_ROOT_PASSWORD, MYSQL_ROOT_PASSWORD_FILE or "
@@ -128,12 +134,16 @@ def mysql(ctx: Context, container: str, query: str | None = None, contains: str 
     argv = (["mysqladmin", "ping", "-h127.0.0.1", "--protocol=tcp", "-uroot"] if query is None
             else ["mysql", "-h127.0.0.1", "--protocol=tcp", "-uroot", "-N", "-e", query])
     text, code = "", 1
-    for password in candidates:
-        ctx.hide(password)
-        code, out = c.exec_run(argv, environment={"MYSQL_PWD": password})
-        text = (out or b"").decode("utf-8", "replace").strip()
-        if "Access denied" not in text:
-            break
+    try:
+        for password in candidates:
+            ctx.hide(password)
+            code, out = c.exec_run(argv, environment={"MYSQL_PWD": password})
+            text = (out or b"").decode("utf-8", "replace").strip()
+            if "Access denied" not in text:
+                break
+    except APIError:  # it stopped (or restarts) under the check
+        c.reload()
+        return _not_running(ctx, c, container, claim)
     errors = [line for line in text.splitlines() if line.startswith("ERROR")]
     text = " ".join(errors) if errors else " ".join(text.split())
     tail = text if len(text) <= 300 else "…" + text[-300:]

@@ -104,14 +104,23 @@ def volume_prune(ctx: Context, removed: list | None = None, kept: list | None = 
                         "named ones too.")
 
 
-def volume_of_removed(ctx: Context, role: str | None, name: str | None, destination: str) -> tuple[str | None, str]:
-    """The volume that the latest removed container of this role (or name) had at
-    `destination`, from the history; (None, why not) when the history does not show one."""
+def removed_volume(ctx: Context, role: str | None, name: str | None, destination: str) -> tuple[str, dict] | None:
+    """(the volume, the container) for the first container of this role (or name) removed
+    since the lesson began that had a volume at `destination`: the one the lesson is about,
+    whatever was made and removed after it."""
     mounts = ctx.history.mounts()
-    for cid, c in reversed(removed_containers(ctx, role, name)):
+    for cid, c in removed_containers(ctx, role, name):
         for m in reversed(mounts):
             if m.attrs.get("container") == cid and m.attrs.get("destination") == destination:
-                return m.actor, f"the engine's events show the removed {c['name']} mounted it at {destination}"
+                return m.actor, c
+    return None
+
+
+def volume_of_removed(ctx: Context, role: str | None, name: str | None, destination: str) -> tuple[str | None, str]:
+    """removed_volume's volume, and how it was found; (None, why not) when history does not show one."""
+    found = removed_volume(ctx, role, name, destination)
+    if found:
+        return found[0], f"the engine's events show the removed {found[1]['name']} mounted it at {destination}"
     return None, (f"the engine's events show no removed {_about(ctx, role, name)} with a volume at {destination} "
                   + _no_history(ctx))
 
@@ -147,12 +156,11 @@ def _volume_outlived(ctx: Context, destination: str, exists: bool, role: str | N
     (it went later, by another command): what `docker rm` without -v does."""
     if not exists:
         return None
-    name, _ = volume_of_removed(ctx, role, container, destination)
-    removed = removed_containers(ctx, role, container)
-    gone = ctx.history.destroyed("volume", name) if name else None
-    if gone is None or not removed:
+    found = removed_volume(ctx, role, container, destination)
+    gone = ctx.history.destroyed("volume", found[0]) if found else None
+    if gone is None:
         return None
-    c_gone = removed[-1][1]["destroyed"]
+    name, c_gone = found[0], found[1]["destroyed"]
     between = [e for e in ctx.history.events if c_gone.at < e.at < gone.at]
     if gone.at - c_gone.at < REMOVED_WITH_NS and not between:
         return None  # it went with the container

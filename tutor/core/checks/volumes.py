@@ -10,6 +10,12 @@ from tutor.core.describe import HEX64, is_anonymous, short
 from tutor.core.outcome import Outcome
 
 
+def _users(ctx: Context, volume: str) -> list[str]:
+    """The containers, running or not, that mount this volume."""
+    return [c["Names"][0].lstrip("/") for c in ctx.listing("containers")
+            if any(m.get("Name") == volume for m in c.get("Mounts") or [])]
+
+
 @check("volume_exists", shorthand="name", name=Field(str, True), anonymous=Field(bool), driver=Field(str),
        mountpoint=Field(str), label=Field(str))
 def volume_exists(ctx: Context, name: str, anonymous: bool | None = None, driver: str | None = None,
@@ -72,7 +78,7 @@ def volume_absent(ctx: Context, name: str) -> Outcome:
     vol = ctx.volume(name)
     if vol is None:
         return Outcome(True, claim, found="no such volume")
-    users = [c.name for c in ctx.client.containers.list(all=True, filters={"volume": name})]
+    users = _users(ctx, name)
     hint = (f"It is still used by {', '.join(users)}: remove those first." if users
             else f"Remove it: `docker volume rm {name}`.")
     return Outcome(False, claim, expected=f"no volume named {short(name)}", found="the volume still exists", hint=hint)
@@ -94,7 +100,7 @@ def volume_unused(ctx: Context, name: str) -> Outcome:
     if ctx.volume(name) is None:
         return Outcome(False, claim, expected=f"a volume named {short(name)}", found="no such volume",
                        hint="It was removed: `docker rm -v` or a prune deletes anonymous volumes.")
-    users = [c.name for c in ctx.client.containers.list(all=True, filters={"volume": name})]
+    users = _users(ctx, name)
     if users:
         return Outcome(False, claim, expected="no container using it", found=f"used by {', '.join(users)}",
                        hint=f"Remove {', '.join(users)} first (without -v, which would delete an anonymous volume).")
