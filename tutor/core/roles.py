@@ -221,7 +221,8 @@ class Roles:
             if key in ambiguous:
                 self.resolved[key] = Resolution(role, role.name, "ambiguous", candidates=ambiguous[key])
                 continue
-            past = self.removed(role)
+            taken = {r.thing_id for r in self.resolved.values()}
+            past = [p for p in self.removed(role) if p[0] not in taken]
             if past:
                 self.resolved[key] = Resolution(role, past[-1][1], "history", past[-1][0])
             elif any(_name(c) == role.name for c in containers) if role.kind == "container" else \
@@ -262,6 +263,8 @@ class Roles:
         from tutor.core.describe import HEX64
 
         if (role.anonymous is True) != bool(HEX64.match(name)):
+            return False
+        if role.service and not name.endswith("_" + role.service):  # Compose names it <project>_<key>
             return False
         return not role.mount or any(m.actor == name and m.attrs.get("destination") == role.mount
                                      for m in self.ctx.history.mounts())
