@@ -129,3 +129,25 @@ def test_plain_mode_shows_the_password_to_type_and_hides_it_in_results(client, h
     finally:
         run_docklab("reset", "data-loss", home=home)
     assert engine_state(client) == before
+
+
+def test_leftovers_of_an_earlier_attempt_prove_nothing_after_a_reset(client, home):
+    """Done by hand, never started in docklab, then `docklab reset`: the things are still
+    there (docklab removes nothing it did not start), but they are another attempt's."""
+    before = engine_state(client)
+    run_docklab("reset", "named-volumes", home=home)
+    try:
+        assert by_hand("""
+            docker volume create mysql_data
+            docker run -d --name mydb -e MYSQL_ROOT_PASSWORD=rootpassword -v mysql_data:/var/lib/mysql mysql:9.2.0
+            waitdb mydb rootpassword
+            """).returncode == 0
+        assert run_docklab("check", "named-volumes", "--step", "2", home=home).returncode == 0
+        reset = run_docklab("reset", "named-volumes", home=home)
+        assert "owns nothing and removes nothing" in reset.stdout
+        out = run_docklab("check", "named-volumes", home=home.parent / "other-home")
+        assert out.returncode == 1 and "0/6 steps passed" in out.stdout, out.stdout
+        assert "mydb was made before the lesson began: it is not this attempt's" in out.stdout
+    finally:
+        clean_up(client, before, "named-volumes", home)
+    assert engine_state(client) == before
