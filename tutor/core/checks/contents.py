@@ -24,6 +24,16 @@ def _not_running(ctx: Context, c, name: str, claim: str) -> Outcome:
                    hint=f"Its log says why (`docker logs {name}`); fix that, then run it again.")
 
 
+def _running(ctx: Context, name: str, claim: str):
+    """(the running container, None), or (None, the outcome that says why it cannot answer)."""
+    c = ctx.container(name)
+    if c is None:
+        return None, missing_container(name, claim)
+    if c.status != "running":
+        return None, _not_running(ctx, c, name, claim)
+    return c, None
+
+
 @check("exec", container=Field(str, True), command=Field((str, list), True), contains=Field(str),
        not_contains=Field(str), exit_code=Field(int), user=Field(str))
 def exec_(ctx: Context, container: str, command: str | list[str], contains: str | None = None,
@@ -34,11 +44,9 @@ def exec_(ctx: Context, container: str, command: str | list[str], contains: str 
     parts = [f"contains {contains!r}" if contains else "", f"lacks {not_contains!r}" if not_contains else "",
              f"exits {exit_code}" if exit_code is not None else ""]
     claim = f"`{shown}` in {container} " + (", ".join(p for p in parts if p) or "succeeds")
-    c = ctx.container(container)
-    if c is None:
-        return missing_container(container, claim)
-    if c.status != "running":
-        return _not_running(ctx, c, container, claim)
+    c, trouble = _running(ctx, container, claim)
+    if trouble:
+        return trouble
     from docker.errors import APIError
 
     try:
@@ -114,11 +122,9 @@ def mysql(ctx: Context, container: str, query: str | None = None, contains: str 
              f"fails with ERROR {error}" if error else ""]
     claim = (f"MySQL in {container} answers" if query is None
              else f"`{query}` in {container}'s MySQL " + (", ".join(p for p in parts if p) or "succeeds"))
-    c = ctx.container(container)
-    if c is None:
-        return missing_container(container, claim)
-    if c.status != "running":
-        return _not_running(ctx, c, container, claim)
+    c, trouble = _running(ctx, container, claim)
+    if trouble:
+        return trouble
     from docker.errors import APIError
 
     try:
