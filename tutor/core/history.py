@@ -121,11 +121,6 @@ class History:
         return None
 
 
-def volume_events(client, since: float | None) -> list[Event]:
-    """Volume events (create, mount, unmount, destroy, prune) since `since`, oldest first."""
-    return History.read(client, since if since else time.time() - DEFAULT_WINDOW).of("volume")
-
-
 def mark(client, what: str, lesson_id: str) -> None:
     """Write docklab's own mark into the engine's history (see the module's docstring)."""
     name = f"docklab-mark-{what}-{lesson_id}-{_secrets.token_hex(4)}"
