@@ -62,7 +62,7 @@ def recorded_ctx():
     from tutor.core.engine import Engine
 
     engine = Engine(RecordedClient(), RECORDED["version"]["Version"], RECORDED["version"]["ApiVersion"])
-    return Context(engine)
+    return Context(engine, since=1.0)  # the recorded events are older than any real window
 
 
 # ---- the real engine ------------------------------------------------------------------

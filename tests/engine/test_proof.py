@@ -151,3 +151,23 @@ def test_leftovers_of_an_earlier_attempt_prove_nothing_after_a_reset(client, hom
     finally:
         clean_up(client, before, "named-volumes", home)
     assert engine_state(client) == before
+
+
+def test_a_step_the_engine_no_longer_remembers_is_not_provable_rather_than_failed(client, home, prefix):
+    """The engine keeps its last 256 events: once they have pushed out the lesson's start,
+    a step only history could prove is "not provable any more", not "never done"."""
+    before = engine_state(client)
+    try:
+        assert run_docklab("run", "managing-volumes", home=home, stdin="q\n").returncode == 1  # begun: marked
+        assert by_hand("docker volume create my-vol && docker volume rm my-vol").returncode == 0
+        for i in range(140):  # 280 events of somebody else's
+            client.api.create_volume(f"{prefix}-{i}")
+            client.api.remove_volume(f"{prefix}-{i}")
+        out = run_docklab("check", "managing-volumes", home=home)
+        step1 = out.stdout.split("== Step 1/")[1].split("== Step")[0]
+        assert "NOT PROVABLE ANY MORE" in step1, out.stdout
+        step4 = out.stdout.split("== Step 4/")[1].split("== Step")[0]  # never done; not a history question
+        assert "NOT PROVABLE" not in step4 and "✗ FAIL" in step4, out.stdout
+    finally:
+        run_docklab("reset", "managing-volumes", home=home)
+    assert engine_state(client) == before

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 DEFAULT_WINDOW = 6 * 3600  # a lesson not started through docklab: look this far back at most
 EVENTS_KEPT = 256  # moby's in-memory event buffer (daemon/events: eventsLimit)
-MARK = re.compile(r"^docklab-mark-(reset|auto)-([a-z0-9-]+)-[0-9a-f]{8}$")
+MARK = re.compile(r"^docklab-mark-(reset|auto|begin)-([a-z0-9-]+)-[0-9a-f]{8}$")
 PROBE_LABEL = "org.docklab.probe"
 LIFECYCLE = {"create", "start", "die", "destroy", "mount", "unmount", "prune", "kill", "stop", "rename"}
 
@@ -55,12 +55,18 @@ class History:
     complete: bool = True  # False: the engine's buffer was full, older events may be gone
 
     @classmethod
-    def read(cls, client, since: float) -> History:
+    def read(cls, client, since: float, anchor: str | None = None) -> History:
+        """`anchor`: a lesson whose docklab mark should be at `since`; missing, the engine
+        has lost what came before it (its buffer overflowed, or it restarted)."""
         # A fractional "until" of now: the engine answers from its buffer and closes at once.
-        raw = list(client.api.events(since=f"{since:.9f}", until=f"{time.time():.9f}", decode=True))
+        # a second early, so that the mark at `since` itself is seen; events before `since` are dropped
+        raw = list(client.api.events(since=f"{since - 1:.9f}", until=f"{time.time():.9f}", decode=True))
         events = []
         probes: set[str] = set()
+        anchored = anchor is None
         for ev in raw:
+            mark_of = MARK.match((ev.get("Actor") or {}).get("ID", "")) if ev.get("Type") == "volume" else None
+            anchored = anchored or bool(mark_of and mark_of.group(2) == anchor)
             actor = ev.get("Actor") or {}
             attrs = actor.get("Attributes") or {}
             kind, action = ev.get("Type", ""), ev.get("Action", "")
@@ -70,9 +76,11 @@ class History:
                 continue
             if kind == "volume" and MARK.match(actor.get("ID", "")):
                 continue
+            if int(ev.get("timeNano") or 0) < since * 1e9:
+                continue
             events.append(Event(kind, action, actor.get("ID", ""), attrs,
                                 int(ev.get("timeNano") or ev.get("time", 0) * 1_000_000_000)))
-        return cls(since, events, complete=len(raw) < EVENTS_KEPT)
+        return cls(since, events, complete=len(raw) < EVENTS_KEPT and anchored)
 
     def of(self, type_: str, action: str | None = None) -> list[Event]:
         return [e for e in self.events if e.type == type_ and (action is None or e.action == action)]
@@ -131,17 +139,17 @@ def mark(client, what: str, lesson_id: str) -> None:
         pass
 
 
-def began(client, lesson_id: str) -> float:
+def began_marked(client, lesson_id: str) -> tuple[float, bool]:
     """When a lesson never started in docklab began: after docklab's latest reset or
-    auto run of it that the engine still remembers, and no more than DEFAULT_WINDOW ago."""
-    start = time.time() - DEFAULT_WINDOW
+    auto run of it that the engine still remembers (True), else DEFAULT_WINDOW ago (False)."""
+    start, marked = time.time() - DEFAULT_WINDOW, False
     raw = client.api.events(since=f"{start:.9f}", until=f"{time.time():.9f}", decode=True,
                             filters={"type": ["volume"], "event": ["destroy"]})
     for ev in raw:
         m = MARK.match((ev.get("Actor") or {}).get("ID", ""))
-        if m and m.group(2) == lesson_id:
-            start = max(start, int(ev.get("timeNano") or 0) / 1e9)
-    return start
+        if m and m.group(2) == lesson_id and m.group(1) != "begin":
+            start, marked = max(start, int(ev.get("timeNano") or 0) / 1e9), True
+    return start, marked
 
 
 PRUNE_BURST_NS = 5_000_000_000  # a prune's destroy events come just before its own event

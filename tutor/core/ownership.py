@@ -136,7 +136,11 @@ class Ownership:
                          "networks": sorted(self._networks())},
             "containers": {}, "volumes": [], "networks": [],
             "renames": dict(self.lesson.renames),
+            "marked": True,
         }
+        from tutor.core.history import mark
+
+        mark(self.client, "begin", self.lesson.id)  # its absence later means the engine lost the history
         self._save()
 
     def observe(self) -> None:

@@ -62,6 +62,7 @@ class Session:
         self.ownership = Ownership(engine.client, lesson)
         self.lesson = self.ownership.lesson  # with the names the learner chose, if begun with others
         self._began: float | None = None
+        self._marked = False
 
     # -- before starting --------------------------------------------------------------------
 
@@ -135,8 +136,14 @@ class Session:
         if self.ownership.started_at:
             return self.ownership.started_at
         if self._began is None:
-            self._began = history.began(self.engine.client, self.lesson.id)
+            self._began, self._marked = history.began_marked(self.engine.client, self.lesson.id)
         return self._began
+
+    @property
+    def _anchor(self) -> str | None:
+        """The lesson whose docklab mark must be in the history for it to be whole."""
+        marked = self.ownership.state.get("marked") if self.ownership.started else (self.began and self._marked)
+        return self.lesson.id if marked else None
 
     def _context(self, past: history.History | None = None, seen: dict | None = None) -> checks.Context:
         ctx = checks.Context(self.engine, self.facts, self.lesson.secrets, self.began, seen=seen)
@@ -218,7 +225,7 @@ class Session:
     def check_all(self) -> list[StepReport]:
         """Every step: holds now, or proven earlier in this attempt, or proven from the
         engine's history, or implied by a later step that passed; else what was found."""
-        past = history.History.read(self.engine.client, self.began)
+        past = history.History.read(self.engine.client, self.began, anchor=self._anchor)
         seen: dict = {}  # the engine holds still while a whole lesson is judged: look each thing up once
         known = self.facts
         reports = [self._judge(step.number, past, seen) for step in self.lesson.steps]
