@@ -251,6 +251,12 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker run -d --name web-server --volumes-from php-app nginx
             docker run -d --name web-server-ro --volumes-from php-app:ro nginx
             """, ALL),
+        ("other names and syntax", """
+            docker container run --detach --mount source=site_files,target=/var/www/html --name cms php:apache
+            docker container exec cms sh -c 'echo "<h1>Hello from php-app</h1>" > /var/www/html/index.html'
+            docker container run --detach --volumes-from cms:rw --name front nginx
+            docker container run --detach --volumes-from=cms:ro --name front-ro nginx
+            """, ALL),
         ("forgot :ro", """
             docker run -d --name php-app --mount source=shared_data,target=/var/www/html php:apache
             docker exec php-app sh -c 'printf "<h1>Hello from php-app</h1>\\n" > /var/www/html/index.html'

@@ -27,7 +27,8 @@ COMMAND_LANGS = {"sh", "shell", "bash"}
 SPECIAL = {"check", "answers", "remember"}  # `yaml check` and friends
 FRONT_KEYS = {"id", "title", "summary", "images", "requires", "resources", "secrets", "workdir", "roles"}
 ROLE_KEYS = {"container": str, "volume": str, "about": str, "image": str, "mount": str, "volume_at_mount": str,
-             "anonymous": bool, "service": str, "fixed": bool, "syntax": str}
+             "anonymous": bool, "service": str, "fixed": bool, "syntax": str,
+             "read_only": bool}
 REQUIRE_KEYS = {"api": str, "engine": str, "cli": str, "compose": bool}
 RESOURCE_KEYS = {"containers", "volumes", "networks"}
 
@@ -269,7 +270,8 @@ def _roles(data: Any, line: int, problem) -> dict[str, Role]:
         out[key] = Role(key=key, kind=kinds[0], name=spec[kinds[0]], about=spec["about"], image=spec.get("image"),
                         mount=spec.get("mount"), volume=spec.get("volume_at_mount"),
                         anonymous=spec.get("anonymous"), service=spec.get("service"),
-                        fixed=bool(spec.get("fixed")), syntax=spec.get("syntax"), line=line)
+                        fixed=bool(spec.get("fixed")), syntax=spec.get("syntax"),
+                        read_only=spec.get("read_only"), line=line)
     return out
 
 

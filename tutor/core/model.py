@@ -78,6 +78,7 @@ class Role:
     anonymous: bool | None = None  # volume: anonymous or named
     service: str | None = None  # Compose: the service (container) or the volume's key (volume)
     syntax: str | None = None  # container: its mount was made with `--mount` ("mount") or `-v` ("v")
+    read_only: bool | None = None  # container: its mount at `mount` is read-only (or writable)
     fixed: bool = False  # the name itself is what the lesson teaches: only that name counts
     line: int = 0
 

@@ -136,6 +136,8 @@ class Roles:
             mount = next((m for m in c.get("Mounts") or [] if m.get("Destination") == role.mount), None)
             if mount is None:
                 return False
+            if role.read_only is not None and mount.get("RW", True) == role.read_only:
+                return False
             if role.syntax:
                 from tutor.core.checks.containers import syntax_of
 
@@ -251,7 +253,8 @@ class Roles:
         if role.service and labels.get("com.docker.compose.service") != role.service:
             return False
         if role.mount:
-            theirs = [m for m in mounts if m.attrs.get("container") == cid and m.attrs.get("destination") == role.mount]
+            theirs = [m for m in mounts if m.attrs.get("container") == cid and m.attrs.get("destination") == role.mount
+                      and (role.read_only is None or (m.attrs.get("read/write") == "false") == role.read_only)]
             if not theirs:
                 return False
             if role.volume:
