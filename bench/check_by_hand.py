@@ -32,7 +32,10 @@ sys.path.insert(0, str(ROOT))
 def timed(args: list[str], env: dict) -> tuple[float, int]:
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "tutor", *args], env=env, cwd=ROOT, capture_output=True, text=True)
-    return time.perf_counter() - start, done.returncode
+    took = time.perf_counter() - start
+    if done.returncode and "--step" not in args:
+        print(done.stdout[-1500:])  # a check that should have passed did not: say why
+    return took, done.returncode
 
 
 def p(values: list[float], q: float) -> float:

@@ -171,3 +171,21 @@ def test_a_step_the_engine_no_longer_remembers_is_not_provable_rather_than_faile
     finally:
         run_docklab("reset", "managing-volumes", home=home)
     assert engine_state(client) == before
+
+
+def test_a_step_proven_from_history_once_stays_proven_when_the_engine_forgets(client, home, prefix):
+    before = engine_state(client)
+    try:
+        assert run_docklab("run", "managing-volumes", home=home, stdin="q\n").returncode == 1
+        assert by_hand("docker volume create my-vol && docker volume rm my-vol").returncode == 0
+        first = run_docklab("check", "managing-volumes", home=home)
+        assert "proven from the engine's history" in first.stdout.split("== Step 2/")[0], first.stdout
+        for i in range(140):  # the engine forgets the lesson's start
+            client.api.create_volume(f"{prefix}-{i}")
+            client.api.remove_volume(f"{prefix}-{i}")
+        out = run_docklab("check", "managing-volumes", home=home)
+        step1 = out.stdout.split("== Step 1/")[1].split("== Step")[0]
+        assert "✓ DONE  proven from the engine's history at" in step1 and "NOT PROVABLE" not in step1, out.stdout
+    finally:
+        run_docklab("reset", "managing-volumes", home=home)
+    assert engine_state(client) == before

@@ -63,13 +63,13 @@ class Printer:
         a step proven otherwise than now, how (recorded, history, implied)."""
         for role in report.roles:
             self.line(f"  {role}")
-        if report.how in ("recorded", "implied"):
-            self.line(f"  ✓ DONE  {report.proof}" + ("; the engine has moved on since:" if report.how == "recorded"
+        if report.how in ("recorded", "recorded-history", "implied"):
+            self.line(f"  ✓ DONE  {report.proof}" + ("; the engine has moved on since:" if report.how != "implied"
                                                       else ""))
         elif report.how == "history":
             self.line(f"  ✓ DONE  {report.proof} (the engine has moved on since):")
         for o in report.outcomes:
-            if report.how == "recorded":
+            if report.how in ("recorded", "recorded-history"):
                 self.line(f"          now {'still' if o.ok else 'no longer'}: {o.claim}")
                 continue
             self.line(f"  {'✓ PASS' if o.ok else '✗ FAIL'}  {o.claim}")

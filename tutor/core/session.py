@@ -22,6 +22,7 @@ WaitProgress = Callable[[str, float, float], None]  # claim, seconds waited, lim
 
 
 HOW = {"now": "holds now", "recorded": "proven at {at}", "history": "proven from the engine's history",
+       "recorded-history": "proven from the engine's history at {at}",
        "implied": "implied by step {by}", "lost": "not provable any more"}
 
 
@@ -39,7 +40,7 @@ class StepReport:
 
     @property
     def passed(self) -> bool:
-        return self.how in ("now", "recorded", "history", "implied")
+        return self.how in ("now", "recorded", "recorded-history", "history", "implied")
 
     @property
     def proof(self) -> str:
@@ -214,12 +215,15 @@ class Session:
         return report
 
     def _judge(self, number: int, past: history.History, seen: dict) -> StepReport:
-        """Now; else as recorded when it held (this attempt); else from history."""
+        """Now; else as recorded when it held (this attempt); else from history. A proof
+        recorded from history stands too: the engine forgets, the record does not."""
         done = self.progress.done(self.lesson.id).get(number)
-        earlier = done if done and done["done_at"] >= self.began and done.get("how", "now") == "now" else None
+        earlier = done if done and done["done_at"] >= self.began else None
         report = self.check_step(number, past=past, seen=seen, observe=False)
-        if earlier and report.how != "now":
-            report.how, report.recorded_at = "recorded", earlier["done_at"]
+        as_it_happened = earlier is not None and earlier.get("how", "now") == "now"
+        if earlier and (not report.passed or (report.how == "history" and as_it_happened)):
+            report.how = "recorded" if as_it_happened else "recorded-history"
+            report.recorded_at = earlier["done_at"]
         return report
 
     def check_all(self) -> list[StepReport]:
