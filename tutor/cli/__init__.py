@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
-        from tutor.cli.commands import open_tui
+        from tutor.cli.tui import open_tui
 
         return open_tui(args.images)
     import importlib

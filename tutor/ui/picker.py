@@ -3,6 +3,8 @@ filter, Enter to open."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,7 +12,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tutor.core.model import Lesson
+if TYPE_CHECKING:
+    from tutor.core.model import Lesson
 
 
 class PickerScreen(Screen):
