@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 
-from rich.segment import Segment
 from rich.text import Text
 from textual.geometry import Size
 from textual.message import Message
@@ -20,8 +19,9 @@ RETRY_SECONDS = 2.0
 
 
 class EnginePanel(ScrollView):
-    """Drawn line by line (Textual's line API): only the visible lines are rendered, so a
-    redraw costs the same with 3 volumes or 300."""
+    """Drawn line by line (Textual's line API): the watcher thread prepares the lines as
+    text, and only the visible ones are rendered to strips, when drawn, so a redraw costs
+    the same with 3 volumes or 300 and an engine event keeps the GIL briefly."""
 
     class ConnectionChanged(Message):
         """The engine went away (`ok` False, with the reason) or came back."""
@@ -38,22 +38,26 @@ class EnginePanel(ScrollView):
         self._new_batch = True
         self._stop = threading.Event()
         self._events = None
-        self._strips: list[Strip] = [Strip([Segment("Reading the engine…")])]
+        self._lines: list[Text] = [Text("Reading the engine…")]
+        self._strips: dict[int, Strip] = {}  # rendered lines, by index, for the current lines
 
     def on_mount(self) -> None:
         self.run_worker(self._watch, thread=True, name="engine-events")
 
     def text(self) -> str:
         """All lines as plain text (tests read it)."""
-        return "\n".join(strip.text for strip in self._strips)
+        return "\n".join(line.plain for line in self._lines)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.size.width
-        if index >= len(self._strips):
+        if index >= len(self._lines):
             return Strip.blank(width, self.rich_style)
-        return self._strips[index].crop_extend(scroll_x, scroll_x + width, self.rich_style)
+        strip = self._strips.get(index)
+        if strip is None:
+            strip = self._strips[index] = Strip(list(self._lines[index].render(self.app.console)))
+        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
 
     def on_unmount(self) -> None:
         self._stop.set()
@@ -101,12 +105,8 @@ class EnginePanel(ScrollView):
         """Show a snapshot now (on the calling thread)."""
         self._swap_in(snap, self._picture(snap))
 
-    def _picture(self, snap: Snapshot) -> list[Strip]:
-        """The panel's lines, already rendered to strips (safe off the UI thread)."""
-        console = self.app.console
-        return [Strip(list(line.render(console))) for line in self._text(snap)]
-
-    def _text(self, snap: Snapshot) -> list[Text]:
+    def _picture(self, snap: Snapshot) -> list[Text]:
+        """The panel's lines as text, with what changed (safe off the UI thread)."""
         if self.current is not None:
             diff = changes(self.current, snap)
             if diff:
@@ -115,9 +115,9 @@ class EnginePanel(ScrollView):
         self.current = snap
         return self.render_snapshot(snap, self.last_changes).split("\n", allow_blank=True)
 
-    def _swap_in(self, snap: Snapshot, strips: list[Strip]) -> None:
-        self._strips = strips
-        self.virtual_size = Size(max((strip.cell_length for strip in strips), default=0), len(strips))
+    def _swap_in(self, snap: Snapshot, lines: list[Text]) -> None:
+        self._lines, self._strips = lines, {}
+        self.virtual_size = Size(max((line.cell_len for line in lines), default=0), len(lines))
         self.refresh()
 
     @staticmethod
