@@ -25,7 +25,7 @@ def lesson_images() -> list[str]:
     from tutor.core.paths import content_dir
 
     lessons = [lessonfile.load(p) for p in lessonfile.discover(content_dir())]
-    return bundle.needed(lessons, load_map("offline")) + ["docklab/busybox:stand-in"]
+    return sorted(set(bundle.needed(lessons, load_map("offline"))) | {"docklab/busybox:stand-in"})
 
 
 @contextlib.contextmanager
