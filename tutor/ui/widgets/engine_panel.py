@@ -1,6 +1,6 @@
 """The live engine panel: volumes, containers, who mounts what where, and what the last
-command changed. Redrawn from the engine's event stream in a thread worker; blocks on
-the socket while nothing happens, so an idle panel costs no CPU."""
+command changed. Redrawn from the engine's event stream in thread workers; they block
+on the socket while nothing happens, so an idle panel costs no CPU."""
 
 from __future__ import annotations
 
@@ -16,6 +16,9 @@ from tutor.core.checks import short
 from tutor.core.state import Snapshot, changes, snapshot
 
 RETRY_SECONDS = 2.0
+# A burst of events is redrawn once, this long after its first event: the check of the
+# command that caused it runs at that moment, and its verdict must not wait for the panel.
+SETTLE_SECONDS = 0.2
 
 
 class EnginePanel(ScrollView):
@@ -38,11 +41,15 @@ class EnginePanel(ScrollView):
         self._new_batch = True
         self._stop = threading.Event()
         self._events = None
+        self._client = None  # the watcher's client, for the redraw thread
+        self._dirty = threading.Event()  # an event came: redraw after SETTLE_SECONDS
+        self._picturing = threading.Lock()  # both threads publish; one diff at a time
         self._lines: list[Text] = [Text("Reading the engine…")]
         self._strips: dict[int, Strip] = {}  # rendered lines, by index, for the current lines
 
     def on_mount(self) -> None:
         self.run_worker(self._watch, thread=True, name="engine-events")
+        self.run_worker(self._redraw, thread=True, name="engine-redraw")
 
     def text(self) -> str:
         """All lines as plain text (tests read it)."""
@@ -61,6 +68,7 @@ class EnginePanel(ScrollView):
 
     def on_unmount(self) -> None:
         self._stop.set()
+        self._dirty.set()  # wakes the redraw thread, which then sees _stop
         if self._events is not None:
             try:
                 self._events.close()
@@ -68,11 +76,12 @@ class EnginePanel(ScrollView):
                 pass
 
     def _watch(self) -> None:
-        """Thread: snapshot, then one more per container/volume event; reconnect on loss."""
+        """Thread: snapshot, then mark the picture stale on each container/volume event;
+        reconnect on loss."""
         connected = None
         while not self._stop.is_set():
             try:
-                client = self.client_factory()
+                client = self._client = self.client_factory()
                 self._publish(snapshot(client))
                 if connected is not True:
                     connected = True
@@ -81,7 +90,7 @@ class EnginePanel(ScrollView):
                 for _ in self._events:
                     if self._stop.is_set():
                         return
-                    self._publish(snapshot(client))
+                    self._dirty.set()
             except Exception as err:  # the engine stopped, the socket closed
                 if self._stop.is_set():
                     return
@@ -91,11 +100,24 @@ class EnginePanel(ScrollView):
                     self.app.call_from_thread(self.post_message, self.ConnectionChanged(False, reason))
             self._stop.wait(RETRY_SECONDS)
 
+    def _redraw(self) -> None:
+        """Thread: one snapshot per burst of events (a compose up costs one redraw)."""
+        while True:
+            self._dirty.wait()
+            if self._stop.wait(SETTLE_SECONDS):
+                return
+            self._dirty.clear()
+            try:
+                self._publish(snapshot(self._client))
+            except Exception:  # the engine went away: the watcher says so and reconnects
+                pass
+
     def _publish(self, snap: Snapshot) -> None:
         """Thread: work out the picture here, so the UI thread only swaps lines in."""
-        if not self._stop.is_set():
-            lines = self._picture(snap)
-            self.app.call_from_thread(self._swap_in, snap, lines)
+        with self._picturing:
+            if not self._stop.is_set():
+                lines = self._picture(snap)
+                self.app.call_from_thread(self._swap_in, snap, lines)
 
     def command_finished(self) -> None:
         """The next change starts a new 'last change' list (one command's worth)."""
