@@ -3,7 +3,9 @@ launch to the first painted lesson picker, to the lessons listed in it, and the 
 for a bare Textual hello-world launched the same way (interleaved: docklab, hello,
 docklab, ...); then RSS after opening a lesson, and idle CPU (utime+stime from
 /proc/PID/stat over 20 s) with the lesson screen and its engine panel open, and of the
-hello-world for comparison. Target: first paint ≤ 1.3× the hello-world.
+hello-world for comparison, and the same with the engine busy (another client creates
+or removes a volume every 0.5 s: each event redraws the panel). Target: first paint
+≤ 1.3× the hello-world.
 
 Runs on a private sandbox engine (bench/sandbox_engine.py: root, Linux), so "quiet"
 means quiet. Run: `python bench/tui_startup.py [--runs N]`.
@@ -15,6 +17,7 @@ import argparse
 import os
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -92,7 +95,7 @@ def main() -> None:
     from tutor.core.paths import content_dir
 
     first_title = lessonfile.load(lessonfile.discover(content_dir())[0]).title
-    with private_engine(["docklab/busybox:stand-in"]):
+    with private_engine(["docklab/busybox:stand-in"]) as (_, client):
         env = {**os.environ, "TERM": "xterm-256color"}
         docklab = [sys.executable, "-m", "tutor"]
         hello = [sys.executable, str(HERE / "hello_textual.py")]
@@ -114,6 +117,24 @@ def main() -> None:
             p.drain_for(3)  # the engine panel's first picture, the session's start
             rss = rss_mb(p.child.pid)
             cpu = idle_cpu(p)
+            stop = threading.Event()
+
+            def churn() -> None:
+                i = 0
+                while not stop.wait(0.5):
+                    if i % 2 == 0:
+                        client.volumes.create("bench-churn")
+                    else:
+                        client.volumes.get("bench-churn").remove()
+                    i += 1
+
+            churner = threading.Thread(target=churn)
+            churner.start()
+            try:
+                cpu_busy = idle_cpu(p)
+            finally:
+                stop.set()
+                churner.join()
         finally:
             p.stop()
         p = Pty(hello, env)
@@ -136,6 +157,7 @@ def main() -> None:
     print(f"RSS of the docklab process with a lesson open: {rss:.0f} MB (its shell excluded)")
     print(f"idle CPU over {IDLE_SECONDS} s, quiet sandbox engine: docklab with the lesson screen and engine panel "
           f"open {cpu:.2f} % of one core; bare hello-world {cpu_bare:.2f} %")
+    print(f"the same lesson screen while a volume is created or removed every 0.5 s: {cpu_busy:.1f} % of one core")
 
 
 if __name__ == "__main__":
