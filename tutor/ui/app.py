@@ -16,13 +16,13 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 
-from tutor.core.progress import Progress
 from tutor.ui.picker import PickerScreen
 
 if TYPE_CHECKING:
     from tutor.core.engine import Engine
     from tutor.core.images import ImageMap
     from tutor.core.model import Lesson, Problem
+    from tutor.core.progress import Progress
 
 
 class DocklabApp(App):
@@ -34,7 +34,7 @@ class DocklabApp(App):
     def __init__(self, image_map: ImageMap, lesson_id: str | None = None) -> None:
         super().__init__()
         self.image_map = image_map
-        self.progress = Progress()
+        self.progress: Progress | None = None  # read by `prepare`, with the lessons, after the first paint
         self.lessons: list[Lesson] = []  # filled by `prepare` once the picker is on screen
         self.problems: list[Problem] = []
         self.lessons_loaded = False
@@ -52,8 +52,8 @@ class DocklabApp(App):
                        f"(`docklab validate` lists them): {self.problems[0]}")
         return out
 
-    def on_mount(self) -> None:
-        self.push_screen(PickerScreen())
+    def get_default_screen(self) -> PickerScreen:
+        return PickerScreen()  # the first screen itself: no blank screen to lay out first
 
     def on_ready(self) -> None:
         """The first layout is done: once its frame is drawn, load the lessons and reach the
@@ -66,7 +66,9 @@ class DocklabApp(App):
         each lesson needs; the lesson screen's modules load meanwhile, off the UI thread."""
         from tutor.core import lessonfile
         from tutor.core.paths import content_dir
+        from tutor.core.progress import Progress
 
+        progress = Progress()
         lessons, problems = [], []
         for path in lessonfile.discover(content_dir()):
             lesson, found = lessonfile.parse(path)
@@ -74,7 +76,7 @@ class DocklabApp(App):
                 problems.extend(found)
             else:
                 lessons.append(lesson)
-        self.call_from_thread(self._lessons_ready, lessons, problems)
+        self.call_from_thread(self._lessons_ready, progress, lessons, problems)
 
         import tutor.ui.lesson  # noqa: F401  (pyte, the session: ready before a lesson opens)
         from tutor.core.engine import EngineUnavailable, connect
@@ -85,12 +87,12 @@ class DocklabApp(App):
         except EngineUnavailable as err:
             self.call_from_thread(self._engine_ready, None, str(err), {})
             return
-        availability = {lesson.id: Session(lesson, engine, self.image_map, self.progress).unmet()
+        availability = {lesson.id: Session(lesson, engine, self.image_map, progress).unmet()
                         for lesson in lessons}
         self.call_from_thread(self._engine_ready, engine, "", availability)
 
-    def _lessons_ready(self, lessons: list[Lesson], problems: list[Problem]) -> None:
-        self.lessons, self.problems, self.lessons_loaded = lessons, problems, True
+    def _lessons_ready(self, progress: Progress, lessons: list[Lesson], problems: list[Problem]) -> None:
+        self.progress, self.lessons, self.problems, self.lessons_loaded = progress, lessons, problems, True
         self._refresh_pickers()
 
     def _engine_ready(self, engine: Engine | None, error: str, availability: dict) -> None:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 
 class PickerScreen(Screen):
+    AUTO_FOCUS = "#lessons"  # focused as the screen first shows: one focus change, one footer
     BINDINGS = [
         Binding("slash", "search", "Search"),
         Binding("escape", "clear_search", "Clear search", show=False),
@@ -31,7 +32,6 @@ class PickerScreen(Screen):
 
     def on_mount(self) -> None:
         self.refresh_lessons()
-        self.query_one(OptionList).focus()
 
     def on_screen_resume(self) -> None:
         self.refresh_lessons()  # back from a lesson: its progress moved
