@@ -5,6 +5,7 @@
 #
 # The container drives the HOST's engine: what lessons create lives there, and docklab's
 # ownership rules apply as usual. Progress is kept in /data (mount a volume to keep it).
+# docklab is installed from its wheel, which carries the lessons and labs/: no path variables.
 #
 # Without a registry, build from local images (tests/engine/test_dockerfile.py does):
 #   --build-arg BASE=<an image with python3 and venv>
@@ -22,10 +23,8 @@ COPY --from=cli /usr/local/libexec/docker/cli-plugins /usr/local/libexec/docker/
 COPY . /src
 RUN python3 -m venv /opt/docklab \
  && /opt/docklab/bin/pip install --no-cache-dir --disable-pip-version-check ${PIP_ARGS} /src \
- && rm -rf /src/wheels
+ && rm -rf /src
 ENV PATH=/opt/docklab/bin:$PATH \
-    DOCKLAB_CONTENT=/src/content \
-    DOCKLAB_LABS=/src/labs \
     DOCKLAB_HOME=/data \
     TERM=xterm-256color
 VOLUME /data

@@ -32,7 +32,11 @@ class RecordedClient:
         self.data = data
         self.containers = SimpleNamespace(get=self._container, list=self._list)
         self.volumes = SimpleNamespace(get=self._volume)
-        self.api = SimpleNamespace(events=lambda **kw: iter(self.data.get("events", [])))
+        self.api = SimpleNamespace(events=lambda **kw: iter(self.data.get("events", [])),
+                                   containers=self._listing)
+
+    def _listing(self, all=False):
+        return [{"Id": c["Id"], "Names": ["/" + n], "Mounts": c["Mounts"]} for n, c in self.data["containers"].items()]
 
     def _container(self, name):
         attrs = self.data["containers"].get(name)

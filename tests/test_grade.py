@@ -1,18 +1,23 @@
 """`docklab grade` on a folder of reports (the real CLI, no engine needed): the expected
-learner × lesson table in every format, flagged and unreadable reports named and never
+learner × lesson table in every format, the live re-check beside each step done and a
+lesson it contradicts marked, flagged, unreadable and crafted reports named and never
 counted, and a non-zero exit while the others are still rolled up."""
 
 from __future__ import annotations
 
 import csv
+import html
 import io
+import json
+import os
+import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import pytest
 
 from tests.conftest import run_docklab
-from tests.reportkit import IDS, make_report
+from tests.reportkit import IDS, make_report, rechecked
 from tutor.core import signing
 from tutor.core.store import write_json
 
@@ -52,8 +57,8 @@ def bad_folder(folder, tmp_path):
     d, keyfile = folder
     key = KEY.encode()
     tampered = signing.sign(make_report(tmp_path, "eve", {"data-loss": [1]}), key)
-    for step in tampered["lessons"][0]["steps"]:
-        step["status"] = "done"
+    for step in tampered["lessons"][0]["steps"]:  # a consistent edit: readable, but tampered
+        step.update(status="done", proof="recorded")
     write_json(d / "eve.json", tampered)
     write_json(d / "mallory.json", signing.sign(make_report(tmp_path, "mallory", {"data-loss": [1, 2]}), b"m" * 32))
     write_json(d / "oscar.json", make_report(tmp_path, "oscar", {"data-loss": [1, 2, 3, 4, 5, 6]}))
@@ -73,33 +78,54 @@ def grade(folder, keyfile, fmt, home):
     return run_docklab("grade", str(folder), "--key-file", str(keyfile), "--format", fmt, home=home)
 
 
+def table_rows(stdout: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The table read back: learner rows above the line, totals below; columns are at
+    least two spaces apart, and a cell holds at most one space in a row."""
+    lines = stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("learner"))
+    above, below, part = {}, {}, None
+    for line in lines[start:]:
+        if not line.strip():
+            break
+        if line.startswith("---"):
+            part = below
+            continue
+        cells = re.split(r" {2,}", line.strip())
+        (part if part is not None else above)[cells[0]] = cells[1:]
+    return above, below
+
+
 def test_table(folder, home):
     out = grade(*folder, "table", home)
     assert out.returncode == 0, out.stdout + out.stderr
-    lines = out.stdout.splitlines()
-    header = next(line.split() for line in lines if line.startswith("learner"))
-    assert header == ["learner", *IDS]
-    rows = {line.split()[0]: line.split()[1:] for line in lines if line.split() and line.split()[0] in EXPECTED}
-    assert rows["alice"][:3] == ["done", "1,2/6", "-"]
-    assert rows["bob"][:2] == ["1,2,3/6", "-"]
-    assert rows["carol"][:3] == ["done", "done", "-"]
-    totals = {" ".join(line.split()[:-len(IDS)]): line.split()[-len(IDS):] for line in lines
-              if line.startswith(("done", "partial", "not started"))}
+    rows, totals = table_rows(out.stdout)
+    assert rows.pop("learner") == IDS
+    assert set(rows) == set(EXPECTED)
+    # after each status, what the re-check found for each step done: these were not re-checked
+    assert rows["alice"][:3] == ["done ??????", "1,2/6 ??", "-"]
+    assert rows["bob"][:2] == ["1,2,3/6 ???", "-"]
+    assert rows["carol"][:3] == ["done ??????", "done ??????", "-"]
     assert totals["done"][:2] == ["2", "1"] and totals["partial"][:2] == ["1", "1"]
     assert totals["not started"][:3] == ["0", "1", "3"]
+    assert totals["contradicted"] == ["0"] * len(IDS)
 
 
 def test_csv(folder, home):
     out = grade(*folder, "csv", home)
     assert out.returncode == 0, out.stderr
-    rows = list(csv.reader(io.StringIO(out.stdout)))
-    assert rows[0] == ["learner", "reports", "note", *IDS]
-    by_learner = {r[0]: r for r in rows[1:]}
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    header = list(rows[0])
+    per_lesson = [c for i in IDS for c in (i, f"{i} re-check", f"{i} contradicted")]
+    assert header == ["learner", "reports", "note", *per_lesson]
+    by_learner = {r["learner"]: r for r in rows}
     for learner in EXPECTED:
-        assert by_learner[learner][3:] == [cell(learner, i) for i in IDS]
-    assert by_learner["carol"][1].count(".json") == 2
-    assert by_learner["(total done)"][3:5] == ["2", "1"]
-    assert by_learner["(total not started)"][3:6] == ["0", "1", "3"]
+        assert [by_learner[learner][i] for i in IDS] == [cell(learner, i) for i in IDS]
+    assert by_learner["alice"]["named-volumes re-check"] == "1 not re-checked, 2 not re-checked"
+    assert by_learner["alice"]["managing-volumes re-check"] == "" == by_learner["alice"]["data-loss contradicted"]
+    assert by_learner["carol"]["reports"].count(".json") == 2
+    assert [by_learner["(total done)"][i] for i in IDS[:2]] == ["2", "1"]
+    assert [by_learner["(total not started)"][i] for i in IDS[:3]] == ["0", "1", "3"]
+    assert by_learner["(total contradicted)"]["data-loss contradicted"] == "0"
 
 
 class TableReader(HTMLParser):
@@ -143,9 +169,10 @@ def test_html_is_one_readable_file(bad_folder, home):
     assert page.links == []  # self-contained: no external stylesheet, script or image
     assert page.rows[0] == ["learner", *IDS]
     body = {r[0]: r[1:] for r in page.rows[1:]}
-    assert set(body) == set(EXPECTED) | {"total done", "total partial", "total not started"}
-    for learner in EXPECTED:
-        assert body[learner] == [cell(learner, i) for i in IDS]
+    assert set(body) == set(EXPECTED) | {"total done", "total partial", "total not started", "total contradicted"}
+    for learner in EXPECTED:  # each cell: the status, then each step done with its re-check mark
+        assert [c.split("1?")[0].strip() for c in body[learner]] == [cell(learner, i) for i in IDS]
+    assert body["alice"][1] == PARTIAL + "1? 2?"
     assert body["total done"][:2] == ["2", "1"]
     for name, reason in {**FLAGGED, **UNREADABLE}.items():
         assert any(name in item and reason in item for item in page.items), (name, page.items)
@@ -167,15 +194,32 @@ def test_junit_parses(folder, home):
     assert int(root.get("failures")) == sum(cell(x, i) != "done" for x in EXPECTED for i in IDS)
 
 
+def counted(fmt: str, stdout: str) -> set[str]:
+    """The learners a format shows as counted rows (not as flagged reports)."""
+    if fmt == "table":
+        rows, _ = table_rows(stdout)
+        return set(rows) - {"learner"}
+    if fmt == "csv":
+        return {r["learner"] for r in csv.DictReader(io.StringIO(stdout))
+                if r["note"] in ("", "unverified") and not r["learner"].startswith("(total")}
+    if fmt == "html":
+        page = TableReader()
+        page.feed(stdout)
+        return {r[0] for r in page.rows[1:] if not r[0].startswith("total ")}
+    return {s.get("name") for s in ET.fromstring(stdout).iter("testsuite") if s.get("name") != "reports"}
+
+
+FORMATS = ("table", "csv", "html", "junit")
+
+
 def test_bad_reports_are_named_never_counted_and_fail_the_run(bad_folder, home):
-    for fmt in ("table", "csv", "html", "junit"):
+    for fmt in FORMATS:
         out = grade(*bad_folder, fmt, home)
         assert out.returncode == 1, (fmt, out.stderr)
         for name, reason in {**FLAGGED, **UNREADABLE}.items():
             assert name in out.stdout and reason in out.stdout, (fmt, name)
-        for learner in ("eve", "mallory", "oscar"):  # named as flagged, never as a counted row
-            assert not any(line.startswith(learner) for line in out.stdout.splitlines() if fmt == "table")
-        assert "alice" in out.stdout and "carol" in out.stdout  # the others are still rolled up
+        # eve, mallory and oscar are named as flagged, never counted; the others still are
+        assert counted(fmt, out.stdout) == set(EXPECTED), fmt
     junit = ET.fromstring(grade(*bad_folder, "junit", home).stdout)
     errors = {c.get("name").rsplit("/", 1)[-1]: c.find("error") for c in junit.iter("testcase")
               if c.get("classname") == "reports"}
@@ -202,3 +246,111 @@ def test_the_key_can_come_from_the_environment(folder, home):
 def test_no_reports_is_a_usage_error(tmp_path, home):
     out = run_docklab("grade", str(tmp_path), home=home)
     assert out.returncode == 2 and "no reports" in out.stderr
+
+
+@pytest.fixture
+def recheck_folder(tmp_path):
+    """Reports whose live re-check at report time ran: dave's data-loss upheld (steps 2
+    and 3 no longer hold, as after the lesson, but the last one does), his named-volumes
+    contradicted (nothing from step 2 on holds); frank's data-loss contradicted in one
+    report and upheld in a later one."""
+    key = KEY.encode()
+    d = tmp_path / "rechecked"
+    d.mkdir()
+    dave = make_report(tmp_path, "dave", {"data-loss": [1, 2, 3, 4, 5, 6], "named-volumes": [1, 2]})
+    rechecked(dave, "data-loss", {1: True, 2: False, 3: False, 4: True, 5: True, 6: True})
+    rechecked(dave, "named-volumes", dict.fromkeys(range(1, 7), False))
+    write_json(d / "dave.json", signing.sign(dave, key))
+    for n, holds in ((1, dict.fromkeys(range(1, 7), False)), (2, {**dict.fromkeys(range(1, 6), False), 6: True})):
+        frank = rechecked(make_report(tmp_path, "frank", {"data-loss": [1, 2, 3, 4, 5, 6]}), "data-loss", holds)
+        write_json(d / f"frank-{n}.json", signing.sign(frank, key))
+    keyfile = tmp_path / "workshop.key"
+    keyfile.write_text(KEY + "\n")
+    return d, keyfile
+
+
+DAVE_DATA_LOSS = "1 held, 2 did not hold, 3 did not hold, 4 held, 5 held, 6 held"
+
+
+def test_the_recheck_beside_each_step_and_a_contradicted_lesson_in_every_format(recheck_folder, home):
+    outs = {fmt: grade(*recheck_folder, fmt, home) for fmt in FORMATS}
+    assert all(out.returncode == 0 for out in outs.values()), {f: o.stderr for f, o in outs.items()}
+
+    rows, totals = table_rows(outs["table"].stdout)
+    assert rows["dave"][:2] == ["done ✓✗✗✓✓✓", "1,2/6 ✗✗!"]
+    assert rows["frank"][0] == "done ✗✗✗✗✗✓"  # merged: the most the engine showed of each step
+    assert totals["contradicted"][:2] == ["0", "1"]
+    assert "CONTRADICTED by the re-check: dave, named-volumes: steps 1 did not hold, 2 did not hold" \
+        in outs["table"].stdout
+
+    by_learner = {r["learner"]: r for r in csv.DictReader(io.StringIO(outs["csv"].stdout))}
+    dave, frank = by_learner["dave"], by_learner["frank"]
+    assert dave["data-loss re-check"] == DAVE_DATA_LOSS and dave["data-loss contradicted"] == ""
+    assert dave["named-volumes"] == PARTIAL and dave["named-volumes contradicted"] == "contradicted"
+    assert dave["named-volumes re-check"] == "1 did not hold, 2 did not hold"
+    assert frank["data-loss contradicted"] == "" and frank["data-loss re-check"].endswith("6 held")
+    assert by_learner["(total contradicted)"]["named-volumes contradicted"] == "1"
+
+    page = TableReader()
+    page.feed(outs["html"].stdout)
+    body = {r[0]: r[1:] for r in page.rows[1:]}
+    assert body["dave"][:2] == ["done1✓ 2✗ 3✗ 4✓ 5✓ 6✓", PARTIAL + "1✗ 2✗contradicted"]
+    assert re.search(r'<td class="partial contradicted">[^<]*<span class="recheck"><span title="step 1: did not hold">',
+                     outs["html"].stdout)
+    assert outs["html"].stdout.count("contradicted\">") == 1 and body["total contradicted"][:2] == ["0", "1"]
+
+    cases = {(c.get("classname"), c.get("name")): c for c in ET.fromstring(outs["junit"].stdout).iter("testcase")}
+    props = {(k, p.get("name")): p.get("value") for k, c in cases.items() for p in c.iter("property")}
+    assert props[("dave", "named-volumes"), "contradicted"] == "true"
+    assert props[("dave", "named-volumes"), "step 2 re-check"] == "did not hold"
+    assert props[("dave", "data-loss"), "contradicted"] == "false"
+    assert props[("dave", "data-loss"), "step 2 re-check"] == "did not hold"
+    assert props[("frank", "data-loss"), "contradicted"] == "false"
+    assert cases["dave", "named-volumes"].find("system-out").text.startswith("CONTRADICTED by the re-check")
+    assert cases["dave", "data-loss"].find("system-out").text.endswith(DAVE_DATA_LOSS + ".")
+    assert ("dave", "secrets") in cases and cases["dave", "secrets"].find("properties") is None
+
+
+CRAFTED = {  # file -> (content, what grade says of it)
+    "deep.json": ('{"schema": 1, "learner": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+    "dupe.json": ('{"schema": 1, "learner": "a", "learner": "b", "lessons": []}', "'learner' appears twice"),
+    "nan.json": ('{"schema": 1, "learner": NaN}', "NaN is not a JSON number"),
+    "inf.json": ('{"schema": 1, "learner": 1e999}', "too large for a number"),
+    "surrogate.json": ('{"schema": 1, "learner": "\\udc00"}', "not valid Unicode"),
+    "unsigned-types.json": ('{"schema": 1, "learner": ["x"], "lessons": {}}', "unsigned"),
+}
+
+
+def test_crafted_reports_are_named_with_the_reason_and_the_rest_graded(folder, tmp_path, home):
+    """Each of these crashed or could crash the roll-up; now each costs only its own file."""
+    d, keyfile = folder
+    for name, (text, _) in CRAFTED.items():
+        (d / name).write_text(text)
+    good = json.loads((d / "bob.json").read_text())
+    for name, value in (("sig-unicode.json", "é" * 64), ("sig-type.json", 64)):
+        write_json(d / name, {**good, "signature": {**good["signature"], "value": value}})
+    # signed by a key holder, so its signature holds: its shape is what gives it away
+    write_json(d / "types.json", signing.sign({**good, "learner": ["x"], "lessons": {}}, KEY.encode()))
+    write_json(d / "empty-step.json", signing.sign({**good, "lessons": [{**good["lessons"][0], "steps": [{}]}]},
+                                              KEY.encode()))
+    unicode_name = signing.sign(make_report(tmp_path, "Zoë \x1b[2J李\u202e", {"data-loss": [1]}), KEY.encode())
+    write_json(d / "zoe.json", unicode_name)
+    with open(d / "huge.json", "wb") as f:
+        f.truncate(50_000_000)
+    os.mkfifo(d / "fifo.json")
+    expected = {**{n: reason for n, (_, reason) in CRAFTED.items()}, "sig-unicode.json": "tampered",
+                "sig-type.json": "tampered", "types.json": "learner is ['x'], not a string",
+                "empty-step.json": "lessons[0].steps[0].number is missing", "huge.json": "too large: 50.0 MB",
+                "fifo.json": "not a regular file"}
+    for fmt in FORMATS:
+        out = grade(d, keyfile, fmt, home)
+        assert out.returncode == 1 and "Traceback" not in out.stderr, (fmt, out.stderr)
+        text = html.unescape(out.stdout) if fmt == "html" else out.stdout
+        if fmt == "junit":  # one line per bad report: its name and the error's message
+            text = "\n".join(f"{c.get('name')}: {c.find('error').get('message')}"
+                              for c in ET.fromstring(out.stdout).iter("testcase") if c.get("classname") == "reports")
+        for name, reason in expected.items():
+            assert any(name in line and reason in line for line in text.splitlines()), (fmt, name, reason)
+        assert len(counted(fmt, out.stdout)) == 4, fmt  # alice, bob, carol and the unicode learner
+        assert "\x1b" not in out.stdout or fmt != "table"  # no escape sequence reaches the terminal
+    assert "Zoë ?[2J李?" in grade(d, keyfile, "table", home).stdout

@@ -1,6 +1,6 @@
 import pytest
 
-from tutor.core.images import ImageError, ImageMap, load_map
+from tutor.core.images import ImageError, ImageMap, load_map, reference_problem
 
 
 def test_apply_replaces_whole_image_words_only():
@@ -43,3 +43,53 @@ def test_environment_chooses_the_default_map(monkeypatch, tmp_path):
 
     settings.put("images", "offline")
     assert load_map().name == "offline"
+
+
+@pytest.mark.parametrize("good", ["busybox", "busybox:1.36", "docklab/mysql:stand-in", "registry.local:5000/team/db:9",
+                                  "[::1]:5000/x", "mysql@sha256:" + "ab" * 32, "a__b.c-d/e:F_1.x"])
+def test_image_references_docker_takes(good):
+    assert reference_problem(good) is None
+
+
+@pytest.mark.parametrize("bad", ["busybox; touch /tmp/x #", "$(id)", "busybox`id`", "busybox\nid", "Busybox", "a b",
+                                 "-x", "x/", "a:b:c", "", "x:" + "t" * 129, "n" * 256, "busybox:lätest", "x@md5:ab"])
+def test_everything_else_is_refused(bad):
+    assert reference_problem(bad)
+
+
+def test_a_map_with_a_shell_command_in_it_is_refused_with_file_and_entry(tmp_path):
+    bad = tmp_path / "evil.toml"
+    bad.write_text('[images]\n"mysql:9.2.0" = "docklab/mysql:stand-in"\n"busybox" = "busybox; touch /tmp/x #"\n'
+                   '"nginx && id" = "nginx"\n')
+    with pytest.raises(ImageError) as err:
+        load_map(str(bad))
+    lines = str(err.value).splitlines()
+    assert lines[0].startswith(f"{bad}: busybox: 'busybox; touch /tmp/x #' is not an image reference")
+    assert lines[1].startswith(f"{bad}: nginx && id: 'nginx && id' is not an image reference")
+    assert not any(line.startswith(f"{bad}: mysql") for line in lines)  # a good entry is not blamed
+
+
+def test_the_built_in_map_is_checked_too(monkeypatch, tmp_path):
+    labs = tmp_path / "labs"
+    (labs / "images").mkdir(parents=True)
+    (labs / "images" / "offline.toml").write_text('[images]\n"busybox" = "busybox|id"\n')
+    monkeypatch.setattr("tutor.core.images.labs_dir", lambda: labs)
+    with pytest.raises(ImageError, match=r"offline.toml: busybox: 'busybox\|id' is not an image reference"):
+        load_map("offline")
+
+
+def test_the_cli_refuses_the_map_before_anything_runs(tmp_path):
+    from tests.conftest import run_docklab
+
+    marker = tmp_path / "ran"
+    bad = tmp_path / "evil.toml"
+    bad.write_text(f'[images]\n"busybox" = "busybox; touch {marker} #"\n')
+    home = tmp_path / "home"
+    for args in (["run", "mount-syntax", "--auto", "--images", str(bad)],
+                 ["check", "mount-syntax", "--images", str(bad)], ["config", "images", str(bad)]):
+        out = run_docklab(*args, home=home, env={"DOCKER_HOST": "unix:///nonexistent"})
+        assert out.returncode == 2, (args, out.stdout, out.stderr)
+        assert f"{bad}: busybox: 'busybox; touch {marker} #' is not an image reference" in out.stderr, out.stderr
+        assert "Traceback" not in out.stderr and not marker.exists()
+    settings = home / "settings.json"
+    assert not settings.exists() or "images" not in settings.read_text()  # `config` kept nothing

@@ -144,3 +144,21 @@ def test_validate_reports_file_line_and_exits_2_without_a_traceback(tmp_path):
     assert any(f"{bad}:28: duplicate step" in x for x in lines)
     assert any(f"{dup}:1: id 'sample' is already used" in x for x in lines)
     assert any(f"{binary}:1: cannot read the file" in x for x in lines)
+
+
+def test_the_check_table_in_content_readme_is_the_registry():
+    """content/README.md lists every check type with exactly its fields."""
+    import re
+
+    from tutor.core.checks import KINDS
+    from tutor.core.paths import content_dir
+
+    text = (content_dir() / "README.md").read_text()
+    table = text.split("## Check types")[1].split("\n\n")[2]
+    rows = {}
+    for line in table.splitlines()[2:]:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        rows[cells[0].strip("`")] = set(re.findall(r"`(\w+)`", cells[1]))
+    assert set(rows) == set(KINDS)
+    for name, kind in KINDS.items():
+        assert rows[name] == set(kind.fields), name

@@ -1,10 +1,13 @@
 """Completion reports without an engine: the schema, signing and verification (any edit,
-a removed step, another key), secrets never written, and unreadable files named."""
+a removed step, another key), secrets never written, and unreadable files named: every
+crafted file gives a reason, never an exception."""
 
 from __future__ import annotations
 
 import copy
 import json
+import os
+import re
 
 import pytest
 
@@ -63,7 +66,7 @@ def test_round_trip_verifies(signed, tmp_path):
     back = report.read(path)
     assert back == signed
     assert signing.verify(back, KEY) is Verdict.VALID
-    report.check_shape(back)
+    report.validate(back)
 
 
 def test_no_secret_in_a_report(signed):
@@ -127,10 +130,26 @@ def test_canonical_form_ignores_layout_and_key_order(signed):
     ('{"learner": "x"}', "no schema field"),
     ("[1, 2]", "no schema field"),
     ('{"schema": 1, "n": NaN}', "NaN"),
+    ('{"schema": 1, "n": -Infinity}', "Infinity"),
+    ('{"schema": 1, "n": 1e400}', "too large for a number"),
+    ('{"schema": 1, "n": ' + "9" * 5000 + "}", "not a report"),
+    ('{"schema": 1, "learner": "a", "learner": "b"}', "'learner' appears twice"),
+    ('{"schema": 1, "x": {"k": 1, "k": 1}}', "'k' appears twice"),
+    ('{"schema": 1, "learner": "\\ud800"}', "not valid Unicode"),
+    ('{"schema": 1, "x": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+    ('{"schema": 1}', "learner is missing"),
+    ('{"schema": [1]}', "unknown schema version"),
 ])
 def test_unreadable_reasons(text, reason):
     with pytest.raises(report.Unreadable, match=reason):
-        report.parse(text)
+        load(text)
+
+
+def load(text: str | bytes) -> dict:
+    """As grade reads a file: plain JSON of a known schema first, then its shape."""
+    data = report.parse(text)
+    report.validate(data)
+    return data
 
 
 def test_not_utf8_is_unreadable():
@@ -142,10 +161,96 @@ def test_missing_fields_are_unreadable(signed):
     broken = copy.deepcopy(signed)
     del broken["lessons"][0]["steps"][1]["status"]
     with pytest.raises(report.Unreadable, match=r"lessons\[0\]\.steps\[1\]\.status"):
-        report.check_shape(broken)
+        report.validate(broken)
     broken["lessons"][0]["steps"][1]["status"] = "maybe"
     with pytest.raises(report.Unreadable, match="maybe"):
-        report.check_shape(broken)
+        report.validate(broken)
+
+
+def where(path) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+
+
+def test_every_field_of_the_wrong_type_or_missing_is_unreadable_and_named(signed):
+    """The schema is checked field by field: each documented field swapped for another
+    JSON type, or removed, makes the file unreadable with that field in the reason."""
+    body = {k: v for k, v in signed.items() if k != "signature"}
+    body["lessons"] = [{**lesson, "steps": lesson["steps"][:2]} for lesson in body["lessons"][:2]]
+    first = body["lessons"][0]["steps"][0]
+    first["now"] = {"holds": True, "checks": copy.deepcopy(first["evidence"])}  # every kind of field at least once
+    swapped = 0
+    for path in leaves(body):
+        if path[0] == "schema":
+            continue
+        for wrong in ([], {}, 1.5, "x" if not isinstance(_at(body, path), str) else 7):
+            edited = copy.deepcopy(body)
+            _at(edited, path[:-1])[path[-1]] = wrong
+            if _at(body, path) is None and wrong == "x":
+                continue
+            with pytest.raises(report.Unreadable, match=re.escape(where(path))):
+                load(json.dumps(edited))
+            swapped += 1
+        if isinstance(path[-1], str):  # a field (not an item of a list) removed
+            edited = copy.deepcopy(body)
+            del _at(edited, path[:-1])[path[-1]]
+            with pytest.raises(report.Unreadable, match=re.escape(where(path)) + " is missing"):
+                load(json.dumps(edited))
+    assert swapped > 150
+
+
+def _at(value, path):
+    for part in path:
+        value = value[part]
+    return value
+
+
+def test_extra_fields_unicode_and_an_empty_lesson_list_are_readable(signed):
+    edited = copy.deepcopy(signed)
+    edited["lessons"][0]["steps"][0]["how"] = "holds now"  # a later docklab may add fields
+    edited["learner"] = "Zoë 李 \U0001F600"
+    edited["extra"] = {"nested": [1, None, True]}
+    assert load(json.dumps(edited, ensure_ascii=False).encode())["learner"] == "Zoë 李 \U0001F600"
+    assert load(json.dumps({**edited, "lessons": []}))["lessons"] == []
+
+
+@pytest.mark.parametrize("edit, reason", [
+    (lambda r: r["lessons"][0]["steps"][1].update(number=7), "number is 7, not 2"),
+    (lambda r: r["lessons"][0]["steps"][1].update(number=True), "not a whole number"),
+    (lambda r: r["lessons"][1].update(id=r["lessons"][0]["id"]), "appears twice"),
+    (lambda r: r["lessons"][0]["steps"][0].update(proof=None), "its proof is None"),
+    (lambda r: r["lessons"][0].update(completed_at="yesterday"), "not a UTC time"),
+    (lambda r: r["lessons"][0].update(completed_at="２０２６-11-27T23:10:04Z"), "not a UTC time"),
+    (lambda r: r["lessons"][0]["steps"][0].update(now={"holds": "yes", "checks": []}), "now.holds"),
+    (lambda r: r.update(lessons={"0": r["lessons"][0]}), "lessons is"),
+])
+def test_inconsistent_reports_are_unreadable(signed, edit, reason):
+    edited = copy.deepcopy(signed)
+    edit(edited)
+    with pytest.raises(report.Unreadable, match=re.escape(reason)):
+        load(json.dumps(edited))
+
+
+@pytest.mark.parametrize("value", ["é" * 64, "\u0660" * 64, "A" * 64, 7, None, ["x"], {"v": 1}, "ab", ""])
+def test_a_crafted_signature_value_is_tampered_not_a_crash(signed, value):
+    edited = copy.deepcopy(signed)
+    edited["signature"]["value"] = value
+    assert signing.verify(edited, KEY) is Verdict.TAMPERED
+    whole = Verdict.UNSIGNED if value is None else Verdict.TAMPERED  # "signature": null is no signature
+    assert signing.verify({**signed, "signature": value}, KEY) is whole
+
+
+def test_files_refused_unread(tmp_path):
+    big = tmp_path / "big.json"
+    with open(big, "wb") as f:
+        f.truncate(50_000_000)  # sparse: 50 MB long, nothing to read
+    with pytest.raises(report.Unreadable, match="too large: 50.0 MB"):
+        report.read(big)
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)  # opening it for reading would wait for a writer forever
+    with pytest.raises(report.Unreadable, match="not a regular file"):
+        report.read(fifo)
+    with pytest.raises(report.Unreadable, match="not a regular file|Is a directory"):
+        report.read(tmp_path)
 
 
 def test_keys(tmp_path, monkeypatch):
@@ -173,6 +278,7 @@ def test_without_an_engine_report_keeps_progress_and_check_all_exits_3(tmp_path,
     assert done.returncode == 0, done.stdout + done.stderr
     assert "without a re-check" in done.stderr
     data = report.read(out)
+    report.validate(data)  # what docklab writes, its own grade reads
     assert data["engine"] is None and signing.verify(data, b"z" * 40) is Verdict.VALID
     assert data["lessons"][0]["recheck"] == {"checked": False, "note": "no engine reachable at report time"}
     live = run_docklab("check", "--all", "--json", home=home, env=env)

@@ -1,10 +1,13 @@
 """Grading end to end on the real engine with the real CLI: a learner runs a lesson,
 writes a signed report that never holds the lesson's password, the instructor's grade
-counts it, `check --all` shows the live state without recording anything, and reset
-leaves the engine as it was."""
+counts it with the live re-check beside each step, `check --all` shows the live state
+without recording anything, and reset leaves the engine as it was (after which a new
+report still counts the lesson, and grade marks it contradicted by the engine)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -39,6 +42,7 @@ def test_report_grade_and_check_all_after_a_real_lesson(client, home, tmp_path):
         text = out.read_text()
         assert SECRET not in text and SECRET not in made.stdout + made.stderr
         data = report.read(out)
+        report.validate(data)  # what docklab writes after a real lesson, its own grade reads
         assert signing.verify(data, KEY.encode()) is signing.Verdict.VALID
         lesson = next(x for x in data["lessons"] if x["id"] == "data-loss")
         assert lesson["status"] == "done" and lesson["recheck"]["checked"]
@@ -49,10 +53,10 @@ def test_report_grade_and_check_all_after_a_real_lesson(client, home, tmp_path):
         assert printed.returncode == 0 and SECRET not in printed.stdout
         assert signing.verify(json.loads(printed.stdout), KEY.encode()) is signing.Verdict.VALID
 
-        graded = run_docklab("grade", str(out.parent), "--key-file", str(keyfile), "--format", "csv", home=home)
-        assert graded.returncode == 0, graded.stdout + graded.stderr
-        header, ada = graded.stdout.splitlines()[:2]
-        assert ada.startswith("ada,") and dict(zip(header.split(","), ada.split(",")))["data-loss"] == "done"
+        ada = graded_row(out, keyfile, home)
+        assert ada["data-loss"] == "done" and ada["data-loss contradicted"] == ""
+        assert ada["data-loss re-check"].endswith("6 held")  # the rescue container runs: the lesson's end holds
+        assert len(ada["data-loss re-check"].split(", ")) == 6  # each step says what the re-check found
 
         saved = (home / "progress.json").read_text()
         live = run_docklab("check", "--all", "--json", home=home)
@@ -78,6 +82,14 @@ def test_report_grade_and_check_all_after_a_real_lesson(client, home, tmp_path):
     assert lesson["status"] == "done" and lesson["recheck"]["checked"]
     assert not lesson["steps"][0]["now"]["holds"] and lesson["steps"][0]["proof"] == "recorded"
     assert not created(client, home)
+    ada = graded_row(out, keyfile, home)  # still done, but nothing on the engine shows it any more
+    assert ada["data-loss"] == "done" and ada["data-loss contradicted"] == "contradicted"
+
+
+def graded_row(report_file, keyfile, home) -> dict:
+    graded = run_docklab("grade", str(report_file), "--key-file", str(keyfile), "--format", "csv", home=home)
+    assert graded.returncode == 0, graded.stdout + graded.stderr
+    return next(r for r in csv.DictReader(io.StringIO(graded.stdout)) if r["learner"] == "ada")
 
 
 def test_check_all_and_step_is_a_usage_error(home):

@@ -1,21 +1,14 @@
 """Preparing machines for a workshop, on the real engine: doctor, the version gate, the
-image bundle round trip and its bad inputs, and serving the TUI to a browser."""
+image bundle round trip and its bad inputs (serving the TUI: tests/engine/test_serve.py)."""
 
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import tarfile
-import time
-import urllib.error
-import urllib.request
 
 import pytest
 
-from tests.conftest import ROOT, run_docklab
+from tests.conftest import run_docklab
 
 pytestmark = pytest.mark.engine
 BUSYBOX = "docklab/busybox:stand-in"
@@ -141,81 +134,3 @@ def test_pull_without_a_registry_says_what_to_do_instead(home, tmp_path, prefix)
     out = run_docklab("images", "pull", "--images", str(imap), home=home, timeout=120)
     assert out.returncode == 2 and "docklab images load FILE" in out.stderr, out.stdout + out.stderr
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def fetch(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as resp:
-            return resp.status, resp.read().decode()
-    except urllib.error.HTTPError as err:
-        return err.code, err.read().decode()
-
-
-def serving(args: list[str], home):
-    env = {**os.environ, "DOCKLAB_HOME": str(home)}
-    return subprocess.Popen([sys.executable, "-m", "tutor", "serve", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
-
-def wait_up(url: str) -> None:
-    for _ in range(100):
-        try:
-            fetch(url)
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"{url} never answered")
-
-
-def browser_screen(url: str) -> str:
-    """What a browser tab receives: docklab's own screen, over textual-serve's websocket."""
-    import asyncio
-
-    import aiohttp
-
-    async def read() -> bytes:
-        got = b""
-        async with aiohttp.ClientSession() as session:
-            async with session.ws_connect(url) as ws:
-                await ws.send_str(json.dumps(["resize", {"width": 120, "height": 40}]))
-                while b"Type to filter lessons" not in got:
-                    msg = await asyncio.wait_for(ws.receive(), 30)
-                    if msg.type not in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT):
-                        break
-                    got += msg.data if isinstance(msg.data, bytes) else msg.data.encode()
-        return got
-
-    return asyncio.run(read()).decode("utf-8", "replace")
-
-
-def test_serve_binds_locally_and_a_token_guards_any_other_address(home):
-    port = free_port()
-    proc = serving(["--port", str(port)], home)
-    try:
-        wait_up(f"http://127.0.0.1:{port}/")
-        status, page = fetch(f"http://127.0.0.1:{port}/")
-        assert status == 200 and "textual" in page.lower()
-        assert "Type to filter lessons" in browser_screen(f"http://127.0.0.1:{port}/ws")
-    finally:
-        proc.terminate()
-        out = proc.communicate(timeout=10)[0]
-    assert "a shell on this machine" in out
-
-    refused = run_docklab("serve", "--host", "0.0.0.0", "--port", str(free_port()), home=home)
-    assert refused.returncode == 2 and "--token" in refused.stderr
-
-    port = free_port()
-    proc = serving(["--host", "127.0.0.2", "--port", str(port), "--token", "s3cret-workshop"], home)
-    try:
-        wait_up(f"http://127.0.0.2:{port}/")
-        assert fetch(f"http://127.0.0.2:{port}/")[0] == 403
-        assert fetch(f"http://127.0.0.2:{port}/?token=wrong")[0] == 403
-        assert fetch(f"http://127.0.0.2:{port}/?token=s3cret-workshop")[0] == 200
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=10)

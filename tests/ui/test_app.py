@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
+import signal
 import textwrap
 import time
 
@@ -167,24 +170,53 @@ def test_a_failed_check_shows_expected_found_and_hint(lesson_env):
     run(go())
 
 
-def test_a_lost_engine_shows_a_banner_and_recovers(lesson_env):
+@pytest.fixture
+def private_engine(lesson_env, prefix, client, monkeypatch):
+    """A sandbox engine of this test's own (its own data root, run folder and network
+    namespace, so it meets no one else's), started under the lesson's DOCKLAB_HOME: the
+    TUI uses it, and the test may stop it."""
+    from tutor.core import sandbox
+
+    for key in ("DOCKER_HOST", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_TLS"):  # connect() sets them
+        monkeypatch.setenv(key, "")
+        monkeypatch.delenv(key)
+    where = {"data_root": f"/var/lib/{prefix}-sandbox", "run_dir": f"/run/{prefix}-sandbox"}
+
+    def start() -> dict:
+        return sandbox.start(["docklab/busybox:stand-in"], client, progress=lambda s: None, **where)
+
+    try:
+        yield {"start": start, "state": start()}
+    finally:
+        sandbox.stop(purge=True)
+        shutil.rmtree(where["run_dir"], ignore_errors=True)
+
+
+def test_a_lost_engine_shows_a_banner_and_recovers(private_engine):
+    """The engine under the running TUI stops (as `systemctl stop docker` stops one): the
+    banner says so; it starts again: the banner goes, without the learner doing anything."""
     from tutor.ui import create_app
-    from tutor.ui.lesson import LessonScreen
     from tutor.ui.widgets.engine_panel import EnginePanel
+
+    state = private_engine["state"]
 
     async def go():
         app = create_app(lesson_id="tiny")
         async with app.run_test(size=(140, 45)) as pilot:
             await until(pilot, lambda: lesson_ready(app), what="lesson")
+            assert app.engine.host == state["host"]  # the TUI runs on the engine this test may stop
             screen = app.screen
             banner = screen.query_one("#banner")
             panel = screen.query_one(EnginePanel)
             await until(pilot, lambda: panel.current is not None, what="the panel's first picture")
-            await pilot.pause(0.2)
-            screen.post_message(EnginePanel.ConnectionChanged(False, "connection refused"))
+            assert banner.has_class("hidden")
+
+            os.kill(state["pid"], signal.SIGTERM)
             await until(pilot, lambda: not banner.has_class("hidden"), what="banner")
-            assert "Lost the connection to the Docker Engine (connection refused)" in str(banner.render())
-            screen.post_message(EnginePanel.ConnectionChanged(True))
+            assert "Lost the connection to the Docker Engine" in str(banner.render())
+            assert "reconnects by itself" in str(banner.render())
+
+            await asyncio.to_thread(private_engine["start"])  # the same socket, a new dockerd
             await until(pilot, lambda: banner.has_class("hidden"), what="banner gone")
 
     run(go())

@@ -86,8 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", parents=[images], help="the TUI in a browser (textual-serve), for workshops")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     s.add_argument("--port", type=int, default=8000)
-    s.add_argument("--token", default=os.environ.get("DOCKLAB_SERVE_TOKEN"),
-                   help="a secret visitors must present (required with --host; default $DOCKLAB_SERVE_TOKEN)")
+    s.add_argument("--token-file", metavar="FILE", help="the token visitors must present (default: "
+                   "$DOCKLAB_SERVE_TOKEN, else docklab makes one and prints the address with it once)")
 
     key = argparse.ArgumentParser(add_help=False)
     key.add_argument("--key-file", metavar="F", help="the workshop key (default: $DOCKLAB_WORKSHOP_KEY)")

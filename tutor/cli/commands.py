@@ -11,7 +11,7 @@ from pathlib import Path
 from tutor.cli import FAILED, INTERRUPTED, NO_ENGINE, OK, USAGE
 from tutor.cli.output import Printer
 from tutor.cli.tui import open_tui
-from tutor.core import lessonfile
+from tutor.core import history, lessonfile
 from tutor.core.engine import Engine, EngineUnavailable, connect
 from tutor.core.images import ImageError, load_map
 from tutor.core.lessonfile import LessonFileError
@@ -72,18 +72,28 @@ def _engine_trouble(err: Exception) -> bool:
 # ---- finding lessons and the engine -------------------------------------------------------
 
 
+def lesson_files() -> list[Path]:
+    """The lesson files; none at all is an error that says where docklab looked."""
+    folder = content_dir()
+    found = lessonfile.discover(folder)
+    if not found:
+        raise Stop(USAGE, f"no lessons in {folder}: it holds no lesson files (like 01-data-loss.md). "
+                          "Point DOCKLAB_CONTENT at a folder of lessons, or reinstall docklab.")
+    return found
+
+
 def all_lessons() -> list[Lesson]:
-    return [lessonfile.load(p) for p in lessonfile.discover(content_dir())]
+    return [lessonfile.load(p) for p in lesson_files()]
 
 
 def find_lesson(ref: str) -> Lesson:
     path = Path(ref)
     if path.suffix == ".md" and path.exists():
         return lessonfile.load(path)
-    for candidate in lessonfile.discover(content_dir()):
+    for candidate in lesson_files():
         if candidate.stem.split("-", 1)[1] == ref:
             return lessonfile.load(candidate)
-    ids = ", ".join(p.stem.split("-", 1)[1] for p in lessonfile.discover(content_dir()))
+    ids = ", ".join(p.stem.split("-", 1)[1] for p in lesson_files())
     raise Stop(USAGE, f"no lesson {ref!r}. Lessons: {ids}")
 
 
@@ -168,6 +178,13 @@ def cmd_run(args) -> int:
     out.title(lesson, session.image_map.name)
     if removed:
         out.line("Removed what an earlier run of this lesson left: " + ", ".join(removed))
+    try:
+        return _auto(session, lesson, out)
+    finally:  # what --auto did is docklab's doing: a fresh learner's check starts after it
+        history.mark(session.engine.client, "auto", lesson.id)
+
+
+def _auto(session: Session, lesson: Lesson, out: Printer) -> int:
     for step in lesson.steps:
         out.step(step, len(lesson.steps))
         for command in step.commands:
@@ -240,8 +257,10 @@ def cmd_reset(args) -> int:
         owner = Ownership(engine.client, lesson)
         if not owner.started:
             names = ", ".join(lesson.resources.containers + lesson.resources.volumes) or "nothing"
+            history.mark(engine.client, "reset", lesson.id)
             print(f"{lesson.id}: docklab did not start this lesson here, so it owns nothing and removes nothing "
-                  f"(the lesson would create: {names}).")
+                  f"(the lesson would create: {names}). From now on, checking {lesson.id} counts only what you "
+                  "do after this reset.")
             continue
         removed, kept = owner.reset()
         print(f"{lesson.id}: removed " + (", ".join(removed) if removed else "nothing (already gone)"))
@@ -253,7 +272,7 @@ def cmd_reset(args) -> int:
 
 @_guard
 def cmd_validate(args) -> int:
-    paths = [Path(f) for f in args.files] or lessonfile.discover(content_dir())
+    paths = [Path(f) for f in args.files] or lesson_files()
     problems = lessonfile.validate(paths)
     for problem in problems:
         print(problem)

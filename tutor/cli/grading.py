@@ -70,6 +70,8 @@ def cmd_grade(args) -> int:
     if not paths:
         raise Stop(USAGE, "no reports: name report files, or folders holding *.json")
     rollup = grade(paths, key)
+    if hasattr(sys.stdout, "reconfigure"):  # a learner's name in a script the terminal lacks: "?", not a crash
+        sys.stdout.reconfigure(errors="replace")
     sys.stdout.write(FORMATS[args.format](rollup))
     if key is None:
         print("warning: no key given (--key-file or $DOCKLAB_WORKSHOP_KEY): signatures were not verified.",

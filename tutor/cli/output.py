@@ -42,8 +42,12 @@ class Printer:
         self.line()
         self.line(f"== Step {step.number}/{total}: {step.title}")
 
-    def command(self, text: str) -> None:
-        self.line(f"$ {text}")
+    def command(self, text: str, indent: str = "$ ") -> None:
+        """A command the learner reads or types: shown in full, the lesson's password
+        included (a value of the lesson, not a secret of theirs); results stay masked."""
+        self._end_progress()
+        self.out.write(f"{indent}{text}\n")
+        self.out.flush()
 
     def result(self, result: Result) -> None:
         if result.timed_out:
@@ -55,18 +59,27 @@ class Printer:
             self.line(f"  [exit code {result.exit_code}]")
 
     def report(self, report: StepReport) -> None:
-        if report.recorded_at is not None:
-            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(report.recorded_at))
-            self.line(f"  ✓ DONE  proven when you did it ({when}); the engine has moved on since:")
+        """A step's verdict: each check as PASS or FAIL with expected, found and hint; for
+        a step proven otherwise than now, how (recorded, history, implied)."""
+        for role in report.roles:
+            self.line(f"  {role}")
+        if report.how in ("recorded", "implied"):
+            self.line(f"  ✓ DONE  {report.proof}" + ("; the engine has moved on since:" if report.how == "recorded"
+                                                      else ""))
+        elif report.how == "history":
+            self.line(f"  ✓ DONE  {report.proof} (the engine has moved on since):")
         for o in report.outcomes:
-            if report.recorded_at is not None:
+            if report.how == "recorded":
                 self.line(f"          now {'still' if o.ok else 'no longer'}: {o.claim}")
                 continue
             self.line(f"  {'✓ PASS' if o.ok else '✗ FAIL'}  {o.claim}")
-            if not o.ok:
+            if not o.ok or o.how == "history":
                 for label, text in (("expected", o.expected), ("found", o.found), ("hint", o.hint)):
-                    if text:
+                    if text and (not o.ok or label == "found"):
                         self.line(f"          {label + ':':<9} {text}")
+        if report.how == "lost":
+            self.line("  ? NOT PROVABLE ANY MORE: this step does not hold now, and the engine no longer remembers "
+                      "that far back (it keeps its last 256 events, none across a restart). Do it again to prove it.")
 
     def waiting(self, claim: str, waited: float, limit: float) -> None:
         """A progress line for a bounded wait (e.g. a database starting)."""

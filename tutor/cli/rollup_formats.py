@@ -1,6 +1,8 @@
 """The grade roll-up written out: a plain-text table for the terminal, CSV for a
 spreadsheet, one self-contained HTML file for a browser, JUnit XML for CI autograders.
-Every format names the flagged and unreadable reports; none of them is counted."""
+Every format names the flagged and unreadable reports (none of them is counted), shows
+beside each step done what the live re-check at report time found, and marks a lesson
+the re-check contradicts. Names come from learners' files: each format escapes them."""
 
 from __future__ import annotations
 
@@ -8,12 +10,16 @@ import csv
 import html
 import io
 import re
+import unicodedata
 import xml.etree.ElementTree as ET
 
 from tutor.core import report as rpt
-from tutor.core.rollup import Cell, Rollup
+from tutor.core.rollup import CONTRADICTED, HELD, NOT_HELD, UNCHECKED, Cell, Rollup
 
 STATUSES = ((rpt.LESSON_DONE, "done"), (rpt.PARTIAL, "partial"), (rpt.NOT_STARTED, "not started"))
+MARKS = {HELD: "✓", NOT_HELD: "✗", UNCHECKED: "?"}
+RECHECK_LEGEND = ("re-check at report time, one mark per step done: ✓ held, ✗ did not hold, ? not re-checked; "
+                  "! contradicted: nothing from the furthest step done onwards held")
 
 
 def _header(r: Rollup) -> str:
@@ -28,42 +34,68 @@ def _problems(r: Rollup) -> list[str]:
     return out + [f"UNREADABLE: {p.file}: {p.reason}" for p in r.unreadable]
 
 
+def marks(c: Cell) -> str:
+    return "".join(MARKS[found] for found in c.recheck) + ("!" if c.contradicted else "")
+
+
+_BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _t(text: str) -> str:
+    """Text fit for a terminal: a control character (an escape sequence) or a direction
+    override in a learner-chosen name must not reach it."""
+    return "".join("?" if ch in _BIDI or unicodedata.category(ch) == "Cc" else ch for ch in text)
+
+
 def table(r: Rollup) -> str:
     def short(c: Cell) -> str:
-        return {rpt.LESSON_DONE: "done", rpt.NOT_STARTED: "-"}.get(c.status) or \
+        status = {rpt.LESSON_DONE: "done", rpt.NOT_STARTED: "-"}.get(c.status) or \
             f"{','.join(map(str, c.done))}/{c.total}"
+        return f"{status} {marks(c)}" if c.done else status
 
     ids = list(r.lessons)
-    rows = [["learner", *ids]]
-    rows += [[x.name, *(short(x.cell(i, r.lessons[i][1])) for i in ids)] for x in r.rows()]
-    rows += [[label, *(str(r.totals(i)[key]) for i in ids)] for key, label in STATUSES]
+    rows = [["learner", *map(_t, ids)]]
+    rows += [[_t(x.name), *(short(x.cell(i, r.lessons[i][1])) for i in ids)] for x in r.rows()]
+    sums = [r.totals(i) for i in ids]
+    rows += [[label, *(str(n[key]) for n in sums)] for key, label in (*STATUSES, (CONTRADICTED, "contradicted"))]
     widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
-    lines.insert(len(lines) - len(STATUSES), "-" * len(lines[0]))
-    legend = "cells: done | steps done/steps (partial) | - not started; totals per lesson below the line"
-    return "\n".join([_header(r), legend, "", *lines, *([""] + _problems(r) if not r.clean else [])]) + "\n"
+    lines.insert(len(lines) - len(STATUSES) - 1, "-" * len(lines[0]))
+    legend = ["cells: done | steps done/steps (partial) | - not started; totals per lesson below the line",
+              RECHECK_LEGEND]
+    contradicted = [f"CONTRADICTED by the re-check: {_t(x.name)}, {_t(i)}: steps {c.recheck_text}"
+                    for x in r.rows() for i in ids if (c := x.cell(i, r.lessons[i][1])).contradicted]
+    notes = ([""] + contradicted if contradicted else []) + ([""] + list(map(_t, _problems(r))) if not r.clean else [])
+    return "\n".join([_header(r), *legend, "", *lines, *notes]) + "\n"
 
 
 def _csv_safe(text: str) -> str:
     """A spreadsheet must not run a learner-chosen name as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def csv_text(r: Rollup) -> str:
+    """Three columns per lesson: its status, each step done with what the re-check found,
+    and `contradicted` when the re-check contradicts it."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     ids = list(r.lessons)
-    w.writerow(["learner", "reports", "note", *ids])
+    w.writerow(["learner", "reports", "note", *(_csv_safe(c) for i in ids for c in (i, f"{i} re-check",
+                                                                                   f"{i} contradicted"))])
     note = "" if r.verified else "unverified"
+    blank = [""] * (3 * len(ids))
     for x in r.rows():
-        w.writerow([_csv_safe(x.name), ";".join(x.files), note,
-                    *(x.cell(i, r.lessons[i][1]).text for i in ids)])
+        cells = [x.cell(i, r.lessons[i][1]) for i in ids]
+        w.writerow([_csv_safe(x.name), ";".join(map(_csv_safe, x.files)), note,
+                    *(v for c in cells for v in (c.text, c.recheck_text, "contradicted" if c.contradicted else ""))])
+    sums = [r.totals(i) for i in ids]
     for key, label in STATUSES:
-        w.writerow([f"(total {label})", "", "", *(r.totals(i)[key] for i in ids)])
+        w.writerow([f"(total {label})", "", "", *(v for n in sums for v in (n[key], "", ""))])
+    w.writerow(["(total contradicted)", "", "", *(v for n in sums for v in ("", "", n[CONTRADICTED]))])
     for p in r.flagged:
-        w.writerow([_csv_safe(p.learner or ""), p.file, f"flagged, not counted: {p.reason}", *[""] * len(ids)])
+        w.writerow([_csv_safe(p.learner or ""), _csv_safe(p.file), f"flagged, not counted: {p.reason}", *blank])
     for p in r.unreadable:
-        w.writerow(["", p.file, f"unreadable: {p.reason}", *[""] * len(ids)])
+        w.writerow(["", _csv_safe(p.file), f"unreadable: {p.reason}", *blank])
     return buf.getvalue()
 
 
@@ -72,7 +104,21 @@ body{font-family:system-ui,sans-serif;margin:2rem;color:#1b1b1b}
 table{border-collapse:collapse}th,td{border:1px solid #bbb;padding:.3rem .6rem;text-align:left}
 thead th{background:#eee}td.done{background:#d9f2d9}td.partial{background:#fff2c2}
 td.not_started{color:#666}tfoot{font-weight:bold}.bad{color:#a00000}
+td.contradicted{outline:2px solid #a00000;outline-offset:-2px}.recheck{display:block;font-size:.85em}
+.flag{display:block;color:#a00000;font-weight:bold}
 """
+
+
+def _html_cell(c: Cell) -> str:
+    e = html.escape
+    out = f'<td class="{c.status}{" contradicted" if c.contradicted else ""}">{e(c.text)}'
+    if c.done:
+        out += '<span class="recheck">' + " ".join(
+            f'<span title="step {n}: {found}">{n}{MARKS[found]}</span>' for n, found in zip(c.done, c.recheck)) \
+            + "</span>"
+    if c.contradicted:
+        out += '<span class="flag">contradicted</span>'
+    return out + "</td>"
 
 
 def html_text(r: Rollup) -> str:
@@ -80,18 +126,17 @@ def html_text(r: Rollup) -> str:
     ids = list(r.lessons)
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            "<title>docklab roll-up</title>", f"<style>{STYLE}</style></head><body>",
-           "<h1>docklab roll-up</h1>", f"<p>{e(_header(r))}</p>",
+           "<h1>docklab roll-up</h1>", f"<p>{e(_header(r))}</p>", f"<p>{e(RECHECK_LEGEND)}</p>",
            '<table id="rollup"><thead><tr><th>learner</th>']
     out += [f'<th title="{e(r.lessons[i][0])}">{e(i)}</th>' for i in ids]
     out.append("</tr></thead><tbody>")
     for x in r.rows():
         cells = [x.cell(i, r.lessons[i][1]) for i in ids]
-        out.append(f'<tr><th scope="row">{e(x.name)}</th>'
-                   + "".join(f'<td class="{c.status}">{e(c.text)}</td>' for c in cells) + "</tr>")
+        out.append(f'<tr><th scope="row">{e(x.name)}</th>' + "".join(map(_html_cell, cells)) + "</tr>")
     out.append("</tbody><tfoot>")
-    for key, label in STATUSES:
-        out.append(f'<tr><th scope="row">total {label}</th>' + "".join(f"<td>{r.totals(i)[key]}</td>" for i in ids)
-                   + "</tr>")
+    sums = [r.totals(i) for i in ids]
+    for key, label in (*STATUSES, (CONTRADICTED, "contradicted")):
+        out.append(f'<tr><th scope="row">total {label}</th>' + "".join(f"<td>{n[key]}</td>" for n in sums) + "</tr>")
     out.append("</tfoot></table>")
     for title, items in (("Flagged, not counted", r.flagged), ("Unreadable", r.unreadable)):
         if items:
@@ -120,10 +165,19 @@ def junit_text(r: Rollup) -> str:
         failed = 0
         for i in ids:
             cell = x.cell(i, r.lessons[i][1])
-            case = ET.SubElement(suite, "testcase", classname=_x(x.name), name=i)
+            case = ET.SubElement(suite, "testcase", classname=_x(x.name), name=_x(i))
+            if cell.done:
+                props = ET.SubElement(case, "properties")
+                for n, found in zip(cell.done, cell.recheck):
+                    ET.SubElement(props, "property", name=f"step {n} re-check", value=found)
+                ET.SubElement(props, "property", name="contradicted", value=str(cell.contradicted).lower())
             if cell.status != rpt.LESSON_DONE:
                 failed += 1
                 ET.SubElement(case, "failure", type=cell.status, message=cell.text)
+            if cell.done:
+                ET.SubElement(case, "system-out").text = \
+                    ("CONTRADICTED by the re-check. " if cell.contradicted else "") + \
+                    f"Re-check at report time: steps {cell.recheck_text}."
         suite.set("failures", str(failed))
         suite.set("errors", "0")
         failures, tests = failures + failed, tests + len(ids)

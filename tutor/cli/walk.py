@@ -30,13 +30,13 @@ def walk(session: Session, out: Printer) -> int:
             out.line(f"(step {step.number} done earlier: {step.title})")
             continue
         out.step(step, len(lesson.steps))
-        out.line(step.body)
+        out.command(session.text(step.body), indent="")
         out.line()
         out.line("Run these in your own shell" + (f", in {session.workdir}:" if session.workdir else ":"))
         if session.workdir:
             out.line(f"    cd {shlex.quote(session.workdir)}")
         for command in step.commands:
-            out.line(f"    {session.command_text(command)}")
+            out.command(session.command_text(command), indent="    ")
             verdict = session.guard(command)
             if verdict is not None and not verdict.safe:
                 out.line("    " + verdict.message(refusing=False).replace("\n", "\n    "))

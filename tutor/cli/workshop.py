@@ -126,12 +126,12 @@ def _load(args) -> int:
 
 @_guard
 def cmd_serve(args) -> int:
-    from tutor.cli.serve import serve
+    from tutor.cli.serve import ServeProblem, serve
 
-    if args.host not in ("127.0.0.1", "localhost", "::1") and not args.token:
-        raise Stop(USAGE, f"--host {args.host} lets other machines in, and the browser gets a shell on this "
-                          "machine: give a --token (or DOCKLAB_SERVE_TOKEN) that visitors must present.")
-    return serve(args.host, args.port, args.token, args.images)
+    try:
+        return serve(args.host, args.port, args.token_file, args.images)
+    except ServeProblem as err:
+        raise Stop(USAGE, f"docklab serve: {err}")
 
 
 
@@ -149,8 +149,11 @@ def cmd_sandbox(args) -> int:
         print(f"sandbox running: {state['host']} ({where}); docklab's checks, commands and terminal use it")
         return OK
     if args.action == "stop":
-        stopped = sandbox.stop(purge=args.purge)
-        print("sandbox stopped; docklab uses your engine again" if stopped else "no sandbox was running")
+        outcome = sandbox.stop(purge=args.purge)
+        print({"stopped": "sandbox stopped; docklab uses your engine again",
+               "stale": "no sandbox was running: its record was stale (the process it named is not the "
+                        "sandbox's engine, and was left alone); removed it, docklab uses your engine again",
+               "none": "no sandbox was running"}[outcome])
         return OK
     main = connect(sandbox=False)  # the learner's engine, where the images are (and a dind sandbox runs)
     image_map = load_map(args.images)

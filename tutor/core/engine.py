@@ -102,22 +102,46 @@ def where(sandbox: bool = True) -> tuple[str, str]:
     return "unix:///var/run/docker.sock", "default socket"
 
 
+def make_client(base_url: str | None = None, tls=None, version: str = "auto", timeout: int = 60):
+    """A docker SDK client for `base_url` (and `tls`), else as docker.from_env() makes one.
+    Over TLS, requests would check the engine's certificate against $REQUESTS_CA_BUNDLE
+    instead of the CA given (docker/docker-py#2433), so such a client takes no CA or proxy
+    settings from the environment."""
+    import docker
+    from docker.utils import kwargs_from_env
+
+    kwargs = {"base_url": base_url, "tls": tls} if base_url else kwargs_from_env()
+    if not kwargs.get("tls"):
+        return docker.DockerClient(version=version, timeout=timeout, **kwargs)
+    if version == "auto":  # what the SDK's "auto" asks, on a client that ignores the environment
+        probe = docker.APIClient(version=docker.constants.MINIMUM_DOCKER_API_VERSION, timeout=timeout, **kwargs)
+        probe.trust_env = False
+        try:
+            version = probe.version(api_version=False)["ApiVersion"]
+        finally:
+            probe.close()
+    client = docker.DockerClient(version=version, timeout=timeout, **kwargs)
+    client.api.trust_env = False
+    return client
+
+
 def connect(timeout: int = 60, sandbox: bool = True) -> Engine:
     """Connect as the `docker` CLI would (DOCKER_HOST or the current context,
     DOCKER_API_VERSION), or to the docklab sandbox while one is started (unless
     `sandbox` is False); raise EngineUnavailable with what to do when that fails."""
-    import docker
     from docker.errors import DockerException
 
     host, how = where(sandbox)
-    if how == "the docklab sandbox":  # every command docklab starts uses it too
-        os.environ["DOCKER_HOST"] = host
+    if how == "the docklab sandbox":  # every command docklab starts uses it too, TLS files and all
+        from tutor.core import sandbox as private_engine
+
+        os.environ.update(private_engine.client_env() or {"DOCKER_HOST": host})
     version = os.environ.get("DOCKER_API_VERSION") or "auto"
     try:
-        if how == "DOCKER_HOST":
-            client = docker.from_env(version=version, timeout=timeout)
+        if how in ("DOCKER_HOST", "the docklab sandbox"):
+            client = make_client(version=version, timeout=timeout)
         else:
-            client = docker.DockerClient(base_url=host, version=version, timeout=timeout)
+            client = make_client(host, version=version, timeout=timeout)
         info = client.version()
     except Exception as err:  # DockerException, requests' connection errors, a half-open socket
         reason = _reason(err) if isinstance(err, DockerException) else str(err)

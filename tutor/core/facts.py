@@ -7,27 +7,34 @@ in the engine's memory only (the most recent ones, none across a restart).
 
 from __future__ import annotations
 
-import time
-
-from tutor.core.checks import Context, Field
+from tutor.core.checks.base import Context, Field, MissingFact, fill
+from tutor.core.checks.history import volume_of_removed
 
 FACTS: dict[str, dict[str, Field]] = {
     "volume_at": {"container": Field(str, True), "destination": Field(str, True)},
-    "removed_container_volume": {"container": Field(str, True), "destination": Field(str, True)},
+    "removed_container_volume": {"role": Field(str), "container": Field(str), "destination": Field(str, True)},
 }
 
 
-def evaluate(kind: str, params: dict, ctx: Context, since: float | None) -> tuple[str | None, str]:
+def evaluate(kind: str, params: dict, ctx: Context) -> tuple[str | None, str]:
     """Return (value, how it was found or why not)."""
+    try:
+        params = fill(params, ctx.values)
+    except MissingFact as missing:
+        return None, f"it needs {{{missing}}}, which no earlier step has recorded"
     if kind == "volume_at":
         return _volume_at(ctx, **params)
-    return _removed_container_volume(ctx, since=since, **params)
+    return volume_of_removed(ctx, params.get("role"), params.get("container"), params["destination"])
 
 
 def _volume_at(ctx: Context, container: str, destination: str) -> tuple[str | None, str]:
     c = ctx.container(container)
-    if c is None:
-        return None, f"no container named {container}"
+    if c is None:  # removed since: the engine's history still says what it mounted
+        ids = [cid for cid, past in ctx.history.containers().items() if past["name"] == container]
+        for m in reversed(ctx.history.mounts()):
+            if m.attrs.get("container") in ids and m.attrs.get("destination") == destination:
+                return m.actor, f"the engine's events show {container} mounted it at {destination}"
+        return None, f"no container named {container}, now or in the engine's recent events"
     for m in c.attrs.get("Mounts") or []:
         if m.get("Destination") == destination and m.get("Type") == "volume":
             return m["Name"], f"{container} mounts it at {destination}"
@@ -37,29 +44,13 @@ def _volume_at(ctx: Context, container: str, destination: str) -> tuple[str | No
 def mount_history(client, since: float | None) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
     """From the engine's events: container id -> name, and (container id, volume, destination)
     for every volume mount, oldest first."""
-    start = since if since else time.time() - 6 * 3600
-    names: dict[str, str] = {}
-    mounts: list[tuple[str, str, str]] = []
-    # Fractional "until" = now: the engine answers from its buffer and closes at once.
-    events = client.api.events(since=f"{start:.9f}", until=f"{time.time():.9f}", decode=True,
-                               filters={"type": ["container", "volume"]})
-    for ev in events:
-        actor = ev.get("Actor") or {}
-        attrs = actor.get("Attributes") or {}
-        if ev.get("Type") == "container" and "name" in attrs:
-            names[actor.get("ID", "")] = attrs["name"]
-        elif ev.get("Type") == "volume" and ev.get("Action") == "mount":
-            mounts.append((attrs.get("container", ""), actor.get("ID", ""), attrs.get("destination", "")))
+    import time
+
+    from tutor.core.history import DEFAULT_WINDOW, History
+
+    past = History.read(client, since or time.time() - DEFAULT_WINDOW)
+    names = {cid: c["name"] for cid, c in past.containers().items()}
+    for e in past.of("container"):  # a container made before `since` but started after
+        names.setdefault(e.actor, e.attrs.get("name", ""))
+    mounts = [(m.attrs.get("container", ""), m.actor, m.attrs.get("destination", "")) for m in past.mounts()]
     return names, mounts
-
-
-def _removed_container_volume(ctx: Context, container: str, destination: str,
-                              since: float | None) -> tuple[str | None, str]:
-    names, mounts = mount_history(ctx.client, since)
-    current = ctx.container(container)
-    for cid, volume, dest in reversed(mounts):
-        if dest == destination and names.get(cid) == container and (current is None or current.id != cid):
-            if ctx.container(cid) is None:
-                return volume, f"the engine's events show the removed {container} mounted it at {destination}"
-    return None, (f"the engine's recent events show no removed container {container} with a volume at "
-                  f"{destination} (events do not survive an engine restart)")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 
-from tutor.core.checks import ANON_LABEL
+from tutor.core.describe import ANON_LABEL
 from tutor.core.engine import parse_version
 
 SEPARATORS = {";", "&&", "||", "|", "&", "(", ")", "|&", ";;", "\n"}

@@ -1,22 +1,38 @@
-"""The engine's own event history since a lesson began, for outcomes that leave no
-trace in the end state: a volume created and then removed, a prune that ran.
+"""The engine's own event history since a lesson began: evidence for outcomes that a
+later step (or the end state) no longer shows — a container removed, a volume that was
+unused for a while, a prune that ran.
 
-The engine keeps only its most recent events in memory and none across a restart, so
-a history check can fail for want of evidence; it then says so.
+Only this attempt counts. History is read from the moment the lesson began; docklab
+writes a mark into the engine's history whenever it resets a lesson or runs it with
+`--auto` (a volume `docklab-mark-...` created and removed at once), so a lesson never
+started in docklab begins after the latest such mark, and never more than
+DEFAULT_WINDOW ago. Events of docklab's own probe containers and of its exec checks
+never count.
+
+The engine keeps only its last EVENTS_KEPT events in memory and none across a
+restart: when the buffer is full, older evidence may be gone, and a step that history
+cannot prove is then "not provable any more" rather than failed.
 """
 
 from __future__ import annotations
 
+import re
+import secrets as _secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-DEFAULT_WINDOW = 6 * 3600  # a lesson not started through docklab: look this far back
+DEFAULT_WINDOW = 6 * 3600  # a lesson not started through docklab: look this far back at most
+EVENTS_KEPT = 256  # moby's in-memory event buffer (daemon/events: eventsLimit)
+MARK = re.compile(r"^docklab-mark-(reset|auto)-([a-z0-9-]+)-[0-9a-f]{8}$")
+PROBE_LABEL = "org.docklab.probe"
+LIFECYCLE = {"create", "start", "die", "destroy", "mount", "unmount", "prune", "kill", "stop", "rename"}
 
 
 @dataclass(frozen=True)
 class Event:
+    type: str  # container, volume, ...
     action: str
-    actor: str  # the volume's name ("" for a prune)
+    actor: str  # a container's id, a volume's name ("" for a prune)
     attrs: dict
     at: int  # nanoseconds since the epoch
 
@@ -24,19 +40,113 @@ class Event:
     def clock(self) -> str:
         return time.strftime("%H:%M:%S", time.localtime(self.at / 1e9))
 
+    @property
+    def name(self) -> str:
+        """A container's name, a volume's name."""
+        return self.attrs.get("name", "") if self.type == "container" else self.actor
+
+
+@dataclass
+class History:
+    """The lifecycle events since `since`, oldest first, read once per check run."""
+
+    since: float
+    events: list[Event] = field(default_factory=list)
+    complete: bool = True  # False: the engine's buffer was full, older events may be gone
+
+    @classmethod
+    def read(cls, client, since: float) -> History:
+        # A fractional "until" of now: the engine answers from its buffer and closes at once.
+        raw = list(client.api.events(since=f"{since:.9f}", until=f"{time.time():.9f}", decode=True))
+        events = []
+        probes: set[str] = set()
+        for ev in raw:
+            actor = ev.get("Actor") or {}
+            attrs = actor.get("Attributes") or {}
+            kind, action = ev.get("Type", ""), ev.get("Action", "")
+            if kind == "container" and PROBE_LABEL in attrs:
+                probes.add(actor.get("ID", ""))
+            if action not in LIFECYCLE or actor.get("ID", "") in probes or attrs.get("container") in probes:
+                continue
+            if kind == "volume" and MARK.match(actor.get("ID", "")):
+                continue
+            events.append(Event(kind, action, actor.get("ID", ""), attrs,
+                                int(ev.get("timeNano") or ev.get("time", 0) * 1_000_000_000)))
+        return cls(since, events, complete=len(raw) < EVENTS_KEPT)
+
+    def of(self, type_: str, action: str | None = None) -> list[Event]:
+        return [e for e in self.events if e.type == type_ and (action is None or e.action == action)]
+
+    def containers(self) -> dict[str, dict]:
+        """Every container created since `since`: id -> {name, image, labels, created, destroyed}."""
+        seen: dict[str, dict] = {}
+        for e in self.of("container"):
+            if e.action == "create":
+                seen[e.actor] = {"id": e.actor, "name": e.attrs.get("name", ""), "image": e.attrs.get("image", ""),
+                                 "attrs": e.attrs, "created": e, "destroyed": None}
+            elif e.action == "destroy" and e.actor in seen:
+                seen[e.actor]["destroyed"] = e
+            elif e.action == "rename" and e.actor in seen:
+                seen[e.actor]["name"] = e.attrs.get("name", seen[e.actor]["name"])
+        return seen
+
+    def mounts(self) -> list[Event]:
+        """Volume mount events: actor = the volume, attrs: container, destination, read/write."""
+        return self.of("volume", "mount")
+
+    def volumes_created(self) -> dict[str, Event]:
+        return {e.actor: e for e in self.of("volume", "create")}
+
+    def destroyed(self, type_: str, actor: str) -> Event | None:
+        return next((e for e in reversed(self.of(type_, "destroy")) if e.actor == actor), None)
+
+    def unused_since(self, volume: str) -> Event | None:
+        """The moment `volume` was left with no container at all (the last container that
+        had mounted it was removed while it still existed), or None."""
+        users: set[str] = set()
+        alive = False
+        for e in self.events:
+            if e.type == "volume" and e.actor == volume:
+                if e.action == "create":
+                    alive = True
+                elif e.action == "mount":
+                    alive = True
+                    users.add(e.attrs.get("container", ""))
+                elif e.action == "destroy":
+                    alive = False
+            elif e.type == "container" and e.action == "destroy" and e.actor in users:
+                users.discard(e.actor)
+                if not users and alive:
+                    return e
+        return None
+
 
 def volume_events(client, since: float | None) -> list[Event]:
     """Volume events (create, mount, unmount, destroy, prune) since `since`, oldest first."""
-    start = since if since else time.time() - DEFAULT_WINDOW
-    # A fractional "until" of now: the engine answers from its buffer and closes at once.
+    return History.read(client, since if since else time.time() - DEFAULT_WINDOW).of("volume")
+
+
+def mark(client, what: str, lesson_id: str) -> None:
+    """Write docklab's own mark into the engine's history (see the module's docstring)."""
+    name = f"docklab-mark-{what}-{lesson_id}-{_secrets.token_hex(4)}"
+    try:
+        client.api.create_volume(name, labels={"org.docklab.mark": what})
+        client.api.remove_volume(name)
+    except Exception:  # a mark is a courtesy to later checks; its absence only widens the window
+        pass
+
+
+def began(client, lesson_id: str) -> float:
+    """When a lesson never started in docklab began: after docklab's latest reset or
+    auto run of it that the engine still remembers, and no more than DEFAULT_WINDOW ago."""
+    start = time.time() - DEFAULT_WINDOW
     raw = client.api.events(since=f"{start:.9f}", until=f"{time.time():.9f}", decode=True,
-                            filters={"type": ["volume"]})
-    out = []
+                            filters={"type": ["volume"], "event": ["destroy"]})
     for ev in raw:
-        actor = ev.get("Actor") or {}
-        out.append(Event(ev.get("Action", ""), actor.get("ID", ""), actor.get("Attributes") or {},
-                         int(ev.get("timeNano") or ev.get("time", 0) * 1_000_000_000)))
-    return out
+        m = MARK.match((ev.get("Actor") or {}).get("ID", ""))
+        if m and m.group(2) == lesson_id:
+            start = max(start, int(ev.get("timeNano") or 0) / 1e9)
+    return start
 
 
 PRUNE_BURST_NS = 5_000_000_000  # a prune's destroy events come just before its own event

@@ -27,6 +27,31 @@ class ImageError(Exception):
     """A map that cannot be read, or a stand-in that cannot be built."""
 
 
+# An image reference, after the grammar of github.com/distribution/reference:
+# [domain "/"] path-component ("/" path-component)* [":" tag] ["@" digest]. Map entries
+# are written into the commands a shell runs, so nothing else may pass.
+_DOMAIN_PART = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+_DOMAIN = rf"(?:{_DOMAIN_PART}(?:\.{_DOMAIN_PART})*|\[[0-9a-fA-F:.]+\])(?::[0-9]+)?"
+_PATH_PART = r"[a-z0-9]+(?:(?:[_.]|__|-+)[a-z0-9]+)*"
+_TAG = r"[\w][\w.-]{0,127}"
+_DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
+REFERENCE = re.compile(rf"(?:{_DOMAIN}/)?{_PATH_PART}(?:/{_PATH_PART})*(?::{_TAG})?(?:@{_DIGEST})?", re.ASCII)
+NAME_MAX = 255
+
+
+def reference_problem(ref: str) -> str | None:
+    """Why `ref` is not an image reference Docker would take (None: it is one)."""
+    if not REFERENCE.fullmatch(ref):
+        return (f"{ref!r} is not an image reference (name[:tag][@digest]: lowercase letters, digits and "
+                "_ . - separators, an optional registry/ in front, e.g. registry.local/mysql:9)")
+    name = ref.partition("@")[0]
+    if ":" in name.rpartition("/")[2]:  # a tag, not a registry's port
+        name = name.rpartition(":")[0]
+    if len(name) > NAME_MAX:
+        return f"{name[:40]!r}... is longer than the {NAME_MAX} characters an image name may have"
+    return None
+
+
 @dataclass(frozen=True)
 class ImageMap:
     name: str
@@ -64,6 +89,10 @@ def load_map(choice: str | None = None) -> ImageMap:
     images = data.get("images")
     if not isinstance(images, dict) or not all(isinstance(v, str) for v in images.values()):
         raise ImageError(f'image map {path} needs an [images] table of "real" = "substitute" strings')
+    problems = [f"{path}: {key}: {problem}" for key, value in images.items()
+                for problem in (reference_problem(key), reference_problem(value)) if problem]
+    if problems:
+        raise ImageError("\n".join(problems) + "\nFix the map's entries; nothing was run.")
     return ImageMap(choice, dict(images))
 
 

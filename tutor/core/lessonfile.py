@@ -17,7 +17,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 
 from tutor.core import checks, facts
 from tutor.core.model import (Answer, CheckSpec, Command, FactSpec, Lesson, Problem, Requirements, Resources,
-                              Step)
+                              Role, Step)
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 FILENAME = re.compile(r"^(\d\d)-([a-z0-9-]+)\.md$")
@@ -25,7 +25,9 @@ FACT_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 COMMAND_LANGS = {"sh", "shell", "bash"}
 SPECIAL = {"check", "answers", "remember"}  # `yaml check` and friends
-FRONT_KEYS = {"id", "title", "summary", "images", "requires", "resources", "secrets", "workdir"}
+FRONT_KEYS = {"id", "title", "summary", "images", "requires", "resources", "secrets", "workdir", "roles"}
+ROLE_KEYS = {"container": str, "volume": str, "about": str, "image": str, "mount": str, "volume_at_mount": str,
+             "anonymous": bool, "service": str, "fixed": bool, "syntax": str}
 REQUIRE_KEYS = {"api": str, "engine": str, "cli": str, "compose": bool}
 RESOURCE_KEYS = {"containers", "volumes", "networks"}
 
@@ -91,6 +93,7 @@ def parse(path: Path, text: str | None = None) -> tuple[Lesson, list[Problem]]:
         line = (tok.map[0] + 1) if tok.map else 1
         if tok.type == "front_matter":
             _front_matter(lesson, tok.content, line, problem)
+            defined.update(lesson.roles)
         elif tok.type == "heading_open" and tok.tag in ("h1", "h2"):
             title = tokens[i + 1].content.strip()
             if tok.tag == "h1":
@@ -126,7 +129,7 @@ def parse(path: Path, text: str | None = None) -> tuple[Lesson, list[Problem]]:
                 continue
             if role == "check":
                 check_blocks.add(step.number)
-                step.checks.extend(_checks(data, item_lines, line, defined, problem))
+                step.checks.extend(_checks(data, item_lines, line, defined, problem, step))
             elif role == "answers":
                 if not last_block:
                     problem(line, "`yaml answers` block with no command block before it in this step")
@@ -139,6 +142,10 @@ def parse(path: Path, text: str | None = None) -> tuple[Lesson, list[Problem]]:
                 if isinstance(data, dict):  # even a broken fact is "defined": one mistake, one message
                     defined.update(k for k in data if isinstance(k, str))
     close_step(len(lines))
+    for s_ in lesson.steps:
+        if s_.implied_by is not None and not s_.number < s_.implied_by <= len(lesson.steps):
+            problem(s_.line, f"step {s_.title!r}: `implied_by: {s_.implied_by}` must name a later step "
+                             f"({s_.number + 1} to {len(lesson.steps)})")
     if step is None:
         lesson.intro = _body(lines, _after_front_matter(tokens), len(lines))
         problem(1, "no steps: a lesson needs `## Step` headings, each with commands and checks")
@@ -219,6 +226,11 @@ def _front_matter(lesson: Lesson, content: str, start: int, problem) -> None:
         if key not in RESOURCE_KEYS:
             problem(line, f"unknown resource kind {key!r} (known: {', '.join(sorted(RESOURCE_KEYS))})")
     lesson.resources = Resources(**{k: _strings(res, k, line, problem) for k in RESOURCE_KEYS})
+    lesson.roles = _roles(data.get("roles"), lines.get("roles", start), problem)
+    for kind in ("containers", "volumes"):  # a role's suggested name is a name the lesson creates
+        extra = tuple(r.name for r in lesson.roles.values() if r.kind + "s" == kind
+                      and r.name not in getattr(lesson.resources, kind) and not r.service)
+        lesson.resources = replace(lesson.resources, **{kind: getattr(lesson.resources, kind) + extra})
     workdir = data.get("workdir")
     if workdir is not None:
         from tutor.core.paths import labs_dir
@@ -230,6 +242,35 @@ def _front_matter(lesson: Lesson, content: str, start: int, problem) -> None:
             problem(where, f"`workdir` {workdir!r}: there is no folder labs/{workdir}")
         else:
             lesson.workdir = workdir
+
+
+def _roles(data: Any, line: int, problem) -> dict[str, Role]:
+    """`roles:` maps a key to `container: NAME` or `volume: NAME` plus what identifies it."""
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        problem(line, "`roles` must map a role's key to its description, e.g. `db: {container: mydb, image: ...}`")
+        return {}
+    out = {}
+    for key, spec in data.items():
+        if not isinstance(key, str) or not FACT_NAME.match(key):
+            problem(line, f"role key {key!r} must be lowercase letters, digits and underscores")
+            continue
+        if not isinstance(spec, dict):
+            problem(line, f"role {key!r} must be a mapping (container or volume, about, ...)")
+            continue
+        bad = [k for k, v in spec.items() if k not in ROLE_KEYS or not isinstance(v, ROLE_KEYS[k])]
+        kinds = [k for k in ("container", "volume") if k in spec]
+        if bad or len(kinds) != 1 or not spec.get("about"):
+            problem(line, f"role {key!r}: needs exactly one of `container: NAME` / `volume: NAME` and `about:`; "
+                          f"known keys: {', '.join(sorted(ROLE_KEYS))}" + (f" (wrong: {', '.join(map(str, bad))})"
+                                                                          if bad else ""))
+            continue
+        out[key] = Role(key=key, kind=kinds[0], name=spec[kinds[0]], about=spec["about"], image=spec.get("image"),
+                        mount=spec.get("mount"), volume=spec.get("volume_at_mount"),
+                        anonymous=spec.get("anonymous"), service=spec.get("service"),
+                        fixed=bool(spec.get("fixed")), syntax=spec.get("syntax"), line=line)
+    return out
 
 
 def _strings(data: dict, key: str, line: int, problem) -> tuple[str, ...]:
@@ -269,7 +310,7 @@ def _commands(content: str, first_line: int, step: Step, block: int, defined: se
     return out
 
 
-def _checks(data: Any, item_lines: list[int], line: int, defined: set[str], problem) -> list[CheckSpec]:
+def _checks(data: Any, item_lines: list[int], line: int, defined: set[str], problem, step: Step) -> list[CheckSpec]:
     if not isinstance(data, list):
         problem(line, "a `yaml check` block must be a list, e.g. `- volume_exists: mysql_data`")
         return []
@@ -277,6 +318,14 @@ def _checks(data: Any, item_lines: list[int], line: int, defined: set[str], prob
     for item, where in zip(data, item_lines):
         if not isinstance(item, dict):
             problem(where, f"a check must be a mapping like `- volume_exists: NAME`, not {item!r}")
+            continue
+        if "implied_by" in item:  # not a check: a later step whose outcome proves this one
+            later, because = item.get("implied_by"), item.get("because", "")
+            if set(item) - {"implied_by", "because"} or not isinstance(later, int) or isinstance(later, bool) \
+                    or not isinstance(because, str) or not because.strip():
+                problem(where, "`implied_by: N` takes a later step's number and `because:` (a sentence)")
+            else:
+                step.implied_by, step.implied_because = later, because.strip()
             continue
         wait = item.get("wait", 0)
         kinds = [k for k in item if k != "wait"]

@@ -22,6 +22,8 @@ from tutor.core.session import Session, StepReport
 class ReadOnlyProgress(Progress):
     """The learner's progress as recorded; a re-check may add to it in memory, never on disk."""
 
+    writable = False
+
     def save(self) -> None:
         pass
 

@@ -61,6 +61,27 @@ class FactSpec:
     line: int
 
 
+@dataclass(frozen=True)
+class Role:
+    """A thing the lesson works with, named by what identifies it, not by its name.
+
+    `name` is only a suggestion: the role resolves to what the learner actually made
+    since the lesson began (tutor.core.roles). Checks refer to it as `{key}`."""
+
+    key: str  # how checks refer to it: {db}
+    kind: str  # container | volume
+    name: str  # the suggested name, the one the commands use
+    about: str  # in words: "your database container"
+    image: str | None = None  # container: made from this lesson image
+    mount: str | None = None  # container: has a mount here; volume: mounted here by some container
+    volume: str | None = None  # container: the volume at `mount` ("{data}": another role or a fact)
+    anonymous: bool | None = None  # volume: anonymous or named
+    service: str | None = None  # Compose: the service (container) or the volume's key (volume)
+    syntax: str | None = None  # container: its mount was made with `--mount` ("mount") or `-v` ("v")
+    fixed: bool = False  # the name itself is what the lesson teaches: only that name counts
+    line: int = 0
+
+
 @dataclass
 class Step:
     number: int  # 1-based
@@ -70,6 +91,8 @@ class Step:
     commands: list[Command] = field(default_factory=list)
     checks: list[CheckSpec] = field(default_factory=list)
     facts: list[FactSpec] = field(default_factory=list)
+    implied_by: int | None = None  # a later step whose outcome can only come from this one
+    implied_because: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,6 +126,7 @@ class Lesson:
     intro: str = ""
     steps: list[Step] = field(default_factory=list)
     renames: dict[str, str] = field(default_factory=dict)  # resource names the learner chose instead
+    roles: dict[str, Role] = field(default_factory=dict)
 
     def step(self, number: int) -> Step:
         return self.steps[number - 1]
@@ -135,7 +159,8 @@ class Lesson:
                          checks=[replace(c, params=swap(c.params)) for c in s.checks],
                          facts=[replace(f, params=swap(f.params)) for f in s.facts]) for s in self.steps]
         res = Resources(*(swap(getattr(self.resources, k)) for k in ("containers", "volumes", "networks")))
-        return replace(self, intro=swap(self.intro), steps=steps, resources=res,
+        roles = {k: replace(r, name=names.get(r.name, r.name)) for k, r in self.roles.items()}
+        return replace(self, intro=swap(self.intro), steps=steps, resources=res, roles=roles,
                        renames={**self.renames, **names})
 
 

@@ -57,7 +57,7 @@ class Plan:
     networks: list[str] = field(default_factory=list)
 
     def describe(self) -> list[str]:
-        from tutor.core.checks import short
+        from tutor.core.describe import short
 
         return ([f"container {name}" for _, name in self.containers] + [f"volume {short(v)}" for v in self.volumes]
                 + [f"network {n}" for n in self.networks])
@@ -161,10 +161,37 @@ class Ownership:
         present = self._volumes()
         volumes |= {v for v in res.volumes if v in present and v not in base_v}
         self.state["volumes"] = sorted(volumes)
-        nets = set(self.state["networks"]) | {n for n in self._networks() & set(res.networks)
-                                              if n not in self._baseline("networks")}
+        base_n = self._baseline("networks") | {"bridge", "host", "none"}
+        joined = {n for c in listed if c["Id"] in owned
+                  for n in ((c.get("NetworkSettings") or {}).get("Networks") or {}) if n not in base_n}
+        nets = set(self.state["networks"]) | joined | {n for n in self._networks() & set(res.networks)
+                                                       if n not in base_n}
         self.state["networks"] = sorted(nets)
         self._save()
+
+    def adopt(self, containers: dict[str, str], volumes: list[str]) -> None:
+        """Follow what the lesson's roles resolved to (things the learner made since the
+        lesson began under names of their own); never anything in the baseline."""
+        if not self.started:
+            return
+        theirs = self._others()
+        base_c, base_v = self._baseline("containers"), self._baseline("volumes")
+        new_c = {cid: n for cid, n in containers.items()
+                 if cid not in base_c and cid not in self.state["containers"] and cid not in theirs}
+        new_v = [v for v in volumes if v not in base_v and v not in self.state["volumes"] and v not in theirs]
+        if new_c or new_v:
+            self.state["containers"].update(new_c)
+            self.state["volumes"] = sorted(set(self.state["volumes"]) | set(new_v))
+            self.observe()
+
+    def _others(self) -> set[str]:
+        """Container ids and volume names that another started lesson owns."""
+        owned: set[str] = set()
+        for other in started_lessons(self.client):
+            if other != self.lesson.id:
+                state = read_json(self.path.with_name(f"{other}.json"), None) or {}
+                owned |= set(state.get("containers", {})) | set(state.get("volumes", []))
+        return owned
 
     def plan(self) -> Plan:
         if not self.started:
@@ -178,8 +205,11 @@ class Ownership:
         )
 
     def reset(self) -> tuple[list[str], list[str]]:
-        """Remove what the lesson created; return (removed, kept with the reason)."""
+        """Remove what the lesson created; return (removed, kept with the reason). The
+        engine's history gets docklab's mark, so nothing before it proves a step again."""
         from docker.errors import APIError, NotFound
+
+        from tutor.core.history import mark
 
         plan = self.plan()
         removed, kept = [], []
@@ -205,6 +235,7 @@ class Ownership:
                 pass
             except APIError as err:
                 kept.append(f"network {net}: {err.explanation}")
+        mark(self.client, "reset", self.lesson.id)  # after the removals: they are docklab's, not the learner's
         if not kept:
             self.path.unlink(missing_ok=True)
             self.state = None

@@ -3,17 +3,33 @@
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _shipped(name: str, override: str) -> Path:
+    """The folder `name`: $override when set (authors); else the copy an installed wheel
+    carries inside the package (setup.py puts it there); else the repository's top-level
+    folder, read live (a checkout or an editable install)."""
+    if os.environ.get(override):
+        return Path(os.environ[override])
+    bundled = resources.files("tutor") / name
+    if bundled.is_dir():
+        return Path(str(bundled))
+    return ROOT / name
+
+
 def content_dir() -> Path:
-    return Path(os.environ.get("DOCKLAB_CONTENT", ROOT / "content"))
+    """The lesson files; DOCKLAB_CONTENT overrides."""
+    return _shipped("content", "DOCKLAB_CONTENT")
 
 
 def labs_dir() -> Path:
-    return Path(os.environ.get("DOCKLAB_LABS", ROOT / "labs"))
+    """The stand-in images' build contexts, the offline map and the lessons' work folders;
+    DOCKLAB_LABS overrides."""
+    return _shipped("labs", "DOCKLAB_LABS")
 
 
 def data_dir() -> Path:

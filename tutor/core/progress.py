@@ -22,16 +22,29 @@ class Progress:
     def lesson(self, lesson_id: str) -> dict:
         return self.data["lessons"].setdefault(lesson_id, {"steps": {}, "facts": {}})
 
-    def facts(self, lesson_id: str) -> dict[str, str]:
-        return dict(self.lesson(lesson_id).get("facts", {}))
+    writable = True
+
+    def facts(self, lesson_id: str, since: float = 0.0) -> dict[str, str]:
+        """The facts steps remembered, only those found at or after `since`."""
+        entry = self.lesson(lesson_id)
+        found_at = entry.get("facts_at", {})
+        return {k: v for k, v in entry.get("facts", {}).items() if found_at.get(k, 0.0) >= since}
 
     def done(self, lesson_id: str) -> dict[int, dict]:
         return {int(k): v for k, v in self.lesson(lesson_id).get("steps", {}).items()}
 
-    def mark_done(self, lesson_id: str, step: int, evidence: list[Outcome], facts: dict[str, str]) -> None:
+    def mark_done(self, lesson_id: str, step: int, evidence: list[Outcome], facts: dict[str, str],
+                  how: str = "now", things: dict | None = None) -> None:
+        """Record a step proven: when, how ("now" or "history"), what held, and which
+        containers and volumes (name and id) its roles were."""
         entry = self.lesson(lesson_id)
-        entry["steps"][str(step)] = {"done_at": time.time(), "evidence": [o.to_dict() for o in evidence]}
+        now = time.time()
         entry["facts"].update(facts)
+        entry.setdefault("facts_at", {}).update({k: now for k in facts})
+        earlier = entry["steps"].get(str(step))
+        if not (earlier and earlier.get("how") == "now" and how != "now"):  # as it happened beats after the fact
+            entry["steps"][str(step)] = {"done_at": now, "how": how, "things": things or {},
+                                         "evidence": [o.to_dict() for o in evidence]}
         self.save()
 
     def current(self, lesson_id: str) -> int | None:

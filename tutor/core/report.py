@@ -10,7 +10,12 @@ declares, so no password reaches a report whatever path it took (progress, a che
 from __future__ import annotations
 
 import json
+import math
+import os
+import re
+import stat
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -114,10 +119,45 @@ def make(learner: str, lessons: list[Lesson], engine: Engine | None, image_map: 
 
 
 # ---- reading a report back -------------------------------------------------------------
+# Every file is an instructor's input from someone else: whatever it holds, reading it
+# ends in Unreadable with the reason, or in plain JSON (finite numbers, Unicode text, no
+# key twice) of a known schema version, which signing.verify can judge; then validate()
+# checks that it has the shape of that version. Nesting is bounded by Python's JSON
+# reader (a RecursionError, read as "nested too deeply"), and validate() follows the
+# schema's own few levels only, so nothing recurses into a JSON bomb.
+
+MAX_BYTES = 5_000_000  # a report of every lesson with its evidence is well under 1 MB
+TOO_DEEP = "nested too deeply to read (a report nests 8 levels deep)"
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+
+
+def read(path: Path) -> dict:
+    """The report in a file, refused unread when it is not a regular file or too large."""
+    try:
+        # O_NONBLOCK: a FIFO named *.json must not hang the roll-up (no effect on a file)
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as f:
+            info = os.fstat(f.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise Unreadable("not a regular file")
+            if info.st_size > MAX_BYTES:
+                raise Unreadable(f"too large: {_mb(info.st_size)}, and a report is at most {_mb(MAX_BYTES)}; "
+                                 "refused without reading it")
+            raw = f.read(MAX_BYTES + 1)  # the file may grow while we read
+    except OSError as err:
+        raise Unreadable(f"cannot read: {err.strerror}") from None
+    if len(raw) > MAX_BYTES:
+        raise Unreadable(f"too large: over {_mb(MAX_BYTES)}, the most a report can be")
+    return parse(raw)
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1e6:.1f} MB"
 
 
 def parse(text: str | bytes) -> dict:
-    """A report from its file's content; raise Unreadable with the reason."""
+    """A report from its file's content, its shape not yet checked (validate does);
+    raise Unreadable with the reason."""
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
@@ -126,15 +166,21 @@ def parse(text: str | bytes) -> dict:
     if not text.strip():
         raise Unreadable("empty file")
     try:
-        data = json.loads(text, parse_constant=_no_constant)
+        data = json.loads(text, parse_constant=_no_constant, parse_float=_finite, object_pairs_hook=_unique)
     except json.JSONDecodeError as err:
         if _ends_early(text):
             raise Unreadable(f"truncated: the JSON ends early (line {err.lineno})") from None
         raise Unreadable(f"not JSON: {err.msg} at line {err.lineno} column {err.colno}") from None
+    except RecursionError:
+        raise Unreadable(TOO_DEEP) from None
+    except ValueError as err:  # e.g. an integer of more than 4300 digits
+        raise Unreadable(f"not a report: {err}") from None
+    _unicode(data, text)
     if not isinstance(data, dict) or "schema" not in data:
         raise Unreadable("not a docklab report (no schema field)")
-    if type(data["schema"]) is not int or data["schema"] != SCHEMA:
-        raise Unreadable(f"unknown schema version {data['schema']!r} (this docklab reads {SCHEMA})")
+    if type(data["schema"]) is not int or data["schema"] not in SCHEMAS:
+        raise Unreadable(f"unknown schema version {_show(data['schema'])} "
+                         f"(this docklab reads {', '.join(map(str, SCHEMAS))})")
     return data
 
 
@@ -157,26 +203,112 @@ def _no_constant(name: str) -> None:
     raise Unreadable(f"not JSON: {name} is not a JSON number")
 
 
-def check_shape(data: dict) -> None:
-    """Raise Unreadable unless the fields grading relies on are there with the right types."""
-    def need(obj: Any, key: str, kind: type, where: str) -> Any:
-        value = obj.get(key) if isinstance(obj, dict) else None
-        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-            raise Unreadable(f"{where}.{key} is missing or not {kind.__name__}")
-        return value
-
-    need(data, "learner", str, "report")
-    for i, lesson in enumerate(need(data, "lessons", list, "report")):
-        need(lesson, "id", str, f"lessons[{i}]")
-        for j, step in enumerate(need(lesson, "steps", list, f"lessons[{i}]")):
-            need(step, "number", int, f"lessons[{i}].steps[{j}]")
-            if need(step, "status", str, f"lessons[{i}].steps[{j}]") not in (DONE, NOT_DONE):
-                raise Unreadable(f"lessons[{i}].steps[{j}].status is {step['status']!r}, not done or not_done")
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400 parses as infinity, which no JSON can hold
+        raise Unreadable(f"not JSON: {_show(text)} is too large for a number")
+    return value
 
 
-def read(path: Path) -> dict:
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as err:
-        raise Unreadable(f"cannot read: {err.strerror}") from None
-    return parse(raw)
+def _unique(pairs: list[tuple[str, Any]]) -> dict:
+    """An object whose keys are all different: with a key twice, which value was signed?"""
+    obj: dict = {}
+    for key, value in pairs:
+        if key in obj:
+            raise Unreadable(f"the key {_show(key)} appears twice in one object, so what it says is ambiguous")
+        obj[key] = value
+    return obj
+
+
+def _unicode(data: Any, text: str) -> None:
+    """Text the parser lets through but nothing downstream can print: a lone surrogate,
+    written as \\ud800."""
+    if _SURROGATE.search(text):  # only an escape can make one; most reports have none
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as err:
+            raise Unreadable(f"the text {_show(err.object[err.start:err.end])} is not valid Unicode "
+                             "(a lone surrogate)") from None
+
+
+def _show(value: Any) -> str:
+    """A value quoted for a message: escaped, and short whatever its size."""
+    text = ascii(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# The schema, checked field by field (docs/report-schema.md). A dict is an object with
+# at least these keys (more are allowed and ignored, though signed); [x] an array of x;
+# str, int, bool that JSON type exactly; TIME a UTC time; a frozenset one of its strings;
+# Nullable(x) x or null. `signature` is not here: signing.verify judges it.
+
+
+@dataclass(frozen=True)
+class Nullable:
+    spec: Any
+
+
+TIME = "a UTC time like 2026-11-27T23:10:04Z"
+_CHECK = {"ok": bool, "claim": str, "expected": str, "found": str, "hint": str}
+_STEP = {"number": int, "title": str, "status": frozenset({DONE, NOT_DONE}), "proof": Nullable(str),
+         "done_at": Nullable(TIME), "evidence": [_CHECK], "now": Nullable({"holds": bool, "checks": [_CHECK]})}
+_LESSON = {"id": str, "title": str, "status": frozenset({LESSON_DONE, PARTIAL, NOT_STARTED}),
+           "completed_at": Nullable(TIME), "recheck": {"checked": bool, "note": str}, "steps": [_STEP]}
+SCHEMAS = {1: {"schema": int, "learner": str, "created_at": TIME, "docklab": str,
+               "engine": Nullable({"version": str, "api": str}), "lessons": [_LESSON]}}
+_KINDS = {str: "a string", int: "a whole number", bool: "true or false", dict: "an object", list: "an array"}
+
+
+def validate(data: dict) -> None:
+    """Raise Unreadable, naming the field, unless the report has its schema's shape and
+    what grading relies on holds: lesson ids unique, steps numbered 1, 2, ... in order,
+    and a step done exactly when it says how it was proven."""
+    _conform(data, SCHEMAS[data["schema"]], "")
+    seen: set[str] = set()
+    for i, lesson in enumerate(data["lessons"]):
+        if lesson["id"] in seen:
+            raise Unreadable(f"lessons[{i}].id {_show(lesson['id'])} appears twice")
+        seen.add(lesson["id"])
+        for j, step in enumerate(lesson["steps"]):
+            where = f"lessons[{i}].steps[{j}]"
+            if step["number"] != j + 1:
+                raise Unreadable(f"{where}.number is {_show(step['number'])}, not {j + 1}: "
+                                 "steps are numbered 1, 2, ... in order")
+            if (step["status"] == DONE) != (step["proof"] is not None):
+                raise Unreadable(f"{where}.status is {step['status']} but its proof is {_show(step['proof'])}")
+
+
+def _conform(value: Any, spec: Any, where: str) -> None:
+    if type(spec) is type:
+        _kind(value, spec, where)
+    elif type(spec) is dict:
+        if type(value) is not dict:
+            _kind(value, dict, where)
+        for key, inner in spec.items():
+            if key not in value:
+                raise Unreadable(f"{where}.{key} is missing" if where else f"{key} is missing")
+            item, kind = value[key], type(inner)
+            if (kind is type and type(item) is inner
+                    or kind is Nullable and (item is None or type(item) is inner.spec)
+                    or kind is frozenset and type(item) is str and item in inner):
+                continue  # the common cases, inline: a report has thousands of fields
+            _conform(item, inner, f"{where}.{key}" if where else key)
+    elif type(spec) is list:
+        if type(value) is not list:
+            _kind(value, list, where)
+        for i, item in enumerate(value):
+            _conform(item, spec[0], f"{where}[{i}]")
+    elif type(spec) is Nullable:
+        if value is not None:
+            _conform(value, spec.spec, where)
+    elif type(spec) is frozenset:
+        if type(value) is not str or value not in spec:
+            raise Unreadable(f"{where} is {_show(value)}, not one of {', '.join(sorted(spec))}")
+    elif spec is TIME:
+        if type(value) is not str or not _TIME.fullmatch(value):
+            raise Unreadable(f"{where} is {_show(value)}, not {TIME}")
+
+
+def _kind(value: Any, kind: type, where: str) -> None:
+    if type(value) is not kind:  # exactly: true is not a number here
+        raise Unreadable(f"{where or 'the report'} is {_show(value)}, not {_KINDS[kind]}")

@@ -1,6 +1,8 @@
 """The instructor's roll-up: many report files in, one table learner × lesson out, with
 totals per lesson. A report is counted only when its signature holds (or no key was
 given); the others are listed as flagged or unreadable, each with the reason.
+Beside each step done it keeps what the live re-check at report time found, and marks
+a lesson the re-check contradicts.
 Formatting lives in tutor/cli/rollup_formats.py; this module only decides.
 """
 
@@ -12,11 +14,37 @@ from pathlib import Path
 from tutor.core import report as rpt
 from tutor.core.signing import verify
 
+HELD, NOT_HELD, UNCHECKED = "held", "did not hold", "not re-checked"
+CONTRADICTED = "contradicted"
+_RANK = {UNCHECKED: 0, NOT_HELD: 1, HELD: 2}  # a learner's reports merged: the most the engine showed
+
+
+def step_recheck(step: dict) -> str:
+    """What the live re-check at report time found for this step."""
+    now = step["now"]
+    return UNCHECKED if now is None else HELD if now["holds"] else NOT_HELD
+
+
+def contradicts(lesson: dict) -> bool | None:
+    """Does the re-check contradict the steps recorded done? It does when it ran and
+    nothing from the furthest step done onwards holds: the engine shows no sign that the
+    learner got that far. An earlier step that no longer holds is normal (a later step
+    removed its container), so it alone is not a contradiction.
+    None when there is nothing to judge: no step done, or the lesson not re-checked."""
+    done = [s["number"] for s in lesson["steps"] if s["status"] == rpt.DONE]
+    if not done:
+        return None
+    furthest = max(done)
+    onwards = [s["now"]["holds"] for s in lesson["steps"] if s["number"] >= furthest and s["now"] is not None]
+    return not any(onwards) if onwards else None
+
 
 @dataclass(frozen=True)
 class Cell:
     done: tuple[int, ...]  # step numbers proven done
     total: int
+    recheck: tuple[str, ...] = ()  # for each step done, in order: held, did not hold, not re-checked
+    contradicted: bool = False
 
     @property
     def status(self) -> str:
@@ -30,15 +58,25 @@ class Cell:
             return f"partial: steps {','.join(map(str, self.done))} of {self.total}"
         return "done" if self.status == rpt.LESSON_DONE else "not started"
 
+    @property
+    def recheck_text(self) -> str:
+        """Each step done with what the re-check found: "1 held, 2 did not hold"."""
+        return ", ".join(f"{n} {found}" for n, found in zip(self.done, self.recheck))
+
 
 @dataclass
 class Learner:
     name: str
     files: list[str] = field(default_factory=list)
-    steps: dict[str, set[int]] = field(default_factory=dict)  # lesson id -> done steps
+    steps: dict[str, dict[int, str]] = field(default_factory=dict)  # lesson id -> step done -> re-check
+    contradicted: set[str] = field(default_factory=set)  # lessons some report's re-check contradicts
+    upheld: set[str] = field(default_factory=set)  # lessons some report's re-check upholds
 
     def cell(self, lesson: str, total: int) -> Cell:
-        return Cell(tuple(sorted(self.steps.get(lesson, ()))), total)
+        steps = self.steps.get(lesson, {})
+        done = tuple(sorted(steps))
+        return Cell(done, total, tuple(steps[n] for n in done),
+                    lesson in self.contradicted and lesson not in self.upheld)
 
 
 @dataclass(frozen=True)
@@ -60,10 +98,13 @@ class Rollup:
         return [self.learners[k] for k in sorted(self.learners, key=str.casefold)]
 
     def totals(self, lesson: str) -> dict[str, int]:
-        counts = {rpt.LESSON_DONE: 0, rpt.PARTIAL: 0, rpt.NOT_STARTED: 0}
+        """How many learners have the lesson done, partial, not started, and contradicted."""
+        counts = {rpt.LESSON_DONE: 0, rpt.PARTIAL: 0, rpt.NOT_STARTED: 0, CONTRADICTED: 0}
         total = self.lessons[lesson][1]
         for learner in self.learners.values():
-            counts[learner.cell(lesson, total).status] += 1
+            cell = learner.cell(lesson, total)
+            counts[cell.status] += 1
+            counts[CONTRADICTED] += cell.contradicted
         return counts
 
     @property
@@ -71,21 +112,32 @@ class Rollup:
         return not self.flagged and not self.unreadable
 
     def add(self, name: str, data: dict, key: bytes | None) -> None:
-        """One report file's parsed content: checked, then merged or flagged."""
-        verdict = verify(data, key)
+        """One report, as report.read returns it: flagged unless its signature holds, then
+        unreadable unless it has its schema's shape (an edited report is "tampered"
+        whatever the edit did to the shape), then merged."""
+        try:
+            verdict = verify(data, key)
+        except RecursionError:  # read, but too deep to write out again and sign
+            raise rpt.Unreadable(rpt.TOO_DEEP) from None
         if not verdict.counted:
             learner = data.get("learner")
             self.flagged.append(Problem(name, verdict.value, learner if isinstance(learner, str) else None))
             return
-        rpt.check_shape(data)
+        rpt.validate(data)
+        lessons = [(lesson["id"], lesson["title"], len(lesson["steps"]), contradicts(lesson),
+                    {s["number"]: step_recheck(s) for s in lesson["steps"] if s["status"] == rpt.DONE})
+                   for lesson in data["lessons"]]
+        # merged only once all is read, so that a report that fails halfway adds nothing
         learner = self.learners.setdefault(data["learner"], Learner(data["learner"]))
         learner.files.append(name)
-        for lesson in data["lessons"]:
-            title = lesson.get("title") if isinstance(lesson.get("title"), str) else lesson["id"]
-            _, steps = self.lessons.get(lesson["id"], (title, 0))
-            self.lessons[lesson["id"]] = (title, max(steps, len(lesson["steps"])))
-            done = learner.steps.setdefault(lesson["id"], set())
-            done.update(s["number"] for s in lesson["steps"] if s["status"] == rpt.DONE)
+        for lesson_id, title, count, contradicted, done in lessons:
+            first_title, steps = self.lessons.get(lesson_id, (title, 0))
+            self.lessons[lesson_id] = (first_title, max(steps, count))
+            merged = learner.steps.setdefault(lesson_id, {})
+            for number, found in done.items():
+                merged[number] = max(merged.get(number, found), found, key=_RANK.__getitem__)
+            if contradicted is not None:
+                (learner.contradicted if contradicted else learner.upheld).add(lesson_id)
 
 
 def report_files(args: list[str]) -> list[Path]:
@@ -97,12 +149,20 @@ def report_files(args: list[str]) -> list[Path]:
     return out
 
 
+def shown(path: Path) -> str:
+    """A file name fit to print: bytes that are not UTF-8 shown as U+FFFD, not as a crash."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def grade(paths: list[Path], key: bytes | None) -> Rollup:
+    """Every file judged on its own: whatever one holds, the others are still rolled up."""
     rollup = Rollup(verified=key is not None)
     for path in paths:
         try:
-            rollup.add(str(path), rpt.read(path), key)
+            rollup.add(shown(path), rpt.read(path), key)
         except rpt.Unreadable as err:
-            rollup.unreadable.append(Problem(str(path), str(err)))
+            rollup.unreadable.append(Problem(shown(path), str(err)))
+        except Exception as err:  # a bug here must cost one file, never the whole roll-up
+            rollup.unreadable.append(Problem(shown(path), f"docklab failed to read it ({type(err).__name__}: "
+                                             f"{err}); this is a bug in docklab, please report it"))
     return rollup
-

@@ -8,16 +8,22 @@ docklab at it and sets DOCKER_HOST for every command docklab starts (the runner,
 TUI's shell). The images the lessons need are copied in from the main engine.
 
 Where that cannot be (Docker Desktop, no root), a `docker:dind` container plays this part:
-run --privileged on the learner's engine, reached on a loopback port, its data in a named
-volume. Offline, `docklab images build dind` makes a stand-in for that image.
+run --privileged on the learner's engine, its data in a named volume. Its API speaks TLS
+and asks for the client certificate the container makes for itself (docklab copies it
+out), published on a loopback port only: another container on the learner's bridge
+network reaches the container's port but cannot use it. Offline, `docklab images build
+dind` makes a stand-in for that image.
 """
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import shutil
 import signal
 import subprocess
+import tarfile
 import time
 from pathlib import Path
 from typing import Callable
@@ -50,6 +56,11 @@ def _state_path() -> Path:
     return data_dir() / "sandbox.json"
 
 
+def _tls_dir() -> Path:
+    """Where the dind sandbox's client certificates are kept (ca.pem, cert.pem, key.pem)."""
+    return data_dir() / "sandbox-tls"
+
+
 def status() -> dict | None:
     """The running sandbox ({"kind", "host", ...}) or None."""
     state = read_json(_state_path(), None)
@@ -57,11 +68,50 @@ def status() -> dict | None:
         return None
     if state.get("kind") == "dind":
         return state if _answers(state["host"]) else None
-    try:
-        os.kill(state["pid"], 0)
-    except (OSError, KeyError, TypeError):
+    if not _is_ours(state):
         return None
     return state if Path(state["host"].removeprefix("unix://")).exists() else None
+
+
+def client_env(state: dict | None = None) -> dict[str, str]:
+    """The DOCKER_* variables that reach the sandbox, for docklab's client and every
+    command it starts (the `docker` CLI reads the same ones); empty values switch off
+    TLS settings meant for another engine."""
+    state = state if state is not None else read_json(_state_path(), None)
+    if not isinstance(state, dict) or not state.get("host"):
+        return {}
+    tls = state.get("tls") or ""
+    return {"DOCKER_HOST": state["host"], "DOCKER_TLS_VERIFY": "1" if tls else "", "DOCKER_CERT_PATH": tls,
+            "DOCKER_TLS": ""}
+
+
+def _start_time(pid: int) -> int | None:
+    """When the process started, in clock ticks after boot (/proc/PID/stat field 22):
+    with the pid it names one process, where a pid alone is reused."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return int(fh.read().rsplit(")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _is_ours(state: dict) -> bool:
+    """Is the pid in `state` still the sandbox's dockerd? After a reboot, or once it has
+    ended, the pid may be anyone's. Ours runs the binary it was started with, with the
+    --host and --data-root it was given, and started when it was recorded to."""
+    pid = state.get("pid")
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
+        return False
+    try:
+        args = [a.decode(errors="replace") for a in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[:-1]]
+    except OSError:
+        return False
+    if not args or Path(args[0]).name != "dockerd" or args[0] != state.get("binary", args[0]):
+        return False
+    for flag, value in (("--host", state.get("host")), ("--data-root", state.get("data_root"))):
+        if flag not in args[:-1] or args[args.index(flag) + 1] != value:
+            return False
+    return "start_time" not in state or _start_time(pid) == state["start_time"]
 
 
 def _answers(tcp_host: str) -> bool:
@@ -121,7 +171,7 @@ def start(copy_images: list[str], main_client, progress: Callable[[str], None] =
     if dind_image:
         return _start_dind(copy_images, main_client, dind_image, progress)
     old = read_json(_state_path(), None)
-    if isinstance(old, dict) and old.get("pid"):
+    if isinstance(old, dict) and old.get("kind") != "dind" and _is_ours(old):
         _wait_gone(old["pid"], 60)  # a sandbox still shutting down holds its pid file
     if not local_dockerd_possible(main_client):
         raise SandboxError("a second dockerd needs Linux, root and a local engine: use `sudo docklab sandbox "
@@ -139,8 +189,9 @@ def start(copy_images: list[str], main_client, progress: Callable[[str], None] =
             ["nsenter", f"--net=/run/netns/{netns}", "--", binary, "--host", f"unix://{sock}", "--data-root", str(data_root),
              "--exec-root", str(run_dir / "exec"), "--pidfile", str(pidfile)],
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-    state = {"kind": "dockerd", "host": f"unix://{sock}", "pid": proc.pid, "data_root": str(data_root), "run_dir": str(run_dir),
-             "netns": netns, "log": str(log), "started_at": time.time()}
+    state = {"kind": "dockerd", "host": f"unix://{sock}", "pid": proc.pid, "start_time": _start_time(proc.pid),
+             "binary": binary, "data_root": str(data_root), "run_dir": str(run_dir), "netns": netns, "log": str(log),
+             "started_at": time.time()}
     client = _wait_ready(state, proc)
     write_json(_state_path(), state)
     _copy_images(main_client, client, copy_images, progress)
@@ -149,14 +200,19 @@ def start(copy_images: list[str], main_client, progress: Callable[[str], None] =
 
 DIND_NAME = "docklab-sandbox"
 DIND_VOLUME = "docklab-sandbox-data"
+# docker:dind's entrypoint makes certificates here and serves TLS on 2376. It is the
+# image's default, set anyway: docklab relies on it, and an empty value means plain 2375.
+DIND_CERTDIR = "/certs"
+DIND_PORT = "2376/tcp"
 
 
 def _start_dind(copy_images: list[str], main_client, image: str, progress: Callable[[str], None]) -> dict:
-    """docker:dind (or its stand-in) on the learner's engine, reached on a loopback port;
-    its engine data lives in a named volume that `stop --purge` removes."""
+    """docker:dind (or its stand-in) on the learner's engine, reached with its client
+    certificate on a loopback port; its engine data lives in a named volume that
+    `stop --purge` removes."""
     import docker
 
-    from tutor.core.engine import where
+    from tutor.core.engine import make_client, where
     from tutor.core.images import missing_images
 
     if missing_images(main_client, [image]):
@@ -169,30 +225,70 @@ def _start_dind(copy_images: list[str], main_client, image: str, progress: Calla
         old.remove(force=True)  # docklab's own, stopped or stale
     except docker.errors.NotFound:
         pass
+    try:
+        main_client.volumes.get(DIND_VOLUME)
+        new_volume = False
+    except docker.errors.NotFound:
+        new_volume = True
     progress(f"starting a private engine in a container ({image}) on your engine")
     box = main_client.containers.run(
         image, name=DIND_NAME, detach=True, privileged=True, labels={"org.docklab.sandbox": "1"},
-        ports={"2375/tcp": ("127.0.0.1", None)}, volumes={DIND_VOLUME: {"bind": "/var/lib/docker", "mode": "rw"}})
+        environment={"DOCKER_TLS_CERTDIR": DIND_CERTDIR}, ports={DIND_PORT: ("127.0.0.1", None)},
+        volumes={DIND_VOLUME: {"bind": "/var/lib/docker", "mode": "rw"}})
     box.reload()
-    port = box.attrs["NetworkSettings"]["Ports"]["2375/tcp"][0]["HostPort"]
-    state = {"kind": "dind", "host": f"tcp://127.0.0.1:{port}", "container": box.id, "volume": DIND_VOLUME,
-             "main_host": where(sandbox=False)[0], "started_at": time.time()}
-    deadline = time.monotonic() + 60
+    port = box.attrs["NetworkSettings"]["Ports"][DIND_PORT][0]["HostPort"]
+    state = {"kind": "dind", "host": f"tcp://127.0.0.1:{port}", "tls": str(_tls_dir()), "container": box.id,
+             "volume": DIND_VOLUME, "main_host": where(sandbox=False)[0], "started_at": time.time()}
+    deadline = time.monotonic() + 90  # the real image makes three 4096-bit RSA keys first
     while True:
         try:
-            client = docker.DockerClient(base_url=state["host"], timeout=30)
+            _copy_client_certs(box, _tls_dir())
+            client = make_client(state["host"], tls=_tls_config(_tls_dir()), timeout=30)
             client.ping()
             break
-        except Exception:
+        except Exception as err:
             box.reload()
             if box.status != "running" or time.monotonic() > deadline:
                 logs = box.logs(tail=5).decode(errors="replace")
                 box.remove(force=True)
-                raise SandboxError(f"the sandbox container did not start an engine:\n{logs}") from None
+                shutil.rmtree(_tls_dir(), ignore_errors=True)
+                if new_volume:  # made by this start: nothing of a sandbox's earlier data is in it
+                    main_client.volumes.get(DIND_VOLUME).remove(force=True)
+                ssl = re.search(r"\[SSL[^\]]*\][^()']*", str(err))  # a certificate problem, said plainly
+                reason = ssl.group(0).strip() if ssl else str(err).split("(")[0].strip() or type(err).__name__
+                raise SandboxError(f"the sandbox container did not start an engine that docklab can reach over "
+                                   f"TLS on {DIND_PORT} ({reason}); its last log lines:\n{logs}") from None
             time.sleep(0.3)
     write_json(_state_path(), state)
     _copy_images(main_client, client, copy_images, progress)
     return state
+
+
+def _copy_client_certs(box, dest: Path) -> None:
+    """The client's ca.pem, cert.pem and key.pem, out of the container into `dest`
+    (private to this user). Raises until the entrypoint has written all three."""
+    stream, _ = box.get_archive(f"{DIND_CERTDIR}/client")
+    files = {}
+    with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as tar:
+        for member in tar.getmembers():
+            name = Path(member.name).name
+            if member.isfile() and name in ("ca.pem", "cert.pem", "key.pem"):
+                files[name] = tar.extractfile(member).read()
+    if len(files) < 3 or not all(files.values()):
+        raise SandboxError(f"the sandbox container has not written its client certificate yet ({sorted(files)})")
+    dest.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(dest, 0o700)
+    for name, data in files.items():
+        fd = os.open(dest / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+
+
+def _tls_config(folder: Path):
+    from docker.tls import TLSConfig
+
+    return TLSConfig(client_cert=(str(folder / "cert.pem"), str(folder / "key.pem")),
+                     ca_cert=str(folder / "ca.pem"), verify=True)
 
 
 def _stop_dind(state: dict, purge: bool) -> None:
@@ -203,6 +299,7 @@ def _stop_dind(state: dict, purge: bool) -> None:
         main.containers.get(state["container"]).remove(force=True)
     except docker.errors.NotFound:
         pass
+    shutil.rmtree(_tls_dir(), ignore_errors=True)  # docklab's own folder, never a path read from the state
     if purge:
         try:
             main.volumes.get(state["volume"]).remove(force=True)
@@ -251,31 +348,31 @@ def _copy_images(main_client, client, images: list[str], progress: Callable[[str
             raise SandboxError(f"copying images into the sandbox failed: {status_['error']}")
 
 
-def stop(purge: bool = False, timeout: float = 30) -> bool:
+def stop(purge: bool = False, timeout: float = 30) -> str:
     """Stop the sandbox engine (its containers stop with it); `purge` also deletes its
-    data root. Returns False when none was running."""
+    data root. Returns "stopped"; "stale" when the recorded pid is no longer the sandbox's
+    dockerd (it is left alone, the record removed); "none" when none was started."""
     state = read_json(_state_path(), None)
-    if not state:
-        return False
+    if not isinstance(state, dict) or not state:
+        return "none"
     if state.get("kind") == "dind":
         _stop_dind(state, purge)
         _state_path().unlink(missing_ok=True)
-        return True
+        return "stopped"
     pid = state.get("pid")
+    outcome = "stopped" if _is_ours(state) else "stale"
     try:
-        os.kill(pid, signal.SIGTERM)
-    except (OSError, TypeError):
-        pass  # gone already
-    if not _wait_gone(pid, timeout):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
+        if outcome == "stopped":
+            os.kill(pid, signal.SIGTERM)
+            if not _wait_gone(pid, timeout) and _is_ours(state):
+                os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass  # it ended by itself meanwhile
     _state_path().unlink(missing_ok=True)
     subprocess.run(["ip", "netns", "delete", state.get("netns", NETNS)], capture_output=True, check=False)
-    if purge:
+    if purge and state.get("data_root"):
         subprocess.run(["rm", "-rf", "--one-file-system", state["data_root"]], check=False)
-    return True
+    return outcome
 
 
 def _wait_gone(pid: int, timeout: float) -> bool:

@@ -5,33 +5,54 @@ TUI both drive a Session; neither talks to Docker itself."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
-from tutor.core import checks, facts, guard, paths, runner
+from tutor.core import checks, facts, guard, history, paths, runner
+from tutor.core.describe import short
 from tutor.core.engine import Engine
 from tutor.core.images import ImageMap, missing_images
 from tutor.core.model import CheckSpec, Command, Lesson, Step
 from tutor.core.outcome import Outcome
 from tutor.core.ownership import Ownership
 from tutor.core.progress import Progress
+from tutor.core.roles import Roles
 
 WaitProgress = Callable[[str, float, float], None]  # claim, seconds waited, limit
 
 
+HOW = {"now": "holds now", "recorded": "proven at {at}", "history": "proven from the engine's history",
+       "implied": "implied by step {by}", "lost": "not provable any more"}
+
+
 @dataclass
 class StepReport:
+    """One step's verdict, and how it was reached: it holds now, it was proven when the
+    learner did it (recorded), the engine's history proves it, or a later step implies it."""
+
     step: Step
     outcomes: list[Outcome] = field(default_factory=list)
-    recorded_at: float | None = None  # passed earlier, proven then, no longer visible now
+    how: str = ""  # a key of HOW; "" when it never held, "lost" when history is gone
+    recorded_at: float | None = None
+    recallable: bool = False  # it failed, but only on checks the engine's history could prove
+    roles: list[str] = field(default_factory=list)  # what the roles resolved to, in words
 
     @property
     def passed(self) -> bool:
-        return self.recorded_at is not None or (bool(self.outcomes) and all(o.ok for o in self.outcomes))
+        return self.how in ("now", "recorded", "history", "implied")
+
+    @property
+    def proof(self) -> str:
+        """How it was proven, in words ("" when it was not)."""
+        if not self.how:
+            return ""
+        at = time.strftime("%H:%M", time.localtime(self.recorded_at)) if self.recorded_at else ""
+        return HOW[self.how].format(at=at, by=self.step.implied_by)
 
     def to_dict(self) -> dict:
-        return {"step": self.step.number, "title": self.step.title, "passed": self.passed,
-                "recorded_at": self.recorded_at, "checks": [o.to_dict() for o in self.outcomes]}
+        return {"step": self.step.number, "title": self.step.title, "passed": self.passed, "how": self.how or None,
+                "proof": self.proof, "recorded_at": self.recorded_at, "roles": self.roles,
+                "checks": [o.to_dict() for o in self.outcomes]}
 
 
 class Session:
@@ -40,6 +61,7 @@ class Session:
         self.progress = progress or Progress()
         self.ownership = Ownership(engine.client, lesson)
         self.lesson = self.ownership.lesson  # with the names the learner chose, if begun with others
+        self._began: float | None = None
 
     # -- before starting --------------------------------------------------------------------
 
@@ -69,7 +91,8 @@ class Session:
 
     @property
     def facts(self) -> dict[str, str]:
-        return self.progress.facts(self.lesson.id)
+        """What earlier steps of this attempt remembered (an earlier attempt's facts are stale)."""
+        return self.progress.facts(self.lesson.id, since=self.began)
 
     def command_text(self, command: Command) -> str:
         """The command as the learner sees it and as it runs: images mapped, facts filled
@@ -79,6 +102,12 @@ class Session:
         for name, value in known.items():
             text = text.replace("{" + name + "}", value)
         return text
+
+    def text(self, markdown: str) -> str:
+        """A step's prose with remembered facts filled in, as its commands are."""
+        for name, value in self.facts.items():
+            markdown = markdown.replace("{" + name + "}", value)
+        return markdown
 
     @property
     def workdir(self) -> str | None:
@@ -99,57 +128,108 @@ class Session:
 
     # -- checks -----------------------------------------------------------------------------
 
-    def _context(self) -> checks.Context:
-        return checks.Context(self.engine, self.facts, self.lesson.secrets, self.ownership.started_at)
+    @property
+    def began(self) -> float:
+        """When this attempt began: docklab started it, or (never started in docklab) after
+        docklab's latest reset or auto run of it, at most history.DEFAULT_WINDOW ago."""
+        if self.ownership.started_at:
+            return self.ownership.started_at
+        if self._began is None:
+            self._began = history.began(self.engine.client, self.lesson.id)
+        return self._began
+
+    def _context(self, past: history.History | None = None, seen: dict | None = None) -> checks.Context:
+        ctx = checks.Context(self.engine, self.facts, self.lesson.secrets, self.began, seen=seen)
+        ctx._history = past
+        images = {i: self.image_map.resolve(i) for i in self.lesson.images}
+        baseline = ({k: set(v) for k, v in self.ownership.state["baseline"].items()}
+                    if self.ownership.started else None)
+        ctx.roles = Roles(self.lesson.roles, ctx, images, baseline)
+        return ctx
 
     def _poll(self, spec: CheckSpec, first: Outcome, ctx: checks.Context, on_wait: WaitProgress | None) -> Outcome:
-        """Re-check until it passes or `spec.wait` seconds are up (a database starting)."""
+        """Re-check while it is only not ready yet, up to `spec.wait` seconds (a database
+        starting); anything else (a container that exited, access denied) ends the wait."""
         start, out = time.monotonic(), first
-        while (waited := time.monotonic() - start) < spec.wait:
+        while out.retry and (waited := time.monotonic() - start) < spec.wait:
             if on_wait:
                 on_wait(out.claim, waited, spec.wait)
             time.sleep(0.5)
             out = checks.evaluate(spec.kind, spec.params, ctx)
-            if out.ok:
-                return out
-        return Outcome(False, out.claim, out.expected, out.found,
-                       f"Still not so after {spec.wait:.0f} s. " + (out.hint or "`docker logs` tells why."))
+        if out.ok or not out.retry:
+            return out
+        return replace(out, hint=f"Still not so after {spec.wait:.0f} s. " + (out.hint or ""))
 
-    def check_step(self, number: int, wait: bool = False, on_wait: WaitProgress | None = None) -> StepReport:
-        """Judge one step on the live engine; record it done (and its facts) when it passes.
-        With `wait` (auto mode, the TUI after a command), a check that allows a wait is
-        polled, but only when every check before it passed: waiting cannot help a
-        container that was never started, and later checks need what it waits for."""
+    def check_step(self, number: int, wait: bool = False, on_wait: WaitProgress | None = None,
+                   past: history.History | None = None, seen: dict | None = None, observe: bool = True) -> StepReport:
+        """Judge one step: on the live engine (with `wait`, a check that is only not ready
+        yet is polled); failing that, from the engine's history since the lesson began.
+        Record it done (with its evidence and facts) when it passes either way."""
         step = self.lesson.step(number)
-        ctx = self._context()
+        ctx = self._context(past, None if wait else seen)
         outcomes: list[Outcome] = []
         for spec in step.checks:
             out = checks.evaluate(spec.kind, spec.params, ctx)
-            if not out.ok and wait and spec.wait > 0 and all(o.ok for o in outcomes):
+            if not out.ok and wait and spec.wait > 0 and out.retry and all(o.ok for o in outcomes):
                 out = self._poll(spec, out, ctx, on_wait)
             outcomes.append(out)
-        report = StepReport(step, outcomes)
+        report = StepReport(step, outcomes, roles=ctx.roles.shown([c.params for c in step.checks]))
+        if all(o.ok for o in outcomes) and outcomes:
+            report.how = "now"
+        else:
+            recalled = [o if o.ok else checks.evaluate_past(spec.kind, spec.params, ctx)
+                        for spec, o in zip(step.checks, outcomes)]
+            if all(recalled):
+                report.outcomes, report.how = list(recalled), "history"  # type: ignore[arg-type]
         if report.passed:
             found: dict[str, str] = {}
             for fact in step.facts:
-                value, how = facts.evaluate(fact.kind, fact.params, ctx, self.ownership.started_at)
+                value, how = facts.evaluate(fact.kind, fact.params, ctx)
                 report.outcomes.append(Outcome(value is not None, f"remember {fact.name}",
                                                expected=f"{fact.kind} {fact.params}",
-                                               found=(f"{checks.short(value)}: {how}" if value else how)))
+                                               found=(f"{short(value)}: {how}" if value else how)))
                 if value is not None:
                     found[fact.name] = value
-            if report.passed:
-                self.progress.mark_done(self.lesson.id, number, report.outcomes, found)
-        self.ownership.observe()
+            if all(o.ok for o in report.outcomes):
+                things = {k: {"name": r.name, "id": r.thing_id} for k, r in ctx.roles.resolved.items() if r.found}
+                self.progress.mark_done(self.lesson.id, number, [o.redacted(ctx.secrets) for o in report.outcomes],
+                                        found, how=report.how, things=things)
+                if self.progress.writable:  # a grader's read-only look adopts nothing
+                    self.ownership.adopt(*ctx.roles.owned())
+            else:
+                report.how = ""
+        elif any(not o.ok and spec.kind in checks.RECALL for spec, o in zip(step.checks, outcomes)) \
+                and all(o.ok or spec.kind in checks.RECALL for spec, o in zip(step.checks, outcomes)):
+            report.recallable = True
+        report.outcomes = [o.redacted(ctx.secrets) for o in report.outcomes]
+        if observe:
+            self.ownership.observe()
+        return report
+
+    def _judge(self, number: int, past: history.History, seen: dict) -> StepReport:
+        """Now; else as recorded when it held (this attempt); else from history."""
+        done = self.progress.done(self.lesson.id).get(number)
+        earlier = done if done and done["done_at"] >= self.began and done.get("how", "now") == "now" else None
+        report = self.check_step(number, past=past, seen=seen, observe=False)
+        if earlier and report.how != "now":
+            report.how, report.recorded_at = "recorded", earlier["done_at"]
         return report
 
     def check_all(self) -> list[StepReport]:
-        """Every step, live; a step that fails now but was proven earlier counts, and says so."""
-        reports = []
-        done = self.progress.done(self.lesson.id)
-        for step in self.lesson.steps:
-            report = self.check_step(step.number)
-            if not report.passed and step.number in done:
-                report.recorded_at = done[step.number]["done_at"]
-            reports.append(report)
+        """Every step: holds now, or proven earlier in this attempt, or proven from the
+        engine's history, or implied by a later step that passed; else what was found."""
+        past = history.History.read(self.engine.client, self.began)
+        seen: dict = {}  # the engine holds still while a whole lesson is judged: look each thing up once
+        known = self.facts
+        reports = [self._judge(step.number, past, seen) for step in self.lesson.steps]
+        if any(not r.passed for r in reports) and self.facts != known:  # a later step's fact can resolve a role
+            reports = [r if r.passed else self._judge(r.step.number, past, seen) for r in reports]
+        for report in reports:
+            later = report.step.implied_by
+            if not report.passed and later and reports[later - 1].passed:
+                report.how = "implied"
+                report.outcomes.append(Outcome(True, f"implied by step {later}", found=report.step.implied_because))
+            if not report.passed and report.recallable and not past.complete:
+                report.how = "lost"  # history could have proven it, had the engine kept it
+        self.ownership.observe()
         return reports

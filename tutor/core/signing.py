@@ -1,9 +1,10 @@
 """The workshop key and HMAC-SHA256 signatures over a report's canonical JSON, so that
 an instructor can tell an untouched report from an edited, unsigned, or foreign one.
 
-The key is shared (learners sign with it), so a signature proves "made by docklab with
-this workshop's key and not edited since", not "made by this learner": anyone holding
-the key can sign. That is the trade-off of working without a server.
+The key is shared (learners sign with it), so a signature proves only "made by someone
+holding this workshop's key, and not edited since": not "made by docklab", not "made by
+this learner", not "done on an engine". Anyone holding the key can write and sign a
+report by hand. That is the trade-off of working without a server.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ import hashlib
 import hmac
 import json
 import os
+import re
 from enum import Enum
 from pathlib import Path
 
 ALG = "hmac-sha256"
 MIN_KEY_BYTES = 16
 ENV = "DOCKLAB_WORKSHOP_KEY"
+_HEX = re.compile("[0-9a-f]{64}")
 
 
 class BadKey(Exception):
@@ -74,14 +77,19 @@ def sign(report: dict, key: bytes) -> dict:
 
 
 def verify(report: dict, key: bytes | None) -> Verdict:
+    """The signature judged against the content, whatever the signature field holds
+    (any type, any text: a crafted one must give a verdict, never an exception)."""
     sig = report.get("signature")
     if key is None:
         return Verdict.UNVERIFIED
     if sig is None:
         return Verdict.UNSIGNED
-    if not isinstance(sig, dict) or sig.get("alg") != ALG or not isinstance(sig.get("value"), str):
+    if not isinstance(sig, dict) or sig.get("alg") != ALG:
         return Verdict.TAMPERED
+    value = sig.get("value")
+    if not isinstance(value, str) or not _HEX.fullmatch(value):
+        return Verdict.TAMPERED  # compare_digest refuses non-ASCII text: check the form first
     expected = hmac.new(key, canonical(report), hashlib.sha256).hexdigest()
-    if hmac.compare_digest(expected, sig["value"]):
+    if hmac.compare_digest(expected.encode("ascii"), value.encode("ascii")):
         return Verdict.VALID
     return Verdict.OTHER_KEY if sig.get("key_id") != key_id(key) else Verdict.TAMPERED

@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tutor.core.checks import short
+from tutor.core.describe import short
 from tutor.core.state import Snapshot, changes, snapshot
 
 RETRY_SECONDS = 2.0

@@ -50,6 +50,13 @@ class CheckResults(Static):
         if report is None:
             text.append("Not checked yet: run the commands, or press F2 to check.", "dim")
         else:
+            for role in report.roles:  # what docklab took your things to be
+                text.append(f"{role}\n", "italic")
+            if report.passed and report.how != "now":
+                text.append(f"✓ DONE  {report.proof}\n", "bold green")
+            if report.how == "lost":
+                text.append("? NOT PROVABLE ANY MORE: the engine no longer remembers this step; do it again.\n",
+                            "bold yellow")
             for o in report.outcomes:
                 text.append("✓ PASS  " if o.ok else "✗ FAIL  ", "bold green" if o.ok else "bold red")
                 text.append(o.claim + "\n")

@@ -1,0 +1,112 @@
+"""How long `docklab check LESSON` takes at the end of a lesson done by hand, history
+included, on an engine that also holds 200 other volumes and 100 other containers;
+beside it, the same lesson checked step by step (`check --step N` for each step), as a
+learner checking as they go would run it. Both are whole `docklab` processes, timed
+interleaved (whole, steps, whole, steps, ...), median and p95 per lesson.
+
+Each lesson is done once with the first correct solution of tests/engine/test_by_hand.py
+(the guide's own commands where it has them), then checked. MySQL's readiness is the
+solution's business, not the check's: the script waits for it before checking.
+Target: the whole-lesson check under 1 s p50 for every lesson.
+
+Run: `python bench/check_by_hand.py [--runs 5] [--lessons a,b]` (root, Linux; starts
+and stops its own sandbox engine, so nothing of yours is touched)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import docker
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def timed(args: list[str], env: dict) -> tuple[float, int]:
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "tutor", *args], env=env, cwd=ROOT, capture_output=True, text=True)
+    return time.perf_counter() - start, done.returncode
+
+
+def p(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--lessons", default="")
+    args = parser.parse_args()
+    home = tempfile.mkdtemp(prefix="docklab-bench-home-")
+    os.environ["DOCKLAB_HOME"] = home
+    from tests.engine.test_by_hand import SOLUTIONS, by_hand
+    from tutor.core import bundle, lessonfile, sandbox
+    from tutor.core.images import load_map
+    from tutor.core.paths import content_dir
+
+    lessons = {p.stem.split("-", 1)[1]: lessonfile.load(p) for p in lessonfile.discover(content_dir())}
+    chosen = [x for x in args.lessons.split(",") if x] or list(lessons)
+    images = bundle.needed(list(lessons.values()), load_map("offline")) + ["docklab/busybox:stand-in"]
+    state = sandbox.start(images, docker.from_env(), progress=print, data_root=Path("/var/lib/docklab-sandbox-bycheck"),
+                          run_dir=Path("/run/docklab-sandbox-bycheck"))
+    env = {**os.environ, "DOCKER_HOST": state["host"], "DOCKLAB_IMAGES": "offline"}
+    os.environ["DOCKER_HOST"] = state["host"]
+    rows = []
+    try:
+        client = docker.DockerClient(base_url=state["host"])
+        for i in range(200):
+            client.volumes.create(f"bench-other-vol-{i}")
+        for i in range(100):
+            client.containers.create("docklab/busybox:stand-in", ["true"], name=f"bench-other-c-{i}",
+                                     volumes=[f"bench-other-vol-{i}:/data"])
+        for lesson_id in chosen:
+            label, script, _ = next(s for s in SOLUTIONS[lesson_id] if s[2] is None)
+            subprocess.run([sys.executable, "-m", "tutor", "reset", lesson_id], env=env, capture_output=True)
+            done = by_hand(script)
+            if done.returncode:
+                print(f"{lesson_id}: the solution failed: {done.stderr[-300:]}")
+                continue
+            whole, steps, codes = [], [], set()
+            for _ in range(args.runs):
+                t, code = timed(["check", lesson_id], env)
+                whole.append(t)
+                codes.add(code)
+                total = 0.0
+                for n in range(1, len(lessons[lesson_id].steps) + 1):
+                    total += timed(["check", lesson_id, "--step", str(n)], env)[0]
+                steps.append(total)
+            rows.append((lesson_id, statistics.median(whole), p(whole, 0.95), statistics.median(steps), codes))
+            for c in client.containers.list(all=True):
+                if not c.name.startswith("bench-other-"):
+                    c.remove(force=True, v=True)
+            for v in client.volumes.list():
+                if not v.name.startswith("bench-other-"):
+                    try:
+                        v.remove(force=True)
+                    except docker.errors.APIError:
+                        pass
+            for n in client.networks.list():
+                if n.name not in ("bridge", "host", "none"):
+                    n.remove()
+    finally:
+        sandbox.stop(purge=True)
+    print(f"\n`docklab check LESSON` at the end of a lesson done by hand; engine with 200 other volumes, "
+          f"100 other containers; {args.runs} interleaved runs")
+    print(f"| lesson | whole check p50 | p95 | step by step (sum) p50 | whole / steps | all passed |")
+    print("|---|---|---|---|---|---|")
+    for lesson_id, p50, p95, s50, codes in rows:
+        print(f"| {lesson_id} | {p50 * 1000:.0f} ms | {p95 * 1000:.0f} ms | {s50 * 1000:.0f} ms | "
+              f"{p50 / s50:.2f} | {'yes' if codes == {0} else 'NO'} |")
+    print("target: whole check < 1 s p50 for every lesson")
+
+
+if __name__ == "__main__":
+    main()

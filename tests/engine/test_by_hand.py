@@ -1,0 +1,374 @@
+"""Every lesson done by hand, the way learners really work: a whole-lesson solution run
+as a plain shell script, never through docklab, in the learner's own names and
+password, then ONE `docklab check LESSON` at the end. A correct solution must pass
+every step; a plausible wrong one must fail the right step with the right sentence.
+
+The scripts are the guide's own commands wherever the guide has the scenario (its
+names, its password `rootpassword`), and other correct syntax. Image names are the
+real ones; the offline image map turns them into the local stand-ins, as docklab
+does for the commands it shows."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import textwrap
+
+import pytest
+
+from tests.conftest import ROOT, engine_state, run_docklab
+from tutor.core.images import load_map
+
+pytestmark = pytest.mark.engine
+
+PRELUDE = r"""
+set -euo pipefail
+# A learner waits for MySQL to answer before typing SQL; so does this script.
+waitdb() { for _ in $(seq 120); do
+  docker exec "$1" mysqladmin ping -h127.0.0.1 --protocol=tcp -uroot -p"$2" 2>/dev/null | grep -q alive && return 0
+  sleep 1; done; echo "MySQL in $1 never answered" >&2; docker logs "$1" >&2; return 1; }
+sql() { docker exec "$1" mysql -uroot -p"$2" -e "$3"; }
+GUIDE_SQL="CREATE DATABASE customer_data; USE customer_data; CREATE TABLE customers (id INT, name VARCHAR(100));
+INSERT INTO customers VALUES (1, 'John Doe'); SELECT * FROM customers;"
+cd "$ROOT/labs/compose-volumes"   # only the compose lesson needs it; the others do not care
+"""
+IMAGES = ("mysql:9.2.0", "nginx:latest", "nginx", "busybox", "ubuntu", "alpine", "alpine:latest", "php:apache")
+ALL = None  # every step passes
+
+SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
+    "data-loss": [
+        ("the guide's commands", """
+            docker run -d \\
+             --name mydb \\
+             -e MYSQL_ROOT_PASSWORD=rootpassword \\
+             mysql:9.2.0
+            waitdb mydb rootpassword
+            sql mydb rootpassword "$GUIDE_SQL"
+            old=$(docker inspect mydb --format '{{range .Mounts}}{{.Name}}{{end}}')
+            docker rm -f mydb
+            docker run -d \\
+             --name mydb \\
+             -e MYSQL_ROOT_PASSWORD=rootpassword \\
+             mysql:9.2.0
+            waitdb mydb rootpassword
+            ! sql mydb rootpassword "USE customer_data;"
+            docker volume ls --filter dangling=true
+            docker run -d --name rescue -v "$old":/var/lib/mysql mysql:9.2.0
+            waitdb rescue rootpassword
+            """, ALL),
+        ("other names and syntax", """
+            docker container run --detach --env MYSQL_ROOT_PASSWORD=pw-one --name first-db mysql:9.2.0
+            waitdb first-db pw-one
+            sql first-db pw-one "$GUIDE_SQL"
+            old=$(docker container inspect --format '{{range .Mounts}}{{.Name}}{{end}}' first-db)
+            docker container rm --force first-db
+            docker container create --name second-db --env MYSQL_ROOT_PASSWORD=pw-one mysql:9.2.0
+            docker container start second-db
+            waitdb second-db pw-one
+            docker container run --detach --name saved \\
+              --mount type=volume,source="$old",target=/var/lib/mysql mysql:9.2.0
+            waitdb saved pw-one
+            """, ALL),
+        ("`rm -fv` destroys the data", """
+            docker run -d --name mydb -e MYSQL_ROOT_PASSWORD=rootpassword mysql:9.2.0
+            waitdb mydb rootpassword
+            sql mydb rootpassword "$GUIDE_SQL"
+            docker rm -fv mydb
+            docker run -d --name mydb -e MYSQL_ROOT_PASSWORD=rootpassword mysql:9.2.0
+            waitdb mydb rootpassword
+            """, (3, "the volume that your database container had at /var/lib/mysql before its removal "
+                     "still exists")),
+    ],
+    "named-volumes": [
+        ("the guide's commands", """
+            docker volume create mysql_data
+            docker run -d \\
+             --name mydb \\
+             -e MYSQL_ROOT_PASSWORD=rootpassword \\
+             -v mysql_data:/var/lib/mysql \\
+             mysql:9.2.0
+            waitdb mydb rootpassword
+            sql mydb rootpassword "$GUIDE_SQL"
+            docker volume ls
+            docker volume inspect mysql_data
+            docker rm -f mydb
+            docker run -d --name new_container -e MYSQL_ROOT_PASSWORD=rootpassword -v mysql_data:/var/lib/mysql mysql:9.2.0
+            waitdb new_container rootpassword
+            """, ALL),
+        ("other names and syntax", """
+            docker volume create --driver local shop-data
+            docker container run --detach --name shop-db --env MYSQL_ROOT_PASSWORD=s3cret \\
+              --mount type=volume,source=shop-data,target=/var/lib/mysql mysql:9.2.0
+            waitdb shop-db s3cret
+            sql shop-db s3cret "$GUIDE_SQL"
+            docker container rm --force shop-db
+            docker container create --name shop-db-2 --env MYSQL_ROOT_PASSWORD=s3cret \\
+              --mount source=shop-data,target=/var/lib/mysql mysql:9.2.0
+            docker container start shop-db-2
+            waitdb shop-db-2 s3cret
+            """, ALL),
+        ("a new container without the volume", """
+            docker volume create mysql_data
+            docker run -d --name mydb -e MYSQL_ROOT_PASSWORD=rootpassword -v mysql_data:/var/lib/mysql mysql:9.2.0
+            waitdb mydb rootpassword
+            sql mydb rootpassword "$GUIDE_SQL"
+            docker rm -f mydb
+            docker run -d --name new_container -e MYSQL_ROOT_PASSWORD=rootpassword mysql:9.2.0
+            waitdb new_container rootpassword
+            """, (5, "container mydb is running")),
+    ],
+    "managing-volumes": [
+        ("the guide's commands", """
+            docker volume create my-vol
+            docker volume ls
+            docker volume inspect my-vol
+            docker volume rm my-vol
+            docker volume create --label docklab.lesson=managing-volumes old-data
+            docker run --rm -v old-data:/data busybox dd if=/dev/zero of=/data/blob bs=1M count=5
+            echo y | docker volume prune --filter label=docklab.lesson=managing-volumes
+            echo y | docker volume prune --all --filter label=docklab.lesson=managing-volumes
+            """, ALL),
+        ("other syntax", """
+            docker volume create --driver local my-vol
+            docker volume inspect --format '{{.Mountpoint}}' my-vol
+            docker volume remove my-vol
+            docker volume create --label docklab.lesson=managing-volumes old-data
+            docker container run --rm --mount source=old-data,target=/data busybox \\
+              sh -c 'head -c 5242880 /dev/zero > /data/blob'
+            docker volume prune --force --filter label=docklab.lesson=managing-volumes
+            docker volume prune -af --filter 'label=docklab.lesson=managing-volumes'
+            """, ALL),
+        ("pruning with --all at once", """
+            docker volume create my-vol && docker volume rm my-vol
+            docker volume create --label docklab.lesson=managing-volumes old-data
+            docker run --rm -v old-data:/data busybox dd if=/dev/zero of=/data/blob bs=1M count=5
+            docker volume prune -af --filter label=docklab.lesson=managing-volumes
+            """, (5, "a volume prune kept old-data")),
+    ],
+    "mount-syntax": [
+        ("the guide's commands", """
+            docker volume create my-vol
+            docker run -d --name my-container -v my-vol:/app nginx:latest
+            # the guide's second command reuses the name; a learner picks another
+            docker run -d --name my-container-2 --mount type=volume,source=my-vol,target=/app nginx:latest
+            docker exec my-container sh -c 'echo "written by web-v" > /app/hello.txt'
+            """, ALL),
+        ("other syntax", """
+            docker volume create site
+            docker container run --name by-v --detach --volume site:/app nginx:latest
+            docker container run --detach --mount source=site,destination=/app --name by-mount nginx:latest
+            docker container exec by-v sh -c 'echo "written by web-v" > /app/hello.txt'
+            """, ALL),
+        ("-v twice", """
+            docker volume create my-vol
+            docker run -d --name web-v -v my-vol:/app nginx:latest
+            docker run -d --name web-mount -v my-vol:/app nginx:latest
+            docker exec web-v sh -c 'echo "written by web-v" > /app/hello.txt'
+            """, (3, "web-mount mounts volume my-vol writable made with `--mount` at /app")),
+    ],
+    "mounting-over-data": [
+        ("other syntax", """
+            docker run -d --name web-fresh --mount type=volume,source=fresh-html,target=/usr/share/nginx/html nginx
+            docker volume create own-html
+            docker run --rm --mount source=own-html,target=/x busybox sh -c 'echo "<h1>My own page</h1>" > /x/index.html'
+            docker run -d --name web-data --mount source=own-html,target=/usr/share/nginx/html nginx
+            docker run -d --name web-nocopy \\
+              --mount type=volume,source=nocopy-html,target=/usr/share/nginx/html,volume-nocopy nginx
+            docker exec web-fresh sh -c 'rm -rf /usr/share/nginx/html/*'
+            docker container rm --force web-fresh
+            docker container create --name web-refill --mount source=fresh-html,target=/usr/share/nginx/html nginx
+            docker start web-refill
+            """, ALL),
+        ("nocopy where copy-up was wanted", """
+            docker run -d --name web-fresh -v fresh-html:/usr/share/nginx/html:nocopy nginx
+            """, (1, "volume fresh-html:/ has index.html, 50x.html")),
+    ],
+    "anonymous-volumes": [
+        ("the guide's commands", """
+            docker run -d \\
+             --name temp_container \\
+             -v /app/cache \\
+             ubuntu
+            docker inspect temp_container | grep Mounts -A 5
+            anon=$(docker inspect temp_container --format '{{range .Mounts}}{{.Name}}{{end}}')
+            docker rm -f temp_container
+            docker run -d --name temp_container2 -v /app/cache ubuntu sleep infinity
+            docker rm -f -v temp_container2
+            docker run -d --name temp_container3 --mount type=volume,target=/app/cache ubuntu sleep infinity
+            docker volume rm "$anon"
+            """, ALL),
+        ("other syntax", """
+            docker container run --detach --volume /app/cache --name temp_container ubuntu sleep 3600
+            anon=$(docker container inspect --format '{{range .Mounts}}{{.Name}}{{end}}' temp_container)
+            docker stop -t 0 temp_container && docker container rm temp_container
+            docker run --rm --name temp_container2 -v /app/cache ubuntu true
+            docker container run -d --name temp_container3 --mount type=volume,destination=/app/cache ubuntu sleep 3600
+            docker volume remove "$anon"
+            """, ALL),
+        ("`rm -v` where `rm` was asked for", """
+            docker run -d --name temp_container -v /app/cache ubuntu sleep infinity
+            docker rm -f -v temp_container
+            """, (3, "the volume that container temp_container had at /app/cache before its removal still exists")),
+    ],
+    "read-only": [
+        ("the guide's commands", """
+            docker volume create my_readonly_volume
+            docker run --rm -v my_readonly_volume:/app busybox sh -c 'echo "hello, read me" > /app/greeting.txt'
+            # the guide's `docker run -it` keeps a shell open; -d with -t keeps it open without one
+            docker run -dit \\
+             --name readonly_container \\
+             -v my_readonly_volume:/app:ro \\
+             alpine:latest
+            docker run -d --name ro-mount --mount type=volume,source=my_readonly_volume,target=/app,readonly ubuntu sleep infinity
+            docker run --rm -v my_readonly_volume:/app busybox sh -c 'echo "written elsewhere" > /app/more.txt'
+            """, ALL),
+        ("forgot :ro", """
+            docker volume create my_readonly_volume
+            docker run --rm -v my_readonly_volume:/app busybox sh -c 'echo "hello, read me" > /app/greeting.txt'
+            docker run -d --name ro-v -v my_readonly_volume:/app ubuntu sleep infinity
+            """, (2, "ro-v mounts volume my_readonly_volume read-only made with `-v` at /app")),
+    ],
+    "subpath": [
+        ("the guide's commands", """
+            docker volume create myvolume
+            docker run --rm -v myvolume:/data alpine sh -c 'mkdir -p /data/myfolder /data/otherfolder && echo "in myfolder" > /data/myfolder/hello.txt'
+            docker run -d \\
+             --name subdir_container \\
+             --mount source=myvolume,destination=/app,volume-subpath=myfolder \\
+             ubuntu
+            docker run -d --name subpath-missing --mount source=myvolume,destination=/app,volume-subpath=nofolder alpine sleep infinity || true
+            """, ALL),
+        ("the whole volume", """
+            docker volume create myvolume
+            docker run --rm -v myvolume:/data alpine sh -c 'mkdir -p /data/myfolder /data/otherfolder && echo "in myfolder" > /data/myfolder/hello.txt'
+            docker run -d --name subpath-demo -v myvolume:/app alpine sleep infinity
+            """, (2, "subpath-demo mounts volume myvolume subpath myfolder at /app")),
+    ],
+    "volumes-from": [
+        ("the guide's commands", """
+            docker run -d --name php-app -v shared_data:/var/www/html php:apache
+            docker exec php-app sh -c 'echo "<h1>Hello from php-app</h1>" > /var/www/html/index.html'
+            docker run -d --name web-server --volumes-from php-app nginx
+            docker run -d --name web-server-ro --volumes-from php-app:ro nginx
+            """, ALL),
+        ("forgot :ro", """
+            docker run -d --name php-app --mount source=shared_data,target=/var/www/html php:apache
+            docker exec php-app sh -c 'printf "<h1>Hello from php-app</h1>\\n" > /var/www/html/index.html'
+            docker container run --detach --name web-server --volumes-from php-app:rw nginx
+            docker run -d --name web-server-ro --volumes-from php-app nginx
+            """, (4, "web-server-ro mounts volume shared_data read-only at /var/www/html")),
+    ],
+    "compose-volumes": [
+        ("a project of another name (-p)", """
+            WEB_IMAGE=nginx:latest docker compose -p myshop up -d
+            docker compose -p myshop exec -T web sh -c 'echo "written before down" > /usr/share/nginx/html/note.txt'
+            docker compose -p myshop down
+            WEB_IMAGE=nginx:latest docker compose -p myshop up -d
+            WEB_IMAGE=nginx:latest docker compose -p scratch up -d
+            docker compose -p scratch down -v
+            """, ALL),
+        ("COMPOSE_PROJECT_NAME", """
+            export COMPOSE_PROJECT_NAME=fromenv
+            WEB_IMAGE=nginx:latest docker compose up --detach
+            docker compose exec -T web sh -c 'echo "written before down" > /usr/share/nginx/html/note.txt'
+            docker compose down
+            WEB_IMAGE=nginx:latest docker compose up --detach
+            WEB_IMAGE=nginx:latest COMPOSE_PROJECT_NAME=scratch docker compose up -d
+            COMPOSE_PROJECT_NAME=scratch docker compose down --volumes
+            """, ALL),
+        ("`down -v` where `down` was asked for", """
+            WEB_IMAGE=nginx:latest docker compose up -d
+            docker compose exec -T web sh -c 'echo "written before down" > /usr/share/nginx/html/note.txt'
+            docker compose down -v
+            """, (3, "volume compose-volumes_named_volume has note.txt")),
+    ],
+    "backup-restore": [
+        ("other syntax", """
+            docker volume create app_data
+            docker run --rm --mount source=app_data,target=/data alpine sh -c \\
+              'mkdir /data/config && echo "hello from app_data" > /data/notes.txt && echo debug=true > /data/config/app.ini'
+            docker run --rm --mount source=app_data,target=/source,readonly --mount source=backup_store,target=/backup \\
+              alpine sh -c 'cd /source && tar cf /backup/app_data.tar .'
+            docker volume create app_data_restored
+            docker run --rm -v backup_store:/backup -v app_data_restored:/target alpine sh -c 'cd /target && tar xf /backup/app_data.tar'
+            docker run --rm -v app_data_restored:/data alpine cat /data/config/app.ini
+            """, ALL),
+        ("restored one folder too deep", """
+            docker volume create app_data
+            docker run --rm -v app_data:/data alpine sh -c 'mkdir -p /data/config && echo "hello from app_data" > /data/notes.txt && echo debug=true > /data/config/app.ini'
+            docker run --rm -v app_data:/source:ro -v backup_store:/backup alpine tar -cf /backup/app_data.tar -C /source .
+            docker run --rm -v backup_store:/backup -v app_data_restored:/target alpine sh -c 'mkdir -p /target/source && cd /target/source && tar xf /backup/app_data.tar'
+            """, (3, "volumes app_data and app_data_restored hold the same files")),
+    ],
+    "secrets": [
+        ("other names and syntax", """
+            docker container run --detach --name env-db --env MYSQL_ROOT_PASSWORD=An0ther-pw mysql:9.2.0
+            docker volume create vault
+            docker run --rm --mount source=vault,target=/s busybox sh -c 'echo -n An0ther-pw > /s/mysql_root_password'
+            docker run -d --name file-db --env MYSQL_ROOT_PASSWORD_FILE=/run/secrets/mysql_root_password \\
+              --mount source=vault,target=/run/secrets,readonly mysql:9.2.0
+            waitdb env-db An0ther-pw
+            waitdb file-db An0ther-pw
+            """, ALL),
+        ("the password still in a variable", """
+            docker run -d --name mydb-env -e MYSQL_ROOT_PASSWORD=Sup3r-s3cret-pw mysql:9.2.0
+            docker volume create db_secrets
+            docker run --rm -v db_secrets:/run/secrets busybox sh -c 'printf %s "Sup3r-s3cret-pw" > /run/secrets/mysql_root_password'
+            docker run -d --name mydb-secret -e MYSQL_ROOT_PASSWORD=Sup3r-s3cret-pw -v db_secrets:/run/secrets:ro mysql:9.2.0
+            waitdb mydb-secret Sup3r-s3cret-pw
+            """, (3, "MYSQL_ROOT_PASSWORD is not in mydb-secret's configuration")),
+    ],
+}
+
+CASES = [(lesson, label) for lesson, solutions in SOLUTIONS.items() for label, _, _ in solutions]
+
+
+def by_hand(script: str) -> subprocess.CompletedProcess:
+    """The solution in a plain bash, as a learner types it: no docklab anywhere."""
+    text = load_map("offline").apply(textwrap.dedent(script), IMAGES)
+    return subprocess.run(["bash", "-c", PRELUDE + text], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "ROOT": str(ROOT)})
+
+
+def clean_up(client, before: dict, lesson: str, home) -> None:
+    """Remove what the script made (this engine is the tests'), then reset the lesson, so
+    that the next solution's check counts nothing of this one's history."""
+    after = engine_state(client)
+    for cid in set(after["containers"]) - set(before["containers"]):
+        client.api.remove_container(cid, force=True)
+    for name in set(after["volumes"]) - set(before["volumes"]):
+        client.api.remove_volume(name, force=True)
+    for name in set(after["networks"]) - set(before["networks"]):
+        client.api.remove_network(name)
+    run_docklab("reset", lesson, home=home)
+
+
+def test_every_lesson_has_a_solution_by_hand_and_a_wrong_one():
+    from tests.engine.test_lessons import LESSONS
+
+    assert set(SOLUTIONS) == set(LESSONS)
+    for lesson, solutions in SOLUTIONS.items():
+        assert any(expect is ALL for _, _, expect in solutions), lesson
+        assert any(expect is not ALL for _, _, expect in solutions), lesson
+
+
+@pytest.mark.parametrize("lesson,label", CASES)
+def test_a_solution_typed_by_hand_is_judged_once_at_the_end(lesson, label, client, home):
+    script, expect = next((s, e) for name, s, e in SOLUTIONS[lesson] if name == label)
+    before = engine_state(client)
+    run_docklab("reset", lesson, home=home)  # what came before this test is not this attempt
+    try:
+        done = by_hand(script)
+        assert done.returncode == 0, done.stdout + done.stderr
+        out = run_docklab("check", lesson, home=home)
+        if expect is ALL:
+            assert out.returncode == 0, out.stdout + out.stderr
+        else:
+            step, claim = expect
+            assert out.returncode == 1, out.stdout
+            section = out.stdout.split(f"== Step {step}/")[1].split("== Step")[0]
+            assert f"✗ FAIL  {claim}" in section, out.stdout
+            assert "✓ DONE" not in section, out.stdout
+    finally:
+        clean_up(client, before, lesson, home)
+    assert engine_state(client) == before

@@ -1,0 +1,190 @@
+"""The check registry and what a check sees.
+
+Each check judges an outcome on the engine, never the keystrokes that produced it.
+A check kind is a function `(ctx, **params) -> Outcome`, registered with `@check`;
+a kind may also register a `@recall` function that proves the same claim from the
+engine's event history, for a step whose state a later step changed.
+The docker SDK is imported lazily so that parsing and `validate` stay light.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
+
+from tutor.core.outcome import Outcome
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tutor.core.engine import Engine
+    from tutor.core.history import History
+    from tutor.core.roles import Roles
+
+
+@dataclass(frozen=True)
+class Field:
+    type: type | tuple[type, ...]
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A check kind: its parameters and the function that evaluates it."""
+
+    name: str
+    fields: dict[str, Field]
+    shorthand: str | None  # `volume_exists: mysql_data` fills this field
+    evaluate: Callable[..., Outcome]
+    doc: str
+
+
+KINDS: dict[str, Kind] = {}
+RECALL: dict[str, Callable[..., Outcome | None]] = {}
+
+
+def check(kind: str, /, shorthand: str | None = None, **fields: Field):
+    def register(fn: Callable[..., Outcome]) -> Callable[..., Outcome]:
+        KINDS[kind] = Kind(kind, fields, shorthand, fn, (fn.__doc__ or "").strip())
+        return fn
+
+    return register
+
+
+def recall(kind: str):
+    """Register how `kind`'s claim is proven from history: returns a passing Outcome
+    with `how="history"`, or None when the history does not show it."""
+    def register(fn: Callable[..., Outcome | None]) -> Callable[..., Outcome | None]:
+        RECALL[kind] = fn
+        return fn
+
+    return register
+
+
+class Context:
+    """What a check can see: the engine, facts remembered by earlier steps, the roles
+    resolved to what the learner made, the history since the lesson began, secrets."""
+
+    def __init__(self, engine: Engine, facts: dict[str, str] | None = None, secrets=(), since: float | None = None,
+                 roles: Roles | None = None, seen: dict | None = None):
+        self.engine = engine
+        self.seen = seen  # look-ups kept for a whole-lesson check, where the engine holds still
+        self.facts = facts or {}
+        self.secrets = list(secrets)
+        self.since = since  # when the lesson began: history looks no further back
+        self.roles = roles
+        self._history: History | None = None
+
+    @property
+    def client(self):
+        return self.engine.client
+
+    @property
+    def history(self) -> History:
+        """The engine's lifecycle events since the lesson began, read once."""
+        if self._history is None:
+            from tutor.core.history import DEFAULT_WINDOW, History
+
+            import time
+
+            self._history = History.read(self.client, self.since or time.time() - DEFAULT_WINDOW)
+        return self._history
+
+    def hide(self, value: str) -> None:
+        """A value read from the engine (a password) that no output may show."""
+        if value and value not in self.secrets:
+            self.secrets.append(value)
+
+    @property
+    def values(self) -> dict[str, str]:
+        """What `{name}` stands for: remembered facts, then resolved roles."""
+        return {**self.facts, **(self.roles.names() if self.roles else {})}
+
+    def _get(self, kind: str, name: str):
+        if self.seen is not None and (kind, name) in self.seen:
+            return self.seen[(kind, name)]
+        from docker.errors import NotFound
+
+        try:
+            found = getattr(self.client, kind).get(name)
+        except NotFound:
+            found = None
+        if self.seen is not None:
+            self.seen[(kind, name)] = found
+        return found
+
+    def container(self, name: str):
+        return self._get("containers", name)
+
+    def volume(self, name: str):
+        return self._get("volumes", name)
+
+    def listing(self, kind: str) -> list[dict]:
+        """The engine's container (all) or volume list, as the API gives it."""
+        if self.seen is not None and ("list", kind) in self.seen:
+            return self.seen[("list", kind)]
+        api = self.client.api
+        found = api.containers(all=True) if kind == "containers" else api.volumes().get("Volumes") or []
+        if self.seen is not None:
+            self.seen[("list", kind)] = found
+        return found
+
+
+class MissingFact(Exception):
+    """A check names a fact (`{old_volume}`) that no earlier step has recorded yet."""
+
+
+_FACT = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+
+def fill(value: Any, facts: dict[str, str]) -> Any:
+    """Replace `{fact}` placeholders with remembered values."""
+    if isinstance(value, str):
+        def sub(m: re.Match) -> str:
+            if m.group(1) not in facts:
+                raise MissingFact(m.group(1))
+            return facts[m.group(1)]
+
+        return _FACT.sub(sub, value)
+    if isinstance(value, list):
+        return [fill(v, facts) for v in value]
+    if isinstance(value, dict):
+        return {k: fill(v, facts) for k, v in value.items()}
+    return value
+
+
+def _filled(spec_kind: str, params: dict[str, Any], ctx: Context) -> dict | Outcome:
+    try:
+        return fill(params, ctx.values)
+    except MissingFact as missing:
+        return Outcome(False, f"this check needs {{{missing}}}, which an earlier step remembers",
+                       expected=f"the fact {{{missing}}} from an earlier step",
+                       found="no earlier step has recorded it",
+                       hint="Do the earlier steps first (or check them with `docklab check LESSON --step N`).")
+
+
+def evaluate(spec_kind: str, params: dict[str, Any], ctx: Context) -> Outcome:
+    """Run one check on the live engine; never raises for engine trouble the learner can act on."""
+    args = _filled(spec_kind, params, ctx)
+    if isinstance(args, Outcome):
+        return args
+    out = KINDS[spec_kind].evaluate(ctx, **args)
+    if ctx.roles:
+        out = ctx.roles.explain(out, params)
+    return out.redacted(ctx.secrets)
+
+
+def evaluate_past(spec_kind: str, params: dict[str, Any], ctx: Context) -> Outcome | None:
+    """The same claim proven from the engine's history since the lesson began, or None."""
+    fn = RECALL.get(spec_kind)
+    if fn is None:
+        return None
+    args = _filled(spec_kind, params, ctx)
+    if isinstance(args, Outcome):
+        return None
+    out = fn(ctx, **args)
+    return out.redacted(ctx.secrets) if out is not None else None
+
+
+def missing_container(name: str, claim: str, about: str = "") -> Outcome:
+    return Outcome(False, claim, expected=f"a container named {name}", found=f"no container named {name}",
+                   hint=f"Run the step's `docker run ... --name {name}` command.")

@@ -1,0 +1,254 @@
+"""Checks on what is inside: a command's output in a container, a MySQL query run with
+the password the container was given, a container's configuration, a volume's files."""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+from tutor.core.checks.base import Context, Field, check, missing_container
+from tutor.core.checks.containers import logs_tail
+from tutor.core.describe import short
+from tutor.core.outcome import Outcome
+
+
+def _as_argv(command: str | list[str]) -> list[str]:
+    return list(command) if isinstance(command, list) else ["sh", "-c", command]
+
+
+def _not_running(ctx: Context, c, name: str, claim: str) -> Outcome:
+    """A container that is not running cannot answer, and waiting will not change that."""
+    restarting = (c.attrs.get("State") or {}).get("Restarting")
+    state = "restarting over and over" if restarting else c.status
+    return Outcome(False, claim, expected=f"{name} running", found=f"{name} is {state}" + logs_tail(ctx, c),
+                   hint=f"Its log says why (`docker logs {name}`); fix that, then run it again.")
+
+
+@check("exec", container=Field(str, True), command=Field((str, list), True), contains=Field(str),
+       not_contains=Field(str), exit_code=Field(int), user=Field(str))
+def exec_(ctx: Context, container: str, command: str | list[str], contains: str | None = None,
+          not_contains: str | None = None, exit_code: int | None = None, user: str | None = None) -> Outcome:
+    """Run a command in a running container (through the API, no `docker` process) and
+    judge its output and exit code."""
+    shown = command if isinstance(command, str) else shlex.join(command)
+    parts = [f"contains {contains!r}" if contains else "", f"lacks {not_contains!r}" if not_contains else "",
+             f"exits {exit_code}" if exit_code is not None else ""]
+    claim = f"`{shown}` in {container} " + (", ".join(p for p in parts if p) or "succeeds")
+    c = ctx.container(container)
+    if c is None:
+        return missing_container(container, claim)
+    if c.status != "running":
+        return _not_running(ctx, c, container, claim)
+    from docker.errors import APIError
+
+    try:
+        code, out = c.exec_run(_as_argv(command), user=user or "")
+    except APIError as err:
+        return Outcome(False, claim, expected="the command to run", found=str(err.explanation or err))
+    text = (out or b"").decode("utf-8", "replace").strip()
+    tail = text if len(text) <= 300 else "…" + text[-300:]
+    found = f"exit code {code}, output: {tail or '(none)'}"
+    ok = ((contains is None or contains in text) and (not_contains is None or not_contains not in text)
+          and (exit_code is None or code == exit_code)
+          and (exit_code is not None or contains is not None or not_contains is not None or code == 0))
+    return Outcome(ok, claim, expected=", ".join(p for p in parts if p) or "exit code 0", found=found, retry=not ok)
+
+
+# ---- MySQL, logged in with the password the container was given ---------------------------
+
+NOT_READY = ("Can't connect", "(111)", "(115)", "ERROR 2002", "ERROR 2003", "Lost connection",
+             "server has gone away", "No such file or directory")
+
+
+def _env(c) -> dict[str, str]:
+    return dict(e.partition("=")[::2] for e in (c.attrs.get("Config") or {}).get("Env") or [])
+
+
+def given_password(c) -> str | None:
+    """The root password this container was given: MYSQL_ROOT_PASSWORD, the file named
+    by MYSQL_ROOT_PASSWORD_FILE (read inside it, as the image does), empty with
+    MYSQL_ALLOW_EMPTY_PASSWORD, the one its log printed with MYSQL_RANDOM_ROOT_PASSWORD;
+    None when it was given none."""
+    env = _env(c)
+    if "MYSQL_ROOT_PASSWORD" in env:
+        return env["MYSQL_ROOT_PASSWORD"]
+    if env.get("MYSQL_ROOT_PASSWORD_FILE") and c.status == "running":
+        code, out = c.exec_run(["cat", env["MYSQL_ROOT_PASSWORD_FILE"]])
+        if code == 0:
+            return out.decode("utf-8", "replace").rstrip("\n")
+    if env.get("MYSQL_ALLOW_EMPTY_PASSWORD"):
+        return ""
+    if env.get("MYSQL_RANDOM_ROOT_PASSWORD"):  # the image prints it once, at initialisation
+        logs = c.logs().decode("utf-8", "replace")
+        found = re.findall(r"GENERATED ROOT PASSWORD: (\S+)", logs)
+        if found:
+            return found[-1]
+    return None
+
+
+def _passwords(ctx: Context, c) -> list[str]:
+    """The container's own password; for one given none (a server started on a data
+    directory made earlier), the passwords the lesson's other containers were given."""
+    own = given_password(c)
+    if own is not None:
+        return [own]
+    others: list[str] = []
+    for res in (ctx.roles.resolved.values() if ctx.roles else []):
+        if res.role.kind != "container" or res.how not in ("name", "match") or res.thing_id == c.id:
+            continue
+        other = ctx.container(res.thing_id)
+        pw = given_password(other) if other is not None else None
+        if pw is not None and pw not in others:
+            others.append(pw)
+    return others
+
+
+@check("mysql", shorthand="container", container=Field(str, True), query=Field(str), contains=Field(str),
+       not_contains=Field(str), error=Field(str))
+def mysql(ctx: Context, container: str, query: str | None = None, contains: str | None = None,
+          not_contains: str | None = None, error: str | None = None) -> Outcome:
+    """MySQL in the container answers (no `query`: `mysqladmin ping` over TCP), or the
+    query's output contains / lacks this, or it fails with this `error` (e.g. `1049`).
+    It logs in as root with the password the container was given; no check names one."""
+    parts = [f"contains {contains!r}" if contains else "", f"lacks {not_contains!r}" if not_contains else "",
+             f"fails with ERROR {error}" if error else ""]
+    claim = (f"MySQL in {container} answers" if query is None
+             else f"`{query}` in {container}'s MySQL " + (", ".join(p for p in parts if p) or "succeeds"))
+    c = ctx.container(container)
+    if c is None:
+        return missing_container(container, claim)
+    if c.status != "running":
+        return _not_running(ctx, c, container, claim)
+    from docker.errors import APIError
+
+    try:
+        candidates = _passwords(ctx, c)
+    except APIError:
+        c.reload()
+        return _not_running(ctx, c, container, claim)
+    if not candidates:
+        return Outcome(False, claim, expected="a root password to log in with",
+                       found=f"{container} was given none (no MYSQL_ROOT_PASSWORD, MYSQL_ROOT_PASSWORD_FILE or "
+                             "MYSQL_ALLOW_EMPTY_PASSWORD), and no other container of the lesson was",
+                       hint="Give it one with -e MYSQL_ROOT_PASSWORD=..., as the step does.")
+    argv = (["mysqladmin", "ping", "-h127.0.0.1", "--protocol=tcp", "-uroot"] if query is None
+            else ["mysql", "-h127.0.0.1", "--protocol=tcp", "-uroot", "-N", "-e", query])
+    text, code = "", 1
+    try:
+        for password in candidates:
+            ctx.hide(password)
+            code, out = c.exec_run(argv, environment={"MYSQL_PWD": password})
+            text = (out or b"").decode("utf-8", "replace").strip()
+            if "Access denied" not in text:
+                break
+    except APIError:  # it stopped (or restarts) under the check
+        c.reload()
+        return _not_running(ctx, c, container, claim)
+    errors = [line for line in text.splitlines() if line.startswith("ERROR")]
+    text = " ".join(errors) if errors else " ".join(text.split())
+    tail = text if len(text) <= 300 else "…" + text[-300:]
+    if "Access denied" in text:
+        own = given_password(c) is not None
+        return Outcome(False, claim, expected="MySQL to accept the root password",
+                       found=f"MySQL in {container} refuses the password "
+                             + ("it was given" if own else "of the lesson's other containers") + f": {tail}",
+                       hint="The data directory was initialised earlier with another password, and the image "
+                            "ignores every MYSQL_* variable on an initialised data directory: use the first password.")
+    if any(sign in text for sign in NOT_READY):
+        starting = "" if c.status == "running" else logs_tail(ctx, c)
+        return Outcome(False, claim, expected="MySQL answering over TCP",
+                       found=f"MySQL in {container} does not answer yet{starting}", retry=True,
+                       hint="It initialises its data directory on the first start; that takes a while.")
+    if query is None:
+        return Outcome(code == 0 and "alive" in text, claim, expected="mysqld is alive", found=tail or "(no output)")
+    if error is not None:
+        ok = f"ERROR {error}" in text
+        return Outcome(ok, claim, expected=f"ERROR {error}", found=tail or "(no output)")
+    if code != 0:
+        return Outcome(False, claim, expected=", ".join(p for p in parts if p) or "the query to succeed",
+                       found=tail, hint="Check the step's SQL: the database and table names.")
+    ok = (contains is None or contains in text) and (not_contains is None or not_contains not in text)
+    return Outcome(ok, claim, expected=", ".join(p for p in parts if p), found=tail or "(no rows)")
+
+
+# ---- inside a volume (read through a helper container that is never started) ------------
+
+
+def _volume_trouble(err: Exception, volume: str, path: str, claim: str) -> Outcome:
+    from tutor.core import volumefiles
+
+    if isinstance(err, volumefiles.NoVolume):
+        return Outcome(False, claim, expected=f"a volume named {short(volume)}", found="no such volume",
+                       hint="Run the step's commands that create and fill it.")
+    if isinstance(err, volumefiles.NoPath):
+        return Outcome(False, claim, expected=f"{path or 'the root'} in volume {short(volume)}",
+                       found=f"nothing at {path} in {short(volume)}" if path else str(err))
+    return Outcome(False, claim, expected=f"to read volume {short(volume)}", found=str(err))
+
+
+@check("volume_file", volume=Field(str, True), path=Field(str, True), contains=Field(str), not_contains=Field(str))
+def volume_file(ctx: Context, volume: str, path: str, contains: str | None = None,
+                not_contains: str | None = None) -> Outcome:
+    """A file exists at `path` inside the volume (whatever container wrote it), and
+    its text contains / lacks this. Read through the engine, no container of the lesson."""
+    from docker.errors import APIError
+
+    from tutor.core import volumefiles
+
+    parts = [f"contains {contains!r}" if contains else "", f"lacks {not_contains!r}" if not_contains else ""]
+    claim = f"volume {short(volume)} has {path}" + "".join(f", which {p}" for p in parts if p)
+    try:
+        text = volumefiles.read_text(ctx.client, volume, path)
+    except (volumefiles.NoVolume, volumefiles.NoPath, volumefiles.NoImage, APIError) as err:
+        return _volume_trouble(err, volume, path, claim)
+    shown = text.strip()
+    shown = (shown if len(shown) <= 200 else shown[:200] + "…") or "(empty)"
+    ok = (contains is None or contains in text) and (not_contains is None or not_contains not in text)
+    return Outcome(ok, claim, expected=", ".join(p for p in parts if p) or "the file", found=f"{path}: {shown}")
+
+
+@check("volume_files", volume=Field(str, True), path=Field(str), include=Field(list), exclude=Field(list),
+       empty=Field(bool))
+def volume_files(ctx: Context, volume: str, path: str = "", include: list | None = None,
+                 exclude: list | None = None, empty: bool | None = None) -> Outcome:
+    """The names directly inside a directory of the volume (its root by default):
+    these are there, those are not, or it is (not) empty."""
+    from docker.errors import APIError
+
+    from tutor.core import volumefiles
+
+    where = f"{short(volume)}:{path or '/'}"
+    parts = ([f"has {', '.join(map(str, include))}"] if include else []) + (
+        [f"lacks {', '.join(map(str, exclude))}"] if exclude else []) + (
+        ["is empty" if empty else "is not empty"] if empty is not None else [])
+    claim = f"volume {where} " + ("; ".join(parts) or "exists")
+    try:
+        names = volumefiles.listing(ctx.client, volume, path)
+    except (volumefiles.NoVolume, volumefiles.NoPath, volumefiles.NoImage, APIError) as err:
+        return _volume_trouble(err, volume, path, claim)
+    found = f"{where} holds " + (", ".join(names) if names else "nothing")
+    ok = (all(str(n) in names for n in include or []) and not any(str(n) in names for n in exclude or [])
+          and (empty is None or (not names) == empty))
+    return Outcome(ok, claim, expected="; ".join(parts), found=found)
+
+
+@check("volumes_equal", volume=Field(str, True), other=Field(str, True))
+def volumes_equal(ctx: Context, volume: str, other: str) -> Outcome:
+    """Two volumes hold the same tree: the same paths, kinds, modes, owners and bytes."""
+    from docker.errors import APIError
+
+    from tutor.core import volumefiles
+
+    claim = f"volumes {short(volume)} and {short(other)} hold the same files"
+    trees = []
+    for name in (volume, other):
+        try:
+            trees.append(volumefiles.entries(ctx.client, name))
+        except (volumefiles.NoVolume, volumefiles.NoPath, volumefiles.NoImage, APIError) as err:
+            return _volume_trouble(err, name, "", claim)
+    diff = volumefiles.differences(*trees)
+    files = sum(e.kind == "file" for e in trees[0].values())
+    if diff:
+        return Outcome(False, claim, expected="identical trees", found="; ".join(diff),
+                       hint="Restore into an empty volume, and archive the volume's root (`tar -C /source .`).")
+    return Outcome(True, claim, found=f"{len(trees[0])} entries ({files} files) identical in both")

@@ -1,0 +1,298 @@
+"""Roles: the things a lesson works with, resolved to what the learner actually made.
+
+A lesson says "the database: a container from the mysql image with /var/lib/mysql
+mounted" and suggests a name (`mydb`). A role resolves, among what was made since the
+lesson began, to
+  1. the thing with the suggested name, when there is one;
+  2. otherwise the one live thing that matches what identifies the role and that no
+     other role holds (several: the role is ambiguous, and its checks fail naming them);
+  3. otherwise the latest such thing that the engine's history shows was removed.
+A `fixed` role is only ever its name: the name is what the lesson teaches.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from tutor.core.describe import is_anonymous, short
+from tutor.core.history import PROBE_LABEL
+from tutor.core.model import Role
+from tutor.core.outcome import Outcome
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tutor.core.checks.base import Context
+
+_REF = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+
+@dataclass
+class Resolution:
+    role: Role
+    name: str  # what `{key}` stands for: the resolved name, or the suggestion
+    how: str = "unresolved"  # name, match, history, unresolved, ambiguous, old
+    thing_id: str = ""  # a container's id or a volume's name
+    candidates: list[str] = field(default_factory=list)
+
+    @property
+    def found(self) -> bool:
+        return self.how in ("name", "match", "history")
+
+    def describe(self) -> str:
+        """What docklab resolved, in words: "your database container: new_container"."""
+        if self.how == "ambiguous":
+            return f"{self.role.about}: one of {', '.join(map(short, self.candidates))}"
+        if self.how == "history":
+            return f"{self.role.about}: {short(self.name)} (removed since)"
+        return f"{self.role.about}: {short(self.name)}"
+
+
+class Roles:
+    """The lesson's roles resolved once for one check run (see the module docstring)."""
+
+    def __init__(self, roles: dict[str, Role], ctx: Context, images: dict[str, str],
+                 baseline: dict[str, set[str]] | None):
+        self.ctx, self.images, self.baseline = ctx, images, baseline
+        self.specs = roles
+        self.resolved: dict[str, Resolution] = {}
+        self._ids: dict[str, str] = {}
+        if roles:
+            self._resolve()
+
+    # -- what checks use ----------------------------------------------------------------------
+
+    def names(self) -> dict[str, str]:
+        return {k: r.name for k, r in self.resolved.items()}
+
+    def shown(self, params: list[dict]) -> list[str]:
+        """The resolutions these checks use that are worth telling the learner: another
+        name than the suggested one, or an ambiguity."""
+        text = str(params)
+        used = set(_REF.findall(text)) | {p.get("role") for p in params if isinstance(p, dict)}
+        return [r.describe() for k, r in self.resolved.items() if k in used
+                and (r.how == "ambiguous" or (r.found and r.name != r.role.name))]
+
+    def explain(self, out: Outcome, params: dict) -> Outcome:
+        """A check on an ambiguous role fails, naming the candidates; one on a role that only
+        an older thing of the suggested name could fill fails too: it is not this attempt's."""
+        for key in _REF.findall(str(params)):
+            res = self.resolved.get(key)
+            if res is not None and res.how == "old":
+                return Outcome(False, out.claim, expected=f"{res.role.about}, made since the lesson began",
+                               found=f"{res.name} was made before the lesson began: it is not this attempt's",
+                               hint=f"Make it again as the step says (remove the old {res.name} first, if it is "
+                                    "yours to remove).")
+            if res is not None and res.how == "ambiguous":
+                kind = res.role.kind + "s"
+                return Outcome(False, out.claim, expected=f"one {res.role.kind} as {res.role.about}",
+                               found=f"several {kind} could be {res.role.about}: {', '.join(res.candidates)}",
+                               hint=f"Name the one you mean {res.role.name}, or remove the others.")
+        return out
+
+    def owned(self) -> tuple[dict[str, str], list[str]]:
+        """({container id: name}, volume names) that roles resolved to, live and made since
+        the lesson began: ownership follows them, so reset removes what the learner made."""
+        containers = {r.thing_id: r.name for r in self.resolved.values() if r.how in ("name", "match")
+                      and r.role.kind == "container"}
+        volumes = [r.thing_id for r in self.resolved.values() if r.how in ("name", "match") and r.role.kind == "volume"]
+        return containers, volumes
+
+    # -- identity -----------------------------------------------------------------------------
+
+    def _value(self, text: str | None) -> str | None:
+        """A role field with `{ref}`s filled in (another role, or a fact); None if unknown yet."""
+        if text is None:
+            return None
+        known = {**self.ctx.facts, **{k: r.name for k, r in self.resolved.items() if r.found}}
+        missing = [m for m in _REF.findall(text) if m not in known]
+        return None if missing else _REF.sub(lambda m: known[m.group(1)], text)
+
+    def _image_ok(self, role: Role, image: str, image_id: str = "") -> bool:
+        if not role.image:
+            return True
+        want = self.images.get(role.image, role.image)
+        wanted_id = self._image_id(want)
+        names = {want, want.removesuffix(":latest")}
+        return image in names or (bool(wanted_id) and (image_id == wanted_id or image == wanted_id
+                                                         or wanted_id.startswith("sha256:" + image)))
+
+    def _image_id(self, ref: str) -> str:
+        if ref not in self._ids:
+            try:
+                self._ids[ref] = self.ctx.client.api.inspect_image(ref)["Id"]
+            except Exception:
+                self._ids[ref] = ""
+        return self._ids[ref]
+
+    def _container_ok(self, role: Role, c: dict) -> bool | None:
+        """Does this live container (an item of the container list) fit the role? None: cannot tell yet."""
+        if not self._image_ok(role, c.get("Image", ""), c.get("ImageID", "")):
+            return False
+        labels = c.get("Labels") or {}
+        if role.service and labels.get("com.docker.compose.service") != role.service:
+            return False
+        if role.mount:
+            mount = next((m for m in c.get("Mounts") or [] if m.get("Destination") == role.mount), None)
+            if mount is None:
+                return False
+            if role.syntax:
+                from tutor.core.checks.containers import syntax_of
+
+                if syntax_of(self.ctx.container(c["Id"]), role.mount) != role.syntax:
+                    return False
+            if role.volume:
+                want = self._value(role.volume)
+                if want is None:
+                    return None
+                return mount.get("Name") == want
+        return True
+
+    def _volume_ok(self, role: Role, v: dict, mounted: dict[str, set[str]]) -> bool:
+        if role.anonymous is not None and is_anonymous(v) != role.anonymous:
+            return False
+        if role.anonymous is None and is_anonymous(v):
+            return False  # a role that does not say so means a named volume
+        if role.service and (v.get("Labels") or {}).get("com.docker.compose.volume") != role.service:
+            return False
+        return not role.mount or role.mount in mounted.get(v["Name"], set())
+
+    def _new(self, kind: str, key: str, created: float) -> bool:
+        """Made since the lesson began: not in its baseline, or created after it began."""
+        if self.baseline is not None:
+            return key not in self.baseline.get(kind, set())
+        return created >= (self.ctx.since or 0) - 1
+
+    # -- resolution ---------------------------------------------------------------------------
+
+    def _resolve(self) -> None:
+        containers = [c for c in self.ctx.listing("containers") if c.get("Names")
+                      and PROBE_LABEL not in (c.get("Labels") or {})]
+        volumes = self.ctx.listing("volumes")
+        new_c = [c for c in containers if self._new("containers", c["Id"], c.get("Created", 0))]
+        new_v = [v for v in volumes if self._new("volumes", v["Name"], _created(v))]
+        mounted: dict[str, set[str]] = {}
+        for c in containers:
+            for m in c.get("Mounts") or []:
+                if m.get("Type") == "volume":
+                    mounted.setdefault(m.get("Name", ""), set()).add(m.get("Destination", ""))
+        pending = dict(self.specs)
+        claimed: set[str] = set()
+        for key, role in list(pending.items()):  # 1. by name
+            if role.kind == "container":
+                hit = next((c for c in new_c if c["Names"][0].lstrip("/") == role.name), None)
+                thing = hit["Id"] if hit else None
+            else:
+                hit = next((v for v in new_v if v["Name"] == role.name), None)
+                thing = hit["Name"] if hit else None
+            if thing:
+                self.resolved[key] = Resolution(role, role.name, "name", thing)
+                claimed.add(thing)
+                del pending[key]
+            elif role.fixed:
+                old = any(_name(c) == role.name for c in containers) if role.kind == "container" else \
+                    any(v["Name"] == role.name for v in volumes)
+                past = self.removed(role)
+                self.resolved[key] = (Resolution(role, role.name, "history", past[-1][0]) if past
+                                      else Resolution(role, role.name, "old" if old else "unresolved"))
+                del pending[key]
+        ambiguous: dict[str, list] = {}
+        changed = True
+        while changed and pending:  # 2. the one match no other role holds, until nothing changes
+            changed = False
+            for key, role in list(pending.items()):
+                if role.kind == "container":
+                    fits = [c for c in new_c if c["Id"] not in claimed and self._container_ok(role, c)]
+                    ids = [(c["Id"], c["Names"][0].lstrip("/")) for c in fits]
+                else:
+                    fits = [v for v in new_v if v["Name"] not in claimed and self._volume_ok(role, v, mounted)]
+                    ids = [(v["Name"], v["Name"]) for v in fits]
+                if len(ids) == 1:
+                    self.resolved[key] = Resolution(role, ids[0][1], "match", ids[0][0])
+                    claimed.add(ids[0][0])
+                    del pending[key]
+                    ambiguous.pop(key, None)
+                    changed = True
+                elif len(ids) > 1:
+                    ambiguous[key] = [n for _, n in ids]
+                else:
+                    ambiguous.pop(key, None)  # other roles took every candidate
+        for key, role in pending.items():  # 3. removed since: from the history
+            if key in ambiguous:
+                self.resolved[key] = Resolution(role, role.name, "ambiguous", candidates=ambiguous[key])
+                continue
+            taken = {r.thing_id for r in self.resolved.values()}
+            past = [p for p in self.removed(role) if p[0] not in taken]
+            if past:
+                self.resolved[key] = Resolution(role, past[-1][1], "history", past[-1][0])
+            elif any(_name(c) == role.name for c in containers) if role.kind == "container" else \
+                    any(v["Name"] == role.name for v in volumes):
+                self.resolved[key] = Resolution(role, role.name, "old")
+            else:
+                self.resolved[key] = Resolution(role, role.name)
+
+    def removed(self, role: Role) -> list[tuple[str, str]]:
+        """(id, name) of things that fit the role, made since the lesson began and removed
+        since, oldest first, from the engine's history."""
+        history = self.ctx.history
+        if role.kind == "container":
+            mounts = history.mounts()
+            out = []
+            return [(cid, c["name"]) for cid, c in history.containers().items()
+                    if c["destroyed"] is not None and self.fits_past_container(role.key, cid, c)]
+        created = history.volumes_created()
+        return [(name, name) for name in created if history.destroyed("volume", name)
+                and (name == role.name if role.fixed else self._past_volume_ok(role, name))]
+
+    def _past_container_ok(self, role: Role, cid: str, c: dict, mounts) -> bool:
+        labels = c["attrs"]
+        if not self._image_ok(role, c["image"]):
+            return False
+        if role.service and labels.get("com.docker.compose.service") != role.service:
+            return False
+        if role.mount:
+            theirs = [m for m in mounts if m.attrs.get("container") == cid and m.attrs.get("destination") == role.mount]
+            if not theirs:
+                return False
+            if role.volume:
+                want = self._value(role.volume)
+                return want is not None and any(m.actor == want for m in theirs)
+        return True
+
+    def _past_volume_ok(self, role: Role, name: str) -> bool:
+        from tutor.core.describe import HEX64
+
+        if (role.anonymous is True) != bool(HEX64.match(name)):
+            return False
+        if role.service and not name.endswith("_" + role.service):  # Compose names it <project>_<key>
+            return False
+        return not role.mount or any(m.actor == name and m.attrs.get("destination") == role.mount
+                                     for m in self.ctx.history.mounts())
+
+    def fits_past_container(self, key: str, cid: str, c: dict) -> bool:
+        """Did this container from the history (History.containers()) play the role?"""
+        role = self.specs[key]
+        if role.fixed:
+            return c["name"] == role.name
+        return self._past_container_ok(role, cid, c, self.ctx.history.mounts())  # a name alone is not enough
+
+
+def _name(container: dict) -> str:
+    return container["Names"][0].lstrip("/")
+
+
+def _created(volume: dict) -> float:
+    """A volume's CreatedAt (RFC 3339) as seconds since the epoch; 0 when absent."""
+    stamp = volume.get("CreatedAt") or ""
+    m = re.match(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?(Z|[+-]\d\d:\d\d)?", stamp)
+    if not m:
+        return 0.0
+    import calendar
+
+    secs = calendar.timegm(tuple(int(x) for x in m.groups()[:6]) + (0, 0, 0))
+    tz = m.group(7)
+    if tz and tz != "Z":
+        sign = 1 if tz[0] == "+" else -1
+        secs -= sign * (int(tz[1:3]) * 3600 + int(tz[4:6]) * 60)
+    return float(secs)
+
