@@ -35,25 +35,28 @@ def bare(lesson_id: str) -> float:
     from tutor.core.engine import connect
     from tutor.core.images import load_map
     from tutor.core.paths import content_dir, workdir
+    from tutor.core.roles import Roles
 
     lesson = next(lessonfile.load(p) for p in lessonfile.discover(content_dir()) if p.stem.endswith(lesson_id))
     engine, image_map = connect(), load_map("offline")
+    images = {i: image_map.resolve(i) for i in lesson.images}
     known: dict[str, str] = {}
-    start = time.perf_counter()
+    began, start = time.time() - 1, time.perf_counter()  # roles look at what was made since
     for step in lesson.steps:
         for command in step.commands:
             text = image_map.apply(command.text, lesson.images)
             for name, value in known.items():
                 text = text.replace("{" + name + "}", value)
             runner.run(text, answers=command.answers, timeout=command.timeout, cwd=workdir(lesson.workdir))
-        ctx = checks.Context(engine, known)
+        ctx = checks.Context(engine, known, lesson.secrets, began)
+        ctx.roles = Roles(lesson.roles, ctx, images, None)
         for spec in step.checks:
             if spec.wait:  # a slow start: a script would poll the same way
                 deadline = time.monotonic() + spec.wait
                 while not checks.evaluate(spec.kind, spec.params, ctx).ok and time.monotonic() < deadline:
                     time.sleep(0.5)
         for fact in step.facts:  # what a script would look up with `docker inspect`
-            value, _ = facts.evaluate(fact.kind, fact.params, ctx, None)
+            value, _ = facts.evaluate(fact.kind, fact.params, ctx)
             if value:
                 known[fact.name] = value
     return time.perf_counter() - start
