@@ -1,21 +1,27 @@
 """Benchmark docklab's overhead on `run --auto`: each lesson run by docklab vs. a bare
 runner that only types the same commands into a pty (same prompts answered) and waits
 for the same slow starts (a database), with no checks, ownership or progress. Both are
-timed as a fresh process (`--bare LESSON` runs the bare runner alone).
-Database start-up is in both. Target: docklab ≤ 1.2× the bare runner.
-Run: `python bench/auto_overhead.py [LESSON...]` (offline images, a running engine).
-Each lesson is reset afterwards; the bare run is tracked by docklab so reset removes it."""
+timed as a fresh process (`--bare LESSON` runs the bare runner alone). Database
+start-up is in both. Target: docklab ≤ 1.2× the bare runner, for every lesson.
+
+Interleaved (docklab, bare, docklab, bare, ... per lesson, round after round), on a
+private sandbox engine (bench/sandbox_engine.py: root, Linux; lesson names such as
+mydb would collide on a shared engine). Prints the median of each, per lesson.
+Run: `python bench/auto_overhead.py [--runs N] [--lessons ID ...]`."""
 
 from __future__ import annotations
 
-import os
+import argparse
+import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from sandbox_engine import ROOT, lesson_images, private_engine  # noqa: E402
 
 
 def docklab(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -29,55 +35,80 @@ def bare(lesson_id: str) -> float:
     from tutor.core.engine import connect
     from tutor.core.images import load_map
     from tutor.core.paths import content_dir, workdir
+    from tutor.core.roles import Roles
 
     lesson = next(lessonfile.load(p) for p in lessonfile.discover(content_dir()) if p.stem.endswith(lesson_id))
     engine, image_map = connect(), load_map("offline")
+    images = {i: image_map.resolve(i) for i in lesson.images}
     known: dict[str, str] = {}
-    start = time.perf_counter()
+    began, start = time.time() - 1, time.perf_counter()  # roles look at what was made since
     for step in lesson.steps:
         for command in step.commands:
             text = image_map.apply(command.text, lesson.images)
             for name, value in known.items():
                 text = text.replace("{" + name + "}", value)
             runner.run(text, answers=command.answers, timeout=command.timeout, cwd=workdir(lesson.workdir))
-        ctx = checks.Context(engine, known)
+        ctx = checks.Context(engine, known, lesson.secrets, began)
+        ctx.roles = Roles(lesson.roles, ctx, images, None)
         for spec in step.checks:
             if spec.wait:  # a slow start: a script would poll the same way
                 deadline = time.monotonic() + spec.wait
                 while not checks.evaluate(spec.kind, spec.params, ctx).ok and time.monotonic() < deadline:
                     time.sleep(0.5)
         for fact in step.facts:  # what a script would look up with `docker inspect`
-            value, _ = facts.evaluate(fact.kind, fact.params, ctx, None)
+            value, _ = facts.evaluate(fact.kind, fact.params, ctx)
             if value:
                 known[fact.name] = value
     return time.perf_counter() - start
 
 
+def timed_docklab(lesson_id: str) -> float:
+    t = time.perf_counter()
+    ran = docklab("run", lesson_id, "--auto")
+    took = time.perf_counter() - t
+    docklab("reset", lesson_id)
+    if ran.returncode != 0:
+        raise SystemExit(f"{lesson_id}: docklab failed:\n{ran.stdout[-800:]}{ran.stderr[-400:]}")
+    return took
+
+
+def timed_bare(lesson_id: str) -> float:
+    docklab("run", lesson_id, "--plain", stdin="q\n")  # begin tracking, so reset cleans the bare run
+    t = time.perf_counter()
+    subprocess.run([sys.executable, __file__, "--bare", lesson_id], cwd=ROOT, check=True)
+    took = time.perf_counter() - t
+    docklab("reset", lesson_id)
+    return took
+
+
 def main() -> None:
-    os.environ.setdefault("DOCKLAB_HOME", tempfile.mkdtemp(prefix="docklab-bench-"))
-    os.environ["DOCKLAB_IMAGES"] = "offline"
     from tutor.core import lessonfile
     from tutor.core.paths import content_dir
 
-    ids = sys.argv[1:] or [p.stem.split("-", 1)[1] for p in lessonfile.discover(content_dir())]
-    total_d = total_b = 0.0
-    print(f"{'lesson':<20} {'docklab':>9} {'bare':>9} {'ratio':>6}")
-    for lesson_id in ids:
-        t = time.perf_counter()
-        ran = docklab("run", lesson_id, "--auto")
-        d = time.perf_counter() - t
-        docklab("reset", lesson_id)
-        if ran.returncode != 0:
-            print(f"{lesson_id:<20} docklab failed:\n{ran.stdout[-800:]}{ran.stderr[-400:]}")
-            continue
-        docklab("run", lesson_id, "--plain", stdin="q\n")  # begin tracking, so reset cleans the bare run
-        t = time.perf_counter()
-        subprocess.run([sys.executable, __file__, "--bare", lesson_id], cwd=ROOT, check=True)
-        b = time.perf_counter() - t
-        docklab("reset", lesson_id)
-        total_d, total_b = total_d + d, total_b + b
-        print(f"{lesson_id:<20} {d:>8.2f}s {b:>8.2f}s {d / b:>5.2f}x")
-    print(f"{'all':<20} {total_d:>8.2f}s {total_b:>8.2f}s {total_d / total_b:>5.2f}x")
+    every = [p.stem.split("-", 1)[1] for p in lessonfile.discover(content_dir())]
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5, help="runs of each, per lesson (default 5)")
+    ap.add_argument("--lessons", nargs="+", default=every, metavar="ID", help="default: all twelve")
+    args = ap.parse_args()
+    times = {lesson: ([], []) for lesson in args.lessons}
+    with private_engine(lesson_images()):
+        for r in range(args.runs):
+            for lesson in args.lessons:
+                d, b = times[lesson]
+                d.append(timed_docklab(lesson))
+                b.append(timed_bare(lesson))
+                print(f"[run {r + 1}] {lesson}: docklab {d[-1]:.2f} s, bare {b[-1]:.2f} s", file=sys.stderr)
+    med = statistics.median
+    print(f"`run --auto` vs. a bare runner, medians of {args.runs} interleaved runs each:")
+    print("| lesson | docklab | bare | ratio |\n|---|---|---|---|")
+    for lesson, (d, b) in times.items():
+        flag = "" if med(d) / med(b) <= 1.2 else " (over 1.2×)"
+        print(f"| {lesson} | {med(d):.2f} s | {med(b):.2f} s | {med(d) / med(b):.2f}×{flag} |")
+    total_d = sum(med(d) for d, _ in times.values())
+    total_b = sum(med(b) for _, b in times.values())
+    print(f"| **all {len(times)}** | **{total_d:.1f} s** | **{total_b:.1f} s** | **{total_d / total_b:.2f}×** |")
+    print(f"per-lesson overhead (docklab − bare), median over lessons: "
+          f"{med([med(d) - med(b) for d, b in times.values()]):.2f} s")
 
 
 if __name__ == "__main__":

@@ -1,25 +1,30 @@
-"""Benchmark: a state check in-process vs. the same fact read by spawning `docker` vs.
-a raw HTTP request on the engine's socket (the floor), and the wall time of
-`docklab --help`. Run: `python bench/check_latency.py`.
+"""Benchmark: a state check in-process (docklab's `volume_exists`, through the SDK on the
+connection docklab keeps) vs. the floor, a raw HTTP GET of the same volume on one
+kept-alive connection to the same engine address that `connect()` chose, vs. the same
+fact read by spawning `docker volume inspect`; and the wall time of `docklab --help`.
 
-Needs a running engine (scripts/engine). Creates one volume with a unique name and
-removes it. Prints p50/p90 for each and the ratio, measured side by side in one run.
+Interleaved (in-process, floor, in-process, floor, ...; a spawn every fourth round) on
+a private sandbox engine (bench/sandbox_engine.py: root, Linux), with one volume.
+Prints p50/p90/p95 of each and the ratios. Run: `python bench/check_latency.py`.
 """
 
 from __future__ import annotations
 
 import http.client
-import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import time
-import uuid
+from pathlib import Path
 
-N = 200
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from sandbox_engine import ROOT, private_engine  # noqa: E402
+
+N = 400
 HELP_RUNS = 20
-SOCKET = "/var/run/docker.sock"
 
 
 class UnixHTTPConnection(http.client.HTTPConnection):
@@ -27,74 +32,78 @@ class UnixHTTPConnection(http.client.HTTPConnection):
 
     def __init__(self, path: str) -> None:
         super().__init__("localhost")
-        self.path = path
+        self.socket_path = path
 
     def connect(self) -> None:
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(self.path)
+        self.sock.connect(self.socket_path)
 
 
-def timed(fn, n: int) -> list[float]:
-    out = []
-    for _ in range(n):
-        start = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - start) * 1000)
-    return out
+def raw_connection(host: str) -> http.client.HTTPConnection:
+    if host.startswith("unix://"):
+        return UnixHTTPConnection(host.removeprefix("unix://"))
+    addr, _, port = host.removeprefix("tcp://").rpartition(":")
+    return http.client.HTTPConnection(addr, int(port))
 
 
-def pct(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100)[int(q) - 1]
+def pct(values: list[float], q: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+def ms(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
 
 
 def main() -> None:
     from tutor.core.checks import Context, evaluate
     from tutor.core.engine import connect
 
-    engine = connect()
-    name = f"bench-{uuid.uuid4().hex[:8]}"
-    engine.client.volumes.create(name)
-    try:
+    with private_engine(["docklab/busybox:stand-in"]) as (_, client):
+        engine = connect()
+        name = "bench-volume"
+        client.volumes.create(name)
         ctx = Context(engine)
-        for _ in range(10):  # warm the connection pool
-            evaluate("volume_exists", {"name": name}, ctx)
+        conn = raw_connection(engine.host)
+        path = f"/v{engine.api_version}/volumes/{name}"
 
         def in_process() -> None:
             assert evaluate("volume_exists", {"name": name}, ctx).ok
 
-        def spawned() -> None:
-            subprocess.run(["docker", "volume", "inspect", name], check=True, capture_output=True)
-
-        def raw_http() -> None:
-            conn = UnixHTTPConnection(SOCKET)
-            conn.request("GET", f"/v{engine.api_version}/volumes/{name}")
+        def floor() -> None:
+            conn.request("GET", path)  # http.client keeps the connection open between requests
             resp = conn.getresponse()
             resp.read()
             assert resp.status == 200
-            conn.close()
 
-        inproc = timed(in_process, N)
-        cli = timed(spawned, N // 4)
-        floor = timed(raw_http, N)
-    finally:
-        engine.client.api.remove_volume(name)
+        def spawned() -> None:
+            subprocess.run(["docker", "volume", "inspect", name], check=True, capture_output=True)
 
-    exe = shutil.which("docklab")
-    argv = [exe, "--help"] if exe else [sys.executable, "-m", "tutor", "--help"]
+        for _ in range(10):  # both connections open and warm
+            in_process()
+            floor()
+        inproc, raw, cli = [], [], []
+        for i in range(N):
+            inproc.append(ms(in_process))
+            raw.append(ms(floor))
+            if i % 4 == 0:
+                cli.append(ms(spawned))
+        conn.close()
+        where = f"{engine.host} ({engine.how})"
 
-    def help_() -> None:
-        subprocess.run(argv, check=True, capture_output=True)
-
-    helps = timed(help_, HELP_RUNS)
-    print(f"state check in-process (volume_exists via SDK): p50 {pct(inproc, 50):.2f} ms, p90 {pct(inproc, 90):.2f} ms"
-          f"  (n={N})")
-    print(f"same fact by spawning `docker volume inspect`:  p50 {pct(cli, 50):.2f} ms, p90 {pct(cli, 90):.2f} ms"
-          f"  (n={N // 4})")
-    print(f"raw HTTP GET on the socket, new connection each (the floor): p50 {pct(floor, 50):.2f} ms, "
-          f"p90 {pct(floor, 90):.2f} ms  (n={N})")
-    print(f"ratio (spawned / in-process, p50): {pct(cli, 50) / pct(inproc, 50):.1f}x; "
-          f"in-process / floor: {pct(inproc, 50) / pct(floor, 50):.1f}x")
-    print(f"`{' '.join(argv[-3:] if not exe else ['docklab', '--help'])}` wall time: p50 {pct(helps, 50):.0f} ms, max {max(helps):.0f} ms  (n={HELP_RUNS})")
+    argv = [sys.executable, "-m", "tutor", "--help"]
+    helps = [ms(lambda: subprocess.run(argv, check=True, capture_output=True, cwd=ROOT)) for _ in range(HELP_RUNS)]
+    print(f"Engine address: {where}; {N} interleaved rounds (spawned: {len(cli)})")
+    print("| what | p50 | p90 | p95 |\n|---|---|---|---|")
+    for label, v in (("state check in-process (`volume_exists`, SDK, kept-alive connection)", inproc),
+                     ("floor: raw HTTP GET, one kept-alive connection, same address", raw),
+                     ("same fact by spawning `docker volume inspect`", cli)):
+        print(f"| {label} | {pct(v, 50):.2f} ms | {pct(v, 90):.2f} ms | {pct(v, 95):.2f} ms |")
+    print(f"| ratio in-process / floor, p50 | {pct(inproc, 50) / pct(raw, 50):.1f}× | | |")
+    print(f"| ratio spawned / in-process, p50 | {pct(cli, 50) / pct(inproc, 50):.1f}× | | |")
+    print(f"| `python -m tutor --help` wall time (n={HELP_RUNS}) | {pct(helps, 50):.0f} ms | {pct(helps, 90):.0f} ms "
+          f"| max {max(helps):.0f} ms |")
 
 
 if __name__ == "__main__":

@@ -107,9 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if not (sys.argv[1:] if argv is None else argv):  # bare `docklab`: the TUI, first paint first
+        from tutor.cli.tui import open_tui
+
+        return open_tui()
     args = build_parser().parse_args(argv)
     if args.command is None:
-        from tutor.cli.commands import open_tui
+        from tutor.cli.tui import open_tui
 
         return open_tui(args.images)
     import importlib

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tutor.cli import FAILED, INTERRUPTED, NO_ENGINE, OK, USAGE
 from tutor.cli.output import Printer
+from tutor.cli.tui import open_tui
 from tutor.core import history, lessonfile
 from tutor.core.engine import Engine, EngineUnavailable, connect
 from tutor.core.images import ImageError, load_map
@@ -297,17 +298,4 @@ def cmd_config(args) -> int:
         load_map(value)  # refuse a map that cannot be read
     settings.put(args.key, value)
     print(f"{args.key} = {value or '(unset)'}")
-    return OK
-
-
-def open_tui(images: str | None = None, lesson_id: str | None = None) -> int:
-    """The TUI (Textual loads only here, so every other command stays light)."""
-    from tutor.ui import create_app
-
-    try:
-        app = create_app(images, lesson_id)
-    except ImageError as err:
-        print(err, file=sys.stderr)
-        return USAGE
-    app.run()
     return OK

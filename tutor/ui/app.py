@@ -1,26 +1,28 @@
 """The docklab Textual app: one factory (`create_app`) for the CLI, the tests and the
 benchmarks. It owns what every screen shares: lessons, the engine, the image map,
-the learner's progress."""
+the learner's progress.
+
+The picker paints first: this module imports only Textual and the picker. The lesson
+parser, the docker SDK, pyte and the lesson screen load afterwards in a thread worker,
+which then reads the lessons and reaches the engine."""
 
 from __future__ import annotations
 
 import os
 import subprocess
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 
-from tutor.core import lessonfile
-from tutor.core.engine import Engine, EngineUnavailable, connect
-from tutor.core.images import ImageMap, load_map
-from tutor.core.model import Lesson, Problem
-from tutor.core.paths import content_dir
-from tutor.core.progress import Progress
-from tutor.core.session import Session
-from tutor.ui.lesson import LessonScreen
-from tutor.ui.modals import Help
 from tutor.ui.picker import PickerScreen
+
+if TYPE_CHECKING:
+    from tutor.core.engine import Engine
+    from tutor.core.images import ImageMap
+    from tutor.core.model import Lesson, Problem
+    from tutor.core.progress import Progress
 
 
 class DocklabApp(App):
@@ -32,20 +34,14 @@ class DocklabApp(App):
     def __init__(self, image_map: ImageMap, lesson_id: str | None = None) -> None:
         super().__init__()
         self.image_map = image_map
-        self.start_lesson = lesson_id
-        self.progress = Progress()
-        self.lessons: list[Lesson] = []
+        self.progress: Progress | None = None  # read by `prepare`, with the lessons, after the first paint
+        self.lessons: list[Lesson] = []  # filled by `prepare` once the picker is on screen
         self.problems: list[Problem] = []
-        for path in lessonfile.discover(content_dir()):
-            lesson, problems = lessonfile.parse(path)
-            if problems:
-                self.problems.extend(problems)
-            else:
-                self.lessons.append(lesson)
+        self.lessons_loaded = False
         self.engine: Engine | None = None
         self.engine_error = ""
         self.availability: dict[str, list[str]] = {}
-        self.pending_lesson: Lesson | None = None  # asked for before the engine answered
+        self.pending_lesson = lesson_id  # asked for before the lessons and the engine were ready
 
     def notes(self) -> list[str]:
         out = []
@@ -56,46 +52,79 @@ class DocklabApp(App):
                        f"(`docklab validate` lists them): {self.problems[0]}")
         return out
 
-    def on_mount(self) -> None:
-        self.push_screen(PickerScreen())
-        self.call_after_refresh(self.connect_engine)  # paint the picker first, then reach the engine
-        if self.start_lesson:
-            self.open_lesson(self.start_lesson)
+    def get_default_screen(self) -> PickerScreen:
+        return PickerScreen()  # the first screen itself: no blank screen to lay out first
+
+    def on_ready(self) -> None:
+        """The first layout is done: once its frame is drawn, load the lessons and reach the
+        engine (a worker started earlier takes the GIL from the first paint)."""
+        self.call_after_refresh(self.prepare)
 
     @work(thread=True, exclusive=True, group="engine")
-    def connect_engine(self) -> None:
+    def prepare(self) -> None:
+        """Thread: parse the lessons (shown at once), then reach the engine and ask it what
+        each lesson needs; the lesson screen's modules load meanwhile, off the UI thread."""
+        from tutor.core import lessonfile
+        from tutor.core.paths import content_dir
+        from tutor.core.progress import Progress
+
+        progress = Progress()
+        lessons, problems = [], []
+        for path in lessonfile.discover(content_dir()):
+            lesson, found = lessonfile.parse(path)
+            if found:
+                problems.extend(found)
+            else:
+                lessons.append(lesson)
+        self.call_from_thread(self._lessons_ready, progress, lessons, problems)
+
+        import tutor.ui.lesson  # noqa: F401  (pyte, the session: ready before a lesson opens)
+        from tutor.core.engine import EngineUnavailable, connect
+        from tutor.core.session import Session
+
         try:
             engine = connect(timeout=30)
         except EngineUnavailable as err:
             self.call_from_thread(self._engine_ready, None, str(err), {})
             return
-        availability = {lesson.id: Session(lesson, engine, self.image_map, self.progress).unmet()
-                        for lesson in self.lessons}
+        availability = {lesson.id: Session(lesson, engine, self.image_map, progress).unmet()
+                        for lesson in lessons}
         self.call_from_thread(self._engine_ready, engine, "", availability)
+
+    def _lessons_ready(self, progress: Progress, lessons: list[Lesson], problems: list[Problem]) -> None:
+        self.progress, self.lessons, self.problems, self.lessons_loaded = progress, lessons, problems, True
+        self._refresh_pickers()
 
     def _engine_ready(self, engine: Engine | None, error: str, availability: dict) -> None:
         self.engine, self.engine_error, self.availability = engine, error, availability
         if engine is not None:
             where = "SANDBOX engine" if engine.how == "the docklab sandbox" else "Engine"
             self.sub_title = f"{where} {engine.version} · API {engine.api_version} · images: {self.image_map.name}"
+        self._refresh_pickers()
+        if self.pending_lesson is not None:
+            lesson_id, self.pending_lesson = self.pending_lesson, None
+            self.open_lesson(lesson_id)
+
+    def _refresh_pickers(self) -> None:
         for screen in self.screen_stack:
             if isinstance(screen, PickerScreen):
                 screen.refresh_lessons()
-        if self.pending_lesson is not None:
-            self.push_screen(LessonScreen(self.pending_lesson))
-            self.pending_lesson = None
 
     def open_lesson(self, lesson_id: str) -> None:
+        if self.engine is None and not self.engine_error:
+            self.pending_lesson = lesson_id  # still loading or connecting: _engine_ready opens it
+            return
         lesson = next((x for x in self.lessons if x.id == lesson_id), None)
         if lesson is None:
             self.notify(f"No lesson {lesson_id!r}.", severity="error")
             return
-        if self.engine is None and not self.engine_error:
-            self.pending_lesson = lesson  # still connecting: _engine_ready opens it
-            return
+        from tutor.ui.lesson import LessonScreen
+
         self.push_screen(LessonScreen(lesson))
 
     def action_help(self) -> None:
+        from tutor.ui.modals import Help
+
         self.push_screen(Help())
 
     def own_shell(self) -> None:
@@ -106,6 +135,8 @@ class DocklabApp(App):
             subprocess.call([shell])
 
     def get_system_commands(self, screen):
+        from tutor.ui.lesson import LessonScreen
+
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "All the keys", self.action_help)
         if isinstance(screen, LessonScreen):
@@ -119,6 +150,8 @@ class DocklabApp(App):
 
 
 def create_app(images: str | None = None, lesson_id: str | None = None) -> DocklabApp:
+    from tutor.core.images import load_map
+
     return DocklabApp(load_map(images), lesson_id)
 
 

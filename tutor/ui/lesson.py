@@ -242,7 +242,7 @@ class LessonScreen(Screen):
             nxt = next((s.number for s in self.lesson.steps
                         if s.number > number and s.number not in self.app.progress.done(self.lesson.id)), None)
             if nxt is not None:
-                await self.go_to(nxt)
+                self.call_after_refresh(self.go_to, nxt)  # the verdict paints first
             else:
                 self.query_one(StepList).show(self.statuses())
                 if len(self.app.progress.done(self.lesson.id)) == len(self.lesson.steps):

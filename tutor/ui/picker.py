@@ -3,6 +3,8 @@ filter, Enter to open."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,10 +12,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tutor.core.model import Lesson
+if TYPE_CHECKING:
+    from tutor.core.model import Lesson
 
 
 class PickerScreen(Screen):
+    AUTO_FOCUS = "#lessons"  # focused as the screen first shows: one focus change, one footer
     BINDINGS = [
         Binding("slash", "search", "Search"),
         Binding("escape", "clear_search", "Clear search", show=False),
@@ -28,7 +32,6 @@ class PickerScreen(Screen):
 
     def on_mount(self) -> None:
         self.refresh_lessons()
-        self.query_one(OptionList).focus()
 
     def on_screen_resume(self) -> None:
         self.refresh_lessons()  # back from a lesson: its progress moved

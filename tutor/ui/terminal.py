@@ -7,10 +7,12 @@ widget strips it and posts CommandFinished, which is how checks tick by themselv
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pyte
@@ -32,6 +34,8 @@ KEYS = {
     "shift+tab": "\x1b[Z",
 }
 ARROWS = {"up": "A", "down": "B", "right": "C", "left": "D"}
+# A file to append "mark TIME" to when a prompt mark arrives (bench/feedback_latency.py); off by default.
+TRACE = os.environ.get("DOCKLAB_TRACE")
 # Keys the rest of the UI keeps even while the terminal has focus (see app bindings).
 RESERVED = {"f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "ctrl+q"}
 
@@ -102,6 +106,9 @@ class Terminal(Widget, can_focus=True):
             except (EOFError, OSError):
                 self.app.call_from_thread(self._ended)
                 return
+            if TRACE and b"\x1b]7770" in data:
+                with open(TRACE, "a") as trace:
+                    trace.write(f"mark {time.time()}\n")
             self.app.call_from_thread(self._feed, data)
 
     def _feed(self, data: bytes) -> None:
@@ -191,11 +198,23 @@ class Terminal(Widget, can_focus=True):
         if y >= screen.lines:
             return Strip.blank(width)
         row = screen.buffer[y]
-        cursor = self.has_focus and not screen.cursor.hidden and y == screen.cursor.y
-        segments = []
-        for x in range(min(screen.columns, width)):
+        cursor_x = screen.cursor.x if self.has_focus and not screen.cursor.hidden and y == screen.cursor.y else -1
+        segments, text, key = [], [], None
+        for x in range(min(screen.columns, width)):  # one segment per run of one style
             ch = row[x]
-            style = Style(color=_color(ch.fg), bgcolor=_color(ch.bg), bold=ch.bold, italic=ch.italics,
-                          underline=ch.underscore, reverse=ch.reverse ^ (cursor and x == screen.cursor.x))
-            segments.append(Segment(ch.data or " ", style))
-        return Strip(Segment.simplify(segments)).extend_cell_length(width)
+            k = (ch.fg, ch.bg, ch.bold, ch.italics, ch.underscore, ch.reverse ^ (x == cursor_x))
+            if k != key:
+                if text:
+                    segments.append(Segment("".join(text), _style(key)))
+                text, key = [], k
+            text.append(ch.data or " ")
+        if text:
+            segments.append(Segment("".join(text), _style(key)))
+        return Strip(segments).extend_cell_length(width)
+
+
+@functools.lru_cache(maxsize=1024)
+def _style(key: tuple) -> Style:
+    fg, bg, bold, italic, underline, reverse = key
+    return Style(color=_color(fg), bgcolor=_color(bg), bold=bold, italic=italic, underline=underline,
+                 reverse=reverse)

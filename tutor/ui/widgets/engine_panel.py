@@ -1,12 +1,11 @@
 """The live engine panel: volumes, containers, who mounts what where, and what the last
-command changed. Redrawn from the engine's event stream in a thread worker; blocks on
-the socket while nothing happens, so an idle panel costs no CPU."""
+command changed. Redrawn from the engine's event stream in thread workers; they block
+on the socket while nothing happens, so an idle panel costs no CPU."""
 
 from __future__ import annotations
 
 import threading
 
-from rich.segment import Segment
 from rich.text import Text
 from textual.geometry import Size
 from textual.message import Message
@@ -17,11 +16,15 @@ from tutor.core.describe import short
 from tutor.core.state import Snapshot, changes, snapshot
 
 RETRY_SECONDS = 2.0
+# A burst of events is redrawn once, this long after its first event: the check of the
+# command that caused it runs at that moment, and its verdict must not wait for the panel.
+SETTLE_SECONDS = 0.2
 
 
 class EnginePanel(ScrollView):
-    """Drawn line by line (Textual's line API): only the visible lines are rendered, so a
-    redraw costs the same with 3 volumes or 300."""
+    """Drawn line by line (Textual's line API): the watcher thread prepares the lines as
+    text, and only the visible ones are rendered to strips, when drawn, so a redraw costs
+    the same with 3 volumes or 300 and an engine event keeps the GIL briefly."""
 
     class ConnectionChanged(Message):
         """The engine went away (`ok` False, with the reason) or came back."""
@@ -38,25 +41,34 @@ class EnginePanel(ScrollView):
         self._new_batch = True
         self._stop = threading.Event()
         self._events = None
-        self._strips: list[Strip] = [Strip([Segment("Reading the engine…")])]
+        self._client = None  # the watcher's client, for the redraw thread
+        self._dirty = threading.Event()  # an event came: redraw after SETTLE_SECONDS
+        self._picturing = threading.Lock()  # both threads publish; one diff at a time
+        self._lines: list[Text] = [Text("Reading the engine…")]
+        self._strips: dict[int, Strip] = {}  # rendered lines, by index, for the current lines
 
     def on_mount(self) -> None:
         self.run_worker(self._watch, thread=True, name="engine-events")
+        self.run_worker(self._redraw, thread=True, name="engine-redraw")
 
     def text(self) -> str:
         """All lines as plain text (tests read it)."""
-        return "\n".join(strip.text for strip in self._strips)
+        return "\n".join(line.plain for line in self._lines)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.size.width
-        if index >= len(self._strips):
+        if index >= len(self._lines):
             return Strip.blank(width, self.rich_style)
-        return self._strips[index].crop_extend(scroll_x, scroll_x + width, self.rich_style)
+        strip = self._strips.get(index)
+        if strip is None:
+            strip = self._strips[index] = Strip(list(self._lines[index].render(self.app.console)))
+        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
 
     def on_unmount(self) -> None:
         self._stop.set()
+        self._dirty.set()  # wakes the redraw thread, which then sees _stop
         if self._events is not None:
             try:
                 self._events.close()
@@ -64,11 +76,12 @@ class EnginePanel(ScrollView):
                 pass
 
     def _watch(self) -> None:
-        """Thread: snapshot, then one more per container/volume event; reconnect on loss."""
+        """Thread: snapshot, then mark the picture stale on each container/volume event;
+        reconnect on loss."""
         connected = None
         while not self._stop.is_set():
             try:
-                client = self.client_factory()
+                client = self._client = self.client_factory()
                 self._publish(snapshot(client))
                 if connected is not True:
                     connected = True
@@ -77,7 +90,7 @@ class EnginePanel(ScrollView):
                 for _ in self._events:
                     if self._stop.is_set():
                         return
-                    self._publish(snapshot(client))
+                    self._dirty.set()
             except Exception as err:  # the engine stopped, the socket closed
                 if self._stop.is_set():
                     return
@@ -87,11 +100,24 @@ class EnginePanel(ScrollView):
                     self.app.call_from_thread(self.post_message, self.ConnectionChanged(False, reason))
             self._stop.wait(RETRY_SECONDS)
 
+    def _redraw(self) -> None:
+        """Thread: one snapshot per burst of events (a compose up costs one redraw)."""
+        while True:
+            self._dirty.wait()
+            if self._stop.wait(SETTLE_SECONDS):
+                return
+            self._dirty.clear()
+            try:
+                self._publish(snapshot(self._client))
+            except Exception:  # the engine went away: the watcher says so and reconnects
+                pass
+
     def _publish(self, snap: Snapshot) -> None:
         """Thread: work out the picture here, so the UI thread only swaps lines in."""
-        if not self._stop.is_set():
-            lines = self._picture(snap)
-            self.app.call_from_thread(self._swap_in, snap, lines)
+        with self._picturing:
+            if not self._stop.is_set():
+                lines = self._picture(snap)
+                self.app.call_from_thread(self._swap_in, snap, lines)
 
     def command_finished(self) -> None:
         """The next change starts a new 'last change' list (one command's worth)."""
@@ -101,12 +127,8 @@ class EnginePanel(ScrollView):
         """Show a snapshot now (on the calling thread)."""
         self._swap_in(snap, self._picture(snap))
 
-    def _picture(self, snap: Snapshot) -> list[Strip]:
-        """The panel's lines, already rendered to strips (safe off the UI thread)."""
-        console = self.app.console
-        return [Strip(list(line.render(console))) for line in self._text(snap)]
-
-    def _text(self, snap: Snapshot) -> list[Text]:
+    def _picture(self, snap: Snapshot) -> list[Text]:
+        """The panel's lines as text, with what changed (safe off the UI thread)."""
         if self.current is not None:
             diff = changes(self.current, snap)
             if diff:
@@ -115,9 +137,9 @@ class EnginePanel(ScrollView):
         self.current = snap
         return self.render_snapshot(snap, self.last_changes).split("\n", allow_blank=True)
 
-    def _swap_in(self, snap: Snapshot, strips: list[Strip]) -> None:
-        self._strips = strips
-        self.virtual_size = Size(max((strip.cell_length for strip in strips), default=0), len(strips))
+    def _swap_in(self, snap: Snapshot, lines: list[Text]) -> None:
+        self._lines, self._strips = lines, {}
+        self.virtual_size = Size(max((line.cell_len for line in lines), default=0), len(lines))
         self.refresh()
 
     @staticmethod
