@@ -122,11 +122,13 @@ class Session:
         return guard.assess(self.command_text(command), self.engine, self.ownership)
 
     def run(self, command: Command, emit: runner.Output = lambda s: None) -> runner.Result:
-        try:
-            return runner.run(self.command_text(command), emit, command.answers, command.timeout,
-                              self.lesson.secrets, cwd=self.workdir)
-        finally:
-            self.ownership.observe()
+        """Run a command as the learner would. Ownership looks after each step's checks (and
+        the engine's history remembers what a later command of the step removed)."""
+        result = runner.run(self.command_text(command), emit, command.answers, command.timeout,
+                            self.lesson.secrets, cwd=self.workdir)
+        if result.interrupted or result.timed_out:
+            self.ownership.observe()  # no check follows
+        return result
 
     # -- checks -----------------------------------------------------------------------------
 
@@ -190,22 +192,7 @@ class Session:
             if all(recalled):
                 report.outcomes, report.how = list(recalled), "history"  # type: ignore[arg-type]
         if report.passed:
-            found: dict[str, str] = {}
-            for fact in step.facts:
-                value, how = facts.evaluate(fact.kind, fact.params, ctx)
-                report.outcomes.append(Outcome(value is not None, f"remember {fact.name}",
-                                               expected=f"{fact.kind} {fact.params}",
-                                               found=(f"{short(value)}: {how}" if value else how)))
-                if value is not None:
-                    found[fact.name] = value
-            if all(o.ok for o in report.outcomes):
-                things = {k: {"name": r.name, "id": r.thing_id} for k, r in ctx.roles.resolved.items() if r.found}
-                self.progress.mark_done(self.lesson.id, number, [o.redacted(ctx.secrets) for o in report.outcomes],
-                                        found, how=report.how, things=things)
-                if self.progress.writable:  # a grader's read-only look adopts nothing
-                    self.ownership.adopt(*ctx.roles.owned())
-            else:
-                report.how = ""
+            self._record(step, ctx, report)
         elif any(not o.ok and spec.kind in checks.RECALL for spec, o in zip(step.checks, outcomes)) \
                 and all(o.ok or spec.kind in checks.RECALL for spec, o in zip(step.checks, outcomes)):
             report.recallable = True
@@ -213,6 +200,26 @@ class Session:
         if observe:
             self.ownership.observe()
         return report
+
+    def _record(self, step: Step, ctx: checks.Context, report: StepReport) -> None:
+        """A passed step: remember its facts, record it with its evidence and the things its
+        roles were, and let ownership follow those things. A fact not found fails the step."""
+        found: dict[str, str] = {}
+        for fact in step.facts:
+            value, how = facts.evaluate(fact.kind, fact.params, ctx)
+            report.outcomes.append(Outcome(value is not None, f"remember {fact.name}",
+                                           expected=f"{fact.kind} {fact.params}",
+                                           found=(f"{short(value)}: {how}" if value else how)))
+            if value is not None:
+                found[fact.name] = value
+        if not all(o.ok for o in report.outcomes):
+            report.how = ""
+            return
+        things = {k: {"name": r.name, "id": r.thing_id} for k, r in ctx.roles.resolved.items() if r.found}
+        self.progress.mark_done(self.lesson.id, step.number, [o.redacted(ctx.secrets) for o in report.outcomes],
+                                found, how=report.how, things=things)
+        if self.progress.writable:  # a grader's read-only look adopts nothing
+            self.ownership.adopt(*ctx.roles.owned())
 
     def _judge(self, number: int, past: history.History, seen: dict) -> StepReport:
         """Now; else as recorded when it held (this attempt); else from history. A proof
