@@ -21,6 +21,7 @@ from pathlib import Path
 from tests.conftest import ROOT
 
 PICKER = "Type to filter lessons"
+LISTED = "[data-loss]"  # the lessons load after the picker's first paint: Enter needs them listed
 
 
 def free_port() -> int:

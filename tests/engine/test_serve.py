@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.conftest import run_docklab
-from tests.servekit import PICKER, cookie_from, get, serving, websocket
+from tests.servekit import LISTED, PICKER, cookie_from, get, serving, websocket
 
 pytestmark = pytest.mark.engine  # each websocket starts docklab, which asks the engine
 
@@ -120,7 +120,7 @@ def test_the_token_is_in_no_log_line_argument_or_environment(home, source):
             raw.sendall(f"GET /?token={guess} HTTP/1.1\r\nHost: x\r\nBad header\r\n\r\n".encode())
             raw.recv(4096)
         ws = s.base.replace("http://", "ws://") + "/ws"
-        status, _ = websocket(ws, {"Cookie": cookie}, script=[("", PICKER), ("\r", LESSON_SHELL)], while_open=look)
+        status, _ = websocket(ws, {"Cookie": cookie}, script=[("", LISTED), ("\r", LESSON_SHELL)], while_open=look)
         assert status == 101
     shells = [pid for pid, (argv, _) in seen.items() if argv.split(b"\0")[0].endswith(b"bash")]
     assert shells, "the lesson's shell never started"

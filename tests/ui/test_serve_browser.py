@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.servekit import PICKER, serving
+from tests.servekit import LISTED, PICKER, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.engine]
 
@@ -97,6 +97,7 @@ def test_a_browser_with_the_token_gets_the_picker_a_lesson_and_its_shell(browser
         screen.wait_for(PICKER)
         page.screenshot(path=tmp_path / "picker.png")
 
+        screen.wait_for(LISTED)
         page.locator(".xterm-helper-textarea").focus()
         page.keyboard.press("Enter")  # the first lesson
         screen.wait_for(LESSON_SHELL)

@@ -21,6 +21,7 @@ class PickerScreen(Screen):
     BINDINGS = [
         Binding("slash", "search", "Search"),
         Binding("escape", "clear_search", "Clear search", show=False),
+        Binding("enter", "open_highlighted", "Open", show=False),  # wherever the focus is
     ]
 
     def compose(self) -> ComposeResult:
@@ -61,6 +62,8 @@ class PickerScreen(Screen):
                 options.add_option(Option(self.row(lesson), id=lesson.id))
         if options.option_count:
             options.highlighted = min(highlighted or 0, options.option_count - 1)
+            if self.focused is None:  # the lessons came after the first paint: keys go to them
+                options.focus()
         banner = self.query_one("#banner", Static)
         notes = self.app.notes()
         banner.update("\n".join(notes))
@@ -70,7 +73,15 @@ class PickerScreen(Screen):
         self.refresh_lessons()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.query_one(OptionList).focus()
+        """Type to filter, Enter to open: the highlighted (first matching) lesson opens."""
+        self.action_open_highlighted()
+
+    def action_open_highlighted(self) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is not None and options.option_count:
+            self.app.open_lesson(options.get_option_at_index(options.highlighted).id)
+        else:
+            options.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.app.open_lesson(event.option.id)
