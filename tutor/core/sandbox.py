@@ -181,6 +181,7 @@ def start(copy_images: list[str], main_client, progress: Callable[[str], None] =
     run_dir.mkdir(parents=True, exist_ok=True)
     data_root.mkdir(parents=True, exist_ok=True)
     sock, pidfile, log = run_dir / "docker.sock", run_dir / "docker.pid", run_dir / "dockerd.log"
+    _drop_dead_pidfile(pidfile)
     netns = _netns(run_dir)
     _ensure_netns(netns)
     progress(f"starting a private engine ({binary}) on unix://{sock}")
@@ -373,6 +374,23 @@ def stop(purge: bool = False, timeout: float = 30) -> str:
     if purge and state.get("data_root"):
         subprocess.run(["rm", "-rf", "--one-file-system", state["data_root"]], check=False)
     return outcome
+
+
+def _drop_dead_pidfile(pidfile: Path) -> None:
+    """A killed sandbox leaves its pid file, and while nothing reaps it (no init that does,
+    in some containers) its zombie makes a new dockerd refuse to start. A pid file whose
+    process has ended, zombie or gone, is stale: remove it. A live process is left alone."""
+    try:
+        pid = int(pidfile.read_text().strip())
+    except (OSError, ValueError):
+        return
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            ended = fh.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        ended = True
+    if ended:
+        pidfile.unlink(missing_ok=True)
 
 
 def _wait_gone(pid: int, timeout: float) -> bool:
