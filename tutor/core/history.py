@@ -3,10 +3,11 @@ later step (or the end state) no longer shows — a container removed, a volume 
 unused for a while, a prune that ran.
 
 Only this attempt counts. History is read from the moment the lesson began; docklab
-writes a mark into the engine's history whenever it resets a lesson or runs it with
-`--auto` (a volume `docklab-mark-...` created and removed at once), so a lesson never
-started in docklab begins after the latest such mark, and never more than
-DEFAULT_WINDOW ago. Events of docklab's own probe containers and of its exec checks
+writes a mark into the engine's history when it begins a lesson, resets it or ends an
+`--auto` run of it (a volume `docklab-mark-...` created and removed at once), so a lesson
+never started in docklab begins after the latest reset or auto mark, and never more than
+DEFAULT_WINDOW ago; a begin mark missing from what the engine returns means it has lost
+the lesson's start. Events of docklab's own probe containers and of its exec checks
 never count.
 
 The engine keeps only its last EVENTS_KEPT events in memory and none across a
@@ -65,21 +66,19 @@ class History:
         probes: set[str] = set()
         anchored = anchor is None
         for ev in raw:
-            mark_of = MARK.match((ev.get("Actor") or {}).get("ID", "")) if ev.get("Type") == "volume" else None
-            anchored = anchored or bool(mark_of and mark_of.group(2) == anchor)
             actor = ev.get("Actor") or {}
-            attrs = actor.get("Attributes") or {}
+            actor_id, attrs = actor.get("ID", ""), actor.get("Attributes") or {}
             kind, action = ev.get("Type", ""), ev.get("Action", "")
+            at = int(ev.get("timeNano") or ev.get("time", 0) * 1_000_000_000)
+            mark_of = MARK.match(actor_id) if kind == "volume" else None
+            if mark_of:  # docklab's own: it anchors the history and never counts as evidence
+                anchored = anchored or mark_of.group(2) == anchor
+                continue
             if kind == "container" and PROBE_LABEL in attrs:
-                probes.add(actor.get("ID", ""))
-            if action not in LIFECYCLE or actor.get("ID", "") in probes or attrs.get("container") in probes:
+                probes.add(actor_id)
+            if action not in LIFECYCLE or actor_id in probes or attrs.get("container") in probes or at < since * 1e9:
                 continue
-            if kind == "volume" and MARK.match(actor.get("ID", "")):
-                continue
-            if int(ev.get("timeNano") or 0) < since * 1e9:
-                continue
-            events.append(Event(kind, action, actor.get("ID", ""), attrs,
-                                int(ev.get("timeNano") or ev.get("time", 0) * 1_000_000_000)))
+            events.append(Event(kind, action, actor_id, attrs, at))
         return cls(since, events, complete=len(raw) < EVENTS_KEPT and anchored)
 
     def of(self, type_: str, action: str | None = None) -> list[Event]:

@@ -178,6 +178,12 @@ class Roles:
             for m in c.get("Mounts") or []:
                 if m.get("Type") == "volume":
                     mounted.setdefault(m.get("Name", ""), set()).add(m.get("Destination", ""))
+        def exists(role: Role) -> bool:
+            """A thing of the role's suggested name is there, new or not."""
+            if role.kind == "container":
+                return any(_name(c) == role.name for c in containers)
+            return any(v["Name"] == role.name for v in volumes)
+
         pending = dict(self.specs)
         claimed: set[str] = set()
         for key, role in list(pending.items()):  # 1. by name
@@ -192,11 +198,9 @@ class Roles:
                 claimed.add(thing)
                 del pending[key]
             elif role.fixed:
-                old = any(_name(c) == role.name for c in containers) if role.kind == "container" else \
-                    any(v["Name"] == role.name for v in volumes)
                 past = self.removed(role)
                 self.resolved[key] = (Resolution(role, role.name, "history", past[-1][0]) if past
-                                      else Resolution(role, role.name, "old" if old else "unresolved"))
+                                      else Resolution(role, role.name, "old" if exists(role) else "unresolved"))
                 del pending[key]
         ambiguous: dict[str, list] = {}
         changed = True
@@ -227,8 +231,7 @@ class Roles:
             past = [p for p in self.removed(role) if p[0] not in taken]
             if past:
                 self.resolved[key] = Resolution(role, past[-1][1], "history", past[-1][0])
-            elif any(_name(c) == role.name for c in containers) if role.kind == "container" else \
-                    any(v["Name"] == role.name for v in volumes):
+            elif exists(role):
                 self.resolved[key] = Resolution(role, role.name, "old")
             else:
                 self.resolved[key] = Resolution(role, role.name)

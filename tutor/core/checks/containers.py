@@ -38,10 +38,12 @@ def container_exists(ctx: Context, name: str, status: str | None = None, error: 
 def _container_existed(ctx: Context, name: str, status: str | None = None, error: str | None = None):
     if status or error:
         return None
-    for cid, c in reversed(_past(ctx, name)):
-        return Outcome(True, f"container {name} exists", how="history",
-                       found=f"the engine created {name} ({short(cid)}) at {c['created'].clock}")
-    return None
+    past = _past(ctx, name)
+    if not past:
+        return None
+    cid, c = past[-1]
+    return Outcome(True, f"container {name} exists", how="history",
+                   found=f"the engine created {name} ({short(cid)}) at {c['created'].clock}")
 
 
 @check("container_running", shorthand="name", name=Field(str, True))
