@@ -149,8 +149,7 @@ class Session:
         return self.lesson.id if marked else None
 
     def _context(self, past: history.History | None = None, seen: dict | None = None) -> checks.Context:
-        ctx = checks.Context(self.engine, self.facts, self.lesson.secrets, self.began, seen=seen)
-        ctx._history = past
+        ctx = checks.Context(self.engine, self.facts, self.lesson.secrets, self.began, seen=seen, past=past)
         images = {i: self.image_map.resolve(i) for i in self.lesson.images}
         baseline = ({k: set(v) for k, v in self.ownership.state["baseline"].items()}
                     if self.ownership.started else None)

@@ -65,14 +65,14 @@ class Context:
     resolved to what the learner made, the history since the lesson began, secrets."""
 
     def __init__(self, engine: Engine, facts: dict[str, str] | None = None, secrets=(), since: float | None = None,
-                 roles: Roles | None = None, seen: dict | None = None):
+                 roles: Roles | None = None, seen: dict | None = None, past: History | None = None):
         self.engine = engine
         self.seen = seen  # look-ups kept for a whole-lesson check, where the engine holds still
         self.facts = facts or {}
         self.secrets = list(secrets)
         self.since = since  # when the lesson began: history looks no further back
         self.roles = roles
-        self._history: History | None = None
+        self._history = past  # shared by a whole-lesson check; read when first needed otherwise
 
     @property
     def client(self):
