@@ -31,11 +31,14 @@ def docklab(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess
 
 def bare(lesson_id: str) -> float:
     """The same commands, typed into a pty, waiting only where the lesson waits."""
-    from tutor.core import checks, facts, lessonfile, runner
-    from tutor.core.engine import connect
-    from tutor.core.images import load_map
+    from tutor.core import checks
+    from tutor.core.checks import facts
+    from tutor.core.lessons import lessonfile
+    from tutor.core.engine import runner
+    from tutor.core.engine.connection import connect
+    from tutor.core.engine.images import load_map
     from tutor.core.paths import content_dir, workdir
-    from tutor.core.roles import Roles
+    from tutor.core.checks.roles import Roles
 
     lesson = next(lessonfile.load(p) for p in lessonfile.discover(content_dir()) if p.stem.endswith(lesson_id))
     engine, image_map = connect(), load_map("offline")
@@ -82,7 +85,7 @@ def timed_bare(lesson_id: str) -> float:
 
 
 def main() -> None:
-    from tutor.core import lessonfile
+    from tutor.core.lessons import lessonfile
     from tutor.core.paths import content_dir
 
     every = [p.stem.split("-", 1)[1] for p in lessonfile.discover(content_dir())]

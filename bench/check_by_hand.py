@@ -51,8 +51,9 @@ def main() -> None:
     home = tempfile.mkdtemp(prefix="docklab-bench-home-")
     os.environ["DOCKLAB_HOME"] = home
     from tests.engine.test_by_hand import SOLUTIONS, by_hand
-    from tutor.core import bundle, lessonfile, sandbox
-    from tutor.core.images import load_map
+    from tutor.core.engine import bundle, sandbox
+    from tutor.core.lessons import lessonfile
+    from tutor.core.engine.images import load_map
     from tutor.core.paths import content_dir
 
     lessons = {p.stem.split("-", 1)[1]: lessonfile.load(p) for p in lessonfile.discover(content_dir())}

@@ -58,7 +58,7 @@ def ms(fn) -> float:
 
 def main() -> None:
     from tutor.core.checks import Context, evaluate
-    from tutor.core.engine import connect
+    from tutor.core.engine.connection import connect
 
     with private_engine(["docklab/busybox:stand-in"]) as (_, client):
         engine = connect()

@@ -25,9 +25,10 @@ KEY = "bench-" + "k" * 58
 
 
 def generate(folder: Path, n: int) -> int:
-    from tutor.core import lessonfile, report, signing
+    from tutor.core.lessons import lessonfile
+    from tutor.core.grading import report, signing
     from tutor.core.paths import content_dir
-    from tutor.core.progress import Progress
+    from tutor.core.learner.progress import Progress
     from tutor.core.store import write_json
 
     lessons = [lessonfile.load(p) for p in lessonfile.discover(content_dir())]

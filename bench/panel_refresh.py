@@ -29,7 +29,7 @@ def pct(values: list[float], q: int) -> float:
 
 
 def main() -> None:
-    from tutor.core.state import snapshot
+    from tutor.core.engine.state import snapshot
 
     with private_engine(["docklab/busybox:stand-in"]) as (_, client):
         for i in range(200):
@@ -81,7 +81,7 @@ async def frame_times(snap):
     from textual.containers import Horizontal
     from textual.widgets import Static
 
-    from tutor.core.state import Snapshot, Volume
+    from tutor.core.engine.state import Snapshot, Volume
     from tutor.ui.widgets.engine_panel import EnginePanel
 
     class Panel(EnginePanel):

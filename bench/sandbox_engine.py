@@ -20,8 +20,9 @@ RUN_DIR = Path("/run/docklab-sandbox-bench")
 
 def lesson_images() -> list[str]:
     """Every image the lessons need with the offline map, and busybox."""
-    from tutor.core import bundle, lessonfile
-    from tutor.core.images import load_map
+    from tutor.core.engine import bundle
+    from tutor.core.lessons import lessonfile
+    from tutor.core.engine.images import load_map
     from tutor.core.paths import content_dir
 
     lessons = [lessonfile.load(p) for p in lessonfile.discover(content_dir())]
@@ -32,7 +33,7 @@ def lesson_images() -> list[str]:
 def private_engine(images: list[str]):
     import docker
 
-    from tutor.core import sandbox
+    from tutor.core.engine import sandbox
 
     saved = {k: os.environ.get(k) for k in ("DOCKLAB_HOME", "DOCKER_HOST", "DOCKLAB_IMAGES")}
     main = docker.from_env()  # the shared engine: only read from, to copy the images

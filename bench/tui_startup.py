@@ -91,7 +91,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=7)
     runs = ap.parse_args().runs
-    from tutor.core import lessonfile
+    from tutor.core.lessons import lessonfile
     from tutor.core.paths import content_dir
 
     first_title = lessonfile.load(lessonfile.discover(content_dir())[0]).title

@@ -59,7 +59,7 @@ class RecordedClient:
 @pytest.fixture
 def recorded_ctx():
     from tutor.core.checks import Context
-    from tutor.core.engine import Engine
+    from tutor.core.engine.connection import Engine
 
     engine = Engine(RecordedClient(), RECORDED["version"]["Version"], RECORDED["version"]["ApiVersion"])
     return Context(engine, since=1.0)  # the recorded events are older than any real window

@@ -7,9 +7,10 @@ import json
 import time
 from pathlib import Path
 
-from tutor.core import lessonfile, report
+from tutor.core.lessons import lessonfile
+from tutor.core.grading import report
 from tutor.core.paths import content_dir
-from tutor.core.progress import Progress
+from tutor.core.learner.progress import Progress
 
 SECRET = "my-secret-pw"
 LESSONS = [lessonfile.load(p) for p in lessonfile.discover(content_dir())]

@@ -142,7 +142,7 @@ def test_volume_exists_checks_a_label(recorded_ctx):
 
 
 def test_volume_differences_name_each_kind_of_change():
-    from tutor.core.volumefiles import Entry, differences
+    from tutor.core.engine.volumefiles import Entry, differences
 
     a = {".": Entry(".", "dir", 0o755, 0, 0, 0, ""), "f": Entry("f", "file", 0o600, 0, 0, 3, "x"),
          "only-a": Entry("only-a", "file", 0o644, 0, 0, 1, "y")}

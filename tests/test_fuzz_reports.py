@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from tests.reportkit import make_report, rechecked
 from tutor.cli.rollup_formats import FORMATS
-from tutor.core import report, rollup, signing
+from tutor.core.grading import report, rollup, signing
 
 KEY = b"fuzz-key-" + b"k" * 32
 NEST, TWICE = "\x00nest", "\x00twice"  # placeholders, written out as deep nesting / a key written twice

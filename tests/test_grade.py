@@ -18,7 +18,7 @@ import pytest
 
 from tests.conftest import run_docklab
 from tests.reportkit import IDS, make_report, rechecked
-from tutor.core import signing
+from tutor.core.grading import signing
 from tutor.core.store import write_json
 
 KEY = "w" * 64

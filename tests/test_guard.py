@@ -1,7 +1,7 @@
 """Finding every prune in a command line, in any spelling the docker CLI accepts (the
 engine side of the guard is proven in tests/engine/test_safety.py)."""
 
-from tutor.core.guard import Verdict, prunes
+from tutor.core.learner.guard import Verdict, prunes
 
 
 def one(command: str):

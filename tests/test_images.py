@@ -1,6 +1,6 @@
 import pytest
 
-from tutor.core.images import ImageError, ImageMap, load_map, reference_problem
+from tutor.core.engine.images import ImageError, ImageMap, load_map, reference_problem
 
 
 def test_apply_replaces_whole_image_words_only():
@@ -73,7 +73,7 @@ def test_the_built_in_map_is_checked_too(monkeypatch, tmp_path):
     labs = tmp_path / "labs"
     (labs / "images").mkdir(parents=True)
     (labs / "images" / "offline.toml").write_text('[images]\n"busybox" = "busybox|id"\n')
-    monkeypatch.setattr("tutor.core.images.labs_dir", lambda: labs)
+    monkeypatch.setattr("tutor.core.engine.images.labs_dir", lambda: labs)
     with pytest.raises(ImageError, match=r"offline.toml: busybox: 'busybox\|id' is not an image reference"):
         load_map("offline")
 

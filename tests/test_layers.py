@@ -44,7 +44,7 @@ def test_help_imports_neither_textual_nor_the_docker_sdk():
 def test_the_tui_paints_its_picker_before_loading_the_sdk_pyte_or_the_lesson_parser():
     """Those load in a worker after the first frame (bench/tui_startup.py measures why)."""
     code = ("import sys\nfrom tutor.cli.tui import open_tui\nfrom tutor.ui.app import create_app\ncreate_app('offline')\n"
-            "print(sorted(m for m in ('docker', 'pyte', 'pexpect', 'markdown_it', 'yaml', 'tutor.core.lessonfile',"
+            "print(sorted(m for m in ('docker', 'pyte', 'pexpect', 'markdown_it', 'yaml', 'tutor.core.lessons.lessonfile',"
             " 'tutor.ui.lesson') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tutor.core import lessonfile
+from tutor.core.lessons import lessonfile
 from tutor.core.paths import content_dir
 
 GOOD = textwrap.dedent('''\

@@ -1,7 +1,7 @@
 """Another name for a lesson's resource (the learner already has `my-vol`): replaced as a
 whole word everywhere the lesson uses it, nowhere else."""
 
-from tutor.core import lessonfile
+from tutor.core.lessons import lessonfile
 from tutor.core.paths import content_dir
 
 

@@ -13,8 +13,8 @@ import pytest
 
 from tests.conftest import run_docklab
 from tests.reportkit import IDS, SECRET, make_report
-from tutor.core import report, signing
-from tutor.core.signing import Verdict
+from tutor.core.grading import report, signing
+from tutor.core.grading.signing import Verdict
 from tutor.core.store import write_json
 
 KEY = b"k" * 32

@@ -1,7 +1,7 @@
 """The pty runner on real processes (no Docker needed)."""
 
 from tutor.core.model import Answer
-from tutor.core.runner import run
+from tutor.core.engine.runner import run
 
 
 def test_streams_output_and_exit_code():

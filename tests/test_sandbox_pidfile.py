@@ -8,7 +8,7 @@ import signal
 import subprocess
 import time
 
-from tutor.core.sandbox import _drop_dead_pidfile
+from tutor.core.engine.sandbox import _drop_dead_pidfile
 
 
 def test_a_zombies_pid_file_goes_and_a_live_ones_stays(tmp_path):

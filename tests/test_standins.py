@@ -3,8 +3,8 @@ builds each one's base first (a FROM of a missing local tag would go to a regist
 
 import pytest
 
-from tutor.core import lessonfile
-from tutor.core.images import ImageError, _with_bases, load_map, standins
+from tutor.core.lessons import lessonfile
+from tutor.core.engine.images import ImageError, _with_bases, load_map, standins
 from tutor.core.paths import content_dir
 
 

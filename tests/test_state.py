@@ -1,6 +1,6 @@
 """What the engine panel says a command changed, from two pictures of the engine."""
 
-from tutor.core.state import Container, Mount, Snapshot, Volume, changes
+from tutor.core.engine.state import Container, Mount, Snapshot, Volume, changes
 
 ANON = "3f2a" + "0" * 60
 

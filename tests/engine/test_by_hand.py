@@ -17,7 +17,7 @@ import textwrap
 import pytest
 
 from tests.conftest import ROOT, engine_state, run_docklab
-from tutor.core.images import load_map
+from tutor.core.engine.images import load_map
 
 pytestmark = pytest.mark.engine
 

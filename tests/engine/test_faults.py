@@ -18,8 +18,9 @@ import docker
 import pytest
 
 from tests.conftest import ROOT, engine_state, run_docklab
-from tutor.core import bundle, lessonfile, sandbox
-from tutor.core.images import load_map
+from tutor.core.engine import bundle, sandbox
+from tutor.core.lessons import lessonfile
+from tutor.core.engine.images import load_map
 from tutor.core.paths import content_dir
 
 pytestmark = pytest.mark.engine
@@ -97,7 +98,7 @@ def test_the_engine_stopped_mid_step(box):
 
 def test_a_container_killed_while_checks_read_it(box):
     from tutor.core.checks import Context, evaluate
-    from tutor.core.engine import connect
+    from tutor.core.engine.connection import connect
 
     os.environ["DOCKLAB_HOME"] = str(box["home"])
     sb = box["client"]

@@ -13,7 +13,7 @@ import json
 import pytest
 
 from tests.conftest import run_docklab
-from tutor.core import report, signing
+from tutor.core.grading import report, signing
 
 pytestmark = pytest.mark.engine
 SECRET = "my-secret-pw"

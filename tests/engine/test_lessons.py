@@ -11,7 +11,7 @@ import time
 import pytest
 
 from tests.conftest import ROOT, engine_state, run_docklab
-from tutor.core import lessonfile
+from tutor.core.lessons import lessonfile
 from tutor.core.paths import content_dir
 
 pytestmark = pytest.mark.engine

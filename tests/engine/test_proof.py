@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import engine_state, run_docklab
 from tests.engine.test_by_hand import by_hand, clean_up
-from tutor.core import lessonfile
+from tutor.core.lessons import lessonfile
 from tutor.core.paths import content_dir
 
 pytestmark = pytest.mark.engine
@@ -26,9 +26,9 @@ def lesson(lesson_id: str):
 def session_for(monkeypatch, home):
     """A Session on the real engine, as the TUI and `run` drive one."""
     monkeypatch.setenv("DOCKLAB_HOME", str(home))
-    from tutor.core.engine import connect
-    from tutor.core.images import load_map
-    from tutor.core.session import Session
+    from tutor.core.engine.connection import connect
+    from tutor.core.engine.images import load_map
+    from tutor.core.learner.session import Session
 
     def make(lesson_id: str) -> Session:
         session = Session(lesson(lesson_id), connect(), load_map("offline"))

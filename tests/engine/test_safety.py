@@ -15,7 +15,7 @@ import pexpect
 import pytest
 
 from tests.conftest import ROOT, engine_state, run_docklab
-from tutor.core import lessonfile
+from tutor.core.lessons import lessonfile
 from tutor.core.paths import content_dir
 
 pytestmark = pytest.mark.engine
@@ -222,10 +222,10 @@ def test_a_prune_that_would_take_the_learners_volumes_is_refused(client, home, p
 def test_the_guard_knows_the_prune_rules_of_each_api_version(client, prefix, tmp_path):
     """API 1.42+: a prune takes unused anonymous volumes, named ones only with --all; a
     client speaking an older API takes every unused volume. Label filters narrow it."""
-    from tutor.core import guard
-    from tutor.core.engine import Engine
-    from tutor.core.lessonfile import load
-    from tutor.core.ownership import Ownership
+    from tutor.core.learner import guard
+    from tutor.core.engine.connection import Engine
+    from tutor.core.lessons.lessonfile import load
+    from tutor.core.learner.ownership import Ownership
 
     named = client.volumes.create(f"{prefix}-named", labels={"dltest": prefix})
     anon = client.volumes.create(f"{prefix}-anon", labels={"dltest": prefix, "com.docker.volume.anonymous": ""})

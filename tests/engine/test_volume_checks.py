@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import engine_state
-from tutor.core import volumefiles
+from tutor.core.engine import volumefiles
 from tutor.core.checks import Context, evaluate
-from tutor.core.engine import Engine
+from tutor.core.engine.connection import Engine
 
 pytestmark = pytest.mark.engine
 BUSYBOX = "docklab/busybox:stand-in"

@@ -175,7 +175,7 @@ def private_engine(lesson_env, prefix, client, monkeypatch):
     """A sandbox engine of this test's own (its own data root, run folder and network
     namespace, so it meets no one else's), started under the lesson's DOCKLAB_HOME: the
     TUI uses it, and the test may stop it."""
-    from tutor.core import sandbox
+    from tutor.core.engine import sandbox
 
     for key in ("DOCKER_HOST", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_TLS"):  # connect() sets them
         monkeypatch.setenv(key, "")

@@ -11,16 +11,17 @@ from pathlib import Path
 from tutor.cli import FAILED, INTERRUPTED, NO_ENGINE, OK, USAGE
 from tutor.cli.output import Printer
 from tutor.cli.tui import open_tui
-from tutor.core import history, lessonfile
-from tutor.core.engine import Engine, EngineUnavailable, connect
-from tutor.core.images import ImageError, load_map
-from tutor.core.lessonfile import LessonFileError
+from tutor.core.engine import events as history
+from tutor.core.lessons import lessonfile
+from tutor.core.engine.connection import Engine, EngineUnavailable, connect
+from tutor.core.engine.images import ImageError, load_map
+from tutor.core.lessons.lessonfile import LessonFileError
 from tutor.core.model import Lesson
 from tutor.core.outcome import redact
-from tutor.core.ownership import Conflict, Ownership, started_lessons
+from tutor.core.learner.ownership import Conflict, Ownership, started_lessons
 from tutor.core.paths import content_dir
-from tutor.core.progress import Progress
-from tutor.core.session import Session
+from tutor.core.learner.progress import Progress
+from tutor.core.learner.session import Session
 
 
 class Stop(Exception):

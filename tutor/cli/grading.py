@@ -16,12 +16,12 @@ from pathlib import Path
 from tutor import __version__
 from tutor.cli import FAILED, OK, USAGE
 from tutor.cli.commands import Stop, _guard, all_lessons
-from tutor.core import report, signing
-from tutor.core.engine import EngineUnavailable, connect
-from tutor.core.images import load_map
-from tutor.core.livestate import check_lesson
+from tutor.core.grading import report, signing
+from tutor.core.engine.connection import EngineUnavailable, connect
+from tutor.core.engine.images import load_map
+from tutor.core.learner.livestate import check_lesson
 from tutor.core.outcome import redact
-from tutor.core.rollup import grade, report_files
+from tutor.core.grading.rollup import grade, report_files
 from tutor.core.store import write_json
 
 

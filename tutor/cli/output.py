@@ -9,8 +9,8 @@ import time
 
 from tutor.core.model import Lesson, Step
 from tutor.core.outcome import redact
-from tutor.core.runner import Result
-from tutor.core.session import StepReport
+from tutor.core.engine.runner import Result
+from tutor.core.learner.session import StepReport
 
 ANSI = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|\([A-Z0-9]|[=>])")
 

@@ -13,8 +13,8 @@ import re
 import unicodedata
 import xml.etree.ElementTree as ET
 
-from tutor.core import report as rpt
-from tutor.core.rollup import CONTRADICTED, HELD, NOT_HELD, UNCHECKED, Cell, Rollup
+from tutor.core.grading import report as rpt
+from tutor.core.grading.rollup import CONTRADICTED, HELD, NOT_HELD, UNCHECKED, Cell, Rollup
 
 STATUSES = ((rpt.LESSON_DONE, "done"), (rpt.PARTIAL, "partial"), (rpt.NOT_STARTED, "not started"))
 MARKS = {HELD: "✓", NOT_HELD: "✗", UNCHECKED: "?"}

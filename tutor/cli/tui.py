@@ -9,7 +9,7 @@ from tutor.cli import OK, USAGE
 
 
 def open_tui(images: str | None = None, lesson_id: str | None = None) -> int:
-    from tutor.core.images import ImageError
+    from tutor.core.engine.images import ImageError
     from tutor.ui import create_app
 
     try:

@@ -8,8 +8,8 @@ import shlex
 
 from tutor.cli import FAILED, NO_ENGINE, OK
 from tutor.cli.output import Printer
-from tutor.core.ownership import Conflict
-from tutor.core.session import Session
+from tutor.core.learner.ownership import Conflict
+from tutor.core.learner.session import Session
 
 
 def walk(session: Session, out: Printer) -> int:
@@ -87,6 +87,6 @@ def _other_names(session: Session, conflict: Conflict, out: Printer) -> Session 
 
 def _original(lesson):
     """The lesson as written (before any renames), read again from its file."""
-    from tutor.core import lessonfile
+    from tutor.core.lessons import lessonfile
 
     return lessonfile.load(lesson.path)

@@ -10,8 +10,8 @@ from pathlib import Path
 from tutor.cli import FAILED, NO_ENGINE, OK, USAGE
 from tutor.cli.commands import Stop, _guard, all_lessons
 from tutor.cli.output import Printer
-from tutor.core.engine import EngineUnavailable, connect
-from tutor.core.images import load_map
+from tutor.core.engine.connection import EngineUnavailable, connect
+from tutor.core.engine.images import load_map
 
 MARK = {"ok": "ok      ", "warning": "warning ", "problem": "problem "}
 
@@ -47,7 +47,7 @@ def cmd_images(args) -> int:
 
 
 def _build(args) -> int:
-    from tutor.core.images import build_standins
+    from tutor.core.engine.images import build_standins
 
     engine = connect(timeout=900)
     start = time.monotonic()
@@ -58,13 +58,13 @@ def _build(args) -> int:
 
 
 def _needed(args) -> list[str]:
-    from tutor.core import bundle
+    from tutor.core.engine import bundle
 
     return bundle.needed(all_lessons(), load_map(args.images))
 
 
 def _list(args) -> int:
-    from tutor.core import bundle
+    from tutor.core.engine import bundle
 
     engine = connect()
     table = bundle.rows(engine.client, _needed(args))
@@ -81,7 +81,7 @@ def _pull(args) -> int:
     """Pull what is missing, one progress bar per layer (rich, loaded only here)."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
-    from tutor.core import bundle
+    from tutor.core.engine import bundle
 
     engine = connect(timeout=900)
     todo = [r["image"] for r in bundle.rows(engine.client, _needed(args)) if not r["present"]]
@@ -103,7 +103,7 @@ def _pull(args) -> int:
 
 
 def _bundle(args) -> int:
-    from tutor.core import bundle
+    from tutor.core.engine import bundle
 
     engine = connect(timeout=900)
     images = _needed(args)
@@ -115,7 +115,7 @@ def _bundle(args) -> int:
 
 
 def _load(args) -> int:
-    from tutor.core import bundle
+    from tutor.core.engine import bundle
 
     engine = connect(timeout=900)
     print(f"checking {args.file} …")
@@ -137,7 +137,7 @@ def cmd_serve(args) -> int:
 
 @_guard
 def cmd_sandbox(args) -> int:
-    from tutor.core import bundle, sandbox
+    from tutor.core.engine import bundle, sandbox
 
     if args.action == "status":
         state = sandbox.status()

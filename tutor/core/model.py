@@ -66,7 +66,7 @@ class Role:
     """A thing the lesson works with, named by what identifies it, not by its name.
 
     `name` is only a suggestion: the role resolves to what the learner actually made
-    since the lesson began (tutor.core.roles). Checks refer to it as `{key}`."""
+    since the lesson began (tutor.core.checks.roles). Checks refer to it as `{key}`."""
 
     key: str  # how checks refer to it: {db}
     kind: str  # container | volume

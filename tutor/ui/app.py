@@ -19,10 +19,10 @@ from textual.binding import Binding
 from tutor.ui.picker import PickerScreen
 
 if TYPE_CHECKING:
-    from tutor.core.engine import Engine
-    from tutor.core.images import ImageMap
+    from tutor.core.engine.connection import Engine
+    from tutor.core.engine.images import ImageMap
     from tutor.core.model import Lesson, Problem
-    from tutor.core.progress import Progress
+    from tutor.core.learner.progress import Progress
 
 
 class DocklabApp(App):
@@ -64,9 +64,9 @@ class DocklabApp(App):
     def prepare(self) -> None:
         """Thread: parse the lessons (shown at once), then reach the engine and ask it what
         each lesson needs; the lesson screen's modules load meanwhile, off the UI thread."""
-        from tutor.core import lessonfile
+        from tutor.core.lessons import lessonfile
         from tutor.core.paths import content_dir
-        from tutor.core.progress import Progress
+        from tutor.core.learner.progress import Progress
 
         progress = Progress()
         lessons, problems = [], []
@@ -79,8 +79,8 @@ class DocklabApp(App):
         self.call_from_thread(self._lessons_ready, progress, lessons, problems)
 
         import tutor.ui.lesson  # noqa: F401  (pyte, the session: ready before a lesson opens)
-        from tutor.core.engine import EngineUnavailable, connect
-        from tutor.core.session import Session
+        from tutor.core.engine.connection import EngineUnavailable, connect
+        from tutor.core.learner.session import Session
 
         try:
             engine = connect(timeout=30)
@@ -150,7 +150,7 @@ class DocklabApp(App):
 
 
 def create_app(images: str | None = None, lesson_id: str | None = None) -> DocklabApp:
-    from tutor.core.images import load_map
+    from tutor.core.engine.images import load_map
 
     return DocklabApp(load_map(images), lesson_id)
 

@@ -12,12 +12,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
 
-from tutor.core import guard
-from tutor.core.engine import connect
+from tutor.core.learner import guard
+from tutor.core.engine.connection import connect
 from tutor.core.model import Lesson
-from tutor.core.ownership import Conflict
+from tutor.core.learner.ownership import Conflict
 from tutor.core.paths import workdir
-from tutor.core.session import Session, StepReport
+from tutor.core.learner.session import Session, StepReport
 from tutor.ui.modals import Confirm
 from tutor.ui.terminal import Terminal, pty_available
 from tutor.ui.widgets.engine_panel import EnginePanel

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any, Callable
 from tutor.core.outcome import Outcome
 
 if TYPE_CHECKING:  # pragma: no cover
-    from tutor.core.engine import Engine
-    from tutor.core.history import History
-    from tutor.core.roles import Roles
+    from tutor.core.engine.connection import Engine
+    from tutor.core.engine.events import History
+    from tutor.core.checks.roles import Roles
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ class Context:
     def history(self) -> History:
         """The engine's lifecycle events since the lesson began, read once."""
         if self._history is None:
-            from tutor.core.history import DEFAULT_WINDOW, History
+            from tutor.core.engine.events import DEFAULT_WINDOW, History
 
             import time
 

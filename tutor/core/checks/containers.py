@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tutor.core.checks.base import Context, Field, check, missing_container, recall
-from tutor.core.describe import ANON_LABEL, HEX64, describe_mount, is_anonymous, short
+from tutor.core.engine.describe import ANON_LABEL, HEX64, describe_mount, is_anonymous, short
 from tutor.core.outcome import Outcome
 
 
@@ -202,7 +202,7 @@ def anonymity(ctx: Context, volume_attrs: dict) -> str:
     """How an anonymous volume was recognised, and which engine behaviour applies."""
     if ANON_LABEL in (volume_attrs.get("Labels") or {}):
         return f"anonymous: it carries the label {ANON_LABEL}"
-    from tutor.core.engine import parse_version
+    from tutor.core.engine.connection import parse_version
 
     older = parse_version(ctx.engine.version) < (27, 4)
     return ("anonymous by its 64-hex name; it has no " + ANON_LABEL + " label: "

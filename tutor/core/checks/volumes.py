@@ -6,7 +6,7 @@ import fnmatch
 
 from tutor.core.checks.base import Context, Field, check, recall
 from tutor.core.checks.containers import anonymity
-from tutor.core.describe import HEX64, is_anonymous, short
+from tutor.core.engine.describe import HEX64, is_anonymous, short
 from tutor.core.outcome import Outcome
 
 

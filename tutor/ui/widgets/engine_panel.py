@@ -12,8 +12,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tutor.core.describe import short
-from tutor.core.state import Snapshot, changes, snapshot
+from tutor.core.engine.describe import short
+from tutor.core.engine.state import Snapshot, changes, snapshot
 
 RETRY_SECONDS = 2.0
 # A burst of events is redrawn once, this long after its first event: the check of the

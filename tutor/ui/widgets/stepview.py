@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.widgets import Markdown, Static
 
 from tutor.core.model import Command, Step
-from tutor.core.session import StepReport
+from tutor.core.learner.session import StepReport
 
 COMMAND_FENCE = re.compile(r"^```(?:sh|shell|bash)\b.*?^```\s*$", re.S | re.M)
 

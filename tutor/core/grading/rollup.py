@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tutor.core import report as rpt
-from tutor.core.signing import verify
+from tutor.core.grading import report as rpt
+from tutor.core.grading.signing import verify
 
 HELD, NOT_HELD, UNCHECKED = "held", "did not hold", "not re-checked"
 CONTRADICTED = "contradicted"

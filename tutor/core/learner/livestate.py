@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tutor.core.engine import Engine
-from tutor.core.images import ImageMap
+from tutor.core.engine.connection import Engine
+from tutor.core.engine.images import ImageMap
 from tutor.core.model import Lesson
-from tutor.core.ownership import Ownership
-from tutor.core.progress import Progress
-from tutor.core.session import Session, StepReport
+from tutor.core.learner.ownership import Ownership
+from tutor.core.learner.progress import Progress
+from tutor.core.learner.session import Session, StepReport
 
 
 class ReadOnlyProgress(Progress):

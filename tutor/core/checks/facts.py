@@ -46,7 +46,7 @@ def mount_history(client, since: float | None) -> tuple[dict[str, str], list[tup
     for every volume mount, oldest first."""
     import time
 
-    from tutor.core.history import DEFAULT_WINDOW, History
+    from tutor.core.engine.events import DEFAULT_WINDOW, History
 
     past = History.read(client, since or time.time() - DEFAULT_WINDOW)
     names = {cid: c["name"] for cid, c in past.containers().items()}

@@ -57,7 +57,7 @@ class Plan:
     networks: list[str] = field(default_factory=list)
 
     def describe(self) -> list[str]:
-        from tutor.core.describe import short
+        from tutor.core.engine.describe import short
 
         return ([f"container {name}" for _, name in self.containers] + [f"volume {short(v)}" for v in self.volumes]
                 + [f"network {n}" for n in self.networks])
@@ -138,7 +138,7 @@ class Ownership:
             "renames": dict(self.lesson.renames),
             "marked": True,
         }
-        from tutor.core.history import mark
+        from tutor.core.engine.events import mark
 
         mark(self.client, "begin", self.lesson.id)  # its absence later means the engine lost the history
         self._save()
@@ -147,7 +147,7 @@ class Ownership:
         """Add what the lesson has created since the last look (live state and events)."""
         if not self.started:
             return
-        from tutor.core.facts import mount_history
+        from tutor.core.checks.facts import mount_history
 
         res = self.lesson.resources
         base_c, base_v = self._baseline("containers"), self._baseline("volumes")
@@ -213,7 +213,7 @@ class Ownership:
         engine's history gets docklab's mark, so nothing before it proves a step again."""
         from docker.errors import APIError, NotFound
 
-        from tutor.core.history import mark
+        from tutor.core.engine.events import mark
 
         plan = self.plan()
         removed, kept = [], []

@@ -86,7 +86,7 @@ def where(sandbox: bool = True) -> tuple[str, str]:
     if os.environ.get("DOCKER_HOST"):
         return os.environ["DOCKER_HOST"], "DOCKER_HOST"
     if sandbox:
-        from tutor.core import sandbox as private_engine
+        from tutor.core.engine import sandbox as private_engine
 
         private = private_engine.host()
         if private:
@@ -133,7 +133,7 @@ def connect(timeout: int = 60, sandbox: bool = True) -> Engine:
 
     host, how = where(sandbox)
     if how == "the docklab sandbox":  # every command docklab starts uses it too, TLS files and all
-        from tutor.core import sandbox as private_engine
+        from tutor.core.engine import sandbox as private_engine
 
         os.environ.update(private_engine.client_env() or {"DOCKER_HOST": host})
     version = os.environ.get("DOCKER_API_VERSION") or "auto"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tutor.core.describe import is_anonymous, short
-from tutor.core.history import MARK
+from tutor.core.engine.describe import is_anonymous, short
+from tutor.core.engine.events import MARK
 
 
 @dataclass(frozen=True)

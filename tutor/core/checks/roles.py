@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from tutor.core.describe import is_anonymous, short
-from tutor.core.history import PROBE_LABEL
+from tutor.core.engine.describe import is_anonymous, short
+from tutor.core.engine.events import PROBE_LABEL
 from tutor.core.model import Role
 from tutor.core.outcome import Outcome
 
@@ -266,7 +266,7 @@ class Roles:
         return True
 
     def _past_volume_ok(self, role: Role, name: str) -> bool:
-        from tutor.core.describe import HEX64
+        from tutor.core.engine.describe import HEX64
 
         if (role.anonymous is True) != bool(HEX64.match(name)):
             return False

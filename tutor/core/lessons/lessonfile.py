@@ -15,7 +15,8 @@ import yaml
 from markdown_it import MarkdownIt
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from tutor.core import checks, facts
+from tutor.core import checks
+from tutor.core.checks import facts
 from tutor.core.model import (Answer, CheckSpec, Command, FactSpec, Lesson, Problem, Requirements, Resources,
                               Role, Step)
 

@@ -213,8 +213,8 @@ def _start_dind(copy_images: list[str], main_client, image: str, progress: Calla
     `stop --purge` removes."""
     import docker
 
-    from tutor.core.engine import make_client, where
-    from tutor.core.images import missing_images
+    from tutor.core.engine.connection import make_client, where
+    from tutor.core.engine.images import missing_images
 
     if missing_images(main_client, [image]):
         raise SandboxError(f"the sandbox image {image} is missing: `docker pull {image}`, or "
@@ -337,7 +337,7 @@ def _wait_ready(state: dict, proc: subprocess.Popen, limit: float = 60):
 
 def _copy_images(main_client, client, images: list[str], progress: Callable[[str], None]) -> None:
     """Stream `docker save` from the main engine into `docker load` on the sandbox."""
-    from tutor.core import bundle
+    from tutor.core.engine import bundle
 
     have = {r["image"] for r in bundle.rows(client, images) if r["present"]}
     todo = [r["image"] for r in bundle.rows(main_client, images) if r["present"] and r["image"] not in have]

@@ -12,7 +12,7 @@ import tarfile
 from pathlib import Path
 from typing import Callable, Iterator
 
-from tutor.core.images import ImageError, ImageMap
+from tutor.core.engine.images import ImageError, ImageMap
 from tutor.core.model import Lesson
 
 CHUNK = 1 << 20

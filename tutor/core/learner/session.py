@@ -8,15 +8,18 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
-from tutor.core import checks, facts, guard, history, paths, runner
-from tutor.core.describe import short
-from tutor.core.engine import Engine
-from tutor.core.images import ImageMap, missing_images
+from tutor.core import checks, paths
+from tutor.core.checks import facts
+from tutor.core.learner import guard
+from tutor.core.engine import events as history, runner
+from tutor.core.engine.describe import short
+from tutor.core.engine.connection import Engine
+from tutor.core.engine.images import ImageMap, missing_images
 from tutor.core.model import CheckSpec, Command, Lesson, Step
 from tutor.core.outcome import Outcome
-from tutor.core.ownership import Ownership
-from tutor.core.progress import Progress
-from tutor.core.roles import Roles
+from tutor.core.learner.ownership import Ownership
+from tutor.core.learner.progress import Progress
+from tutor.core.checks.roles import Roles
 
 WaitProgress = Callable[[str, float, float], None]  # claim, seconds waited, limit
 

@@ -5,7 +5,7 @@ A prune removes by rule, not by name: `docker volume prune` takes every unused
 anonymous volume on the engine, the learner's too. So before any prune runs, docklab
 asks the engine what that prune would take (the same rules the engine applies, for
 this API version and these filters) and compares with what the lesson owns
-(tutor.core.ownership). The CLI refuses a prune that would take anything else; the
+(tutor.core.learner.ownership). The CLI refuses a prune that would take anything else; the
 TUI calls the same `assess` and asks.
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 
-from tutor.core.describe import ANON_LABEL
-from tutor.core.engine import parse_version
+from tutor.core.engine.describe import ANON_LABEL
+from tutor.core.engine.connection import parse_version
 
 SEPARATORS = {";", "&&", "||", "|", "&", "(", ")", "|&", ";;", "\n"}
 PREFIXES = {"sudo", "command", "exec", "time", "nohup", "env"}

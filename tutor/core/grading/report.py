@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tutor.core.engine import Engine
-from tutor.core.images import ImageMap
-from tutor.core.livestate import LessonState, ReadOnlyProgress, check_lesson, started
+from tutor.core.engine.connection import Engine
+from tutor.core.engine.images import ImageMap
+from tutor.core.learner.livestate import LessonState, ReadOnlyProgress, check_lesson, started
 from tutor.core.model import Lesson
 from tutor.core.outcome import redact
-from tutor.core.progress import Progress
+from tutor.core.learner.progress import Progress
 
 SCHEMA = 1
 DONE, NOT_DONE = "done", "not_done"
