@@ -22,6 +22,7 @@ from tutor.core.learner.ownership import Conflict, Ownership, started_lessons
 from tutor.core.paths import content_dir
 from tutor.core.learner.progress import Progress
 from tutor.core.learner.session import Session
+from tutor.core.learner.thinking import AUTO
 
 
 class Stop(Exception):
@@ -188,7 +189,17 @@ def cmd_run(args) -> int:
 def _auto(session: Session, lesson: Lesson, out: Printer) -> int:
     for step in lesson.steps:
         out.step(step, len(lesson.steps))
-        for command in step.commands:
+        commands = step.commands
+        if step.challenge:
+            out.line("A challenge: --auto runs its hidden solution (the report records it as revealed by auto).")
+            commands = session.reveal(step.number, by=AUTO)
+        for i, question in enumerate(step.quiz):
+            pick = session.answer(step.number, i, question.answer, by=AUTO)
+            out.line(f"Quiz: {question.question} -> {pick.choice} (answered by --auto from the key; recorded so)")
+        unasked = {} if step.challenge else {p.block: p for p in step.predictions}
+        for command in commands:
+            if (prediction := unasked.pop(command.block, None)) is not None:
+                out.line(f"Prediction not asked (--auto skips them): {prediction.question}")
             out.command(session.command_text(command))
             verdict = session.guard(command)
             if verdict is not None and not verdict.safe:

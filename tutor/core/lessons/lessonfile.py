@@ -17,15 +17,18 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 
 from tutor.core import checks
 from tutor.core.checks import facts
-from tutor.core.model import (Answer, CheckSpec, Command, FactSpec, Lesson, Problem, Requirements, Resources,
-                              Role, Step)
+from tutor.core.lessons import learning
+from tutor.core.model import (CHALLENGE, Answer, CheckSpec, Command, FactSpec, Lesson, Problem, Question,
+                              Requirements, Resources, Role, Step)
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 FILENAME = re.compile(r"^(\d\d)-([a-z0-9-]+)\.md$")
 FACT_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 COMMAND_LANGS = {"sh", "shell", "bash"}
-SPECIAL = {"check", "answers", "remember"}  # `yaml check` and friends
+SPECIAL = {"check", "answers", "remember", "predict", "hints", "quiz"}  # `yaml check` and friends
+HIDDEN = re.compile(r"^```(?:yaml (?:check|answers|remember|predict|hints|quiz)|(?:sh|shell|bash) solution)\b"
+                    r".*?^```\s*$\n?", re.S | re.M)  # blocks for docklab, not for the learner's eyes
 FRONT_KEYS = {"id", "title", "summary", "images", "requires", "resources", "secrets", "workdir", "roles"}
 ROLE_KEYS = {"container": str, "volume": str, "about": str, "image": str, "mount": str, "volume_at_mount": str,
              "anonymous": bool, "service": str, "fixed": bool, "syntax": str,
@@ -80,16 +83,34 @@ def parse(path: Path, text: str | None = None) -> tuple[Lesson, list[Problem]]:
         problem(1, "missing front matter: the file must start with a `---` block (id, title, summary, ...)")
     step: Step | None = None
     last_block: list[Command] | None = None
+    last_list: list[Command] = []  # where last_block sits: the step's commands or its solution
     defined: set[str] = set()
     body_start = 0
+    recap_line = 0  # the `## What to take away` heading, once met
+    pending: Question | None = None  # a prediction waiting for its command block
 
     check_blocks: set[int] = set()  # steps with a check block, valid or not
+    quiz_blocks: set[int] = set()
 
     def close_step(end: int) -> None:
-        if step is not None:
-            step.body = _body(lines, body_start, end)
-            if step.number not in check_blocks:
-                problem(step.line, f"step {step.title!r} has no checks: add a ```yaml check``` block")
+        nonlocal pending
+        if recap_line and step is None:
+            lesson.recap = learning.recap(_body(lines, body_start, end), recap_line, problem)
+        if step is None:
+            return
+        step.body = _body(lines, body_start, end)
+        if pending is not None:
+            problem(pending.line, "a `yaml predict` block must come directly before the ```sh``` block whose "
+                                  "first command it asks about")
+            pending = None
+        if step.number in quiz_blocks:
+            if step.commands or step.solution:
+                problem(step.line, f"quiz step {step.title!r} has commands: a quiz step only asks questions")
+        elif step.number not in check_blocks:
+            problem(step.line, f"step {step.title!r} has no checks: add a ```yaml check``` block")
+        if step.challenge and not step.solution:
+            problem(step.line, f"challenge {step.title!r} has no hidden solution: add a ```sh solution``` block "
+                               "(`run --auto` runs it; the learner sees it only on asking)")
 
     for i, tok in enumerate(tokens):
         line = (tok.map[0] + 1) if tok.map else 1
@@ -102,29 +123,66 @@ def parse(path: Path, text: str | None = None) -> tuple[Lesson, list[Problem]]:
                 if step is None and not lesson.intro:
                     lesson.title = lesson.title or title
                 continue
-            close_step(line - 1)
-            if step is None:
+            if step is None and not recap_line:
                 lesson.intro = _body(lines, _after_front_matter(tokens), line - 1)
+            close_step(line - 1)
+            body_start = tok.map[1] if tok.map else line
+            last_block, pending = None, None
+            if recap_line:
+                problem(line, f"`## {learning.RECAP}` must be the lesson's last section")
+            if title == learning.RECAP:
+                step, recap_line = None, recap_line or line
+                continue
             if any(s.title == title for s in lesson.steps):
                 problem(line, f"duplicate step {title!r}: step titles must be unique")
             step = Step(number=len(lesson.steps) + 1, title=title, line=line)
             lesson.steps.append(step)
-            last_block = None
-            body_start = tok.map[1] if tok.map else line
         elif tok.type == "fence":
             words = tok.info.split()
             lang = words[0] if words else ""
-            role = words[1] if len(words) > 1 and lang == "yaml" and words[1] in SPECIAL else None
-            if lang not in COMMAND_LANGS and role is None:
+            tag = words[1] if len(words) > 1 else ""
+            if lang in COMMAND_LANGS:
+                role = "solution" if tag == "solution" else None
+            elif lang == "yaml" and tag in SPECIAL:
+                role = tag
+            else:
                 continue
-            what = "command block" if role is None else f"`yaml {role}` block"
+            what = ("command block" if role is None else "```sh solution``` block" if role == "solution"
+                    else f"`yaml {role}` block")
+            if step is None and recap_line:
+                problem(line, f"{what} in `## {learning.RECAP}`: the recap is a few lines of text, "
+                              "with no commands or checks")
+                continue
             if step is None:
                 problem(line, f"{what} outside a step: put it under a `## Step title` heading")
                 continue
+            if pending is not None and role is not None:
+                problem(pending.line, "a `yaml predict` block must come directly before the ```sh``` block whose "
+                                      "first command it asks about")
+                pending = None
             if role is None:
+                if step.challenge:
+                    problem(line, f"challenge {step.title!r} has a ```sh``` block: a challenge states the goal, "
+                                  "not the command; put the commands in a hidden ```sh solution``` block")
+                    continue
                 block = len({c.block for c in step.commands})
                 last_block = _commands(tok.content, line + 1, step, block, defined, problem)
+                last_list = step.commands
                 step.commands.extend(last_block)
+                if pending is not None:
+                    step.predictions.append(replace(pending, block=block))
+                    pending = None
+                continue
+            if role == "solution":
+                if not step.challenge:
+                    problem(line, f"a ```sh solution``` block belongs in a challenge (a step titled "
+                                  f"`## {CHALLENGE}...`), not in {step.title!r}")
+                elif step.solution:
+                    problem(line, f"challenge {step.title!r} has a second ```sh solution``` block: one is run")
+                else:
+                    last_block = _commands(tok.content, line + 1, step, 0, defined, problem)
+                    last_list = step.solution
+                    step.solution.extend(last_block)
                 continue
             data, item_lines = _yaml(tok.content, line + 1, problem)
             if data is None:
@@ -138,7 +196,17 @@ def parse(path: Path, text: str | None = None) -> tuple[Lesson, list[Problem]]:
                     continue
                 answers = _answers(data, item_lines, line, problem)
                 cmd = last_block[-1]
-                step.commands[step.commands.index(cmd)] = last_block[-1] = replace(cmd, answers=answers)
+                last_list[last_list.index(cmd)] = last_block[-1] = replace(cmd, answers=answers)
+            elif role == "predict":
+                pending = learning.question(data, line, "prediction", problem)
+            elif role == "hints":
+                if step.hints:
+                    problem(line, f"step {step.title!r} has a second `yaml hints` block: put every hint in one")
+                else:
+                    step.hints = learning.hints(data, line, problem)
+            elif role == "quiz":
+                quiz_blocks.add(step.number)
+                step.quiz.extend(learning.quiz(data, item_lines, line, problem))
             else:
                 step.facts.extend(_facts(data, item_lines, line, problem))
                 if isinstance(data, dict):  # even a broken fact is "defined": one mistake, one message
@@ -148,8 +216,9 @@ def parse(path: Path, text: str | None = None) -> tuple[Lesson, list[Problem]]:
         if s_.implied_by is not None and not s_.number < s_.implied_by <= len(lesson.steps):
             problem(s_.line, f"step {s_.title!r}: `implied_by: {s_.implied_by}` must name a later step "
                              f"({s_.number + 1} to {len(lesson.steps)})")
-    if step is None:
-        lesson.intro = _body(lines, _after_front_matter(tokens), len(lines))
+    if not lesson.steps:
+        if not recap_line:
+            lesson.intro = _body(lines, _after_front_matter(tokens), len(lines))
         problem(1, "no steps: a lesson needs `## Step` headings, each with commands and checks")
     m = FILENAME.match(path.name)
     if lesson.id and path.suffix == ".md" and m and m.group(2) != lesson.id:
@@ -164,7 +233,7 @@ def _after_front_matter(tokens) -> int:
 def _body(lines: list[str], start: int, end: int) -> str:
     """The Markdown between two lines, without the machine-only yaml blocks."""
     text = "\n".join(lines[start:end])
-    return re.sub(r"^```yaml (check|answers|remember)\b.*?^```\s*$\n?", "", text, flags=re.S | re.M).strip()
+    return HIDDEN.sub("", text).strip()
 
 
 def _yaml(content: str, first_line: int, problem) -> tuple[Any, list[int]]:
