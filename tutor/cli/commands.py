@@ -23,6 +23,7 @@ from tutor.core.paths import content_dir
 from tutor.core.learner.progress import Progress
 from tutor.core.learner.session import Session
 from tutor.core.learner.thinking import AUTO
+from tutor.core.lessons.learning import RECAP
 
 
 class Stop(Exception):
@@ -219,6 +220,8 @@ def _auto(session: Session, lesson: Lesson, out: Printer) -> int:
             return FAILED
     out.line(f"All {len(lesson.steps)} steps of {lesson.id} passed. "
              f"`docklab reset {lesson.id}` removes what it created.")
+    if lesson.recap:
+        out.line(f"\n== {RECAP}\n{lesson.recap}")
     return OK
 
 

@@ -61,7 +61,8 @@ class Thought:
     def merged(self, other: Thought) -> Thought:
         """Two reports of one learner: the one that recorded more (progress only grows)."""
         most = max(self, other, key=lambda t: len(t.quiz or ()))
-        return Thought(max(self.predictions, other.predictions, key=len), max(self.hints, other.hints),
+        picked = max(self.predictions, other.predictions, key=lambda ps: (sum(p is not None for p in ps), len(ps)))
+        return Thought(picked, max(self.hints, other.hints),
                        self.revealed or other.revealed, most.quiz, max(self.quiz_total, other.quiz_total),
                        most.quiz_auto)
 
