@@ -15,7 +15,8 @@ from tutor.core.lessons import lessonfile
 from tutor.core.paths import content_dir
 
 pytestmark = pytest.mark.engine
-LESSONS = [p.stem.split("-", 1)[1] for p in lessonfile.discover(content_dir())]
+LESSONS = [p.stem.split("-", 1)[1] for p in lessonfile.discover(content_dir())
+           if not all(s.is_quiz for s in lessonfile.load(p).steps)]  # a quiz asks the learner, not the engine
 SECRETS = {p.stem.split("-", 1)[1]: lessonfile.load(p).secrets for p in lessonfile.discover(content_dir())}
 STEPS = {p.stem.split("-", 1)[1]: len(lessonfile.load(p).steps) for p in lessonfile.discover(content_dir())}
 SECRET = "my-secret-pw"
@@ -28,10 +29,15 @@ ALTERNATIVES = {
     "data-loss": [
         f"docker container run --detach --name mydb --env MYSQL_ROOT_PASSWORD={SECRET} {MYSQL}",
         f"docker exec mydb mysql -uroot -p{SECRET} -e \"{SQL}\"",
+        "docker exec mydb sh -c 'echo \"in the writable layer\" > /etc/note.txt' && docker restart mydb",
         "docker container rm --force mydb",
         f"docker container create --name mydb -e MYSQL_ROOT_PASSWORD={SECRET} {MYSQL} && docker start mydb",
+        f"docker exec mydb mysql -uroot -p{SECRET} -e 'USE customer_data' || true",
         "docker volume ls --quiet --filter dangling=true",
         f"docker run -d --name mydb-rescue --mount type=volume,source={{old_volume}},target=/var/lib/mysql {MYSQL}",
+        f"docker exec mydb-rescue mysql -uroot -p{SECRET} -e 'SELECT * FROM customer_data.customers'",
+        f"docker volume create safe_db && docker container run --detach --name mydb-safe --env "
+        f"MYSQL_ROOT_PASSWORD={SECRET} --mount source=safe_db,target=/var/lib/mysql {MYSQL}",
     ],
     "named-volumes": [
         "docker volume create --driver local mysql_data",
@@ -41,7 +47,12 @@ ALTERNATIVES = {
         "docker container rm --force mydb",
         f"docker container create --name mydb -e MYSQL_ROOT_PASSWORD={SECRET} "
         f"--mount source=mysql_data,target=/var/lib/mysql {MYSQL} && docker container start mydb",
+        f"docker exec mydb mysql -uroot -p{SECRET} -e 'SELECT * FROM customer_data.customers'",
         "docker volume inspect mysql_data",
+        f"docker volume create orders_data && docker run -d --name orders-db -e MYSQL_ROOT_PASSWORD={SECRET} "
+        f"--mount source=orders_data,target=/var/lib/mysql {MYSQL} && until docker exec orders-db mysqladmin ping "
+        f"-h127.0.0.1 --protocol=tcp -uroot -p{SECRET} 2>/dev/null | grep -q alive; do sleep 1; done && "
+        f"docker exec orders-db mysql -uroot -p{SECRET} -e 'CREATE DATABASE orders'",
     ],
 }
 
@@ -60,12 +71,16 @@ ALTERNATIVES.update({
         f"--mount source=old-data,target=/data {BUSYBOX} sh -c 'head -c 5242880 /dev/zero > /data/blob'",
         f"docker volume prune --force --filter {LABEL}",
         f"docker volume prune -af --filter '{LABEL}'",
+        f"docker volume create --label docklab.lesson=managing-volumes tmp-vol && echo y | docker volume prune -a "
+        f"--filter {LABEL}",
     ],
     "mount-syntax": [
         "docker volume create my-vol",
         f"docker container run --detach --volume my-vol:/app --name web-v {NGINX}",
         f"docker container run --name web-mount --detach --mount source=my-vol,target=/app {NGINX}",
         "docker exec web-v sh -c 'echo \"written by web-v\" > /app/hello.txt'",
+        f"docker container run --detach --name web-ro --volume my-vol:/data:ro {NGINX}",
+        f"docker run -d --name reader --mount source=my-vol,destination=/data,ro {NGINX}",
     ],
     "mounting-over-data": [
         f"docker run -d --name web-fresh --mount type=volume,source=fresh-html,target=/usr/share/nginx/html {NGINX}",
@@ -77,14 +92,18 @@ ALTERNATIVES.update({
         "docker exec web-fresh sh -c 'rm -rf /usr/share/nginx/html/*' && docker container rm --force web-fresh",
         f"docker container create --name web-refill --mount source=fresh-html,target=/usr/share/nginx/html {NGINX} "
         "&& docker start web-refill",
+        f"docker volume create nginx-share && docker container create --name share-fill -v nginx-share:/usr/share/nginx "
+        f"{NGINX} && docker rm share-fill",  # copy-up happens at create: the container never runs
     ],
     "anonymous-volumes": [
         f"docker container run --detach --name temp_container --volume /app/cache {UBUNTU} sleep 3600",
         "docker volume inspect {anon}",
         "docker stop -t 0 temp_container && docker container rm temp_container",
         f"docker run --rm --name temp_container2 -v /app/cache {UBUNTU} true",
+        f"docker container run --rm --name temp_container4 --volume /app/cache {UBUNTU} true",
         f"docker container run -d --name temp_container3 --mount type=volume,destination=/app/cache {UBUNTU} sleep 3600",
         "docker volume remove {anon}",
+        f"docker run --rm --name temp_container5 -v /app/cache --mount source=keep_me,target=/app/data {UBUNTU} true",
     ],
     "read-only": [
         "docker volume create my_readonly_volume && docker run --rm --mount source=my_readonly_volume,target=/app "
@@ -93,27 +112,38 @@ ALTERNATIVES.update({
         f"docker run -d --name ro-mount --mount source=my_readonly_volume,destination=/app,ro {UBUNTU} sleep 3600",
         f"docker run --rm --mount source=my_readonly_volume,target=/app {BUSYBOX} "
         "sh -c 'echo \"written elsewhere\" > /app/more.txt'",
+        f"docker run -d --name ro-mixed --mount source=my_readonly_volume,target=/app,readonly "
+        f"--mount source=rw_scratch,target=/scratch {UBUNTU} sleep 3600",
     ],
     "subpath": [
         f"docker volume create myvolume && docker run --rm -v myvolume:/v {ALPINE} sh -c "
-        "'mkdir /v/myfolder /v/otherfolder && echo \"in myfolder\" > /v/myfolder/hello.txt'",
+        "'mkdir /v/myfolder /v/otherfolder && echo \"in myfolder\" > /v/myfolder/hello.txt && "
+        "echo \"not for this container\" > /v/otherfolder/private.txt'",
         "docker container run -d --name subpath-demo "
         f"--mount type=volume,src=myvolume,dst=/app,volume-subpath=myfolder {ALPINE} sleep 3600",
         f"docker container create --name subpath-missing --mount src=myvolume,dst=/app,volume-subpath=nofolder "
         f"{ALPINE} sleep 3600 && (docker start subpath-missing || true)",
+        "docker container run -d --name subpath-other "
+        f"--mount type=volume,src=myvolume,dst=/other,volume-subpath=otherfolder,ro {ALPINE} sleep 3600",
     ],
     "volumes-from": [
         f"docker run -d --name php-app --mount source=shared_data,target=/var/www/html {PHP}",
         "docker exec php-app sh -c 'printf \"<h1>Hello from php-app</h1>\\n\" > /var/www/html/index.html'",
         f"docker container run --detach --name web-server --volumes-from php-app:rw {NGINX}",
         f"docker run -d --name web-server-ro --volumes-from=php-app:ro {NGINX}",
+        f"docker container run --detach --name page-server --volumes-from=php-app:ro {BUSYBOX} "
+        "httpd -f -p 8080 -h /var/www/html",
+        f"docker run -d --name site-reader --mount source=shared_data,target=/srv/site,readonly {BUSYBOX} sleep 3600",
     ],
     "compose-volumes": [
         f"WEB_IMAGE={NGINX} {COMPOSE} up --detach",
         f"{COMPOSE} exec -T web sh -c 'echo \"written before down\" > /usr/share/nginx/html/note.txt'",
         f"{COMPOSE} down",
         f"WEB_IMAGE={NGINX} {COMPOSE} up -d",
+        f"docker run --name site-build {NGINX} sh -c 'echo \"<h1>version 2</h1>\" > /usr/share/nginx/html/index.html' "
+        f"&& docker container commit site-build mysite:v2 && WEB_IMAGE=mysite:v2 {COMPOSE} up --detach",
         f"WEB_IMAGE={NGINX} {COMPOSE} --project-name scratch up --detach && {COMPOSE} -p scratch down --volumes",
+        f"WEB_IMAGE=mysite:v2 COMPOSE_PROJECT_NAME=staging {COMPOSE} up --detach",
     ],
     "backup-restore": [
         f"docker volume create app_data && docker run --rm --mount source=app_data,target=/data {ALPINE} sh -c "
@@ -123,15 +153,42 @@ ALTERNATIVES.update({
         "docker volume create app_data_restored && docker run --rm -v backup_store:/backup -v app_data_restored:/target "
         f"{ALPINE} sh -c 'cd /target && tar xf /backup/app_data.tar'",
         f"docker run --rm -v app_data_restored:/data {ALPINE} cat /data/config/app.ini",
+        f"docker run -d --name mydb --env MYSQL_ROOT_PASSWORD={SECRET} --mount source=mysql_data,target=/var/lib/mysql "
+        f"{MYSQL}",
+        f"docker exec mydb mysql -uroot -p{SECRET} -e \"{SQL}\"",
+        "docker container stop mydb && docker run --rm --mount source=mysql_data,target=/source,readonly "
+        f"-v backup_store:/backup {ALPINE} sh -c 'cd /source && tar cf /backup/mysql_data.tar .' && "
+        "docker container start mydb",
+        "docker exec mydb sh -c 'exec mysqldump -uroot -p\"$MYSQL_ROOT_PASSWORD\" customer_data' | "
+        f"docker run --rm -i -v backup_store:/backup {ALPINE} sh -c 'cat > /backup/customers.sql'",
     ],
     "secrets": [
         f"docker container run --detach --name mydb-env --env MYSQL_ROOT_PASSWORD={PW} {MYSQL}",
+        f"docker container run --detach --name mydb-dotenv --env-file {ROOT}/labs/secrets/.env {MYSQL}",
         f"docker volume create db_secrets && docker run --rm --mount source=db_secrets,target=/s {BUSYBOX} "
         f"sh -c 'echo -n {PW} > /s/mysql_root_password'",
         "docker run -d --name mydb-secret --env MYSQL_ROOT_PASSWORD_FILE=/run/secrets/mysql_root_password "
         f"--mount source=db_secrets,target=/run/secrets,readonly {MYSQL}",
+        f"docker run --rm --mount source=db_secrets,target=/s {BUSYBOX} sh -c 'echo -n shop > /s/db_name' && "
+        "docker run -d --name mydb-app --env MYSQL_ROOT_PASSWORD_FILE=/run/secrets/mysql_root_password "
+        "--env MYSQL_DATABASE_FILE=/run/secrets/db_name "
+        f"--mount source=db_secrets,target=/run/secrets,readonly {MYSQL}",
     ],
 })
+
+
+LESSON_IMAGES = {"compose-volumes": ["mysite:v2"]}  # images a lesson's learner makes; docklab removes no images
+
+
+def forget_images(client, lesson: str) -> None:
+    """Remove the images the lesson had the learner make (`docker commit`), as a learner would at the end."""
+    import docker
+
+    for image in LESSON_IMAGES.get(lesson, []):
+        try:
+            client.images.remove(image, force=True)
+        except docker.errors.ImageNotFound:
+            pass
 
 
 def test_every_lesson_has_alternative_commands():
@@ -162,6 +219,7 @@ def test_fails_clean_passes_after_auto_and_reset_restores(lesson, client, home):
                 assert not any(s in saved.read_text(errors="replace") for s in secrets), saved
     finally:
         reset = run_docklab("reset", lesson, home=home)
+        forget_images(client, lesson)
     assert reset.returncode == 0, reset.stdout + reset.stderr
     assert engine_state(client) == before
     # A complete earlier attempt, reset: a fresh learner's check proves nothing from its history.
@@ -207,6 +265,7 @@ def test_other_correct_commands_pass_too(lesson, client, home):
         assert final.returncode == 0, final.stdout + final.stderr
     finally:
         reset = run_docklab("reset", lesson, home=home)
+        forget_images(client, lesson)
     assert reset.returncode == 0, reset.stdout + reset.stderr
     assert engine_state(client) == before
 
@@ -236,7 +295,7 @@ WRONG_WORLDS = {
     "backup-restore": (3, f"docker run --rm -v backup_store:/backup -v app_data_restored:/target {ALPINE} sh -c "
                           "'mkdir -p /target/source && cp /backup/app_data.tar /target/source/'",
                        "volumes app_data and app_data_restored hold the same files"),
-    "secrets": (3, f"docker run -d --name mydb-secret -e MYSQL_ROOT_PASSWORD={PW} -v db_secrets:/run/secrets:ro {MYSQL}",
+    "secrets": (4, f"docker run -d --name mydb-secret -e MYSQL_ROOT_PASSWORD={PW} -v db_secrets:/run/secrets:ro {MYSQL}",
                 "MYSQL_ROOT_PASSWORD is not in mydb-secret's configuration"),
 }
 
