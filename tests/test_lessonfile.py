@@ -162,3 +162,53 @@ def test_the_check_table_in_content_readme_is_the_registry():
     assert set(rows) == set(KINDS)
     for name, kind in KINDS.items():
         assert rows[name] == set(kind.fields), name
+
+
+# ---- what issue 11 asks of every shipped lesson ----------------------------------------
+
+SHIPPED = {p.stem.split("-", 1)[1]: lessonfile.load(p) for p in lessonfile.discover(content_dir())}
+
+
+def test_every_lesson_has_a_recap_of_at_most_five_lines():
+    for lesson_id, lesson in SHIPPED.items():
+        lines = [line for line in lesson.recap.splitlines() if line.strip()]
+        assert 1 <= len(lines) <= 5, f"{lesson_id}: `## What to take away` has {len(lines)} lines"
+
+
+def test_every_lesson_but_the_quiz_ends_in_a_challenge_with_hints_and_a_prediction_before():
+    for lesson_id, lesson in SHIPPED.items():
+        if lesson_id == "quiz":
+            continue
+        last = lesson.steps[-1]
+        assert last.challenge, f"{lesson_id}: the last step {last.title!r} is not a challenge"
+        assert last.solution and last.checks and not last.commands, lesson_id
+        assert 1 <= len(last.hints) <= 3, f"{lesson_id}: the challenge has no hints"
+        assert not any(s.challenge for s in lesson.steps[:-1]), f"{lesson_id}: a challenge before the end"
+        assert any(s.predictions for s in lesson.steps), f"{lesson_id}: no prediction"
+
+
+def test_the_quiz_lesson_is_last_and_all_questions():
+    assert list(SHIPPED)[-1] == "quiz"
+    quiz = SHIPPED["quiz"]
+    assert quiz.steps and all(s.is_quiz and not s.commands for s in quiz.steps)
+    assert sum(len(s.quiz) for s in quiz.steps) >= 7
+
+
+def test_the_moments_the_issue_names_have_a_prediction():
+    def predicted(lesson_id: str, command: str) -> bool:
+        """Some prediction of the lesson sits before a command block that starts with `command`."""
+        for step in SHIPPED[lesson_id].steps:
+            blocks = {c.block: c.text for c in reversed(step.commands)}  # each block's first command
+            if any(blocks.get(q.block, "").startswith(command) for q in step.predictions):
+                return True
+        return False
+
+    assert predicted("data-loss", "docker rm -f mydb")
+    assert predicted("managing-volumes", "docker volume prune --filter")
+    assert predicted("managing-volumes", "docker volume prune --all")
+    assert predicted("mounting-over-data", "docker run -d --name web-data -v own-html")
+    assert predicted("anonymous-volumes", "docker rm -f temp_container")
+    assert predicted("anonymous-volumes", "docker rm -f -v temp_container2")
+    assert predicted("volumes-from", "docker exec web-server-ro touch")
+    assert predicted("compose-volumes", "docker compose down")
+    assert predicted("compose-volumes", "docker compose -p scratch down -v")

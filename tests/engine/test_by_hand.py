@@ -17,6 +17,7 @@ import textwrap
 import pytest
 
 from tests.conftest import ROOT, engine_state, run_docklab
+from tests.engine.test_lessons import forget_images
 from tutor.core.engine.images import load_map
 
 pytestmark = pytest.mark.engine
@@ -44,6 +45,10 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
              mysql:9.2.0
             waitdb mydb rootpassword
             sql mydb rootpassword "$GUIDE_SQL"
+            docker exec mydb sh -c 'echo "in the writable layer" > /etc/note.txt'
+            docker stop mydb
+            docker start mydb
+            waitdb mydb rootpassword
             old=$(docker inspect mydb --format '{{range .Mounts}}{{.Name}}{{end}}')
             docker rm -f mydb
             docker run -d \\
@@ -55,11 +60,18 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker volume ls --filter dangling=true
             docker run -d --name rescue -v "$old":/var/lib/mysql mysql:9.2.0
             waitdb rescue rootpassword
+            sql rescue rootpassword "SELECT * FROM customer_data.customers"
+            docker volume create safe
+            docker run -d --name mydb-safe -e MYSQL_ROOT_PASSWORD=rootpassword --mount source=safe,target=/var/lib/mysql mysql:9.2.0
+            waitdb mydb-safe rootpassword
             """, ALL),
         ("other names and syntax", """
             docker container run --detach --env MYSQL_ROOT_PASSWORD=pw-one --name first-db mysql:9.2.0
             waitdb first-db pw-one
             sql first-db pw-one "$GUIDE_SQL"
+            docker exec first-db sh -c 'echo "in the writable layer" > /etc/note.txt'
+            docker container restart first-db
+            waitdb first-db pw-one
             old=$(docker container inspect --format '{{range .Mounts}}{{.Name}}{{end}}' first-db)
             docker container rm --force first-db
             docker container create --name second-db --env MYSQL_ROOT_PASSWORD=pw-one mysql:9.2.0
@@ -68,7 +80,24 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker container run --detach --name saved \\
               --mount type=volume,source="$old",target=/var/lib/mysql mysql:9.2.0
             waitdb saved pw-one
+            docker container run --detach --name mydb-safe --env MYSQL_ROOT_PASSWORD=pw-one -v kept_db:/var/lib/mysql mysql:9.2.0
+            waitdb mydb-safe pw-one
             """, ALL),
+        ("the safe database on an anonymous volume", """
+            docker run -d --name mydb -e MYSQL_ROOT_PASSWORD=rootpassword mysql:9.2.0
+            waitdb mydb rootpassword
+            sql mydb rootpassword "$GUIDE_SQL"
+            docker restart mydb
+            waitdb mydb rootpassword
+            old=$(docker inspect mydb --format '{{range .Mounts}}{{.Name}}{{end}}')
+            docker rm -f mydb
+            docker run -d --name mydb -e MYSQL_ROOT_PASSWORD=rootpassword mysql:9.2.0
+            waitdb mydb rootpassword
+            docker run -d --name mydb-rescue -v "$old":/var/lib/mysql mysql:9.2.0
+            waitdb mydb-rescue rootpassword
+            docker run -d --name mydb-safe -e MYSQL_ROOT_PASSWORD=rootpassword mysql:9.2.0
+            waitdb mydb-safe rootpassword
+            """, (10, "CLAIM")),
         ("`rm -fv` destroys the data", """
             docker run -d --name mydb -e MYSQL_ROOT_PASSWORD=rootpassword mysql:9.2.0
             waitdb mydb rootpassword
@@ -76,7 +105,7 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker rm -fv mydb
             docker run -d --name mydb -e MYSQL_ROOT_PASSWORD=rootpassword mysql:9.2.0
             waitdb mydb rootpassword
-            """, (3, "the volume that your database container had at /var/lib/mysql before its removal "
+            """, (4, "the volume that your database container had at /var/lib/mysql before its removal "
                      "still exists")),
     ],
     "named-volumes": [
@@ -94,6 +123,12 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker rm -f mydb
             docker run -d --name new_container -e MYSQL_ROOT_PASSWORD=rootpassword -v mysql_data:/var/lib/mysql mysql:9.2.0
             waitdb new_container rootpassword
+            sql new_container rootpassword "SELECT * FROM customer_data.customers"
+            docker inspect new_container --format '{{json .Mounts}}'
+            docker run -d --name orders-db -e MYSQL_ROOT_PASSWORD=rootpassword \\
+              --mount type=volume,src=orders_data,dst=/var/lib/mysql mysql:9.2.0
+            waitdb orders-db rootpassword
+            sql orders-db rootpassword "CREATE DATABASE orders"
             """, ALL),
         ("other names and syntax", """
             docker volume create --driver local shop-data
@@ -106,6 +141,9 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
               --mount source=shop-data,target=/var/lib/mysql mysql:9.2.0
             docker container start shop-db-2
             waitdb shop-db-2 s3cret
+            docker container run --detach --name orders-db --env MYSQL_ROOT_PASSWORD=s3cret --env MYSQL_DATABASE=orders \\
+              --mount source=orders_data,target=/var/lib/mysql mysql:9.2.0
+            waitdb orders-db s3cret
             """, ALL),
         ("a new container without the volume", """
             docker volume create mysql_data
@@ -116,6 +154,18 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker run -d --name new_container -e MYSQL_ROOT_PASSWORD=rootpassword mysql:9.2.0
             waitdb new_container rootpassword
             """, (5, "container mydb is running")),
+        ("the orders database with -v", """
+            docker volume create mysql_data
+            docker run -d --name mydb -e MYSQL_ROOT_PASSWORD=rootpassword -v mysql_data:/var/lib/mysql mysql:9.2.0
+            waitdb mydb rootpassword
+            sql mydb rootpassword "$GUIDE_SQL"
+            docker rm -f mydb
+            docker run -d --name mydb -e MYSQL_ROOT_PASSWORD=rootpassword -v mysql_data:/var/lib/mysql mysql:9.2.0
+            waitdb mydb rootpassword
+            docker run -d --name orders-db -e MYSQL_ROOT_PASSWORD=rootpassword -e MYSQL_DATABASE=orders \\
+              -v orders_data:/var/lib/mysql mysql:9.2.0
+            waitdb orders-db rootpassword
+            """, (8, "CLAIM")),
     ],
     "managing-volumes": [
         ("the guide's commands", """
@@ -127,6 +177,8 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker run --rm -v old-data:/data busybox dd if=/dev/zero of=/data/blob bs=1M count=5
             echo y | docker volume prune --filter label=docklab.lesson=managing-volumes
             echo y | docker volume prune --all --filter label=docklab.lesson=managing-volumes
+            docker volume create --label docklab.lesson=managing-volumes tmp-vol
+            echo y | docker volume prune -a --filter label=docklab.lesson=managing-volumes
             """, ALL),
         ("other syntax", """
             docker volume create --driver local my-vol
@@ -137,6 +189,8 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
               sh -c 'head -c 5242880 /dev/zero > /data/blob'
             docker volume prune --force --filter label=docklab.lesson=managing-volumes
             docker volume prune -af --filter 'label=docklab.lesson=managing-volumes'
+            docker volume create --label docklab.lesson=managing-volumes --driver local tmp-vol
+            docker volume prune --all --force --filter label=docklab.lesson=managing-volumes
             """, ALL),
         ("pruning with --all at once", """
             docker volume create my-vol && docker volume rm my-vol
@@ -144,6 +198,16 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker run --rm -v old-data:/data busybox dd if=/dev/zero of=/data/blob bs=1M count=5
             docker volume prune -af --filter label=docklab.lesson=managing-volumes
             """, (5, "a volume prune kept old-data")),
+        ("tmp-vol removed by name", """
+            docker volume create my-vol && docker volume rm my-vol
+            docker volume create --label docklab.lesson=managing-volumes old-data
+            docker run --rm -v old-data:/data busybox dd if=/dev/zero of=/data/blob bs=1M count=5
+            docker volume prune -f --filter label=docklab.lesson=managing-volumes
+            docker volume prune -af --filter label=docklab.lesson=managing-volumes
+            docker volume create --label docklab.lesson=managing-volumes tmp-vol
+            docker volume prune -f --filter label=docklab.lesson=managing-volumes
+            docker volume rm tmp-vol
+            """, (7, "CLAIM")),
     ],
     "mount-syntax": [
         ("the guide's commands", """
@@ -152,12 +216,16 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             # the guide's second command reuses the name; a learner picks another
             docker run -d --name my-container-2 --mount type=volume,source=my-vol,target=/app nginx:latest
             docker exec my-container sh -c 'echo "written by web-v" > /app/hello.txt'
+            docker run -d --name ro-v -v my-vol:/data:ro nginx:latest
+            docker run -d --name ro-mount --mount type=volume,src=my-vol,dst=/data,readonly nginx:latest
             """, ALL),
         ("other syntax", """
             docker volume create site
             docker container run --name by-v --detach --volume site:/app nginx:latest
             docker container run --detach --mount source=site,destination=/app --name by-mount nginx:latest
             docker container exec by-v sh -c 'echo "written by web-v" > /app/hello.txt'
+            docker container run --detach --volume site:/data:ro --name by-v-ro nginx:latest
+            docker container run --detach --mount source=site,destination=/data,ro=true --name by-mount-ro nginx:latest
             """, ALL),
         ("-v twice", """
             docker volume create my-vol
@@ -165,6 +233,14 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker run -d --name web-mount -v my-vol:/app nginx:latest
             docker exec web-v sh -c 'echo "written by web-v" > /app/hello.txt'
             """, (3, "web-mount mounts volume my-vol writable made with `--mount` at /app")),
+        ("read-only with -v where --mount was asked for", """
+            docker volume create my-vol
+            docker run -d --name web-v -v my-vol:/app nginx:latest
+            docker run -d --name web-mount --mount type=volume,source=my-vol,target=/app nginx:latest
+            docker exec web-v sh -c 'echo "written by web-v" > /app/hello.txt'
+            docker run -d --name web-ro -v my-vol:/data:ro nginx:latest
+            docker run -d --name reader -v my-vol:/data:ro nginx:latest
+            """, (6, "CLAIM")),
     ],
     "mounting-over-data": [
         ("other syntax", """
@@ -178,10 +254,25 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker container rm --force web-fresh
             docker container create --name web-refill --mount source=fresh-html,target=/usr/share/nginx/html nginx
             docker start web-refill
+            docker run --rm --mount source=nginx-share,target=/usr/share/nginx nginx ls /usr/share/nginx/html
             """, ALL),
         ("nocopy where copy-up was wanted", """
             docker run -d --name web-fresh -v fresh-html:/usr/share/nginx/html:nocopy nginx
             """, (1, "volume fresh-html:/ has index.html, 50x.html")),
+        ("a file of your own first: no copy-up", """
+            docker volume create fresh-html
+            docker run -d --name web-fresh -v fresh-html:/usr/share/nginx/html nginx
+            docker volume create own-html
+            docker run --rm -v own-html:/data busybox sh -c 'echo "<h1>My own page</h1>" > /data/index.html'
+            docker run -d --name web-data -v own-html:/usr/share/nginx/html nginx
+            docker run -d --name web-nocopy -v nocopy-html:/usr/share/nginx/html:nocopy nginx
+            docker exec web-fresh sh -c 'rm /usr/share/nginx/html/*'
+            docker rm -f web-fresh
+            docker run -d --name web-refill -v fresh-html:/usr/share/nginx/html nginx
+            docker volume create nginx-share
+            docker run --rm -v nginx-share:/x busybox touch /x/.keep
+            docker run --rm -v nginx-share:/usr/share/nginx nginx true
+            """, (6, "CLAIM")),
     ],
     "anonymous-volumes": [
         ("the guide's commands", """
@@ -194,21 +285,38 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker rm -f temp_container
             docker run -d --name temp_container2 -v /app/cache ubuntu sleep infinity
             docker rm -f -v temp_container2
+            docker run --rm --name temp_container4 -v /app/cache ubuntu true
             docker run -d --name temp_container3 --mount type=volume,target=/app/cache ubuntu sleep infinity
             docker volume rm "$anon"
+            docker run -d --name temp_container5 -v /app/cache -v keep_me:/app/data ubuntu sleep infinity
+            docker rm -fv temp_container5
             """, ALL),
         ("other syntax", """
             docker container run --detach --volume /app/cache --name temp_container ubuntu sleep 3600
             anon=$(docker container inspect --format '{{range .Mounts}}{{.Name}}{{end}}' temp_container)
             docker stop -t 0 temp_container && docker container rm temp_container
             docker run --rm --name temp_container2 -v /app/cache ubuntu true
+            docker container run --rm --name temp_container4 --volume /app/cache ubuntu true
             docker container run -d --name temp_container3 --mount type=volume,destination=/app/cache ubuntu sleep 3600
             docker volume remove "$anon"
+            docker container run --rm --name temp_container5 --volume /app/cache --mount source=keep_me,target=/app/data ubuntu true
             """, ALL),
         ("`rm -v` where `rm` was asked for", """
             docker run -d --name temp_container -v /app/cache ubuntu sleep infinity
             docker rm -f -v temp_container
             """, (3, "the volume that container temp_container had at /app/cache before its removal still exists")),
+        ("`rm` without -v at the end", """
+            docker run -d --name temp_container -v /app/cache ubuntu sleep infinity
+            anon=$(docker inspect temp_container --format '{{range .Mounts}}{{.Name}}{{end}}')
+            docker rm -f temp_container
+            docker run -d --name temp_container2 -v /app/cache ubuntu sleep infinity
+            docker rm -f -v temp_container2
+            docker run --rm --name temp_container4 -v /app/cache ubuntu true
+            docker run -d --name temp_container3 --mount type=volume,target=/app/cache ubuntu sleep infinity
+            docker volume rm "$anon"
+            docker run -d --name temp_container5 -v /app/cache -v keep_me:/app/data ubuntu sleep infinity
+            docker rm -f temp_container5
+            """, (8, "CLAIM")),
     ],
     "read-only": [
         ("the guide's commands", """
@@ -221,28 +329,47 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
              alpine:latest
             docker run -d --name ro-mount --mount type=volume,source=my_readonly_volume,target=/app,readonly ubuntu sleep infinity
             docker run --rm -v my_readonly_volume:/app busybox sh -c 'echo "written elsewhere" > /app/more.txt'
+            docker run -d --name ro-mixed --mount source=my_readonly_volume,target=/app,readonly \\
+              --mount source=notes,target=/scratch ubuntu sleep infinity
             """, ALL),
         ("forgot :ro", """
             docker volume create my_readonly_volume
             docker run --rm -v my_readonly_volume:/app busybox sh -c 'echo "hello, read me" > /app/greeting.txt'
             docker run -d --name ro-v -v my_readonly_volume:/app ubuntu sleep infinity
             """, (2, "ro-v mounts volume my_readonly_volume read-only made with `-v` at /app")),
+        ("both mounts read-only", """
+            docker volume create my_readonly_volume
+            docker run --rm -v my_readonly_volume:/app busybox sh -c 'echo "hello, read me" > /app/greeting.txt'
+            docker run -d --name ro-v -v my_readonly_volume:/app:ro ubuntu sleep infinity
+            docker run -d --name ro-mount --mount type=volume,source=my_readonly_volume,target=/app,readonly ubuntu sleep infinity
+            docker run --rm -v my_readonly_volume:/app busybox sh -c 'echo "written elsewhere" > /app/more.txt'
+            docker run -d --name ro-mixed -v my_readonly_volume:/app:ro -v scratch_rw:/scratch:ro ubuntu sleep infinity
+            """, (5, "CLAIM")),
     ],
     "subpath": [
         ("the guide's commands", """
             docker volume create myvolume
-            docker run --rm -v myvolume:/data alpine sh -c 'mkdir -p /data/myfolder /data/otherfolder && echo "in myfolder" > /data/myfolder/hello.txt'
+            docker run --rm -v myvolume:/data alpine sh -c 'mkdir -p /data/myfolder /data/otherfolder && echo "in myfolder" > /data/myfolder/hello.txt && echo "not for this container" > /data/otherfolder/private.txt'
             docker run -d \\
              --name subdir_container \\
              --mount source=myvolume,destination=/app,volume-subpath=myfolder \\
              ubuntu
             docker run -d --name subpath-missing --mount source=myvolume,destination=/app,volume-subpath=nofolder alpine sleep infinity || true
+            docker container run --detach --name subpath-other \\
+              --mount type=volume,src=myvolume,dst=/other,volume-subpath=otherfolder,readonly=true alpine sleep 3600
             """, ALL),
         ("the whole volume", """
             docker volume create myvolume
             docker run --rm -v myvolume:/data alpine sh -c 'mkdir -p /data/myfolder /data/otherfolder && echo "in myfolder" > /data/myfolder/hello.txt'
             docker run -d --name subpath-demo -v myvolume:/app alpine sleep infinity
             """, (2, "subpath-demo mounts volume myvolume subpath myfolder at /app")),
+        ("the other folder writable", """
+            docker volume create myvolume
+            docker run --rm -v myvolume:/data alpine sh -c 'mkdir -p /data/myfolder /data/otherfolder && echo "in myfolder" > /data/myfolder/hello.txt && echo "not for this container" > /data/otherfolder/private.txt'
+            docker run -d --name subpath-demo --mount source=myvolume,destination=/app,volume-subpath=myfolder alpine sleep infinity
+            docker run -d --name subpath-missing --mount source=myvolume,destination=/app,volume-subpath=nofolder alpine sleep infinity || true
+            docker run -d --name subpath-other --mount source=myvolume,destination=/other,volume-subpath=otherfolder alpine sleep infinity
+            """, (4, "CLAIM")),
     ],
     "volumes-from": [
         ("the guide's commands", """
@@ -250,12 +377,17 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker exec php-app sh -c 'echo "<h1>Hello from php-app</h1>" > /var/www/html/index.html'
             docker run -d --name web-server --volumes-from php-app nginx
             docker run -d --name web-server-ro --volumes-from php-app:ro nginx
+            docker run -d --name page-server --volumes-from php-app:ro busybox httpd -f -p 8080 -h /var/www/html
+            docker exec page-server wget -qO- http://localhost:8080/
+            docker run -d --name site-reader --mount source=shared_data,target=/srv/site,readonly busybox sleep infinity
             """, ALL),
         ("other names and syntax", """
             docker container run --detach --mount source=site_files,target=/var/www/html --name cms php:apache
             docker container exec cms sh -c 'echo "<h1>Hello from php-app</h1>" > /var/www/html/index.html'
             docker container run --detach --volumes-from cms:rw --name front nginx
             docker container run --detach --volumes-from=cms:ro --name front-ro nginx
+            docker container run --detach --volumes-from cms:ro --name static busybox httpd -f -p 8080 -h /var/www/html
+            docker container run --detach --name site-reader --volume site_files:/srv/site:ro busybox sleep 3600
             """, ALL),
         ("forgot :ro", """
             docker run -d --name php-app --mount source=shared_data,target=/var/www/html php:apache
@@ -263,6 +395,14 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker container run --detach --name web-server --volumes-from php-app:rw nginx
             docker run -d --name web-server-ro --volumes-from php-app nginx
             """, (4, "web-server-ro mounts volume shared_data read-only at /var/www/html")),
+        ("--volumes-from cannot move the files", """
+            docker run -d --name php-app -v shared_data:/var/www/html php:apache
+            docker exec php-app sh -c 'echo "<h1>Hello from php-app</h1>" > /var/www/html/index.html'
+            docker run -d --name web-server --volumes-from php-app nginx
+            docker run -d --name web-server-ro --volumes-from php-app:ro nginx
+            docker run -d --name page-server --volumes-from php-app:ro busybox httpd -f -p 8080 -h /var/www/html
+            docker run -d --name site-reader --volumes-from php-app:ro busybox sleep infinity
+            """, (6, "CLAIM")),
     ],
     "compose-volumes": [
         ("a project of another name (-p)", """
@@ -270,8 +410,12 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker compose -p myshop exec -T web sh -c 'echo "written before down" > /usr/share/nginx/html/note.txt'
             docker compose -p myshop down
             WEB_IMAGE=nginx:latest docker compose -p myshop up -d
+            docker run --name site-build nginx:latest sh -c 'echo "<h1>version 2</h1>" > /usr/share/nginx/html/index.html'
+            docker commit site-build mysite:v2
+            WEB_IMAGE=mysite:v2 docker compose -p myshop up -d
             WEB_IMAGE=nginx:latest docker compose -p scratch up -d
             docker compose -p scratch down -v
+            WEB_IMAGE=mysite:v2 docker compose -p staging up -d
             """, ALL),
         ("COMPOSE_PROJECT_NAME", """
             export COMPOSE_PROJECT_NAME=fromenv
@@ -279,14 +423,30 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker compose exec -T web sh -c 'echo "written before down" > /usr/share/nginx/html/note.txt'
             docker compose down
             WEB_IMAGE=nginx:latest docker compose up --detach
+            docker container run --name site-build nginx:latest sh -c 'echo "<h1>version 2</h1>" > /usr/share/nginx/html/index.html'
+            docker container commit site-build mysite:v2
+            WEB_IMAGE=mysite:v2 docker compose up --detach
             WEB_IMAGE=nginx:latest COMPOSE_PROJECT_NAME=scratch docker compose up -d
             COMPOSE_PROJECT_NAME=scratch docker compose down --volumes
+            WEB_IMAGE=mysite:v2 COMPOSE_PROJECT_NAME=staging docker compose up --detach
             """, ALL),
         ("`down -v` where `down` was asked for", """
             WEB_IMAGE=nginx:latest docker compose up -d
             docker compose exec -T web sh -c 'echo "written before down" > /usr/share/nginx/html/note.txt'
             docker compose down -v
             """, (3, "volume compose-volumes_named_volume has note.txt")),
+        ("staging on the old image", """
+            WEB_IMAGE=nginx:latest docker compose up -d
+            docker compose exec -T web sh -c 'echo "written before down" > /usr/share/nginx/html/note.txt'
+            docker compose down
+            WEB_IMAGE=nginx:latest docker compose up -d
+            docker run --name site-build nginx:latest sh -c 'echo "<h1>version 2</h1>" > /usr/share/nginx/html/index.html'
+            docker commit site-build mysite:v2
+            WEB_IMAGE=mysite:v2 docker compose up -d
+            WEB_IMAGE=nginx:latest docker compose -p scratch up -d
+            docker compose -p scratch down -v
+            WEB_IMAGE=nginx:latest docker compose -p staging up -d
+            """, (7, "CLAIM")),
     ],
     "backup-restore": [
         ("other syntax", """
@@ -298,6 +458,15 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker volume create app_data_restored
             docker run --rm -v backup_store:/backup -v app_data_restored:/target alpine sh -c 'cd /target && tar xf /backup/app_data.tar'
             docker run --rm -v app_data_restored:/data alpine cat /data/config/app.ini
+            docker run -d --name mydb -e MYSQL_ROOT_PASSWORD=rootpassword --mount source=mysql_data,target=/var/lib/mysql mysql:9.2.0
+            waitdb mydb rootpassword
+            sql mydb rootpassword "$GUIDE_SQL"
+            docker stop mydb
+            docker run --rm -v mysql_data:/source:ro -v backup_store:/backup alpine tar -cf /backup/mysql_data.tar -C /source .
+            docker start mydb
+            waitdb mydb rootpassword
+            docker exec mydb sh -c 'exec mysqldump -uroot -p"$MYSQL_ROOT_PASSWORD" --databases customer_data' |
+              docker run --rm -i -v backup_store:/backup alpine sh -c 'cat > /backup/customers.sql'
             """, ALL),
         ("restored one folder too deep", """
             docker volume create app_data
@@ -305,6 +474,20 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker run --rm -v app_data:/source:ro -v backup_store:/backup alpine tar -cf /backup/app_data.tar -C /source .
             docker run --rm -v backup_store:/backup -v app_data_restored:/target alpine sh -c 'mkdir -p /target/source && cd /target/source && tar xf /backup/app_data.tar'
             """, (3, "volumes app_data and app_data_restored hold the same files")),
+        ("a live tar where a dump was asked for", """
+            docker volume create app_data
+            docker run --rm -v app_data:/data alpine sh -c 'mkdir -p /data/config && echo "hello from app_data" > /data/notes.txt && echo debug=true > /data/config/app.ini'
+            docker run --rm -v app_data:/source:ro -v backup_store:/backup alpine tar -cf /backup/app_data.tar -C /source .
+            docker run --rm -v backup_store:/backup:ro -v app_data_restored:/target alpine tar -xf /backup/app_data.tar -C /target
+            docker run -d --name mydb -e MYSQL_ROOT_PASSWORD=rootpassword -v mysql_data:/var/lib/mysql mysql:9.2.0
+            waitdb mydb rootpassword
+            sql mydb rootpassword "$GUIDE_SQL"
+            docker stop mydb
+            docker run --rm -v mysql_data:/source:ro -v backup_store:/backup alpine tar -cf /backup/mysql_data.tar -C /source .
+            docker start mydb
+            waitdb mydb rootpassword
+            docker run --rm -v mysql_data:/source:ro -v backup_store:/backup alpine tar -cf /backup/customers.tar -C /source .
+            """, (8, "CLAIM")),
     ],
     "secrets": [
         ("other names and syntax", """
@@ -315,6 +498,12 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
               --mount source=vault,target=/run/secrets,readonly mysql:9.2.0
             waitdb env-db An0ther-pw
             waitdb file-db An0ther-pw
+            docker run -d --name mydb-dotenv --env-file "$ROOT/labs/secrets/.env" mysql:9.2.0
+            docker run --rm --mount source=vault,target=/s busybox sh -c 'echo -n shop > /s/dbname'
+            docker run -d --name mydb-app --env MYSQL_ROOT_PASSWORD_FILE=/run/secrets/mysql_root_password \\
+              --env MYSQL_DATABASE_FILE=/run/secrets/dbname --mount source=vault,target=/run/secrets,readonly mysql:9.2.0
+            waitdb mydb-app An0ther-pw
+            waitdb mydb-dotenv Sup3r-s3cret-pw
             """, ALL),
         ("the password still in a variable", """
             docker run -d --name mydb-env -e MYSQL_ROOT_PASSWORD=Sup3r-s3cret-pw mysql:9.2.0
@@ -322,7 +511,16 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker run --rm -v db_secrets:/run/secrets busybox sh -c 'printf %s "Sup3r-s3cret-pw" > /run/secrets/mysql_root_password'
             docker run -d --name mydb-secret -e MYSQL_ROOT_PASSWORD=Sup3r-s3cret-pw -v db_secrets:/run/secrets:ro mysql:9.2.0
             waitdb mydb-secret Sup3r-s3cret-pw
-            """, (3, "MYSQL_ROOT_PASSWORD is not in mydb-secret's configuration")),
+            """, (4, "MYSQL_ROOT_PASSWORD is not in mydb-secret's configuration")),
+        ("the database's name in a variable", """
+            docker run -d --name mydb-env -e MYSQL_ROOT_PASSWORD=Sup3r-s3cret-pw mysql:9.2.0
+            docker run -d --name mydb-dotenv --env-file "$ROOT/labs/secrets/.env" mysql:9.2.0
+            docker volume create db_secrets
+            docker run --rm -v db_secrets:/run/secrets busybox sh -c 'printf %s "Sup3r-s3cret-pw" > /run/secrets/mysql_root_password'
+            docker run -d --name mydb-secret -e MYSQL_ROOT_PASSWORD_FILE=/run/secrets/mysql_root_password -v db_secrets:/run/secrets:ro mysql:9.2.0
+            docker run -d --name mydb-app -e MYSQL_ROOT_PASSWORD_FILE=/run/secrets/mysql_root_password -e MYSQL_DATABASE=shop -v db_secrets:/run/secrets:ro mysql:9.2.0
+            waitdb mydb-app Sup3r-s3cret-pw
+            """, (5, "CLAIM")),
     ],
 }
 
@@ -347,6 +545,7 @@ def clean_up(client, before: dict, lesson: str, home) -> None:
     for name in set(after["networks"]) - set(before["networks"]):
         client.api.remove_network(name)
     run_docklab("reset", lesson, home=home)
+    forget_images(client, lesson)
 
 
 def test_every_lesson_has_a_solution_by_hand_and_a_wrong_one():
