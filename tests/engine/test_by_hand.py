@@ -410,7 +410,8 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker compose -p myshop exec -T web sh -c 'echo "written before down" > /usr/share/nginx/html/note.txt'
             docker compose -p myshop down
             WEB_IMAGE=nginx:latest docker compose -p myshop up -d
-            docker run --name site-build nginx:latest sh -c 'echo "<h1>version 2</h1>" > /usr/share/nginx/html/index.html'
+            docker run -d --name site-build nginx:latest
+            docker exec site-build sh -c 'echo "<h1>version 2</h1>" > /usr/share/nginx/html/index.html'
             docker commit site-build mysite:v2
             WEB_IMAGE=mysite:v2 docker compose -p myshop up -d
             WEB_IMAGE=nginx:latest docker compose -p scratch up -d
@@ -423,7 +424,9 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker compose exec -T web sh -c 'echo "written before down" > /usr/share/nginx/html/note.txt'
             docker compose down
             WEB_IMAGE=nginx:latest docker compose up --detach
-            docker container run --name site-build nginx:latest sh -c 'echo "<h1>version 2</h1>" > /usr/share/nginx/html/index.html'
+            docker container create --name site-build nginx:latest
+            docker container start site-build
+            docker container exec site-build sh -c 'echo "<h1>version 2</h1>" > /usr/share/nginx/html/index.html'
             docker container commit site-build mysite:v2
             WEB_IMAGE=mysite:v2 docker compose up --detach
             WEB_IMAGE=nginx:latest COMPOSE_PROJECT_NAME=scratch docker compose up -d
@@ -440,7 +443,8 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker compose exec -T web sh -c 'echo "written before down" > /usr/share/nginx/html/note.txt'
             docker compose down
             WEB_IMAGE=nginx:latest docker compose up -d
-            docker run --name site-build nginx:latest sh -c 'echo "<h1>version 2</h1>" > /usr/share/nginx/html/index.html'
+            docker run -d --name site-build nginx:latest
+            docker exec site-build sh -c 'echo "<h1>version 2</h1>" > /usr/share/nginx/html/index.html'
             docker commit site-build mysite:v2
             WEB_IMAGE=mysite:v2 docker compose up -d
             WEB_IMAGE=nginx:latest docker compose -p scratch up -d

@@ -140,8 +140,9 @@ ALTERNATIVES.update({
         f"{COMPOSE} exec -T web sh -c 'echo \"written before down\" > /usr/share/nginx/html/note.txt'",
         f"{COMPOSE} down",
         f"WEB_IMAGE={NGINX} {COMPOSE} up -d",
-        f"docker run --name site-build {NGINX} sh -c 'echo \"<h1>version 2</h1>\" > /usr/share/nginx/html/index.html' "
-        f"&& docker container commit site-build mysite:v2 && WEB_IMAGE=mysite:v2 {COMPOSE} up --detach",
+        f"docker container run --detach --name site-build {NGINX} && docker exec site-build sh -c "
+        "'echo \"<h1>version 2</h1>\" > /usr/share/nginx/html/index.html' && docker container commit site-build "
+        f"mysite:v2 && WEB_IMAGE=mysite:v2 {COMPOSE} up --detach",
         f"WEB_IMAGE={NGINX} {COMPOSE} --project-name scratch up --detach && {COMPOSE} -p scratch down --volumes",
         f"WEB_IMAGE=mysite:v2 COMPOSE_PROJECT_NAME=staging {COMPOSE} up --detach",
     ],
