@@ -97,7 +97,7 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             waitdb mydb-rescue rootpassword
             docker run -d --name mydb-safe -e MYSQL_ROOT_PASSWORD=rootpassword mysql:9.2.0
             waitdb mydb-safe rootpassword
-            """, (10, "CLAIM")),
+            """, (10, "mydb-safe mounts volume customers at /var/lib/mysql")),
         ("`rm -fv` destroys the data", """
             docker run -d --name mydb -e MYSQL_ROOT_PASSWORD=rootpassword mysql:9.2.0
             waitdb mydb rootpassword
@@ -165,7 +165,7 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker run -d --name orders-db -e MYSQL_ROOT_PASSWORD=rootpassword -e MYSQL_DATABASE=orders \\
               -v orders_data:/var/lib/mysql mysql:9.2.0
             waitdb orders-db rootpassword
-            """, (8, "CLAIM")),
+            """, (8, "orders-db mounts volume orders_data made with `--mount` at /var/lib/mysql")),
     ],
     "managing-volumes": [
         ("the guide's commands", """
@@ -207,7 +207,7 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker volume create --label docklab.lesson=managing-volumes tmp-vol
             docker volume prune -f --filter label=docklab.lesson=managing-volumes
             docker volume rm tmp-vol
-            """, (7, "CLAIM")),
+            """, (7, "a volume prune removed tmp-vol")),
     ],
     "mount-syntax": [
         ("the guide's commands", """
@@ -240,7 +240,7 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker exec web-v sh -c 'echo "written by web-v" > /app/hello.txt'
             docker run -d --name web-ro -v my-vol:/data:ro nginx:latest
             docker run -d --name reader -v my-vol:/data:ro nginx:latest
-            """, (6, "CLAIM")),
+            """, (6, "reader mounts volume my-vol read-only made with `--mount` at /data")),
     ],
     "mounting-over-data": [
         ("other syntax", """
@@ -272,7 +272,7 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker volume create nginx-share
             docker run --rm -v nginx-share:/x busybox touch /x/.keep
             docker run --rm -v nginx-share:/usr/share/nginx nginx true
-            """, (6, "CLAIM")),
+            """, (6, "volume nginx-share:/ has html")),
     ],
     "anonymous-volumes": [
         ("the guide's commands", """
@@ -316,7 +316,7 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker volume rm "$anon"
             docker run -d --name temp_container5 -v /app/cache -v keep_me:/app/data ubuntu sleep infinity
             docker rm -f temp_container5
-            """, (8, "CLAIM")),
+            """, (8, "the volume that container temp_container5 had at /app/cache before its removal went with it")),
     ],
     "read-only": [
         ("the guide's commands", """
@@ -344,7 +344,7 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker run -d --name ro-mount --mount type=volume,source=my_readonly_volume,target=/app,readonly ubuntu sleep infinity
             docker run --rm -v my_readonly_volume:/app busybox sh -c 'echo "written elsewhere" > /app/more.txt'
             docker run -d --name ro-mixed -v my_readonly_volume:/app:ro -v scratch_rw:/scratch:ro ubuntu sleep infinity
-            """, (5, "CLAIM")),
+            """, (5, "ro-mixed mounts volume writable at /scratch")),
     ],
     "subpath": [
         ("the guide's commands", """
@@ -369,7 +369,7 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker run -d --name subpath-demo --mount source=myvolume,destination=/app,volume-subpath=myfolder alpine sleep infinity
             docker run -d --name subpath-missing --mount source=myvolume,destination=/app,volume-subpath=nofolder alpine sleep infinity || true
             docker run -d --name subpath-other --mount source=myvolume,destination=/other,volume-subpath=otherfolder alpine sleep infinity
-            """, (4, "CLAIM")),
+            """, (4, "subpath-other mounts volume myvolume read-only subpath otherfolder at /other")),
     ],
     "volumes-from": [
         ("the guide's commands", """
@@ -402,7 +402,7 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker run -d --name web-server-ro --volumes-from php-app:ro nginx
             docker run -d --name page-server --volumes-from php-app:ro busybox httpd -f -p 8080 -h /var/www/html
             docker run -d --name site-reader --volumes-from php-app:ro busybox sleep infinity
-            """, (6, "CLAIM")),
+            """, (6, "site-reader mounts volume shared_data read-only at /srv/site")),
     ],
     "compose-volumes": [
         ("a project of another name (-p)", """
@@ -450,7 +450,7 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             WEB_IMAGE=nginx:latest docker compose -p scratch up -d
             docker compose -p scratch down -v
             WEB_IMAGE=nginx:latest docker compose -p staging up -d
-            """, (7, "CLAIM")),
+            """, (7, "`cat /usr/share/nginx/html/index.html` in staging-web-1 contains 'version 2'")),
     ],
     "backup-restore": [
         ("other syntax", """
@@ -491,7 +491,7 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker start mydb
             waitdb mydb rootpassword
             docker run --rm -v mysql_data:/source:ro -v backup_store:/backup alpine tar -cf /backup/customers.tar -C /source .
-            """, (8, "CLAIM")),
+            """, (8, "volume backup_store has customers.sql, which contains 'John Doe'")),
     ],
     "secrets": [
         ("other names and syntax", """
@@ -524,7 +524,7 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker run -d --name mydb-secret -e MYSQL_ROOT_PASSWORD_FILE=/run/secrets/mysql_root_password -v db_secrets:/run/secrets:ro mysql:9.2.0
             docker run -d --name mydb-app -e MYSQL_ROOT_PASSWORD_FILE=/run/secrets/mysql_root_password -e MYSQL_DATABASE=shop -v db_secrets:/run/secrets:ro mysql:9.2.0
             waitdb mydb-app Sup3r-s3cret-pw
-            """, (5, "CLAIM")),
+            """, (5, "MYSQL_DATABASE is not in mydb-app's configuration (docker inspect)")),
     ],
 }
 
