@@ -180,12 +180,12 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker volume create --label docklab.lesson=managing-volumes tmp-vol
             echo y | docker volume prune -a --filter label=docklab.lesson=managing-volumes
             """, ALL),
-        ("other syntax", """
-            docker volume create --driver local my-vol
-            docker volume inspect --format '{{.Mountpoint}}' my-vol
-            docker volume remove my-vol
-            docker volume create --label docklab.lesson=managing-volumes old-data
-            docker container run --rm --mount source=old-data,target=/data busybox \\
+        ("other names and syntax", """
+            docker volume create --driver local scratch
+            docker volume inspect --format '{{.Mountpoint}}' scratch
+            docker volume remove scratch
+            docker volume create --label docklab.lesson=managing-volumes junk
+            docker container run --rm --mount source=junk,target=/data busybox \\
               sh -c 'head -c 5242880 /dev/zero > /data/blob'
             docker volume prune --force --filter label=docklab.lesson=managing-volumes
             docker volume prune -af --filter 'label=docklab.lesson=managing-volumes'
@@ -243,17 +243,17 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             """, (6, "reader mounts volume my-vol read-only made with `--mount` at /data")),
     ],
     "mounting-over-data": [
-        ("other syntax", """
-            docker run -d --name web-fresh --mount type=volume,source=fresh-html,target=/usr/share/nginx/html nginx
-            docker volume create own-html
-            docker run --rm --mount source=own-html,target=/x busybox sh -c 'echo "<h1>My own page</h1>" > /x/index.html'
-            docker run -d --name web-data --mount source=own-html,target=/usr/share/nginx/html nginx
-            docker run -d --name web-nocopy \\
-              --mount type=volume,source=nocopy-html,target=/usr/share/nginx/html,volume-nocopy nginx
-            docker exec web-fresh sh -c 'rm -rf /usr/share/nginx/html/*'
-            docker container rm --force web-fresh
-            docker container create --name web-refill --mount source=fresh-html,target=/usr/share/nginx/html nginx
-            docker start web-refill
+        ("other names and syntax", """
+            docker run -d --name site1 --mount type=volume,source=html-a,target=/usr/share/nginx/html nginx
+            docker volume create html-b
+            docker run --rm --mount source=html-b,target=/x busybox sh -c 'echo "<h1>My own page</h1>" > /x/index.html'
+            docker run -d --name site2 --mount source=html-b,target=/usr/share/nginx/html nginx
+            docker run -d --name site3 \\
+              --mount type=volume,source=html-c,target=/usr/share/nginx/html,volume-nocopy nginx
+            docker exec site1 sh -c 'rm -rf /usr/share/nginx/html/*'
+            docker container rm --force site1
+            docker container create --name site4 --mount source=html-a,target=/usr/share/nginx/html nginx
+            docker start site4
             docker run --rm --mount source=nginx-share,target=/usr/share/nginx nginx ls /usr/share/nginx/html
             """, ALL),
         ("nocopy where copy-up was wanted", """
@@ -291,20 +291,20 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker run -d --name temp_container5 -v /app/cache -v keep_me:/app/data ubuntu sleep infinity
             docker rm -fv temp_container5
             """, ALL),
-        ("other syntax", """
-            docker container run --detach --volume /app/cache --name temp_container ubuntu sleep 3600
-            anon=$(docker container inspect --format '{{range .Mounts}}{{.Name}}{{end}}' temp_container)
-            docker stop -t 0 temp_container && docker container rm temp_container
-            docker run --rm --name temp_container2 -v /app/cache ubuntu true
+        ("other names and syntax", """
+            docker container run --detach --volume /app/cache --name cache1 ubuntu sleep 3600
+            anon=$(docker container inspect --format '{{range .Mounts}}{{.Name}}{{end}}' cache1)
+            docker stop -t 0 cache1 && docker container rm cache1
+            docker run --rm --name cache2 -v /app/cache ubuntu true
             docker container run --rm --name temp_container4 --volume /app/cache ubuntu true
-            docker container run -d --name temp_container3 --mount type=volume,destination=/app/cache ubuntu sleep 3600
+            docker container run -d --name cache3 --mount type=volume,destination=/app/cache ubuntu sleep 3600
             docker volume remove "$anon"
             docker container run --rm --name temp_container5 --volume /app/cache --mount source=keep_me,target=/app/data ubuntu true
             """, ALL),
         ("`rm -v` where `rm` was asked for", """
             docker run -d --name temp_container -v /app/cache ubuntu sleep infinity
             docker rm -f -v temp_container
-            """, (3, "the volume that container temp_container had at /app/cache before its removal still exists")),
+            """, (3, "the volume that your first container with an anonymous volume had at /app/cache before its removal still exists")),
         ("`rm` without -v at the end", """
             docker run -d --name temp_container -v /app/cache ubuntu sleep infinity
             anon=$(docker inspect temp_container --format '{{range .Mounts}}{{.Name}}{{end}}')
@@ -453,24 +453,24 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             """, (7, "`cat /usr/share/nginx/html/index.html` in staging-web-1 contains 'version 2'")),
     ],
     "backup-restore": [
-        ("other syntax", """
-            docker volume create app_data
-            docker run --rm --mount source=app_data,target=/data alpine sh -c \\
+        ("other names and syntax", """
+            docker volume create appvol
+            docker run --rm --mount source=appvol,target=/data alpine sh -c \\
               'mkdir /data/config && echo "hello from app_data" > /data/notes.txt && echo debug=true > /data/config/app.ini'
-            docker run --rm --mount source=app_data,target=/source,readonly --mount source=backup_store,target=/backup \\
+            docker run --rm --mount source=appvol,target=/source,readonly --mount source=backups,target=/backup \\
               alpine sh -c 'cd /source && tar cf /backup/app_data.tar .'
-            docker volume create app_data_restored
-            docker run --rm -v backup_store:/backup -v app_data_restored:/target alpine sh -c 'cd /target && tar xf /backup/app_data.tar'
-            docker run --rm -v app_data_restored:/data alpine cat /data/config/app.ini
-            docker run -d --name mydb -e MYSQL_ROOT_PASSWORD=rootpassword --mount source=mysql_data,target=/var/lib/mysql mysql:9.2.0
-            waitdb mydb rootpassword
-            sql mydb rootpassword "$GUIDE_SQL"
-            docker stop mydb
-            docker run --rm -v mysql_data:/source:ro -v backup_store:/backup alpine tar -cf /backup/mysql_data.tar -C /source .
-            docker start mydb
-            waitdb mydb rootpassword
-            docker exec mydb sh -c 'exec mysqldump -uroot -p"$MYSQL_ROOT_PASSWORD" --databases customer_data' |
-              docker run --rm -i -v backup_store:/backup alpine sh -c 'cat > /backup/customers.sql'
+            docker volume create appvol2
+            docker run --rm -v backups:/backup -v appvol2:/target alpine sh -c 'cd /target && tar xf /backup/app_data.tar'
+            docker run --rm -v appvol2:/data alpine cat /data/config/app.ini
+            docker run -d --name shopdb -e MYSQL_ROOT_PASSWORD=rootpassword --mount source=shop_mysql,target=/var/lib/mysql mysql:9.2.0
+            waitdb shopdb rootpassword
+            sql shopdb rootpassword "$GUIDE_SQL"
+            docker stop shopdb
+            docker run --rm -v shop_mysql:/source:ro -v backups:/backup alpine tar -cf /backup/mysql_data.tar -C /source .
+            docker start shopdb
+            waitdb shopdb rootpassword
+            docker exec shopdb sh -c 'exec mysqldump -uroot -p"$MYSQL_ROOT_PASSWORD" --databases customer_data' |
+              docker run --rm -i -v backups:/backup alpine sh -c 'cat > /backup/customers.sql'
             """, ALL),
         ("restored one folder too deep", """
             docker volume create app_data
