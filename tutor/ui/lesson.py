@@ -200,8 +200,10 @@ class LessonScreen(Screen):
         self.next_command += 1
         self.type_into_terminal(self.command_text(command))
 
+    def on_terminal_command_started(self, message: Terminal.CommandStarted) -> None:
+        self.query_one(EnginePanel).command_started()
+
     def on_terminal_command_finished(self, message: Terminal.CommandFinished) -> None:
-        self.query_one(EnginePanel).command_finished()
         self.run_check(wait=True)
 
     def action_check(self) -> None:

@@ -119,8 +119,11 @@ class EnginePanel(ScrollView):
                 lines = self._picture(snap)
                 self.app.call_from_thread(self._swap_in, snap, lines)
 
-    def command_finished(self) -> None:
-        """The next change starts a new 'last change' list (one command's worth)."""
+    def command_started(self) -> None:
+        """The next change starts a new 'last change' list (one command's worth). Not when
+        the command finishes: a `docker run -d` returns before the panel has redrawn the
+        burst it caused, and the late part (the start) must not push out the anonymous
+        volume created with the container."""
         self._new_batch = True
 
     def show(self, snap: Snapshot) -> None:
