@@ -71,7 +71,12 @@ class Terminal(Widget, can_focus=True):
             self.exit_code = exit_code
 
     class CommandStarted(Message):
-        """A command line was entered and starts to run (not for an empty line)."""
+        """A command line was entered and starts to run (not for an empty line), `at` the
+        time its marker was read."""
+
+        def __init__(self, at: float) -> None:
+            super().__init__()
+            self.at = at
 
     class Exited(Message):
         """The shell ended (the learner typed `exit`)."""
@@ -116,9 +121,9 @@ class Terminal(Widget, can_focus=True):
             if TRACE and b"\x1b]7770" in data:
                 with open(TRACE, "a") as trace:
                     trace.write(f"mark {time.time()}\n")
-            self.app.call_from_thread(self._feed, data)
+            self.app.call_from_thread(self._feed, data, time.time())
 
-    def _feed(self, data: bytes) -> None:
+    def _feed(self, data: bytes, read_at: float | None = None) -> None:
         data = self._carry + data
         self._carry = b""
         cut = data.rfind(b"\x1b]7770")
@@ -129,7 +134,7 @@ class Terminal(Widget, can_focus=True):
         self.refresh()
         for code in codes:
             if not code:  # the start marker
-                self.post_message(self.CommandStarted())
+                self.post_message(self.CommandStarted(read_at or time.time()))
                 continue
             if self._seen_prompt:
                 self.post_message(self.CommandFinished(int(code)))
