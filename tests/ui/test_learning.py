@@ -49,7 +49,7 @@ def test_predict_hint_challenge_their_way_quiz_and_recap(think):
     from tutor.ui.terminal import Terminal
     from tutor.ui.widgets.goal import GoalPane
     from tutor.ui.widgets.hints import HintPane
-    from tutor.ui.widgets.predict import PredictionOutcome, PredictScreen
+    from tutor.ui.widgets.predict import PredictionOutcome
     from tutor.ui.widgets.quiz import QuizPane
     from tutor.ui.widgets.recap import RecapPane
     from tutor.ui.widgets.steps import StepItem
@@ -122,8 +122,6 @@ def test_predict_hint_challenge_their_way_quiz_and_recap(think):
 def test_a_revealed_solution_is_shown_typed_by_f3_and_recorded(think):
     from tutor.ui import create_app
     from tutor.ui.widgets.hints import HintPane
-    from tutor.ui.widgets.predict import PredictScreen
-    from tutor.ui.widgets.steps import StepItem
 
     prefix, home = think
 
