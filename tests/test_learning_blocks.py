@@ -106,3 +106,13 @@ def test_docklab_validate_prints_file_line_message_and_exits_2(tmp_path):
     good.write_text(GOOD)
     ok = subprocess.run([sys.executable, "-m", "tutor", "validate", str(good)], capture_output=True, text=True)
     assert ok.returncode == 0 and "1 lesson file OK" in ok.stdout, ok.stdout + ok.stderr
+
+
+def test_course_rules_name_a_missing_recap_and_a_last_step_that_is_no_challenge():
+    lesson, _ = parse(GOOD)
+    assert learning.course_problems(lesson) == []
+    no_recap, _ = parse(GOOD.split("## What to take away")[0])
+    assert learning.course_problems(no_recap) == ["think: no `## What to take away` section"]
+    plain_end, _ = parse(GOOD.split("## Challenge")[0])
+    assert learning.course_problems(plain_end) == ["think: no `## What to take away` section",
+                                                    "think: the last step, 'Make a volume', is not a challenge"]
