@@ -106,3 +106,21 @@ def test_docklab_validate_prints_file_line_message_and_exits_2(tmp_path):
     good.write_text(GOOD)
     ok = subprocess.run([sys.executable, "-m", "tutor", "validate", str(good)], capture_output=True, text=True)
     assert ok.returncode == 0 and "1 lesson file OK" in ok.stdout, ok.stdout + ok.stderr
+
+
+def test_course_rules_name_a_missing_recap_and_a_last_step_that_is_no_challenge():
+    lesson, _ = parse(GOOD)
+    assert learning.course_problems(lesson) == []
+    no_recap, _ = parse(GOOD.split("## What to take away")[0])
+    assert learning.course_problems(no_recap) == ["think: no `## What to take away` section"]
+    plain_end, _ = parse(GOOD.split("## Challenge")[0])
+    assert learning.course_problems(plain_end) == ["think: no `## What to take away` section",
+                                                    "think: the last step, 'Make a volume', is not a challenge"]
+
+
+def test_a_renamed_lesson_renames_its_solution_hints_and_predictions():
+    lesson, _ = parse(GOOD.replace("question: Does creating a volume start a container?",
+                                   "question: Does creating p-vol start a container?"))
+    renamed = lesson.renamed({"p-vol": "mine"})
+    assert renamed.step(1).predictions[0].question == "Does creating mine start a container?"
+    assert "src=mine," in renamed.step(2).solution[0].text and "src=mine," in renamed.step(2).hints[2]

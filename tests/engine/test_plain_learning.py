@@ -45,7 +45,7 @@ def test_a_learner_predicts_asks_for_hints_solves_the_challenge_their_way_and_ta
     try:
         child.expect("Predict before you run it: Does creating a volume start a container\\?")
         child.expect("1. a helper container runs")
-        child.expect(r"Your prediction \(1-2, Enter to skip\): ")
+        child.expect(r"Your prediction \(1-2, Enter to skip, q to stop\): ")
         before = child.before
         assert f"docker volume create {prefix}-vol" not in before  # asked before the command is shown
         child.sendline("2")

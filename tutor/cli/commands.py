@@ -148,7 +148,7 @@ def cmd_list(args) -> int:
             reasons = ["no engine reachable (`docklab doctor`)"]
         rows.append({"id": lesson.id, "title": lesson.title, "summary": lesson.summary,
                      "steps": len(lesson.steps), "done": len(progress.done(lesson.id)),
-                     "available": not reasons, "reasons": reasons})
+                     "available": not reasons, "reasons": reasons, "recap": lesson.recap})
     if args.json:
         print(json.dumps(rows, indent=2))
         return OK

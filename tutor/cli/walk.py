@@ -68,7 +68,8 @@ def _step(session: Session, step: Step, out: Printer) -> bool | None:
         for command in step.commands:
             first = command is next(c for c in step.commands if c.block == command.block)
             if first and step.prediction_for(command.block) is not None:
-                _predict(session, step, step.predictions.index(step.prediction_for(command.block)), out)
+                if not _predict(session, step, step.predictions.index(step.prediction_for(command.block)), out):
+                    return None
             out.command(session.command_text(command), indent="    ")
             verdict = session.guard(command)
             if verdict is not None and not verdict.safe:
@@ -105,21 +106,24 @@ def _choices(choices: tuple[str, ...], out: Printer) -> None:
         out.line(f"  {n}. {choice}")
 
 
-def _predict(session: Session, step: Step, index: int, out: Printer) -> None:
-    """Asked before the command is shown; Enter skips (recorded as skipped)."""
+def _predict(session: Session, step: Step, index: int, out: Printer) -> bool:
+    """Asked before the command is shown; Enter skips (recorded as skipped); q stops (False)."""
     if session.picks(step.number)[index] is not None:
-        return
+        return True
     question = step.predictions[index]
     out.line(f"Predict before you run it: {session.text(question.question)}")
     _choices(question.choices, out)
     while True:
-        answer = _ask(f"Your prediction (1-{len(question.choices)}, Enter to skip): ")
-        if answer in ("", "q") or (answer.isdigit() and 1 <= int(answer) <= len(question.choices)):
+        answer = _ask(f"Your prediction (1-{len(question.choices)}, Enter to skip, q to stop): ")
+        if answer.lower() == "q":
+            return False
+        if answer == "" or (answer.isdigit() and 1 <= int(answer) <= len(question.choices)):
             break
         out.line(f"Type a number from 1 to {len(question.choices)}, or press Enter to skip.")
     pick = session.predict(step.number, index, int(answer) if answer.isdigit() else None)
     out.line("Skipped: you will see what the engine does." if pick.skipped else
              f"You predicted: {pick.choice}. Run it and see.")
+    return True
 
 
 def _hint(session: Session, step: Step, out: Printer) -> None:

@@ -203,6 +203,9 @@ class Lesson:
         steps = [replace(s, title=s.title, body=swap(s.body),
                          commands=[replace(c, text=swap(c.text)) for c in s.commands],
                          solution=[replace(c, text=swap(c.text)) for c in s.solution], hints=swap(s.hints),
+                         predictions=[replace(q, question=swap(q.question), choices=swap(q.choices),
+                                              answer=swap(q.answer), explain=swap(q.explain))
+                                      for q in s.predictions],
                          checks=[replace(c, params=swap(c.params)) for c in s.checks],
                          facts=[replace(f, params=swap(f.params)) for f in s.facts]) for s in self.steps]
         res = Resources(*(swap(getattr(self.resources, k)) for k in ("containers", "volumes", "networks")))

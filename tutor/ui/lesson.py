@@ -19,6 +19,7 @@ from tutor.core.learner.ownership import Conflict
 from tutor.core.paths import workdir
 from tutor.core.learner.session import Session, StepReport
 from tutor.ui.modals import Confirm
+from tutor.ui.thinking import ThinkingMixin
 from tutor.ui.terminal import Terminal, pty_available
 from tutor.ui.widgets.engine_panel import EnginePanel
 from tutor.ui.widgets.steps import StepList
@@ -29,7 +30,7 @@ class Cancelled(Exception):
     """A newer check replaced this one while it was waiting."""
 
 
-class LessonScreen(Screen):
+class LessonScreen(ThinkingMixin, Screen):
     BINDINGS = [
         Binding("f2", "check", "Check", priority=True),
         Binding("f3", "run_next", "Run next", priority=True),
@@ -37,6 +38,8 @@ class LessonScreen(Screen):
         Binding("f7", "step(-1)", "Prev step", priority=True),
         Binding("f8", "step(1)", "Next step", priority=True),
         Binding("f9", "reset", "Reset", priority=True),
+        Binding("f10", "hint", "Hint", priority=True),
+        Binding("f12", "solution", "Solution", priority=True),
         Binding("f4", "own_shell", "Own shell", priority=True),
         Binding("f5", "restart_shell", "Restart shell", priority=True, show=False),
         Binding("escape", "back", "Lessons"),
@@ -49,6 +52,8 @@ class LessonScreen(Screen):
         self.current = 1
         self.next_command = 0  # index into the current step's commands for F3
         self.last_failed: set[int] = set()
+        self.failures: dict[int, int] = {}  # failed checks per step: a challenge offers its solution after 2
+        self.asking = False  # a prediction dialog is up
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -136,11 +141,14 @@ class LessonScreen(Screen):
         self.current, self.next_command = number, 0
         step = self.lesson.step(number)
         shown = [(self.command_text(c), c) for c in step.commands]
-        await self.query_one(StepView).show_step(step, len(self.lesson.steps), shown)
+        text = self.session.text(step.body) if self.session is not None else None  # facts filled in the prose
+        await self.query_one(StepView).show_step(step, len(self.lesson.steps), shown, text)
+        await self.show_learning(step)
         steps = self.query_one(StepList)
         steps.show(self.statuses())
         steps.index = number - 1
         self.app.progress.set_current(self.lesson.id, number)
+        self.ask_prediction(step)
 
     def command_text(self, command) -> str:
         if self.session is not None:
@@ -193,15 +201,29 @@ class LessonScreen(Screen):
         self.terminal.focus()
 
     def action_run_next(self) -> None:
-        commands = self.lesson.step(self.current).commands
+        """The step's next command; on a step done whose commands were all typed, the next step."""
+        step = self.lesson.step(self.current)
+        commands = step.commands
+        if step.challenge and self.session is not None and self.session.learned(step.number).get("revealed"):
+            commands = step.solution
+        if self.is_done(step.number) and self.next_command >= len(commands):
+            if step.number < len(self.lesson.steps):
+                self.call_after_refresh(self.go_to, step.number + 1)
+            return
+        if step.challenge and commands is not step.solution:
+            self.notify("A challenge gives no command: type yours in the terminal (F10 a hint, F12 a solution).",
+                        title="Challenge")
+            return
         if not commands:
             return
         command = commands[min(self.next_command, len(commands) - 1)]
         self.next_command += 1
         self.type_into_terminal(self.command_text(command))
 
+    def on_terminal_command_started(self, message: Terminal.CommandStarted) -> None:
+        self.query_one(EnginePanel).command_started(message.at)
+
     def on_terminal_command_finished(self, message: Terminal.CommandFinished) -> None:
-        self.query_one(EnginePanel).command_finished()
         self.run_check(wait=True)
 
     def action_check(self) -> None:
@@ -236,20 +258,18 @@ class LessonScreen(Screen):
         if number != self.current:
             return
         self.query_one(CheckResults).show(report)
+        step = self.lesson.step(number)
         if report.passed:
             self.last_failed.discard(number)
             self.notify(f"Step {number} done ✓", title="Check passed")
-            nxt = next((s.number for s in self.lesson.steps
-                        if s.number > number and s.number not in self.app.progress.done(self.lesson.id)), None)
-            if nxt is not None:
-                self.call_after_refresh(self.go_to, nxt)  # the verdict paints first
-            else:
-                self.query_one(StepList).show(self.statuses())
-                if len(self.app.progress.done(self.lesson.id)) == len(self.lesson.steps):
-                    self.notify(f"Every step of {self.lesson.id} is done. F9 resets it.", title="Lesson complete")
+            self.show_passed(step)  # stays in view: the learner reads the finding, then moves on
+            if len(self.app.progress.done(self.lesson.id)) == len(self.lesson.steps):
+                self.notify(f"Every step of {self.lesson.id} is done. F9 resets it.", title="Lesson complete")
         else:
             self.last_failed.add(number)
-            self.query_one(StepList).show(self.statuses())
+            self.failures[number] = self.failures.get(number, 0) + 1
+            self.show_hints(step)
+        self.query_one(StepList).show(self.statuses())
 
     # -- navigation -----------------------------------------------------------------------------
 

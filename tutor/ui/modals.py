@@ -40,14 +40,20 @@ docklab keys (also in the footer and the command palette, Ctrl+P)
 
 In a lesson
   F2          check the current step now
-  F3          run the step's next command in the terminal
+  F3          run the step's next command in the terminal (a step done: the next step)
   F6          move between the terminal and the lesson
   F7 / F8     previous / next step
   F9          reset the lesson (asks first, lists what goes)
+  F10         a hint: one more each time (nudge, fact, command)
+  F12         a challenge's solution (offered after two failed checks; the report notes it)
   F4          suspend docklab and open your own shell (exit returns)
   F5          restart the terminal's shell
   Escape      back to the lessons (outside the terminal)
   Enter       on a command: run it in the terminal
+
+A step passed stays in view with its results: F8 (or F3) moves on. A prediction is
+asked in a dialog when its step is reached: a number or Enter picks, Escape skips. A quiz
+question is answered with the arrows and Enter, or its number.
 
 While the terminal has focus every other key goes to the shell: type any command,
 `docker exec -it ...` included. Checks run by themselves after each command.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from tutor.core.model import Question, Role, Step
+from tutor.core.model import Lesson, Question, Role, Step
 
 RECAP = "What to take away"
 RECAP_LINES = 5
@@ -94,3 +94,16 @@ def judged_by(step: Step, roles: dict[str, Role]) -> list[str]:
     return [spec.kind.replace("_", " ") + ": " + ", ".join(f"{k.replace('_', ' ')} {word(v)}"
                                                           for k, v in spec.params.items())
             for spec in step.checks]
+
+
+def course_problems(lesson: Lesson) -> list[str]:
+    """What a lesson of the course (content/) needs beyond a valid file: a recap, and a
+    challenge as its last step but for quiz steps (a lesson of quiz steps only needs none).
+    Not parser rules: a test holds content/ to them, so test lessons stay small."""
+    out = []
+    if not lesson.recap:
+        out.append(f"{lesson.id}: no `## {RECAP}` section")
+    last = next((s for s in reversed(lesson.steps) if not s.is_quiz), None)
+    if last is not None and not last.challenge:
+        out.append(f"{lesson.id}: the last step, {last.title!r}, is not a challenge")
+    return out
