@@ -47,3 +47,12 @@ def rechecked(data: dict, lesson_id: str, holds: dict[int, bool]) -> dict:
                     step["now"] = {"holds": ok, "checks": [{"ok": ok, "claim": f"step {step['number']} holds",
                                                             "expected": "", "found": "", "hint": ""}]}
     return data
+
+
+def steps(lesson_id: str) -> int:
+    """How many steps the shipped lesson has: the roll-up counts against it."""
+    from tutor.core.lessons import lessonfile
+    from tutor.core.paths import content_dir
+
+    path = next(p for p in lessonfile.discover(content_dir()) if p.stem.split("-", 1)[1] == lesson_id)
+    return len(lessonfile.load(path).steps)

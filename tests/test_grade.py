@@ -17,17 +17,21 @@ from html.parser import HTMLParser
 import pytest
 
 from tests.conftest import run_docklab
-from tests.reportkit import IDS, make_report, rechecked
+from tests.reportkit import IDS, make_report, rechecked, steps
 from tutor.core.grading import signing
 from tutor.core.store import write_json
 
 KEY = "w" * 64
-PARTIAL = "partial: steps 1,2 of 6"
+
+
+DL, NV = steps("data-loss"), steps("named-volumes")
+ALL_DL, ALL_NV = list(range(1, DL + 1)), list(range(1, NV + 1))
+PARTIAL = f"partial: steps 1,2 of {NV}"
 
 # learner -> lesson -> expected cell; every other lesson is "not started"
 EXPECTED = {
     "alice": {"data-loss": "done", "named-volumes": PARTIAL},
-    "bob": {"data-loss": "partial: steps 1,2,3 of 6"},
+    "bob": {"data-loss": f"partial: steps 1,2,3 of {DL}"},
     "carol": {"data-loss": "done", "named-volumes": "done"},  # two reports, merged
 }
 
@@ -42,11 +46,11 @@ def folder(tmp_path):
     d = tmp_path / "reports"
     d.mkdir()
     write_json(d / "alice.json", signing.sign(make_report(tmp_path, "alice", {
-        "data-loss": [1, 2, 3, 4, 5, 6], "named-volumes": [1, 2]}), key))
+        "data-loss": ALL_DL, "named-volumes": [1, 2]}), key))
     write_json(d / "bob.json", signing.sign(make_report(tmp_path, "bob", {"data-loss": [1, 2, 3]}), key))
-    write_json(d / "carol-1.json", signing.sign(make_report(tmp_path, "carol", {"data-loss": [1, 2, 3, 4, 5, 6]}), key))
+    write_json(d / "carol-1.json", signing.sign(make_report(tmp_path, "carol", {"data-loss": ALL_DL}), key))
     write_json(d / "carol-2.json", signing.sign(make_report(tmp_path, "carol", {
-        "named-volumes": [1, 2, 3, 4, 5, 6]}), key))
+        "named-volumes": ALL_NV}), key))
     keyfile = tmp_path / "workshop.key"
     keyfile.write_text(KEY + "\n")
     return d, keyfile
@@ -61,7 +65,7 @@ def bad_folder(folder, tmp_path):
         step.update(status="done", proof="recorded")
     write_json(d / "eve.json", tampered)
     write_json(d / "mallory.json", signing.sign(make_report(tmp_path, "mallory", {"data-loss": [1, 2]}), b"m" * 32))
-    write_json(d / "oscar.json", make_report(tmp_path, "oscar", {"data-loss": [1, 2, 3, 4, 5, 6]}))
+    write_json(d / "oscar.json", make_report(tmp_path, "oscar", {"data-loss": ALL_DL}))
     (d / "garbage.json").write_text("this is not json\n")
     (d / "future.json").write_text('{"schema": 3, "learner": "zed", "lessons": []}\n')
     full = (d / "alice.json").read_text()
@@ -102,9 +106,9 @@ def test_table(folder, home):
     assert rows.pop("learner") == IDS
     assert set(rows) == set(EXPECTED)
     # after each status, what the re-check found for each step done: these were not re-checked
-    assert rows["alice"][:3] == ["done ??????", "1,2/6 ??", "-"]
-    assert rows["bob"][:2] == ["1,2,3/6 ???", "-"]
-    assert rows["carol"][:3] == ["done ??????", "done ??????", "-"]
+    assert rows["alice"][:3] == ["done " + "?" * DL, f"1,2/{NV} ??", "-"]
+    assert rows["bob"][:2] == [f"1,2,3/{DL} ???", "-"]
+    assert rows["carol"][:3] == ["done " + "?" * DL, "done " + "?" * NV, "-"]
     assert totals["done"][:2] == ["2", "1"] and totals["partial"][:2] == ["1", "1"]
     assert totals["not started"][:3] == ["0", "1", "3"]
     assert totals["contradicted"] == ["0"] * len(IDS)
@@ -171,7 +175,8 @@ def test_html_is_one_readable_file(bad_folder, home):
     body = {r[0]: r[1:] for r in page.rows[1:]}
     assert set(body) == set(EXPECTED) | {"total done", "total partial", "total not started", "total contradicted"}
     for learner in EXPECTED:  # each cell: the status, then each step done with its re-check mark
-        assert [c.split("1?")[0].strip() for c in body[learner]] == [cell(learner, i) for i in IDS]
+        cells = [re.sub(r"quiz \d+/\d+$", "", c.split("1?")[0]).strip() for c in body[learner]]  # a quiz shows its score
+        assert cells == [cell(learner, i) for i in IDS]
     assert body["alice"][1] == PARTIAL + "1? 2?"
     assert body["total done"][:2] == ["2", "1"]
     for name, reason in {**FLAGGED, **UNREADABLE}.items():
@@ -248,6 +253,9 @@ def test_no_reports_is_a_usage_error(tmp_path, home):
     assert out.returncode == 2 and "no reports" in out.stderr
 
 
+DAVE_HOLDS = {n: n not in (2, 3) for n in ALL_DL}  # steps 2 and 3 no longer hold, as after the lesson
+
+
 @pytest.fixture
 def recheck_folder(tmp_path):
     """Reports whose live re-check at report time ran: dave's data-loss upheld (steps 2
@@ -257,19 +265,19 @@ def recheck_folder(tmp_path):
     key = KEY.encode()
     d = tmp_path / "rechecked"
     d.mkdir()
-    dave = make_report(tmp_path, "dave", {"data-loss": [1, 2, 3, 4, 5, 6], "named-volumes": [1, 2]})
-    rechecked(dave, "data-loss", {1: True, 2: False, 3: False, 4: True, 5: True, 6: True})
-    rechecked(dave, "named-volumes", dict.fromkeys(range(1, 7), False))
+    dave = make_report(tmp_path, "dave", {"data-loss": ALL_DL, "named-volumes": [1, 2]})
+    rechecked(dave, "data-loss", DAVE_HOLDS)
+    rechecked(dave, "named-volumes", dict.fromkeys(ALL_NV, False))
     write_json(d / "dave.json", signing.sign(dave, key))
-    for n, holds in ((1, dict.fromkeys(range(1, 7), False)), (2, {**dict.fromkeys(range(1, 6), False), 6: True})):
-        frank = rechecked(make_report(tmp_path, "frank", {"data-loss": [1, 2, 3, 4, 5, 6]}), "data-loss", holds)
+    for n, holds in ((1, dict.fromkeys(ALL_DL, False)), (2, {**dict.fromkeys(ALL_DL[:-1], False), DL: True})):
+        frank = rechecked(make_report(tmp_path, "frank", {"data-loss": ALL_DL}), "data-loss", holds)
         write_json(d / f"frank-{n}.json", signing.sign(frank, key))
     keyfile = tmp_path / "workshop.key"
     keyfile.write_text(KEY + "\n")
     return d, keyfile
 
 
-DAVE_DATA_LOSS = "1 held, 2 did not hold, 3 did not hold, 4 held, 5 held, 6 held"
+DAVE_DATA_LOSS = ", ".join(f"{n} {'held' if h else 'did not hold'}" for n, h in DAVE_HOLDS.items())
 
 
 def test_the_recheck_beside_each_step_and_a_contradicted_lesson_in_every_format(recheck_folder, home):
@@ -277,8 +285,8 @@ def test_the_recheck_beside_each_step_and_a_contradicted_lesson_in_every_format(
     assert all(out.returncode == 0 for out in outs.values()), {f: o.stderr for f, o in outs.items()}
 
     rows, totals = table_rows(outs["table"].stdout)
-    assert rows["dave"][:2] == ["done ✓✗✗✓✓✓", "1,2/6 ✗✗!"]
-    assert rows["frank"][0] == "done ✗✗✗✗✗✓"  # merged: the most the engine showed of each step
+    assert rows["dave"][:2] == ["done " + "".join("✓" if h else "✗" for h in DAVE_HOLDS.values()), f"1,2/{NV} ✗✗!"]
+    assert rows["frank"][0] == "done " + "✗" * (DL - 1) + "✓"  # merged: the most the engine showed of each step
     assert totals["contradicted"][:2] == ["0", "1"]
     assert "CONTRADICTED by the re-check: dave, named-volumes: steps 1 did not hold, 2 did not hold" \
         in outs["table"].stdout
@@ -288,13 +296,14 @@ def test_the_recheck_beside_each_step_and_a_contradicted_lesson_in_every_format(
     assert dave["data-loss re-check"] == DAVE_DATA_LOSS and dave["data-loss contradicted"] == ""
     assert dave["named-volumes"] == PARTIAL and dave["named-volumes contradicted"] == "contradicted"
     assert dave["named-volumes re-check"] == "1 did not hold, 2 did not hold"
-    assert frank["data-loss contradicted"] == "" and frank["data-loss re-check"].endswith("6 held")
+    assert frank["data-loss contradicted"] == "" and frank["data-loss re-check"].endswith(f"{DL} held")
     assert by_learner["(total contradicted)"]["named-volumes contradicted"] == "1"
 
     page = TableReader()
     page.feed(outs["html"].stdout)
     body = {r[0]: r[1:] for r in page.rows[1:]}
-    assert body["dave"][:2] == ["done1✓ 2✗ 3✗ 4✓ 5✓ 6✓", PARTIAL + "1✗ 2✗contradicted"]
+    assert body["dave"][:2] == ["done" + " ".join(f"{n}{'✓' if h else '✗'}" for n, h in DAVE_HOLDS.items()),
+                                PARTIAL + "1✗ 2✗contradicted"]
     assert re.search(r'<td class="partial contradicted">[^<]*<span class="recheck"><span title="step 1: did not hold">',
                      outs["html"].stdout)
     assert outs["html"].stdout.count("contradicted\">") == 1 and body["total contradicted"][:2] == ["0", "1"]

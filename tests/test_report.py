@@ -12,18 +12,19 @@ import re
 import pytest
 
 from tests.conftest import run_docklab
-from tests.reportkit import IDS, SECRET, make_report
+from tests.reportkit import IDS, SECRET, make_report, steps
 from tutor.core.grading import report, signing
 from tutor.core.grading.signing import Verdict
 from tutor.core.store import write_json
 
 KEY = b"k" * 32
 OTHER = b"o" * 32
+DL = steps("data-loss")
 
 
 @pytest.fixture
 def signed(tmp_path):
-    return signing.sign(make_report(tmp_path, "alice", {"data-loss": [1, 2, 3, 4, 5, 6], "named-volumes": [1, 2]}), KEY)
+    return signing.sign(make_report(tmp_path, "alice", {"data-loss": list(range(1, DL + 1)), "named-volumes": [1, 2]}), KEY)
 
 
 def leaves(value, path=()):

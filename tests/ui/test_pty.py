@@ -15,11 +15,13 @@ import pyte
 import pytest
 
 from tests.conftest import ROOT, engine_state, run_docklab
+from tests.reportkit import steps
 
 pytestmark = pytest.mark.engine
 F3, F9, F12 = "\x1bOR", "\x1b[20~", "\x1b[24~"
 DOWN, ENTER, ESCAPE = "\x1b[B", "\r", "\x1b"
 COLS, ROWS = 160, 50
+STEPS = steps("named-volumes")
 
 
 class Learner:
@@ -60,7 +62,7 @@ class Learner:
         there is skipped (Escape): this test is about running the lesson."""
         self.wait_for("goes to the next step", timeout=timeout)
         self.keys(F3)
-        self.wait_for(f"Step {number} of 6")
+        self.wait_for(f"Step {number} of {STEPS}")
         self.arrived()
 
     def arrived(self) -> None:
@@ -83,7 +85,7 @@ def test_a_learner_does_named_volumes_in_the_tui(client, home):
         me.wait_for("Keep data with a named volume")
         me.wait_for("✓ ready")
         me.keys(DOWN, ENTER)
-        me.wait_for("Step 1 of 6: Create a volume")
+        me.wait_for(f"Step 1 of {STEPS}: Create a volume")
         me.wait_for("docklab:")  # the embedded shell's prompt
         me.arrived()
         me.keys(F3)
@@ -103,10 +105,20 @@ def test_a_learner_does_named_volumes_in_the_tui(client, home):
         me.passed_then_next(5)
         me.keys(F3)
         me.passed_then_next(6, timeout=120)
+        me.keys(F3)  # the SELECT asks for the password
+        me.pump(2.0)
+        me.type_line("my-secret-pw")
+        me.passed_then_next(7)
+        me.keys(F3)  # docker volume inspect
+        me.pump(2.0)
+        me.keys(F3)  # docker inspect: the mounts
+        me.pump(2.0)
+        me.passed_then_next(8)  # the challenge: its solution revealed (F12), then typed by F3
         me.keys(F3)
-        me.wait_for("Every step of named-volumes is done")
+        me.wait_for("Every step of named-volumes is done", timeout=120)
         for n, title in enumerate(["Create a volume", "Run MySQL on the", "Add a customer", "Remove the container",
-                                   "Start a new container", "Look inside the"], start=1):
+                                   "Start a new container", "See John Doe", "Look inside the", "Challenge: a second"],
+                                  start=1):
             assert f"✓ done  {n}. {title}" in me.text(), me.text()
         # The step text shows the password to type; docklab's check results and its files never do.
         cells = [cell for line in me.text().splitlines() for cell in re.split("[│▌]", line)]  # panes side by side
