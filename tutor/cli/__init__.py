@@ -8,8 +8,11 @@ Exit codes (a stable contract): 0 success, 1 checks failed, 2 usage or content e
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
+
+from tutor import __version__
 
 OK, FAILED, USAGE, NO_ENGINE = 0, 1, 2, 3
 INTERRUPTED = 130
@@ -29,8 +32,6 @@ def build_parser() -> argparse.ArgumentParser:
                     "With no command, opens the lessons in the terminal UI.",
         epilog="Exit codes: 0 ok, 1 checks failed, 2 usage or content error, 3 no usable engine.",
     )
-    from tutor import __version__
-
     p.add_argument("--version", action="version", version=f"docklab {__version__}")
     p.add_argument("--images", metavar="MAP", default=None, help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -116,8 +117,6 @@ def main(argv: list[str] | None = None) -> int:
         from tutor.cli.tui import open_tui
 
         return open_tui(args.images)
-    import importlib
-
     module = importlib.import_module(HANDLERS.get(args.command, "tutor.cli.commands"))
     try:
         return getattr(module, "cmd_" + args.command)(args)

@@ -9,8 +9,12 @@ import time
 from pathlib import Path
 
 from tutor.cli import FAILED, INTERRUPTED, NO_ENGINE, OK, USAGE
+from tutor.cli.common import Stop, all_lessons, find_lesson, guarded, lesson_files
+from tutor.cli.grading import check_every_lesson
 from tutor.cli.output import Printer
 from tutor.cli.tui import open_tui
+from tutor.cli.walk import walk
+from tutor.core import settings
 from tutor.core.engine import events as history
 from tutor.core.lessons import lessonfile
 from tutor.core.engine.connection import Engine, EngineUnavailable, connect
@@ -19,83 +23,8 @@ from tutor.core.lessons.lessonfile import LessonFileError
 from tutor.core.model import Lesson
 from tutor.core.outcome import redact
 from tutor.core.learner.ownership import Conflict, Ownership, started_lessons
-from tutor.core.paths import content_dir
 from tutor.core.learner.progress import Progress
 from tutor.core.learner.session import Session
-
-
-class Stop(Exception):
-    """End the command with this exit code after printing the message."""
-
-    def __init__(self, code: int, message: str):
-        super().__init__(message)
-        self.code = code
-
-
-def _guard(fn):
-    def wrapped(args) -> int:
-        try:
-            return fn(args)
-        except Stop as stop:
-            print(str(stop), file=sys.stderr)
-            return stop.code
-        except LessonFileError as err:
-            for problem in err.problems:
-                print(problem, file=sys.stderr)
-            return USAGE
-        except EngineUnavailable as err:
-            print(err, file=sys.stderr)
-            return NO_ENGINE
-        except ImageError as err:
-            print(err, file=sys.stderr)
-            return USAGE
-        except Exception as err:
-            if not _engine_trouble(err):
-                raise
-            print(f"Lost the Docker Engine: {str(err).split('(')[0].strip() or type(err).__name__}. "
-                  "Your progress is kept: once the engine is back, `docklab check LESSON` or "
-                  "`docklab run LESSON` goes on, and `docklab reset LESSON` still removes exactly what the "
-                  "lesson created.", file=sys.stderr)
-            return NO_ENGINE
-    return wrapped
-
-
-def _engine_trouble(err: Exception) -> bool:
-    """The engine went away (or broke) in the middle of a command."""
-    import requests
-    from docker.errors import DockerException
-
-    if isinstance(err, BrokenPipeError):  # our own stdout closed (`| head`), not the engine
-        return False
-    return isinstance(err, (DockerException, requests.exceptions.RequestException, ConnectionError))
-
-
-# ---- finding lessons and the engine -------------------------------------------------------
-
-
-def lesson_files() -> list[Path]:
-    """The lesson files; none at all is an error that says where docklab looked."""
-    folder = content_dir()
-    found = lessonfile.discover(folder)
-    if not found:
-        raise Stop(USAGE, f"no lessons in {folder}: it holds no lesson files (like 01-data-loss.md). "
-                          "Point DOCKLAB_CONTENT at a folder of lessons, or reinstall docklab.")
-    return found
-
-
-def all_lessons() -> list[Lesson]:
-    return [lessonfile.load(p) for p in lesson_files()]
-
-
-def find_lesson(ref: str) -> Lesson:
-    path = Path(ref)
-    if path.suffix == ".md" and path.exists():
-        return lessonfile.load(path)
-    for candidate in lesson_files():
-        if candidate.stem.split("-", 1)[1] == ref:
-            return lessonfile.load(candidate)
-    ids = ", ".join(p.stem.split("-", 1)[1] for p in lesson_files())
-    raise Stop(USAGE, f"no lesson {ref!r}. Lessons: {ids}")
 
 
 NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
@@ -129,7 +58,7 @@ def session_for(lesson: Lesson, args, require: bool = True) -> Session:
 # ---- commands -----------------------------------------------------------------------------
 
 
-@_guard
+@guarded
 def cmd_list(args) -> int:
     lessons = all_lessons()
     progress = Progress()
@@ -158,7 +87,7 @@ def cmd_list(args) -> int:
     return OK
 
 
-@_guard
+@guarded
 def cmd_run(args) -> int:
     lesson = renamed(find_lesson(args.lesson), args.rename)
     if not args.auto and not args.plain and sys.stdin.isatty() and sys.stdout.isatty():
@@ -169,8 +98,6 @@ def cmd_run(args) -> int:
     lesson = session.lesson  # with the names it was begun with, when the learner chose others
     out = Printer(lesson.secrets)
     if not args.auto:
-        from tutor.cli.walk import walk
-
         return walk(session, out)
     try:
         removed = session.begin(fresh=True)
@@ -211,11 +138,9 @@ def _auto(session: Session, lesson: Lesson, out: Printer) -> int:
     return OK
 
 
-@_guard
+@guarded
 def cmd_check(args) -> int:
     if args.all:
-        from tutor.cli.grading import check_every_lesson
-
         return check_every_lesson(args)
     lesson = find_lesson(args.lesson)
     session = session_for(lesson, args, require=False)
@@ -243,7 +168,7 @@ def cmd_check(args) -> int:
     return OK if passed else FAILED
 
 
-@_guard
+@guarded
 def cmd_reset(args) -> int:
     engine = connect()
     if args.all:
@@ -271,7 +196,7 @@ def cmd_reset(args) -> int:
     return code
 
 
-@_guard
+@guarded
 def cmd_validate(args) -> int:
     paths = [Path(f) for f in args.files] or lesson_files()
     problems = lessonfile.validate(paths)
@@ -283,10 +208,8 @@ def cmd_validate(args) -> int:
     return OK
 
 
-@_guard
+@guarded
 def cmd_config(args) -> int:
-    from tutor.core import settings
-
     if args.key is None:
         for key, doc in settings.KEYS.items():
             print(f"{key} = {settings.get(key) or '(unset)'}    # {doc}")

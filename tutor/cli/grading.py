@@ -15,7 +15,8 @@ from pathlib import Path
 
 from tutor import __version__
 from tutor.cli import FAILED, OK, USAGE
-from tutor.cli.commands import Stop, _guard, all_lessons
+from tutor.cli.rollup_formats import FORMATS
+from tutor.cli.common import Stop, all_lessons, guarded
 from tutor.core.grading import report, signing
 from tutor.core.engine.connection import EngineUnavailable, connect
 from tutor.core.engine.images import load_map
@@ -32,7 +33,7 @@ def _key(args) -> bytes | None:
         raise Stop(USAGE, str(err)) from None
 
 
-@_guard
+@guarded
 def cmd_report(args) -> int:
     key = _key(args)
     lessons = all_lessons()
@@ -61,10 +62,8 @@ def cmd_report(args) -> int:
     return OK
 
 
-@_guard
+@guarded
 def cmd_grade(args) -> int:
-    from tutor.cli.rollup_formats import FORMATS
-
     key = _key(args)
     paths = report_files(args.reports)
     if not paths:

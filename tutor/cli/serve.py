@@ -11,6 +11,7 @@ environment or a URL the browser keeps: it comes from a file, $DOCKLAB_SERVE_TOK
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import html
@@ -20,6 +21,7 @@ import os
 import re
 import secrets
 import shlex
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -159,9 +161,6 @@ class TokenServer(Server):
         """serve() already said where to go; textual-serve's banner would only repeat it."""
 
     def serve(self, debug: bool = False) -> None:
-        import asyncio
-        import signal
-
         self.initialize_logging()
         loop = asyncio.new_event_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

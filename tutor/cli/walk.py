@@ -9,6 +9,7 @@ import shlex
 from tutor.cli import FAILED, NO_ENGINE, OK
 from tutor.cli.output import Printer
 from tutor.core.learner.ownership import Conflict
+from tutor.core.lessons import lessonfile
 from tutor.core.learner.session import Session
 
 
@@ -87,6 +88,4 @@ def _other_names(session: Session, conflict: Conflict, out: Printer) -> Session 
 
 def _original(lesson):
     """The lesson as written (before any renames), read again from its file."""
-    from tutor.core.lessons import lessonfile
-
     return lessonfile.load(lesson.path)

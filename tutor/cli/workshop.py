@@ -8,18 +8,18 @@ import time
 from pathlib import Path
 
 from tutor.cli import FAILED, NO_ENGINE, OK, USAGE
-from tutor.cli.commands import Stop, _guard, all_lessons
+from tutor.cli.common import Stop, all_lessons, guarded
 from tutor.cli.output import Printer
 from tutor.core.engine.connection import EngineUnavailable, connect
-from tutor.core.engine.images import load_map
+from tutor.core import doctor
+from tutor.core.engine import bundle, sandbox
+from tutor.core.engine.images import build_standins, load_map
 
 MARK = {"ok": "ok      ", "warning": "warning ", "problem": "problem "}
 
 
-@_guard
+@guarded
 def cmd_doctor(args) -> int:
-    from tutor.core import doctor
-
     try:
         engine = connect(timeout=10)
     except EngineUnavailable as err:
@@ -41,14 +41,12 @@ def cmd_doctor(args) -> int:
     return OK if result["ready"] else FAILED
 
 
-@_guard
+@guarded
 def cmd_images(args) -> int:
     return {"build": _build, "list": _list, "pull": _pull, "bundle": _bundle, "load": _load}[args.images_command](args)
 
 
 def _build(args) -> int:
-    from tutor.core.engine.images import build_standins
-
     engine = connect(timeout=900)
     start = time.monotonic()
     built = build_standins(engine.client, args.names or None, args.force, progress=Printer(()).progress)
@@ -58,14 +56,10 @@ def _build(args) -> int:
 
 
 def _needed(args) -> list[str]:
-    from tutor.core.engine import bundle
-
     return bundle.needed(all_lessons(), load_map(args.images))
 
 
 def _list(args) -> int:
-    from tutor.core.engine import bundle
-
     engine = connect()
     table = bundle.rows(engine.client, _needed(args))
     if args.json:
@@ -80,8 +74,6 @@ def _list(args) -> int:
 def _pull(args) -> int:
     """Pull what is missing, one progress bar per layer (rich, loaded only here)."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
-
-    from tutor.core.engine import bundle
 
     engine = connect(timeout=900)
     todo = [r["image"] for r in bundle.rows(engine.client, _needed(args)) if not r["present"]]
@@ -103,8 +95,6 @@ def _pull(args) -> int:
 
 
 def _bundle(args) -> int:
-    from tutor.core.engine import bundle
-
     engine = connect(timeout=900)
     images = _needed(args)
     out = Printer(())
@@ -115,8 +105,6 @@ def _bundle(args) -> int:
 
 
 def _load(args) -> int:
-    from tutor.core.engine import bundle
-
     engine = connect(timeout=900)
     print(f"checking {args.file} …")
     names = bundle.load(engine.client, Path(args.file))
@@ -124,7 +112,7 @@ def _load(args) -> int:
     return OK
 
 
-@_guard
+@guarded
 def cmd_serve(args) -> int:
     from tutor.cli.serve import ServeProblem, serve
 
@@ -135,10 +123,8 @@ def cmd_serve(args) -> int:
 
 
 
-@_guard
+@guarded
 def cmd_sandbox(args) -> int:
-    from tutor.core.engine import bundle, sandbox
-
     if args.action == "status":
         state = sandbox.status()
         if not state:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tutor.core.engine.connection import Engine, parse_version, where
 from tutor.core.engine.images import ImageMap
+from tutor.core.learner.session import Session
 from tutor.core.model import Lesson
 
 SCHEMA = 1
@@ -86,8 +87,6 @@ def _todo(reasons: list[str]) -> str:
 
 def report(engine: Engine, image_map: ImageMap, lessons: list[Lesson]) -> dict:
     """Every finding, as the JSON that `docklab doctor --json` prints."""
-    from tutor.core.learner.session import Session
-
     reasons = {lesson.id: Session(lesson, engine, image_map).unmet() for lesson in lessons}
     findings = engine_findings(engine) + lesson_findings(reasons)
     return {

@@ -10,15 +10,23 @@ The docker SDK is imported lazily so that parsing and `validate` stay light.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
+from tutor.core.engine.events import DEFAULT_WINDOW, History
 from tutor.core.outcome import Outcome
 
 if TYPE_CHECKING:  # pragma: no cover
     from tutor.core.engine.connection import Engine
-    from tutor.core.engine.events import History
-    from tutor.core.checks.roles import Roles
+
+
+class RoleNames(Protocol):
+    """What a check needs of the lesson's roles (checks.roles.Roles, which is built on a Context)."""
+
+    def names(self) -> dict[str, str]: ...
+
+    def explain(self, out: Outcome, params: dict) -> Outcome: ...
 
 
 @dataclass(frozen=True)
@@ -65,7 +73,7 @@ class Context:
     resolved to what the learner made, the history since the lesson began, secrets."""
 
     def __init__(self, engine: Engine, facts: dict[str, str] | None = None, secrets=(), since: float | None = None,
-                 roles: Roles | None = None, seen: dict | None = None, past: History | None = None):
+                 roles: RoleNames | None = None, seen: dict | None = None, past: History | None = None):
         self.engine = engine
         self.seen = seen  # look-ups kept for a whole-lesson check, where the engine holds still
         self.facts = facts or {}
@@ -82,10 +90,6 @@ class Context:
     def history(self) -> History:
         """The engine's lifecycle events since the lesson began, read once."""
         if self._history is None:
-            from tutor.core.engine.events import DEFAULT_WINDOW, History
-
-            import time
-
             self._history = History.read(self.client, self.since or time.time() - DEFAULT_WINDOW)
         return self._history
 

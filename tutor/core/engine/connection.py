@@ -8,6 +8,8 @@ import subprocess
 from dataclasses import dataclass
 from functools import cached_property
 
+from tutor.core.engine import sandbox as private_engine
+from tutor.core.engine.address import make_client, own_engine
 from tutor.core.model import Requirements
 
 HOW_TO_START = (
@@ -83,46 +85,11 @@ def where(sandbox: bool = True) -> tuple[str, str]:
     """The engine address docklab uses, and how it was chosen: DOCKER_HOST, else the
     docklab sandbox (unless `sandbox` is False: the learner's own engine is wanted),
     else the current context (Docker Desktop on Linux uses its own)."""
-    if os.environ.get("DOCKER_HOST"):
-        return os.environ["DOCKER_HOST"], "DOCKER_HOST"
-    if sandbox:
-        from tutor.core.engine import sandbox as private_engine
-
+    if sandbox and not os.environ.get("DOCKER_HOST"):
         private = private_engine.host()
         if private:
             return private, "the docklab sandbox"
-    try:
-        from docker.context import ContextAPI
-
-        ctx = ContextAPI.get_current_context()
-        if ctx is not None and ctx.Host:
-            return ctx.Host, f"context {ctx.name}"
-    except Exception:  # a broken ~/.docker/config.json: fall back like the CLI's default
-        pass
-    return "unix:///var/run/docker.sock", "default socket"
-
-
-def make_client(base_url: str | None = None, tls=None, version: str = "auto", timeout: int = 60):
-    """A docker SDK client for `base_url` (and `tls`), else as docker.from_env() makes one.
-    Over TLS, requests would check the engine's certificate against $REQUESTS_CA_BUNDLE
-    instead of the CA given (docker/docker-py#2433), so such a client takes no CA or proxy
-    settings from the environment."""
-    import docker
-    from docker.utils import kwargs_from_env
-
-    kwargs = {"base_url": base_url, "tls": tls} if base_url else kwargs_from_env()
-    if not kwargs.get("tls"):
-        return docker.DockerClient(version=version, timeout=timeout, **kwargs)
-    if version == "auto":  # what the SDK's "auto" asks, on a client that ignores the environment
-        probe = docker.APIClient(version=docker.constants.MINIMUM_DOCKER_API_VERSION, timeout=timeout, **kwargs)
-        probe.trust_env = False
-        try:
-            version = probe.version(api_version=False)["ApiVersion"]
-        finally:
-            probe.close()
-    client = docker.DockerClient(version=version, timeout=timeout, **kwargs)
-    client.api.trust_env = False
-    return client
+    return own_engine()
 
 
 def connect(timeout: int = 60, sandbox: bool = True) -> Engine:
@@ -133,8 +100,6 @@ def connect(timeout: int = 60, sandbox: bool = True) -> Engine:
 
     host, how = where(sandbox)
     if how == "the docklab sandbox":  # every command docklab starts uses it too, TLS files and all
-        from tutor.core.engine import sandbox as private_engine
-
         os.environ.update(private_engine.client_env() or {"DOCKER_HOST": host})
     version = os.environ.get("DOCKER_API_VERSION") or "auto"
     try:

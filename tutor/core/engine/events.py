@@ -184,3 +184,14 @@ def human_bytes(n: int) -> str:
             return f"{n:.4g}{unit}" if unit != "B" else f"{n}B"
         n /= 1000  # type: ignore[assignment]
     return f"{n}B"
+
+
+def mount_history(client, since: float | None) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+    """From the engine's events: container id -> name, and (container id, volume, destination)
+    for every volume mount, oldest first."""
+    past = History.read(client, since or time.time() - DEFAULT_WINDOW)
+    names = {cid: c["name"] for cid, c in past.containers().items()}
+    for e in past.of("container"):  # a container made before `since` but started after
+        names.setdefault(e.actor, e.attrs.get("name", ""))
+    mounts = [(m.attrs.get("container", ""), m.actor, m.attrs.get("destination", "")) for m in past.mounts()]
+    return names, mounts

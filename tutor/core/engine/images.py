@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from tutor.core import settings
 from tutor.core.paths import labs_dir
 
 Progress = Callable[[str], None]
@@ -74,8 +75,6 @@ def load_map(choice: str | None = None) -> ImageMap:
     """"real" -> no substitution; "offline" -> the built-in stand-ins; else a TOML path.
     Default: $DOCKLAB_IMAGES, else `docklab config images`, else real."""
     if choice is None:
-        from tutor.core import settings
-
         choice = os.environ.get("DOCKLAB_IMAGES") or settings.get("images") or ""
     if not choice or choice == "real":
         return ImageMap("real")

@@ -3,7 +3,7 @@ even by a lesson's prune.
 
 On Linux as root: a second `dockerd` (the same binary as the learner's engine) with its
 own socket, data root, exec root and pid file, in its own network namespace, so it never
-touches the main engine's docker0, iptables rules or subnets. While it runs, `engine.where()` points
+touches the main engine's docker0, iptables rules or subnets. While it runs, `connection.where()` points
 docklab at it and sets DOCKER_HOST for every command docklab starts (the runner, the
 TUI's shell). The images the lessons need are copied in from the main engine.
 
@@ -22,12 +22,16 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import tarfile
 import time
 from pathlib import Path
 from typing import Callable
 
+from tutor.core.engine import bundle
+from tutor.core.engine.address import make_client, own_engine
+from tutor.core.engine.images import missing_images
 from tutor.core.paths import data_dir
 from tutor.core.store import read_json, write_json
 
@@ -115,8 +119,6 @@ def _is_ours(state: dict) -> bool:
 
 
 def _answers(tcp_host: str) -> bool:
-    import socket
-
     addr, _, port = tcp_host.removeprefix("tcp://").rpartition(":")
     try:
         with socket.create_connection((addr, int(port)), timeout=1):
@@ -213,9 +215,6 @@ def _start_dind(copy_images: list[str], main_client, image: str, progress: Calla
     `stop --purge` removes."""
     import docker
 
-    from tutor.core.engine.connection import make_client, where
-    from tutor.core.engine.images import missing_images
-
     if missing_images(main_client, [image]):
         raise SandboxError(f"the sandbox image {image} is missing: `docker pull {image}`, or "
                            "`docklab images build dind` and `--images offline`")
@@ -239,7 +238,7 @@ def _start_dind(copy_images: list[str], main_client, image: str, progress: Calla
     box.reload()
     port = box.attrs["NetworkSettings"]["Ports"][DIND_PORT][0]["HostPort"]
     state = {"kind": "dind", "host": f"tcp://127.0.0.1:{port}", "tls": str(_tls_dir()), "container": box.id,
-             "volume": DIND_VOLUME, "main_host": where(sandbox=False)[0], "started_at": time.time()}
+             "volume": DIND_VOLUME, "main_host": own_engine()[0], "started_at": time.time()}
     deadline = time.monotonic() + 90  # the real image makes three 4096-bit RSA keys first
     while True:
         try:
@@ -337,8 +336,6 @@ def _wait_ready(state: dict, proc: subprocess.Popen, limit: float = 60):
 
 def _copy_images(main_client, client, images: list[str], progress: Callable[[str], None]) -> None:
     """Stream `docker save` from the main engine into `docker load` on the sandbox."""
-    from tutor.core.engine import bundle
-
     have = {r["image"] for r in bundle.rows(client, images) if r["present"]}
     todo = [r["image"] for r in bundle.rows(main_client, images) if r["present"] and r["image"] not in have]
     if not todo:

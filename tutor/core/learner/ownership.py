@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tutor.core.engine.describe import short
+from tutor.core.engine.events import mark, mount_history
 from tutor.core.model import Lesson
 from tutor.core.paths import data_dir
 from tutor.core.store import read_json, write_json
@@ -57,8 +59,6 @@ class Plan:
     networks: list[str] = field(default_factory=list)
 
     def describe(self) -> list[str]:
-        from tutor.core.engine.describe import short
-
         return ([f"container {name}" for _, name in self.containers] + [f"volume {short(v)}" for v in self.volumes]
                 + [f"network {n}" for n in self.networks])
 
@@ -138,8 +138,6 @@ class Ownership:
             "renames": dict(self.lesson.renames),
             "marked": True,
         }
-        from tutor.core.engine.events import mark
-
         mark(self.client, "begin", self.lesson.id)  # its absence later means the engine lost the history
         self._save()
 
@@ -147,8 +145,6 @@ class Ownership:
         """Add what the lesson has created since the last look (live state and events)."""
         if not self.started:
             return
-        from tutor.core.checks.facts import mount_history
-
         res = self.lesson.resources
         base_c, base_v = self._baseline("containers"), self._baseline("volumes")
         owned: dict[str, str] = self.state["containers"]
@@ -212,8 +208,6 @@ class Ownership:
         """Remove what the lesson created; return (removed, kept with the reason). The
         engine's history gets docklab's mark, so nothing before it proves a step again."""
         from docker.errors import APIError, NotFound
-
-        from tutor.core.engine.events import mark
 
         plan = self.plan()
         removed, kept = [], []

@@ -17,6 +17,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 
 from tutor.core import checks
 from tutor.core.checks import facts
+from tutor.core.paths import labs_dir
 from tutor.core.model import (Answer, CheckSpec, Command, FactSpec, Lesson, Problem, Requirements, Resources,
                               Role, Step)
 
@@ -235,8 +236,6 @@ def _front_matter(lesson: Lesson, content: str, start: int, problem) -> None:
         lesson.resources = replace(lesson.resources, **{kind: getattr(lesson.resources, kind) + extra})
     workdir = data.get("workdir")
     if workdir is not None:
-        from tutor.core.paths import labs_dir
-
         where = lines.get("workdir", start)
         if not isinstance(workdir, str) or not SLUG.match(workdir):
             problem(where, "`workdir` must name a folder of labs/ (a slug such as compose-volumes)")
