@@ -14,8 +14,8 @@ import sys
 
 from tutor import __version__
 
-OK, FAILED, USAGE, NO_ENGINE = 0, 1, 2, 3
-INTERRUPTED = 130
+from tutor.core.errors import FAILED, INTERRUPTED, NO_ENGINE, OK, USAGE  # noqa: F401  (the commands' codes)
+
 # Where each command's handler lives (default: tutor.cli.commands), imported only when used.
 HANDLERS = {"doctor": "tutor.cli.workshop", "images": "tutor.cli.workshop", "serve": "tutor.cli.workshop",
             "sandbox": "tutor.cli.workshop", "report": "tutor.cli.grading", "grade": "tutor.cli.grading"}
@@ -118,11 +118,6 @@ def main(argv: list[str] | None = None) -> int:
 
         return open_tui(args.images)
     module = importlib.import_module(HANDLERS.get(args.command, "tutor.cli.commands"))
-    try:
-        return getattr(module, "cmd_" + args.command)(args)
-    except KeyboardInterrupt:
-        print("\nInterrupted. Your progress is kept; `docklab reset LESSON` removes what the lesson created.",
-              file=sys.stderr)
-        return INTERRUPTED
-    except BrokenPipeError:
-        return OK
+    from tutor.cli.common import run  # with the core: after parsing, not for --help
+
+    return run(getattr(module, "cmd_" + args.command), args)

@@ -8,8 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from tutor.cli import FAILED, INTERRUPTED, NO_ENGINE, OK, USAGE
-from tutor.cli.common import Stop, all_lessons, find_lesson, guarded, lesson_files
+from tutor.cli import FAILED, INTERRUPTED, OK, USAGE
+from tutor.cli.common import all_lessons, find_lesson, lesson_files
 from tutor.cli.grading import check_every_lesson
 from tutor.cli.output import Printer
 from tutor.cli.tui import open_tui
@@ -18,11 +18,11 @@ from tutor.core import settings
 from tutor.core.engine import events as history
 from tutor.core.lessons import lessonfile
 from tutor.core.engine.connection import Engine, EngineUnavailable, connect
-from tutor.core.engine.images import ImageError, load_map
-from tutor.core.lessons.lessonfile import LessonFileError
+from tutor.core.engine.images import load_map
+from tutor.core.errors import EngineError, UsageError
 from tutor.core.model import Lesson
 from tutor.core.outcome import redact
-from tutor.core.learner.ownership import Conflict, Ownership, started_lessons
+from tutor.core.learner.ownership import Ownership, started_lessons
 from tutor.core.learner.progress import Progress
 from tutor.core.learner.session import Session
 
@@ -36,10 +36,10 @@ def renamed(lesson: Lesson, pairs: list[str]) -> Lesson:
     for pair in pairs:
         old, _, new = pair.partition("=")
         if old not in lesson.renamable():
-            raise Stop(USAGE, f"--rename {pair}: {old!r} is not a name {lesson.id} spells out in its commands "
+            raise UsageError(f"--rename {pair}: {old!r} is not a name {lesson.id} spells out in its commands "
                               f"(those are: {', '.join(lesson.renamable()) or 'none'})")
         if not NAME.match(new) or new in lesson.renamable():
-            raise Stop(USAGE, f"--rename {pair}: {new!r} is not a usable new name (letters, digits, _ . -; "
+            raise UsageError(f"--rename {pair}: {new!r} is not a usable new name (letters, digits, _ . -; "
                               "not another of the lesson's names)")
         names[old] = new
     return lesson.renamed(names)
@@ -51,14 +51,13 @@ def session_for(lesson: Lesson, args, require: bool = True) -> Session:
     if require:
         reasons = session.unmet()
         if reasons:
-            raise Stop(NO_ENGINE, f"{lesson.id} cannot run on this engine:\n" + "\n".join(f"  - {r}" for r in reasons))
+            raise EngineError(f"{lesson.id} cannot run on this engine:\n" + "\n".join(f"  - {r}" for r in reasons))
     return session
 
 
 # ---- commands -----------------------------------------------------------------------------
 
 
-@guarded
 def cmd_list(args) -> int:
     lessons = all_lessons()
     progress = Progress()
@@ -87,22 +86,18 @@ def cmd_list(args) -> int:
     return OK
 
 
-@guarded
 def cmd_run(args) -> int:
     lesson = renamed(find_lesson(args.lesson), args.rename)
     if not args.auto and not args.plain and sys.stdin.isatty() and sys.stdout.isatty():
         if Path(args.lesson).suffix == ".md":
-            raise Stop(USAGE, "the TUI opens lessons from content/ only; use --plain or --auto for a file")
+            raise UsageError("the TUI opens lessons from content/ only; use --plain or --auto for a file")
         return open_tui(args.images, lesson.id)
     session = session_for(lesson, args)
     lesson = session.lesson  # with the names it was begun with, when the learner chose others
     out = Printer(lesson.secrets)
     if not args.auto:
         return walk(session, out)
-    try:
-        removed = session.begin(fresh=True)
-    except Conflict as err:
-        raise Stop(NO_ENGINE, str(err)) from None
+    removed = session.begin(fresh=True)  # a name the lesson needs taken: ownership.Conflict, exit 3
     out.title(lesson, session.image_map.name)
     if removed:
         out.line("Removed what an earlier run of this lesson left: " + ", ".join(removed))
@@ -119,7 +114,7 @@ def _auto(session: Session, lesson: Lesson, out: Printer) -> int:
             out.command(session.command_text(command))
             verdict = session.guard(command)
             if verdict is not None and not verdict.safe:
-                raise Stop(NO_ENGINE, redact(verdict.message(), lesson.secrets))
+                raise EngineError(redact(verdict.message(), lesson.secrets))
             if verdict is not None:
                 out.line(verdict.message())
             result = session.run(command, out.stream)
@@ -138,7 +133,6 @@ def _auto(session: Session, lesson: Lesson, out: Printer) -> int:
     return OK
 
 
-@guarded
 def cmd_check(args) -> int:
     if args.all:
         return check_every_lesson(args)
@@ -146,10 +140,10 @@ def cmd_check(args) -> int:
     session = session_for(lesson, args, require=False)
     unmet = session.engine.unmet(lesson.requires)
     if unmet:
-        raise Stop(NO_ENGINE, f"{lesson.id} cannot be checked on this engine: " + "; ".join(unmet))
+        raise EngineError(f"{lesson.id} cannot be checked on this engine: " + "; ".join(unmet))
     if args.step is not None:
         if not 1 <= args.step <= len(lesson.steps):
-            raise Stop(USAGE, f"{lesson.id} has steps 1 to {len(lesson.steps)}, not {args.step}")
+            raise UsageError(f"{lesson.id} has steps 1 to {len(lesson.steps)}, not {args.step}")
         reports = [session.check_step(args.step)]
     else:
         reports = session.check_all()
@@ -168,7 +162,6 @@ def cmd_check(args) -> int:
     return OK if passed else FAILED
 
 
-@guarded
 def cmd_reset(args) -> int:
     engine = connect()
     if args.all:
@@ -196,7 +189,6 @@ def cmd_reset(args) -> int:
     return code
 
 
-@guarded
 def cmd_validate(args) -> int:
     paths = [Path(f) for f in args.files] or lesson_files()
     problems = lessonfile.validate(paths)
@@ -208,7 +200,6 @@ def cmd_validate(args) -> int:
     return OK
 
 
-@guarded
 def cmd_config(args) -> int:
     if args.key is None:
         for key, doc in settings.KEYS.items():

@@ -1,63 +1,49 @@
-"""What the command modules share: the error that ends a command with an exit code,
-the wrapper that turns errors into exit codes and messages, and finding lessons."""
+"""What the command modules share: the one wrapper that turns errors into exit codes
+and messages (docklab's own errors carry theirs: tutor/core/errors.py), and finding lessons."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
+from typing import Callable
 
-from tutor.cli import NO_ENGINE, USAGE
-from tutor.core.engine.connection import EngineUnavailable
-from tutor.core.engine.images import ImageError
+from tutor.core.errors import INTERRUPTED, NO_ENGINE, OK, DocklabError, UsageError, brief
 from tutor.core.lessons import lessonfile
-from tutor.core.lessons.lessonfile import LessonFileError
 from tutor.core.model import Lesson
 from tutor.core.paths import content_dir
 
 
-class Stop(Exception):
-    """End the command with this exit code after printing the message."""
-
-    def __init__(self, code: int, message: str):
-        super().__init__(message)
-        self.code = code
-
-
-def guarded(fn):
-    def wrapped(args) -> int:
-        try:
-            return fn(args)
-        except Stop as stop:
-            print(str(stop), file=sys.stderr)
-            return stop.code
-        except LessonFileError as err:
-            for problem in err.problems:
-                print(problem, file=sys.stderr)
-            return USAGE
-        except EngineUnavailable as err:
-            print(err, file=sys.stderr)
-            return NO_ENGINE
-        except ImageError as err:
-            print(err, file=sys.stderr)
-            return USAGE
-        except Exception as err:
-            if not _engine_trouble(err):
-                raise
-            print(f"Lost the Docker Engine: {str(err).split('(')[0].strip() or type(err).__name__}. "
-                  "Your progress is kept: once the engine is back, `docklab check LESSON` or "
-                  "`docklab run LESSON` goes on, and `docklab reset LESSON` still removes exactly what the "
-                  "lesson created.", file=sys.stderr)
-            return NO_ENGINE
-    return wrapped
+def run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """Run a command's handler and return its exit code: a DocklabError prints its message
+    and ends with its code; an engine lost mid-command ends with NO_ENGINE."""
+    try:
+        return handler(args)
+    except DocklabError as err:
+        print(err, file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("\nInterrupted. Your progress is kept; `docklab reset LESSON` removes what the lesson created.",
+              file=sys.stderr)
+        return INTERRUPTED
+    except BrokenPipeError:  # our own stdout closed (`| head`), not the engine
+        return OK
+    except Exception as err:
+        if not engine_lost(err):
+            raise
+        print(f"Lost the Docker Engine: {brief(err)}. "
+              "Your progress is kept: once the engine is back, `docklab check LESSON` or "
+              "`docklab run LESSON` goes on, and `docklab reset LESSON` still removes exactly what the "
+              "lesson created.", file=sys.stderr)
+        return NO_ENGINE
 
 
-def _engine_trouble(err: Exception) -> bool:
-    """The engine went away (or broke) in the middle of a command."""
-    import requests
+def engine_lost(err: Exception) -> bool:
+    """Did the engine go away (or break) in the middle of a command? The SDK's errors and
+    requests' are not docklab's own, so they are told apart by type here."""
+    import requests  # with the SDK: only once something went wrong
     from docker.errors import DockerException
 
-    if isinstance(err, BrokenPipeError):  # our own stdout closed (`| head`), not the engine
-        return False
     return isinstance(err, (DockerException, requests.exceptions.RequestException, ConnectionError))
 
 
@@ -66,7 +52,7 @@ def lesson_files() -> list[Path]:
     folder = content_dir()
     found = lessonfile.discover(folder)
     if not found:
-        raise Stop(USAGE, f"no lessons in {folder}: it holds no lesson files (like 01-data-loss.md). "
+        raise UsageError(f"no lessons in {folder}: it holds no lesson files (like 01-data-loss.md). "
                           "Point DOCKLAB_CONTENT at a folder of lessons, or reinstall docklab.")
     return found
 
@@ -83,4 +69,4 @@ def find_lesson(ref: str) -> Lesson:
         if candidate.stem.split("-", 1)[1] == ref:
             return lessonfile.load(candidate)
     ids = ", ".join(p.stem.split("-", 1)[1] for p in lesson_files())
-    raise Stop(USAGE, f"no lesson {ref!r}. Lessons: {ids}")
+    raise UsageError(f"no lesson {ref!r}. Lessons: {ids}")

@@ -31,6 +31,8 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from textual_serve.server import Server, to_int
 
+from tutor.core.errors import UsageError
+
 COOKIE = "docklab_token"
 TOKEN_ENV = "DOCKLAB_SERVE_TOKEN"
 MIN_LENGTH = 16
@@ -43,7 +45,7 @@ NEEDS_TOKEN = ("docklab: this server needs its token. Open the address `docklab 
 FOREIGN = "docklab: refused: this request came from another web page ({origin}), not from docklab's own.\n"
 
 
-class ServeProblem(Exception):
+class ServeProblem(UsageError):
     """serve cannot start (a token that cannot guard it, a port taken); the message says what to do."""
 
 

@@ -7,18 +7,18 @@ import sys
 import time
 from pathlib import Path
 
-from tutor.cli import FAILED, NO_ENGINE, OK, USAGE
-from tutor.cli.common import Stop, all_lessons, guarded
+from tutor.cli import FAILED, NO_ENGINE, OK
+from tutor.cli.common import all_lessons
 from tutor.cli.output import Printer
 from tutor.core.engine.connection import EngineUnavailable, connect
 from tutor.core import doctor
 from tutor.core.engine import bundle, sandbox
 from tutor.core.engine.images import build_standins, load_map
+from tutor.core.errors import EngineError, UsageError
 
 MARK = {"ok": "ok      ", "warning": "warning ", "problem": "problem "}
 
 
-@guarded
 def cmd_doctor(args) -> int:
     try:
         engine = connect(timeout=10)
@@ -41,7 +41,6 @@ def cmd_doctor(args) -> int:
     return OK if result["ready"] else FAILED
 
 
-@guarded
 def cmd_images(args) -> int:
     return {"build": _build, "list": _list, "pull": _pull, "bundle": _bundle, "load": _load}[args.images_command](args)
 
@@ -112,18 +111,15 @@ def _load(args) -> int:
     return OK
 
 
-@guarded
 def cmd_serve(args) -> int:
     from tutor.cli.serve import ServeProblem, serve
 
     try:
         return serve(args.host, args.port, args.token_file, args.images)
     except ServeProblem as err:
-        raise Stop(USAGE, f"docklab serve: {err}")
+        raise UsageError(f"docklab serve: {err}") from None
 
 
-
-@guarded
 def cmd_sandbox(args) -> int:
     if args.action == "status":
         state = sandbox.status()
@@ -148,7 +144,7 @@ def cmd_sandbox(args) -> int:
         state = sandbox.start(bundle.needed(all_lessons(), image_map), main.client, progress=print,
                               dind_image=image_map.resolve("docker:dind") if dind else None)
     except sandbox.SandboxError as err:
-        raise Stop(NO_ENGINE, f"cannot start the sandbox: {err}") from None
+        raise EngineError(f"cannot start the sandbox: {err}") from None
     print(f"sandbox running on {state['host']}: lessons, checks and the TUI's terminal now use it; "
           "`docklab sandbox stop` returns to your engine")
     return OK

@@ -10,6 +10,7 @@ from functools import cached_property
 
 from tutor.core.engine import sandbox as private_engine
 from tutor.core.engine.address import make_client, own_engine
+from tutor.core.errors import EngineError, brief
 from tutor.core.model import Requirements
 
 HOW_TO_START = (
@@ -18,7 +19,7 @@ HOW_TO_START = (
 )
 
 
-class EngineUnavailable(Exception):
+class EngineUnavailable(EngineError):
     """No usable engine: down, unreachable, or too old. The CLI exits 3 with this message."""
 
 
@@ -122,4 +123,4 @@ def _reason(err: Exception) -> str:
         return "no engine is listening there"
     if "PermissionError" in text or "Permission denied" in text:
         return "permission denied (add yourself to the `docker` group, or use sudo)"
-    return text.split("(")[0].strip() or type(err).__name__
+    return brief(err)

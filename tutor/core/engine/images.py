@@ -19,12 +19,13 @@ from pathlib import Path
 from typing import Callable
 
 from tutor.core import settings
+from tutor.core.errors import ContentError
 from tutor.core.paths import labs_dir
 
 Progress = Callable[[str], None]
 
 
-class ImageError(Exception):
+class ImageError(ContentError):
     """A map that cannot be read, or a stand-in that cannot be built."""
 
 

@@ -32,6 +32,7 @@ from typing import Callable
 from tutor.core.engine import bundle
 from tutor.core.engine.address import make_client, own_engine
 from tutor.core.engine.images import missing_images
+from tutor.core.errors import EngineError, brief
 from tutor.core.paths import data_dir
 from tutor.core.store import read_json, write_json
 
@@ -52,7 +53,7 @@ def _netns(run_dir: Path) -> str:
     return NETNS if Path(run_dir) == RUN_DIR else f"{NETNS}-{Path(run_dir).name}"[:60]
 
 
-class SandboxError(Exception):
+class SandboxError(EngineError):
     """The sandbox cannot start here; the message says why and what to do."""
 
 
@@ -255,7 +256,7 @@ def _start_dind(copy_images: list[str], main_client, image: str, progress: Calla
                 if new_volume:  # made by this start: nothing of a sandbox's earlier data is in it
                     main_client.volumes.get(DIND_VOLUME).remove(force=True)
                 ssl = re.search(r"\[SSL[^\]]*\][^()']*", str(err))  # a certificate problem, said plainly
-                reason = ssl.group(0).strip() if ssl else str(err).split("(")[0].strip() or type(err).__name__
+                reason = ssl.group(0).strip() if ssl else brief(err)
                 raise SandboxError(f"the sandbox container did not start an engine that docklab can reach over "
                                    f"TLS on {DIND_PORT} ({reason}); its last log lines:\n{logs}") from None
             time.sleep(0.3)

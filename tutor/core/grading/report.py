@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tutor.core.engine.connection import Engine
+from tutor.core.errors import ContentError
 from tutor.core.engine.images import ImageMap
 from tutor.core.learner.livestate import LessonState, ReadOnlyProgress, check_lesson, started
 from tutor.core.model import Lesson
@@ -31,7 +32,7 @@ DONE, NOT_DONE = "done", "not_done"
 LESSON_DONE, PARTIAL, NOT_STARTED = "done", "partial", "not_started"
 
 
-class Unreadable(Exception):
+class Unreadable(ContentError):
     """The file is not a report this docklab can read; the message says why."""
 
 

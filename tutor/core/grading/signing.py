@@ -17,13 +17,15 @@ import re
 from enum import Enum
 from pathlib import Path
 
+from tutor.core.errors import UsageError
+
 ALG = "hmac-sha256"
 MIN_KEY_BYTES = 16
 ENV = "DOCKLAB_WORKSHOP_KEY"
 _HEX = re.compile("[0-9a-f]{64}")
 
 
-class BadKey(Exception):
+class BadKey(UsageError):
     """The key cannot be used (missing file, too short): a usage error."""
 
 

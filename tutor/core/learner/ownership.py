@@ -17,12 +17,13 @@ from pathlib import Path
 
 from tutor.core.engine.describe import short
 from tutor.core.engine.events import mark, mount_history
+from tutor.core.errors import OwnershipError
 from tutor.core.model import Lesson
 from tutor.core.paths import data_dir
 from tutor.core.store import read_json, write_json
 
 
-class Conflict(Exception):
+class Conflict(OwnershipError):
     """Names the lesson needs already exist: the learner's, or another lesson's."""
 
     def __init__(self, lesson: Lesson, names: list[str], lessons: dict[str, str]):

@@ -17,6 +17,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 
 from tutor.core import checks
 from tutor.core.checks import facts
+from tutor.core.errors import ContentError
 from tutor.core.paths import labs_dir
 from tutor.core.model import (Answer, CheckSpec, Command, FactSpec, Lesson, Problem, Requirements, Resources,
                               Role, Step)
@@ -42,7 +43,9 @@ def markdown() -> MarkdownIt:
     return _md
 
 
-class LessonFileError(Exception):
+class LessonFileError(ContentError):
+    """A lesson file with problems; the message lists each (file:line: message)."""
+
     def __init__(self, problems: list[Problem]):
         super().__init__("\n".join(map(str, problems)))
         self.problems = problems
