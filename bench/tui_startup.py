@@ -91,10 +91,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=7)
     runs = ap.parse_args().runs
-    from tutor.core.lessons import lessonfile
-    from tutor.core.paths import content_dir
+    from tutor.core.lessons import catalog, lessonfile
 
-    first_title = lessonfile.load(lessonfile.discover(content_dir())[0]).title
+    first_title = lessonfile.load(catalog.files()[0]).title
     with private_engine(["docklab/busybox:stand-in"]) as (_, client):
         env = {**os.environ, "TERM": "xterm-256color"}
         docklab = [sys.executable, "-m", "tutor"]

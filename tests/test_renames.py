@@ -1,12 +1,11 @@
 """Another name for a lesson's resource (the learner already has `my-vol`): replaced as a
 whole word everywhere the lesson uses it, nowhere else."""
 
-from tutor.core.lessons import lessonfile
-from tutor.core.paths import content_dir
+from tutor.core.lessons import catalog, lessonfile
 
 
 def lesson(name: str):
-    return lessonfile.load(next(p for p in lessonfile.discover(content_dir()) if p.stem.endswith(name)))
+    return lessonfile.load(next(p for p in catalog.files() if p.stem.endswith(name)))
 
 
 def test_a_rename_reaches_commands_checks_resources_and_text():

@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 from tutor.cli import FAILED, INTERRUPTED, OK, USAGE
-from tutor.cli.common import all_lessons, find_lesson, lesson_files
 from tutor.cli.grading import check_every_lesson
 from tutor.cli.output import Printer
 from tutor.cli.tui import open_tui
@@ -17,6 +16,7 @@ from tutor.cli.walk import walk
 from tutor.core import settings
 from tutor.core.engine import events as history
 from tutor.core.lessons import lessonfile
+from tutor.core.lessons import catalog
 from tutor.core.engine.connection import Engine, EngineUnavailable, connect
 from tutor.core.engine.images import load_map
 from tutor.core.errors import EngineError, UsageError
@@ -59,7 +59,7 @@ def session_for(lesson: Lesson, args, require: bool = True) -> Session:
 
 
 def cmd_list(args) -> int:
-    lessons = all_lessons()
+    lessons = catalog.load_all()
     progress = Progress()
     try:
         engine: Engine | None = connect(timeout=10)
@@ -87,7 +87,7 @@ def cmd_list(args) -> int:
 
 
 def cmd_run(args) -> int:
-    lesson = renamed(find_lesson(args.lesson), args.rename)
+    lesson = renamed(catalog.find(args.lesson), args.rename)
     if not args.auto and not args.plain and sys.stdin.isatty() and sys.stdout.isatty():
         if Path(args.lesson).suffix == ".md":
             raise UsageError("the TUI opens lessons from content/ only; use --plain or --auto for a file")
@@ -136,7 +136,7 @@ def _auto(session: Session, lesson: Lesson, out: Printer) -> int:
 def cmd_check(args) -> int:
     if args.all:
         return check_every_lesson(args)
-    lesson = find_lesson(args.lesson)
+    lesson = catalog.find(args.lesson)
     session = session_for(lesson, args, require=False)
     unmet = session.engine.unmet(lesson.requires)
     if unmet:
@@ -165,12 +165,12 @@ def cmd_check(args) -> int:
 def cmd_reset(args) -> int:
     engine = connect()
     if args.all:
-        lessons = [find_lesson(i) for i in started_lessons(engine.client)]
+        lessons = [catalog.find(i) for i in started_lessons(engine.client)]
         if not lessons:
             print("docklab has not started any lesson on this engine: nothing to remove.")
             return OK
     else:
-        lessons = [find_lesson(args.lesson)]
+        lessons = [catalog.find(args.lesson)]
     code = OK
     for lesson in lessons:
         owner = Ownership(engine.client, lesson)
@@ -190,7 +190,7 @@ def cmd_reset(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    paths = [Path(f) for f in args.files] or lesson_files()
+    paths = [Path(f) for f in args.files] or catalog.files()
     problems = lessonfile.validate(paths)
     for problem in problems:
         print(problem)

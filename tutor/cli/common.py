@@ -1,17 +1,13 @@
 """What the command modules share: the one wrapper that turns errors into exit codes
-and messages (docklab's own errors carry theirs: tutor/core/errors.py), and finding lessons."""
+and messages (docklab's own errors carry theirs: tutor/core/errors.py)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Callable
 
-from tutor.core.errors import INTERRUPTED, NO_ENGINE, OK, DocklabError, UsageError, brief
-from tutor.core.lessons import lessonfile
-from tutor.core.model import Lesson
-from tutor.core.paths import content_dir
+from tutor.core.errors import INTERRUPTED, NO_ENGINE, OK, DocklabError, brief
 
 
 def run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
@@ -45,28 +41,3 @@ def engine_lost(err: Exception) -> bool:
     from docker.errors import DockerException
 
     return isinstance(err, (DockerException, requests.exceptions.RequestException, ConnectionError))
-
-
-def lesson_files() -> list[Path]:
-    """The lesson files; none at all is an error that says where docklab looked."""
-    folder = content_dir()
-    found = lessonfile.discover(folder)
-    if not found:
-        raise UsageError(f"no lessons in {folder}: it holds no lesson files (like 01-data-loss.md). "
-                          "Point DOCKLAB_CONTENT at a folder of lessons, or reinstall docklab.")
-    return found
-
-
-def all_lessons() -> list[Lesson]:
-    return [lessonfile.load(p) for p in lesson_files()]
-
-
-def find_lesson(ref: str) -> Lesson:
-    path = Path(ref)
-    if path.suffix == ".md" and path.exists():
-        return lessonfile.load(path)
-    for candidate in lesson_files():
-        if candidate.stem.split("-", 1)[1] == ref:
-            return lessonfile.load(candidate)
-    ids = ", ".join(p.stem.split("-", 1)[1] for p in lesson_files())
-    raise UsageError(f"no lesson {ref!r}. Lessons: {ids}")

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from tutor import __version__
 from tutor.cli import FAILED, OK
-from tutor.cli.common import all_lessons
 from tutor.cli.rollup_formats import FORMATS
 from tutor.core.errors import UsageError
 from tutor.core.grading import report, signing
+from tutor.core.lessons import catalog
 from tutor.core.engine.connection import EngineUnavailable, connect
 from tutor.core.engine.images import load_map
 from tutor.core.learner.livestate import check_lesson
@@ -29,7 +29,7 @@ from tutor.core.store import write_json
 
 def cmd_report(args) -> int:
     key = signing.load_key(args.key_file)  # signing.BadKey: a usage error
-    lessons = all_lessons()
+    lessons = catalog.load_all()
     image_map = load_map(args.images)
     try:
         engine = connect(timeout=20)
@@ -77,7 +77,7 @@ def check_every_lesson(args) -> int:
     """`check --all`: every lesson live, recording nothing; 0 only when all pass."""
     if args.step is not None:
         raise UsageError("--step needs a lesson: `docklab check LESSON --step N`")
-    lessons = all_lessons()
+    lessons = catalog.load_all()
     engine = connect()
     image_map = load_map(args.images)
     states = [check_lesson(lesson, engine, image_map) for lesson in lessons]

@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 
 from tutor.cli import FAILED, NO_ENGINE, OK
-from tutor.cli.common import all_lessons
 from tutor.cli.output import Printer
+from tutor.core.lessons import catalog
 from tutor.core.engine.connection import EngineUnavailable, connect
 from tutor.core import doctor
 from tutor.core.engine import bundle, sandbox
@@ -28,7 +28,7 @@ def cmd_doctor(args) -> int:
         else:
             print(f"{MARK['problem']}engine: {err}", file=sys.stderr)
         return NO_ENGINE
-    result = doctor.report(engine, load_map(args.images), all_lessons())
+    result = doctor.report(engine, load_map(args.images), catalog.load_all())
     if args.json:
         print(json.dumps(result, indent=2))
     else:
@@ -55,7 +55,7 @@ def _build(args) -> int:
 
 
 def _needed(args) -> list[str]:
-    return bundle.needed(all_lessons(), load_map(args.images))
+    return bundle.needed(catalog.load_all(), load_map(args.images))
 
 
 def _list(args) -> int:
@@ -141,7 +141,7 @@ def cmd_sandbox(args) -> int:
     image_map = load_map(args.images)
     dind = args.dind or not sandbox.local_dockerd_possible(main.client)
     try:
-        state = sandbox.start(bundle.needed(all_lessons(), image_map), main.client, progress=print,
+        state = sandbox.start(bundle.needed(catalog.load_all(), image_map), main.client, progress=print,
                               dind_image=image_map.resolve("docker:dind") if dind else None)
     except sandbox.SandboxError as err:
         raise EngineError(f"cannot start the sandbox: {err}") from None

@@ -64,18 +64,11 @@ class DocklabApp(App):
     def prepare(self) -> None:
         """Thread: parse the lessons (shown at once), then reach the engine and ask it what
         each lesson needs; the lesson screen's modules load meanwhile, off the UI thread."""
-        from tutor.core.lessons import lessonfile
-        from tutor.core.paths import content_dir
         from tutor.core.learner.progress import Progress
+        from tutor.core.lessons import catalog
 
         progress = Progress()
-        lessons, problems = [], []
-        for path in lessonfile.discover(content_dir()):
-            lesson, found = lessonfile.parse(path)
-            if found:
-                problems.extend(found)
-            else:
-                lessons.append(lesson)
+        lessons, problems = catalog.load_usable()
         self.call_from_thread(self._lessons_ready, progress, lessons, problems)
 
         import tutor.ui.lesson  # noqa: F401  (pyte, the session: ready before a lesson opens)

@@ -419,10 +419,6 @@ def _facts(data: Any, item_lines: list[int], block_line: int, problem) -> list[F
     return out
 
 
-def discover(directory: Path) -> list[Path]:
-    return sorted(p for p in Path(directory).glob("*.md") if FILENAME.match(p.name))
-
-
 def validate(paths: list[Path]) -> list[Problem]:
     """Every problem in these files, including ids used twice."""
     problems: list[Problem] = []
