@@ -22,7 +22,7 @@ from tutor.core.engine.images import load_map
 from tutor.core.errors import EngineError, UsageError
 from tutor.core.model import Lesson
 from tutor.core.outcome import redact
-from tutor.core.learner.ownership import Ownership, started_lessons
+from tutor.core.learner.ownership import started_lessons
 from tutor.core.learner.progress import Progress
 from tutor.core.learner.session import Session
 
@@ -173,17 +173,15 @@ def cmd_reset(args) -> int:
         lessons = [catalog.find(args.lesson)]
     code = OK
     for lesson in lessons:
-        owner = Ownership(engine.client, lesson)
-        if not owner.started:
+        done = Session(lesson, engine).reset()
+        if not done.owned:
             names = ", ".join(lesson.resources.containers + lesson.resources.volumes) or "nothing"
-            history.mark(engine.client, "reset", lesson.id)
             print(f"{lesson.id}: docklab did not start this lesson here, so it owns nothing and removes nothing "
                   f"(the lesson would create: {names}). From now on, checking {lesson.id} counts only what you "
                   "do after this reset.")
             continue
-        removed, kept = owner.reset()
-        print(f"{lesson.id}: removed " + (", ".join(removed) if removed else "nothing (already gone)"))
-        for item in kept:
+        print(f"{lesson.id}: removed " + (", ".join(done.removed) if done.removed else "nothing (already gone)"))
+        for item in done.kept:
             print(f"{lesson.id}: kept {item}", file=sys.stderr)
             code = FAILED
     return code

@@ -92,7 +92,7 @@ def report(engine: Engine, image_map: ImageMap, lessons: list[Lesson]) -> dict:
     return {
         "schema": SCHEMA,
         "docker_host": engine.host,
-        "sandbox": engine.how == "the docklab sandbox",
+        "sandbox": engine.sandboxed,
         "engine": {"version": engine.version, "api": engine.api_version, "cli": engine.cli_version,
                    "compose": engine.has_compose},
         "image_map": image_map.name,

@@ -91,7 +91,7 @@ class DocklabApp(App):
     def _engine_ready(self, engine: Engine | None, error: str, availability: dict) -> None:
         self.engine, self.engine_error, self.availability = engine, error, availability
         if engine is not None:
-            where = "SANDBOX engine" if engine.how == "the docklab sandbox" else "Engine"
+            where = "SANDBOX engine" if engine.sandboxed else "Engine"
             self.sub_title = f"{where} {engine.version} · API {engine.api_version} · images: {self.image_map.name}"
         self._refresh_pickers()
         if self.pending_lesson is not None:
@@ -120,12 +120,19 @@ class DocklabApp(App):
 
         self.push_screen(Help())
 
+    def new_client(self):
+        """A new docker client for the engine docklab uses (the engine panel's watcher makes
+        one whenever it has lost the engine); raises EngineUnavailable while there is none."""
+        from tutor.core.engine.connection import connect
+
+        return connect(timeout=30).client
+
     def own_shell(self) -> None:
         """The fallback where no pty can be embedded: suspend and run the learner's shell."""
         shell = os.environ.get("SHELL") or ("cmd.exe" if os.name == "nt" else "/bin/sh")
         with self.suspend():
             print("docklab is suspended: type your commands here, then `exit` to come back.")
-            subprocess.call([shell])
+            subprocess.call([shell], env={**os.environ, **(self.engine.env if self.engine is not None else {})})
 
     def get_system_commands(self, screen):
         from tutor.ui.lesson import LessonScreen

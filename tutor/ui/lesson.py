@@ -12,12 +12,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
 
-from tutor.core.learner import guard
-from tutor.core.engine.connection import connect
-from tutor.core.model import Lesson
+from tutor.core.learner.guard import Verdict
 from tutor.core.learner.ownership import Conflict
+from tutor.core.learner.session import Session, StepReport, step_statuses
+from tutor.core.model import Lesson
 from tutor.core.paths import workdir
-from tutor.core.learner.session import Session, StepReport
 from tutor.ui.modals import Confirm
 from tutor.ui.terminal import Terminal, pty_available
 from tutor.ui.widgets.engine_panel import EnginePanel
@@ -48,7 +47,6 @@ class LessonScreen(Screen):
         self.session: Session | None = None
         self.current = 1
         self.next_command = 0  # index into the current step's commands for F3
-        self.last_failed: set[int] = set()
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -61,11 +59,12 @@ class LessonScreen(Screen):
         with Horizontal(id="bottom"):
             with Vertical(id="terminal-box"):
                 yield Static("Terminal (F6 to leave)", classes="section")
-                yield Terminal(id="terminal", env={"DOCKLAB_LESSON": self.lesson.id},
+                engine_env = self.app.engine.env if self.app.engine is not None else {}
+                yield Terminal(id="terminal", env={"DOCKLAB_LESSON": self.lesson.id, **engine_env},
                                cwd=workdir(self.lesson.workdir))
             with Vertical(id="engine-box"):
                 yield Static("Engine", classes="section")
-                yield EnginePanel(lambda: connect(timeout=30).client, id="engine")
+                yield EnginePanel(self.app.new_client, id="engine")
         yield Footer()
 
     @property
@@ -124,12 +123,9 @@ class LessonScreen(Screen):
         b.set_class(not text, "hidden")
 
     def statuses(self) -> dict[int, str]:
-        done = self.app.progress.done(self.lesson.id)
-        out = {n: "done" for n in done}
-        for n in self.last_failed - set(done):
-            out[n] = "failed"
-        out.setdefault(self.current, "current")
-        return out
+        if self.session is not None:
+            return self.session.statuses(self.current)
+        return step_statuses(self.app.progress, self.lesson.id, self.current)
 
     async def go_to(self, number: int) -> None:
         number = max(1, min(number, len(self.lesson.steps)))
@@ -168,12 +164,12 @@ class LessonScreen(Screen):
         verdict = None
         if self.session is not None:
             try:
-                verdict = guard.assess(command, self.session.engine, self.session.ownership)
+                verdict = self.session.guard_text(command)
             except Exception:  # the engine went away: the banner says so; the shell will too
                 verdict = None
         self.app.call_from_thread(self._after_guard, command, verdict)
 
-    def _after_guard(self, command: str, verdict: guard.Verdict | None) -> None:
+    def _after_guard(self, command: str, verdict: Verdict | None) -> None:
         if verdict is None or verdict.safe:
             if verdict is not None:
                 self.notify(verdict.message(), title="Prune checked")
@@ -237,7 +233,6 @@ class LessonScreen(Screen):
             return
         self.query_one(CheckResults).show(report)
         if report.passed:
-            self.last_failed.discard(number)
             self.notify(f"Step {number} done ✓", title="Check passed")
             nxt = next((s.number for s in self.lesson.steps
                         if s.number > number and s.number not in self.app.progress.done(self.lesson.id)), None)
@@ -248,7 +243,6 @@ class LessonScreen(Screen):
                 if len(self.app.progress.done(self.lesson.id)) == len(self.lesson.steps):
                     self.notify(f"Every step of {self.lesson.id} is done. F9 resets it.", title="Lesson complete")
         else:
-            self.last_failed.add(number)
             self.query_one(StepList).show(self.statuses())
 
     # -- navigation -----------------------------------------------------------------------------
@@ -282,8 +276,7 @@ class LessonScreen(Screen):
     def action_reset(self) -> None:
         if self.session is None:
             return
-        plan = self.session.ownership.plan().describe()
-        self.app.call_from_thread(self._confirm_reset, plan)
+        self.app.call_from_thread(self._confirm_reset, self.session.reset_plan())
 
     def _confirm_reset(self, plan: list[str]) -> None:
         lines = ([f"  − {item}" for item in plan] or ["  nothing: the lesson has created nothing that still exists"])
@@ -297,9 +290,8 @@ class LessonScreen(Screen):
 
     @work(thread=True, exclusive=True, group="reset")
     def do_reset(self) -> None:
-        removed, kept = self.session.ownership.reset()
-        self.session.ownership.begin()  # go on tracking from here
-        text = "Removed " + (", ".join(removed) if removed else "nothing")
-        if kept:
-            text += ". Kept: " + "; ".join(kept)
+        done = self.session.reset(again=True)  # go on tracking from here; progress is kept
+        text = "Removed " + (", ".join(done.removed) if done.removed else "nothing")
+        if done.kept:
+            text += ". Kept: " + "; ".join(done.kept)
         self.app.call_from_thread(self.notify, text, title="Reset")

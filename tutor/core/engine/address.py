@@ -22,15 +22,17 @@ def own_engine() -> tuple[str, str]:
     return "unix:///var/run/docker.sock", "default socket"
 
 
-def make_client(base_url: str | None = None, tls=None, version: str = "auto", timeout: int = 60):
-    """A docker SDK client for `base_url` (and `tls`), else as docker.from_env() makes one.
+def make_client(base_url: str | None = None, tls=None, version: str = "auto", timeout: int = 60,
+                env: dict[str, str] | None = None):
+    """A docker SDK client for `base_url` (and `tls`), else as docker.from_env() makes one
+    from `env` (default: this process's environment).
     Over TLS, requests would check the engine's certificate against $REQUESTS_CA_BUNDLE
     instead of the CA given (docker/docker-py#2433), so such a client takes no CA or proxy
     settings from the environment."""
     import docker
     from docker.utils import kwargs_from_env
 
-    kwargs = {"base_url": base_url, "tls": tls} if base_url else kwargs_from_env()
+    kwargs = {"base_url": base_url, "tls": tls} if base_url else kwargs_from_env(environment=env)
     if not kwargs.get("tls"):
         return docker.DockerClient(version=version, timeout=timeout, **kwargs)
     if version == "auto":  # what the SDK's "auto" asks, on a client that ignores the environment

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from tutor.core.engine import sandbox as private_engine
@@ -33,13 +33,24 @@ def parse_version(text: str | None) -> tuple[int, ...]:
     return tuple(out)
 
 
+SANDBOX = "the docklab sandbox"  # how an Engine reached the private engine (`docklab sandbox start`)
+
+
 @dataclass
 class Engine:
     client: object  # docker.DockerClient
     version: str
     api_version: str
     host: str = ""  # the address connected to
-    how: str = ""  # why that one: DOCKER_HOST, the docklab sandbox, context NAME, default socket
+    how: str = ""  # why that one: DOCKER_HOST, SANDBOX, context NAME, default socket
+    # What the commands docklab starts (the runner's, the TUI's shell) add to their
+    # environment to reach the same engine: the sandbox's DOCKER_* variables, else nothing.
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def sandboxed(self) -> bool:
+        """Is this docklab's private engine rather than the learner's own?"""
+        return self.how == SANDBOX
 
     @cached_property
     def cli_version(self) -> str | None:
@@ -89,7 +100,7 @@ def where(sandbox: bool = True) -> tuple[str, str]:
     if sandbox and not os.environ.get("DOCKER_HOST"):
         private = private_engine.host()
         if private:
-            return private, "the docklab sandbox"
+            return private, SANDBOX
     return own_engine()
 
 
@@ -100,21 +111,21 @@ def connect(timeout: int = 60, sandbox: bool = True) -> Engine:
     from docker.errors import DockerException
 
     host, how = where(sandbox)
-    if how == "the docklab sandbox":  # every command docklab starts uses it too, TLS files and all
-        os.environ.update(private_engine.client_env() or {"DOCKER_HOST": host})
+    # the sandbox's TLS files and all, for docklab's client and every command it starts
+    env = (private_engine.client_env() or {"DOCKER_HOST": host}) if how == SANDBOX else {}
     version = os.environ.get("DOCKER_API_VERSION") or "auto"
     try:
-        if how in ("DOCKER_HOST", "the docklab sandbox"):
-            client = make_client(version=version, timeout=timeout)
+        if how == "DOCKER_HOST" or env:
+            client = make_client(version=version, timeout=timeout, env=env or None)
         else:
             client = make_client(host, version=version, timeout=timeout)
         info = client.version()
     except Exception as err:  # DockerException, requests' connection errors, a half-open socket
         reason = _reason(err) if isinstance(err, DockerException) else str(err)
         todo = ("`docklab sandbox start` starts it again; `docklab sandbox stop` returns to your own engine."
-                if how == "the docklab sandbox" else HOW_TO_START)
+                if how == SANDBOX else HOW_TO_START)
         raise EngineUnavailable(f"Cannot reach the Docker Engine at {host} ({how}): {reason}. {todo}") from None
-    return Engine(client, info.get("Version", "?"), client.api.api_version, host, how)
+    return Engine(client, info.get("Version", "?"), client.api.api_version, host, how, env)
 
 
 def _reason(err: Exception) -> str:

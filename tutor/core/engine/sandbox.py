@@ -4,8 +4,8 @@ even by a lesson's prune.
 On Linux as root: a second `dockerd` (the same binary as the learner's engine) with its
 own socket, data root, exec root and pid file, in its own network namespace, so it never
 touches the main engine's docker0, iptables rules or subnets. While it runs, `connection.where()` points
-docklab at it and sets DOCKER_HOST for every command docklab starts (the runner, the
-TUI's shell). The images the lessons need are copied in from the main engine.
+docklab at it, and the Engine's `env` carries its DOCKER_* variables to every command
+docklab starts (the runner, the TUI's shell). The images the lessons need are copied in from the main engine.
 
 Where that cannot be (Docker Desktop, no root), a `docker:dind` container plays this part:
 run --privileged on the learner's engine, its data in a named volume. Its API speaks TLS
