@@ -59,7 +59,7 @@ def bare(lesson_id: str) -> float:
                 while not checks.evaluate(spec.kind, spec.params, ctx).ok and time.monotonic() < deadline:
                     time.sleep(0.5)
         for fact in step.facts:  # what a script would look up with `docker inspect`
-            value, _ = facts.evaluate(fact.kind, fact.params, ctx)
+            value, _ = facts.find(fact.kind, fact.params, ctx)
             if value:
                 known[fact.name] = value
     return time.perf_counter() - start

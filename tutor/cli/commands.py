@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 import time
 from pathlib import Path
@@ -20,14 +19,11 @@ from tutor.core.lessons import catalog
 from tutor.core.engine.connection import Engine, EngineUnavailable, connect
 from tutor.core.engine.images import load_map
 from tutor.core.errors import EngineError, UsageError
-from tutor.core.model import Lesson
+from tutor.core.model import Lesson, usable_name
 from tutor.core.outcome import redact
 from tutor.core.learner.ownership import started_lessons
 from tutor.core.learner.progress import Progress
 from tutor.core.learner.session import Session
-
-
-NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
 
 
 def renamed(lesson: Lesson, pairs: list[str]) -> Lesson:
@@ -38,7 +34,7 @@ def renamed(lesson: Lesson, pairs: list[str]) -> Lesson:
         if old not in lesson.renamable():
             raise UsageError(f"--rename {pair}: {old!r} is not a name {lesson.id} spells out in its commands "
                               f"(those are: {', '.join(lesson.renamable()) or 'none'})")
-        if not NAME.match(new) or new in lesson.renamable():
+        if not usable_name(new) or new in lesson.renamable():
             raise UsageError(f"--rename {pair}: {new!r} is not a usable new name (letters, digits, _ . -; "
                               "not another of the lesson's names)")
         names[old] = new

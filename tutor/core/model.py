@@ -7,6 +7,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+DOCKER_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")  # what docker accepts as a container or volume name
+
+
+def usable_name(name: str) -> bool:
+    """Does docker accept this as a container or volume name (letters, digits, _ . -)?"""
+    return bool(DOCKER_NAME.match(name))
+
 
 @dataclass(frozen=True)
 class Problem:

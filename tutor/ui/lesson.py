@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
 
-from tutor.core.learner.guard import Verdict
+from tutor.core.learner.guard import PruneVerdict
 from tutor.core.learner.ownership import Conflict
 from tutor.core.learner.session import Session, StepReport, step_statuses
 from tutor.core.model import Lesson
@@ -169,7 +169,7 @@ class LessonScreen(Screen):
                 verdict = None
         self.app.call_from_thread(self._after_guard, command, verdict)
 
-    def _after_guard(self, command: str, verdict: Verdict | None) -> None:
+    def _after_guard(self, command: str, verdict: PruneVerdict | None) -> None:
         if verdict is None or verdict.safe:
             if verdict is not None:
                 self.notify(verdict.message(), title="Prune checked")

@@ -37,12 +37,12 @@ class Field:
 
 @dataclass(frozen=True)
 class Kind:
-    """A check kind: its parameters and the function that evaluates it."""
+    """A check kind: its parameters and the function that judges it."""
 
     name: str
     fields: dict[str, Field]
     shorthand: str | None  # `volume_exists: mysql_data` fills this field
-    evaluate: Callable[..., Outcome]
+    judge: Callable[..., Outcome]  # (ctx, **params) -> Outcome
     doc: str
 
 
@@ -171,7 +171,7 @@ def evaluate(spec_kind: str, params: dict[str, Any], ctx: Context) -> Outcome:
     args = _filled(spec_kind, params, ctx)
     if isinstance(args, Outcome):
         return args
-    out = KINDS[spec_kind].evaluate(ctx, **args)
+    out = KINDS[spec_kind].judge(ctx, **args)
     if ctx.roles:
         out = ctx.roles.explain(out, params)
     return out.redacted(ctx.secrets)

@@ -16,8 +16,8 @@ FACTS: dict[str, dict[str, Field]] = {
 }
 
 
-def evaluate(kind: str, params: dict, ctx: Context) -> tuple[str | None, str]:
-    """Return (value, how it was found or why not)."""
+def find(kind: str, params: dict, ctx: Context) -> tuple[str | None, str]:
+    """The fact's value (None: not found), and how it was found or why not."""
     try:
         params = fill(params, ctx.values)
     except MissingFact as missing:

@@ -22,7 +22,7 @@ from tutor.core import settings
 from tutor.core.errors import ContentError
 from tutor.core.paths import labs_dir
 
-Progress = Callable[[str], None]
+OnProgress = Callable[[str], None]
 
 
 class ImageError(ContentError):
@@ -116,7 +116,7 @@ def standins() -> dict[str, dict]:
 
 
 def build_standins(client, names: list[str] | None = None, force: bool = False,
-                   progress: Progress = print) -> list[str]:
+                   progress: OnProgress = print) -> list[str]:
     """Build the stand-ins whose tags are missing (all, or `names`); return the tags built."""
     specs = standins()
     unknown = [n for n in names or [] if n not in specs]
@@ -168,7 +168,7 @@ def _with_bases(specs: dict[str, dict], names: list[str]) -> list[str]:
     return order
 
 
-def _build(client, name: str, spec: dict, buildargs: dict, progress: Progress) -> None:
+def _build(client, name: str, spec: dict, buildargs: dict, progress: OnProgress) -> None:
     from docker.errors import APIError, BuildError
 
     src = labs_dir() / "images" / spec["context"]
@@ -209,7 +209,7 @@ def debian_mirror() -> str:
     raise ImageError("no Debian archive found in apt's sources; the MySQL stand-in is built with debootstrap")
 
 
-def _import_rootfs(client, rootfs: dict, progress: Progress) -> None:
+def _import_rootfs(client, rootfs: dict, progress: OnProgress) -> None:
     """debootstrap a Debian root with the given packages and import it as an image.
     Folders listed in `empty` ship empty: the MySQL stand-in's /var/lib/mysql must, or
     copy-up would fill every new volume with Debian's install-time datadir and skip

@@ -80,7 +80,7 @@ class Learner:
 
 
 @dataclass(frozen=True)
-class Problem:
+class ReportProblem:
     file: str
     reason: str
     learner: str | None = None  # as the file claims it, for flagged reports
@@ -91,8 +91,8 @@ class Rollup:
     verified: bool  # a key was given
     lessons: dict[str, tuple[str, int]] = field(default_factory=dict)  # id -> (title, steps), first seen first
     learners: dict[str, Learner] = field(default_factory=dict)
-    flagged: list[Problem] = field(default_factory=list)
-    unreadable: list[Problem] = field(default_factory=list)
+    flagged: list[ReportProblem] = field(default_factory=list)
+    unreadable: list[ReportProblem] = field(default_factory=list)
 
     def rows(self) -> list[Learner]:
         return [self.learners[k] for k in sorted(self.learners, key=str.casefold)]
@@ -121,7 +121,7 @@ class Rollup:
             raise rpt.Unreadable(rpt.TOO_DEEP) from None
         if not verdict.counted:
             learner = data.get("learner")
-            self.flagged.append(Problem(name, verdict.value, learner if isinstance(learner, str) else None))
+            self.flagged.append(ReportProblem(name, verdict.value, learner if isinstance(learner, str) else None))
             return
         rpt.validate(data)
         lessons = [(lesson["id"], lesson["title"], len(lesson["steps"]), contradicts(lesson),
@@ -161,8 +161,8 @@ def grade(paths: list[Path], key: bytes | None) -> Rollup:
         try:
             rollup.add(shown(path), rpt.read(path), key)
         except rpt.Unreadable as err:
-            rollup.unreadable.append(Problem(shown(path), str(err)))
+            rollup.unreadable.append(ReportProblem(shown(path), str(err)))
         except Exception as err:  # a bug here must cost one file, never the whole roll-up
-            rollup.unreadable.append(Problem(shown(path), f"docklab failed to read it ({type(err).__name__}: "
+            rollup.unreadable.append(ReportProblem(shown(path), f"docklab failed to read it ({type(err).__name__}: "
                                              f"{err}); this is a bug in docklab, please report it"))
     return rollup

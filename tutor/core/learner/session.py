@@ -151,12 +151,12 @@ class Session:
         """Where the lesson's commands run (a folder of labs/ holding e.g. a compose file)."""
         return paths.workdir(self.lesson.workdir)
 
-    def guard(self, command: Command) -> guard.Verdict | None:
+    def guard(self, command: Command) -> guard.PruneVerdict | None:
         """What this command would remove that the lesson does not own (None: it removes
         nothing by itself, or only the lesson's). Ask before running every command."""
         return self.guard_text(self.command_text(command))
 
-    def guard_text(self, text: str) -> guard.Verdict | None:
+    def guard_text(self, text: str) -> guard.PruneVerdict | None:
         """The same for command text as it will be typed (the TUI types it into its shell)."""
         return guard.assess(text, self.engine, self.ownership)
 
@@ -248,7 +248,7 @@ class Session:
         roles were, and let ownership follow those things. A fact not found fails the step."""
         found: dict[str, str] = {}
         for fact in step.facts:
-            value, how = facts.evaluate(fact.kind, fact.params, ctx)
+            value, how = facts.find(fact.kind, fact.params, ctx)
             report.outcomes.append(Outcome(value is not None, f"remember {fact.name}",
                                            expected=f"{fact.kind} {fact.params}",
                                            found=(f"{short(value)}: {how}" if value else how)))
