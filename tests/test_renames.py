@@ -13,7 +13,7 @@ def test_a_rename_reaches_commands_checks_resources_and_text():
     renamed = original.renamed({"my-vol": "mine-2"})
     commands = [c.text for s in renamed.steps for c in s.commands]
     assert "docker volume create mine-2" in commands and "docker volume rm mine-2" in commands
-    assert renamed.steps[1].checks[0].params["mountpoint"] == "*/volumes/mine-2/_data"
+    assert renamed.roles["first"].name == "mine-2"  # checks say {first}: the role carries the name
     assert renamed.resources.volumes == ("mine-2", "old-data") and renamed.renames == {"my-vol": "mine-2"}
     assert "mine-2" in renamed.steps[0].body and "my-vol" not in renamed.steps[0].body
     assert original.resources.volumes == ("my-vol", "old-data")  # the lesson itself is unchanged

@@ -86,6 +86,8 @@ class Role:
     service: str | None = None  # Compose: the service (container) or the volume's key (volume)
     syntax: str | None = None  # container: its mount was made with `--mount` ("mount") or `-v` ("v")
     read_only: bool | None = None  # container: its mount at `mount` is read-only (or writable)
+    unused: bool | None = None  # volume: no container has mounted it since it was made
+    label: str | None = None  # has this label, `KEY` or `KEY=VALUE` (seen live only: events carry no labels)
     fixed: bool = False  # the name itself is what the lesson teaches: only that name counts
     line: int = 0
 

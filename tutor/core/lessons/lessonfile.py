@@ -31,7 +31,7 @@ SPECIAL = {"check", "answers", "remember"}  # `yaml check` and friends
 FRONT_KEYS = {"id", "title", "summary", "images", "requires", "resources", "secrets", "workdir", "roles"}
 ROLE_KEYS = {"container": str, "volume": str, "about": str, "image": str, "mount": str, "volume_at_mount": str,
              "anonymous": bool, "service": str, "fixed": bool, "syntax": str,
-             "read_only": bool}
+             "read_only": bool, "label": str, "unused": bool}
 REQUIRE_KEYS = {"api": str, "engine": str, "cli": str, "compose": bool}
 RESOURCE_KEYS = {"containers", "volumes", "networks"}
 
@@ -274,7 +274,8 @@ def _roles(data: Any, line: int, problem) -> dict[str, Role]:
                         mount=spec.get("mount"), volume=spec.get("volume_at_mount"),
                         anonymous=spec.get("anonymous"), service=spec.get("service"),
                         fixed=bool(spec.get("fixed")), syntax=spec.get("syntax"),
-                        read_only=spec.get("read_only"), line=line)
+                        read_only=spec.get("read_only"), label=spec.get("label"),
+                        unused=spec.get("unused"), line=line)
     return out
 
 
