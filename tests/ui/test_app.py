@@ -164,7 +164,7 @@ def test_a_failed_check_shows_expected_found_and_hint(lesson_env):
             await pilot.press("f2")
             await until(pilot, lambda: screen.query(StepItem)[0].status == "failed", what="failed status")
             shown = str(screen.query_one(CheckResults).render())
-            assert "✗ FAIL" in shown and "expected:" in shown and "found: no such volume" in shown
+            assert "✗ FAIL" in shown and "expected:" in shown and "found:    no such volume" in shown
             assert "hint:" in shown
 
     run(go())

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 
+from tutor.ui import keys
 from tutor.ui.picker import PickerScreen
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ class DocklabApp(App):
     CSS_PATH = "docklab.tcss"
     TITLE = "docklab"
     SUB_TITLE = "Docker volumes, by doing"
-    BINDINGS = [Binding("f1", "help", "Help", priority=True)]
+    BINDINGS = keys.bindings(keys.APP)
 
     def __init__(self, image_map: ImageMap, lesson_id: str | None = None) -> None:
         super().__init__()
@@ -138,15 +138,11 @@ class DocklabApp(App):
         from tutor.ui.lesson import LessonScreen
 
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Help", "All the keys", self.action_help)
+        for title, text, action in keys.palette(keys.APP):
+            yield SystemCommand(title, text, getattr(self, f"action_{action}"))
         if isinstance(screen, LessonScreen):
-            for key, action, title, text in [
-                ("F2", screen.action_check, "Check step", "Check the current step now"),
-                ("F3", screen.action_run_next, "Run next command", "Type the step's next command"),
-                ("F9", screen.action_reset, "Reset lesson", "Remove what this lesson created"),
-                ("F4", screen.action_own_shell, "Own shell", "Suspend docklab and open your shell"),
-            ]:
-                yield SystemCommand(f"{title} ({key})", text, action)
+            for title, text, action in keys.palette(keys.LESSON):
+                yield SystemCommand(title, text, getattr(screen, f"action_{action}"))
 
 
 def create_app(images: str | None = None, lesson_id: str | None = None) -> DocklabApp:

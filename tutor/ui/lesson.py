@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
@@ -17,6 +16,7 @@ from tutor.core.learner.ownership import Conflict
 from tutor.core.learner.session import Session, StepReport, step_statuses
 from tutor.core.model import Lesson
 from tutor.core.paths import workdir
+from tutor.ui import keys
 from tutor.ui.modals import Confirm
 from tutor.ui.terminal import Terminal, pty_available
 from tutor.ui.widgets.engine_panel import EnginePanel
@@ -29,17 +29,7 @@ class Cancelled(Exception):
 
 
 class LessonScreen(Screen):
-    BINDINGS = [
-        Binding("f2", "check", "Check", priority=True),
-        Binding("f3", "run_next", "Run next", priority=True),
-        Binding("f6", "switch_focus", "Terminal⇄lesson", priority=True),
-        Binding("f7", "step(-1)", "Prev step", priority=True),
-        Binding("f8", "step(1)", "Next step", priority=True),
-        Binding("f9", "reset", "Reset", priority=True),
-        Binding("f4", "own_shell", "Own shell", priority=True),
-        Binding("f5", "restart_shell", "Restart shell", priority=True, show=False),
-        Binding("escape", "back", "Lessons"),
-    ]
+    BINDINGS = keys.bindings(keys.LESSON)
 
     def __init__(self, lesson: Lesson) -> None:
         super().__init__()
