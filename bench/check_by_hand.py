@@ -103,7 +103,7 @@ def main() -> None:
         sandbox.stop(purge=True)
     print(f"\n`docklab check LESSON` at the end of a lesson done by hand; engine with 200 other volumes, "
           f"100 other containers; {args.runs} interleaved runs")
-    print(f"| lesson | whole check p50 | p95 | step by step (sum) p50 | whole / steps | all passed |")
+    print("| lesson | whole check p50 | p95 | step by step (sum) p50 | whole / steps | all passed |")
     print("|---|---|---|---|---|---|")
     for lesson_id, p50, p95, s50, codes in rows:
         print(f"| {lesson_id} | {p50 * 1000:.0f} ms | {p95 * 1000:.0f} ms | {s50 * 1000:.0f} ms | "

@@ -146,7 +146,7 @@ def main() -> None:
 
     med = statistics.median
     print(f"TUI start-up, {runs} interleaved runs each, medians (min):")
-    print(f"| what | median | min |\n|---|---|---|")
+    print("| what | median | min |\n|---|---|---|")
     print(f"| docklab: launch → lesson picker painted | {med(paint):.2f} s | {min(paint):.2f} s |")
     print(f"| docklab: launch → lessons listed | {med(listed):.2f} s | {min(listed):.2f} s |")
     print(f"| docklab: launch → engine checked (✓ ready shown) | {med(checked):.2f} s | {min(checked):.2f} s |")

@@ -152,7 +152,6 @@ def test_picker_to_lesson_run_check_reset_and_resume(lesson_env, client):
 
 def test_a_failed_check_shows_expected_found_and_hint(lesson_env):
     from tutor.ui import create_app
-    from tutor.ui.lesson import LessonScreen
     from tutor.ui.widgets.steps import StepItem
     from tutor.ui.widgets.stepview import CheckResults
 

@@ -59,7 +59,7 @@ def read_token(token_file: str | None) -> tuple[str | None, str]:
         try:
             token = Path(token_file).read_text().strip()
         except (OSError, UnicodeDecodeError) as err:
-            raise ServeProblem(f"cannot read the token file {token_file}: {getattr(err, 'strerror', None) or err}")
+            raise ServeProblem(f"cannot read the token file {token_file}: {getattr(err, 'strerror', None) or err}") from None
     elif env is not None:
         where, token = f"${TOKEN_ENV}", env.strip()
     else:
@@ -189,5 +189,5 @@ def serve(host: str, port: int, token_file: str | None, images: str | None) -> i
     try:
         server.serve()
     except OSError as err:
-        raise ServeProblem(f"cannot listen on {url}: {err.strerror or err}. Choose another --port or --host.")
+        raise ServeProblem(f"cannot listen on {url}: {err.strerror or err}. Choose another --port or --host.") from None
     return 0

@@ -26,6 +26,7 @@ class Finding:
 
 
 def engine_findings(engine: Engine) -> list[Finding]:
+    """What the engine's versions, storage and features mean for the lessons."""
     info = engine.client.info()
     out = [Finding("ok", "engine", f"Docker Engine {engine.version}, API {engine.api_version}, "
                                    f"at {engine.host} ({engine.how})")]
@@ -72,6 +73,7 @@ def _disk(root: str, host: str) -> Finding:
 
 
 def lesson_findings(reasons_by_lesson: dict[str, list[str]]) -> list[Finding]:
+    """One finding a lesson: ready, or why not and what to do."""
     return [Finding("problem" if reasons else "ok", f"lesson {lid}", "; ".join(reasons) or "ready",
                     _todo(reasons)) for lid, reasons in reasons_by_lesson.items()]
 
@@ -103,6 +105,7 @@ def report(engine: Engine, image_map: ImageMap, lessons: list[Lesson]) -> dict:
 
 
 def unreachable(message: str) -> dict:
+    """The doctor's report when no engine answers: one problem, nothing ready."""
     return {"schema": SCHEMA, "docker_host": where()[0], "engine": None, "image_map": None,
             "findings": [asdict(Finding("problem", "engine", message, "Start Docker, then run `docklab doctor` again."))],
             "lessons": [], "ready": False}

@@ -45,6 +45,7 @@ class Command:
 
     @property
     def interactive(self) -> bool:
+        """Does the command answer prompts?"""
         return bool(self.answers)
 
 
@@ -139,6 +140,7 @@ class Lesson:
     roles: dict[str, Role] = field(default_factory=dict)
 
     def step(self, number: int) -> Step:
+        """Step `number` (1-based)."""
         return self.steps[number - 1]
 
     def renamable(self) -> list[str]:

@@ -24,9 +24,13 @@ if TYPE_CHECKING:  # pragma: no cover
 class RoleNames(Protocol):
     """What a check needs of the lesson's roles (checks.roles.Roles, which is built on a Context)."""
 
-    def names(self) -> dict[str, str]: ...
+    def names(self) -> dict[str, str]:
+        """Each role's key -> the name `{key}` stands for."""
+        ...
 
-    def explain(self, out: Outcome, params: dict) -> Outcome: ...
+    def explain(self, out: Outcome, params: dict) -> Outcome:
+        """The outcome, failed when a role it names is ambiguous or not this attempt's."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ RECALL: dict[str, Callable[..., Outcome | None]] = {}
 
 
 def check(kind: str, /, shorthand: str | None = None, **fields: Field):
+    """Register a check kind's function under `kind`, with its parameters' fields."""
     def register(fn: Callable[..., Outcome]) -> Callable[..., Outcome]:
         KINDS[kind] = Kind(kind, fields, shorthand, fn, (fn.__doc__ or "").strip())
         return fn
@@ -84,6 +89,7 @@ class Context:
 
     @property
     def client(self):
+        """The engine's docker SDK client."""
         return self.engine.client
 
     @property
@@ -117,9 +123,11 @@ class Context:
         return found
 
     def container(self, name: str):
+        """The container of this name or id, or None."""
         return self._get("containers", name)
 
     def volume(self, name: str):
+        """The volume of this name, or None."""
         return self._get("volumes", name)
 
     def listing(self, kind: str) -> list[dict]:
@@ -190,5 +198,6 @@ def evaluate_past(spec_kind: str, params: dict[str, Any], ctx: Context) -> Outco
 
 
 def missing_container(name: str, claim: str, about: str = "") -> Outcome:
+    """A failed outcome for a container that does not exist, with the step's command as the hint."""
     return Outcome(False, claim, expected=f"a container named {name}", found=f"no container named {name}",
                    hint=f"Run the step's `docker run ... --name {name}` command.")

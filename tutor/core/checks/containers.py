@@ -64,7 +64,7 @@ def container_running(ctx: Context, name: str) -> Outcome:
 
 @recall("container_running")
 def _container_ran(ctx: Context, name: str):
-    for cid, c in reversed(_past(ctx, name)):
+    for cid, _ in reversed(_past(ctx, name)):
         start = _started(ctx, cid)
         if start is not None:
             return Outcome(True, f"container {name} is running", how="history",
@@ -172,7 +172,7 @@ def _mounted(ctx: Context, container: str, destination: str, type: str | None = 
              syntax: str | None = None):
     if subpath is not None or syntax is not None or type not in (None, "volume"):
         return None  # the engine's events do not record these
-    for cid, c in reversed(_past(ctx, container)):
+    for cid, _ in reversed(_past(ctx, container)):
         for m in ctx.history.mounts():
             if m.attrs.get("container") != cid or m.attrs.get("destination") != destination:
                 continue

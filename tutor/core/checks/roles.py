@@ -42,6 +42,7 @@ class Resolution:
 
     @property
     def found(self) -> bool:
+        """Did the role resolve to a thing of this attempt (by name, match or history)?"""
         return self.how in ("name", "match", "history")
 
     def describe(self) -> str:
@@ -68,6 +69,7 @@ class Roles:
     # -- what checks use ----------------------------------------------------------------------
 
     def names(self) -> dict[str, str]:
+        """Each role's key -> the name `{key}` stands for."""
         return {k: r.name for k, r in self.resolved.items()}
 
     def shown(self, params: list[dict]) -> list[str]:

@@ -60,6 +60,7 @@ class Engine:
 
     @cached_property
     def has_compose(self) -> bool:
+        """Does `docker compose version` work here?"""
         out = _docker("compose", "version")
         return out is not None and out.returncode == 0
 

@@ -39,6 +39,7 @@ class Event:
 
     @property
     def clock(self) -> str:
+        """When it happened, as local HH:MM:SS."""
         return time.strftime("%H:%M:%S", time.localtime(self.at / 1e9))
 
     @property
@@ -82,6 +83,7 @@ class History:
         return cls(since, events, complete=len(raw) < EVENTS_KEPT and anchored)
 
     def of(self, type_: str, action: str | None = None) -> list[Event]:
+        """The events of this type (and action), oldest first."""
         return [e for e in self.events if e.type == type_ and (action is None or e.action == action)]
 
     def containers(self) -> dict[str, dict]:
@@ -102,9 +104,11 @@ class History:
         return self.of("volume", "mount")
 
     def volumes_created(self) -> dict[str, Event]:
+        """Volume name -> the event that created it."""
         return {e.actor: e for e in self.of("volume", "create")}
 
     def destroyed(self, type_: str, actor: str) -> Event | None:
+        """The latest destroy event of this thing, or None."""
         return next((e for e in reversed(self.of(type_, "destroy")) if e.actor == actor), None)
 
     def unused_since(self, volume: str) -> Event | None:

@@ -60,6 +60,7 @@ class ImageMap:
     images: dict[str, str] = field(default_factory=dict)
 
     def resolve(self, image: str) -> str:
+        """The image this map uses for `image` (itself when the map has none)."""
         return self.images.get(image, image)
 
     def apply(self, command: str, known: tuple[str, ...]) -> str:
@@ -97,6 +98,7 @@ def load_map(choice: str | None = None) -> ImageMap:
 
 
 def missing_images(client, images: list[str]) -> list[str]:
+    """The images of `images` the engine does not have."""
     from docker.errors import ImageNotFound
 
     missing = []
@@ -112,6 +114,7 @@ def missing_images(client, images: list[str]) -> list[str]:
 
 
 def standins() -> dict[str, dict]:
+    """The stand-in images' recipes from labs/images/standins.toml."""
     return tomllib.loads((labs_dir() / "images" / "standins.toml").read_text())
 
 

@@ -53,6 +53,7 @@ def scrub(value: Any, secrets: tuple[str, ...]) -> Any:
 
 
 def lesson_status(steps: list[dict]) -> str:
+    """A lesson's status from its steps': done, partial or not started."""
     done = sum(s["status"] == DONE for s in steps)
     return LESSON_DONE if steps and done == len(steps) else PARTIAL if done else NOT_STARTED
 

@@ -48,12 +48,14 @@ class Cell:
 
     @property
     def status(self) -> str:
+        """Done, partial or not started, from the steps done."""
         if self.total and len(self.done) >= self.total:
             return rpt.LESSON_DONE
         return rpt.PARTIAL if self.done else rpt.NOT_STARTED
 
     @property
     def text(self) -> str:
+        """The status in words, with the steps done when partial."""
         if self.status == rpt.PARTIAL:
             return f"partial: steps {','.join(map(str, self.done))} of {self.total}"
         return "done" if self.status == rpt.LESSON_DONE else "not started"
@@ -73,6 +75,7 @@ class Learner:
     upheld: set[str] = field(default_factory=set)  # lessons some report's re-check upholds
 
     def cell(self, lesson: str, total: int) -> Cell:
+        """This learner's cell for a lesson of `total` steps."""
         steps = self.steps.get(lesson, {})
         done = tuple(sorted(steps))
         return Cell(done, total, tuple(steps[n] for n in done),
@@ -95,6 +98,7 @@ class Rollup:
     unreadable: list[ReportProblem] = field(default_factory=list)
 
     def rows(self) -> list[Learner]:
+        """The learners, by name."""
         return [self.learners[k] for k in sorted(self.learners, key=str.casefold)]
 
     def totals(self, lesson: str) -> dict[str, int]:
@@ -109,6 +113,7 @@ class Rollup:
 
     @property
     def clean(self) -> bool:
+        """Was every report counted (none flagged or unreadable)?"""
         return not self.flagged and not self.unreadable
 
     def add(self, name: str, data: dict, key: bytes | None) -> None:

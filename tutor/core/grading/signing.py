@@ -38,6 +38,7 @@ class SignatureVerdict(Enum):
 
     @property
     def counted(self) -> bool:
+        """Does a report with this signature count?"""
         return self in (SignatureVerdict.VALID, SignatureVerdict.UNVERIFIED)
 
 

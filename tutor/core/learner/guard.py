@@ -49,6 +49,7 @@ class PruneVerdict:
 
     @property
     def safe(self) -> bool:
+        """Does the command remove nothing but the lesson's own?"""
         return not self.foreign
 
     def message(self, refusing: bool = True) -> str:

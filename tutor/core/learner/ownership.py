@@ -60,6 +60,7 @@ class Plan:
     networks: list[str] = field(default_factory=list)
 
     def describe(self) -> list[str]:
+        """What the plan removes, in words: "container mydb", "volume my-vol"."""
         return ([f"container {name}" for _, name in self.containers] + [f"volume {short(v)}" for v in self.volumes]
                 + [f"network {n}" for n in self.networks])
 
@@ -75,10 +76,12 @@ class Ownership:
 
     @property
     def started(self) -> bool:
+        """Has docklab begun this lesson on this engine (and not reset it since)?"""
         return self.state is not None
 
     @property
     def started_at(self) -> float | None:
+        """When docklab began it, or None."""
         return self.state["started_at"] if self.state else None
 
     # -- engine look-ups ------------------------------------------------------------------
@@ -195,6 +198,7 @@ class Ownership:
         return owned
 
     def plan(self) -> Plan:
+        """What a reset would remove: what the lesson created that still exists."""
         if not self.started:
             return Plan()
         self.observe()

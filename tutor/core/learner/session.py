@@ -43,6 +43,7 @@ class StepReport:
 
     @property
     def passed(self) -> bool:
+        """Was the step proven, one way or another?"""
         return self.how in ("now", "recorded", "recorded-history", "history", "implied")
 
     @property
@@ -54,6 +55,7 @@ class StepReport:
         return HOW[self.how].format(at=at, by=self.step.implied_by)
 
     def to_dict(self) -> dict:
+        """The verdict as JSON data (`check --json`)."""
         return {"step": self.step.number, "title": self.step.title, "passed": self.passed, "how": self.how or None,
                 "proof": self.proof, "recorded_at": self.recorded_at, "roles": self.roles,
                 "checks": [o.to_dict() for o in self.outcomes]}

@@ -60,6 +60,7 @@ def load(path: Path) -> Lesson:
 
 
 def parse(path: Path, text: str | None = None) -> tuple[Lesson, list[Problem]]:
+    """The lesson in a file, and every problem found in it (file:line: message)."""
     path = Path(path)
     problems: list[Problem] = []
 
