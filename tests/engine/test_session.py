@@ -5,12 +5,11 @@ typed text, the steps' statuses, and the engine's environment for the commands i
 from __future__ import annotations
 
 import os
-import textwrap
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
+from tests.engine.test_safety import small_lesson
 from tutor.core.engine.connection import EngineUnavailable, connect
 from tutor.core.learner.session import Session
 from tutor.core.lessons import lessonfile
@@ -19,34 +18,10 @@ from tutor.core.model import Command
 pytestmark = pytest.mark.engine
 
 
-def tiny_lesson(prefix: str):
-    text = textwrap.dedent(f"""\
-        ---
-        id: tiny-{prefix}
-        title: Tiny
-        summary: One volume.
-        resources: {{volumes: [{prefix}-vol]}}
-        ---
-
-        ## Make the volume
-
-        ```sh
-        docker volume create {prefix}-vol
-        ```
-
-        ```yaml check
-        - volume_exists: {prefix}-vol
-        ```
-        """)
-    lesson, problems = lessonfile.parse(Path(f"01-tiny-{prefix}.md"), text)
-    assert not problems, problems
-    return lesson
-
-
 @pytest.fixture
-def session(monkeypatch, home, prefix, client):
+def session(monkeypatch, home, prefix, client, tmp_path):
     monkeypatch.setenv("DOCKLAB_HOME", str(home))
-    s = Session(tiny_lesson(prefix), connect())
+    s = Session(lessonfile.load(small_lesson(tmp_path, prefix)), connect())  # its step 1 makes {prefix}-vol
     yield s
     for v in client.volumes.list(filters={"name": prefix}):
         v.remove(force=True)
