@@ -81,3 +81,12 @@ def test_connecting_to_the_sandbox_leaves_this_process_environment_alone(monkeyp
     with pytest.raises(EngineUnavailable, match="the docklab sandbox"):
         connect(timeout=2)
     assert dict(os.environ) == before
+
+
+def test_after_an_auto_run_a_learner_s_check_counts_from_its_mark(session, home):
+    import time
+
+    before = time.time()
+    session.mark_auto_run()
+    fresh = Session(session.lesson, session.engine)  # never begun here: it begins at docklab's latest mark
+    assert fresh.began >= before - 1

@@ -13,7 +13,6 @@ from tutor.cli.output import Printer
 from tutor.cli.tui import open_tui
 from tutor.cli.walk import walk
 from tutor.core import settings
-from tutor.core.engine import events as history
 from tutor.core.lessons import lessonfile
 from tutor.core.lessons import catalog
 from tutor.core.engine.connection import Engine, EngineUnavailable, connect
@@ -99,8 +98,8 @@ def cmd_run(args) -> int:
         out.line("Removed what an earlier run of this lesson left: " + ", ".join(removed))
     try:
         return _auto(session, lesson, out)
-    finally:  # what --auto did is docklab's doing: a fresh learner's check starts after it
-        history.mark(session.engine.client, "auto", lesson.id)
+    finally:
+        session.mark_auto_run()
 
 
 def _auto(session: Session, lesson: Lesson, out: Printer) -> int:

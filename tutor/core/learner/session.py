@@ -106,6 +106,11 @@ class Session:
         self.ownership.begin()
         return removed
 
+    def mark_auto_run(self) -> None:
+        """Mark the engine's history after `run --auto`: what it did is docklab's doing, so a
+        learner's own check of the lesson counts only what comes after."""
+        history.mark(self.engine.client, "auto", self.lesson.id)
+
     # -- reset ------------------------------------------------------------------------------
 
     def reset_plan(self) -> list[str]:
