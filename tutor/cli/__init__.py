@@ -12,7 +12,6 @@ import importlib
 import sys
 
 from tutor import __version__
-
 from tutor.core.errors import FAILED, INTERRUPTED, NO_ENGINE, OK, USAGE  # noqa: F401  (the commands' codes)
 
 # Where each command's handler lives (default: tutor.cli.commands), imported only when used.

@@ -13,8 +13,7 @@ from tutor.cli.output import Printer
 from tutor.cli.tui import open_tui
 from tutor.cli.walk import walk
 from tutor.core import settings
-from tutor.core.lessons import lessonfile
-from tutor.core.lessons import catalog
+from tutor.core.lessons import catalog, lessonfile
 from tutor.core.engine.connection import Engine, EngineUnavailable, connect
 from tutor.core.engine.images import load_map
 from tutor.core.errors import EngineError, UsageError
