@@ -4,6 +4,8 @@ screen only moves attributes down and reacts to messages coming up."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -11,7 +13,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
 
-from tutor.core.learner.guard import PruneVerdict
 from tutor.core.learner.ownership import Conflict
 from tutor.core.learner.session import Session, StepReport, step_statuses
 from tutor.core.model import Lesson
@@ -22,6 +23,9 @@ from tutor.ui.terminal import Terminal, pty_available
 from tutor.ui.widgets.engine_panel import EnginePanel
 from tutor.ui.widgets.steps import StepList
 from tutor.ui.widgets.stepview import CheckResults, CommandBlock, StepView
+
+if TYPE_CHECKING:
+    from tutor.core.learner.guard import PruneVerdict
 
 
 class Cancelled(Exception):
