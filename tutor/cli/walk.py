@@ -3,16 +3,17 @@ commands in their own shell (screen readers, dumb terminals). Enter checks the s
 
 from __future__ import annotations
 
-import re
 import shlex
 
 from tutor.cli import FAILED, NO_ENGINE, OK
 from tutor.cli.output import Printer
 from tutor.core.learner.ownership import Conflict
+from tutor.core.lessons import lessonfile
 from tutor.core.learner.session import Session
 from tutor.core.learner.thinking import QUIZ
 from tutor.core.lessons.learning import RECAP, judged_by
 from tutor.core.model import Step
+from tutor.core.model import usable_name
 
 
 def walk(session: Session, out: Printer) -> int:
@@ -75,7 +76,7 @@ def _step(session: Session, step: Step, out: Printer) -> bool | None:
             if verdict is not None and not verdict.safe:
                 out.line("    " + verdict.message(refusing=False).replace("\n", "\n    "))
     extra = (["hint"] if step.hints else []) + (["solution"] if step.challenge else [])
-    failed = 0
+    offered = False
     while True:
         answer = _ask(f"Press Enter to check this step ({', '.join(extra + ['q to stop'])}): ").lower()
         if answer == "q":
@@ -95,8 +96,8 @@ def _step(session: Session, step: Step, out: Printer) -> bool | None:
                 if pick is not None:
                     out.line(f"  {pick.compared()}")
             return True
-        failed += 1
-        if failed == 2 and step.challenge:
+        if session.stuck(step.number) and not offered:
+            offered = True
             out.line("Stuck? Type `solution` to see one way to do it" + (", or `hint` for a hint" if step.hints else "")
                      + ".")
 
@@ -170,7 +171,7 @@ def _other_names(session: Session, conflict: Conflict, out: Printer) -> Session 
             answer = ""
         if not answer or answer.lower() == "q":
             return None
-        if not re.match(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$", answer) or answer in session.lesson.renamable():
+        if not usable_name(answer) or answer in session.lesson.renamable():
             out.line(f"{answer!r} cannot be used: letters, digits, _ . - only, and not another of the lesson's names.")
             return None
         names[original.get(name, name)] = answer
@@ -187,6 +188,4 @@ def _other_names(session: Session, conflict: Conflict, out: Printer) -> Session 
 
 def _original(lesson):
     """The lesson as written (before any renames), read again from its file."""
-    from tutor.core.lessons import lessonfile
-
     return lessonfile.load(lesson.path)

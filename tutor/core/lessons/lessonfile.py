@@ -17,7 +17,9 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 
 from tutor.core import checks
 from tutor.core.checks import facts
+from tutor.core.errors import ContentError
 from tutor.core.lessons import learning
+from tutor.core.paths import labs_dir
 from tutor.core.model import (CHALLENGE, Answer, CheckSpec, Command, FactSpec, Lesson, Problem, Question,
                               Requirements, Resources, Role, Step)
 
@@ -44,7 +46,9 @@ def markdown() -> MarkdownIt:
     return _md
 
 
-class LessonFileError(Exception):
+class LessonFileError(ContentError):
+    """A lesson file with problems; the message lists each (file:line: message)."""
+
     def __init__(self, problems: list[Problem]):
         super().__init__("\n".join(map(str, problems)))
         self.problems = problems
@@ -59,6 +63,7 @@ def load(path: Path) -> Lesson:
 
 
 def parse(path: Path, text: str | None = None) -> tuple[Lesson, list[Problem]]:
+    """The lesson in a file, and every problem found in it (file:line: message)."""
     path = Path(path)
     problems: list[Problem] = []
 
@@ -304,8 +309,6 @@ def _front_matter(lesson: Lesson, content: str, start: int, problem) -> None:
         lesson.resources = replace(lesson.resources, **{kind: getattr(lesson.resources, kind) + extra})
     workdir = data.get("workdir")
     if workdir is not None:
-        from tutor.core.paths import labs_dir
-
         where = lines.get("workdir", start)
         if not isinstance(workdir, str) or not SLUG.match(workdir):
             problem(where, "`workdir` must name a folder of labs/ (a slug such as compose-volumes)")
@@ -485,10 +488,6 @@ def _facts(data: Any, item_lines: list[int], block_line: int, problem) -> list[F
         if _fields_ok(kind, params, facts.FACTS[kind], line, problem):
             out.append(FactSpec(name, kind, params, line))
     return out
-
-
-def discover(directory: Path) -> list[Path]:
-    return sorted(p for p in Path(directory).glob("*.md") if FILENAME.match(p.name))
 
 
 def validate(paths: list[Path]) -> list[Problem]:
