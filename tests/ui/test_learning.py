@@ -112,6 +112,7 @@ def test_predict_hint_challenge_their_way_quiz_and_recap(think):
             await pilot.press("down", "enter")  # "no": right too
             await until(pilot, lambda: screen.query(StepItem)[2].status == "done", what="the quiz done")
             assert [learned()["3"]["quiz"][i]["correct"] for i in "01"] == [True, True]
+            assert "Quiz: 2 of 2 right." in shown(screen.query_one("#step-done"))
             recap = screen.query_one(RecapPane)
             assert not recap.has_class("hidden")
             assert "Named volumes outlive their containers" in recap.query_one("Markdown")._markdown

@@ -41,8 +41,12 @@ class ThinkingMixin:
         (the lesson done) the recap, until the learner moves on (F8, or F3)."""
         view = self.query_one(StepView)
         last = step.number == len(self.lesson.steps)
-        view.done(f"✓ Step {step.number} done. " + ("That was the last step." if last else
-                                                    "F8 (or F3) goes to the next step."))
+        score = ""
+        if step.is_quiz and self.session is not None:
+            right = sum(bool(p and p.correct) for p in self.session.picks(step.number, QUIZ))
+            score = f" Quiz: {right} of {len(step.quiz)} right."
+        view.done(f"✓ Step {step.number} done.{score} " + ("That was the last step." if last else
+                                                           "F8 (or F3) goes to the next step."))
         if self.session is not None:
             view.query_one(PredictionOutcome).show(self.session.picks(step.number))
         if len(self.app.progress.done(self.lesson.id)) == len(self.lesson.steps):
