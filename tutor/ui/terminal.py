@@ -114,7 +114,7 @@ class Terminal(Widget, can_focus=True):
             except (EOFError, OSError):
                 self.app.call_from_thread(self._ended)
                 return
-            if TRACE and b"\x1b]7770" in data:
+            if TRACE and b"\x1b]7770;done" in data:
                 with open(TRACE, "a") as trace:
                     trace.write(f"mark {time.time()}\n")
             self.app.call_from_thread(self._feed, data, time.time())
