@@ -66,10 +66,12 @@ def _step(session: Session, step: Step, out: Printer) -> bool | None:
         out.line("Run these in your own shell" + (f", in {session.workdir}:" if session.workdir else ":"))
         if session.workdir:
             out.line(f"    cd {shlex.quote(session.workdir)}")
+        asked: set[int] = set()
         for command in step.commands:
-            first = command is next(c for c in step.commands if c.block == command.block)
-            if first and step.prediction_for(command.block) is not None:
-                if not _predict(session, step, step.predictions.index(step.prediction_for(command.block)), out):
+            prediction = step.prediction_for(command.block)
+            if prediction is not None and command.block not in asked:  # before its block's first command
+                asked.add(command.block)
+                if not _predict(session, step, step.predictions.index(prediction), out):
                     return None
             out.command(session.command_text(command), indent="    ")
             verdict = session.guard(command)
@@ -84,7 +86,10 @@ def _step(session: Session, step: Step, out: Printer) -> bool | None:
         if answer == "hint":
             _hint(session, step, out)
             continue
-        if answer == "solution" and step.challenge:
+        if answer == "solution" and not step.challenge:
+            out.line("Only a challenge hides its solution: this step's commands are shown above.")
+            continue
+        if answer == "solution":
             out.line("One way to do it (the report records that you asked):")
             for command in session.reveal(step.number):
                 out.command(session.command_text(command), indent="    ")
@@ -130,7 +135,10 @@ def _predict(session: Session, step: Step, index: int, out: Printer) -> bool:
 def _hint(session: Session, step: Step, out: Printer) -> None:
     shown = len(session.hints(step.number))
     text = session.hint(step.number)
-    if text is None:
+    if not step.hints:
+        out.line("This step has no written hints" + (": type `solution` to see one way to do it." if step.challenge
+                                                     else ": its commands are shown above."))
+    elif text is None:
         out.line(f"No more hints: all {len(step.hints)} are shown above."
                  + (" Type `solution` to see one way to do it." if step.challenge else ""))
     else:
