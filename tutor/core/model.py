@@ -132,6 +132,7 @@ class Step:
 
     @property
     def challenge(self) -> bool:
+        """A challenge step states a goal and hides its solution."""
         return self.title.startswith(CHALLENGE)
 
     @property
@@ -141,6 +142,7 @@ class Step:
 
     @property
     def is_quiz(self) -> bool:
+        """A quiz step is answered, not checked against the engine."""
         return bool(self.quiz)
 
     def prediction_for(self, block: int) -> Question | None:

@@ -52,6 +52,7 @@ class Thought:
 
     @classmethod
     def of(cls, step: dict) -> Thought:
+        """What one report step says the learner thought: predictions, hints, solution, quiz."""
         quiz = step.get("quiz")
         return cls(tuple(p["correct"] for p in step.get("predictions", ())), step.get("hints_taken", 0),
                    step.get("revealed_by"), None if quiz is None else tuple(a["correct"] for a in quiz["answers"]),
@@ -91,6 +92,7 @@ class Cell:
 
     @property
     def hints(self) -> int:
+        """Hints taken over every step."""
         return sum(t.hints for t in self.thoughts.values())
 
     @property
@@ -100,6 +102,7 @@ class Cell:
 
     @property
     def quiz_text(self) -> str:
+        """The quiz score as `right/total` (an `a` when auto mode answered), or ""."""
         if self.quiz is None:
             return ""
         auto = any(t.quiz_auto for t in self.thoughts.values())

@@ -77,12 +77,14 @@ class Progress:
             self.save()
 
     def took_hint(self, lesson_id: str, step: int) -> int:
+        """Count one more hint shown for this step; return how many it has had."""
         entry = self._learn(lesson_id, step)
         entry["hints"] = entry.get("hints", 0) + 1
         self.save()
         return entry["hints"]
 
     def revealed(self, lesson_id: str, step: int, by: str) -> None:
+        """Record who revealed this step's solution (the first one counts)."""
         entry = self._learn(lesson_id, step)
         if not entry.get("revealed"):
             entry["revealed"] = by

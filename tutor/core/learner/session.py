@@ -204,6 +204,7 @@ class Session:
         return pick
 
     def picks(self, number: int, kind: str = PREDICTIONS) -> list[Pick | None]:
+        """The learner's picks for this step's predictions (or quiz), None where not yet answered."""
         return picks(self.lesson.step(number), kind, self.learned(number))
 
     def hints(self, number: int) -> list[str]:
