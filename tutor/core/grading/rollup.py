@@ -102,7 +102,7 @@ class Cell:
 
     @property
     def quiz_text(self) -> str:
-        """The quiz score as `right/total` (an `a` when auto mode answered), or ""."""
+        """The quiz score as `quiz right/total`, `(auto)` when auto mode answered; "" with no quiz."""
         if self.quiz is None:
             return ""
         auto = any(t.quiz_auto for t in self.thoughts.values())
