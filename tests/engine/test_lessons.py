@@ -11,14 +11,13 @@ import time
 import pytest
 
 from tests.conftest import ROOT, engine_state, run_docklab
-from tutor.core.lessons import lessonfile
-from tutor.core.paths import content_dir
+from tutor.core.lessons import catalog, lessonfile
 
 pytestmark = pytest.mark.engine
-LESSONS = [p.stem.split("-", 1)[1] for p in lessonfile.discover(content_dir())
-           if not all(s.is_quiz for s in lessonfile.load(p).steps)]  # a quiz asks the learner, not the engine
-SECRETS = {p.stem.split("-", 1)[1]: lessonfile.load(p).secrets for p in lessonfile.discover(content_dir())}
-STEPS = {p.stem.split("-", 1)[1]: len(lessonfile.load(p).steps) for p in lessonfile.discover(content_dir())}
+LESSONS = [i for i in catalog.ids()  # a quiz asks the learner, not the engine
+           if not all(s.is_quiz for s in catalog.find(i).steps)]
+SECRETS = {catalog.lesson_id(p): lessonfile.load(p).secrets for p in catalog.files()}
+STEPS = {catalog.lesson_id(p): len(lessonfile.load(p).steps) for p in catalog.files()}
 SECRET = "my-secret-pw"
 MYSQL = "docklab/mysql:stand-in"
 SQL = ("CREATE DATABASE customer_data; CREATE TABLE customer_data.customers (id INT PRIMARY KEY, "

@@ -94,7 +94,7 @@ def test_predict_hint_challenge_their_way_quiz_and_recap(think):
             assert "Challenge: mount it read-only" in goal and "read only yes" in goal
             assert "--mount type=volume" not in shown(hints) and "F12 show a solution" in shown(hints)
             await pilot.press("f2")
-            await until(pilot, lambda: screen.failures.get(2) == 1, what="a failed check")
+            await until(pilot, lambda: screen.session.misses.get(2) == 1, what="a failed check")
             await pilot.press("f2")
             await until(pilot, lambda: "Stuck?" in shown(hints), what="the solution offered")
             assert "--mount type=volume" not in shown(hints) and "revealed" not in learned().get("2", {})
@@ -112,6 +112,7 @@ def test_predict_hint_challenge_their_way_quiz_and_recap(think):
             await pilot.press("down", "enter")  # "no": right too
             await until(pilot, lambda: screen.query(StepItem)[2].status == "done", what="the quiz done")
             assert [learned()["3"]["quiz"][i]["correct"] for i in "01"] == [True, True]
+            assert "Quiz: 2 of 2 right." in shown(screen.query_one("#step-done"))
             recap = screen.query_one(RecapPane)
             assert not recap.has_class("hidden")
             assert "Named volumes outlive their containers" in recap.query_one("Markdown")._markdown

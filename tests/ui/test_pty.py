@@ -15,13 +15,12 @@ import pyte
 import pytest
 
 from tests.conftest import ROOT, engine_state, run_docklab
-from tests.reportkit import steps
+from tutor.core.lessons import catalog
 
 pytestmark = pytest.mark.engine
 F3, F9, F12 = "\x1bOR", "\x1b[20~", "\x1b[24~"
 DOWN, ENTER, ESCAPE = "\x1b[B", "\r", "\x1b"
 COLS, ROWS = 160, 50
-STEPS = steps("named-volumes")
 
 
 class Learner:
@@ -57,21 +56,32 @@ class Learner:
             self.child.send(k)
             self.pump(pause)
 
-    def passed_then_next(self, number: int, timeout: float = 60) -> None:
-        """A step passed stays in view; F3 moves on to step `number`. A prediction asked
-        there is skipped (Escape): this test is about running the lesson."""
-        self.wait_for("goes to the next step", timeout=timeout)
-        self.keys(F3)
-        self.wait_for(f"Step {number} of {STEPS}")
-        self.arrived()
-
     def arrived(self) -> None:
-        """Skip a prediction (Escape); on a challenge, reveal its solution (F12) so F3 types it."""
+        """Skip each prediction (Escape: this test is about running the lesson); on a
+        challenge, reveal its solution (F12) so that F3 types it."""
         self.pump(1.0)
-        if "Predict before you run it" in self.text():
-            self.keys(ESCAPE)
+        while "Predict before you run it" in self.text():
+            self.keys(ESCAPE, pause=0.8)
         if "No command is given" in self.text():
             self.keys(F12)
+
+    def run(self, command) -> None:
+        """F3 types the command; an interactive one gets its lesson's answers, each once
+        its prompt is on the screen (the same prompt again: after a pause)."""
+        self.keys(F3)
+        last = None
+        for answer in command.answers:
+            if answer.expect != last:
+                self.wait_for_pattern(answer.expect)
+            last = answer.expect
+            self.type_line(answer.send)
+
+    def wait_for_pattern(self, pattern: str, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while not re.search(pattern, self.text()):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"never saw /{pattern}/ on the screen:\n{self.text()}")
+            self.pump(0.2)
 
     def type_line(self, text: str) -> None:
         self.child.send(text + "\r")
@@ -79,47 +89,31 @@ class Learner:
 
 
 def test_a_learner_does_named_volumes_in_the_tui(client, home):
+    """Every step as the lesson file has it (its commands, a challenge's solution, the
+    answers of an interactive command), each kept in view once passed until F3 moves on."""
+    lesson = catalog.find("named-volumes")
+    total = len(lesson.steps)
     before = engine_state(client)
     me = Learner(home)
     try:
         me.wait_for("Keep data with a named volume")
         me.wait_for("✓ ready")
         me.keys(DOWN, ENTER)
-        me.wait_for(f"Step 1 of {STEPS}: Create a volume")
+        me.wait_for(f"Step 1 of {total}: {lesson.steps[0].title}")
         me.wait_for("docklab:")  # the embedded shell's prompt
-        me.arrived()
-        me.keys(F3)
-        me.passed_then_next(2)
-        me.keys(F3)
-        me.passed_then_next(3, timeout=120)  # waits for MySQL, with progress
-        me.keys(F3)
-        me.wait_for("Enter password:")
-        me.type_line("my-secret-pw")
-        me.wait_for("mysql> ")
-        for sql in ["CREATE DATABASE customer_data;", "USE customer_data;",
-                    "CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(100));",
-                    "INSERT INTO customers VALUES (1, 'John Doe');", "exit"]:
-            me.type_line(sql)
-        me.passed_then_next(4)
-        me.keys(F3)
-        me.passed_then_next(5)
-        me.keys(F3)
-        me.passed_then_next(6, timeout=120)
-        me.keys(F3)  # the SELECT asks for the password
-        me.pump(2.0)
-        me.type_line("my-secret-pw")
-        me.passed_then_next(7)
-        me.keys(F3)  # docker volume inspect
-        me.pump(2.0)
-        me.keys(F3)  # docker inspect: the mounts
-        me.pump(2.0)
-        me.passed_then_next(8)  # the challenge: its solution revealed (F12), then typed by F3
-        me.keys(F3)
-        me.wait_for("Every step of named-volumes is done", timeout=120)
-        for n, title in enumerate(["Create a volume", "Run MySQL on the", "Add a customer", "Remove the container",
-                                   "Start a new container", "See John Doe", "Look inside the", "Challenge: a second"],
-                                  start=1):
-            assert f"✓ done  {n}. {title}" in me.text(), me.text()
+        for step in lesson.steps:
+            me.arrived()
+            for command in step.solution if step.challenge else step.commands:
+                me.run(command)
+            me.wait_for("That was the last step" if step.number == total else "goes to the next step",
+                        timeout=180)  # MySQL starting, with progress
+            if step.number < total:
+                me.keys(F3)  # a step done: F3 moves on
+                me.wait_for(f"Step {step.number + 1} of {total}")
+        me.wait_for("Every step of named-volumes is done")
+        for step in lesson.steps:
+            first_words = " ".join(step.title.split()[:2])  # long titles wrap in the step list
+            assert f"✓ done  {step.number}. {first_words}" in me.text(), me.text()
         # The step text shows the password to type; docklab's check results and its files never do.
         cells = [cell for line in me.text().splitlines() for cell in re.split("[│▌]", line)]  # panes side by side
         verdicts = [cell for cell in cells if "✓ PASS" in cell or "✗ FAIL" in cell or "found:" in cell]

@@ -3,16 +3,17 @@ commands in their own shell (screen readers, dumb terminals). Enter checks the s
 
 from __future__ import annotations
 
-import re
 import shlex
 
 from tutor.cli import FAILED, NO_ENGINE, OK
 from tutor.cli.output import Printer
 from tutor.core.learner.ownership import Conflict
+from tutor.core.lessons import lessonfile
 from tutor.core.learner.session import Session
 from tutor.core.learner.thinking import QUIZ
 from tutor.core.lessons.learning import RECAP, judged_by
 from tutor.core.model import Step
+from tutor.core.model import usable_name
 
 
 def walk(session: Session, out: Printer) -> int:
@@ -65,17 +66,19 @@ def _step(session: Session, step: Step, out: Printer) -> bool | None:
         out.line("Run these in your own shell" + (f", in {session.workdir}:" if session.workdir else ":"))
         if session.workdir:
             out.line(f"    cd {shlex.quote(session.workdir)}")
+        asked: set[int] = set()
         for command in step.commands:
-            first = command is next(c for c in step.commands if c.block == command.block)
-            if first and step.prediction_for(command.block) is not None:
-                if not _predict(session, step, step.predictions.index(step.prediction_for(command.block)), out):
+            prediction = step.prediction_for(command.block)
+            if prediction is not None and command.block not in asked:  # before its block's first command
+                asked.add(command.block)
+                if not _predict(session, step, step.predictions.index(prediction), out):
                     return None
             out.command(session.command_text(command), indent="    ")
             verdict = session.guard(command)
             if verdict is not None and not verdict.safe:
                 out.line("    " + verdict.message(refusing=False).replace("\n", "\n    "))
     extra = (["hint"] if step.hints else []) + (["solution"] if step.challenge else [])
-    failed = 0
+    offered = False
     while True:
         answer = _ask(f"Press Enter to check this step ({', '.join(extra + ['q to stop'])}): ").lower()
         if answer == "q":
@@ -83,7 +86,10 @@ def _step(session: Session, step: Step, out: Printer) -> bool | None:
         if answer == "hint":
             _hint(session, step, out)
             continue
-        if answer == "solution" and step.challenge:
+        if answer == "solution" and not step.challenge:
+            out.line("Only a challenge hides its solution: this step's commands are shown above.")
+            continue
+        if answer == "solution":
             out.line("One way to do it (the report records that you asked):")
             for command in session.reveal(step.number):
                 out.command(session.command_text(command), indent="    ")
@@ -95,8 +101,8 @@ def _step(session: Session, step: Step, out: Printer) -> bool | None:
                 if pick is not None:
                     out.line(f"  {pick.compared()}")
             return True
-        failed += 1
-        if failed == 2 and step.challenge:
+        if session.stuck(step.number) and not offered:
+            offered = True
             out.line("Stuck? Type `solution` to see one way to do it" + (", or `hint` for a hint" if step.hints else "")
                      + ".")
 
@@ -129,7 +135,10 @@ def _predict(session: Session, step: Step, index: int, out: Printer) -> bool:
 def _hint(session: Session, step: Step, out: Printer) -> None:
     shown = len(session.hints(step.number))
     text = session.hint(step.number)
-    if text is None:
+    if not step.hints:
+        out.line("This step has no written hints" + (": type `solution` to see one way to do it." if step.challenge
+                                                     else ": its commands are shown above."))
+    elif text is None:
         out.line(f"No more hints: all {len(step.hints)} are shown above."
                  + (" Type `solution` to see one way to do it." if step.challenge else ""))
     else:
@@ -170,7 +179,7 @@ def _other_names(session: Session, conflict: Conflict, out: Printer) -> Session 
             answer = ""
         if not answer or answer.lower() == "q":
             return None
-        if not re.match(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$", answer) or answer in session.lesson.renamable():
+        if not usable_name(answer) or answer in session.lesson.renamable():
             out.line(f"{answer!r} cannot be used: letters, digits, _ . - only, and not another of the lesson's names.")
             return None
         names[original.get(name, name)] = answer
@@ -187,6 +196,4 @@ def _other_names(session: Session, conflict: Conflict, out: Printer) -> Session 
 
 def _original(lesson):
     """The lesson as written (before any renames), read again from its file."""
-    from tutor.core.lessons import lessonfile
-
     return lessonfile.load(lesson.path)

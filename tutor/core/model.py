@@ -7,6 +7,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+DOCKER_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")  # what docker accepts as a container or volume name
+
+
+def usable_name(name: str) -> bool:
+    """Does docker accept this as a container or volume name (letters, digits, _ . -)?"""
+    return bool(DOCKER_NAME.match(name))
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -38,6 +45,7 @@ class Command:
 
     @property
     def interactive(self) -> bool:
+        """Does the command answer prompts?"""
         return bool(self.answers)
 
 
@@ -124,6 +132,7 @@ class Step:
 
     @property
     def challenge(self) -> bool:
+        """A challenge step states a goal and hides its solution."""
         return self.title.startswith(CHALLENGE)
 
     @property
@@ -133,6 +142,7 @@ class Step:
 
     @property
     def is_quiz(self) -> bool:
+        """A quiz step is answered, not checked against the engine."""
         return bool(self.quiz)
 
     def prediction_for(self, block: int) -> Question | None:
@@ -175,6 +185,7 @@ class Lesson:
     roles: dict[str, Role] = field(default_factory=dict)
 
     def step(self, number: int) -> Step:
+        """Step `number` (1-based)."""
         return self.steps[number - 1]
 
     def renamable(self) -> list[str]:

@@ -1,7 +1,7 @@
 """The lesson screen's part for issue 11: a challenge's goal, hints and solution, the
 prediction asked when a step is reached, a passed step kept in view with the prediction
 beside what the engine did, the quiz and the recap. Mixed into LessonScreen, whose
-`session`, `lesson`, `current`, `failures`, `asking`, `next_command`, `go_to` and
+`session`, `lesson`, `current`, `asking`, `next_command`, `go_to` and
 `run_check` it uses; the panes are widgets of their own under tutor/ui/widgets/."""
 
 from __future__ import annotations
@@ -34,15 +34,19 @@ class ThinkingMixin:
         learned = self.session.learned(step.number) if self.session else {}
         solution = [self.command_text(c) for c in step.solution] if learned.get("revealed") else None
         self.query_one(HintPane).show(self.session.hints(step.number) if self.session else [], len(step.hints),
-                                      step.challenge, solution, stuck=self.failures.get(step.number, 0) >= 2)
+                                      step.challenge, solution, stuck=bool(self.session and self.session.stuck(step.number)))
 
     def show_passed(self, step: Step) -> None:
         """A passed step stays in view: its results, the prediction beside the engine, and
         (the lesson done) the recap, until the learner moves on (F8, or F3)."""
         view = self.query_one(StepView)
         last = step.number == len(self.lesson.steps)
-        view.done(f"✓ Step {step.number} done. " + ("That was the last step." if last else
-                                                    "F8 (or F3) goes to the next step."))
+        score = ""
+        if step.is_quiz and self.session is not None:
+            right = sum(bool(p and p.correct) for p in self.session.picks(step.number, QUIZ))
+            score = f" Quiz: {right} of {len(step.quiz)} right."
+        view.done(f"✓ Step {step.number} done.{score} " + ("That was the last step." if last else
+                                                           "F8 (or F3) goes to the next step."))
         if self.session is not None:
             view.query_one(PredictionOutcome).show(self.session.picks(step.number))
         if len(self.app.progress.done(self.lesson.id)) == len(self.lesson.steps):

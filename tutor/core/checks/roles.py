@@ -16,11 +16,12 @@ made. A `fixed` role is only ever its name: the name is what the lesson teaches.
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from tutor.core.engine.describe import is_anonymous, short
+from tutor.core.engine.describe import HEX64, is_anonymous, short, syntax_of
 from tutor.core.engine.events import PROBE_LABEL
 from tutor.core.model import Role
 from tutor.core.outcome import Outcome
@@ -41,6 +42,7 @@ class Resolution:
 
     @property
     def found(self) -> bool:
+        """Did the role resolve to a thing of this attempt (by name, match or history)?"""
         return self.how in ("name", "match", "history")
 
     def describe(self) -> str:
@@ -67,6 +69,7 @@ class Roles:
     # -- what checks use ----------------------------------------------------------------------
 
     def names(self) -> dict[str, str]:
+        """Each role's key -> the name `{key}` stands for."""
         return {k: r.name for k, r in self.resolved.items()}
 
     def shown(self, params: list[dict]) -> list[str]:
@@ -145,8 +148,6 @@ class Roles:
             if role.read_only is not None and mount.get("RW", True) == role.read_only:
                 return False
             if role.syntax:
-                from tutor.core.checks.containers import syntax_of
-
                 if syntax_of(self.ctx.container(c["Id"]), role.mount) != role.syntax:
                     return False
             if role.volume:
@@ -345,8 +346,6 @@ class Roles:
         return True
 
     def _past_volume_ok(self, role: Role, name: str) -> bool:
-        from tutor.core.engine.describe import HEX64
-
         if (role.anonymous is True) != bool(HEX64.match(name)):
             return False
         if role.service and not name.endswith("_" + role.service):  # Compose names it <project>_<key>
@@ -402,8 +401,6 @@ def _created(volume: dict) -> float:
     m = re.match(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?(Z|[+-]\d\d:\d\d)?", stamp)
     if not m:
         return 0.0
-    import calendar
-
     secs = calendar.timegm(tuple(int(x) for x in m.groups()[:6]) + (0, 0, 0))
     tz = m.group(7)
     if tz and tz != "Z":

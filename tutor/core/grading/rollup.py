@@ -52,6 +52,7 @@ class Thought:
 
     @classmethod
     def of(cls, step: dict) -> Thought:
+        """What one report step says the learner thought: predictions, hints, solution, quiz."""
         quiz = step.get("quiz")
         return cls(tuple(p["correct"] for p in step.get("predictions", ())), step.get("hints_taken", 0),
                    step.get("revealed_by"), None if quiz is None else tuple(a["correct"] for a in quiz["answers"]),
@@ -91,6 +92,7 @@ class Cell:
 
     @property
     def hints(self) -> int:
+        """Hints taken over every step."""
         return sum(t.hints for t in self.thoughts.values())
 
     @property
@@ -100,6 +102,7 @@ class Cell:
 
     @property
     def quiz_text(self) -> str:
+        """The quiz score as `quiz right/total`, `(auto)` when auto mode answered; "" with no quiz."""
         if self.quiz is None:
             return ""
         auto = any(t.quiz_auto for t in self.thoughts.values())
@@ -120,12 +123,14 @@ class Cell:
 
     @property
     def status(self) -> str:
+        """Done, partial or not started, from the steps done."""
         if self.total and len(self.done) >= self.total:
             return rpt.LESSON_DONE
         return rpt.PARTIAL if self.done else rpt.NOT_STARTED
 
     @property
     def text(self) -> str:
+        """The status in words, with the steps done when partial."""
         if self.status == rpt.PARTIAL:
             return f"partial: steps {','.join(map(str, self.done))} of {self.total}"
         return "done" if self.status == rpt.LESSON_DONE else "not started"
@@ -146,6 +151,7 @@ class Learner:
     upheld: set[str] = field(default_factory=set)  # lessons some report's re-check upholds
 
     def cell(self, lesson: str, total: int) -> Cell:
+        """This learner's cell for a lesson of `total` steps."""
         steps = self.steps.get(lesson, {})
         done = tuple(sorted(steps))
         return Cell(done, total, tuple(steps[n] for n in done),
@@ -153,7 +159,7 @@ class Learner:
 
 
 @dataclass(frozen=True)
-class Problem:
+class ReportProblem:
     file: str
     reason: str
     learner: str | None = None  # as the file claims it, for flagged reports
@@ -164,10 +170,11 @@ class Rollup:
     verified: bool  # a key was given
     lessons: dict[str, tuple[str, int]] = field(default_factory=dict)  # id -> (title, steps), first seen first
     learners: dict[str, Learner] = field(default_factory=dict)
-    flagged: list[Problem] = field(default_factory=list)
-    unreadable: list[Problem] = field(default_factory=list)
+    flagged: list[ReportProblem] = field(default_factory=list)
+    unreadable: list[ReportProblem] = field(default_factory=list)
 
     def rows(self) -> list[Learner]:
+        """The learners, by name."""
         return [self.learners[k] for k in sorted(self.learners, key=str.casefold)]
 
     def totals(self, lesson: str) -> dict[str, int]:
@@ -182,6 +189,7 @@ class Rollup:
 
     @property
     def clean(self) -> bool:
+        """Was every report counted (none flagged or unreadable)?"""
         return not self.flagged and not self.unreadable
 
     def add(self, name: str, data: dict, key: bytes | None) -> None:
@@ -194,7 +202,7 @@ class Rollup:
             raise rpt.Unreadable(rpt.TOO_DEEP) from None
         if not verdict.counted:
             learner = data.get("learner")
-            self.flagged.append(Problem(name, verdict.value, learner if isinstance(learner, str) else None))
+            self.flagged.append(ReportProblem(name, verdict.value, learner if isinstance(learner, str) else None))
             return
         rpt.validate(data)
         lessons = [(lesson["id"], lesson["title"], len(lesson["steps"]), contradicts(lesson),
@@ -238,8 +246,8 @@ def grade(paths: list[Path], key: bytes | None) -> Rollup:
         try:
             rollup.add(shown(path), rpt.read(path), key)
         except rpt.Unreadable as err:
-            rollup.unreadable.append(Problem(shown(path), str(err)))
+            rollup.unreadable.append(ReportProblem(shown(path), str(err)))
         except Exception as err:  # a bug here must cost one file, never the whole roll-up
-            rollup.unreadable.append(Problem(shown(path), f"docklab failed to read it ({type(err).__name__}: "
+            rollup.unreadable.append(ReportProblem(shown(path), f"docklab failed to read it ({type(err).__name__}: "
                                              f"{err}); this is a bug in docklab, please report it"))
     return rollup

@@ -21,10 +21,12 @@ class Pick:
 
     @property
     def skipped(self) -> bool:
+        """True when the learner passed on the question."""
         return self.choice is None
 
     @property
     def correct(self) -> bool | None:
+        """Whether the choice was the answer; None when skipped."""
         return None if self.choice is None else self.choice == self.question.answer
 
     def compared(self) -> str:
@@ -41,6 +43,7 @@ class Pick:
         return f"{head}. {self.question.explain}"
 
     def to_record(self) -> dict:
+        """The pick as progress and the report keep it."""
         return {"question": self.question.question, "choice": self.choice, "answer": self.question.answer,
                 "correct": self.correct, "skipped": self.skipped, "by": self.by}
 

@@ -51,6 +51,7 @@ def question(data: Any, line: int, what: str, problem: Report, block: int = 0) -
 
 
 def quiz(data: Any, item_lines: list[int], line: int, problem: Report) -> list[Question]:
+    """The questions of a `yaml quiz` block; each problem reported at its line."""
     if not isinstance(data, list) or not data:
         problem(line, "a `yaml quiz` block must be a list of questions (`- question: ...`, choices, answer, explain)")
         return []
@@ -59,6 +60,7 @@ def quiz(data: Any, item_lines: list[int], line: int, problem: Report) -> list[Q
 
 
 def hints(data: Any, line: int, problem: Report) -> tuple[str, ...]:
+    """The hints of a `yaml hints` block (one to three, nudge first); problems reported."""
     if not isinstance(data, list) or not 1 <= len(data) <= MAX_HINTS \
             or not all(isinstance(h, str) and h.strip() for h in data):
         problem(line, f"a `yaml hints` block must be a list of 1 to {MAX_HINTS} sentences, in order: "

@@ -17,7 +17,9 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 
 from tutor.core import checks
 from tutor.core.checks import facts
+from tutor.core.errors import ContentError
 from tutor.core.lessons import learning
+from tutor.core.paths import labs_dir
 from tutor.core.model import (CHALLENGE, Answer, CheckSpec, Command, FactSpec, Lesson, Problem, Question,
                               Requirements, Resources, Role, Step)
 
@@ -44,7 +46,9 @@ def markdown() -> MarkdownIt:
     return _md
 
 
-class LessonFileError(Exception):
+class LessonFileError(ContentError):
+    """A lesson file with problems; the message lists each (file:line: message)."""
+
     def __init__(self, problems: list[Problem]):
         super().__init__("\n".join(map(str, problems)))
         self.problems = problems
@@ -59,6 +63,7 @@ def load(path: Path) -> Lesson:
 
 
 def parse(path: Path, text: str | None = None) -> tuple[Lesson, list[Problem]]:
+    """The lesson in a file, and every problem found in it (file:line: message)."""
     path = Path(path)
     problems: list[Problem] = []
 
@@ -81,149 +86,174 @@ def parse(path: Path, text: str | None = None) -> tuple[Lesson, list[Problem]]:
 
     if not tokens or tokens[0].type != "front_matter":
         problem(1, "missing front matter: the file must start with a `---` block (id, title, summary, ...)")
-    step: Step | None = None
-    last_block: list[Command] | None = None
-    last_list: list[Command] = []  # where last_block sits: the step's commands or its solution
-    defined: set[str] = set()
-    body_start = 0
-    recap_line = 0  # the `## What to take away` heading, once met
-    pending: Question | None = None  # a prediction waiting for its command block
-
-    check_blocks: set[int] = set()  # steps with a check block, valid or not
-    quiz_blocks: set[int] = set()
-
-    def close_step(end: int) -> None:
-        nonlocal pending
-        if recap_line and step is None:
-            lesson.recap = learning.recap(_body(lines, body_start, end), recap_line, problem)
-        if step is None:
-            return
-        step.body = _body(lines, body_start, end)
-        if pending is not None:
-            problem(pending.line, "a `yaml predict` block must come directly before the ```sh``` block whose "
-                                  "first command it asks about")
-            pending = None
-        if step.number in quiz_blocks:
-            if step.commands or step.solution:
-                problem(step.line, f"quiz step {step.title!r} has commands: a quiz step only asks questions")
-        elif step.number not in check_blocks:
-            problem(step.line, f"step {step.title!r} has no checks: add a ```yaml check``` block")
-        if step.challenge and not step.solution:
-            problem(step.line, f"challenge {step.title!r} has no hidden solution: add a ```sh solution``` block "
-                               "(`run --auto` runs it; the learner sees it only on asking)")
-
+    reader = _Reader(lesson, lines, tokens, problem)
     for i, tok in enumerate(tokens):
         line = (tok.map[0] + 1) if tok.map else 1
         if tok.type == "front_matter":
             _front_matter(lesson, tok.content, line, problem)
-            defined.update(lesson.roles)
+            reader.defined.update(lesson.roles)
         elif tok.type == "heading_open" and tok.tag in ("h1", "h2"):
-            title = tokens[i + 1].content.strip()
-            if tok.tag == "h1":
-                if step is None and not lesson.intro:
-                    lesson.title = lesson.title or title
-                continue
-            if step is None and not recap_line:
-                lesson.intro = _body(lines, _after_front_matter(tokens), line - 1)
-            close_step(line - 1)
-            body_start = tok.map[1] if tok.map else line
-            last_block, pending = None, None
-            if recap_line:
-                problem(line, f"`## {learning.RECAP}` must be the lesson's last section")
-            if title == learning.RECAP:
-                step, recap_line = None, recap_line or line
-                continue
-            if any(s.title == title for s in lesson.steps):
-                problem(line, f"duplicate step {title!r}: step titles must be unique")
-            step = Step(number=len(lesson.steps) + 1, title=title, line=line)
-            lesson.steps.append(step)
+            reader.heading(tok, tokens[i + 1].content.strip(), line)
         elif tok.type == "fence":
-            words = tok.info.split()
-            lang = words[0] if words else ""
-            tag = words[1] if len(words) > 1 else ""
-            if lang in COMMAND_LANGS:
-                role = "solution" if tag == "solution" else None
-            elif lang == "yaml" and tag in SPECIAL:
-                role = tag
-            else:
-                continue
-            what = ("command block" if role is None else "```sh solution``` block" if role == "solution"
-                    else f"`yaml {role}` block")
-            if step is None and recap_line:
-                problem(line, f"{what} in `## {learning.RECAP}`: the recap is a few lines of text, "
-                              "with no commands or checks")
-                continue
-            if step is None:
-                problem(line, f"{what} outside a step: put it under a `## Step title` heading")
-                continue
-            if pending is not None and role is not None:
-                problem(pending.line, "a `yaml predict` block must come directly before the ```sh``` block whose "
-                                      "first command it asks about")
-                pending = None
-            if role is None:
-                if step.challenge:
-                    problem(line, f"challenge {step.title!r} has a ```sh``` block: a challenge states the goal, "
-                                  "not the command; put the commands in a hidden ```sh solution``` block")
-                    continue
-                block = len({c.block for c in step.commands})
-                last_block = _commands(tok.content, line + 1, step, block, defined, problem)
-                last_list = step.commands
-                step.commands.extend(last_block)
-                if pending is not None:
-                    step.predictions.append(replace(pending, block=block))
-                    pending = None
-                continue
-            if role == "solution":
-                if not step.challenge:
-                    problem(line, f"a ```sh solution``` block belongs in a challenge (a step titled "
-                                  f"`## {CHALLENGE}...`), not in {step.title!r}")
-                elif step.solution:
-                    problem(line, f"challenge {step.title!r} has a second ```sh solution``` block: one is run")
-                else:
-                    last_block = _commands(tok.content, line + 1, step, 0, defined, problem)
-                    last_list = step.solution
-                    step.solution.extend(last_block)
-                continue
-            data, item_lines = _yaml(tok.content, line + 1, problem)
-            if data is None:
-                continue
-            if role == "check":
-                check_blocks.add(step.number)
-                step.checks.extend(_checks(data, item_lines, line, defined, problem, step))
-            elif role == "answers":
-                if not last_block:
-                    problem(line, "`yaml answers` block with no command block before it in this step")
-                    continue
-                answers = _answers(data, item_lines, line, problem)
-                cmd = last_block[-1]
-                last_list[last_list.index(cmd)] = last_block[-1] = replace(cmd, answers=answers)
-            elif role == "predict":
-                pending = learning.question(data, line, "prediction", problem)
-            elif role == "hints":
-                if step.hints:
-                    problem(line, f"step {step.title!r} has a second `yaml hints` block: put every hint in one")
-                else:
-                    step.hints = learning.hints(data, line, problem)
-            elif role == "quiz":
-                quiz_blocks.add(step.number)
-                step.quiz.extend(learning.quiz(data, item_lines, line, problem))
-            else:
-                step.facts.extend(_facts(data, item_lines, line, problem))
-                if isinstance(data, dict):  # even a broken fact is "defined": one mistake, one message
-                    defined.update(k for k in data if isinstance(k, str))
-    close_step(len(lines))
+            reader.fence(tok, line)
+    reader.close(len(lines))
     for s_ in lesson.steps:
         if s_.implied_by is not None and not s_.number < s_.implied_by <= len(lesson.steps):
             problem(s_.line, f"step {s_.title!r}: `implied_by: {s_.implied_by}` must name a later step "
                              f"({s_.number + 1} to {len(lesson.steps)})")
     if not lesson.steps:
-        if not recap_line:
+        if not reader.recap_line:
             lesson.intro = _body(lines, _after_front_matter(tokens), len(lines))
         problem(1, "no steps: a lesson needs `## Step` headings, each with commands and checks")
     m = FILENAME.match(path.name)
     if lesson.id and path.suffix == ".md" and m and m.group(2) != lesson.id:
         problem(1, f"id {lesson.id!r} does not match the file name {path.name!r} (expected NN-{lesson.id}.md)")
     return lesson, problems
+
+
+class _Reader:
+    """What parsing remembers between tokens: the step being read, its last command block
+    (a `yaml answers` block belongs to its last command), a prediction waiting for its
+    command block, which steps have checks or a quiz, the facts defined so far, the recap."""
+
+    def __init__(self, lesson: Lesson, lines: list[str], tokens, problem) -> None:
+        self.lesson, self.lines, self.tokens, self.problem = lesson, lines, tokens, problem
+        self.step: Step | None = None
+        self.last_block: list[Command] | None = None
+        self.last_list: list[Command] = []  # where last_block sits: the step's commands or its solution
+        self.defined: set[str] = set()
+        self.body_start = 0
+        self.recap_line = 0  # the `## What to take away` heading, once met
+        self.pending: Question | None = None  # a prediction waiting for its command block
+        self.check_blocks: set[int] = set()  # steps with a check block, valid or not
+        self.quiz_blocks: set[int] = set()
+
+    def heading(self, tok, title: str, line: int) -> None:
+        lesson, problem = self.lesson, self.problem
+        if tok.tag == "h1":
+            if self.step is None and not lesson.intro:
+                lesson.title = lesson.title or title
+            return
+        if self.step is None and not self.recap_line:
+            lesson.intro = _body(self.lines, _after_front_matter(self.tokens), line - 1)
+        self.close(line - 1)
+        self.body_start = tok.map[1] if tok.map else line
+        self.last_block = None
+        if self.recap_line:
+            problem(line, f"`## {learning.RECAP}` must be the lesson's last section")
+        if title == learning.RECAP:
+            self.step, self.recap_line = None, self.recap_line or line
+            return
+        if any(s.title == title for s in lesson.steps):
+            problem(line, f"duplicate step {title!r}: step titles must be unique")
+        self.step = Step(number=len(lesson.steps) + 1, title=title, line=line)
+        lesson.steps.append(self.step)
+
+    def close(self, end: int) -> None:
+        """The step (or the recap) read so far ends at line `end`."""
+        step, problem = self.step, self.problem
+        if self.recap_line and step is None:
+            self.lesson.recap = learning.recap(_body(self.lines, self.body_start, end), self.recap_line, problem)
+        if step is None:
+            return
+        step.body = _body(self.lines, self.body_start, end)
+        self._unplaced_prediction()
+        if step.number in self.quiz_blocks:
+            if step.commands or step.solution:
+                problem(step.line, f"quiz step {step.title!r} has commands: a quiz step only asks questions")
+        elif step.number not in self.check_blocks:
+            problem(step.line, f"step {step.title!r} has no checks: add a ```yaml check``` block")
+        if step.challenge and not step.solution:
+            problem(step.line, f"challenge {step.title!r} has no hidden solution: add a ```sh solution``` block "
+                               "(`run --auto` runs it; the learner sees it only on asking)")
+
+    def _unplaced_prediction(self) -> None:
+        if self.pending is not None:
+            self.problem(self.pending.line, "a `yaml predict` block must come directly before the ```sh``` block "
+                                            "whose first command it asks about")
+            self.pending = None
+
+    def fence(self, tok, line: int) -> None:
+        words = tok.info.split()
+        lang = words[0] if words else ""
+        tag = words[1] if len(words) > 1 else ""
+        if lang in COMMAND_LANGS:
+            role = "solution" if tag == "solution" else None
+        elif lang == "yaml" and tag in SPECIAL:
+            role = tag
+        else:
+            return  # any other fence is just shown
+        what = ("command block" if role is None else "```sh solution``` block" if role == "solution"
+                else f"`yaml {role}` block")
+        if self.step is None:
+            self.problem(line, f"{what} in `## {learning.RECAP}`: the recap is a few lines of text, with no commands "
+                               "or checks" if self.recap_line else
+                         f"{what} outside a step: put it under a `## Step title` heading")
+            return
+        if role is not None:
+            self._unplaced_prediction()
+        if role is None:
+            self._commands(tok.content, line)
+        elif role == "solution":
+            self._solution(tok.content, line)
+        else:
+            data, item_lines = _yaml(tok.content, line + 1, self.problem)
+            if data is not None:
+                self._block(role, data, item_lines, line)
+
+    def _commands(self, content: str, line: int) -> None:
+        step = self.step
+        if step.challenge:
+            self.problem(line, f"challenge {step.title!r} has a ```sh``` block: a challenge states the goal, "
+                               "not the command; put the commands in a hidden ```sh solution``` block")
+            return
+        block = len({c.block for c in step.commands})
+        self.last_block = _commands(content, line + 1, step, block, self.defined, self.problem)
+        self.last_list = step.commands
+        step.commands.extend(self.last_block)
+        if self.pending is not None:
+            step.predictions.append(replace(self.pending, block=block))
+            self.pending = None
+
+    def _solution(self, content: str, line: int) -> None:
+        step = self.step
+        if not step.challenge:
+            self.problem(line, f"a ```sh solution``` block belongs in a challenge (a step titled "
+                               f"`## {CHALLENGE}...`), not in {step.title!r}")
+        elif step.solution:
+            self.problem(line, f"challenge {step.title!r} has a second ```sh solution``` block: one is run")
+        else:
+            self.last_block = _commands(content, line + 1, step, 0, self.defined, self.problem)
+            self.last_list = step.solution
+            step.solution.extend(self.last_block)
+
+    def _block(self, role: str, data: Any, item_lines: list[int], line: int) -> None:
+        """A `yaml ROLE` block of the step: check, answers, remember, predict, hints, quiz."""
+        step, problem = self.step, self.problem
+        if role == "check":
+            self.check_blocks.add(step.number)
+            step.checks.extend(_checks(data, item_lines, line, self.defined, problem, step))
+        elif role == "answers":
+            if not self.last_block:
+                problem(line, "`yaml answers` block with no command block before it in this step")
+                return
+            answers = _answers(data, item_lines, line, problem)
+            cmd = self.last_block[-1]
+            self.last_list[self.last_list.index(cmd)] = self.last_block[-1] = replace(cmd, answers=answers)
+        elif role == "predict":
+            self.pending = learning.question(data, line, "prediction", problem)
+        elif role == "hints":
+            if step.hints:
+                problem(line, f"step {step.title!r} has a second `yaml hints` block: put every hint in one")
+            else:
+                step.hints = learning.hints(data, line, problem)
+        elif role == "quiz":
+            self.quiz_blocks.add(step.number)
+            step.quiz.extend(learning.quiz(data, item_lines, line, problem))
+        else:
+            step.facts.extend(_facts(data, item_lines, line, problem))
+            if isinstance(data, dict):  # even a broken fact is "defined": one mistake, one message
+                self.defined.update(k for k in data if isinstance(k, str))
 
 
 def _after_front_matter(tokens) -> int:
@@ -304,8 +334,6 @@ def _front_matter(lesson: Lesson, content: str, start: int, problem) -> None:
         lesson.resources = replace(lesson.resources, **{kind: getattr(lesson.resources, kind) + extra})
     workdir = data.get("workdir")
     if workdir is not None:
-        from tutor.core.paths import labs_dir
-
         where = lines.get("workdir", start)
         if not isinstance(workdir, str) or not SLUG.match(workdir):
             problem(where, "`workdir` must name a folder of labs/ (a slug such as compose-volumes)")
@@ -485,10 +513,6 @@ def _facts(data: Any, item_lines: list[int], block_line: int, problem) -> list[F
         if _fields_ok(kind, params, facts.FACTS[kind], line, problem):
             out.append(FactSpec(name, kind, params, line))
     return out
-
-
-def discover(directory: Path) -> list[Path]:
-    return sorted(p for p in Path(directory).glob("*.md") if FILENAME.match(p.name))
 
 
 def validate(paths: list[Path]) -> list[Problem]:
