@@ -126,7 +126,7 @@ def _bundle(client, target: Path, lessons: list[str] | None, progress: Progress)
 
 
 def up(name: str = DEFAULT_NAME, port: int = 8000, bind: str = "0.0.0.0", learners: list[str] | None = None,
-       image: str | None = None, lessons: list[str] | None = None, cull_after: int = 3600, cull_every: int = 60, mem_limit: str | None = None,
+       image: str | None = None, lessons: list[str] | None = None, cull_after: int = 3600, mem_limit: str | None = None,
        progress: Progress = print) -> dict:
     """Start the hub (building the learner image and the image bundle first when needed);
     returns what the instructor needs: the URL, the logins and the folder."""
@@ -164,7 +164,7 @@ def up(name: str = DEFAULT_NAME, port: int = 8000, bind: str = "0.0.0.0", learne
     conf = {"name": name, "port": port, "bind": bind, "admin": ADMIN, "learners": learners, "image": tag,
             "network": net.name, "subnet": subnet, "hub_ip": gateway, "hub_port": _free_port("0.0.0.0"),
             "view_port": _free_port("0.0.0.0"), "proxy_api_port": _free_port("127.0.0.1"),
-            "cull_after": cull_after, "cull_every": cull_every, "mem_limit": mem_limit}
+            "cull_after": cull_after, "cull_every": max(5, min(60, cull_after // 2)), "mem_limit": mem_limit}
     write_json(home / "classroom.json", conf)
     _start_hub(home, conf)
     local = "127.0.0.1" if bind in ("0.0.0.0", "", "::") else bind

@@ -18,6 +18,10 @@ from tutor.core.paths import ROOT, labs_dir
 REPO = "docklab/classroom-learner"
 ROOTFS = {"tag": "docklab/rootfs-learner:bookworm", "suite": "bookworm",
           "packages": ["docker.io", "python3", "python3-venv", "procps"]}
+# jhsingle-native-proxy checks a websocket's Origin with tornado's check_origin, which from
+# tornado 6.6 on refuses every origin not listed in a setting it cannot be given: browsers'
+# websockets (the TUI) would all get 403.
+TORNADO = "tornado>=6.4,<6.6"
 COMPOSE = ["/usr/local/lib/docker/cli-plugins/docker-compose", "/usr/libexec/docker/cli-plugins/docker-compose"]
 
 
@@ -81,7 +85,7 @@ def _wheels(dest: Path) -> None:
     """docklab from this checkout (or the installed version from the index) and the proxy."""
     source = str(ROOT) if (ROOT / "pyproject.toml").exists() else f"docklab=={__version__}"
     proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--disable-pip-version-check",
-                           "-w", str(dest), source, "jhsingle-native-proxy>=0.8.3"],
+                           "-w", str(dest), source, "jhsingle-native-proxy>=0.8.3", TORNADO],
                           capture_output=True, text=True, timeout=900)
     if proc.returncode != 0:
         raise ImageError(f"pip could not make the wheels for the learner image: {proc.stderr.strip()[-2000:]}")

@@ -28,7 +28,8 @@ def _prefix(request: web.Request) -> str:
 
 def _scheme(request: web.Request) -> str:
     """The browser's scheme: TLS may end at the hub's proxy or an ingress in front of it."""
-    forwarded = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+    # the first value set (the Python configurable-http-proxy writes ",http")
+    forwarded = next((v.strip().lower() for v in request.headers.get("X-Forwarded-Proto", "").split(",") if v.strip()), "")
     return forwarded if forwarded in ("http", "https") else request.scheme
 
 

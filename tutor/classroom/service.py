@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import secrets
 import sys
 import time
 from pathlib import Path
@@ -172,6 +173,11 @@ def make_app() -> web.Application:
 
 def main() -> int:
     reports_dir(folder()).mkdir(parents=True, exist_ok=True)
+    key = key_file(folder())
+    if not key.exists():  # on Kubernetes nobody ran `docklab classroom up` to make one
+        fd = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32) + "\n")
     url = urlparse(os.environ["JUPYTERHUB_SERVICE_URL"])
     app = make_app()
     # Every address, as the hub's API: the learners' network's gateway comes and goes with it.
