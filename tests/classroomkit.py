@@ -18,11 +18,64 @@ from pathlib import Path
 import requests
 
 from tests.conftest import ROOT
-from tests.servekit import free_port, websocket
+from tests.servekit import free_port
+
+
+def websocket(url: str, headers: dict, script: list[tuple], limit: float = 60) -> tuple[int, str]:
+    """textual-serve's websocket as its page uses it: keys to type, the text to wait for after
+    them, and optionally a text that means "not yet" (the keys are typed again a moment later).
+    (101, what the screen showed) when accepted, else (the refusal's status, ''). A wait that
+    runs out says what it waited for and what the screen showed last."""
+    import asyncio
+
+    import aiohttp
+    import pyte
+
+    screen = pyte.Screen(140, 45)
+    stream = pyte.ByteStream(screen)
+
+    def showing(text: str, raw: bytes) -> bool:
+        """On the screen as drawn (pyte), or in the bytes since the keys (a notification)."""
+        return text.encode() in raw or text in "\n".join(screen.display)
+
+    async def talk() -> tuple[int, str]:
+        got = b""
+        async with aiohttp.ClientSession() as session:
+            try:
+                ws = await session.ws_connect(url, headers=headers)
+            except aiohttp.WSServerHandshakeError as err:
+                return err.status, ""
+            async with ws:
+                await ws.send_str(json.dumps(["resize", {"width": 140, "height": 45}]))
+                for keys, until, *again in script:
+                    if keys:
+                        await ws.send_str(json.dumps(["stdin", keys]))
+                    start = len(got)
+                    deadline = time.monotonic() + limit
+                    sent = time.monotonic()
+                    while not showing(until, got[start:]):
+                        if again and again[0].encode() in got[start:] and time.monotonic() - sent > 2:
+                            start, sent = len(got), time.monotonic()  # typed again only once it said so anew
+                            await ws.send_str(json.dumps(["stdin", keys]))
+                        try:
+                            msg = await asyncio.wait_for(ws.receive(), max(0.1, deadline - time.monotonic()))
+                        except asyncio.TimeoutError:
+                            shown = "\n".join(line.rstrip() for line in screen.display if line.strip())
+                            raise AssertionError(f"waited {limit} s for {until!r} after {keys!r}; the screen:\n{shown}")
+                        if msg.type not in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT):
+                            raise AssertionError(f"the websocket ended before {until!r} showed: {msg}")
+                        data = msg.data if isinstance(msg.data, bytes) else msg.data.encode()
+                        got += data
+                        if msg.type == aiohttp.WSMsgType.BINARY:
+                            stream.feed(data)
+        return 101, got.decode("utf-8", "replace")
+
+    return asyncio.run(talk())
 
 PICKER_LISTED = "[data-loss]"
 LESSON_SHELL = "F6 to leave"
 F3 = "\x1bOR"  # run the step's next command in the lesson's shell
+DOWN = "\x1b[B"
 
 
 def classroom(*args: str, home: Path, timeout: float = 900) -> subprocess.CompletedProcess:
@@ -106,8 +159,8 @@ class Learner:
 
     def do_first_step(self, lesson: str = "mount-syntax") -> str:
         """In the TUI: find the lesson, open it, run step 1's command, wait for its check."""
-        status, screen = self.tui([("", PICKER_LISTED), ("/" + lesson, lesson), ("\r", LESSON_SHELL),
-                                   (F3, "Step 1 done")])
+        position = [p.stem.split("-", 1)[1] for p in sorted((ROOT / "content").glob("[0-9]*.md"))].index(lesson)
+        status, screen = self.tui([("", PICKER_LISTED), (DOWN * position + "\r", LESSON_SHELL), (F3, "✓ done  1.", "try again")])
         assert status == 101, status
         return screen
 
@@ -133,4 +186,3 @@ def summary(instructor: Learner) -> dict:
     return json.loads(r.text) if r.status_code == 200 else {}
 
 
-__all__ = ["Room", "Learner", "running_classroom", "classroom", "wait_for", "learner_box", "summary", "re"]

@@ -1,7 +1,7 @@
 """The learner server's image, built here without a registry: a Debian root made by
 debootstrap (docker.io for containerd, runc and tini; python3), this machine's Engine 26
-dockerd and docker CLI, and docklab with jhsingle-native-proxy installed from wheels that
-pip makes beforehand (the build itself reaches no index)."""
+dockerd and docker CLI, and docklab with jupyterhub (for its OAuth client) installed from
+wheels that pip makes beforehand (the build itself reaches no index)."""
 
 from __future__ import annotations
 
@@ -18,10 +18,6 @@ from tutor.core.paths import ROOT, labs_dir
 REPO = "docklab/classroom-learner"
 ROOTFS = {"tag": "docklab/rootfs-learner:bookworm", "suite": "bookworm",
           "packages": ["docker.io", "python3", "python3-venv", "procps"]}
-# jhsingle-native-proxy checks a websocket's Origin with tornado's check_origin, which from
-# tornado 6.6 on refuses every origin not listed in a setting it cannot be given: browsers'
-# websockets (the TUI) would all get 403.
-TORNADO = "tornado>=6.4,<6.6"
 COMPOSE = ["/usr/local/lib/docker/cli-plugins/docker-compose", "/usr/libexec/docker/cli-plugins/docker-compose"]
 
 
@@ -56,7 +52,7 @@ def ensure(client, tag: str | None = None, force: bool = False, progress: Progre
         ctx = Path(tmp) / "ctx"
         shutil.copytree(labs_dir() / "images" / "classroom", ctx)
         _engine_files(ctx)
-        progress(f"{tag}: making wheels of docklab and jhsingle-native-proxy")
+        progress(f"{tag}: making wheels of docklab and jupyterhub")
         _wheels(ctx / "wheels")
         progress(f"{tag}: building")
         _build(client, ctx, tag, progress)
@@ -82,11 +78,22 @@ def _engine_files(ctx: Path) -> None:
 
 
 def _wheels(dest: Path) -> None:
-    """docklab from this checkout (or the installed version from the index) and the proxy."""
-    source = str(ROOT) if (ROOT / "pyproject.toml").exists() else f"docklab=={__version__}"
-    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--disable-pip-version-check",
-                           "-w", str(dest), source, "jhsingle-native-proxy>=0.8.3", TORNADO],
-                          capture_output=True, text=True, timeout=900)
+    """docklab from this checkout (or the installed version from the index) and jupyterhub.
+    A checkout is built from a copy, so no build/ folder is left in it."""
+    with tempfile.TemporaryDirectory(prefix="docklab-src-") as tmp:
+        if (ROOT / "pyproject.toml").exists():
+            source = Path(tmp) / "src"
+            ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", "build", "dist", ".venv", ".git")
+            for name in ("tutor", "content", "labs"):
+                shutil.copytree(ROOT / name, source / name, ignore=ignore)
+            for name in ("pyproject.toml", "setup.py", "README.md", "LICENSE", "MANIFEST.in"):
+                if (ROOT / name).exists():
+                    shutil.copy2(ROOT / name, source / name)
+            spec = str(source)
+        else:
+            spec = f"docklab=={__version__}"
+        proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--disable-pip-version-check",
+                               "-w", str(dest), spec, "jupyterhub>=5.2"], capture_output=True, text=True, timeout=900)
     if proc.returncode != 0:
         raise ImageError(f"pip could not make the wheels for the learner image: {proc.stderr.strip()[-2000:]}")
 

@@ -79,7 +79,7 @@ def configure(c, conf: dict, folder: Path) -> None:
     c.DockerSpawner.use_internal_ip = False  # the hub reaches each server on a loopback port only
     c.DockerSpawner.host_ip = "127.0.0.1"
     c.DockerSpawner.remove = True  # a stopped server's container goes; its volumes stay
-    c.DockerSpawner.cmd = ["--logs"]  # jhsingle-native-proxy: pass on what docklab's server logs
+    c.DockerSpawner.cmd = ["python3", "-m", "tutor.classroom.learner_app"]
     c.DockerSpawner.extra_host_config = {"privileged": True}  # its own dockerd, as `docklab sandbox` runs one
     c.DockerSpawner.extra_create_kwargs = {"labels": {LABEL: name, f"{LABEL}.user": "{username}"}}
     volumes: dict = dict(volume_names(name))

@@ -3,8 +3,8 @@
 # start a private dockerd on a unix socket only (no TCP port at all), its data on the
 # learner's own volume. With DOCKER_HOST (Kubernetes: the dind sidecar), use that.
 # Then load the lesson images that are missing from the bundle the instructor's machine
-# mounted (read-only), start the progress reporter, and hand over to jhsingle-native-proxy,
-# which checks the hub's login (OAuth) before anything reaches docklab's TUI.
+# mounted (read-only), start the progress reporter, and run the server command (the image's
+# CMD: docklab's TUI behind the hub's login, tutor/classroom/learner_app.py).
 set -eu
 
 if [ -z "${DOCKER_HOST:-}" ]; then
@@ -30,5 +30,4 @@ fi
 
 python3 -m tutor.classroom.reporter &
 
-exec jhsingle-native-proxy --destport 0 --authtype oauth --ready-check-path /health --last-activity-interval 60 \
-	"$@" -- python3 -m tutor.classroom.learner_app --port '{port}'
+exec "$@"
