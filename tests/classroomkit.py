@@ -146,6 +146,8 @@ class Learner:
             r = self.get(f"/user/{self.name}/")
             if r.status_code == 200 and "textual" in r.text and r.url.endswith(f"/user/{self.name}/"):
                 return time.monotonic() - start
+            if r.status_code == 424:  # "server not running": the page's Launch button
+                self.get(f"/hub/spawn/{self.name}")
             time.sleep(0.5)
         raise AssertionError(f"{self.name}'s server was not ready in {limit} s: {r.status_code} {r.url}")
 
