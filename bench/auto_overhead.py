@@ -33,14 +33,14 @@ def bare(lesson_id: str) -> float:
     """The same commands, typed into a pty, waiting only where the lesson waits."""
     from tutor.core import checks
     from tutor.core.checks import facts
-    from tutor.core.lessons import lessonfile
+    from tutor.core.lessons import catalog
     from tutor.core.engine import runner
     from tutor.core.engine.connection import connect
     from tutor.core.engine.images import load_map
-    from tutor.core.paths import content_dir, workdir
+    from tutor.core.paths import workdir
     from tutor.core.checks.roles import Roles
 
-    lesson = next(lessonfile.load(p) for p in lessonfile.discover(content_dir()) if p.stem.endswith(lesson_id))
+    lesson = catalog.find(lesson_id)
     engine, image_map = connect(), load_map("offline")
     images = {i: image_map.resolve(i) for i in lesson.images}
     known: dict[str, str] = {}
@@ -59,7 +59,7 @@ def bare(lesson_id: str) -> float:
                 while not checks.evaluate(spec.kind, spec.params, ctx).ok and time.monotonic() < deadline:
                     time.sleep(0.5)
         for fact in step.facts:  # what a script would look up with `docker inspect`
-            value, _ = facts.evaluate(fact.kind, fact.params, ctx)
+            value, _ = facts.find(fact.kind, fact.params, ctx)
             if value:
                 known[fact.name] = value
     return time.perf_counter() - start
@@ -85,10 +85,9 @@ def timed_bare(lesson_id: str) -> float:
 
 
 def main() -> None:
-    from tutor.core.lessons import lessonfile
-    from tutor.core.paths import content_dir
+    from tutor.core.lessons import catalog
 
-    every = [p.stem.split("-", 1)[1] for p in lessonfile.discover(content_dir())]
+    every = catalog.ids()
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5, help="runs of each, per lesson (default 5)")
     ap.add_argument("--lessons", nargs="+", default=every, metavar="ID", help="default: all twelve")

@@ -52,11 +52,10 @@ def main() -> None:
     os.environ["DOCKLAB_HOME"] = home
     from tests.engine.test_by_hand import SOLUTIONS, by_hand
     from tutor.core.engine import bundle, sandbox
-    from tutor.core.lessons import lessonfile
+    from tutor.core.lessons import catalog, lessonfile
     from tutor.core.engine.images import load_map
-    from tutor.core.paths import content_dir
 
-    lessons = {p.stem.split("-", 1)[1]: lessonfile.load(p) for p in lessonfile.discover(content_dir())}
+    lessons = {catalog.lesson_id(p): lessonfile.load(p) for p in catalog.files()}
     chosen = [x for x in args.lessons.split(",") if x] or list(lessons)
     images = bundle.needed(list(lessons.values()), load_map("offline")) + ["docklab/busybox:stand-in"]
     state = sandbox.start(images, docker.from_env(), progress=print, data_root=Path("/var/lib/docklab-sandbox-bycheck"),
@@ -104,7 +103,7 @@ def main() -> None:
         sandbox.stop(purge=True)
     print(f"\n`docklab check LESSON` at the end of a lesson done by hand; engine with 200 other volumes, "
           f"100 other containers; {args.runs} interleaved runs")
-    print(f"| lesson | whole check p50 | p95 | step by step (sum) p50 | whole / steps | all passed |")
+    print("| lesson | whole check p50 | p95 | step by step (sum) p50 | whole / steps | all passed |")
     print("|---|---|---|---|---|---|")
     for lesson_id, p50, p95, s50, codes in rows:
         print(f"| {lesson_id} | {p50 * 1000:.0f} ms | {p95 * 1000:.0f} ms | {s50 * 1000:.0f} ms | "

@@ -25,13 +25,12 @@ KEY = "bench-" + "k" * 58
 
 
 def generate(folder: Path, n: int) -> int:
-    from tutor.core.lessons import lessonfile
+    from tutor.core.lessons import catalog
     from tutor.core.grading import report, signing
-    from tutor.core.paths import content_dir
     from tutor.core.learner.progress import Progress
     from tutor.core.store import write_json
 
-    lessons = [lessonfile.load(p) for p in lessonfile.discover(content_dir())]
+    lessons = catalog.load_all()
     rng = random.Random(5)
     progress_path = folder / "progress.tmp"
     for i in range(n):

@@ -21,11 +21,10 @@ RUN_DIR = Path("/run/docklab-sandbox-bench")
 def lesson_images() -> list[str]:
     """Every image the lessons need with the offline map, and busybox."""
     from tutor.core.engine import bundle
-    from tutor.core.lessons import lessonfile
+    from tutor.core.lessons import catalog
     from tutor.core.engine.images import load_map
-    from tutor.core.paths import content_dir
 
-    lessons = [lessonfile.load(p) for p in lessonfile.discover(content_dir())]
+    lessons = catalog.load_all()
     return sorted(set(bundle.needed(lessons, load_map("offline"))) | {"docklab/busybox:stand-in"})
 
 

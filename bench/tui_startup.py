@@ -91,10 +91,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=7)
     runs = ap.parse_args().runs
-    from tutor.core.lessons import lessonfile
-    from tutor.core.paths import content_dir
+    from tutor.core.lessons import catalog, lessonfile
 
-    first_title = lessonfile.load(lessonfile.discover(content_dir())[0]).title
+    first_title = lessonfile.load(catalog.files()[0]).title
     with private_engine(["docklab/busybox:stand-in"]) as (_, client):
         env = {**os.environ, "TERM": "xterm-256color"}
         docklab = [sys.executable, "-m", "tutor"]
@@ -147,7 +146,7 @@ def main() -> None:
 
     med = statistics.median
     print(f"TUI start-up, {runs} interleaved runs each, medians (min):")
-    print(f"| what | median | min |\n|---|---|---|")
+    print("| what | median | min |\n|---|---|---|")
     print(f"| docklab: launch → lesson picker painted | {med(paint):.2f} s | {min(paint):.2f} s |")
     print(f"| docklab: launch → lessons listed | {med(listed):.2f} s | {min(listed):.2f} s |")
     print(f"| docklab: launch → engine checked (✓ ready shown) | {med(checked):.2f} s | {min(checked):.2f} s |")

@@ -7,13 +7,12 @@ import json
 import time
 from pathlib import Path
 
-from tutor.core.lessons import lessonfile
+from tutor.core.lessons import catalog
 from tutor.core.grading import report
-from tutor.core.paths import content_dir
 from tutor.core.learner.progress import Progress
 
 SECRET = "my-secret-pw"
-LESSONS = [lessonfile.load(p) for p in lessonfile.discover(content_dir())]
+LESSONS = catalog.load_all()
 IDS = [lesson.id for lesson in LESSONS]
 
 

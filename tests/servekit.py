@@ -102,7 +102,8 @@ def cookie_from(headers: dict) -> str:
     return headers["Set-Cookie"].split(";")[0]
 
 
-def websocket(url: str, headers: dict | None = None, script: list[tuple[str, str]] = [("", PICKER)],
+def websocket(url: str, headers: dict | None = None,
+              script: tuple[tuple[str, str], ...] | list[tuple[str, str]] = (("", PICKER),),
               while_open: Callable[[], None] | None = None) -> tuple[int, str]:
     """A WebSocket handshake as textual-serve's page makes it, then `script`: keys to type and the
     text to wait for after them. (101, the screen's bytes as text; `while_open` runs at the end,

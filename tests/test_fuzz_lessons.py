@@ -11,10 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tutor.cli import main
-from tutor.core.lessons import lessonfile
-from tutor.core.paths import content_dir
+from tutor.core.lessons import catalog, lessonfile
 
-LESSONS = [p.read_text() for p in lessonfile.discover(content_dir())]
+LESSONS = [p.read_text() for p in catalog.files()]
 FUZZ = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 

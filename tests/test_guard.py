@@ -1,7 +1,7 @@
 """Finding every prune in a command line, in any spelling the docker CLI accepts (the
 engine side of the guard is proven in tests/engine/test_safety.py)."""
 
-from tutor.core.learner.guard import Verdict, prunes
+from tutor.core.learner.guard import PruneVerdict, prunes
 
 
 def one(command: str):
@@ -44,10 +44,10 @@ def test_what_is_not_a_prune():
 
 
 def test_the_message_names_each_foreign_item_and_what_to_do():
-    v = Verdict("docker volume prune", removes=["volume a", "volume b"], foreign=["volume b: not the lesson's"])
+    v = PruneVerdict("docker volume prune", removes=["volume a", "volume b"], foreign=["volume b: not the lesson's"])
     assert not v.safe
     text = v.message()
     assert text.startswith("docklab will not run `docker volume prune`") and "  - volume b: not the lesson's" in text
     assert "Nothing was removed" in text
     assert v.message(refusing=False).startswith("Careful: `docker volume prune`")
-    assert "all of it this lesson's" in Verdict("x", removes=["volume a"]).message()
+    assert "all of it this lesson's" in PruneVerdict("x", removes=["volume a"]).message()

@@ -1,34 +1,142 @@
-"""The layering rules of the design: the core never imports Textual, and `--help` stays
-light (no Textual, no docker SDK)."""
+"""The layering rules of the design: the core never imports Textual, the UI or the CLI;
+its groups import only downwards; no module-level import cycle anywhere in tutor/; and
+`--help` and the TUI's first paint stay light (no Textual, no docker SDK, no parser).
+
+The direction between the core's groups, lowest first (a module may import its own
+group and any lower one, never a higher one):
+
+  shared vocabulary (model, outcome, paths, store, settings, errors)
+  ← engine ← checks ← lessons ← learner ← grading, and doctor on top of them all.
+
+Checks read the engine; the lesson parser validates check kinds; the learner's
+session runs lessons through checks on the engine; grading reports on learners.
+"""
 
 import ast
 import subprocess
 import sys
 from pathlib import Path
 
-CORE = Path(__file__).resolve().parents[1] / "tutor" / "core"
+TUTOR = Path(__file__).resolve().parents[1] / "tutor"
+CORE = TUTOR / "core"
+ROOT_MODULES = {"model", "outcome", "paths", "store", "settings", "errors"}
+LAYERS = ["", "engine", "checks", "lessons", "learner", "grading", "doctor"]  # "": the shared vocabulary
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(TUTOR.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
 def imported_modules(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text())
+    """Every module the file imports, anywhere in it."""
     names = set()
-    for node in ast.walk(tree):
+    for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             names |= {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module:
             names.add(node.module)
+            names |= {f"{node.module}.{a.name}" for a in node.names}
     return names
 
 
-def test_core_sources_never_import_textual_or_the_ui():
+def module_level_imports(path: Path, known: set[str]) -> set[str]:
+    """The tutor modules the file imports when it is itself imported (not inside a function)."""
+    found = set()
+
+    def visit(nodes):
+        for node in nodes:
+            if isinstance(node, ast.Import):
+                found.update(a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                for a in node.names:
+                    sub = f"{node.module}.{a.name}"
+                    found.add(sub if sub in known else node.module)
+            elif isinstance(node, (ast.If, ast.Try)):
+                visit(node.body + node.orelse + getattr(node, "finalbody", [])
+                      + [n for h in getattr(node, "handlers", []) for n in h.body])
+
+    visit(ast.parse(path.read_text()).body)
+    return {m for m in found if m in known}
+
+
+def import_graph() -> dict[str, set[str]]:
+    files = {module_name(p): p for p in TUTOR.rglob("*.py")}
+    return {name: module_level_imports(path, set(files)) - {name} for name, path in files.items()}
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    out: list[list[str]] = []
+
+    def strong(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in graph[v]:
+            if w not in index:
+                strong(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                out.append(sorted(group))
+
+    for v in graph:
+        if v not in index:
+            strong(v)
+    return out
+
+
+def layer(module: str) -> int:
+    """The rank of a tutor.core module in LAYERS."""
+    rest = module.removeprefix("tutor.core").lstrip(".").split(".")
+    if rest[0] in ROOT_MODULES or rest == [""]:
+        return 0
+    return LAYERS.index(rest[0])
+
+
+def test_no_module_level_import_cycle_in_tutor():
+    assert cycles(import_graph()) == []
+
+
+def test_the_cycle_finder_sees_a_cycle():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_every_core_module_has_a_layer():
+    for path in CORE.rglob("*.py"):
+        layer(module_name(path))  # a new top-level module or group must be placed in LAYERS
+
+
+def test_core_groups_import_only_their_own_or_lower_groups():
+    bad = []
+    for path in CORE.rglob("*.py"):
+        me = module_name(path)
+        for other in imported_modules(path):
+            if other.startswith("tutor.core.") and layer(other) > layer(me):
+                bad.append(f"{me} imports {other}")
+    assert not bad, "\n".join(sorted(set(bad)))
+
+
+def test_core_sources_never_import_textual_the_ui_or_the_cli():
     for path in CORE.rglob("*.py"):
         bad = {m for m in imported_modules(path) if m.split(".")[0] == "textual" or m.startswith("tutor.ui")
                or m.startswith("tutor.cli")}
-        assert not bad, f"{path.name} imports {bad}"
+        assert not bad, f"{path} imports {bad}"
 
 
 def test_importing_every_core_module_loads_no_textual():
-    mods = [f"tutor.core.{p.stem}" for p in CORE.glob("*.py") if p.stem != "__init__"]
+    mods = [module_name(p) for p in CORE.rglob("*.py")]
     code = "import sys\n" + "".join(f"import {m}\n" for m in mods) + "print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

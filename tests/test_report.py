@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import run_docklab
 from tests.reportkit import IDS, SECRET, make_report
 from tutor.core.grading import report, signing
-from tutor.core.grading.signing import Verdict
+from tutor.core.grading.signing import SignatureVerdict
 from tutor.core.store import write_json
 
 KEY = b"k" * 32
@@ -65,7 +65,7 @@ def test_round_trip_verifies(signed, tmp_path):
     write_json(path, signed)
     back = report.read(path)
     assert back == signed
-    assert signing.verify(back, KEY) is Verdict.VALID
+    assert signing.verify(back, KEY) is SignatureVerdict.VALID
     report.validate(back)
 
 
@@ -87,30 +87,30 @@ def test_every_changed_field_is_detected(signed):
         for part in path[:-1]:
             target = target[part]
         target[path[-1]] = changed(target[path[-1]])
-        assert signing.verify(edited, KEY) is Verdict.TAMPERED, path
+        assert signing.verify(edited, KEY) is SignatureVerdict.TAMPERED, path
 
 
 def test_removed_step_added_field_and_reordered_lessons_are_detected(signed):
     edited = copy.deepcopy(signed)
     del edited["lessons"][1]["steps"][2]
-    assert signing.verify(edited, KEY) is Verdict.TAMPERED
+    assert signing.verify(edited, KEY) is SignatureVerdict.TAMPERED
     edited = copy.deepcopy(signed)
     edited["lessons"][0]["bonus"] = True
-    assert signing.verify(edited, KEY) is Verdict.TAMPERED
+    assert signing.verify(edited, KEY) is SignatureVerdict.TAMPERED
     edited = copy.deepcopy(signed)
     edited["lessons"].reverse()
-    assert signing.verify(edited, KEY) is Verdict.TAMPERED
+    assert signing.verify(edited, KEY) is SignatureVerdict.TAMPERED
 
 
 def test_another_key_unsigned_and_no_key(signed):
     resigned = signing.sign(signed, OTHER)
-    assert signing.verify(resigned, KEY) is Verdict.OTHER_KEY
+    assert signing.verify(resigned, KEY) is SignatureVerdict.OTHER_KEY
     forged = copy.deepcopy(resigned)
     forged["signature"]["key_id"] = signing.key_id(KEY)  # pretending to be ours does not help
-    assert signing.verify(forged, KEY) is Verdict.TAMPERED
+    assert signing.verify(forged, KEY) is SignatureVerdict.TAMPERED
     unsigned = {k: v for k, v in signed.items() if k != "signature"}
-    assert signing.verify(unsigned, KEY) is Verdict.UNSIGNED
-    assert signing.verify(signed, None) is Verdict.UNVERIFIED and Verdict.UNVERIFIED.counted
+    assert signing.verify(unsigned, KEY) is SignatureVerdict.UNSIGNED
+    assert signing.verify(signed, None) is SignatureVerdict.UNVERIFIED and SignatureVerdict.UNVERIFIED.counted
 
 
 def test_canonical_form_ignores_layout_and_key_order(signed):
@@ -234,8 +234,8 @@ def test_inconsistent_reports_are_unreadable(signed, edit, reason):
 def test_a_crafted_signature_value_is_tampered_not_a_crash(signed, value):
     edited = copy.deepcopy(signed)
     edited["signature"]["value"] = value
-    assert signing.verify(edited, KEY) is Verdict.TAMPERED
-    whole = Verdict.UNSIGNED if value is None else Verdict.TAMPERED  # "signature": null is no signature
+    assert signing.verify(edited, KEY) is SignatureVerdict.TAMPERED
+    whole = SignatureVerdict.UNSIGNED if value is None else SignatureVerdict.TAMPERED  # "signature": null is no signature
     assert signing.verify({**signed, "signature": value}, KEY) is whole
 
 
@@ -279,7 +279,7 @@ def test_without_an_engine_report_keeps_progress_and_check_all_exits_3(tmp_path,
     assert "without a re-check" in done.stderr
     data = report.read(out)
     report.validate(data)  # what docklab writes, its own grade reads
-    assert data["engine"] is None and signing.verify(data, b"z" * 40) is Verdict.VALID
+    assert data["engine"] is None and signing.verify(data, b"z" * 40) is SignatureVerdict.VALID
     assert data["lessons"][0]["recheck"] == {"checked": False, "note": "no engine reachable at report time"}
     live = run_docklab("check", "--all", "--json", home=home, env=env)
     assert live.returncode == 3 and "Cannot reach the Docker Engine" in live.stderr

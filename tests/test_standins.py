@@ -3,15 +3,14 @@ builds each one's base first (a FROM of a missing local tag would go to a regist
 
 import pytest
 
-from tutor.core.lessons import lessonfile
+from tutor.core.lessons import catalog, lessonfile
 from tutor.core.engine.images import ImageError, _with_bases, load_map, standins
-from tutor.core.paths import content_dir
 
 
 def test_every_lesson_image_maps_to_a_stand_in():
     tags = {spec["tag"] for spec in standins().values()}
     offline = load_map("offline")
-    for path in lessonfile.discover(content_dir()):
+    for path in catalog.files():
         for image in lessonfile.load(path).images:
             assert offline.resolve(image) in tags, f"{path.name}: {image} has no offline stand-in"
 

@@ -128,12 +128,12 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             echo y | docker volume prune --filter label=docklab.lesson=managing-volumes
             echo y | docker volume prune --all --filter label=docklab.lesson=managing-volumes
             """, ALL),
-        ("other syntax", """
-            docker volume create --driver local my-vol
-            docker volume inspect --format '{{.Mountpoint}}' my-vol
-            docker volume remove my-vol
-            docker volume create --label docklab.lesson=managing-volumes old-data
-            docker container run --rm --mount source=old-data,target=/data busybox \\
+        ("other names and syntax", """
+            docker volume create --driver local scratch
+            docker volume inspect --format '{{.Mountpoint}}' scratch
+            docker volume remove scratch
+            docker volume create --label docklab.lesson=managing-volumes junk
+            docker container run --rm --mount source=junk,target=/data busybox \\
               sh -c 'head -c 5242880 /dev/zero > /data/blob'
             docker volume prune --force --filter label=docklab.lesson=managing-volumes
             docker volume prune -af --filter 'label=docklab.lesson=managing-volumes'
@@ -167,17 +167,17 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             """, (3, "web-mount mounts volume my-vol writable made with `--mount` at /app")),
     ],
     "mounting-over-data": [
-        ("other syntax", """
-            docker run -d --name web-fresh --mount type=volume,source=fresh-html,target=/usr/share/nginx/html nginx
-            docker volume create own-html
-            docker run --rm --mount source=own-html,target=/x busybox sh -c 'echo "<h1>My own page</h1>" > /x/index.html'
-            docker run -d --name web-data --mount source=own-html,target=/usr/share/nginx/html nginx
-            docker run -d --name web-nocopy \\
-              --mount type=volume,source=nocopy-html,target=/usr/share/nginx/html,volume-nocopy nginx
-            docker exec web-fresh sh -c 'rm -rf /usr/share/nginx/html/*'
-            docker container rm --force web-fresh
-            docker container create --name web-refill --mount source=fresh-html,target=/usr/share/nginx/html nginx
-            docker start web-refill
+        ("other names and syntax", """
+            docker run -d --name site1 --mount type=volume,source=html-a,target=/usr/share/nginx/html nginx
+            docker volume create html-b
+            docker run --rm --mount source=html-b,target=/x busybox sh -c 'echo "<h1>My own page</h1>" > /x/index.html'
+            docker run -d --name site2 --mount source=html-b,target=/usr/share/nginx/html nginx
+            docker run -d --name site3 \\
+              --mount type=volume,source=html-c,target=/usr/share/nginx/html,volume-nocopy nginx
+            docker exec site1 sh -c 'rm -rf /usr/share/nginx/html/*'
+            docker container rm --force site1
+            docker container create --name site4 --mount source=html-a,target=/usr/share/nginx/html nginx
+            docker start site4
             """, ALL),
         ("nocopy where copy-up was wanted", """
             docker run -d --name web-fresh -v fresh-html:/usr/share/nginx/html:nocopy nginx
@@ -197,18 +197,18 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker run -d --name temp_container3 --mount type=volume,target=/app/cache ubuntu sleep infinity
             docker volume rm "$anon"
             """, ALL),
-        ("other syntax", """
-            docker container run --detach --volume /app/cache --name temp_container ubuntu sleep 3600
-            anon=$(docker container inspect --format '{{range .Mounts}}{{.Name}}{{end}}' temp_container)
-            docker stop -t 0 temp_container && docker container rm temp_container
-            docker run --rm --name temp_container2 -v /app/cache ubuntu true
-            docker container run -d --name temp_container3 --mount type=volume,destination=/app/cache ubuntu sleep 3600
+        ("other names and syntax", """
+            docker container run --detach --volume /app/cache --name cache1 ubuntu sleep 3600
+            anon=$(docker container inspect --format '{{range .Mounts}}{{.Name}}{{end}}' cache1)
+            docker stop -t 0 cache1 && docker container rm cache1
+            docker run --rm --name cache2 -v /app/cache ubuntu true
+            docker container run -d --name cache3 --mount type=volume,destination=/app/cache ubuntu sleep 3600
             docker volume remove "$anon"
             """, ALL),
         ("`rm -v` where `rm` was asked for", """
             docker run -d --name temp_container -v /app/cache ubuntu sleep infinity
             docker rm -f -v temp_container
-            """, (3, "the volume that container temp_container had at /app/cache before its removal still exists")),
+            """, (3, "the volume that your first container with an anonymous volume had at /app/cache before its removal still exists")),
     ],
     "read-only": [
         ("the guide's commands", """
@@ -289,15 +289,15 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             """, (3, "volume compose-volumes_named_volume has note.txt")),
     ],
     "backup-restore": [
-        ("other syntax", """
-            docker volume create app_data
-            docker run --rm --mount source=app_data,target=/data alpine sh -c \\
+        ("other names and syntax", """
+            docker volume create appvol
+            docker run --rm --mount source=appvol,target=/data alpine sh -c \\
               'mkdir /data/config && echo "hello from app_data" > /data/notes.txt && echo debug=true > /data/config/app.ini'
-            docker run --rm --mount source=app_data,target=/source,readonly --mount source=backup_store,target=/backup \\
+            docker run --rm --mount source=appvol,target=/source,readonly --mount source=backups,target=/backup \\
               alpine sh -c 'cd /source && tar cf /backup/app_data.tar .'
-            docker volume create app_data_restored
-            docker run --rm -v backup_store:/backup -v app_data_restored:/target alpine sh -c 'cd /target && tar xf /backup/app_data.tar'
-            docker run --rm -v app_data_restored:/data alpine cat /data/config/app.ini
+            docker volume create appvol2
+            docker run --rm -v backups:/backup -v appvol2:/target alpine sh -c 'cd /target && tar xf /backup/app_data.tar'
+            docker run --rm -v appvol2:/data alpine cat /data/config/app.ini
             """, ALL),
         ("restored one folder too deep", """
             docker volume create app_data

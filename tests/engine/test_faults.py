@@ -19,9 +19,8 @@ import pytest
 
 from tests.conftest import ROOT, engine_state, run_docklab
 from tutor.core.engine import bundle, sandbox
-from tutor.core.lessons import lessonfile
+from tutor.core.lessons import catalog
 from tutor.core.engine.images import load_map
-from tutor.core.paths import content_dir
 
 pytestmark = pytest.mark.engine
 DATA_ROOT = "/var/lib/docklab-sandbox-test"
@@ -35,7 +34,7 @@ def box(tmp_path_factory, client):
     old, old_host = os.environ.get("DOCKLAB_HOME"), os.environ.get("DOCKER_HOST")
     os.environ["DOCKLAB_HOME"] = str(home)
     try:
-        lessons = [lessonfile.load(p) for p in lessonfile.discover(content_dir())]
+        lessons = catalog.load_all()
         images = bundle.needed(lessons, load_map("offline")) + ["docklab/busybox:stand-in"]
         state = sandbox.start(images, client, progress=lambda s: None, data_root=DATA_ROOT, run_dir=RUN_DIR)
         yield {"home": home, "state": state, "client": docker.DockerClient(base_url=state["host"]),
@@ -188,7 +187,7 @@ def test_a_volume_that_runs_out_of_space(box, tmp_path):
 
 def test_every_name_the_lessons_use_already_taken(box):
     sb, home = box["client"], box["home"]
-    lessons = [lessonfile.load(p) for p in lessonfile.discover(content_dir())]
+    lessons = catalog.load_all()
     made = {"containers": {}, "volumes": {}, "networks": {}}
     for lesson in lessons:
         res = lesson.resources

@@ -43,7 +43,7 @@ def test_report_grade_and_check_all_after_a_real_lesson(client, home, tmp_path):
         assert SECRET not in text and SECRET not in made.stdout + made.stderr
         data = report.read(out)
         report.validate(data)  # what docklab writes after a real lesson, its own grade reads
-        assert signing.verify(data, KEY.encode()) is signing.Verdict.VALID
+        assert signing.verify(data, KEY.encode()) is signing.SignatureVerdict.VALID
         lesson = next(x for x in data["lessons"] if x["id"] == "data-loss")
         assert lesson["status"] == "done" and lesson["recheck"]["checked"]
         assert all(s["proof"] == "recorded" and s["evidence"] and s["now"] is not None for s in lesson["steps"])
@@ -51,7 +51,7 @@ def test_report_grade_and_check_all_after_a_real_lesson(client, home, tmp_path):
 
         printed = run_docklab("report", "--learner", "ada", "--json", home=home, env={"DOCKLAB_WORKSHOP_KEY": KEY})
         assert printed.returncode == 0 and SECRET not in printed.stdout
-        assert signing.verify(json.loads(printed.stdout), KEY.encode()) is signing.Verdict.VALID
+        assert signing.verify(json.loads(printed.stdout), KEY.encode()) is signing.SignatureVerdict.VALID
 
         ada = graded_row(out, keyfile, home)
         assert ada["data-loss"] == "done" and ada["data-loss contradicted"] == ""

@@ -11,13 +11,12 @@ import time
 import pytest
 
 from tests.conftest import ROOT, engine_state, run_docklab
-from tutor.core.lessons import lessonfile
-from tutor.core.paths import content_dir
+from tutor.core.lessons import catalog, lessonfile
 
 pytestmark = pytest.mark.engine
-LESSONS = [p.stem.split("-", 1)[1] for p in lessonfile.discover(content_dir())]
-SECRETS = {p.stem.split("-", 1)[1]: lessonfile.load(p).secrets for p in lessonfile.discover(content_dir())}
-STEPS = {p.stem.split("-", 1)[1]: len(lessonfile.load(p).steps) for p in lessonfile.discover(content_dir())}
+LESSONS = catalog.ids()
+SECRETS = {catalog.lesson_id(p): lessonfile.load(p).secrets for p in catalog.files()}
+STEPS = {catalog.lesson_id(p): len(lessonfile.load(p).steps) for p in catalog.files()}
 SECRET = "my-secret-pw"
 MYSQL = "docklab/mysql:stand-in"
 SQL = ("CREATE DATABASE customer_data; CREATE TABLE customer_data.customers (id INT PRIMARY KEY, "
@@ -224,7 +223,7 @@ WRONG_WORLDS = {
     "mounting-over-data": (1, "docker run -d --name web-fresh -v fresh-html:/usr/share/nginx/html:nocopy "
                               f"{NGINX}", "volume fresh-html:/ has index.html"),  # "a volume hides the image"
     "anonymous-volumes": (3, "docker rm -f -v temp_container",  # "docker rm removes the container's volumes"
-                          "the volume that container temp_container had at /app/cache before its removal still exists"),
+                          "the volume that your first container with an anonymous volume had at /app/cache before its removal still exists"),
     "read-only": (2, f"docker run -d --name ro-v -v my_readonly_volume:/app {UBUNTU} sleep 3600",
                   "`touch /app/new.txt 2>&1` in ro-v contains 'Read-only file system'"),
     "subpath": (2, f"docker run -d --name subpath-demo -v myvolume:/app {ALPINE} sleep 3600",  # an engine < 26

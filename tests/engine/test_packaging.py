@@ -15,10 +15,10 @@ import pytest
 
 import tutor
 from tests.conftest import ROOT, run_docklab
-from tutor.core.lessons import lessonfile
+from tutor.core.lessons import catalog
 
 SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"  # Debian's python3, not a pyenv or venv one
-LESSONS = sorted(p.stem.split("-", 1)[1] for p in lessonfile.discover(ROOT / "content"))
+LESSONS = catalog.ids(ROOT / "content")
 
 
 def copy_of_the_repository(dest: Path) -> Path:

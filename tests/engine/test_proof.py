@@ -12,14 +12,13 @@ import pytest
 
 from tests.conftest import engine_state, run_docklab
 from tests.engine.test_by_hand import by_hand, clean_up
-from tutor.core.lessons import lessonfile
-from tutor.core.paths import content_dir
+from tutor.core.lessons import catalog
 
 pytestmark = pytest.mark.engine
 
 
 def lesson(lesson_id: str):
-    return next(lessonfile.load(p) for p in lessonfile.discover(content_dir()) if p.stem.endswith(lesson_id))
+    return catalog.find(lesson_id)
 
 
 @pytest.fixture

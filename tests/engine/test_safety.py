@@ -15,7 +15,7 @@ import pexpect
 import pytest
 
 from tests.conftest import ROOT, engine_state, run_docklab
-from tutor.core.lessons import lessonfile
+from tutor.core.lessons import catalog
 from tutor.core.paths import content_dir
 
 pytestmark = pytest.mark.engine
@@ -77,7 +77,7 @@ def canary(client, prefix):
 
 def test_lessons_and_resets_leave_the_learners_things_alone(client, home, canary):
     before = engine_state(client)
-    ids = [p.stem.split("-", 1)[1] for p in lessonfile.discover(content_dir())]
+    ids = catalog.ids()
     try:
         for lesson in ids:
             out = run_docklab("run", lesson, "--auto", home=home)

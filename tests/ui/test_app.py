@@ -152,7 +152,6 @@ def test_picker_to_lesson_run_check_reset_and_resume(lesson_env, client):
 
 def test_a_failed_check_shows_expected_found_and_hint(lesson_env):
     from tutor.ui import create_app
-    from tutor.ui.lesson import LessonScreen
     from tutor.ui.widgets.steps import StepItem
     from tutor.ui.widgets.stepview import CheckResults
 
@@ -164,7 +163,7 @@ def test_a_failed_check_shows_expected_found_and_hint(lesson_env):
             await pilot.press("f2")
             await until(pilot, lambda: screen.query(StepItem)[0].status == "failed", what="failed status")
             shown = str(screen.query_one(CheckResults).render())
-            assert "✗ FAIL" in shown and "expected:" in shown and "found: no such volume" in shown
+            assert "✗ FAIL" in shown and "expected:" in shown and "found:    no such volume" in shown
             assert "hint:" in shown
 
     run(go())

@@ -8,11 +8,12 @@ Exit codes (a stable contract): 0 success, 1 checks failed, 2 usage or content e
 from __future__ import annotations
 
 import argparse
-import os
+import importlib
 import sys
 
-OK, FAILED, USAGE, NO_ENGINE = 0, 1, 2, 3
-INTERRUPTED = 130
+from tutor import __version__
+from tutor.core.errors import FAILED, INTERRUPTED, NO_ENGINE, OK, USAGE  # noqa: F401  (the commands' codes)
+
 # Where each command's handler lives (default: tutor.cli.commands), imported only when used.
 HANDLERS = {"doctor": "tutor.cli.workshop", "images": "tutor.cli.workshop", "serve": "tutor.cli.workshop",
             "sandbox": "tutor.cli.workshop", "report": "tutor.cli.grading", "grade": "tutor.cli.grading",
@@ -30,8 +31,6 @@ def build_parser() -> argparse.ArgumentParser:
                     "With no command, opens the lessons in the terminal UI.",
         epilog="Exit codes: 0 ok, 1 checks failed, 2 usage or content error, 3 no usable engine.",
     )
-    from tutor import __version__
-
     p.add_argument("--version", action="version", version=f"docklab {__version__}")
     p.add_argument("--images", metavar="MAP", default=None, help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -135,14 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         from tutor.cli.tui import open_tui
 
         return open_tui(args.images)
-    import importlib
-
     module = importlib.import_module(HANDLERS.get(args.command, "tutor.cli.commands"))
-    try:
-        return getattr(module, "cmd_" + args.command)(args)
-    except KeyboardInterrupt:
-        print("\nInterrupted. Your progress is kept; `docklab reset LESSON` removes what the lesson created.",
-              file=sys.stderr)
-        return INTERRUPTED
-    except BrokenPipeError:
-        return OK
+    from tutor.cli.common import run  # with the core: after parsing, not for --help
+
+    return run(getattr(module, "cmd_" + args.command), args)

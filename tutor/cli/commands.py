@@ -3,102 +3,25 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 import time
 from pathlib import Path
 
-from tutor.cli import FAILED, INTERRUPTED, NO_ENGINE, OK, USAGE
+from tutor.cli import FAILED, INTERRUPTED, OK, USAGE
+from tutor.cli.grading import check_every_lesson
 from tutor.cli.output import Printer
 from tutor.cli.tui import open_tui
-from tutor.core.engine import events as history
-from tutor.core.lessons import lessonfile
+from tutor.cli.walk import walk
+from tutor.core import settings
+from tutor.core.lessons import catalog, lessonfile
 from tutor.core.engine.connection import Engine, EngineUnavailable, connect
-from tutor.core.engine.images import ImageError, load_map
-from tutor.core.lessons.lessonfile import LessonFileError
-from tutor.core.model import Lesson
+from tutor.core.engine.images import load_map
+from tutor.core.errors import EngineError, UsageError
+from tutor.core.model import Lesson, usable_name
 from tutor.core.outcome import redact
-from tutor.core.learner.ownership import Conflict, Ownership, started_lessons
-from tutor.core.paths import content_dir
+from tutor.core.learner.ownership import started_lessons
 from tutor.core.learner.progress import Progress
 from tutor.core.learner.session import Session
-
-
-class Stop(Exception):
-    """End the command with this exit code after printing the message."""
-
-    def __init__(self, code: int, message: str):
-        super().__init__(message)
-        self.code = code
-
-
-def _guard(fn):
-    def wrapped(args) -> int:
-        try:
-            return fn(args)
-        except Stop as stop:
-            print(str(stop), file=sys.stderr)
-            return stop.code
-        except LessonFileError as err:
-            for problem in err.problems:
-                print(problem, file=sys.stderr)
-            return USAGE
-        except EngineUnavailable as err:
-            print(err, file=sys.stderr)
-            return NO_ENGINE
-        except ImageError as err:
-            print(err, file=sys.stderr)
-            return USAGE
-        except Exception as err:
-            if not _engine_trouble(err):
-                raise
-            print(f"Lost the Docker Engine: {str(err).split('(')[0].strip() or type(err).__name__}. "
-                  "Your progress is kept: once the engine is back, `docklab check LESSON` or "
-                  "`docklab run LESSON` goes on, and `docklab reset LESSON` still removes exactly what the "
-                  "lesson created.", file=sys.stderr)
-            return NO_ENGINE
-    return wrapped
-
-
-def _engine_trouble(err: Exception) -> bool:
-    """The engine went away (or broke) in the middle of a command."""
-    import requests
-    from docker.errors import DockerException
-
-    if isinstance(err, BrokenPipeError):  # our own stdout closed (`| head`), not the engine
-        return False
-    return isinstance(err, (DockerException, requests.exceptions.RequestException, ConnectionError))
-
-
-# ---- finding lessons and the engine -------------------------------------------------------
-
-
-def lesson_files() -> list[Path]:
-    """The lesson files; none at all is an error that says where docklab looked."""
-    folder = content_dir()
-    found = lessonfile.discover(folder)
-    if not found:
-        raise Stop(USAGE, f"no lessons in {folder}: it holds no lesson files (like 01-data-loss.md). "
-                          "Point DOCKLAB_CONTENT at a folder of lessons, or reinstall docklab.")
-    return found
-
-
-def all_lessons() -> list[Lesson]:
-    return [lessonfile.load(p) for p in lesson_files()]
-
-
-def find_lesson(ref: str) -> Lesson:
-    path = Path(ref)
-    if path.suffix == ".md" and path.exists():
-        return lessonfile.load(path)
-    for candidate in lesson_files():
-        if candidate.stem.split("-", 1)[1] == ref:
-            return lessonfile.load(candidate)
-    ids = ", ".join(p.stem.split("-", 1)[1] for p in lesson_files())
-    raise Stop(USAGE, f"no lesson {ref!r}. Lessons: {ids}")
-
-
-NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
 
 
 def renamed(lesson: Lesson, pairs: list[str]) -> Lesson:
@@ -107,10 +30,10 @@ def renamed(lesson: Lesson, pairs: list[str]) -> Lesson:
     for pair in pairs:
         old, _, new = pair.partition("=")
         if old not in lesson.renamable():
-            raise Stop(USAGE, f"--rename {pair}: {old!r} is not a name {lesson.id} spells out in its commands "
+            raise UsageError(f"--rename {pair}: {old!r} is not a name {lesson.id} spells out in its commands "
                               f"(those are: {', '.join(lesson.renamable()) or 'none'})")
-        if not NAME.match(new) or new in lesson.renamable():
-            raise Stop(USAGE, f"--rename {pair}: {new!r} is not a usable new name (letters, digits, _ . -; "
+        if not usable_name(new) or new in lesson.renamable():
+            raise UsageError(f"--rename {pair}: {new!r} is not a usable new name (letters, digits, _ . -; "
                               "not another of the lesson's names)")
         names[old] = new
     return lesson.renamed(names)
@@ -122,16 +45,15 @@ def session_for(lesson: Lesson, args, require: bool = True) -> Session:
     if require:
         reasons = session.unmet()
         if reasons:
-            raise Stop(NO_ENGINE, f"{lesson.id} cannot run on this engine:\n" + "\n".join(f"  - {r}" for r in reasons))
+            raise EngineError(f"{lesson.id} cannot run on this engine:\n" + "\n".join(f"  - {r}" for r in reasons))
     return session
 
 
 # ---- commands -----------------------------------------------------------------------------
 
 
-@_guard
 def cmd_list(args) -> int:
-    lessons = all_lessons()
+    lessons = catalog.load_all()
     progress = Progress()
     try:
         engine: Engine | None = connect(timeout=10)
@@ -158,31 +80,25 @@ def cmd_list(args) -> int:
     return OK
 
 
-@_guard
 def cmd_run(args) -> int:
-    lesson = renamed(find_lesson(args.lesson), args.rename)
+    lesson = renamed(catalog.find(args.lesson), args.rename)
     if not args.auto and not args.plain and sys.stdin.isatty() and sys.stdout.isatty():
         if Path(args.lesson).suffix == ".md":
-            raise Stop(USAGE, "the TUI opens lessons from content/ only; use --plain or --auto for a file")
+            raise UsageError("the TUI opens lessons from content/ only; use --plain or --auto for a file")
         return open_tui(args.images, lesson.id)
     session = session_for(lesson, args)
     lesson = session.lesson  # with the names it was begun with, when the learner chose others
     out = Printer(lesson.secrets)
     if not args.auto:
-        from tutor.cli.walk import walk
-
         return walk(session, out)
-    try:
-        removed = session.begin(fresh=True)
-    except Conflict as err:
-        raise Stop(NO_ENGINE, str(err)) from None
+    removed = session.begin(fresh=True)  # a name the lesson needs taken: ownership.Conflict, exit 3
     out.title(lesson, session.image_map.name)
     if removed:
         out.line("Removed what an earlier run of this lesson left: " + ", ".join(removed))
     try:
         return _auto(session, lesson, out)
-    finally:  # what --auto did is docklab's doing: a fresh learner's check starts after it
-        history.mark(session.engine.client, "auto", lesson.id)
+    finally:
+        session.mark_auto_run()
 
 
 def _auto(session: Session, lesson: Lesson, out: Printer) -> int:
@@ -192,7 +108,7 @@ def _auto(session: Session, lesson: Lesson, out: Printer) -> int:
             out.command(session.command_text(command))
             verdict = session.guard(command)
             if verdict is not None and not verdict.safe:
-                raise Stop(NO_ENGINE, redact(verdict.message(), lesson.secrets))
+                raise EngineError(redact(verdict.message(), lesson.secrets))
             if verdict is not None:
                 out.line(verdict.message())
             result = session.run(command, out.stream)
@@ -211,20 +127,17 @@ def _auto(session: Session, lesson: Lesson, out: Printer) -> int:
     return OK
 
 
-@_guard
 def cmd_check(args) -> int:
     if args.all:
-        from tutor.cli.grading import check_every_lesson
-
         return check_every_lesson(args)
-    lesson = find_lesson(args.lesson)
+    lesson = catalog.find(args.lesson)
     session = session_for(lesson, args, require=False)
     unmet = session.engine.unmet(lesson.requires)
     if unmet:
-        raise Stop(NO_ENGINE, f"{lesson.id} cannot be checked on this engine: " + "; ".join(unmet))
+        raise EngineError(f"{lesson.id} cannot be checked on this engine: " + "; ".join(unmet))
     if args.step is not None:
         if not 1 <= args.step <= len(lesson.steps):
-            raise Stop(USAGE, f"{lesson.id} has steps 1 to {len(lesson.steps)}, not {args.step}")
+            raise UsageError(f"{lesson.id} has steps 1 to {len(lesson.steps)}, not {args.step}")
         reports = [session.check_step(args.step)]
     else:
         reports = session.check_all()
@@ -243,37 +156,33 @@ def cmd_check(args) -> int:
     return OK if passed else FAILED
 
 
-@_guard
 def cmd_reset(args) -> int:
     engine = connect()
     if args.all:
-        lessons = [find_lesson(i) for i in started_lessons(engine.client)]
+        lessons = [catalog.find(i) for i in started_lessons(engine.client)]
         if not lessons:
             print("docklab has not started any lesson on this engine: nothing to remove.")
             return OK
     else:
-        lessons = [find_lesson(args.lesson)]
+        lessons = [catalog.find(args.lesson)]
     code = OK
     for lesson in lessons:
-        owner = Ownership(engine.client, lesson)
-        if not owner.started:
+        done = Session(lesson, engine).reset()
+        if not done.owned:
             names = ", ".join(lesson.resources.containers + lesson.resources.volumes) or "nothing"
-            history.mark(engine.client, "reset", lesson.id)
             print(f"{lesson.id}: docklab did not start this lesson here, so it owns nothing and removes nothing "
                   f"(the lesson would create: {names}). From now on, checking {lesson.id} counts only what you "
                   "do after this reset.")
             continue
-        removed, kept = owner.reset()
-        print(f"{lesson.id}: removed " + (", ".join(removed) if removed else "nothing (already gone)"))
-        for item in kept:
+        print(f"{lesson.id}: removed " + (", ".join(done.removed) if done.removed else "nothing (already gone)"))
+        for item in done.kept:
             print(f"{lesson.id}: kept {item}", file=sys.stderr)
             code = FAILED
     return code
 
 
-@_guard
 def cmd_validate(args) -> int:
-    paths = [Path(f) for f in args.files] or lesson_files()
+    paths = [Path(f) for f in args.files] or catalog.files()
     problems = lessonfile.validate(paths)
     for problem in problems:
         print(problem)
@@ -283,10 +192,7 @@ def cmd_validate(args) -> int:
     return OK
 
 
-@_guard
 def cmd_config(args) -> int:
-    from tutor.core import settings
-
     if args.key is None:
         for key, doc in settings.KEYS.items():
             print(f"{key} = {settings.get(key) or '(unset)'}    # {doc}")

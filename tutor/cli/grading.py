@@ -14,9 +14,11 @@ import time
 from pathlib import Path
 
 from tutor import __version__
-from tutor.cli import FAILED, OK, USAGE
-from tutor.cli.commands import Stop, _guard, all_lessons
+from tutor.cli import FAILED, OK
+from tutor.cli.rollup_formats import FORMATS
+from tutor.core.errors import UsageError
 from tutor.core.grading import report, signing
+from tutor.core.lessons import catalog
 from tutor.core.engine.connection import EngineUnavailable, connect
 from tutor.core.engine.images import load_map
 from tutor.core.learner.livestate import check_lesson
@@ -25,17 +27,9 @@ from tutor.core.grading.rollup import grade, report_files
 from tutor.core.store import write_json
 
 
-def _key(args) -> bytes | None:
-    try:
-        return signing.load_key(args.key_file)
-    except signing.BadKey as err:
-        raise Stop(USAGE, str(err)) from None
-
-
-@_guard
 def cmd_report(args) -> int:
-    key = _key(args)
-    lessons = all_lessons()
+    key = signing.load_key(args.key_file)  # signing.BadKey: a usage error
+    lessons = catalog.load_all()
     image_map = load_map(args.images)
     try:
         engine = connect(timeout=20)
@@ -61,14 +55,11 @@ def cmd_report(args) -> int:
     return OK
 
 
-@_guard
 def cmd_grade(args) -> int:
-    from tutor.cli.rollup_formats import FORMATS
-
-    key = _key(args)
+    key = signing.load_key(args.key_file)  # signing.BadKey: a usage error
     paths = report_files(args.reports)
     if not paths:
-        raise Stop(USAGE, "no reports: name report files, or folders holding *.json")
+        raise UsageError("no reports: name report files, or folders holding *.json")
     rollup = grade(paths, key)
     if hasattr(sys.stdout, "reconfigure"):  # a learner's name in a script the terminal lacks: "?", not a crash
         sys.stdout.reconfigure(errors="replace")
@@ -85,8 +76,8 @@ def cmd_grade(args) -> int:
 def check_every_lesson(args) -> int:
     """`check --all`: every lesson live, recording nothing; 0 only when all pass."""
     if args.step is not None:
-        raise Stop(USAGE, "--step needs a lesson: `docklab check LESSON --step N`")
-    lessons = all_lessons()
+        raise UsageError("--step needs a lesson: `docklab check LESSON --step N`")
+    lessons = catalog.load_all()
     engine = connect()
     image_map = load_map(args.images)
     states = [check_lesson(lesson, engine, image_map) for lesson in lessons]

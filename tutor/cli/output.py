@@ -10,6 +10,7 @@ import time
 from tutor.core.model import Lesson, Step
 from tutor.core.outcome import redact
 from tutor.core.engine.runner import Result
+from tutor.core.learner.report_lines import report_lines
 from tutor.core.learner.session import StepReport
 
 ANSI = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|\([A-Z0-9]|[=>])")
@@ -59,27 +60,9 @@ class Printer:
             self.line(f"  [exit code {result.exit_code}]")
 
     def report(self, report: StepReport) -> None:
-        """A step's verdict: each check as PASS or FAIL with expected, found and hint; for
-        a step proven otherwise than now, how (recorded, history, implied)."""
-        for role in report.roles:
-            self.line(f"  {role}")
-        if report.how in ("recorded", "recorded-history", "implied"):
-            self.line(f"  ✓ DONE  {report.proof}" + ("; the engine has moved on since:" if report.how != "implied"
-                                                      else ""))
-        elif report.how == "history":
-            self.line(f"  ✓ DONE  {report.proof} (the engine has moved on since):")
-        for o in report.outcomes:
-            if report.how in ("recorded", "recorded-history"):
-                self.line(f"          now {'still' if o.ok else 'no longer'}: {o.claim}")
-                continue
-            self.line(f"  {'✓ PASS' if o.ok else '✗ FAIL'}  {o.claim}")
-            if not o.ok or o.how == "history":
-                for label, text in (("expected", o.expected), ("found", o.found), ("hint", o.hint)):
-                    if text and (not o.ok or label == "found"):
-                        self.line(f"          {label + ':':<9} {text}")
-        if report.how == "lost":
-            self.line("  ? NOT PROVABLE ANY MORE: this step does not hold now, and the engine no longer remembers "
-                      "that far back (it keeps its last 256 events, none across a restart). Do it again to prove it.")
+        """A step's verdict, line by line as the TUI shows it too (learner.report_lines)."""
+        for line in report_lines(report):
+            self.line(f"  {line.text}")
 
     def waiting(self, claim: str, waited: float, limit: float) -> None:
         """A progress line for a bounded wait (e.g. a database starting)."""

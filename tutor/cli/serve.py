@@ -11,6 +11,7 @@ environment or a URL the browser keeps: it comes from a file, $DOCKLAB_SERVE_TOK
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import html
@@ -20,6 +21,7 @@ import os
 import re
 import secrets
 import shlex
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -28,6 +30,8 @@ import aiohttp_jinja2
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from textual_serve.server import Server, to_int
+
+from tutor.core.errors import UsageError
 
 COOKIE = "docklab_token"
 TOKEN_ENV = "DOCKLAB_SERVE_TOKEN"
@@ -41,7 +45,7 @@ NEEDS_TOKEN = ("docklab: this server needs its token. Open the address `docklab 
 FOREIGN = "docklab: refused: this request came from another web page ({origin}), not from docklab's own.\n"
 
 
-class ServeProblem(Exception):
+class ServeProblem(UsageError):
     """serve cannot start (a token that cannot guard it, a port taken); the message says what to do."""
 
 
@@ -55,7 +59,7 @@ def read_token(token_file: str | None) -> tuple[str | None, str]:
         try:
             token = Path(token_file).read_text().strip()
         except (OSError, UnicodeDecodeError) as err:
-            raise ServeProblem(f"cannot read the token file {token_file}: {getattr(err, 'strerror', None) or err}")
+            raise ServeProblem(f"cannot read the token file {token_file}: {getattr(err, 'strerror', None) or err}") from None
     elif env is not None:
         where, token = f"${TOKEN_ENV}", env.strip()
     else:
@@ -159,9 +163,6 @@ class TokenServer(Server):
         """serve() already said where to go; textual-serve's banner would only repeat it."""
 
     def serve(self, debug: bool = False) -> None:
-        import asyncio
-        import signal
-
         self.initialize_logging()
         loop = asyncio.new_event_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -188,5 +189,5 @@ def serve(host: str, port: int, token_file: str | None, images: str | None) -> i
     try:
         server.serve()
     except OSError as err:
-        raise ServeProblem(f"cannot listen on {url}: {err.strerror or err}. Choose another --port or --host.")
+        raise ServeProblem(f"cannot listen on {url}: {err.strerror or err}. Choose another --port or --host.") from None
     return 0

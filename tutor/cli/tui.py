@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import sys
 
-from tutor.cli import OK, USAGE
+from tutor.core.errors import OK, DocklabError
 
 
 def open_tui(images: str | None = None, lesson_id: str | None = None) -> int:
-    from tutor.core.engine.images import ImageError
     from tutor.ui import create_app
 
     try:
         app = create_app(images, lesson_id)
-    except ImageError as err:
+    except DocklabError as err:  # an image map that cannot be read
         print(err, file=sys.stderr)
-        return USAGE
+        return err.exit_code
     app.run()
     return OK

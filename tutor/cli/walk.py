@@ -3,13 +3,14 @@ commands in their own shell (screen readers, dumb terminals). Enter checks the s
 
 from __future__ import annotations
 
-import re
 import shlex
 
 from tutor.cli import FAILED, NO_ENGINE, OK
 from tutor.cli.output import Printer
 from tutor.core.learner.ownership import Conflict
+from tutor.core.lessons import lessonfile
 from tutor.core.learner.session import Session
+from tutor.core.model import usable_name
 
 
 def walk(session: Session, out: Printer) -> int:
@@ -70,7 +71,7 @@ def _other_names(session: Session, conflict: Conflict, out: Printer) -> Session 
             answer = ""
         if not answer or answer.lower() == "q":
             return None
-        if not re.match(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$", answer) or answer in session.lesson.renamable():
+        if not usable_name(answer) or answer in session.lesson.renamable():
             out.line(f"{answer!r} cannot be used: letters, digits, _ . - only, and not another of the lesson's names.")
             return None
         names[original.get(name, name)] = answer
@@ -87,6 +88,4 @@ def _other_names(session: Session, conflict: Conflict, out: Printer) -> Session 
 
 def _original(lesson):
     """The lesson as written (before any renames), read again from its file."""
-    from tutor.core.lessons import lessonfile
-
     return lessonfile.load(lesson.path)

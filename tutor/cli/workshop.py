@@ -7,19 +7,19 @@ import sys
 import time
 from pathlib import Path
 
-from tutor.cli import FAILED, NO_ENGINE, OK, USAGE
-from tutor.cli.commands import Stop, _guard, all_lessons
+from tutor.cli import FAILED, NO_ENGINE, OK
 from tutor.cli.output import Printer
+from tutor.core.lessons import catalog
 from tutor.core.engine.connection import EngineUnavailable, connect
-from tutor.core.engine.images import load_map
+from tutor.core import doctor
+from tutor.core.engine import bundle, sandbox
+from tutor.core.engine.images import build_standins, load_map
+from tutor.core.errors import EngineError, UsageError
 
 MARK = {"ok": "ok      ", "warning": "warning ", "problem": "problem "}
 
 
-@_guard
 def cmd_doctor(args) -> int:
-    from tutor.core import doctor
-
     try:
         engine = connect(timeout=10)
     except EngineUnavailable as err:
@@ -28,7 +28,7 @@ def cmd_doctor(args) -> int:
         else:
             print(f"{MARK['problem']}engine: {err}", file=sys.stderr)
         return NO_ENGINE
-    result = doctor.report(engine, load_map(args.images), all_lessons())
+    result = doctor.report(engine, load_map(args.images), catalog.load_all())
     if args.json:
         print(json.dumps(result, indent=2))
     else:
@@ -41,14 +41,11 @@ def cmd_doctor(args) -> int:
     return OK if result["ready"] else FAILED
 
 
-@_guard
 def cmd_images(args) -> int:
     return {"build": _build, "list": _list, "pull": _pull, "bundle": _bundle, "load": _load}[args.images_command](args)
 
 
 def _build(args) -> int:
-    from tutor.core.engine.images import build_standins
-
     engine = connect(timeout=900)
     start = time.monotonic()
     built = build_standins(engine.client, args.names or None, args.force, progress=Printer(()).progress)
@@ -58,14 +55,10 @@ def _build(args) -> int:
 
 
 def _needed(args) -> list[str]:
-    from tutor.core.engine import bundle
-
-    return bundle.needed(all_lessons(), load_map(args.images))
+    return bundle.needed(catalog.load_all(), load_map(args.images))
 
 
 def _list(args) -> int:
-    from tutor.core.engine import bundle
-
     engine = connect()
     table = bundle.rows(engine.client, _needed(args))
     if args.json:
@@ -80,8 +73,6 @@ def _list(args) -> int:
 def _pull(args) -> int:
     """Pull what is missing, one progress bar per layer (rich, loaded only here)."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
-
-    from tutor.core.engine import bundle
 
     engine = connect(timeout=900)
     todo = [r["image"] for r in bundle.rows(engine.client, _needed(args)) if not r["present"]]
@@ -103,8 +94,6 @@ def _pull(args) -> int:
 
 
 def _bundle(args) -> int:
-    from tutor.core.engine import bundle
-
     engine = connect(timeout=900)
     images = _needed(args)
     out = Printer(())
@@ -115,8 +104,6 @@ def _bundle(args) -> int:
 
 
 def _load(args) -> int:
-    from tutor.core.engine import bundle
-
     engine = connect(timeout=900)
     print(f"checking {args.file} …")
     names = bundle.load(engine.client, Path(args.file))
@@ -124,21 +111,16 @@ def _load(args) -> int:
     return OK
 
 
-@_guard
 def cmd_serve(args) -> int:
     from tutor.cli.serve import ServeProblem, serve
 
     try:
         return serve(args.host, args.port, args.token_file, args.images)
     except ServeProblem as err:
-        raise Stop(USAGE, f"docklab serve: {err}")
+        raise UsageError(f"docklab serve: {err}") from None
 
 
-
-@_guard
 def cmd_sandbox(args) -> int:
-    from tutor.core.engine import bundle, sandbox
-
     if args.action == "status":
         state = sandbox.status()
         if not state:
@@ -159,10 +141,10 @@ def cmd_sandbox(args) -> int:
     image_map = load_map(args.images)
     dind = args.dind or not sandbox.local_dockerd_possible(main.client)
     try:
-        state = sandbox.start(bundle.needed(all_lessons(), image_map), main.client, progress=print,
+        state = sandbox.start(bundle.needed(catalog.load_all(), image_map), main.client, progress=print,
                               dind_image=image_map.resolve("docker:dind") if dind else None)
     except sandbox.SandboxError as err:
-        raise Stop(NO_ENGINE, f"cannot start the sandbox: {err}") from None
+        raise EngineError(f"cannot start the sandbox: {err}") from None
     print(f"sandbox running on {state['host']}: lessons, checks and the TUI's terminal now use it; "
           "`docklab sandbox stop` returns to your engine")
     return OK

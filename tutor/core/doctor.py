@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tutor.core.engine.connection import Engine, parse_version, where
 from tutor.core.engine.images import ImageMap
+from tutor.core.learner.session import Session
 from tutor.core.model import Lesson
 
 SCHEMA = 1
@@ -25,6 +26,7 @@ class Finding:
 
 
 def engine_findings(engine: Engine) -> list[Finding]:
+    """What the engine's versions, storage and features mean for the lessons."""
     info = engine.client.info()
     out = [Finding("ok", "engine", f"Docker Engine {engine.version}, API {engine.api_version}, "
                                    f"at {engine.host} ({engine.how})")]
@@ -71,6 +73,7 @@ def _disk(root: str, host: str) -> Finding:
 
 
 def lesson_findings(reasons_by_lesson: dict[str, list[str]]) -> list[Finding]:
+    """One finding a lesson: ready, or why not and what to do."""
     return [Finding("problem" if reasons else "ok", f"lesson {lid}", "; ".join(reasons) or "ready",
                     _todo(reasons)) for lid, reasons in reasons_by_lesson.items()]
 
@@ -86,14 +89,12 @@ def _todo(reasons: list[str]) -> str:
 
 def report(engine: Engine, image_map: ImageMap, lessons: list[Lesson]) -> dict:
     """Every finding, as the JSON that `docklab doctor --json` prints."""
-    from tutor.core.learner.session import Session
-
     reasons = {lesson.id: Session(lesson, engine, image_map).unmet() for lesson in lessons}
     findings = engine_findings(engine) + lesson_findings(reasons)
     return {
         "schema": SCHEMA,
         "docker_host": engine.host,
-        "sandbox": engine.how == "the docklab sandbox",
+        "sandbox": engine.sandboxed,
         "engine": {"version": engine.version, "api": engine.api_version, "cli": engine.cli_version,
                    "compose": engine.has_compose},
         "image_map": image_map.name,
@@ -104,6 +105,7 @@ def report(engine: Engine, image_map: ImageMap, lessons: list[Lesson]) -> dict:
 
 
 def unreachable(message: str) -> dict:
+    """The doctor's report when no engine answers: one problem, nothing ready."""
     return {"schema": SCHEMA, "docker_host": where()[0], "engine": None, "image_map": None,
             "findings": [asdict(Finding("problem", "engine", message, "Start Docker, then run `docklab doctor` again."))],
             "lessons": [], "ready": False}

@@ -7,6 +7,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+DOCKER_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")  # what docker accepts as a container or volume name
+
+
+def usable_name(name: str) -> bool:
+    """Does docker accept this as a container or volume name (letters, digits, _ . -)?"""
+    return bool(DOCKER_NAME.match(name))
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -38,6 +45,7 @@ class Command:
 
     @property
     def interactive(self) -> bool:
+        """Does the command answer prompts?"""
         return bool(self.answers)
 
 
@@ -79,6 +87,8 @@ class Role:
     service: str | None = None  # Compose: the service (container) or the volume's key (volume)
     syntax: str | None = None  # container: its mount was made with `--mount` ("mount") or `-v` ("v")
     read_only: bool | None = None  # container: its mount at `mount` is read-only (or writable)
+    unused: bool | None = None  # volume: no container has mounted it since it was made
+    label: str | None = None  # has this label, `KEY` or `KEY=VALUE` (seen live only: events carry no labels)
     fixed: bool = False  # the name itself is what the lesson teaches: only that name counts
     line: int = 0
 
@@ -130,6 +140,7 @@ class Lesson:
     roles: dict[str, Role] = field(default_factory=dict)
 
     def step(self, number: int) -> Step:
+        """Step `number` (1-based)."""
         return self.steps[number - 1]
 
     def renamable(self) -> list[str]:

@@ -16,6 +16,7 @@ class Outcome:
     how: str = ""  # how it was proven: "" (holds now), or "history"
 
     def to_dict(self) -> dict:
+        """The outcome as JSON data."""
         return asdict(self)
 
     def redacted(self, secrets) -> Outcome:

@@ -9,10 +9,12 @@ KEYS = {"images": "image map: real, offline, or the path of a TOML map"}
 
 
 def get(key: str) -> str | None:
+    """The lasting setting's value, or None when unset."""
     return read_json(data_dir() / "settings.json", {}).get(key)
 
 
 def put(key: str, value: str | None) -> None:
+    """Set a lasting setting (None unsets it)."""
     path = data_dir() / "settings.json"
     data = read_json(path, {})
     if value is None:

@@ -10,6 +10,7 @@ from typing import Any
 
 
 def read_json(path: Path, default: Any) -> Any:
+    """The file's JSON, or `default` when it is missing or unreadable (kept aside as .corrupt)."""
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -21,6 +22,7 @@ def read_json(path: Path, default: Any) -> Any:
 
 
 def write_json(path: Path, data: Any) -> None:
+    """Write JSON atomically: a reader sees the old file or the new, never half of one."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")

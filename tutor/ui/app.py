@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 
+from tutor.ui import keys
 from tutor.ui.picker import PickerScreen
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ class DocklabApp(App):
     CSS_PATH = "docklab.tcss"
     TITLE = "docklab"
     SUB_TITLE = "Docker volumes, by doing"
-    BINDINGS = [Binding("f1", "help", "Help", priority=True)]
+    BINDINGS = keys.bindings(keys.APP)
 
     def __init__(self, image_map: ImageMap, lesson_id: str | None = None) -> None:
         super().__init__()
@@ -64,18 +64,11 @@ class DocklabApp(App):
     def prepare(self) -> None:
         """Thread: parse the lessons (shown at once), then reach the engine and ask it what
         each lesson needs; the lesson screen's modules load meanwhile, off the UI thread."""
-        from tutor.core.lessons import lessonfile
-        from tutor.core.paths import content_dir
         from tutor.core.learner.progress import Progress
+        from tutor.core.lessons import catalog
 
         progress = Progress()
-        lessons, problems = [], []
-        for path in lessonfile.discover(content_dir()):
-            lesson, found = lessonfile.parse(path)
-            if found:
-                problems.extend(found)
-            else:
-                lessons.append(lesson)
+        lessons, problems = catalog.load_usable()
         self.call_from_thread(self._lessons_ready, progress, lessons, problems)
 
         import tutor.ui.lesson  # noqa: F401  (pyte, the session: ready before a lesson opens)
@@ -98,7 +91,7 @@ class DocklabApp(App):
     def _engine_ready(self, engine: Engine | None, error: str, availability: dict) -> None:
         self.engine, self.engine_error, self.availability = engine, error, availability
         if engine is not None:
-            where = "SANDBOX engine" if engine.how == "the docklab sandbox" else "Engine"
+            where = "SANDBOX engine" if engine.sandboxed else "Engine"
             self.sub_title = f"{where} {engine.version} · API {engine.api_version} · images: {self.image_map.name}"
         self._refresh_pickers()
         if self.pending_lesson is not None:
@@ -127,26 +120,29 @@ class DocklabApp(App):
 
         self.push_screen(Help())
 
+    def new_client(self):
+        """A new docker client for the engine docklab uses (the engine panel's watcher makes
+        one whenever it has lost the engine); raises EngineUnavailable while there is none."""
+        from tutor.core.engine.connection import connect
+
+        return connect(timeout=30).client
+
     def own_shell(self) -> None:
         """The fallback where no pty can be embedded: suspend and run the learner's shell."""
         shell = os.environ.get("SHELL") or ("cmd.exe" if os.name == "nt" else "/bin/sh")
         with self.suspend():
             print("docklab is suspended: type your commands here, then `exit` to come back.")
-            subprocess.call([shell])
+            subprocess.call([shell], env={**os.environ, **(self.engine.env if self.engine is not None else {})})
 
     def get_system_commands(self, screen):
         from tutor.ui.lesson import LessonScreen
 
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Help", "All the keys", self.action_help)
+        for title, text, action in keys.palette(keys.APP):
+            yield SystemCommand(title, text, getattr(self, f"action_{action}"))
         if isinstance(screen, LessonScreen):
-            for key, action, title, text in [
-                ("F2", screen.action_check, "Check step", "Check the current step now"),
-                ("F3", screen.action_run_next, "Run next command", "Type the step's next command"),
-                ("F9", screen.action_reset, "Reset lesson", "Remove what this lesson created"),
-                ("F4", screen.action_own_shell, "Own shell", "Suspend docklab and open your shell"),
-            ]:
-                yield SystemCommand(f"{title} ({key})", text, action)
+            for title, text, action in keys.palette(keys.LESSON):
+                yield SystemCommand(title, text, getattr(screen, f"action_{action}"))
 
 
 def create_app(images: str | None = None, lesson_id: str | None = None) -> DocklabApp:

@@ -4,25 +4,28 @@ screen only moves attributes down and reacts to messages coming up."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
 
-from tutor.core.learner import guard
-from tutor.core.engine.connection import connect
-from tutor.core.model import Lesson
 from tutor.core.learner.ownership import Conflict
+from tutor.core.learner.session import Session, StepReport, step_statuses
+from tutor.core.model import Lesson
 from tutor.core.paths import workdir
-from tutor.core.learner.session import Session, StepReport
+from tutor.ui import keys
 from tutor.ui.modals import Confirm
 from tutor.ui.terminal import Terminal, pty_available
 from tutor.ui.widgets.engine_panel import EnginePanel
 from tutor.ui.widgets.steps import StepList
 from tutor.ui.widgets.stepview import CheckResults, CommandBlock, StepView
+
+if TYPE_CHECKING:
+    from tutor.core.learner.guard import PruneVerdict
 
 
 class Cancelled(Exception):
@@ -30,17 +33,7 @@ class Cancelled(Exception):
 
 
 class LessonScreen(Screen):
-    BINDINGS = [
-        Binding("f2", "check", "Check", priority=True),
-        Binding("f3", "run_next", "Run next", priority=True),
-        Binding("f6", "switch_focus", "Terminal⇄lesson", priority=True),
-        Binding("f7", "step(-1)", "Prev step", priority=True),
-        Binding("f8", "step(1)", "Next step", priority=True),
-        Binding("f9", "reset", "Reset", priority=True),
-        Binding("f4", "own_shell", "Own shell", priority=True),
-        Binding("f5", "restart_shell", "Restart shell", priority=True, show=False),
-        Binding("escape", "back", "Lessons"),
-    ]
+    BINDINGS = keys.bindings(keys.LESSON)
 
     def __init__(self, lesson: Lesson) -> None:
         super().__init__()
@@ -48,7 +41,6 @@ class LessonScreen(Screen):
         self.session: Session | None = None
         self.current = 1
         self.next_command = 0  # index into the current step's commands for F3
-        self.last_failed: set[int] = set()
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -61,11 +53,12 @@ class LessonScreen(Screen):
         with Horizontal(id="bottom"):
             with Vertical(id="terminal-box"):
                 yield Static("Terminal (F6 to leave)", classes="section")
-                yield Terminal(id="terminal", env={"DOCKLAB_LESSON": self.lesson.id},
+                engine_env = self.app.engine.env if self.app.engine is not None else {}
+                yield Terminal(id="terminal", env={"DOCKLAB_LESSON": self.lesson.id, **engine_env},
                                cwd=workdir(self.lesson.workdir))
             with Vertical(id="engine-box"):
                 yield Static("Engine", classes="section")
-                yield EnginePanel(lambda: connect(timeout=30).client, id="engine")
+                yield EnginePanel(self.app.new_client, id="engine")
         yield Footer()
 
     @property
@@ -124,12 +117,9 @@ class LessonScreen(Screen):
         b.set_class(not text, "hidden")
 
     def statuses(self) -> dict[int, str]:
-        done = self.app.progress.done(self.lesson.id)
-        out = {n: "done" for n in done}
-        for n in self.last_failed - set(done):
-            out[n] = "failed"
-        out.setdefault(self.current, "current")
-        return out
+        if self.session is not None:
+            return self.session.statuses(self.current)
+        return step_statuses(self.app.progress, self.lesson.id, self.current)
 
     async def go_to(self, number: int) -> None:
         number = max(1, min(number, len(self.lesson.steps)))
@@ -168,12 +158,12 @@ class LessonScreen(Screen):
         verdict = None
         if self.session is not None:
             try:
-                verdict = guard.assess(command, self.session.engine, self.session.ownership)
+                verdict = self.session.guard_text(command)
             except Exception:  # the engine went away: the banner says so; the shell will too
                 verdict = None
         self.app.call_from_thread(self._after_guard, command, verdict)
 
-    def _after_guard(self, command: str, verdict: guard.Verdict | None) -> None:
+    def _after_guard(self, command: str, verdict: PruneVerdict | None) -> None:
         if verdict is None or verdict.safe:
             if verdict is not None:
                 self.notify(verdict.message(), title="Prune checked")
@@ -237,7 +227,6 @@ class LessonScreen(Screen):
             return
         self.query_one(CheckResults).show(report)
         if report.passed:
-            self.last_failed.discard(number)
             self.notify(f"Step {number} done ✓", title="Check passed")
             nxt = next((s.number for s in self.lesson.steps
                         if s.number > number and s.number not in self.app.progress.done(self.lesson.id)), None)
@@ -248,7 +237,6 @@ class LessonScreen(Screen):
                 if len(self.app.progress.done(self.lesson.id)) == len(self.lesson.steps):
                     self.notify(f"Every step of {self.lesson.id} is done. F9 resets it.", title="Lesson complete")
         else:
-            self.last_failed.add(number)
             self.query_one(StepList).show(self.statuses())
 
     # -- navigation -----------------------------------------------------------------------------
@@ -282,8 +270,7 @@ class LessonScreen(Screen):
     def action_reset(self) -> None:
         if self.session is None:
             return
-        plan = self.session.ownership.plan().describe()
-        self.app.call_from_thread(self._confirm_reset, plan)
+        self.app.call_from_thread(self._confirm_reset, self.session.reset_plan())
 
     def _confirm_reset(self, plan: list[str]) -> None:
         lines = ([f"  − {item}" for item in plan] or ["  nothing: the lesson has created nothing that still exists"])
@@ -297,9 +284,8 @@ class LessonScreen(Screen):
 
     @work(thread=True, exclusive=True, group="reset")
     def do_reset(self) -> None:
-        removed, kept = self.session.ownership.reset()
-        self.session.ownership.begin()  # go on tracking from here
-        text = "Removed " + (", ".join(removed) if removed else "nothing")
-        if kept:
-            text += ". Kept: " + "; ".join(kept)
+        done = self.session.reset(again=True)  # go on tracking from here; progress is kept
+        text = "Removed " + (", ".join(done.removed) if done.removed else "nothing")
+        if done.kept:
+            text += ". Kept: " + "; ".join(done.kept)
         self.app.call_from_thread(self.notify, text, title="Reset")

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+from tutor.ui import keys
 
 
 class Confirm(ModalScreen[bool]):
     """Yes/no, keyboard first: y confirms, n or Escape cancels."""
 
-    BINDINGS = [Binding("y", "answer(True)", "Yes"), Binding("n,escape", "answer(False)", "No")]
+    BINDINGS = keys.bindings(keys.CONFIRM)
 
     def __init__(self, title: str, lines: list[str], yes: str = "Yes (y)", no: str = "No (n)") -> None:
         super().__init__()
@@ -35,36 +36,12 @@ class Confirm(ModalScreen[bool]):
         self.dismiss(value)
 
 
-HELP = """\
-docklab keys (also in the footer and the command palette, Ctrl+P)
-
-In a lesson
-  F2          check the current step now
-  F3          run the step's next command in the terminal
-  F6          move between the terminal and the lesson
-  F7 / F8     previous / next step
-  F9          reset the lesson (asks first, lists what goes)
-  F4          suspend docklab and open your own shell (exit returns)
-  F5          restart the terminal's shell
-  Escape      back to the lessons (outside the terminal)
-  Enter       on a command: run it in the terminal
-
-While the terminal has focus every other key goes to the shell: type any command,
-`docker exec -it ...` included. Checks run by themselves after each command.
-
-Everywhere
-  F1          this help
-  Ctrl+P      command palette
-  Ctrl+Q      quit (your progress is kept)
-"""
-
-
 class Help(ModalScreen[None]):
-    BINDINGS = [Binding("escape,f1,q", "dismiss", "Close")]
+    BINDINGS = keys.bindings(keys.HELP)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(HELP)
+            yield Static(keys.help_text())
             yield Button("Close (Escape)", id="close")
 
     def on_button_pressed(self) -> None:

@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
+
+from tutor.ui import keys
 
 if TYPE_CHECKING:
     from tutor.core.model import Lesson
@@ -18,11 +19,7 @@ if TYPE_CHECKING:
 
 class PickerScreen(Screen):
     AUTO_FOCUS = "#lessons"  # focused as the screen first shows: one focus change, one footer
-    BINDINGS = [
-        Binding("slash", "search", "Search"),
-        Binding("escape", "clear_search", "Clear search", show=False),
-        Binding("enter", "open_highlighted", "Open", show=False),  # wherever the focus is
-    ]
+    BINDINGS = keys.bindings(keys.PICKER)
 
     def compose(self) -> ComposeResult:
         yield Header()

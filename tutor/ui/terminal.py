@@ -23,6 +23,8 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
+from tutor.ui import keys
+
 MARKER = re.compile(rb"\x1b\]7770;done;(\d+)\x07")
 RCFILE = r"""
 PS1='\[\e[1m\]docklab\[\e[0m\]:\W\$ '
@@ -36,8 +38,6 @@ KEYS = {
 ARROWS = {"up": "A", "down": "B", "right": "C", "left": "D"}
 # A file to append "mark TIME" to when a prompt mark arrives (bench/feedback_latency.py); off by default.
 TRACE = os.environ.get("DOCKLAB_TRACE")
-# Keys the rest of the UI keeps even while the terminal has focus (see app bindings).
-RESERVED = {"f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "ctrl+q"}
 
 
 def pty_available() -> bool:
@@ -54,10 +54,6 @@ def _color(value: str) -> str | None:
 
 class Terminal(Widget, can_focus=True):
     """An interactive bash in a pty. `type_command()` types a line as if the learner did."""
-
-    DEFAULT_CSS = """
-    Terminal { background: black; color: white; }
-    """
 
     class CommandFinished(Message):
         """A command line ended in the shell (the prompt came back)."""
@@ -166,7 +162,7 @@ class Terminal(Widget, can_focus=True):
     # -- input --------------------------------------------------------------------------------
 
     def on_key(self, event: events.Key) -> None:
-        if event.key in RESERVED:
+        if event.key in keys.RESERVED:  # the app's, even while the terminal has focus
             return
         seq = KEYS.get(event.key)
         if event.key in ARROWS:

@@ -10,15 +10,27 @@ The docker SDK is imported lazily so that parsing and `validate` stay light.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
+from tutor.core.engine.events import DEFAULT_WINDOW, History
 from tutor.core.outcome import Outcome
 
 if TYPE_CHECKING:  # pragma: no cover
     from tutor.core.engine.connection import Engine
-    from tutor.core.engine.events import History
-    from tutor.core.checks.roles import Roles
+
+
+class RoleNames(Protocol):
+    """What a check needs of the lesson's roles (checks.roles.Roles, which is built on a Context)."""
+
+    def names(self) -> dict[str, str]:
+        """Each role's key -> the name `{key}` stands for."""
+        ...
+
+    def explain(self, out: Outcome, params: dict) -> Outcome:
+        """The outcome, failed when a role it names is ambiguous or not this attempt's."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -29,12 +41,12 @@ class Field:
 
 @dataclass(frozen=True)
 class Kind:
-    """A check kind: its parameters and the function that evaluates it."""
+    """A check kind: its parameters and the function that judges it."""
 
     name: str
     fields: dict[str, Field]
     shorthand: str | None  # `volume_exists: mysql_data` fills this field
-    evaluate: Callable[..., Outcome]
+    judge: Callable[..., Outcome]  # (ctx, **params) -> Outcome
     doc: str
 
 
@@ -43,6 +55,7 @@ RECALL: dict[str, Callable[..., Outcome | None]] = {}
 
 
 def check(kind: str, /, shorthand: str | None = None, **fields: Field):
+    """Register a check kind's function under `kind`, with its parameters' fields."""
     def register(fn: Callable[..., Outcome]) -> Callable[..., Outcome]:
         KINDS[kind] = Kind(kind, fields, shorthand, fn, (fn.__doc__ or "").strip())
         return fn
@@ -65,7 +78,7 @@ class Context:
     resolved to what the learner made, the history since the lesson began, secrets."""
 
     def __init__(self, engine: Engine, facts: dict[str, str] | None = None, secrets=(), since: float | None = None,
-                 roles: Roles | None = None, seen: dict | None = None, past: History | None = None):
+                 roles: RoleNames | None = None, seen: dict | None = None, past: History | None = None):
         self.engine = engine
         self.seen = seen  # look-ups kept for a whole-lesson check, where the engine holds still
         self.facts = facts or {}
@@ -76,16 +89,13 @@ class Context:
 
     @property
     def client(self):
+        """The engine's docker SDK client."""
         return self.engine.client
 
     @property
     def history(self) -> History:
         """The engine's lifecycle events since the lesson began, read once."""
         if self._history is None:
-            from tutor.core.engine.events import DEFAULT_WINDOW, History
-
-            import time
-
             self._history = History.read(self.client, self.since or time.time() - DEFAULT_WINDOW)
         return self._history
 
@@ -113,9 +123,11 @@ class Context:
         return found
 
     def container(self, name: str):
+        """The container of this name or id, or None."""
         return self._get("containers", name)
 
     def volume(self, name: str):
+        """The volume of this name, or None."""
         return self._get("volumes", name)
 
     def listing(self, kind: str) -> list[dict]:
@@ -167,7 +179,7 @@ def evaluate(spec_kind: str, params: dict[str, Any], ctx: Context) -> Outcome:
     args = _filled(spec_kind, params, ctx)
     if isinstance(args, Outcome):
         return args
-    out = KINDS[spec_kind].evaluate(ctx, **args)
+    out = KINDS[spec_kind].judge(ctx, **args)
     if ctx.roles:
         out = ctx.roles.explain(out, params)
     return out.redacted(ctx.secrets)
@@ -186,5 +198,6 @@ def evaluate_past(spec_kind: str, params: dict[str, Any], ctx: Context) -> Outco
 
 
 def missing_container(name: str, claim: str, about: str = "") -> Outcome:
+    """A failed outcome for a container that does not exist, with the step's command as the hint."""
     return Outcome(False, claim, expected=f"a container named {name}", found=f"no container named {name}",
                    hint=f"Run the step's `docker run ... --name {name}` command.")

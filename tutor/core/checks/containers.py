@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from tutor.core.checks.base import Context, Field, check, missing_container, recall
-from tutor.core.engine.describe import ANON_LABEL, HEX64, describe_mount, is_anonymous, short
+from tutor.core.engine.connection import parse_version
+from tutor.core.engine.describe import ANON_LABEL, HEX64, describe_mount, is_anonymous, short, syntax_of
 from tutor.core.outcome import Outcome
 
 
@@ -63,7 +64,7 @@ def container_running(ctx: Context, name: str) -> Outcome:
 
 @recall("container_running")
 def _container_ran(ctx: Context, name: str):
-    for cid, c in reversed(_past(ctx, name)):
+    for cid, _ in reversed(_past(ctx, name)):
         start = _started(ctx, cid)
         if start is not None:
             return Outcome(True, f"container {name} is running", how="history",
@@ -102,18 +103,6 @@ def logs_tail(ctx: Context, c, lines: int = 6) -> str:
 
 
 # ---- mounts ----------------------------------------------------------------------------
-
-
-def syntax_of(c, destination: str) -> str:
-    """How the mount was asked for, as the engine recorded it: `--mount` lands in
-    HostConfig.Mounts, `-v` in HostConfig.Binds or Config.Volumes."""
-    host = c.attrs.get("HostConfig") or {}
-    if any(s.get("Target") == destination for s in host.get("Mounts") or []):
-        return "mount"
-    if any(b.split(":")[1:2] == [destination] for b in host.get("Binds") or []) or destination in (
-            (c.attrs.get("Config") or {}).get("Volumes") or {}):
-        return "v"
-    return "other"  # --volumes-from, or the image's VOLUME
 
 
 SYNTAX = {"mount": "`--mount`", "v": "`-v`"}
@@ -183,7 +172,7 @@ def _mounted(ctx: Context, container: str, destination: str, type: str | None = 
              syntax: str | None = None):
     if subpath is not None or syntax is not None or type not in (None, "volume"):
         return None  # the engine's events do not record these
-    for cid, c in reversed(_past(ctx, container)):
+    for cid, _ in reversed(_past(ctx, container)):
         for m in ctx.history.mounts():
             if m.attrs.get("container") != cid or m.attrs.get("destination") != destination:
                 continue
@@ -202,8 +191,6 @@ def anonymity(ctx: Context, volume_attrs: dict) -> str:
     """How an anonymous volume was recognised, and which engine behaviour applies."""
     if ANON_LABEL in (volume_attrs.get("Labels") or {}):
         return f"anonymous: it carries the label {ANON_LABEL}"
-    from tutor.core.engine.connection import parse_version
-
     older = parse_version(ctx.engine.version) < (27, 4)
     return ("anonymous by its 64-hex name; it has no " + ANON_LABEL + " label: "
             + (f"this engine ({ctx.engine.version}) is older than 27.4, which labels anonymous volumes made with "

@@ -8,6 +8,7 @@ import shlex
 
 from tutor.core.checks.base import Context, Field, check, missing_container
 from tutor.core.checks.containers import logs_tail
+from tutor.core.engine import volumefiles
 from tutor.core.engine.describe import short
 from tutor.core.outcome import Outcome
 
@@ -181,7 +182,6 @@ def mysql(ctx: Context, container: str, query: str | None = None, contains: str 
 
 
 def _volume_trouble(err: Exception, volume: str, path: str, claim: str) -> Outcome:
-    from tutor.core.engine import volumefiles
 
     if isinstance(err, volumefiles.NoVolume):
         return Outcome(False, claim, expected=f"a volume named {short(volume)}", found="no such volume",
@@ -198,8 +198,6 @@ def volume_file(ctx: Context, volume: str, path: str, contains: str | None = Non
     """A file exists at `path` inside the volume (whatever container wrote it), and
     its text contains / lacks this. Read through the engine, no container of the lesson."""
     from docker.errors import APIError
-
-    from tutor.core.engine import volumefiles
 
     parts = [f"contains {contains!r}" if contains else "", f"lacks {not_contains!r}" if not_contains else ""]
     claim = f"volume {short(volume)} has {path}" + "".join(f", which {p}" for p in parts if p)
@@ -221,8 +219,6 @@ def volume_files(ctx: Context, volume: str, path: str = "", include: list | None
     these are there, those are not, or it is (not) empty."""
     from docker.errors import APIError
 
-    from tutor.core.engine import volumefiles
-
     where = f"{short(volume)}:{path or '/'}"
     parts = ([f"has {', '.join(map(str, include))}"] if include else []) + (
         [f"lacks {', '.join(map(str, exclude))}"] if exclude else []) + (
@@ -242,8 +238,6 @@ def volume_files(ctx: Context, volume: str, path: str = "", include: list | None
 def volumes_equal(ctx: Context, volume: str, other: str) -> Outcome:
     """Two volumes hold the same tree: the same paths, kinds, modes, owners and bytes."""
     from docker.errors import APIError
-
-    from tutor.core.engine import volumefiles
 
     claim = f"volumes {short(volume)} and {short(other)} hold the same files"
     trees = []

@@ -16,8 +16,8 @@ FACTS: dict[str, dict[str, Field]] = {
 }
 
 
-def evaluate(kind: str, params: dict, ctx: Context) -> tuple[str | None, str]:
-    """Return (value, how it was found or why not)."""
+def find(kind: str, params: dict, ctx: Context) -> tuple[str | None, str]:
+    """The fact's value (None: not found), and how it was found or why not."""
     try:
         params = fill(params, ctx.values)
     except MissingFact as missing:
@@ -39,18 +39,3 @@ def _volume_at(ctx: Context, container: str, destination: str) -> tuple[str | No
         if m.get("Destination") == destination and m.get("Type") == "volume":
             return m["Name"], f"{container} mounts it at {destination}"
     return None, f"{container} has no volume at {destination}"
-
-
-def mount_history(client, since: float | None) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
-    """From the engine's events: container id -> name, and (container id, volume, destination)
-    for every volume mount, oldest first."""
-    import time
-
-    from tutor.core.engine.events import DEFAULT_WINDOW, History
-
-    past = History.read(client, since or time.time() - DEFAULT_WINDOW)
-    names = {cid: c["name"] for cid, c in past.containers().items()}
-    for e in past.of("container"):  # a container made before `since` but started after
-        names.setdefault(e.actor, e.attrs.get("name", ""))
-    mounts = [(m.attrs.get("container", ""), m.actor, m.attrs.get("destination", "")) for m in past.mounts()]
-    return names, mounts

@@ -4,6 +4,7 @@ began, and what a prune did. They still hold at the end of a lesson."""
 from __future__ import annotations
 
 from tutor.core.engine import events
+from tutor.core.engine.connection import parse_version
 from tutor.core.checks.base import Context, Field, check, recall
 from tutor.core.engine.describe import short
 from tutor.core.outcome import Outcome
@@ -95,8 +96,6 @@ def volume_prune(ctx: Context, removed: list | None = None, kept: list | None = 
         if (all(n in took for n in removed) and all(n not in took and events.existed_at(volume_events, n, prune)
                                                     for n in kept) and freed >= (min_reclaimed or 0)):
             return Outcome(True, claim, found=seen)
-    from tutor.core.engine.connection import parse_version
-
     rule = ("takes only unused anonymous volumes without --all" if parse_version(ctx.engine.api_version) >= (1, 42)
             else "takes every unused volume, named ones too")
     return Outcome(False, claim, expected=", ".join(parts), found=seen,

@@ -6,17 +6,22 @@ lesson began, to
   1. the thing with the suggested name, when there is one;
   2. otherwise the one live thing that matches what identifies the role and that no
      other role holds (several: the role is ambiguous, and its checks fail naming them);
-  3. otherwise the latest such thing that the engine's history shows was removed.
-A `fixed` role is only ever its name: the name is what the lesson teaches.
+  3. otherwise the latest such thing that the engine's history shows was removed (of the
+     suggested name first; when the engine has dropped events since, only of that name).
+The most specific roles choose first. Roles that nothing but their order tells apart (two
+containers of one image with one volume at one path, made one after the other) form a
+series: they take the matching things, live or removed since, in the order they were
+made. A `fixed` role is only ever its name: the name is what the lesson teaches.
 """
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from tutor.core.engine.describe import is_anonymous, short
+from tutor.core.engine.describe import HEX64, is_anonymous, short, syntax_of
 from tutor.core.engine.events import PROBE_LABEL
 from tutor.core.model import Role
 from tutor.core.outcome import Outcome
@@ -37,6 +42,7 @@ class Resolution:
 
     @property
     def found(self) -> bool:
+        """Did the role resolve to a thing of this attempt (by name, match or history)?"""
         return self.how in ("name", "match", "history")
 
     def describe(self) -> str:
@@ -63,6 +69,7 @@ class Roles:
     # -- what checks use ----------------------------------------------------------------------
 
     def names(self) -> dict[str, str]:
+        """Each role's key -> the name `{key}` stands for."""
         return {k: r.name for k, r in self.resolved.items()}
 
     def shown(self, params: list[dict]) -> list[str]:
@@ -130,6 +137,8 @@ class Roles:
         if not self._image_ok(role, c.get("Image", ""), c.get("ImageID", "")):
             return False
         labels = c.get("Labels") or {}
+        if not _labelled(role.label, labels):
+            return False
         if role.service and labels.get("com.docker.compose.service") != role.service:
             return False
         if role.mount:
@@ -139,8 +148,6 @@ class Roles:
             if role.read_only is not None and mount.get("RW", True) == role.read_only:
                 return False
             if role.syntax:
-                from tutor.core.checks.containers import syntax_of
-
                 if syntax_of(self.ctx.container(c["Id"]), role.mount) != role.syntax:
                     return False
             if role.volume:
@@ -157,7 +164,14 @@ class Roles:
             return False  # a role that does not say so means a named volume
         if role.service and (v.get("Labels") or {}).get("com.docker.compose.volume") != role.service:
             return False
-        return not role.mount or role.mount in mounted.get(v["Name"], set())
+        if not _labelled(role.label, v.get("Labels") or {}):
+            return False
+        if role.unused is not None and (v["Name"] not in mounted and not self._ever_mounted(v["Name"])) != role.unused:
+            return False
+        if not role.mount or role.mount in mounted.get(v["Name"], set()):
+            return True
+        return any(m.actor == v["Name"] and m.attrs.get("destination") == role.mount  # mounted there since
+                   for m in self.ctx.history.mounts())
 
     def _new(self, kind: str, key: str, created: float) -> bool:
         """Made since the lesson began: not in its baseline, or created after it began."""
@@ -202,17 +216,24 @@ class Roles:
                 self.resolved[key] = (Resolution(role, role.name, "history", past[-1][0]) if past
                                       else Resolution(role, role.name, "old" if exists(role) else "unresolved"))
                 del pending[key]
+
+        def live_fits(role: Role) -> list[tuple[str, str]]:
+            """(id, name) of the live things made since that fit the role and no role holds."""
+            if role.kind == "container":
+                return [(c["Id"], _name(c)) for c in new_c if c["Id"] not in claimed and self._container_ok(role, c)]
+            return [(v["Name"], v["Name"]) for v in new_v if v["Name"] not in claimed
+                    and self._volume_ok(role, v, mounted)]
+
+        series = _series(self.specs)
         ambiguous: dict[str, list] = {}
         changed = True
         while changed and pending:  # 2. the one match no other role holds, until nothing changes
             changed = False
-            for key, role in list(pending.items()):
-                if role.kind == "container":
-                    fits = [c for c in new_c if c["Id"] not in claimed and self._container_ok(role, c)]
-                    ids = [(c["Id"], c["Names"][0].lstrip("/")) for c in fits]
-                else:
-                    fits = [v for v in new_v if v["Name"] not in claimed and self._volume_ok(role, v, mounted)]
-                    ids = [(v["Name"], v["Name"]) for v in fits]
+            for key in sorted(pending, key=lambda k: -_specificity(pending[k])):
+                role = pending.get(key)
+                if role is None or key in series:
+                    continue
+                ids = live_fits(role)
                 if len(ids) == 1:
                     self.resolved[key] = Resolution(role, ids[0][1], "match", ids[0][0])
                     claimed.add(ids[0][0])
@@ -223,12 +244,20 @@ class Roles:
                     ambiguous[key] = [n for _, n in ids]
                 else:
                     ambiguous.pop(key, None)  # other roles took every candidate
-        for key, role in pending.items():  # 3. removed since: from the history
+            for keys in {tuple(v) for v in series.values()}:
+                waiting = [k for k in keys if k in pending]
+                if waiting and self._take_in_order(waiting, live_fits(pending[waiting[0]]), claimed, ambiguous):
+                    for k in set(waiting) & set(self.resolved):
+                        del pending[k]
+                    changed = True
+        for key in sorted(pending, key=lambda k: -_specificity(pending[k])):  # 3. removed since: the history
+            role = pending[key]
             if key in ambiguous:
                 self.resolved[key] = Resolution(role, role.name, "ambiguous", candidates=ambiguous[key])
                 continue
             taken = {r.thing_id for r in self.resolved.values()}
             past = [p for p in self.removed(role) if p[0] not in taken]
+            past = [p for p in past if p[1] == role.name] or ([] if self._partial() else past)
             if past:
                 self.resolved[key] = Resolution(role, past[-1][1], "history", past[-1][0])
             elif exists(role):
@@ -236,13 +265,64 @@ class Roles:
             else:
                 self.resolved[key] = Resolution(role, role.name)
 
+    def _take_in_order(self, keys: list[str], live: list[tuple[str, str]], claimed: set[str],
+                       ambiguous: dict[str, list]) -> bool:
+        """A series' waiting roles take the fitting things, live or removed since: a thing of
+        a role's suggested name is that role's, the others go in the order they were made;
+        more things than roles: each of them is ambiguous. True if any role resolved."""
+        waiting, role = list(keys), self.specs[keys[0]]
+        taken = claimed | {r.thing_id for r in self.resolved.values()}
+        past = [p for p in self.removed(role) if p[0] not in taken]
+        if self._partial():
+            past = [p for p in past if p[1] in {self.specs[k].name for k in keys}]
+        things = sorted([(self._made_at(role.kind, i, n), i, n, "match") for i, n in live]
+                        + [(self._made_at(role.kind, i, n), i, n, "history") for i, n in past])
+        for key in list(keys):
+            named = [t for t in things if t[2] == self.specs[key].name]
+            if named:
+                self.resolved[key] = Resolution(self.specs[key], named[-1][2], named[-1][3], named[-1][1])
+                things = [t for t in things if t[1] != named[-1][1]]
+                keys = [k for k in keys if k != key]
+        if len(things) > len(keys):
+            for k in keys:
+                ambiguous[k] = [n for _, _, n, _ in things]
+            return any(k in self.resolved for k in waiting)
+        for key, (_, thing, name, how) in zip(keys, things):
+            self.resolved[key] = Resolution(self.specs[key], name, how, thing)
+            claimed.add(thing)
+            ambiguous.pop(key, None)
+        claimed.update(self.resolved[k].thing_id for k in waiting if k in self.resolved)
+        return any(k in self.resolved for k in waiting)
+
+    def _ever_mounted(self, volume: str) -> bool:
+        return any(m.actor == volume for m in self.ctx.history.mounts())
+
+    def _partial(self) -> bool:
+        """The engine has dropped events since the lesson began: a removed thing found by what
+        identifies it could be one of many whose traces are gone, so only its name counts."""
+        return not self.ctx.history.complete
+
+    def _made_at(self, kind: str, thing: str, name: str) -> int:
+        """When a container (by id) or a volume (by name) was made, in ns: from its create
+        event, else from the engine's listing (to the second)."""
+        history = self.ctx.history
+        if kind == "container":
+            c = history.containers().get(thing)
+            if c is not None:
+                return c["created"].at
+            live = next((c for c in self.ctx.listing("containers") if c["Id"] == thing), {})
+            return int(live.get("Created", 0) * 1e9)
+        made = history.volumes_created().get(thing)
+        if made is not None:
+            return made.at
+        live = next((v for v in self.ctx.listing("volumes") if v["Name"] == thing), {})
+        return int(_created(live) * 1e9)
+
     def removed(self, role: Role) -> list[tuple[str, str]]:
         """(id, name) of things that fit the role, made since the lesson began and removed
         since, oldest first, from the engine's history."""
         history = self.ctx.history
         if role.kind == "container":
-            mounts = history.mounts()
-            out = []
             return [(cid, c["name"]) for cid, c in history.containers().items()
                     if c["destroyed"] is not None and self.fits_past_container(role.key, cid, c)]
         created = history.volumes_created()
@@ -266,11 +346,11 @@ class Roles:
         return True
 
     def _past_volume_ok(self, role: Role, name: str) -> bool:
-        from tutor.core.engine.describe import HEX64
-
         if (role.anonymous is True) != bool(HEX64.match(name)):
             return False
         if role.service and not name.endswith("_" + role.service):  # Compose names it <project>_<key>
+            return False
+        if role.unused is not None and (not self._ever_mounted(name)) != role.unused:
             return False
         return not role.mount or any(m.actor == name and m.attrs.get("destination") == role.mount
                                      for m in self.ctx.history.mounts())
@@ -280,7 +360,35 @@ class Roles:
         role = self.specs[key]
         if role.fixed:
             return c["name"] == role.name
+        if key in _series(self.specs) and key in self.resolved and self.resolved[key].thing_id:
+            return cid == self.resolved[key].thing_id  # its place in the series decided which one
         return self._past_container_ok(role, cid, c, self.ctx.history.mounts())  # a name alone is not enough
+
+
+IDENTITY = ("image", "mount", "volume", "anonymous", "service", "syntax", "read_only", "label", "unused")
+
+
+def _specificity(role: Role) -> int:
+    """How much identifies a role: the most specific roles choose first."""
+    return sum(getattr(role, f) is not None for f in IDENTITY)
+
+
+def _series(specs: dict[str, Role]) -> dict[str, list[str]]:
+    """key -> the keys of every role that nothing but order tells apart from it (not fixed,
+    same kind, same identity), in the lesson's order; only roles that have such twins."""
+    groups: dict[tuple, list[str]] = {}
+    for key, role in specs.items():
+        if not role.fixed:
+            groups.setdefault((role.kind,) + tuple(getattr(role, f) for f in IDENTITY), []).append(key)
+    return {k: keys for keys in groups.values() if len(keys) > 1 for k in keys}
+
+
+def _labelled(want: str | None, labels: dict) -> bool:
+    """Labels hold `KEY` (any value) or `KEY=VALUE`; no wish holds always."""
+    if not want:
+        return True
+    key, eq, value = want.partition("=")
+    return key in labels and (not eq or labels[key] == value)
 
 
 def _name(container: dict) -> str:
@@ -293,8 +401,6 @@ def _created(volume: dict) -> float:
     m = re.match(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?(Z|[+-]\d\d:\d\d)?", stamp)
     if not m:
         return 0.0
-    import calendar
-
     secs = calendar.timegm(tuple(int(x) for x in m.groups()[:6]) + (0, 0, 0))
     tz = m.group(7)
     if tz and tz != "Z":

@@ -28,6 +28,7 @@ def needed(lessons: list[Lesson], image_map: ImageMap) -> list[str]:
 
 
 def rows(client, images: list[str]) -> list[dict]:
+    """Each image: whether the engine has it, and its size in MB."""
     from docker.errors import ImageNotFound
 
     out = []

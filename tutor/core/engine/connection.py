@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
+from tutor.core.engine import sandbox as private_engine
+from tutor.core.engine.address import make_client, own_engine
+from tutor.core.errors import EngineError, brief
 from tutor.core.model import Requirements
 
 HOW_TO_START = (
@@ -16,7 +19,7 @@ HOW_TO_START = (
 )
 
 
-class EngineUnavailable(Exception):
+class EngineUnavailable(EngineError):
     """No usable engine: down, unreachable, or too old. The CLI exits 3 with this message."""
 
 
@@ -30,13 +33,24 @@ def parse_version(text: str | None) -> tuple[int, ...]:
     return tuple(out)
 
 
+SANDBOX = "the docklab sandbox"  # how an Engine reached the private engine (`docklab sandbox start`)
+
+
 @dataclass
 class Engine:
     client: object  # docker.DockerClient
     version: str
     api_version: str
     host: str = ""  # the address connected to
-    how: str = ""  # why that one: DOCKER_HOST, the docklab sandbox, context NAME, default socket
+    how: str = ""  # why that one: DOCKER_HOST, SANDBOX, context NAME, default socket
+    # What the commands docklab starts (the runner's, the TUI's shell) add to their
+    # environment to reach the same engine: the sandbox's DOCKER_* variables, else nothing.
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def sandboxed(self) -> bool:
+        """Is this docklab's private engine rather than the learner's own?"""
+        return self.how == SANDBOX
 
     @cached_property
     def cli_version(self) -> str | None:
@@ -46,6 +60,7 @@ class Engine:
 
     @cached_property
     def has_compose(self) -> bool:
+        """Does `docker compose version` work here?"""
         out = _docker("compose", "version")
         return out is not None and out.returncode == 0
 
@@ -83,46 +98,11 @@ def where(sandbox: bool = True) -> tuple[str, str]:
     """The engine address docklab uses, and how it was chosen: DOCKER_HOST, else the
     docklab sandbox (unless `sandbox` is False: the learner's own engine is wanted),
     else the current context (Docker Desktop on Linux uses its own)."""
-    if os.environ.get("DOCKER_HOST"):
-        return os.environ["DOCKER_HOST"], "DOCKER_HOST"
-    if sandbox:
-        from tutor.core.engine import sandbox as private_engine
-
+    if sandbox and not os.environ.get("DOCKER_HOST"):
         private = private_engine.host()
         if private:
-            return private, "the docklab sandbox"
-    try:
-        from docker.context import ContextAPI
-
-        ctx = ContextAPI.get_current_context()
-        if ctx is not None and ctx.Host:
-            return ctx.Host, f"context {ctx.name}"
-    except Exception:  # a broken ~/.docker/config.json: fall back like the CLI's default
-        pass
-    return "unix:///var/run/docker.sock", "default socket"
-
-
-def make_client(base_url: str | None = None, tls=None, version: str = "auto", timeout: int = 60):
-    """A docker SDK client for `base_url` (and `tls`), else as docker.from_env() makes one.
-    Over TLS, requests would check the engine's certificate against $REQUESTS_CA_BUNDLE
-    instead of the CA given (docker/docker-py#2433), so such a client takes no CA or proxy
-    settings from the environment."""
-    import docker
-    from docker.utils import kwargs_from_env
-
-    kwargs = {"base_url": base_url, "tls": tls} if base_url else kwargs_from_env()
-    if not kwargs.get("tls"):
-        return docker.DockerClient(version=version, timeout=timeout, **kwargs)
-    if version == "auto":  # what the SDK's "auto" asks, on a client that ignores the environment
-        probe = docker.APIClient(version=docker.constants.MINIMUM_DOCKER_API_VERSION, timeout=timeout, **kwargs)
-        probe.trust_env = False
-        try:
-            version = probe.version(api_version=False)["ApiVersion"]
-        finally:
-            probe.close()
-    client = docker.DockerClient(version=version, timeout=timeout, **kwargs)
-    client.api.trust_env = False
-    return client
+            return private, SANDBOX
+    return own_engine()
 
 
 def connect(timeout: int = 60, sandbox: bool = True) -> Engine:
@@ -132,23 +112,21 @@ def connect(timeout: int = 60, sandbox: bool = True) -> Engine:
     from docker.errors import DockerException
 
     host, how = where(sandbox)
-    if how == "the docklab sandbox":  # every command docklab starts uses it too, TLS files and all
-        from tutor.core.engine import sandbox as private_engine
-
-        os.environ.update(private_engine.client_env() or {"DOCKER_HOST": host})
+    # the sandbox's TLS files and all, for docklab's client and every command it starts
+    env = (private_engine.client_env() or {"DOCKER_HOST": host}) if how == SANDBOX else {}
     version = os.environ.get("DOCKER_API_VERSION") or "auto"
     try:
-        if how in ("DOCKER_HOST", "the docklab sandbox"):
-            client = make_client(version=version, timeout=timeout)
+        if how == "DOCKER_HOST" or env:
+            client = make_client(version=version, timeout=timeout, env=env or None)
         else:
             client = make_client(host, version=version, timeout=timeout)
         info = client.version()
     except Exception as err:  # DockerException, requests' connection errors, a half-open socket
         reason = _reason(err) if isinstance(err, DockerException) else str(err)
         todo = ("`docklab sandbox start` starts it again; `docklab sandbox stop` returns to your own engine."
-                if how == "the docklab sandbox" else HOW_TO_START)
+                if how == SANDBOX else HOW_TO_START)
         raise EngineUnavailable(f"Cannot reach the Docker Engine at {host} ({how}): {reason}. {todo}") from None
-    return Engine(client, info.get("Version", "?"), client.api.api_version, host, how)
+    return Engine(client, info.get("Version", "?"), client.api.api_version, host, how, env)
 
 
 def _reason(err: Exception) -> str:
@@ -157,4 +135,4 @@ def _reason(err: Exception) -> str:
         return "no engine is listening there"
     if "PermissionError" in text or "Permission denied" in text:
         return "permission denied (add yourself to the `docker` group, or use sudo)"
-    return text.split("(")[0].strip() or type(err).__name__
+    return brief(err)

@@ -33,3 +33,15 @@ def describe_mount(m: dict) -> str:
     else:
         what = f"a {kind} mount"
     return f"{what} at {m.get('Destination')}{ro}"
+
+
+def syntax_of(c, destination: str) -> str:
+    """How the mount was asked for, as the engine recorded it: `--mount` lands in
+    HostConfig.Mounts, `-v` in HostConfig.Binds or Config.Volumes."""
+    host = c.attrs.get("HostConfig") or {}
+    if any(s.get("Target") == destination for s in host.get("Mounts") or []):
+        return "mount"
+    if any(b.split(":")[1:2] == [destination] for b in host.get("Binds") or []) or destination in (
+            (c.attrs.get("Config") or {}).get("Volumes") or {}):
+        return "v"
+    return "other"  # --volumes-from, or the image's VOLUME

@@ -39,6 +39,7 @@ class Event:
 
     @property
     def clock(self) -> str:
+        """When it happened, as local HH:MM:SS."""
         return time.strftime("%H:%M:%S", time.localtime(self.at / 1e9))
 
     @property
@@ -82,6 +83,7 @@ class History:
         return cls(since, events, complete=len(raw) < EVENTS_KEPT and anchored)
 
     def of(self, type_: str, action: str | None = None) -> list[Event]:
+        """The events of this type (and action), oldest first."""
         return [e for e in self.events if e.type == type_ and (action is None or e.action == action)]
 
     def containers(self) -> dict[str, dict]:
@@ -102,9 +104,11 @@ class History:
         return self.of("volume", "mount")
 
     def volumes_created(self) -> dict[str, Event]:
+        """Volume name -> the event that created it."""
         return {e.actor: e for e in self.of("volume", "create")}
 
     def destroyed(self, type_: str, actor: str) -> Event | None:
+        """The latest destroy event of this thing, or None."""
         return next((e for e in reversed(self.of(type_, "destroy")) if e.actor == actor), None)
 
     def unused_since(self, volume: str) -> Event | None:
@@ -184,3 +188,14 @@ def human_bytes(n: int) -> str:
             return f"{n:.4g}{unit}" if unit != "B" else f"{n}B"
         n /= 1000  # type: ignore[assignment]
     return f"{n}B"
+
+
+def mount_history(client, since: float | None) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+    """From the engine's events: container id -> name, and (container id, volume, destination)
+    for every volume mount, oldest first."""
+    past = History.read(client, since or time.time() - DEFAULT_WINDOW)
+    names = {cid: c["name"] for cid, c in past.containers().items()}
+    for e in past.of("container"):  # a container made before `since` but started after
+        names.setdefault(e.actor, e.attrs.get("name", ""))
+    mounts = [(m.attrs.get("container", ""), m.actor, m.attrs.get("destination", "")) for m in past.mounts()]
+    return names, mounts

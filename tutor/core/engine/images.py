@@ -18,12 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from tutor.core import settings
+from tutor.core.errors import ContentError
 from tutor.core.paths import labs_dir
 
-Progress = Callable[[str], None]
+OnProgress = Callable[[str], None]
 
 
-class ImageError(Exception):
+class ImageError(ContentError):
     """A map that cannot be read, or a stand-in that cannot be built."""
 
 
@@ -58,6 +60,7 @@ class ImageMap:
     images: dict[str, str] = field(default_factory=dict)
 
     def resolve(self, image: str) -> str:
+        """The image this map uses for `image` (itself when the map has none)."""
         return self.images.get(image, image)
 
     def apply(self, command: str, known: tuple[str, ...]) -> str:
@@ -74,8 +77,6 @@ def load_map(choice: str | None = None) -> ImageMap:
     """"real" -> no substitution; "offline" -> the built-in stand-ins; else a TOML path.
     Default: $DOCKLAB_IMAGES, else `docklab config images`, else real."""
     if choice is None:
-        from tutor.core import settings
-
         choice = os.environ.get("DOCKLAB_IMAGES") or settings.get("images") or ""
     if not choice or choice == "real":
         return ImageMap("real")
@@ -97,6 +98,7 @@ def load_map(choice: str | None = None) -> ImageMap:
 
 
 def missing_images(client, images: list[str]) -> list[str]:
+    """The images of `images` the engine does not have."""
     from docker.errors import ImageNotFound
 
     missing = []
@@ -112,11 +114,12 @@ def missing_images(client, images: list[str]) -> list[str]:
 
 
 def standins() -> dict[str, dict]:
+    """The stand-in images' recipes from labs/images/standins.toml."""
     return tomllib.loads((labs_dir() / "images" / "standins.toml").read_text())
 
 
 def build_standins(client, names: list[str] | None = None, force: bool = False,
-                   progress: Progress = print) -> list[str]:
+                   progress: OnProgress = print) -> list[str]:
     """Build the stand-ins whose tags are missing (all, or `names`); return the tags built."""
     specs = standins()
     unknown = [n for n in names or [] if n not in specs]
@@ -168,7 +171,7 @@ def _with_bases(specs: dict[str, dict], names: list[str]) -> list[str]:
     return order
 
 
-def _build(client, name: str, spec: dict, buildargs: dict, progress: Progress) -> None:
+def _build(client, name: str, spec: dict, buildargs: dict, progress: OnProgress) -> None:
     from docker.errors import APIError, BuildError
 
     src = labs_dir() / "images" / spec["context"]
@@ -209,7 +212,7 @@ def debian_mirror() -> str:
     raise ImageError("no Debian archive found in apt's sources; the MySQL stand-in is built with debootstrap")
 
 
-def _import_rootfs(client, rootfs: dict, progress: Progress) -> None:
+def _import_rootfs(client, rootfs: dict, progress: OnProgress) -> None:
     """debootstrap a Debian root with the given packages and import it as an image.
     Folders listed in `empty` ship empty: the MySQL stand-in's /var/lib/mysql must, or
     copy-up would fill every new volume with Debian's install-time datadir and skip

@@ -3,9 +3,9 @@ even by a lesson's prune.
 
 On Linux as root: a second `dockerd` (the same binary as the learner's engine) with its
 own socket, data root, exec root and pid file, in its own network namespace, so it never
-touches the main engine's docker0, iptables rules or subnets. While it runs, `engine.where()` points
-docklab at it and sets DOCKER_HOST for every command docklab starts (the runner, the
-TUI's shell). The images the lessons need are copied in from the main engine.
+touches the main engine's docker0, iptables rules or subnets. While it runs, `connection.where()` points
+docklab at it, and the Engine's `env` carries its DOCKER_* variables to every command
+docklab starts (the runner, the TUI's shell). The images the lessons need are copied in from the main engine.
 
 Where that cannot be (Docker Desktop, no root), a `docker:dind` container plays this part:
 run --privileged on the learner's engine, its data in a named volume. Its API speaks TLS
@@ -22,12 +22,17 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import tarfile
 import time
 from pathlib import Path
 from typing import Callable
 
+from tutor.core.engine import bundle
+from tutor.core.engine.address import make_client, own_engine
+from tutor.core.engine.images import missing_images
+from tutor.core.errors import EngineError, brief
 from tutor.core.paths import data_dir
 from tutor.core.store import read_json, write_json
 
@@ -48,7 +53,7 @@ def _netns(run_dir: Path) -> str:
     return NETNS if Path(run_dir) == RUN_DIR else f"{NETNS}-{Path(run_dir).name}"[:60]
 
 
-class SandboxError(Exception):
+class SandboxError(EngineError):
     """The sandbox cannot start here; the message says why and what to do."""
 
 
@@ -115,8 +120,6 @@ def _is_ours(state: dict) -> bool:
 
 
 def _answers(tcp_host: str) -> bool:
-    import socket
-
     addr, _, port = tcp_host.removeprefix("tcp://").rpartition(":")
     try:
         with socket.create_connection((addr, int(port)), timeout=1):
@@ -213,9 +216,6 @@ def _start_dind(copy_images: list[str], main_client, image: str, progress: Calla
     `stop --purge` removes."""
     import docker
 
-    from tutor.core.engine.connection import make_client, where
-    from tutor.core.engine.images import missing_images
-
     if missing_images(main_client, [image]):
         raise SandboxError(f"the sandbox image {image} is missing: `docker pull {image}`, or "
                            "`docklab images build dind` and `--images offline`")
@@ -239,7 +239,7 @@ def _start_dind(copy_images: list[str], main_client, image: str, progress: Calla
     box.reload()
     port = box.attrs["NetworkSettings"]["Ports"][DIND_PORT][0]["HostPort"]
     state = {"kind": "dind", "host": f"tcp://127.0.0.1:{port}", "tls": str(_tls_dir()), "container": box.id,
-             "volume": DIND_VOLUME, "main_host": where(sandbox=False)[0], "started_at": time.time()}
+             "volume": DIND_VOLUME, "main_host": own_engine()[0], "started_at": time.time()}
     deadline = time.monotonic() + 90  # the real image makes three 4096-bit RSA keys first
     while True:
         try:
@@ -256,7 +256,7 @@ def _start_dind(copy_images: list[str], main_client, image: str, progress: Calla
                 if new_volume:  # made by this start: nothing of a sandbox's earlier data is in it
                     main_client.volumes.get(DIND_VOLUME).remove(force=True)
                 ssl = re.search(r"\[SSL[^\]]*\][^()']*", str(err))  # a certificate problem, said plainly
-                reason = ssl.group(0).strip() if ssl else str(err).split("(")[0].strip() or type(err).__name__
+                reason = ssl.group(0).strip() if ssl else brief(err)
                 raise SandboxError(f"the sandbox container did not start an engine that docklab can reach over "
                                    f"TLS on {DIND_PORT} ({reason}); its last log lines:\n{logs}") from None
             time.sleep(0.3)
@@ -337,8 +337,6 @@ def _wait_ready(state: dict, proc: subprocess.Popen, limit: float = 60):
 
 def _copy_images(main_client, client, images: list[str], progress: Callable[[str], None]) -> None:
     """Stream `docker save` from the main engine into `docker load` on the sandbox."""
-    from tutor.core.engine import bundle
-
     have = {r["image"] for r in bundle.rows(client, images) if r["present"]}
     todo = [r["image"] for r in bundle.rows(main_client, images) if r["present"] and r["image"] not in have]
     if not todo:

@@ -20,6 +20,7 @@ class Mount:
     rw: bool
 
     def describe(self) -> str:
+        """The mount in words: what, where, rw or ro."""
         what = short(self.name) if self.type == "volume" else f"{self.type} {self.name}"
         return f"{what} → {self.destination} ({'rw' if self.rw else 'ro'})"
 
@@ -41,6 +42,7 @@ class Volume:
 
     @property
     def dangling(self) -> bool:
+        """Does no container use the volume?"""
         return not self.users
 
 
@@ -51,6 +53,7 @@ class Snapshot:
 
 
 def snapshot(client) -> Snapshot:
+    """The engine's containers and volumes now, with who mounts what where."""
     containers: dict[str, Container] = {}
     users: dict[str, list[str]] = {}
     for c in client.api.containers(all=True):

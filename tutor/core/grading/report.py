@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tutor.core.engine.connection import Engine
+from tutor.core.errors import ContentError
 from tutor.core.engine.images import ImageMap
 from tutor.core.learner.livestate import LessonState, ReadOnlyProgress, check_lesson, started
 from tutor.core.model import Lesson
@@ -31,7 +32,7 @@ DONE, NOT_DONE = "done", "not_done"
 LESSON_DONE, PARTIAL, NOT_STARTED = "done", "partial", "not_started"
 
 
-class Unreadable(Exception):
+class Unreadable(ContentError):
     """The file is not a report this docklab can read; the message says why."""
 
 
@@ -52,6 +53,7 @@ def scrub(value: Any, secrets: tuple[str, ...]) -> Any:
 
 
 def lesson_status(steps: list[dict]) -> str:
+    """A lesson's status from its steps': done, partial or not started."""
     done = sum(s["status"] == DONE for s in steps)
     return LESSON_DONE if steps and done == len(steps) else PARTIAL if done else NOT_STARTED
 

@@ -48,12 +48,14 @@ class Cell:
 
     @property
     def status(self) -> str:
+        """Done, partial or not started, from the steps done."""
         if self.total and len(self.done) >= self.total:
             return rpt.LESSON_DONE
         return rpt.PARTIAL if self.done else rpt.NOT_STARTED
 
     @property
     def text(self) -> str:
+        """The status in words, with the steps done when partial."""
         if self.status == rpt.PARTIAL:
             return f"partial: steps {','.join(map(str, self.done))} of {self.total}"
         return "done" if self.status == rpt.LESSON_DONE else "not started"
@@ -73,6 +75,7 @@ class Learner:
     upheld: set[str] = field(default_factory=set)  # lessons some report's re-check upholds
 
     def cell(self, lesson: str, total: int) -> Cell:
+        """This learner's cell for a lesson of `total` steps."""
         steps = self.steps.get(lesson, {})
         done = tuple(sorted(steps))
         return Cell(done, total, tuple(steps[n] for n in done),
@@ -80,7 +83,7 @@ class Learner:
 
 
 @dataclass(frozen=True)
-class Problem:
+class ReportProblem:
     file: str
     reason: str
     learner: str | None = None  # as the file claims it, for flagged reports
@@ -91,10 +94,11 @@ class Rollup:
     verified: bool  # a key was given
     lessons: dict[str, tuple[str, int]] = field(default_factory=dict)  # id -> (title, steps), first seen first
     learners: dict[str, Learner] = field(default_factory=dict)
-    flagged: list[Problem] = field(default_factory=list)
-    unreadable: list[Problem] = field(default_factory=list)
+    flagged: list[ReportProblem] = field(default_factory=list)
+    unreadable: list[ReportProblem] = field(default_factory=list)
 
     def rows(self) -> list[Learner]:
+        """The learners, by name."""
         return [self.learners[k] for k in sorted(self.learners, key=str.casefold)]
 
     def totals(self, lesson: str) -> dict[str, int]:
@@ -109,6 +113,7 @@ class Rollup:
 
     @property
     def clean(self) -> bool:
+        """Was every report counted (none flagged or unreadable)?"""
         return not self.flagged and not self.unreadable
 
     def add(self, name: str, data: dict, key: bytes | None) -> None:
@@ -121,7 +126,7 @@ class Rollup:
             raise rpt.Unreadable(rpt.TOO_DEEP) from None
         if not verdict.counted:
             learner = data.get("learner")
-            self.flagged.append(Problem(name, verdict.value, learner if isinstance(learner, str) else None))
+            self.flagged.append(ReportProblem(name, verdict.value, learner if isinstance(learner, str) else None))
             return
         rpt.validate(data)
         lessons = [(lesson["id"], lesson["title"], len(lesson["steps"]), contradicts(lesson),
@@ -161,8 +166,8 @@ def grade(paths: list[Path], key: bytes | None) -> Rollup:
         try:
             rollup.add(shown(path), rpt.read(path), key)
         except rpt.Unreadable as err:
-            rollup.unreadable.append(Problem(shown(path), str(err)))
+            rollup.unreadable.append(ReportProblem(shown(path), str(err)))
         except Exception as err:  # a bug here must cost one file, never the whole roll-up
-            rollup.unreadable.append(Problem(shown(path), f"docklab failed to read it ({type(err).__name__}: "
+            rollup.unreadable.append(ReportProblem(shown(path), f"docklab failed to read it ({type(err).__name__}: "
                                              f"{err}); this is a bug in docklab, please report it"))
     return rollup

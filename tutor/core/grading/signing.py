@@ -17,17 +17,19 @@ import re
 from enum import Enum
 from pathlib import Path
 
+from tutor.core.errors import UsageError
+
 ALG = "hmac-sha256"
 MIN_KEY_BYTES = 16
 ENV = "DOCKLAB_WORKSHOP_KEY"
 _HEX = re.compile("[0-9a-f]{64}")
 
 
-class BadKey(Exception):
+class BadKey(UsageError):
     """The key cannot be used (missing file, too short): a usage error."""
 
 
-class Verdict(Enum):
+class SignatureVerdict(Enum):
     VALID = "valid"
     UNSIGNED = "unsigned"
     OTHER_KEY = "signed with another key"
@@ -36,7 +38,8 @@ class Verdict(Enum):
 
     @property
     def counted(self) -> bool:
-        return self in (Verdict.VALID, Verdict.UNVERIFIED)
+        """Does a report with this signature count?"""
+        return self in (SignatureVerdict.VALID, SignatureVerdict.UNVERIFIED)
 
 
 def load_key(key_file: str | None) -> bytes | None:
@@ -76,20 +79,20 @@ def sign(report: dict, key: bytes) -> dict:
     return {**report, "signature": {"alg": ALG, "key_id": key_id(key), "value": mac}}
 
 
-def verify(report: dict, key: bytes | None) -> Verdict:
+def verify(report: dict, key: bytes | None) -> SignatureVerdict:
     """The signature judged against the content, whatever the signature field holds
     (any type, any text: a crafted one must give a verdict, never an exception)."""
     sig = report.get("signature")
     if key is None:
-        return Verdict.UNVERIFIED
+        return SignatureVerdict.UNVERIFIED
     if sig is None:
-        return Verdict.UNSIGNED
+        return SignatureVerdict.UNSIGNED
     if not isinstance(sig, dict) or sig.get("alg") != ALG:
-        return Verdict.TAMPERED
+        return SignatureVerdict.TAMPERED
     value = sig.get("value")
     if not isinstance(value, str) or not _HEX.fullmatch(value):
-        return Verdict.TAMPERED  # compare_digest refuses non-ASCII text: check the form first
+        return SignatureVerdict.TAMPERED  # compare_digest refuses non-ASCII text: check the form first
     expected = hmac.new(key, canonical(report), hashlib.sha256).hexdigest()
     if hmac.compare_digest(expected.encode("ascii"), value.encode("ascii")):
-        return Verdict.VALID
-    return Verdict.OTHER_KEY if sig.get("key_id") != key_id(key) else Verdict.TAMPERED
+        return SignatureVerdict.VALID
+    return SignatureVerdict.OTHER_KEY if sig.get("key_id") != key_id(key) else SignatureVerdict.TAMPERED

@@ -39,7 +39,7 @@ class Prune:
 
 
 @dataclass
-class Verdict:
+class PruneVerdict:
     """What the prunes of one command would remove, and which of that is not the lesson's."""
 
     command: str
@@ -49,6 +49,7 @@ class Verdict:
 
     @property
     def safe(self) -> bool:
+        """Does the command remove nothing but the lesson's own?"""
         return not self.foreign
 
     def message(self, refusing: bool = True) -> str:
@@ -151,7 +152,7 @@ def _labels_match(labels: dict, filters: list[tuple[str, str]]) -> bool:
     return all(has(s) for s in wanted) and not any(has(s) for s in unwanted)
 
 
-def assess(command: str, engine, ownership) -> Verdict | None:
+def assess(command: str, engine, ownership) -> PruneVerdict | None:
     """None when the command prunes nothing; else what it would remove and what of that
     the lesson does not own. Asks the engine now, so run it right before the command."""
     found = prunes(command)
@@ -163,7 +164,7 @@ def assess(command: str, engine, ownership) -> Verdict | None:
     owned_containers = set(state.get("containers", {}))
     owned_networks = set(state.get("networks", []))
     client = engine.client
-    verdict = Verdict(command)
+    verdict = PruneVerdict(command)
 
     def judge(item: str, mine: bool, why: str) -> None:
         verdict.removes.append(item)
@@ -200,7 +201,7 @@ def assess(command: str, engine, ownership) -> Verdict | None:
     return verdict
 
 
-def _volumes(client, engine, p: Prune, owned: set[str], judge, verdict: Verdict) -> None:
+def _volumes(client, engine, p: Prune, owned: set[str], judge, verdict: PruneVerdict) -> None:
     api = p.api or engine.api_version
     old_api = parse_version(api) < (1, 42)
     if old_api:

@@ -25,6 +25,7 @@ class ReadOnlyProgress(Progress):
     writable = False
 
     def save(self) -> None:
+        """Nothing: a read-only look writes no progress."""
         pass
 
 
@@ -36,9 +37,11 @@ class LessonState:
 
     @property
     def passed(self) -> bool:
+        """Can the lesson run here, and does every step pass?"""
         return not self.unmet and bool(self.steps) and all(s.passed for s in self.steps)
 
     def to_dict(self) -> dict:
+        """The lesson's live state as JSON data."""
         return {"lesson": self.lesson.id, "title": self.lesson.title, "passed": self.passed,
                 "unmet": self.unmet, "steps": [s.to_dict() for s in self.steps]}
 

@@ -15,12 +15,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tutor.core.engine.describe import short
+from tutor.core.engine.events import mark, mount_history
+from tutor.core.errors import OwnershipError
 from tutor.core.model import Lesson
 from tutor.core.paths import data_dir
 from tutor.core.store import read_json, write_json
 
 
-class Conflict(Exception):
+class Conflict(OwnershipError):
     """Names the lesson needs already exist: the learner's, or another lesson's."""
 
     def __init__(self, lesson: Lesson, names: list[str], lessons: dict[str, str]):
@@ -57,8 +60,7 @@ class Plan:
     networks: list[str] = field(default_factory=list)
 
     def describe(self) -> list[str]:
-        from tutor.core.engine.describe import short
-
+        """What the plan removes, in words: "container mydb", "volume my-vol"."""
         return ([f"container {name}" for _, name in self.containers] + [f"volume {short(v)}" for v in self.volumes]
                 + [f"network {n}" for n in self.networks])
 
@@ -74,10 +76,12 @@ class Ownership:
 
     @property
     def started(self) -> bool:
+        """Has docklab begun this lesson on this engine (and not reset it since)?"""
         return self.state is not None
 
     @property
     def started_at(self) -> float | None:
+        """When docklab began it, or None."""
         return self.state["started_at"] if self.state else None
 
     # -- engine look-ups ------------------------------------------------------------------
@@ -138,8 +142,6 @@ class Ownership:
             "renames": dict(self.lesson.renames),
             "marked": True,
         }
-        from tutor.core.engine.events import mark
-
         mark(self.client, "begin", self.lesson.id)  # its absence later means the engine lost the history
         self._save()
 
@@ -147,8 +149,6 @@ class Ownership:
         """Add what the lesson has created since the last look (live state and events)."""
         if not self.started:
             return
-        from tutor.core.checks.facts import mount_history
-
         res = self.lesson.resources
         base_c, base_v = self._baseline("containers"), self._baseline("volumes")
         owned: dict[str, str] = self.state["containers"]
@@ -198,6 +198,7 @@ class Ownership:
         return owned
 
     def plan(self) -> Plan:
+        """What a reset would remove: what the lesson created that still exists."""
         if not self.started:
             return Plan()
         self.observe()
@@ -212,8 +213,6 @@ class Ownership:
         """Remove what the lesson created; return (removed, kept with the reason). The
         engine's history gets docklab's mark, so nothing before it proves a step again."""
         from docker.errors import APIError, NotFound
-
-        from tutor.core.engine.events import mark
 
         plan = self.plan()
         removed, kept = [], []

@@ -20,6 +20,7 @@ class Progress:
         self.data.setdefault("lessons", {})
 
     def lesson(self, lesson_id: str) -> dict:
+        """The lesson's record (made empty when there is none)."""
         return self.data["lessons"].setdefault(lesson_id, {"steps": {}, "facts": {}})
 
     writable = True
@@ -31,6 +32,7 @@ class Progress:
         return {k: v for k, v in entry.get("facts", {}).items() if found_at.get(k, 0.0) >= since}
 
     def done(self, lesson_id: str) -> dict[int, dict]:
+        """Step number -> its record, for each step recorded done."""
         return {int(k): v for k, v in self.lesson(lesson_id).get("steps", {}).items()}
 
     def mark_done(self, lesson_id: str, step: int, evidence: list[Outcome], facts: dict[str, str],
@@ -52,12 +54,15 @@ class Progress:
         return self.lesson(lesson_id).get("current")
 
     def set_current(self, lesson_id: str, step: int) -> None:
+        """Remember the step the learner is on."""
         self.lesson(lesson_id)["current"] = step
         self.save()
 
     def restart(self, lesson_id: str) -> None:
+        """Start the lesson's record over: no steps done, no facts."""
         self.data["lessons"][lesson_id] = {"steps": {}, "facts": {}, "started_at": time.time()}
         self.save()
 
     def save(self) -> None:
+        """Write the record to disk."""
         write_json(self.path, self.data)

@@ -43,6 +43,7 @@ class StepReport:
 
     @property
     def passed(self) -> bool:
+        """Was the step proven, one way or another?"""
         return self.how in ("now", "recorded", "recorded-history", "history", "implied")
 
     @property
@@ -54,17 +55,33 @@ class StepReport:
         return HOW[self.how].format(at=at, by=self.step.implied_by)
 
     def to_dict(self) -> dict:
+        """The verdict as JSON data (`check --json`)."""
         return {"step": self.step.number, "title": self.step.title, "passed": self.passed, "how": self.how or None,
                 "proof": self.proof, "recorded_at": self.recorded_at, "roles": self.roles,
                 "checks": [o.to_dict() for o in self.outcomes]}
 
 
+@dataclass
+class Reset:
+    """What a reset did: removed, kept (with the reason), and whether docklab owned anything
+    of the lesson here (it owns nothing of a lesson it never started on this engine)."""
+
+    removed: list[str]
+    kept: list[str]
+    owned: bool
+
+
 class Session:
-    def __init__(self, lesson: Lesson, engine: Engine, image_map: ImageMap, progress: Progress | None = None):
-        self.engine, self.image_map = engine, image_map
+    """One learner, one lesson, one engine: the front ends begin, run, guard, check and
+    reset through it, and read the steps' statuses from it."""
+
+    def __init__(self, lesson: Lesson, engine: Engine, image_map: ImageMap | None = None,
+                 progress: Progress | None = None):
+        self.engine, self.image_map = engine, image_map or ImageMap("real")
         self.progress = progress or Progress()
         self.ownership = Ownership(engine.client, lesson)
         self.lesson = self.ownership.lesson  # with the names the learner chose, if begun with others
+        self.failed: set[int] = set()  # steps whose latest check failed
         self._began: float | None = None
         self._marked = False
 
@@ -85,12 +102,34 @@ class Session:
     def begin(self, fresh: bool = False) -> list[str]:
         """Start tracking (raises ownership.Conflict). `fresh` first removes what an earlier
         run of this lesson left and restarts its progress; returns what was removed."""
-        removed: list[str] = []
-        if fresh:
-            removed, _ = self.ownership.reset()
-            self.progress.restart(self.lesson.id)
+        removed = self.reset(progress=True).removed if fresh else []
         self.ownership.begin()
         return removed
+
+    def mark_auto_run(self) -> None:
+        """Mark the engine's history after `run --auto`: what it did is docklab's doing, so a
+        learner's own check of the lesson counts only what comes after."""
+        history.mark(self.engine.client, "auto", self.lesson.id)
+
+    # -- reset ------------------------------------------------------------------------------
+
+    def reset_plan(self) -> list[str]:
+        """What a reset would remove, in words ("container mydb"): only what the lesson created."""
+        return self.ownership.plan().describe()
+
+    def reset(self, progress: bool = False, again: bool = False) -> Reset:
+        """Remove exactly what the lesson created and mark the engine's history, so nothing
+        before now proves a step; `progress` also starts the learner's progress over, `again`
+        goes on tracking the lesson from here. The one reset of the CLI and the TUI."""
+        owned = self.ownership.started
+        removed, kept = self.ownership.reset()
+        if progress:
+            self.progress.restart(self.lesson.id)
+        self.failed.clear()
+        self._began = None
+        if again:
+            self.ownership.begin()
+        return Reset(removed, kept, owned)
 
     # -- commands ---------------------------------------------------------------------------
 
@@ -119,16 +158,20 @@ class Session:
         """Where the lesson's commands run (a folder of labs/ holding e.g. a compose file)."""
         return paths.workdir(self.lesson.workdir)
 
-    def guard(self, command: Command) -> guard.Verdict | None:
+    def guard(self, command: Command) -> guard.PruneVerdict | None:
         """What this command would remove that the lesson does not own (None: it removes
         nothing by itself, or only the lesson's). Ask before running every command."""
-        return guard.assess(self.command_text(command), self.engine, self.ownership)
+        return self.guard_text(self.command_text(command))
+
+    def guard_text(self, text: str) -> guard.PruneVerdict | None:
+        """The same for command text as it will be typed (the TUI types it into its shell)."""
+        return guard.assess(text, self.engine, self.ownership)
 
     def run(self, command: Command, emit: runner.Output = lambda s: None) -> runner.Result:
         """Run a command as the learner would. Ownership looks after each step's checks (and
         the engine's history remembers what a later command of the step removed)."""
         result = runner.run(self.command_text(command), emit, command.answers, command.timeout,
-                            self.lesson.secrets, cwd=self.workdir)
+                            self.lesson.secrets, env=self.engine.env, cwd=self.workdir)
         if result.interrupted or result.timed_out:
             self.ownership.observe()  # no check follows
         return result
@@ -199,6 +242,10 @@ class Session:
                 and all(o.ok or spec.kind in checks.RECALL for spec, o in zip(step.checks, outcomes)):
             report.recallable = True
         report.outcomes = [o.redacted(ctx.secrets) for o in report.outcomes]
+        if report.passed:
+            self.failed.discard(number)
+        else:
+            self.failed.add(number)
         if observe:
             self.ownership.observe()
         return report
@@ -208,7 +255,7 @@ class Session:
         roles were, and let ownership follow those things. A fact not found fails the step."""
         found: dict[str, str] = {}
         for fact in step.facts:
-            value, how = facts.evaluate(fact.kind, fact.params, ctx)
+            value, how = facts.find(fact.kind, fact.params, ctx)
             report.outcomes.append(Outcome(value is not None, f"remember {fact.name}",
                                            expected=f"{fact.kind} {fact.params}",
                                            found=(f"{short(value)}: {how}" if value else how)))
@@ -251,5 +298,21 @@ class Session:
                 report.outcomes.append(Outcome(True, f"implied by step {later}", found=report.step.implied_because))
             if not report.passed and report.recallable and not past.complete:
                 report.how = "lost"  # history could have proven it, had the engine kept it
+        self.failed = {r.step.number for r in reports if not r.passed}
         self.ownership.observe()
         return reports
+
+    def statuses(self, current: int) -> dict[int, str]:
+        """Each step's status for a list of steps (see step_statuses)."""
+        return step_statuses(self.progress, self.lesson.id, current, self.failed)
+
+
+def step_statuses(progress: Progress, lesson_id: str, current: int, failed: set[int] = frozenset()) -> dict[int, str]:
+    """Step number -> "done" (recorded), "failed" (its latest check), or "current" for the
+    step shown; steps with none of these are absent. Also before a session exists."""
+    done = progress.done(lesson_id)
+    out = {n: "done" for n in done}
+    for n in failed - set(done):
+        out[n] = "failed"
+    out.setdefault(current, "current")
+    return out

@@ -17,6 +17,8 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 
 from tutor.core import checks
 from tutor.core.checks import facts
+from tutor.core.errors import ContentError
+from tutor.core.paths import labs_dir
 from tutor.core.model import (Answer, CheckSpec, Command, FactSpec, Lesson, Problem, Requirements, Resources,
                               Role, Step)
 
@@ -29,7 +31,7 @@ SPECIAL = {"check", "answers", "remember"}  # `yaml check` and friends
 FRONT_KEYS = {"id", "title", "summary", "images", "requires", "resources", "secrets", "workdir", "roles"}
 ROLE_KEYS = {"container": str, "volume": str, "about": str, "image": str, "mount": str, "volume_at_mount": str,
              "anonymous": bool, "service": str, "fixed": bool, "syntax": str,
-             "read_only": bool}
+             "read_only": bool, "label": str, "unused": bool}
 REQUIRE_KEYS = {"api": str, "engine": str, "cli": str, "compose": bool}
 RESOURCE_KEYS = {"containers", "volumes", "networks"}
 
@@ -41,7 +43,9 @@ def markdown() -> MarkdownIt:
     return _md
 
 
-class LessonFileError(Exception):
+class LessonFileError(ContentError):
+    """A lesson file with problems; the message lists each (file:line: message)."""
+
     def __init__(self, problems: list[Problem]):
         super().__init__("\n".join(map(str, problems)))
         self.problems = problems
@@ -56,6 +60,7 @@ def load(path: Path) -> Lesson:
 
 
 def parse(path: Path, text: str | None = None) -> tuple[Lesson, list[Problem]]:
+    """The lesson in a file, and every problem found in it (file:line: message)."""
     path = Path(path)
     problems: list[Problem] = []
 
@@ -235,8 +240,6 @@ def _front_matter(lesson: Lesson, content: str, start: int, problem) -> None:
         lesson.resources = replace(lesson.resources, **{kind: getattr(lesson.resources, kind) + extra})
     workdir = data.get("workdir")
     if workdir is not None:
-        from tutor.core.paths import labs_dir
-
         where = lines.get("workdir", start)
         if not isinstance(workdir, str) or not SLUG.match(workdir):
             problem(where, "`workdir` must name a folder of labs/ (a slug such as compose-volumes)")
@@ -272,7 +275,8 @@ def _roles(data: Any, line: int, problem) -> dict[str, Role]:
                         mount=spec.get("mount"), volume=spec.get("volume_at_mount"),
                         anonymous=spec.get("anonymous"), service=spec.get("service"),
                         fixed=bool(spec.get("fixed")), syntax=spec.get("syntax"),
-                        read_only=spec.get("read_only"), line=line)
+                        read_only=spec.get("read_only"), label=spec.get("label"),
+                        unused=spec.get("unused"), line=line)
     return out
 
 
@@ -415,10 +419,6 @@ def _facts(data: Any, item_lines: list[int], block_line: int, problem) -> list[F
         if _fields_ok(kind, params, facts.FACTS[kind], line, problem):
             out.append(FactSpec(name, kind, params, line))
     return out
-
-
-def discover(directory: Path) -> list[Path]:
-    return sorted(p for p in Path(directory).glob("*.md") if FILENAME.match(p.name))
 
 
 def validate(paths: list[Path]) -> list[Problem]:

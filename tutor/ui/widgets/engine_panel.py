@@ -13,6 +13,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tutor.core.engine.describe import short
+from tutor.core.errors import brief
 from tutor.core.engine.state import Snapshot, changes, snapshot
 
 RETRY_SECONDS = 2.0
@@ -96,7 +97,7 @@ class EnginePanel(ScrollView):
                     return
                 if connected is not False:
                     connected = False
-                    reason = str(err).split("(")[0].strip() or type(err).__name__
+                    reason = brief(err)
                     self.app.call_from_thread(self.post_message, self.ConnectionChanged(False, reason))
             self._stop.wait(RETRY_SECONDS)
 

@@ -7,13 +7,14 @@ import re
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Markdown, Static
 
 from tutor.core.model import Command, Step
+from tutor.core.learner.report_lines import Line, report_lines
 from tutor.core.learner.session import StepReport
+from tutor.ui import keys
 
 COMMAND_FENCE = re.compile(r"^```(?:sh|shell|bash)\b.*?^```\s*$", re.S | re.M)
 
@@ -21,7 +22,7 @@ COMMAND_FENCE = re.compile(r"^```(?:sh|shell|bash)\b.*?^```\s*$", re.S | re.M)
 class CommandBlock(Static, can_focus=True):
     """A command the learner can run (Enter) in the terminal, exactly as shown."""
 
-    BINDINGS = [Binding("enter", "run", "Run this command")]
+    BINDINGS = keys.bindings(keys.COMMAND)
 
     class Run(Message):
         def __init__(self, command: str) -> None:
@@ -41,31 +42,29 @@ class CommandBlock(Static, can_focus=True):
 
 
 class CheckResults(Static):
-    """Expected vs. found and the hint, for each check of the step."""
+    """Expected vs. found and the hint, for each check of the step: the lines both front
+    ends show (report_lines), each styled by its tone from docklab.tcss, so they follow the theme."""
+
+    COMPONENT_CLASSES = {f"check--{tone}" for tone in
+                         ("role", "done", "pass", "fail", "still", "no-longer", "detail", "lost", "waiting", "idle")}
+
+    def __init__(self, **kw) -> None:
+        super().__init__(**kw)
+        self.lines: list[Line] = []
 
     def show(self, report: StepReport | None, waiting: str = "") -> None:
-        text = Text()
-        if waiting:
-            text.append(f"… {waiting}\n", "italic")
+        lines = [Line("waiting", f"… {waiting}")] if waiting else []
         if report is None:
-            text.append("Not checked yet: run the commands, or press F2 to check.", "dim")
+            lines.append(Line("idle", "Not checked yet: run the commands, or press F2 to check."))
         else:
-            for role in report.roles:  # what docklab took your things to be
-                text.append(f"{role}\n", "italic")
-            if report.passed and report.how != "now":
-                text.append(f"✓ DONE  {report.proof}\n", "bold green")
-            if report.how == "lost":
-                text.append("? NOT PROVABLE ANY MORE: the engine no longer remembers this step; do it again.\n",
-                            "bold yellow")
-            for o in report.outcomes:
-                text.append("✓ PASS  " if o.ok else "✗ FAIL  ", "bold green" if o.ok else "bold red")
-                text.append(o.claim + "\n")
-                if not o.ok:
-                    for label, value in (("expected", o.expected), ("found", o.found), ("hint", o.hint)):
-                        if value:
-                            text.append(f"        {label}: ", "dim")
-                            text.append(value + "\n")
-        self.update(text)
+            lines += report_lines(report)
+        self.lines = lines
+        self.refresh(layout=True)
+
+    def render(self) -> Text:
+        """Styled when drawn, so a theme switch recolours what is shown."""
+        return Text("\n").join(Text(line.text, self.get_component_rich_style(f"check--{line.tone}", partial=True))
+                               for line in self.lines)
 
 
 class StepView(VerticalScroll):

@@ -1,0 +1,47 @@
+"""Where the learner's own engine is (DOCKER_HOST, else the current context, else the
+default socket) and how to make an SDK client for an address. Below both the
+connection and the sandbox, which each need these."""
+
+from __future__ import annotations
+
+import os
+
+
+def own_engine() -> tuple[str, str]:
+    """The learner's own engine address and how it was chosen, as the `docker` CLI picks it."""
+    if os.environ.get("DOCKER_HOST"):
+        return os.environ["DOCKER_HOST"], "DOCKER_HOST"
+    try:
+        from docker.context import ContextAPI
+
+        ctx = ContextAPI.get_current_context()
+        if ctx is not None and ctx.Host:
+            return ctx.Host, f"context {ctx.name}"
+    except Exception:  # a broken ~/.docker/config.json: fall back like the CLI's default
+        pass
+    return "unix:///var/run/docker.sock", "default socket"
+
+
+def make_client(base_url: str | None = None, tls=None, version: str = "auto", timeout: int = 60,
+                env: dict[str, str] | None = None):
+    """A docker SDK client for `base_url` (and `tls`), else as docker.from_env() makes one
+    from `env` (default: this process's environment).
+    Over TLS, requests would check the engine's certificate against $REQUESTS_CA_BUNDLE
+    instead of the CA given (docker/docker-py#2433), so such a client takes no CA or proxy
+    settings from the environment."""
+    import docker
+    from docker.utils import kwargs_from_env
+
+    kwargs = {"base_url": base_url, "tls": tls} if base_url else kwargs_from_env(environment=env)
+    if not kwargs.get("tls"):
+        return docker.DockerClient(version=version, timeout=timeout, **kwargs)
+    if version == "auto":  # what the SDK's "auto" asks, on a client that ignores the environment
+        probe = docker.APIClient(version=docker.constants.MINIMUM_DOCKER_API_VERSION, timeout=timeout, **kwargs)
+        probe.trust_env = False
+        try:
+            version = probe.version(api_version=False)["ApiVersion"]
+        finally:
+            probe.close()
+    client = docker.DockerClient(version=version, timeout=timeout, **kwargs)
+    client.api.trust_env = False
+    return client
