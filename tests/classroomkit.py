@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import subprocess
 import sys
 import time
@@ -61,7 +60,9 @@ def websocket(url: str, headers: dict, script: list[tuple], limit: float = 60) -
                             msg = await asyncio.wait_for(ws.receive(), max(0.1, deadline - time.monotonic()))
                         except asyncio.TimeoutError:
                             shown = "\n".join(line.rstrip() for line in screen.display if line.strip())
-                            raise AssertionError(f"waited {limit} s for {until!r} after {keys!r}; the screen:\n{shown}")
+                            raise AssertionError(
+                                f"waited {limit} s for {until!r} after {keys!r}; the screen:\n{shown}"
+                            ) from None
                         if msg.type not in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT):
                             raise AssertionError(f"the websocket ended before {until!r} showed: {msg}")
                         data = msg.data if isinstance(msg.data, bytes) else msg.data.encode()
@@ -72,6 +73,7 @@ def websocket(url: str, headers: dict, script: list[tuple], limit: float = 60) -
 
     return asyncio.run(talk())
 
+
 PICKER_LISTED = "[data-loss]"
 LESSON_SHELL = "F6 to leave"
 F3 = "\x1bOR"  # run the step's next command in the lesson's shell
@@ -80,8 +82,14 @@ DOWN = "\x1b[B"
 
 def classroom(*args: str, home: Path, timeout: float = 900) -> subprocess.CompletedProcess:
     env = {**os.environ, "DOCKLAB_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "tutor", "classroom", *args], capture_output=True, text=True,
-                          env=env, timeout=timeout, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "tutor", "classroom", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        cwd=ROOT,
+    )
 
 
 @dataclass
@@ -112,8 +120,19 @@ def running_classroom(home: Path, learners: list[str] | None, *args: str):
         roster.write_text("".join(f"{n}\n" for n in learners))
         extra += ["--learners", str(roster)]
     try:
-        up = classroom("up", "--name", name, "--port", str(port), "--host", "127.0.0.1", "--lessons",
-                       "mount-syntax", *extra, home=home)
+        up = classroom(
+            "up",
+            "--name",
+            name,
+            "--port",
+            str(port),
+            "--host",
+            "127.0.0.1",
+            "--lessons",
+            "mount-syntax",
+            *extra,
+            home=home,
+        )
         assert up.returncode == 0, up.stdout + up.stderr
         yield Room(name, home, f"http://127.0.0.1:{port}", home / "classroom" / name)
     finally:
@@ -130,8 +149,11 @@ class Learner:
 
     def login(self) -> requests.Response:
         self.http.get(self.room.base + "/hub/login", timeout=30)
-        return self.http.post(self.room.base + "/hub/login", timeout=60, data={
-            "username": self.name, "password": self.password, "_xsrf": self.http.cookies.get("_xsrf", "")})
+        return self.http.post(
+            self.room.base + "/hub/login",
+            timeout=60,
+            data={"username": self.name, "password": self.password, "_xsrf": self.http.cookies.get("_xsrf", "")},
+        )
 
     def logged_in(self) -> bool:
         return any(c.name == "jupyterhub-hub-login" for c in self.http.cookies)
@@ -162,7 +184,9 @@ class Learner:
     def do_first_step(self, lesson: str = "mount-syntax") -> str:
         """In the TUI: find the lesson, open it, run step 1's command, wait for its check."""
         position = [p.stem.split("-", 1)[1] for p in sorted((ROOT / "content").glob("[0-9]*.md"))].index(lesson)
-        status, screen = self.tui([("", PICKER_LISTED), (DOWN * position + "\r", LESSON_SHELL), (F3, "✓ done  1.", "try again")])
+        status, screen = self.tui(
+            [("", PICKER_LISTED), (DOWN * position + "\r", LESSON_SHELL), (F3, "✓ done  1.", "try again")]
+        )
         assert status == 101, status
         return screen
 
@@ -186,5 +210,3 @@ def learner_box(client, room: Room, learner: str):
 def summary(instructor: Learner) -> dict:
     r = instructor.view("api/summary")
     return json.loads(r.text) if r.status_code == 200 else {}
-
-

@@ -66,8 +66,9 @@ def test_docklab_reaches_the_sidecar_by_a_socket_in_the_pod_and_no_port_is_open(
     # the socket's folder is one emptyDir, shared by these two containers only
     shared = {m["name"] for c in boxes.values() for m in c["volumeMounts"] if m["mountPath"] == socket_dir}
     assert len(shared) == 1
-    assert {"emptyDir": {}} == {k: v for k, v in next(v for v in pod["spec"]["volumes"]
-                                                       if v["name"] in shared).items() if k != "name"}
+    assert {"emptyDir": {}} == {
+        k: v for k, v in next(v for v in pod["spec"]["volumes"] if v["name"] in shared).items() if k != "name"
+    }
     # the learner's server port (behind the hub's login) is the one port, on no host
     ports = [p for c in boxes.values() for p in c.get("ports") or []]
     assert [p["containerPort"] for p in ports] == [8888] and not any(p.get("hostPort") for p in ports)

@@ -41,7 +41,9 @@ def kubespawner_config(values: dict):
         k.storage_pvc_ensure = True
         k.storage_capacity = storage.get("capacity", "10Gi")
         volumes.append({"name": "volume-{username}{servername}", "persistentVolumeClaim": {"claimName": "{pvc_name}"}})
-        mounts.append({"mountPath": storage.get("homeMountPath", "/home/jovyan"), "name": "volume-{username}{servername}"})
+        mounts.append(
+            {"mountPath": storage.get("homeMountPath", "/home/jovyan"), "name": "volume-{username}{servername}"}
+        )
     k.volumes = volumes + list(storage.get("extraVolumes") or [])
     k.volume_mounts = mounts + list(storage.get("extraVolumeMounts") or [])
     for key, trait in (("cpu", "cpu"), ("memory", "mem")):

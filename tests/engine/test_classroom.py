@@ -30,10 +30,16 @@ def in_box(box, script: str) -> str:
 @pytest.fixture
 def canaries(client, prefix):
     """Things on the engine that look like a classroom's but are not this one's."""
-    made = [client.volumes.create(f"{prefix}-canary", labels={"org.docklab.classroom": "another-class"}),
-            client.networks.create(f"{prefix}-canary-net"),
-            client.containers.create("docklab/busybox:stand-in", ["true"], name=f"{prefix}-canary",
-                                     labels={"org.docklab.classroom.user": "alice"})]
+    made = [
+        client.volumes.create(f"{prefix}-canary", labels={"org.docklab.classroom": "another-class"}),
+        client.networks.create(f"{prefix}-canary-net"),
+        client.containers.create(
+            "docklab/busybox:stand-in",
+            ["true"],
+            name=f"{prefix}-canary",
+            labels={"org.docklab.classroom.user": "alice"},
+        ),
+    ]
     yield made
     for thing in reversed(made):
         thing.remove(force=True) if hasattr(thing, "status") else thing.remove()
@@ -63,13 +69,15 @@ def test_three_learners_each_have_a_server_and_an_engine_of_their_own(client, ho
         assert nobody.tui([("", "x")], user=NAMES[0])[0] == 403  # the TUI's websocket, with no login
 
         boxes = {n: learner_box(client, room, n) for n in NAMES}
-        for name, box in boxes.items():
+        for box in boxes.values():
             assert box.attrs["HostConfig"]["Privileged"] is True
             assert "my-vol" in in_box(box, "docker volume ls -q")  # the same name in each engine...
             assert box.attrs["Config"]["Labels"]["org.docklab.classroom"] == room.name
         assert "my-vol" not in {v.name for v in client.volumes.list()}  # ...and none on the host's
-        ids = {n: in_box(box, "docker volume inspect my-vol -f '{{.CreatedAt}}' && docker info -f '{{.ID}}'")
-               for n, box in boxes.items()}
+        ids = {
+            n: in_box(box, "docker volume inspect my-vol -f '{{.CreatedAt}}' && docker info -f '{{.ID}}'")
+            for n, box in boxes.items()
+        }
         assert len(set(ids.values())) == 3  # three engines
 
         # alice cannot reach bob's server: not through the hub with her login...
@@ -79,8 +87,11 @@ def test_three_learners_each_have_a_server_and_an_engine_of_their_own(client, ho
         assert alice.tui([("", "x")], user=bob.name)[0] == 403
         # ...nor from her container to his, on the learners' network (no traffic between them)
         bob_ip = boxes[bob.name].attrs["NetworkSettings"]["Networks"][f"{room.name}-net"]["IPAddress"]
-        probe = in_box(boxes[alice.name], f"python3 -c \"import socket; socket.create_connection(('{bob_ip}', 8888), 3)\""
-                       " && echo REACHED || echo REFUSED")
+        probe = in_box(
+            boxes[alice.name],
+            f"python3 -c \"import socket; socket.create_connection(('{bob_ip}', 8888), 3)\""
+            " && echo REACHED || echo REFUSED",
+        )
         assert "REFUSED" in probe and "REACHED" not in probe, probe
         # bob's engine and progress are on volumes only his server mounts
         mounts = {n: {m["Name"] for m in b.attrs["Mounts"] if m["Type"] == "volume"} for n, b in boxes.items()}
@@ -90,17 +101,37 @@ def test_three_learners_each_have_a_server_and_an_engine_of_their_own(client, ho
         teacher = room.instructor()
         teacher.login()
         assert teacher.logged_in()
-        seen = wait_for(lambda: (s := summary(teacher)) and all(
-            s.get(n, {}).get("lessons", {}).get("mount-syntax", {}).get("done") == 1 for n in NAMES) and s, 60)
+        seen = wait_for(
+            lambda: (
+                (s := summary(teacher))
+                and all(s.get(n, {}).get("lessons", {}).get("mount-syntax", {}).get("done") == 1 for n in NAMES)
+                and s
+            ),
+            60,
+        )
         assert seen, summary(teacher)
         assert all(seen[n]["lessons"]["mount-syntax"]["last"] for n in NAMES)
         page = teacher.view()
         assert page.status_code == 200 and all(f'data-learner="{n}"' in page.text for n in NAMES)
         exported = teacher.view("export.csv")
         assert exported.status_code == 200
-        graded = subprocess.run([sys.executable, "-m", "tutor", "grade", "--key-file",
-                                 str(room.folder / "workshop.key"), str(room.folder / "reports"), "--format", "csv"],
-                                capture_output=True, text=True, cwd=ROOT, env={"DOCKLAB_HOME": str(home), "PATH": ""})
+        graded = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "tutor",
+                "grade",
+                "--key-file",
+                str(room.folder / "workshop.key"),
+                str(room.folder / "reports"),
+                "--format",
+                "csv",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={"DOCKLAB_HOME": str(home), "PATH": ""},
+        )
         assert graded.returncode == 0, graded.stderr
         assert exported.text == graded.stdout
         assert all(line.split(",")[0] in NAMES for line in graded.stdout.splitlines()[1:4])
@@ -109,9 +140,15 @@ def test_three_learners_each_have_a_server_and_an_engine_of_their_own(client, ho
         # a learner's login does not open it
         assert alice.view().status_code == 403 and alice.view("export.csv").status_code == 403
 
-        listed = json.loads(subprocess.run([sys.executable, "-m", "tutor", "classroom", "status", "--json", "--name",
-                                            room.name], capture_output=True, text=True, cwd=ROOT,
-                                           env={**os.environ, "DOCKLAB_HOME": str(home)}).stdout)
+        listed = json.loads(
+            subprocess.run(
+                [sys.executable, "-m", "tutor", "classroom", "status", "--json", "--name", room.name],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+                env={**os.environ, "DOCKLAB_HOME": str(home)},
+            ).stdout
+        )
         assert {n: v["server"] for n, v in listed["learners"].items()} == {n: "running" for n in NAMES}
         assert all(v["lessons"]["mount-syntax"]["done"] == 1 for v in listed["learners"].values())
     assert engine_state(client) == before  # the canaries are in both

@@ -41,8 +41,10 @@ def folder(name: str) -> Path:
 
 def check_name(name: str) -> str:
     if not NAME.fullmatch(name):
-        raise ClassroomError(f"{name!r} cannot name a classroom: lowercase letters, digits and -, "
-                             "starting with a letter, at most 31 characters")
+        raise ClassroomError(
+            f"{name!r} cannot name a classroom: lowercase letters, digits and -, "
+            "starting with a letter, at most 31 characters"
+        )
     return name
 
 
@@ -58,8 +60,10 @@ def read_learners(path: str) -> list[str]:
         if not line:
             continue
         if not LEARNER.fullmatch(line) or line == ADMIN:
-            raise ClassroomError(f"{path}:{number}: {line!r} is not a login name docklab takes (lowercase "
-                                 f"letters, digits and . _ -; not {ADMIN!r}, the instructor's)")
+            raise ClassroomError(
+                f"{path}:{number}: {line!r} is not a login name docklab takes (lowercase "
+                f"letters, digits and . _ -; not {ADMIN!r}, the instructor's)"
+            )
         names[line] = None
     if not names:
         raise ClassroomError(f"{path} names no learners")
@@ -125,9 +129,17 @@ def _bundle(client, target: Path, lessons: list[str] | None, progress: Progress)
     return present
 
 
-def up(name: str = DEFAULT_NAME, port: int = 8000, bind: str = "0.0.0.0", learners: list[str] | None = None,
-       image: str | None = None, lessons: list[str] | None = None, cull_after: int = 3600, mem_limit: str | None = None,
-       progress: Progress = print) -> dict:
+def up(
+    name: str = DEFAULT_NAME,
+    port: int = 8000,
+    bind: str = "0.0.0.0",
+    learners: list[str] | None = None,
+    image: str | None = None,
+    lessons: list[str] | None = None,
+    cull_after: int = 3600,
+    mem_limit: str | None = None,
+    progress: Progress = print,
+) -> dict:
     """Start the hub (building the learner image and the image bundle first when needed);
     returns what the instructor needs: the URL, the logins and the folder."""
     import docker
@@ -161,17 +173,36 @@ def up(name: str = DEFAULT_NAME, port: int = 8000, bind: str = "0.0.0.0", learne
     admin_password = _secret(home / "admin.password", lambda: secrets.token_urlsafe(24))
     _secret(home / "cli.token", lambda: secrets.token_hex(32))
     _secret(home / "workshop.key", lambda: secrets.token_hex(32))
-    conf = {"name": name, "port": port, "bind": bind, "admin": ADMIN, "learners": learners, "image": tag,
-            "network": net.name, "subnet": subnet, "hub_ip": gateway, "hub_port": _free_port("0.0.0.0"),
-            "view_port": _free_port("0.0.0.0"), "proxy_api_port": _free_port("127.0.0.1"),
-            "cull_after": cull_after, "cull_every": max(5, min(60, cull_after // 2)), "mem_limit": mem_limit}
+    conf = {
+        "name": name,
+        "port": port,
+        "bind": bind,
+        "admin": ADMIN,
+        "learners": learners,
+        "image": tag,
+        "network": net.name,
+        "subnet": subnet,
+        "hub_ip": gateway,
+        "hub_port": _free_port("0.0.0.0"),
+        "view_port": _free_port("0.0.0.0"),
+        "proxy_api_port": _free_port("127.0.0.1"),
+        "cull_after": cull_after,
+        "cull_every": max(5, min(60, cull_after // 2)),
+        "mem_limit": mem_limit,
+    }
     write_json(home / "classroom.json", conf)
     _start_hub(home, conf)
     local = "127.0.0.1" if bind in ("0.0.0.0", "", "::") else bind
     shown = socket.gethostname() if bind in ("0.0.0.0", "", "::") else bind
-    return {"url": f"http://{shown}:{port}/", "local_url": f"http://{local}:{port}/", "admin": ADMIN,
-            "admin_password": admin_password, "learner_password": learner_password, "folder": str(home),
-            "learners": learners}
+    return {
+        "url": f"http://{shown}:{port}/",
+        "local_url": f"http://{local}:{port}/",
+        "admin": ADMIN,
+        "admin_password": admin_password,
+        "learner_password": learner_password,
+        "folder": str(home),
+        "learners": learners,
+    }
 
 
 def _start_hub(home: Path, conf: dict) -> None:
@@ -179,9 +210,15 @@ def _start_hub(home: Path, conf: dict) -> None:
 
     env = {**os.environ, "DOCKLAB_CLASSROOM_DIR": str(home)}
     with open(home / "hub.log", "ab") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(Path(__file__).with_name("hub_config.py"))], cwd=home, env=env,
-                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "jupyterhub", "-f", str(Path(__file__).with_name("hub_config.py"))],
+            cwd=home,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     write_json(home / "state.json", {"pid": proc.pid, "start_time": _start_time(proc.pid), "started_at": time.time()})
     local = "127.0.0.1" if conf["bind"] in ("0.0.0.0", "", "::") else conf["bind"]
     deadline = time.monotonic() + 90
@@ -189,8 +226,9 @@ def _start_hub(home: Path, conf: dict) -> None:
         if proc.poll() is not None:
             _stop_proxy(home)
             tail = (home / "hub.log").read_text(errors="replace").splitlines()[-15:]
-            raise ClassroomError("the hub stopped while starting:\n  " + "\n  ".join(tail) +
-                                 f"\n(the whole log: {home / 'hub.log'})")
+            raise ClassroomError(
+                "the hub stopped while starting:\n  " + "\n  ".join(tail) + f"\n(the whole log: {home / 'hub.log'})"
+            )
         try:
             with urllib.request.urlopen(f"http://{local}:{conf['port']}/hub/health", timeout=2) as resp:
                 if resp.status == 200:
@@ -205,8 +243,10 @@ def hub_api(name: str, path: str) -> list | dict:
     home = folder(name)
     conf = read_json(home / "classroom.json", {})
     local = "127.0.0.1" if conf["bind"] in ("0.0.0.0", "", "::") else conf["bind"]
-    req = urllib.request.Request(f"http://{local}:{conf['port']}/hub/api/{path}",
-                                 headers={"Authorization": f"token {(home / 'cli.token').read_text().strip()}"})
+    req = urllib.request.Request(
+        f"http://{local}:{conf['port']}/hub/api/{path}",
+        headers={"Authorization": f"token {(home / 'cli.token').read_text().strip()}"},
+    )
     with urllib.request.urlopen(req, timeout=10) as resp:
         return json.loads(resp.read())
 
@@ -227,13 +267,22 @@ def status(name: str = DEFAULT_NAME) -> dict:
                 continue
             server = (user.get("servers") or {}).get("")
             users.setdefault(user["name"], {})["server"] = (
-                "running" if server and server.get("ready") else "starting" if server and server.get("pending")
-                else "stopped")
+                "running"
+                if server and server.get("ready")
+                else "starting"
+                if server and server.get("pending")
+                else "stopped"
+            )
             users[user["name"]]["last_activity"] = user.get("last_activity")
     for learner, seen in summary(home).items():
         users.setdefault(learner, {"server": "stopped" if state else "hub down"})["lessons"] = seen["lessons"]
-    return {"name": name, "running": bool(state), "port": conf["port"], "folder": str(home),
-            "learners": {k: users[k] for k in sorted(users)}}
+    return {
+        "name": name,
+        "running": bool(state),
+        "port": conf["port"],
+        "folder": str(home),
+        "learners": {k: users[k] for k in sorted(users)},
+    }
 
 
 def _stop_pid(pid: int, wait: float) -> None:

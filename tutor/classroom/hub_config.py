@@ -44,17 +44,32 @@ configure(c, conf, folder)
 # The hub and its proxy reach the view on loopback; learners' servers at their gateway.
 view_url = f"http://127.0.0.1:{conf['view_port']}"
 c.JupyterHub.services = [
-    {"name": "docklab-view", "url": view_url, "display": True, "oauth_no_confirm": True,
-     "command": [sys.executable, "-m", "tutor.classroom.service"],
-     "environment": {"DOCKLAB_CLASSROOM_DIR": str(folder), "PYTHONUNBUFFERED": "1"}},
-    {"name": "idle-culler",
-     "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={conf['cull_after']}",
-                 f"--cull-every={conf['cull_every']}"]},
+    {
+        "name": "docklab-view",
+        "url": view_url,
+        "display": True,
+        "oauth_no_confirm": True,
+        "command": [sys.executable, "-m", "tutor.classroom.service"],
+        "environment": {"DOCKLAB_CLASSROOM_DIR": str(folder), "PYTHONUNBUFFERED": "1"},
+    },
+    {
+        "name": "idle-culler",
+        "command": [
+            sys.executable,
+            "-m",
+            "jupyterhub_idle_culler",
+            f"--timeout={conf['cull_after']}",
+            f"--cull-every={conf['cull_every']}",
+        ],
+    },
     {"name": "docklab-cli", "api_token": (folder / "cli.token").read_text().strip()},
 ]
 c.JupyterHub.load_roles = [
     {"name": "docklab-view", "services": ["docklab-view"], "scopes": ["list:users", "read:users", "read:servers"]},
-    {"name": "idle-culler", "services": ["idle-culler"],
-     "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]},
+    {
+        "name": "idle-culler",
+        "services": ["idle-culler"],
+        "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+    },
     {"name": "docklab-cli", "services": ["docklab-cli"], "scopes": ["list:users", "read:users", "read:servers"]},
 ]

@@ -16,8 +16,11 @@ from tutor.core.engine.images import ImageError, Progress, _import_rootfs, missi
 from tutor.core.paths import ROOT, labs_dir
 
 REPO = "docklab/classroom-learner"
-ROOTFS = {"tag": "docklab/rootfs-learner:bookworm", "suite": "bookworm",
-          "packages": ["docker.io", "python3", "python3-venv", "procps"]}
+ROOTFS = {
+    "tag": "docklab/rootfs-learner:bookworm",
+    "suite": "bookworm",
+    "packages": ["docker.io", "python3", "python3-venv", "procps"],
+}
 COMPOSE = ["/usr/local/lib/docker/cli-plugins/docker-compose", "/usr/libexec/docker/cli-plugins/docker-compose"]
 
 
@@ -92,8 +95,23 @@ def _wheels(dest: Path) -> None:
             spec = str(source)
         else:
             spec = f"docklab=={__version__}"
-        proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--disable-pip-version-check",
-                               "-w", str(dest), spec, "jupyterhub>=5.2"], capture_output=True, text=True, timeout=900)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "-q",
+                "--disable-pip-version-check",
+                "-w",
+                str(dest),
+                spec,
+                "jupyterhub>=5.2",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
     if proc.returncode != 0:
         raise ImageError(f"pip could not make the wheels for the learner image: {proc.stderr.strip()[-2000:]}")
 
@@ -102,8 +120,15 @@ def _build(client, ctx: Path, tag: str, progress: Progress) -> None:
     from docker.errors import APIError, BuildError
 
     try:
-        for chunk in client.api.build(path=str(ctx), tag=tag, buildargs={"BASE": ROOTFS["tag"]}, rm=True,
-                                      forcerm=True, decode=True, labels={"org.docklab.classroom-image": __version__}):
+        for chunk in client.api.build(
+            path=str(ctx),
+            tag=tag,
+            buildargs={"BASE": ROOTFS["tag"]},
+            rm=True,
+            forcerm=True,
+            decode=True,
+            labels={"org.docklab.classroom-image": __version__},
+        ):
             if "error" in chunk:
                 raise ImageError(f"{tag}: {chunk['error'].strip()}")
             line = (chunk.get("stream") or "").strip()

@@ -38,8 +38,9 @@ ACTIVITY_EVERY = 60  # seconds between activity reports to the hub
 def _scheme(request: web.Request) -> str:
     """The browser's scheme: TLS may end at the hub's proxy or an ingress in front of it.
     The first value set counts (the Python configurable-http-proxy writes ",http")."""
-    forwarded = next((v.strip().lower() for v in request.headers.get("X-Forwarded-Proto", "").split(",")
-                      if v.strip()), "")
+    forwarded = next(
+        (v.strip().lower() for v in request.headers.get("X-Forwarded-Proto", "").split(",") if v.strip()), ""
+    )
     return forwarded if forwarded in ("http", "https") else request.scheme
 
 
@@ -69,12 +70,22 @@ class HubLogin:
         state = secrets.token_urlsafe(16)
         verifier = secrets.token_urlsafe(32)
         challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
-        url = self.auth.login_url + "&" + urlencode({"state": state, "code_challenge": challenge,
-                                                     "code_challenge_method": "S256"})
+        url = (
+            self.auth.login_url
+            + "&"
+            + urlencode({"state": state, "code_challenge": challenge, "code_challenge_method": "S256"})
+        )
         response = web.HTTPFound(url)
         kept = json.dumps({"state": state, "verifier": verifier, "next": request.path_qs})
-        response.set_cookie(STATE_COOKIE, base64.urlsafe_b64encode(kept.encode()).decode(), path=self.prefix,
-                            httponly=True, samesite="Lax", secure=_scheme(request) == "https", max_age=600)
+        response.set_cookie(
+            STATE_COOKIE,
+            base64.urlsafe_b64encode(kept.encode()).decode(),
+            path=self.prefix,
+            httponly=True,
+            samesite="Lax",
+            secure=_scheme(request) == "https",
+            max_age=600,
+        )
         return response
 
     async def callback_handler(self, request: web.Request) -> web.StreamResponse:
@@ -84,14 +95,16 @@ class HubLogin:
             kept = {}
         if not kept or not secrets.compare_digest(str(kept.get("state")), request.query.get("state", "")):
             return web.Response(status=403, text="docklab: this login did not start here; open your server again.\n")
-        token = await self.auth.token_for_code(request.query.get("code", ""), code_verifier=kept["verifier"],
-                                               sync=False)
+        token = await self.auth.token_for_code(
+            request.query.get("code", ""), code_verifier=kept["verifier"], sync=False
+        )
         target = kept.get("next") or self.prefix
         if not target.startswith(self.prefix):
             target = self.prefix
         response = web.HTTPFound(target)
-        response.set_cookie(TOKEN_COOKIE, token, path=self.prefix, httponly=True, samesite="Lax",
-                            secure=_scheme(request) == "https")
+        response.set_cookie(
+            TOKEN_COOKIE, token, path=self.prefix, httponly=True, samesite="Lax", secure=_scheme(request) == "https"
+        )
         response.del_cookie(STATE_COOKIE, path=self.prefix)
         return response
 
@@ -172,8 +185,9 @@ class LearnerServer(Server):
                     continue
                 when = datetime.fromtimestamp(last, timezone.utc).isoformat().replace("+00:00", "Z")
                 try:
-                    async with session.post(url, headers=headers, json={
-                            "servers": {name: {"last_activity": when}}, "last_activity": when}) as resp:
+                    async with session.post(
+                        url, headers=headers, json={"servers": {name: {"last_activity": when}}, "last_activity": when}
+                    ) as resp:
                         if resp.status < 400:
                             reported = last
                 except Exception as err:  # the hub restarting: report at the next round
@@ -189,16 +203,24 @@ class LearnerServer(Server):
         loop = asyncio.new_event_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, self.request_exit)
-        web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False, loop=loop,
-                    access_log_class=PathOnlyAccessLog, print=lambda *args: None)
+        web.run_app(
+            self._make_app(),
+            host=self.host,
+            port=self.port,
+            handle_signals=False,
+            loop=loop,
+            access_log_class=PathOnlyAccessLog,
+            print=lambda *args: None,
+        )
 
 
 def main() -> int:
     """Listen where the hub said (JUPYTERHUB_SERVICE_URL), under its prefix."""
     where = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://0.0.0.0:8888/"))
     command = shlex.join([sys.executable, "-m", "tutor"])
-    LearnerServer(command, host=where.hostname or "0.0.0.0", port=where.port or 8888, title="docklab",
-                  login=HubLogin()).serve()
+    LearnerServer(
+        command, host=where.hostname or "0.0.0.0", port=where.port or 8888, title="docklab", login=HubLogin()
+    ).serve()
     return 0
 
 

@@ -27,13 +27,16 @@ def report_now() -> dict:
         engine = connect(timeout=20)
     except EngineUnavailable:
         engine = None
-    return report.make(os.environ.get("JUPYTERHUB_USER", "learner"), all_lessons(), engine, load_map(),
-                       __version__)
+    return report.make(os.environ.get("JUPYTERHUB_USER", "learner"), all_lessons(), engine, load_map(), __version__)
 
 
 def send(url: str, token: str, body: dict) -> int:
-    req = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                 headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
+    req = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Authorization": f"token {token}", "Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(req, timeout=30) as resp:
         return resp.status
 

@@ -42,7 +42,10 @@ def summary(folder: Path) -> dict[str, dict]:
         lessons = {}
         for lesson in data["lessons"]:
             done = [s for s in lesson["steps"] if s["status"] == rpt.DONE]
-            lessons[lesson["id"]] = {"done": len(done), "steps": len(lesson["steps"]),
-                                     "last": max((s["done_at"] for s in done if s["done_at"]), default=None)}
+            lessons[lesson["id"]] = {
+                "done": len(done),
+                "steps": len(lesson["steps"]),
+                "last": max((s["done_at"] for s in done if s["done_at"]), default=None),
+            }
         out[data["learner"]] = {"lessons": lessons, "received_at": path.stat().st_mtime}
     return out

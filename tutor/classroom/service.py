@@ -69,12 +69,16 @@ class Page(Admin):
                 cell = seen.get(name, {}).get("lessons", {}).get(lesson_id)
                 done = cell["done"] if cell else 0
                 last = (cell or {}).get("last") or ""
-                cells.append(f'<td class="{"done" if done == total else "partial" if done else "none"}" '
-                             f'data-lesson="{html.escape(lesson_id)}" data-done="{done}">{done}/{total}'
-                             f'<small>{html.escape(last)}</small></td>')
+                cells.append(
+                    f'<td class="{"done" if done == total else "partial" if done else "none"}" '
+                    f'data-lesson="{html.escape(lesson_id)}" data-done="{done}">{done}/{total}'
+                    f"<small>{html.escape(last)}</small></td>"
+                )
             state = servers.get(name, "no server")
-            rows.append(f'<tr data-learner="{html.escape(name)}"><th>{html.escape(name)}</th>'
-                        f'<td>{html.escape(state)}</td>{"".join(cells)}</tr>')
+            rows.append(
+                f'<tr data-learner="{html.escape(name)}"><th>{html.escape(name)}</th>'
+                f"<td>{html.escape(state)}</td>{''.join(cells)}</tr>"
+            )
         head = "".join(f'<th title="{html.escape(t)}">{html.escape(i)}</th>' for i, t, _ in lessons)
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.finish(PAGE.format(rows="".join(rows), head=head, when=time.strftime("%H:%M:%S")))
@@ -105,7 +109,7 @@ class Report(web.RequestHandler):
 
     async def post(self):
         header = self.request.headers.get("Authorization", "")
-        token = header[len("token "):].strip() if header.lower().startswith("token ") else ""
+        token = header[len("token ") :].strip() if header.lower().startswith("token ") else ""
         if not token:
             raise web.HTTPError(401, "a hub token is required")
         auth: HubOAuth = self.settings["hub_auth"]
@@ -133,7 +137,8 @@ async def hub_users() -> dict[str, str]:
     """Each learner's server state, from the hub's API with this service's own token."""
     url = url_path_join(os.environ["JUPYTERHUB_API_URL"], "users")
     resp = await httpclient.AsyncHTTPClient().fetch(
-        url, headers={"Authorization": f"token {os.environ['JUPYTERHUB_API_TOKEN']}"}, raise_error=False)
+        url, headers={"Authorization": f"token {os.environ['JUPYTERHUB_API_TOKEN']}"}, raise_error=False
+    )
     if resp.code != 200:
         return {}
     out = {}
@@ -162,13 +167,18 @@ Export the roll-up as <a href="export.csv">CSV</a>, <a href="export.html">HTML</
 def make_app() -> web.Application:
     prefix = os.environ["JUPYTERHUB_SERVICE_PREFIX"]
     auth = HubOAuth(api_token=os.environ["JUPYTERHUB_API_TOKEN"], cache_max_age=60)
-    return web.Application([
-        (prefix, Page),
-        (url_path_join(prefix, "oauth_callback"), HubOAuthCallbackHandler),
-        (url_path_join(prefix, r"export\.(csv|html|junit)"), Export),
-        (url_path_join(prefix, "api/summary"), Summary),
-        (url_path_join(prefix, "api/report"), Report),
-    ], cookie_secret=os.urandom(32), hub_auth=auth, xsrf_cookies=False)
+    return web.Application(
+        [
+            (prefix, Page),
+            (url_path_join(prefix, "oauth_callback"), HubOAuthCallbackHandler),
+            (url_path_join(prefix, r"export\.(csv|html|junit)"), Export),
+            (url_path_join(prefix, "api/summary"), Summary),
+            (url_path_join(prefix, "api/report"), Report),
+        ],
+        cookie_secret=os.urandom(32),
+        hub_auth=auth,
+        xsrf_cookies=False,
+    )
 
 
 def main() -> int:

@@ -60,8 +60,13 @@ def network(client, name: str, subnet: str | None = None):
         ipam = None
         if subnet:
             ipam = docker.types.IPAMConfig(pool_configs=[docker.types.IPAMPool(subnet=subnet)])
-        return client.networks.create(net_name, driver="bridge", labels={LABEL: name}, ipam=ipam,
-                                      options={"com.docker.network.bridge.enable_icc": "false"})
+        return client.networks.create(
+            net_name,
+            driver="bridge",
+            labels={LABEL: name},
+            ipam=ipam,
+            options={"com.docker.network.bridge.enable_icc": "false"},
+        )
     if (net.attrs.get("Labels") or {}).get(LABEL) != name:
         raise RuntimeError(f"a network {net_name} exists and is not classroom {name}'s: choose another --name")
     return net

@@ -14,8 +14,10 @@ def _needs_extra() -> str | None:
         import dockerspawner  # noqa: F401
         import jupyterhub  # noqa: F401
     except ImportError:
-        return ("docklab classroom needs JupyterHub and DockerSpawner: pip install 'docklab[classroom]' "
-                "(in a checkout: scripts/venv classroom)")
+        return (
+            "docklab classroom needs JupyterHub and DockerSpawner: pip install 'docklab[classroom]' "
+            "(in a checkout: scripts/venv classroom)"
+        )
     return None
 
 
@@ -30,17 +32,29 @@ def cmd_classroom(args) -> int:
                 print(missing, file=sys.stderr)
                 return USAGE
             learners = hub.read_learners(args.learners) if args.learners else None
-            got = hub.up(args.name, port=args.port, bind=args.host, learners=learners, image=args.image,
-                         lessons=args.lessons.split(",") if args.lessons else None,
-                         cull_after=args.cull_after, mem_limit=args.mem_limit,
-                         progress=lambda line: print(line, file=sys.stderr))
-            who = (f"{len(learners)} learners from {args.learners}" if learners
-                   else "anyone who knows the workshop password, under any name")
-            print(f"classroom {args.name} is up: {got['url']}  (on this machine: {got['local_url']})\n"
-                  f"  instructor: log in as {got['admin']} with {got['admin_password']}\n"
-                  f"  learners ({who}): their name and the workshop password {got['learner_password']}\n"
-                  f"  live view: {got['local_url']}services/docklab-view/ ; state and logs: {got['folder']}\n"
-                  f"  `docklab classroom status` lists the learners; `docklab classroom down` ends the class.")
+            got = hub.up(
+                args.name,
+                port=args.port,
+                bind=args.host,
+                learners=learners,
+                image=args.image,
+                lessons=args.lessons.split(",") if args.lessons else None,
+                cull_after=args.cull_after,
+                mem_limit=args.mem_limit,
+                progress=lambda line: print(line, file=sys.stderr),
+            )
+            who = (
+                f"{len(learners)} learners from {args.learners}"
+                if learners
+                else "anyone who knows the workshop password, under any name"
+            )
+            print(
+                f"classroom {args.name} is up: {got['url']}  (on this machine: {got['local_url']})\n"
+                f"  instructor: log in as {got['admin']} with {got['admin_password']}\n"
+                f"  learners ({who}): their name and the workshop password {got['learner_password']}\n"
+                f"  live view: {got['local_url']}services/docklab-view/ ; state and logs: {got['folder']}\n"
+                f"  `docklab classroom status` lists the learners; `docklab classroom down` ends the class."
+            )
             return OK
         if args.action == "status":
             got = hub.status(args.name)
@@ -54,9 +68,11 @@ def cmd_classroom(args) -> int:
                     print(f"  {learner:<20} {seen['server']:<14} {steps or 'no steps yet'}")
             return OK if got["running"] else FAILED
         removed = hub.down(args.name, purge=args.purge, progress=lambda line: print(line, file=sys.stderr))
-        print(f"classroom {args.name} is down: removed {len(removed['containers'])} container(s), "
-              f"{len(removed['networks'])} network(s), {len(removed['volumes'])} volume(s)"
-              + ("" if args.purge else "; the learners' volumes and the hub's folder are kept (--purge removes them)"))
+        print(
+            f"classroom {args.name} is down: removed {len(removed['containers'])} container(s), "
+            f"{len(removed['networks'])} network(s), {len(removed['volumes'])} volume(s)"
+            + ("" if args.purge else "; the learners' volumes and the hub's folder are kept (--purge removes them)")
+        )
         return OK
     except (hub.ClassroomError, ImageError) as err:
         print(f"docklab classroom: {err}", file=sys.stderr)
