@@ -52,13 +52,17 @@ def websocket(url: str, headers: dict, script: list[tuple], limit: float = 60) -
                     start = len(got)
                     deadline = time.monotonic() + limit
                     sent = time.monotonic()
-                    while not showing(until, got[start:]):
+                    if not until:  # no sign to wait for: let the command run a moment
+                        deadline = sent + 2
+                    while not (showing(until, got[start:]) if until else time.monotonic() > deadline):
                         if again and again[0].encode() in got[start:] and time.monotonic() - sent > 2:
                             start, sent = len(got), time.monotonic()  # typed again only once it said so anew
                             await ws.send_str(json.dumps(["stdin", keys]))
                         try:
                             msg = await asyncio.wait_for(ws.receive(), max(0.1, deadline - time.monotonic()))
                         except asyncio.TimeoutError:
+                            if not until:
+                                break
                             shown = "\n".join(line.rstrip() for line in screen.display if line.strip())
                             raise AssertionError(
                                 f"waited {limit} s for {until!r} after {keys!r}; the screen:\n{shown}"

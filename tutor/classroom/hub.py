@@ -104,12 +104,12 @@ def _bundle(client, target: Path, lessons: list[str] | None, progress: Progress)
     """The lesson images (offline map) that this engine has, saved once for every learner's
     engine to load from: no learner pulls anything over the room's network. `lessons`
     narrows it to the images those lessons use (a class on a few lessons loads less)."""
-    from tutor.cli.commands import all_lessons
+    from tutor.core.lessons.catalog import load_all
     from tutor.core.engine import bundle
     from tutor.core.engine.images import load_map
 
     target.mkdir(exist_ok=True)
-    chosen = [x for x in all_lessons() if not lessons or x.id in lessons]
+    chosen = [x for x in load_all() if not lessons or x.id in lessons]
     unknown = sorted(set(lessons or []) - {x.id for x in chosen})
     if unknown:
         raise ClassroomError(f"no lesson {', '.join(unknown)} (`docklab list` names them)")

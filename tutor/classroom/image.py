@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from tutor import __version__
-from tutor.core.engine.images import ImageError, Progress, _import_rootfs, missing_images
+from tutor.core.engine.images import ImageError, OnProgress, _import_rootfs, missing_images
 from tutor.core.paths import ROOT, labs_dir
 
 REPO = "docklab/classroom-learner"
@@ -44,7 +44,7 @@ def default_tag() -> str:
     return f"{REPO}:{__version__}-{source_digest()}"
 
 
-def ensure(client, tag: str | None = None, force: bool = False, progress: Progress = print) -> str:
+def ensure(client, tag: str | None = None, force: bool = False, progress: OnProgress = print) -> str:
     """The learner image's tag, built first when it is missing (or `force`)."""
     tag = tag or default_tag()
     if not force and not missing_images(client, [tag]):
@@ -116,7 +116,7 @@ def _wheels(dest: Path) -> None:
         raise ImageError(f"pip could not make the wheels for the learner image: {proc.stderr.strip()[-2000:]}")
 
 
-def _build(client, ctx: Path, tag: str, progress: Progress) -> None:
+def _build(client, ctx: Path, tag: str, progress: OnProgress) -> None:
     from docker.errors import APIError, BuildError
 
     try:

@@ -18,7 +18,7 @@ EVERY = 1.0  # seconds between looks at progress.json
 
 def report_now() -> dict:
     from tutor import __version__
-    from tutor.cli.commands import all_lessons
+    from tutor.core.lessons.catalog import load_all
     from tutor.core.engine.connection import EngineUnavailable, connect
     from tutor.core.engine.images import load_map
     from tutor.core.grading import report
@@ -27,7 +27,7 @@ def report_now() -> dict:
         engine = connect(timeout=20)
     except EngineUnavailable:
         engine = None
-    return report.make(os.environ.get("JUPYTERHUB_USER", "learner"), all_lessons(), engine, load_map(), __version__)
+    return report.make(os.environ.get("JUPYTERHUB_USER", "learner"), load_all(), engine, load_map(), __version__)
 
 
 def send(url: str, token: str, body: dict) -> int:
