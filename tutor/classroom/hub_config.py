@@ -73,3 +73,9 @@ c.JupyterHub.load_roles = [
     },
     {"name": "docklab-cli", "services": ["docklab-cli"], "scopes": ["list:users", "read:users", "read:servers"]},
 ]
+
+# The instructor's own additions (another authenticator, say): classroom_config.py in this
+# classroom's folder, read last, so it can change anything above.
+extra = folder / "classroom_config.py"
+if extra.exists():
+    load_subconfig(str(extra))  # noqa: F821  (given by JupyterHub's config loader)
