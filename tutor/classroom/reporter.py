@@ -49,7 +49,7 @@ def watch() -> None:
         print("reporter: no instructor view to report to", file=sys.stderr)
         return
     progress = data_dir() / "progress.json"
-    sent = None
+    sent = 0  # nothing to report before a first step: a spawning server spends no CPU on it
     while True:
         try:
             seen = progress.stat().st_mtime_ns
