@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import requests
@@ -25,6 +26,18 @@ NAMES = ["alice", "bob", "carol"]
 def in_box(box, script: str) -> str:
     code, out = box.exec_run(["sh", "-c", script])
     return out.decode(errors="replace")
+
+
+def processes_of(folder) -> list[str]:
+    """Processes started for this classroom (they carry its folder in their environment)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if f"DOCKLAB_CLASSROOM_DIR={folder}".encode() in (entry / "environ").read_bytes().split(b"\0"):
+                found.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+        except OSError:
+            continue
+    return found
 
 
 @pytest.fixture
@@ -152,6 +165,8 @@ def test_three_learners_each_have_a_server_and_an_engine_of_their_own(client, ho
         assert {n: v["server"] for n, v in listed["learners"].items()} == {n: "running" for n in NAMES}
         assert all(v["lessons"]["mount-syntax"]["done"] == 1 for v in listed["learners"].values())
     assert engine_state(client) == before  # the canaries are in both
+    assert not room.folder.exists()
+    assert not processes_of(room.folder)  # the hub, its proxy, the view and the culler have ended
 
 
 def test_a_server_the_culler_stopped_comes_back_with_its_progress(client, home):

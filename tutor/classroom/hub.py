@@ -224,7 +224,7 @@ def _start_hub(home: Path, conf: dict) -> None:
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            _stop_proxy(home)
+            _stop_leftovers(home)
             tail = (home / "hub.log").read_text(errors="replace").splitlines()[-15:]
             raise ClassroomError(
                 "the hub stopped while starting:\n  " + "\n  ".join(tail) + f"\n(the whole log: {home / 'hub.log'})"
@@ -313,11 +313,23 @@ def _ours(pidfile: Path, word: str) -> int | None:
     return pid if word.encode() in argv else None
 
 
-def _stop_proxy(home: Path) -> None:
-    """The hub stops its proxy when it ends well; after a crash the proxy would hold the port."""
+def _stop_leftovers(home: Path) -> None:
+    """The hub stops its proxy and its services when it ends well; after a crash they would
+    live on (the proxy holding the port). The proxy has a pid file; the hub, the view and
+    the culler carry this classroom's folder in their environment, and nothing else does."""
     pid = _ours(home / "proxy.pid", "configurable-http-proxy")
     if pid:
         _stop_pid(pid, 10)
+    mark = f"DOCKLAB_CLASSROOM_DIR={home}".encode() + b"\0"
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if (b"\0" + environ).find(b"\0" + mark) >= 0:
+            _stop_pid(int(entry.name), 10)
 
 
 def down(name: str = DEFAULT_NAME, purge: bool = False, progress: Progress = print) -> dict:
@@ -331,7 +343,7 @@ def down(name: str = DEFAULT_NAME, purge: bool = False, progress: Progress = pri
     if state:
         progress("stopping the hub and the learners' servers")
         _stop_pid(state["pid"], 90)
-    _stop_proxy(home)
+    _stop_leftovers(home)
     removed: dict[str, list[str]] = {"containers": [], "networks": [], "volumes": []}
     client = docker.from_env()
     try:

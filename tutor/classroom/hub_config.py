@@ -61,6 +61,7 @@ c.JupyterHub.services = [
             f"--timeout={conf['cull_after']}",
             f"--cull-every={conf['cull_every']}",
         ],
+        "environment": {"DOCKLAB_CLASSROOM_DIR": str(folder)},  # `down` finds it by this after a crash
     },
     {"name": "docklab-cli", "api_token": (folder / "cli.token").read_text().strip()},
 ]
