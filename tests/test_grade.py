@@ -63,7 +63,7 @@ def bad_folder(folder, tmp_path):
     write_json(d / "mallory.json", signing.sign(make_report(tmp_path, "mallory", {"data-loss": [1, 2]}), b"m" * 32))
     write_json(d / "oscar.json", make_report(tmp_path, "oscar", {"data-loss": [1, 2, 3, 4, 5, 6]}))
     (d / "garbage.json").write_text("this is not json\n")
-    (d / "future.json").write_text('{"schema": 2, "learner": "zed", "lessons": []}\n')
+    (d / "future.json").write_text('{"schema": 3, "learner": "zed", "lessons": []}\n')
     full = (d / "alice.json").read_text()
     (d / "cut.json").write_text(full[: len(full) // 2])
     (d / "notes.txt").write_text("not a report, not *.json: ignored")
@@ -71,7 +71,7 @@ def bad_folder(folder, tmp_path):
 
 
 FLAGGED = {"eve.json": "tampered", "mallory.json": "signed with another key", "oscar.json": "unsigned"}
-UNREADABLE = {"garbage.json": "not JSON", "future.json": "unknown schema version 2", "cut.json": "truncated"}
+UNREADABLE = {"garbage.json": "not JSON", "future.json": "unknown schema version 3", "cut.json": "truncated"}
 
 
 def grade(folder, keyfile, fmt, home):
@@ -115,7 +115,7 @@ def test_csv(folder, home):
     assert out.returncode == 0, out.stderr
     rows = list(csv.DictReader(io.StringIO(out.stdout)))
     header = list(rows[0])
-    per_lesson = [c for i in IDS for c in (i, f"{i} re-check", f"{i} contradicted")]
+    per_lesson = [c for i in IDS for c in (i, f"{i} re-check", f"{i} contradicted", f"{i} quiz", f"{i} thinking")]
     assert header == ["learner", "reports", "note", *per_lesson]
     by_learner = {r["learner"]: r for r in rows}
     for learner in EXPECTED:

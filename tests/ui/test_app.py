@@ -111,7 +111,11 @@ def test_picker_to_lesson_run_check_reset_and_resume(lesson_env, client):
 
             await pilot.press("f3")  # Run: types the command into the terminal
             await until(pilot, lambda: f"docker volume create {prefix}-vol" in term.text(), what="typed command")
-            await until(pilot, lambda: screen.current == 2, what="step 1 checked and passed")
+            await until(pilot, lambda: screen.query(StepItem)[0].status == "done", what="step 1 checked and passed")
+            await pilot.pause(0.3)
+            assert screen.current == 1  # the passed step's results stay in view until the learner moves on
+            await pilot.press("f3")  # on a step done, F3 moves on
+            await until(pilot, lambda: screen.current == 2, what="the next step")
             items = {i.step.number: i.status for i in screen.query(StepItem)}
             assert items[1] == "done" and items[2] == "current"
             assert client.volumes.get(f"{prefix}-vol")

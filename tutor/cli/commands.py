@@ -22,6 +22,8 @@ from tutor.core.outcome import redact
 from tutor.core.learner.ownership import started_lessons
 from tutor.core.learner.progress import Progress
 from tutor.core.learner.session import Session
+from tutor.core.learner.thinking import AUTO
+from tutor.core.lessons.learning import RECAP
 
 
 def renamed(lesson: Lesson, pairs: list[str]) -> Lesson:
@@ -68,7 +70,7 @@ def cmd_list(args) -> int:
             reasons = ["no engine reachable (`docklab doctor`)"]
         rows.append({"id": lesson.id, "title": lesson.title, "summary": lesson.summary,
                      "steps": len(lesson.steps), "done": len(progress.done(lesson.id)),
-                     "available": not reasons, "reasons": reasons})
+                     "available": not reasons, "reasons": reasons, "recap": lesson.recap})
     if args.json:
         print(json.dumps(rows, indent=2))
         return OK
@@ -104,7 +106,17 @@ def cmd_run(args) -> int:
 def _auto(session: Session, lesson: Lesson, out: Printer) -> int:
     for step in lesson.steps:
         out.step(step, len(lesson.steps))
-        for command in step.commands:
+        commands = step.commands
+        if step.challenge:
+            out.line("A challenge: --auto runs its hidden solution (the report records it as revealed by auto).")
+            commands = session.reveal(step.number, by=AUTO)
+        for i, question in enumerate(step.quiz):
+            pick = session.answer(step.number, i, question.answer, by=AUTO)
+            out.line(f"Quiz: {question.question} -> {pick.choice} (answered by --auto from the key; recorded so)")
+        unasked = {} if step.challenge else {p.block: p for p in step.predictions}
+        for command in commands:
+            if (prediction := unasked.pop(command.block, None)) is not None:
+                out.line(f"Prediction not asked (--auto skips them): {prediction.question}")
             out.command(session.command_text(command))
             verdict = session.guard(command)
             if verdict is not None and not verdict.safe:
@@ -124,6 +136,8 @@ def _auto(session: Session, lesson: Lesson, out: Printer) -> int:
             return FAILED
     out.line(f"All {len(lesson.steps)} steps of {lesson.id} passed. "
              f"`docklab reset {lesson.id}` removes what it created.")
+    if lesson.recap:
+        out.line(f"\n== {RECAP}\n{lesson.recap}")
     return OK
 
 

@@ -34,8 +34,27 @@ def _problems(r: Rollup) -> list[str]:
     return out + [f"UNREADABLE: {p.file}: {p.reason}" for p in r.unreadable]
 
 
+THOUGHT_LEGEND = ("after the marks: qR/T quiz answers right of questions (a: answered by auto mode), "
+                  "pR/N predictions right of those made, hN hints taken, sN solutions revealed")
+
+
 def marks(c: Cell) -> str:
     return "".join(MARKS[found] for found in c.recheck) + ("!" if c.contradicted else "")
+
+
+def thought_marks(c: Cell) -> str:
+    """The compact form for the table: q5/7 p2/3 h2 s1."""
+    right, picked, _ = c.predictions
+    out = []
+    if c.quiz is not None:
+        out.append(f"q{c.quiz[0]}/{c.quiz[1]}" + ("a" if "auto" in c.quiz_text else ""))
+    if picked:
+        out.append(f"p{right}/{picked}")
+    if c.hints:
+        out.append(f"h{c.hints}")
+    if c.revealed:
+        out.append(f"s{len(c.revealed)}")
+    return " ".join(out)
 
 
 _BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -51,7 +70,7 @@ def table(r: Rollup) -> str:
     def short(c: Cell) -> str:
         status = {rpt.LESSON_DONE: "done", rpt.NOT_STARTED: "-"}.get(c.status) or \
             f"{','.join(map(str, c.done))}/{c.total}"
-        return f"{status} {marks(c)}" if c.done else status
+        return " ".join(x for x in (status, marks(c) if c.done else "", thought_marks(c)) if x)
 
     ids = list(r.lessons)
     rows = [["learner", *map(_t, ids)]]
@@ -62,7 +81,7 @@ def table(r: Rollup) -> str:
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
     lines.insert(len(lines) - len(STATUSES) - 1, "-" * len(lines[0]))
     legend = ["cells: done | steps done/steps (partial) | - not started; totals per lesson below the line",
-              RECHECK_LEGEND]
+              RECHECK_LEGEND, THOUGHT_LEGEND]
     contradicted = [f"CONTRADICTED by the re-check: {_t(x.name)}, {_t(i)}: steps {c.recheck_text}"
                     for x in r.rows() for i in ids if (c := x.cell(i, r.lessons[i][1])).contradicted]
     notes = ([""] + contradicted if contradicted else []) + ([""] + list(map(_t, _problems(r))) if not r.clean else [])
@@ -74,24 +93,28 @@ def _csv_safe(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+CSV_COLUMNS = ("", " re-check", " contradicted", " quiz", " thinking")
+
+
 def csv_text(r: Rollup) -> str:
-    """Three columns per lesson: its status, each step done with what the re-check found,
-    and `contradicted` when the re-check contradicts it."""
+    """Five columns per lesson: its status, each step done with what the re-check found,
+    `contradicted` when the re-check contradicts it, the quiz score, and the predictions,
+    hints and solutions revealed."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     ids = list(r.lessons)
-    w.writerow(["learner", "reports", "note", *(_csv_safe(c) for i in ids for c in (i, f"{i} re-check",
-                                                                                   f"{i} contradicted"))])
+    w.writerow(["learner", "reports", "note", *(_csv_safe(i + c) for i in ids for c in CSV_COLUMNS)])
     note = "" if r.verified else "unverified"
-    blank = [""] * (3 * len(ids))
+    blank = [""] * (len(CSV_COLUMNS) * len(ids))
     for x in r.rows():
         cells = [x.cell(i, r.lessons[i][1]) for i in ids]
         w.writerow([_csv_safe(x.name), ";".join(map(_csv_safe, x.files)), note,
-                    *(v for c in cells for v in (c.text, c.recheck_text, "contradicted" if c.contradicted else ""))])
+                    *(v for c in cells for v in (c.text, c.recheck_text, "contradicted" if c.contradicted else "",
+                                                 c.quiz_text, c.thought_text))])
     sums = [r.totals(i) for i in ids]
     for key, label in STATUSES:
-        w.writerow([f"(total {label})", "", "", *(v for n in sums for v in (n[key], "", ""))])
-    w.writerow(["(total contradicted)", "", "", *(v for n in sums for v in ("", "", n[CONTRADICTED]))])
+        w.writerow([f"(total {label})", "", "", *(v for n in sums for v in (n[key], "", "", "", ""))])
+    w.writerow(["(total contradicted)", "", "", *(v for n in sums for v in ("", "", n[CONTRADICTED], "", ""))])
     for p in r.flagged:
         w.writerow([_csv_safe(p.learner or ""), _csv_safe(p.file), f"flagged, not counted: {p.reason}", *blank])
     for p in r.unreadable:
@@ -105,7 +128,8 @@ table{border-collapse:collapse}th,td{border:1px solid #bbb;padding:.3rem .6rem;t
 thead th{background:#eee}td.done{background:#d9f2d9}td.partial{background:#fff2c2}
 td.not_started{color:#666}tfoot{font-weight:bold}.bad{color:#a00000}
 td.contradicted{outline:2px solid #a00000;outline-offset:-2px}.recheck{display:block;font-size:.85em}
-.flag{display:block;color:#a00000;font-weight:bold}
+.flag{display:block;color:#a00000;font-weight:bold}.quiz{display:block;font-weight:bold}
+.thinking{display:block;font-size:.85em;color:#444}
 """
 
 
@@ -118,6 +142,9 @@ def _html_cell(c: Cell) -> str:
             + "</span>"
     if c.contradicted:
         out += '<span class="flag">contradicted</span>'
+    for cls, text in (("quiz", c.quiz_text), ("thinking", c.thought_text)):
+        if text:
+            out += f'<span class="{cls}">{e(text)}</span>'
     return out + "</td>"
 
 
@@ -171,13 +198,23 @@ def junit_text(r: Rollup) -> str:
                 for n, found in zip(cell.done, cell.recheck):
                     ET.SubElement(props, "property", name=f"step {n} re-check", value=found)
                 ET.SubElement(props, "property", name="contradicted", value=str(cell.contradicted).lower())
+            if cell.quiz_text or cell.thought_text:
+                props = case.find("properties")
+                props = ET.SubElement(case, "properties") if props is None else props
+                right, picked, skipped = cell.predictions
+                for name, value in (("quiz", cell.quiz_text), ("predictions right", f"{right}/{picked}"),
+                                    ("predictions skipped", str(skipped)), ("hints taken", str(cell.hints)),
+                                    ("solutions revealed", ",".join(map(str, cell.revealed)))):
+                    ET.SubElement(props, "property", name=name, value=value)
             if cell.status != rpt.LESSON_DONE:
                 failed += 1
                 ET.SubElement(case, "failure", type=cell.status, message=cell.text)
-            if cell.done:
-                ET.SubElement(case, "system-out").text = \
-                    ("CONTRADICTED by the re-check. " if cell.contradicted else "") + \
-                    f"Re-check at report time: steps {cell.recheck_text}."
+            if cell.done or cell.thought_text:
+                ET.SubElement(case, "system-out").text = " ".join(x for x in (
+                    "CONTRADICTED by the re-check." if cell.contradicted else "",
+                    f"Re-check at report time: steps {cell.recheck_text}." if cell.done else "",
+                    f"{cell.quiz_text.capitalize()}." if cell.quiz_text else "",
+                    f"{cell.thought_text[0].upper()}{cell.thought_text[1:]}." if cell.thought_text else "") if x)
         suite.set("failures", str(failed))
         suite.set("errors", "0")
         failures, tests = failures + failed, tests + len(ids)

@@ -93,17 +93,61 @@ class Role:
     line: int = 0
 
 
+@dataclass(frozen=True)
+class Question:
+    """A multiple-choice question: a prediction before a command, or a quiz question."""
+
+    question: str
+    choices: tuple[str, ...]
+    answer: str  # one of the choices
+    explain: str
+    line: int = 0
+    block: int = 0  # a prediction: the command block whose first command it is about
+
+    def choice(self, picked: int | str | None) -> str | None:
+        """The choice a learner picked, by its 1-based number or its text (None: skipped)."""
+        if isinstance(picked, int) and not isinstance(picked, bool):
+            return self.choices[picked - 1] if 1 <= picked <= len(self.choices) else None
+        return picked if picked in self.choices else None
+
+
+CHALLENGE = "Challenge: "  # a step titled so states a goal, not a command
+
+
 @dataclass
 class Step:
     number: int  # 1-based
     title: str
     line: int
-    body: str = ""  # the step's Markdown, as written
+    body: str = ""  # the step's Markdown, as written, without the hidden blocks
     commands: list[Command] = field(default_factory=list)
     checks: list[CheckSpec] = field(default_factory=list)
     facts: list[FactSpec] = field(default_factory=list)
     implied_by: int | None = None  # a later step whose outcome can only come from this one
     implied_because: str = ""
+    solution: list[Command] = field(default_factory=list)  # a challenge's hidden `sh solution`
+    predictions: list[Question] = field(default_factory=list)  # asked before their command block
+    hints: tuple[str, ...] = ()  # nudge, fact, command: shown one at a time on request
+    quiz: list[Question] = field(default_factory=list)
+
+    @property
+    def challenge(self) -> bool:
+        """A challenge step states a goal and hides its solution."""
+        return self.title.startswith(CHALLENGE)
+
+    @property
+    def goal(self) -> str:
+        """A challenge's title without the `Challenge: ` prefix."""
+        return self.title[len(CHALLENGE):] if self.challenge else self.title
+
+    @property
+    def is_quiz(self) -> bool:
+        """A quiz step is answered, not checked against the engine."""
+        return bool(self.quiz)
+
+    def prediction_for(self, block: int) -> Question | None:
+        """The prediction asked before this command block, if any."""
+        return next((p for p in self.predictions if p.block == block), None)
 
 
 @dataclass(frozen=True)
@@ -135,6 +179,7 @@ class Lesson:
     secrets: tuple[str, ...] = ()
     workdir: str | None = None  # a folder of labs/ that the commands run in
     intro: str = ""
+    recap: str = ""  # `## What to take away`: shown when the lesson is done
     steps: list[Step] = field(default_factory=list)
     renames: dict[str, str] = field(default_factory=dict)  # resource names the learner chose instead
     roles: dict[str, Role] = field(default_factory=dict)
@@ -147,7 +192,7 @@ class Lesson:
         """The declared names that the commands spell out, so another name can replace
         them (not, say, a Compose project's names, which come from a file)."""
         res = self.resources
-        text = "\n".join(c.text for s in self.steps for c in s.commands)
+        text = "\n".join(c.text for s in self.steps for c in s.commands + s.solution)
         return [n for n in res.containers + res.volumes + res.networks if _word(n).search(text)]
 
     def renamed(self, names: dict[str, str]) -> Lesson:
@@ -168,11 +213,15 @@ class Lesson:
 
         steps = [replace(s, title=s.title, body=swap(s.body),
                          commands=[replace(c, text=swap(c.text)) for c in s.commands],
+                         solution=[replace(c, text=swap(c.text)) for c in s.solution], hints=swap(s.hints),
+                         predictions=[replace(q, question=swap(q.question), choices=swap(q.choices),
+                                              answer=swap(q.answer), explain=swap(q.explain))
+                                      for q in s.predictions],
                          checks=[replace(c, params=swap(c.params)) for c in s.checks],
                          facts=[replace(f, params=swap(f.params)) for f in s.facts]) for s in self.steps]
         res = Resources(*(swap(getattr(self.resources, k)) for k in ("containers", "volumes", "networks")))
         roles = {k: replace(r, name=names.get(r.name, r.name)) for k, r in self.roles.items()}
-        return replace(self, intro=swap(self.intro), steps=steps, resources=res, roles=roles,
+        return replace(self, intro=swap(self.intro), recap=swap(self.recap), steps=steps, resources=res, roles=roles,
                        renames={**self.renames, **names})
 
 

@@ -19,6 +19,7 @@ from tutor.core.model import Lesson
 from tutor.core.paths import workdir
 from tutor.ui import keys
 from tutor.ui.modals import Confirm
+from tutor.ui.thinking import ThinkingMixin
 from tutor.ui.terminal import Terminal, pty_available
 from tutor.ui.widgets.engine_panel import EnginePanel
 from tutor.ui.widgets.steps import StepList
@@ -32,7 +33,7 @@ class Cancelled(Exception):
     """A newer check replaced this one while it was waiting."""
 
 
-class LessonScreen(Screen):
+class LessonScreen(ThinkingMixin, Screen):
     BINDINGS = keys.bindings(keys.LESSON)
 
     def __init__(self, lesson: Lesson) -> None:
@@ -41,6 +42,7 @@ class LessonScreen(Screen):
         self.session: Session | None = None
         self.current = 1
         self.next_command = 0  # index into the current step's commands for F3
+        self.asking = False  # a prediction dialog is up
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -126,11 +128,14 @@ class LessonScreen(Screen):
         self.current, self.next_command = number, 0
         step = self.lesson.step(number)
         shown = [(self.command_text(c), c) for c in step.commands]
-        await self.query_one(StepView).show_step(step, len(self.lesson.steps), shown)
+        text = self.session.text(step.body) if self.session is not None else None  # facts filled in the prose
+        await self.query_one(StepView).show_step(step, len(self.lesson.steps), shown, text)
+        await self.show_learning(step)
         steps = self.query_one(StepList)
         steps.show(self.statuses())
         steps.index = number - 1
         self.app.progress.set_current(self.lesson.id, number)
+        self.ask_prediction(step)
 
     def command_text(self, command) -> str:
         if self.session is not None:
@@ -183,15 +188,29 @@ class LessonScreen(Screen):
         self.terminal.focus()
 
     def action_run_next(self) -> None:
-        commands = self.lesson.step(self.current).commands
+        """The step's next command; on a step done whose commands were all typed, the next step."""
+        step = self.lesson.step(self.current)
+        commands = step.commands
+        if step.challenge and self.session is not None and self.session.learned(step.number).get("revealed"):
+            commands = step.solution
+        if self.is_done(step.number) and self.next_command >= len(commands):
+            if step.number < len(self.lesson.steps):
+                self.call_after_refresh(self.go_to, step.number + 1)
+            return
+        if step.challenge and commands is not step.solution:
+            self.notify("A challenge gives no command: type yours in the terminal (F10 a hint, F12 a solution).",
+                        title="Challenge")
+            return
         if not commands:
             return
         command = commands[min(self.next_command, len(commands) - 1)]
         self.next_command += 1
         self.type_into_terminal(self.command_text(command))
 
+    def on_terminal_command_started(self, message: Terminal.CommandStarted) -> None:
+        self.query_one(EnginePanel).command_started(message.at)
+
     def on_terminal_command_finished(self, message: Terminal.CommandFinished) -> None:
-        self.query_one(EnginePanel).command_finished()
         self.run_check(wait=True)
 
     def action_check(self) -> None:
@@ -226,18 +245,15 @@ class LessonScreen(Screen):
         if number != self.current:
             return
         self.query_one(CheckResults).show(report)
+        step = self.lesson.step(number)
         if report.passed:
             self.notify(f"Step {number} done ✓", title="Check passed")
-            nxt = next((s.number for s in self.lesson.steps
-                        if s.number > number and s.number not in self.app.progress.done(self.lesson.id)), None)
-            if nxt is not None:
-                self.call_after_refresh(self.go_to, nxt)  # the verdict paints first
-            else:
-                self.query_one(StepList).show(self.statuses())
-                if len(self.app.progress.done(self.lesson.id)) == len(self.lesson.steps):
-                    self.notify(f"Every step of {self.lesson.id} is done. F9 resets it.", title="Lesson complete")
+            self.show_passed(step)  # stays in view: the learner reads the finding, then moves on
+            if len(self.app.progress.done(self.lesson.id)) == len(self.lesson.steps):
+                self.notify(f"Every step of {self.lesson.id} is done. F9 resets it.", title="Lesson complete")
         else:
-            self.query_one(StepList).show(self.statuses())
+            self.show_hints(step)
+        self.query_one(StepList).show(self.statuses())
 
     # -- navigation -----------------------------------------------------------------------------
 

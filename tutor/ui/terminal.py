@@ -3,6 +3,9 @@ interactive ones included, and lesson commands are typed into it by the Run acti
 
 The shell's prompt hook prints a private OSC marker with the last exit code; the
 widget strips it and posts CommandFinished, which is how checks tick by themselves.
+PS0 prints another as a command line starts (CommandStarted): the engine panel's "what
+the last command changed" begins there, so events that land after the prompt is back
+still count for the command that caused them.
 """
 
 from __future__ import annotations
@@ -25,9 +28,10 @@ from textual.widget import Widget
 
 from tutor.ui import keys
 
-MARKER = re.compile(rb"\x1b\]7770;done;(\d+)\x07")
+MARKER = re.compile(rb"\x1b\]7770;(?:done;(\d+)|start)\x07")
 RCFILE = r"""
 PS1='\[\e[1m\]docklab\[\e[0m\]:\W\$ '
+PS0='\e]7770;start\a'
 PROMPT_COMMAND='printf "\033]7770;done;%s\007" "$?"'
 """
 KEYS = {
@@ -61,6 +65,14 @@ class Terminal(Widget, can_focus=True):
         def __init__(self, exit_code: int) -> None:
             super().__init__()
             self.exit_code = exit_code
+
+    class CommandStarted(Message):
+        """A command line was entered and starts to run (not for an empty line), `at` the
+        time its marker was read."""
+
+        def __init__(self, at: float) -> None:
+            super().__init__()
+            self.at = at
 
     class Exited(Message):
         """The shell ended (the learner typed `exit`)."""
@@ -102,23 +114,26 @@ class Terminal(Widget, can_focus=True):
             except (EOFError, OSError):
                 self.app.call_from_thread(self._ended)
                 return
-            if TRACE and b"\x1b]7770" in data:
+            if TRACE and b"\x1b]7770;done" in data:
                 with open(TRACE, "a") as trace:
                     trace.write(f"mark {time.time()}\n")
-            self.app.call_from_thread(self._feed, data)
+            self.app.call_from_thread(self._feed, data, time.time())
 
-    def _feed(self, data: bytes) -> None:
+    def _feed(self, data: bytes, read_at: float | None = None) -> None:
         data = self._carry + data
         self._carry = b""
         cut = data.rfind(b"\x1b]7770")
         if cut != -1 and b"\x07" not in data[cut:]:  # a marker split across two reads
             data, self._carry = data[:cut], data[cut:]
-        codes = [int(m) for m in MARKER.findall(data)]
+        codes = MARKER.findall(data)
         self.stream.feed(MARKER.sub(b"", data))
         self.refresh()
         for code in codes:
+            if not code:  # the start marker
+                self.post_message(self.CommandStarted(read_at or time.time()))
+                continue
             if self._seen_prompt:
-                self.post_message(self.CommandFinished(code))
+                self.post_message(self.CommandFinished(int(code)))
             self._seen_prompt = True
 
     def _ended(self) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tutor.core.engine.describe import is_anonymous, short
-from tutor.core.engine.events import MARK
+from tutor.core.engine.events import MARK, PROBE_LABEL
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,8 @@ def snapshot(client) -> Snapshot:
     containers: dict[str, Container] = {}
     users: dict[str, list[str]] = {}
     for c in client.api.containers(all=True):
+        if PROBE_LABEL in (c.get("Labels") or {}):  # a check's helper, gone a moment later
+            continue
         name = (c.get("Names") or ["/?"])[0].lstrip("/")
         mounts = tuple(Mount(m.get("Type", ""), m.get("Name") or m.get("Source", ""), m.get("Destination", ""),
                              bool(m.get("RW", True))) for m in c.get("Mounts") or [])

@@ -23,11 +23,12 @@ from tutor.core.engine.connection import Engine
 from tutor.core.errors import ContentError
 from tutor.core.engine.images import ImageMap
 from tutor.core.learner.livestate import LessonState, ReadOnlyProgress, check_lesson, started
-from tutor.core.model import Lesson
+from tutor.core.model import Lesson, Step
+from tutor.core.learner.thinking import AUTO, LEARNER, PREDICTIONS, QUIZ, picks, score
 from tutor.core.outcome import redact
 from tutor.core.learner.progress import Progress
 
-SCHEMA = 1
+SCHEMA = 2  # 2: predictions, hints taken, solutions revealed, quiz scores
 DONE, NOT_DONE = "done", "not_done"
 LESSON_DONE, PARTIAL, NOT_STARTED = "done", "partial", "not_started"
 
@@ -58,7 +59,20 @@ def lesson_status(steps: list[dict]) -> str:
     return LESSON_DONE if steps and done == len(steps) else PARTIAL if done else NOT_STARTED
 
 
-def _lesson(lesson: Lesson, recorded: dict[int, dict], state: LessonState | None, note: str, now: float) -> dict:
+def _learning(step: Step, learned: dict) -> dict:
+    """What the learner thought in this step: predictions, hints, the solution, the quiz."""
+    predictions = [{k: v for k, v in p.to_record().items() if k != "by"}
+                   for p in picks(step, PREDICTIONS, learned) if p is not None]
+    answers = [p.to_record() for p in picks(step, QUIZ, learned) if p is not None]
+    right, total = score(step, learned)
+    return {"kind": "quiz" if step.is_quiz else "challenge" if step.challenge else "step",
+            "predictions": predictions, "hints_taken": learned.get("hints", 0),
+            "solution_revealed": bool(learned.get("revealed")), "revealed_by": learned.get("revealed"),
+            "quiz": {"right": right, "total": total, "answers": answers} if step.is_quiz else None}
+
+
+def _lesson(lesson: Lesson, recorded: dict[int, dict], state: LessonState | None, note: str, now: float,
+            learned: dict[int, dict]) -> dict:
     live = {r.step.number: r for r in state.steps} if state else {}
     steps = []
     for step in lesson.steps:
@@ -74,6 +88,7 @@ def _lesson(lesson: Lesson, recorded: dict[int, dict], state: LessonState | None
             "number": step.number, "title": step.title, "status": DONE if proof else NOT_DONE,
             "proof": proof, "done_at": iso(done_at), "evidence": evidence,
             "now": None if report is None else {"holds": holds, "checks": [o.to_dict() for o in report.outcomes]},
+            **_learning(step, learned.get(step.number, {})),
         })
     status = lesson_status(steps)
     return {"id": lesson.id, "title": lesson.title, "status": status,
@@ -96,7 +111,8 @@ def build(learner: str, lessons: list[Lesson], progress: Progress, states: dict[
         "engine": engine,
         "lessons": [_lesson(lesson, {int(k): v for k, v in
                                       (progress.data["lessons"].get(lesson.id) or {}).get("steps", {}).items()},
-                            states.get(lesson.id), (notes or {}).get(lesson.id, ""), now)
+                            states.get(lesson.id), (notes or {}).get(lesson.id, ""), now,
+                            progress.learned(lesson.id))
                     for lesson in lessons],
     }
     secrets = tuple(s for lesson in lessons for s in lesson.secrets)
@@ -256,8 +272,13 @@ _STEP = {"number": int, "title": str, "status": frozenset({DONE, NOT_DONE}), "pr
          "done_at": Nullable(TIME), "evidence": [_CHECK], "now": Nullable({"holds": bool, "checks": [_CHECK]})}
 _LESSON = {"id": str, "title": str, "status": frozenset({LESSON_DONE, PARTIAL, NOT_STARTED}),
            "completed_at": Nullable(TIME), "recheck": {"checked": bool, "note": str}, "steps": [_STEP]}
-SCHEMAS = {1: {"schema": int, "learner": str, "created_at": TIME, "docklab": str,
-               "engine": Nullable({"version": str, "api": str}), "lessons": [_LESSON]}}
+_PICK = {"question": str, "choice": Nullable(str), "answer": str, "correct": Nullable(bool), "skipped": bool}
+_STEP2 = {**_STEP, "kind": frozenset({"step", "challenge", "quiz"}), "predictions": [_PICK], "hints_taken": int,
+          "solution_revealed": bool, "revealed_by": Nullable(frozenset({LEARNER, AUTO})),
+          "quiz": Nullable({"right": int, "total": int, "answers": [{**_PICK, "by": frozenset({LEARNER, AUTO})}]})}
+_TOP = {"schema": int, "learner": str, "created_at": TIME, "docklab": str,
+        "engine": Nullable({"version": str, "api": str})}
+SCHEMAS = {1: {**_TOP, "lessons": [_LESSON]}, 2: {**_TOP, "lessons": [{**_LESSON, "steps": [_STEP2]}]}}
 _KINDS = {str: "a string", int: "a whole number", bool: "true or false", dict: "an object", list: "an array"}
 
 

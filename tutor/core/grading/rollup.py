@@ -40,11 +40,86 @@ def contradicts(lesson: dict) -> bool | None:
 
 
 @dataclass(frozen=True)
+class Thought:
+    """What one step's record says the learner thought (schema 2; empty for schema 1)."""
+
+    predictions: tuple[bool | None, ...] = ()  # each prediction: right, wrong, None skipped
+    hints: int = 0
+    revealed: str | None = None  # who revealed the solution: learner, auto
+    quiz: tuple[bool, ...] | None = None  # a quiz step: each answer given, right or wrong
+    quiz_total: int = 0
+    quiz_auto: bool = False  # auto mode answered (from the key)
+
+    @classmethod
+    def of(cls, step: dict) -> Thought:
+        """What one report step says the learner thought: predictions, hints, solution, quiz."""
+        quiz = step.get("quiz")
+        return cls(tuple(p["correct"] for p in step.get("predictions", ())), step.get("hints_taken", 0),
+                   step.get("revealed_by"), None if quiz is None else tuple(a["correct"] for a in quiz["answers"]),
+                   0 if quiz is None else quiz["total"],
+                   quiz is not None and any(a["by"] == "auto" for a in quiz["answers"]))
+
+    def merged(self, other: Thought) -> Thought:
+        """Two reports of one learner: the one that recorded more (progress only grows)."""
+        most = max(self, other, key=lambda t: len(t.quiz or ()))
+        picked = max(self.predictions, other.predictions, key=lambda ps: (sum(p is not None for p in ps), len(ps)))
+        return Thought(picked, max(self.hints, other.hints),
+                       self.revealed or other.revealed, most.quiz, max(self.quiz_total, other.quiz_total),
+                       most.quiz_auto)
+
+
+@dataclass(frozen=True)
 class Cell:
     done: tuple[int, ...]  # step numbers proven done
     total: int
     recheck: tuple[str, ...] = ()  # for each step done, in order: held, did not hold, not re-checked
     contradicted: bool = False
+    thoughts: dict[int, Thought] = field(default_factory=dict)  # step -> what the learner thought
+
+    @property
+    def quiz(self) -> tuple[int, int] | None:
+        """(right, questions) over the lesson's quiz steps; None when it has none."""
+        quizzes = [t for t in self.thoughts.values() if t.quiz is not None]
+        if not quizzes:
+            return None
+        return sum(sum(t.quiz) for t in quizzes), sum(t.quiz_total for t in quizzes)
+
+    @property
+    def predictions(self) -> tuple[int, int, int]:
+        """(right, picked, skipped)."""
+        every = [p for t in self.thoughts.values() for p in t.predictions]
+        return sum(p is True for p in every), sum(p is not None for p in every), sum(p is None for p in every)
+
+    @property
+    def hints(self) -> int:
+        """Hints taken over every step."""
+        return sum(t.hints for t in self.thoughts.values())
+
+    @property
+    def revealed(self) -> dict[int, str]:
+        """Step -> who revealed its solution."""
+        return {n: t.revealed for n, t in sorted(self.thoughts.items()) if t.revealed}
+
+    @property
+    def quiz_text(self) -> str:
+        """The quiz score as `quiz right/total`, `(auto)` when auto mode answered; "" with no quiz."""
+        if self.quiz is None:
+            return ""
+        auto = any(t.quiz_auto for t in self.thoughts.values())
+        return f"quiz {self.quiz[0]}/{self.quiz[1]}" + (" (auto)" if auto else "")
+
+    @property
+    def thought_text(self) -> str:
+        """Predictions, hints and revealed solutions, in words ("" when none)."""
+        right, picked, skipped = self.predictions
+        parts = []
+        if picked or skipped:
+            parts.append(f"predictions {right}/{picked} right" + (f", {skipped} skipped" if skipped else ""))
+        if self.hints:
+            parts.append(f"{self.hints} hint{'s' if self.hints != 1 else ''} taken")
+        if self.revealed:
+            parts.append("solution revealed: " + ", ".join(f"step {n} ({by})" for n, by in self.revealed.items()))
+        return "; ".join(parts)
 
     @property
     def status(self) -> str:
@@ -71,6 +146,7 @@ class Learner:
     name: str
     files: list[str] = field(default_factory=list)
     steps: dict[str, dict[int, str]] = field(default_factory=dict)  # lesson id -> step done -> re-check
+    thoughts: dict[str, dict[int, Thought]] = field(default_factory=dict)  # lesson id -> step -> Thought
     contradicted: set[str] = field(default_factory=set)  # lessons some report's re-check contradicts
     upheld: set[str] = field(default_factory=set)  # lessons some report's re-check upholds
 
@@ -79,7 +155,7 @@ class Learner:
         steps = self.steps.get(lesson, {})
         done = tuple(sorted(steps))
         return Cell(done, total, tuple(steps[n] for n in done),
-                    lesson in self.contradicted and lesson not in self.upheld)
+                    lesson in self.contradicted and lesson not in self.upheld, self.thoughts.get(lesson, {}))
 
 
 @dataclass(frozen=True)
@@ -130,12 +206,16 @@ class Rollup:
             return
         rpt.validate(data)
         lessons = [(lesson["id"], lesson["title"], len(lesson["steps"]), contradicts(lesson),
-                    {s["number"]: step_recheck(s) for s in lesson["steps"] if s["status"] == rpt.DONE})
+                    {s["number"]: step_recheck(s) for s in lesson["steps"] if s["status"] == rpt.DONE},
+                    {s["number"]: Thought.of(s) for s in lesson["steps"]})
                    for lesson in data["lessons"]]
         # merged only once all is read, so that a report that fails halfway adds nothing
         learner = self.learners.setdefault(data["learner"], Learner(data["learner"]))
         learner.files.append(name)
-        for lesson_id, title, count, contradicted, done in lessons:
+        for lesson_id, title, count, contradicted, done, thoughts in lessons:
+            mine = learner.thoughts.setdefault(lesson_id, {})
+            for number, thought in thoughts.items():
+                mine[number] = mine[number].merged(thought) if number in mine else thought
             first_title, steps = self.lessons.get(lesson_id, (title, 0))
             self.lessons[lesson_id] = (first_title, max(steps, count))
             merged = learner.steps.setdefault(lesson_id, {})

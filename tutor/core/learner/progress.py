@@ -58,6 +58,38 @@ class Progress:
         self.lesson(lesson_id)["current"] = step
         self.save()
 
+    # -- what the learner thought: predictions, hints, solutions, quiz answers ----------------
+
+    def learned(self, lesson_id: str) -> dict[int, dict]:
+        """Per step: `predictions` and `quiz` (index -> the pick), `hints` (how many shown),
+        `revealed` (who showed the solution: "learner" or "auto")."""
+        entry = self.data["lessons"].get(lesson_id) or {}  # reading never adds a lesson
+        return {int(k): v for k, v in entry.get("learn", {}).items()}
+
+    def _learn(self, lesson_id: str, step: int) -> dict:
+        return self.lesson(lesson_id).setdefault("learn", {}).setdefault(str(step), {})
+
+    def record_pick(self, lesson_id: str, step: int, kind: str, index: int, pick: dict) -> None:
+        """A prediction or quiz answer (`kind`: "predictions" or "quiz"); the first one stands."""
+        picks = self._learn(lesson_id, step).setdefault(kind, {})
+        if str(index) not in picks:
+            picks[str(index)] = {**pick, "at": time.time()}
+            self.save()
+
+    def took_hint(self, lesson_id: str, step: int) -> int:
+        """Count one more hint shown for this step; return how many it has had."""
+        entry = self._learn(lesson_id, step)
+        entry["hints"] = entry.get("hints", 0) + 1
+        self.save()
+        return entry["hints"]
+
+    def revealed(self, lesson_id: str, step: int, by: str) -> None:
+        """Record who revealed this step's solution (the first one counts)."""
+        entry = self._learn(lesson_id, step)
+        if not entry.get("revealed"):
+            entry["revealed"] = by
+            self.save()
+
     def restart(self, lesson_id: str) -> None:
         """Start the lesson's record over: no steps done, no facts."""
         self.data["lessons"][lesson_id] = {"steps": {}, "facts": {}, "started_at": time.time()}

@@ -19,6 +19,7 @@ from tutor.core.model import CheckSpec, Command, Lesson, Step
 from tutor.core.outcome import Outcome
 from tutor.core.learner.ownership import Ownership
 from tutor.core.learner.progress import Progress
+from tutor.core.learner.thinking import LEARNER, PREDICTIONS, QUIZ, Pick, picks, quiz_outcomes
 from tutor.core.checks.roles import Roles
 
 WaitProgress = Callable[[str, float, float], None]  # claim, seconds waited, limit
@@ -82,6 +83,7 @@ class Session:
         self.ownership = Ownership(engine.client, lesson)
         self.lesson = self.ownership.lesson  # with the names the learner chose, if begun with others
         self.failed: set[int] = set()  # steps whose latest check failed
+        self.misses: dict[int, int] = {}  # failed checks per step: a challenge offers its solution after 2
         self._began: float | None = None
         self._marked = False
 
@@ -126,6 +128,7 @@ class Session:
         if progress:
             self.progress.restart(self.lesson.id)
         self.failed.clear()
+        self.misses.clear()
         self._began = None
         if again:
             self.ownership.begin()
@@ -176,6 +179,57 @@ class Session:
             self.ownership.observe()  # no check follows
         return result
 
+    # -- what the learner thinks: predictions, hints, the hidden solution, the quiz ------------
+
+    def learned(self, number: int) -> dict:
+        """What progress holds of this step's predictions, hints, solution and quiz."""
+        return self.progress.learned(self.lesson.id).get(number, {})
+
+    def predict(self, number: int, index: int, picked: int | str | None, by: str = LEARNER) -> Pick:
+        """Record a prediction (by choice number or text; None skips it). The first one stands."""
+        return self._pick(number, PREDICTIONS, index, picked, by)
+
+    def answer(self, number: int, index: int, picked: int | str | None, by: str = LEARNER) -> Pick:
+        """Record a quiz answer; `check_step` then counts the step done once all are answered."""
+        return self._pick(number, QUIZ, index, picked, by)
+
+    def _pick(self, number: int, kind: str, index: int, picked: int | str | None, by: str) -> Pick:
+        step = self.lesson.step(number)
+        earlier = picks(step, kind, self.learned(number))[index]
+        if earlier is not None:
+            return earlier
+        question = (step.predictions if kind == PREDICTIONS else step.quiz)[index]
+        pick = Pick(question, question.choice(picked), by)
+        self.progress.record_pick(self.lesson.id, number, kind, index, pick.to_record())
+        return pick
+
+    def picks(self, number: int, kind: str = PREDICTIONS) -> list[Pick | None]:
+        """The learner's picks for this step's predictions (or quiz), None where not yet answered."""
+        return picks(self.lesson.step(number), kind, self.learned(number))
+
+    def hints(self, number: int) -> list[str]:
+        """The hints shown so far in this step, facts filled in."""
+        step = self.lesson.step(number)
+        return [self.text(h) for h in step.hints[:self.learned(number).get("hints", 0)]]
+
+    def hint(self, number: int) -> str | None:
+        """Show (and record) the next hint; None when every hint is shown already."""
+        step = self.lesson.step(number)
+        if self.learned(number).get("hints", 0) >= len(step.hints):
+            return None
+        return self.text(step.hints[self.progress.took_hint(self.lesson.id, number) - 1])
+
+    def stuck(self, number: int) -> bool:
+        """Two checks of this challenge failed: offer its solution."""
+        return self.lesson.step(number).challenge and self.misses.get(number, 0) >= 2
+
+    def reveal(self, number: int, by: str = LEARNER) -> list[Command]:
+        """A challenge's hidden solution, recorded as revealed (by the learner or auto mode)."""
+        step = self.lesson.step(number)
+        if step.solution:
+            self.progress.revealed(self.lesson.id, number, by)
+        return list(step.solution)
+
     # -- checks -----------------------------------------------------------------------------
 
     @property
@@ -221,6 +275,8 @@ class Session:
         yet is polled); failing that, from the engine's history since the lesson began.
         Record it done (with its evidence and facts) when it passes either way."""
         step = self.lesson.step(number)
+        if step.is_quiz:  # judged by the learner's answers, not the engine
+            return self._quiz_report(step)
         ctx = self._context(past, None if wait else seen)
         outcomes: list[Outcome] = []
         for spec in step.checks:
@@ -246,8 +302,17 @@ class Session:
             self.failed.discard(number)
         else:
             self.failed.add(number)
+            self.misses[number] = self.misses.get(number, 0) + 1
         if observe:
             self.ownership.observe()
+        return report
+
+    def _quiz_report(self, step: Step) -> StepReport:
+        report = StepReport(step, quiz_outcomes(step, self.learned(step.number)))
+        if all(o.ok for o in report.outcomes):
+            report.how = "now"
+            if step.number not in self.progress.done(self.lesson.id):
+                self.progress.mark_done(self.lesson.id, step.number, report.outcomes, {})
         return report
 
     def _record(self, step: Step, ctx: checks.Context, report: StepReport) -> None:

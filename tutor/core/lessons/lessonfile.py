@@ -18,16 +18,19 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from tutor.core import checks
 from tutor.core.checks import facts
 from tutor.core.errors import ContentError
+from tutor.core.lessons import learning
 from tutor.core.paths import labs_dir
-from tutor.core.model import (Answer, CheckSpec, Command, FactSpec, Lesson, Problem, Requirements, Resources,
-                              Role, Step)
+from tutor.core.model import (CHALLENGE, Answer, CheckSpec, Command, FactSpec, Lesson, Problem, Question,
+                              Requirements, Resources, Role, Step)
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 FILENAME = re.compile(r"^(\d\d)-([a-z0-9-]+)\.md$")
 FACT_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 COMMAND_LANGS = {"sh", "shell", "bash"}
-SPECIAL = {"check", "answers", "remember"}  # `yaml check` and friends
+SPECIAL = {"check", "answers", "remember", "predict", "hints", "quiz"}  # `yaml check` and friends
+HIDDEN = re.compile(r"^```(?:yaml (?:check|answers|remember|predict|hints|quiz)|(?:sh|shell|bash) solution)\b"
+                    r".*?^```\s*$\n?", re.S | re.M)  # blocks for docklab, not for the learner's eyes
 FRONT_KEYS = {"id", "title", "summary", "images", "requires", "resources", "secrets", "workdir", "roles"}
 ROLE_KEYS = {"container": str, "volume": str, "about": str, "image": str, "mount": str, "volume_at_mount": str,
              "anonymous": bool, "service": str, "fixed": bool, "syntax": str,
@@ -83,83 +86,174 @@ def parse(path: Path, text: str | None = None) -> tuple[Lesson, list[Problem]]:
 
     if not tokens or tokens[0].type != "front_matter":
         problem(1, "missing front matter: the file must start with a `---` block (id, title, summary, ...)")
-    step: Step | None = None
-    last_block: list[Command] | None = None
-    defined: set[str] = set()
-    body_start = 0
-
-    check_blocks: set[int] = set()  # steps with a check block, valid or not
-
-    def close_step(end: int) -> None:
-        if step is not None:
-            step.body = _body(lines, body_start, end)
-            if step.number not in check_blocks:
-                problem(step.line, f"step {step.title!r} has no checks: add a ```yaml check``` block")
-
+    reader = _Reader(lesson, lines, tokens, problem)
     for i, tok in enumerate(tokens):
         line = (tok.map[0] + 1) if tok.map else 1
         if tok.type == "front_matter":
             _front_matter(lesson, tok.content, line, problem)
-            defined.update(lesson.roles)
+            reader.defined.update(lesson.roles)
         elif tok.type == "heading_open" and tok.tag in ("h1", "h2"):
-            title = tokens[i + 1].content.strip()
-            if tok.tag == "h1":
-                if step is None and not lesson.intro:
-                    lesson.title = lesson.title or title
-                continue
-            close_step(line - 1)
-            if step is None:
-                lesson.intro = _body(lines, _after_front_matter(tokens), line - 1)
-            if any(s.title == title for s in lesson.steps):
-                problem(line, f"duplicate step {title!r}: step titles must be unique")
-            step = Step(number=len(lesson.steps) + 1, title=title, line=line)
-            lesson.steps.append(step)
-            last_block = None
-            body_start = tok.map[1] if tok.map else line
+            reader.heading(tok, tokens[i + 1].content.strip(), line)
         elif tok.type == "fence":
-            words = tok.info.split()
-            lang = words[0] if words else ""
-            role = words[1] if len(words) > 1 and lang == "yaml" and words[1] in SPECIAL else None
-            if lang not in COMMAND_LANGS and role is None:
-                continue
-            what = "command block" if role is None else f"`yaml {role}` block"
-            if step is None:
-                problem(line, f"{what} outside a step: put it under a `## Step title` heading")
-                continue
-            if role is None:
-                block = len({c.block for c in step.commands})
-                last_block = _commands(tok.content, line + 1, step, block, defined, problem)
-                step.commands.extend(last_block)
-                continue
-            data, item_lines = _yaml(tok.content, line + 1, problem)
-            if data is None:
-                continue
-            if role == "check":
-                check_blocks.add(step.number)
-                step.checks.extend(_checks(data, item_lines, line, defined, problem, step))
-            elif role == "answers":
-                if not last_block:
-                    problem(line, "`yaml answers` block with no command block before it in this step")
-                    continue
-                answers = _answers(data, item_lines, line, problem)
-                cmd = last_block[-1]
-                step.commands[step.commands.index(cmd)] = last_block[-1] = replace(cmd, answers=answers)
-            else:
-                step.facts.extend(_facts(data, item_lines, line, problem))
-                if isinstance(data, dict):  # even a broken fact is "defined": one mistake, one message
-                    defined.update(k for k in data if isinstance(k, str))
-    close_step(len(lines))
+            reader.fence(tok, line)
+    reader.close(len(lines))
     for s_ in lesson.steps:
         if s_.implied_by is not None and not s_.number < s_.implied_by <= len(lesson.steps):
             problem(s_.line, f"step {s_.title!r}: `implied_by: {s_.implied_by}` must name a later step "
                              f"({s_.number + 1} to {len(lesson.steps)})")
-    if step is None:
-        lesson.intro = _body(lines, _after_front_matter(tokens), len(lines))
+    if not lesson.steps:
+        if not reader.recap_line:
+            lesson.intro = _body(lines, _after_front_matter(tokens), len(lines))
         problem(1, "no steps: a lesson needs `## Step` headings, each with commands and checks")
     m = FILENAME.match(path.name)
     if lesson.id and path.suffix == ".md" and m and m.group(2) != lesson.id:
         problem(1, f"id {lesson.id!r} does not match the file name {path.name!r} (expected NN-{lesson.id}.md)")
     return lesson, problems
+
+
+class _Reader:
+    """What parsing remembers between tokens: the step being read, its last command block
+    (a `yaml answers` block belongs to its last command), a prediction waiting for its
+    command block, which steps have checks or a quiz, the facts defined so far, the recap."""
+
+    def __init__(self, lesson: Lesson, lines: list[str], tokens, problem) -> None:
+        self.lesson, self.lines, self.tokens, self.problem = lesson, lines, tokens, problem
+        self.step: Step | None = None
+        self.last_block: list[Command] | None = None
+        self.last_list: list[Command] = []  # where last_block sits: the step's commands or its solution
+        self.defined: set[str] = set()
+        self.body_start = 0
+        self.recap_line = 0  # the `## What to take away` heading, once met
+        self.pending: Question | None = None  # a prediction waiting for its command block
+        self.check_blocks: set[int] = set()  # steps with a check block, valid or not
+        self.quiz_blocks: set[int] = set()
+
+    def heading(self, tok, title: str, line: int) -> None:
+        lesson, problem = self.lesson, self.problem
+        if tok.tag == "h1":
+            if self.step is None and not lesson.intro:
+                lesson.title = lesson.title or title
+            return
+        if self.step is None and not self.recap_line:
+            lesson.intro = _body(self.lines, _after_front_matter(self.tokens), line - 1)
+        self.close(line - 1)
+        self.body_start = tok.map[1] if tok.map else line
+        self.last_block = None
+        if self.recap_line:
+            problem(line, f"`## {learning.RECAP}` must be the lesson's last section")
+        if title == learning.RECAP:
+            self.step, self.recap_line = None, self.recap_line or line
+            return
+        if any(s.title == title for s in lesson.steps):
+            problem(line, f"duplicate step {title!r}: step titles must be unique")
+        self.step = Step(number=len(lesson.steps) + 1, title=title, line=line)
+        lesson.steps.append(self.step)
+
+    def close(self, end: int) -> None:
+        """The step (or the recap) read so far ends at line `end`."""
+        step, problem = self.step, self.problem
+        if self.recap_line and step is None:
+            self.lesson.recap = learning.recap(_body(self.lines, self.body_start, end), self.recap_line, problem)
+        if step is None:
+            return
+        step.body = _body(self.lines, self.body_start, end)
+        self._unplaced_prediction()
+        if step.number in self.quiz_blocks:
+            if step.commands or step.solution:
+                problem(step.line, f"quiz step {step.title!r} has commands: a quiz step only asks questions")
+        elif step.number not in self.check_blocks:
+            problem(step.line, f"step {step.title!r} has no checks: add a ```yaml check``` block")
+        if step.challenge and not step.solution:
+            problem(step.line, f"challenge {step.title!r} has no hidden solution: add a ```sh solution``` block "
+                               "(`run --auto` runs it; the learner sees it only on asking)")
+
+    def _unplaced_prediction(self) -> None:
+        if self.pending is not None:
+            self.problem(self.pending.line, "a `yaml predict` block must come directly before the ```sh``` block "
+                                            "whose first command it asks about")
+            self.pending = None
+
+    def fence(self, tok, line: int) -> None:
+        words = tok.info.split()
+        lang = words[0] if words else ""
+        tag = words[1] if len(words) > 1 else ""
+        if lang in COMMAND_LANGS:
+            role = "solution" if tag == "solution" else None
+        elif lang == "yaml" and tag in SPECIAL:
+            role = tag
+        else:
+            return  # any other fence is just shown
+        what = ("command block" if role is None else "```sh solution``` block" if role == "solution"
+                else f"`yaml {role}` block")
+        if self.step is None:
+            self.problem(line, f"{what} in `## {learning.RECAP}`: the recap is a few lines of text, with no commands "
+                               "or checks" if self.recap_line else
+                         f"{what} outside a step: put it under a `## Step title` heading")
+            return
+        if role is not None:
+            self._unplaced_prediction()
+        if role is None:
+            self._commands(tok.content, line)
+        elif role == "solution":
+            self._solution(tok.content, line)
+        else:
+            data, item_lines = _yaml(tok.content, line + 1, self.problem)
+            if data is not None:
+                self._block(role, data, item_lines, line)
+
+    def _commands(self, content: str, line: int) -> None:
+        step = self.step
+        if step.challenge:
+            self.problem(line, f"challenge {step.title!r} has a ```sh``` block: a challenge states the goal, "
+                               "not the command; put the commands in a hidden ```sh solution``` block")
+            return
+        block = len({c.block for c in step.commands})
+        self.last_block = _commands(content, line + 1, step, block, self.defined, self.problem)
+        self.last_list = step.commands
+        step.commands.extend(self.last_block)
+        if self.pending is not None:
+            step.predictions.append(replace(self.pending, block=block))
+            self.pending = None
+
+    def _solution(self, content: str, line: int) -> None:
+        step = self.step
+        if not step.challenge:
+            self.problem(line, f"a ```sh solution``` block belongs in a challenge (a step titled "
+                               f"`## {CHALLENGE}...`), not in {step.title!r}")
+        elif step.solution:
+            self.problem(line, f"challenge {step.title!r} has a second ```sh solution``` block: one is run")
+        else:
+            self.last_block = _commands(content, line + 1, step, 0, self.defined, self.problem)
+            self.last_list = step.solution
+            step.solution.extend(self.last_block)
+
+    def _block(self, role: str, data: Any, item_lines: list[int], line: int) -> None:
+        """A `yaml ROLE` block of the step: check, answers, remember, predict, hints, quiz."""
+        step, problem = self.step, self.problem
+        if role == "check":
+            self.check_blocks.add(step.number)
+            step.checks.extend(_checks(data, item_lines, line, self.defined, problem, step))
+        elif role == "answers":
+            if not self.last_block:
+                problem(line, "`yaml answers` block with no command block before it in this step")
+                return
+            answers = _answers(data, item_lines, line, problem)
+            cmd = self.last_block[-1]
+            self.last_list[self.last_list.index(cmd)] = self.last_block[-1] = replace(cmd, answers=answers)
+        elif role == "predict":
+            self.pending = learning.question(data, line, "prediction", problem)
+        elif role == "hints":
+            if step.hints:
+                problem(line, f"step {step.title!r} has a second `yaml hints` block: put every hint in one")
+            else:
+                step.hints = learning.hints(data, line, problem)
+        elif role == "quiz":
+            self.quiz_blocks.add(step.number)
+            step.quiz.extend(learning.quiz(data, item_lines, line, problem))
+        else:
+            step.facts.extend(_facts(data, item_lines, line, problem))
+            if isinstance(data, dict):  # even a broken fact is "defined": one mistake, one message
+                self.defined.update(k for k in data if isinstance(k, str))
 
 
 def _after_front_matter(tokens) -> int:
@@ -169,7 +263,7 @@ def _after_front_matter(tokens) -> int:
 def _body(lines: list[str], start: int, end: int) -> str:
     """The Markdown between two lines, without the machine-only yaml blocks."""
     text = "\n".join(lines[start:end])
-    return re.sub(r"^```yaml (check|answers|remember)\b.*?^```\s*$\n?", "", text, flags=re.S | re.M).strip()
+    return HIDDEN.sub("", text).strip()
 
 
 def _yaml(content: str, first_line: int, problem) -> tuple[Any, list[int]]:

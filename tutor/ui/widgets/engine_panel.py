@@ -5,6 +5,8 @@ on the socket while nothing happens, so an idle panel costs no CPU."""
 from __future__ import annotations
 
 import threading
+import time
+from collections import deque
 
 from rich.text import Text
 from textual.geometry import Size
@@ -47,6 +49,7 @@ class EnginePanel(ScrollView):
         self._picturing = threading.Lock()  # both threads publish; one diff at a time
         self._lines: list[Text] = [Text("Reading the engine…")]
         self._strips: dict[int, Strip] = {}  # rendered lines, by index, for the current lines
+        self._pictures: deque[tuple[float, Snapshot]] = deque(maxlen=32)  # (taken at, snapshot), latest last
 
     def on_mount(self) -> None:
         self.run_worker(self._watch, thread=True, name="engine-events")
@@ -83,7 +86,7 @@ class EnginePanel(ScrollView):
         while not self._stop.is_set():
             try:
                 client = self._client = self.client_factory()
-                self._publish(snapshot(client))
+                self._publish(*_taken(client))
                 if connected is not True:
                     connected = True
                     self.app.call_from_thread(self.post_message, self.ConnectionChanged(True))
@@ -109,20 +112,39 @@ class EnginePanel(ScrollView):
                 return
             self._dirty.clear()
             try:
-                self._publish(snapshot(self._client))
+                self._publish(*_taken(self._client))
             except Exception:  # the engine went away: the watcher says so and reconnects
                 pass
 
-    def _publish(self, snap: Snapshot) -> None:
+    def _publish(self, snap: Snapshot, taken: float) -> None:
         """Thread: work out the picture here, so the UI thread only swaps lines in."""
         with self._picturing:
             if not self._stop.is_set():
                 lines = self._picture(snap)
+                self._pictures.append((taken, snap))
                 self.app.call_from_thread(self._swap_in, snap, lines)
 
-    def command_finished(self) -> None:
-        """The next change starts a new 'last change' list (one command's worth)."""
-        self._new_batch = True
+    def command_started(self, at: float | None = None) -> None:
+        """A new 'last change' list starts (one command's worth): what changed since the
+        last picture taken before `at`, when the shell started the command. Not when the
+        command finishes: a `docker run -d` returns before the panel has redrawn all it
+        caused, and the late part (the start) must not push out the anonymous volume
+        created with the container; nor when this call arrives, which may be after the
+        panel drew the command's first changes. In a thread: the pictures' lock is held
+        by threads that wait for the UI thread."""
+        at = time.time() if at is None else at
+        self.run_worker(lambda: self._new_list(at), thread=True, name="engine-new-list")
+
+    def _new_list(self, at: float) -> None:
+        with self._picturing:
+            before = next((snap for taken, snap in reversed(self._pictures) if taken <= at), None)
+            if before is None or self.current is None or self._stop.is_set():
+                self._new_batch = True
+                return
+            self.last_changes = changes(before, self.current)
+            self._new_batch = not self.last_changes
+            lines = self.render_snapshot(self.current, self.last_changes).split("\n", allow_blank=True)
+            self.app.call_from_thread(self._swap_in, self.current, lines)
 
     def show(self, snap: Snapshot) -> None:
         """Show a snapshot now (on the calling thread)."""
@@ -161,3 +183,9 @@ class EnginePanel(ScrollView):
             for line in recent:
                 text.append(f"  {line}\n", "reverse" if line[0] in "+−~" else "bold")
         return text
+
+
+def _taken(client) -> tuple[Snapshot, float]:
+    """A snapshot and when it began: it shows nothing that happened after that moment."""
+    at = time.time()
+    return snapshot(client), at

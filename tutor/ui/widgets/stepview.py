@@ -15,6 +15,11 @@ from tutor.core.model import Command, Step
 from tutor.core.learner.report_lines import Line, report_lines
 from tutor.core.learner.session import StepReport
 from tutor.ui import keys
+from tutor.ui.widgets.goal import GoalPane
+from tutor.ui.widgets.hints import HintPane
+from tutor.ui.widgets.predict import PredictionOutcome
+from tutor.ui.widgets.quiz import QuizPane
+from tutor.ui.widgets.recap import RecapPane
 
 COMMAND_FENCE = re.compile(r"^```(?:sh|shell|bash)\b.*?^```\s*$", re.S | re.M)
 
@@ -68,26 +73,45 @@ class CheckResults(Static):
 
 
 class StepView(VerticalScroll):
-    """Shows one step; `show_step` swaps it. Commands come already mapped (images, facts)."""
+    """Shows one step; `show_step` swaps it. Commands and text come already mapped (images,
+    facts). The panes of issue 11 sit around the text: a challenge's goal above it, a quiz
+    and the hints below, a prediction's outcome and the recap below the checks."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="step-title")
+        yield GoalPane(id="goal", classes="hidden")
         yield VerticalScroll(id="step-body")
+        yield QuizPane(id="quiz", classes="hidden")
+        yield HintPane(id="hints", classes="hidden")
         yield Static("Checks", classes="section")
         yield CheckResults(id="checks")
+        yield Static(id="step-done", classes="hidden")
+        yield PredictionOutcome(id="predicted", classes="hidden")
+        yield RecapPane(id="recap", classes="hidden")
 
-    async def show_step(self, step: Step, total: int, commands: list[tuple[str, Command]]) -> None:
-        """`commands`: (the command as shown and run, the lesson's command) in order."""
+    def done(self, note: str) -> None:
+        """A passed step stays in view with this note until the learner moves on."""
+        line = self.query_one("#step-done", Static)
+        line.update(Text(note, "bold"))
+        line.set_class(not note, "hidden")
+
+    async def show_step(self, step: Step, total: int, commands: list[tuple[str, Command]],
+                        text: str | None = None) -> None:
+        """`commands`: (the command as shown and run, the lesson's command) in order;
+        `text`: the step's Markdown with facts filled in (else as written)."""
         self.query_one("#step-title", Static).update(Text(f"Step {step.number} of {total}: {step.title}",
                                                           "bold"))
         body = self.query_one("#step-body", VerticalScroll)
         await body.remove_children()
         widgets: list = []
-        for i, part in enumerate(COMMAND_FENCE.split(step.body)):
+        for i, part in enumerate(COMMAND_FENCE.split(step.body if text is None else text)):
             if i:  # a command block stood here
                 widgets.extend(CommandBlock(text, cmd.interactive) for text, cmd in commands if cmd.block == i - 1)
             if part.strip():
                 widgets.append(Markdown(part.strip()))
         await body.mount_all(widgets)
         self.query_one(CheckResults).show(None)
+        self.query_one(PredictionOutcome).show([])
+        self.query_one(RecapPane).show(None)
+        self.done("")
         self.scroll_home(animate=False)

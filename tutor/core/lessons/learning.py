@@ -1,0 +1,111 @@
+"""The blocks that make a learner think rather than copy: a prediction before a command
+(`yaml predict`), hints asked for one at a time (`yaml hints`), quiz questions (`yaml
+quiz`) and the recap (`## What to take away`). Syntax: /work/wt/LEARN-SPEC.md and
+content/README.md. Like the rest of the parser, these never raise: every problem is
+reported with its line."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from tutor.core.model import Lesson, Question, Role, Step
+
+RECAP = "What to take away"
+RECAP_LINES = 5
+QUESTION_KEYS = {"question", "choices", "answer", "explain"}
+MAX_HINTS = 3
+
+Report = Callable[[int, str], None]
+
+
+def question(data: Any, line: int, what: str, problem: Report, block: int = 0) -> Question | None:
+    """A prediction or quiz question: 2 to 4 choices, the answer one of them, an explanation."""
+    if not isinstance(data, dict):
+        problem(line, f"a {what} must be a mapping of question, choices, answer and explain")
+        return None
+    unknown = [str(k) for k in data if k not in QUESTION_KEYS]
+    if unknown:
+        problem(line, f"{what}: unknown key {', '.join(map(repr, unknown))} (known: {', '.join(sorted(QUESTION_KEYS))})")
+        return None
+    text, choices, answer, explain = (data.get(k) for k in ("question", "choices", "answer", "explain"))
+    if not isinstance(text, str) or not text.strip():
+        problem(line, f"{what} needs `question:` (a sentence)")
+        return None
+    if not isinstance(choices, list) or not 2 <= len(choices) <= 4:
+        problem(line, f"{what} needs `choices:`, a list of 2 to 4 answers the learner picks from")
+        return None
+    if any(isinstance(c, bool) or not isinstance(c, (str, int, float)) for c in choices):
+        problem(line, f"{what}: every choice must be text (quote `yes`, `no`, `true` and the like)")
+        return None
+    choices = [str(c).strip() for c in choices]
+    if len(set(choices)) != len(choices) or not all(choices):
+        problem(line, f"{what}: the choices must be different and not empty")
+        return None
+    if isinstance(answer, bool) or not isinstance(answer, (str, int, float)) or str(answer).strip() not in choices:
+        problem(line, f"{what}: `answer:` must be one of the choices ({', '.join(choices)})")
+        return None
+    if not isinstance(explain, str) or not explain.strip():
+        problem(line, f"{what} needs `explain:`: why the answer is right, shown after the learner picks")
+        return None
+    return Question(text.strip(), tuple(choices), str(answer).strip(), explain.strip(), line, block)
+
+
+def quiz(data: Any, item_lines: list[int], line: int, problem: Report) -> list[Question]:
+    """The questions of a `yaml quiz` block; each problem reported at its line."""
+    if not isinstance(data, list) or not data:
+        problem(line, "a `yaml quiz` block must be a list of questions (`- question: ...`, choices, answer, explain)")
+        return []
+    out = [question(item, where, "quiz question", problem) for item, where in zip(data, item_lines)]
+    return [q for q in out if q is not None]
+
+
+def hints(data: Any, line: int, problem: Report) -> tuple[str, ...]:
+    """The hints of a `yaml hints` block (one to three, nudge first); problems reported."""
+    if not isinstance(data, list) or not 1 <= len(data) <= MAX_HINTS \
+            or not all(isinstance(h, str) and h.strip() for h in data):
+        problem(line, f"a `yaml hints` block must be a list of 1 to {MAX_HINTS} sentences, in order: "
+                      "a nudge, then the fact, then the command")
+        return ()
+    return tuple(h.strip() for h in data)
+
+
+def recap(text: str, line: int, problem: Report) -> str:
+    """The recap's text; more than five non-empty lines is a lecture, not a recap."""
+    kept = [x for x in text.splitlines() if x.strip()]
+    if len(kept) > RECAP_LINES:
+        problem(line, f"`## {RECAP}` has {len(kept)} lines: a recap has at most {RECAP_LINES} (non-empty) lines")
+    elif not kept:
+        problem(line, f"`## {RECAP}` is empty: say in up to {RECAP_LINES} lines what the learner should keep")
+    return text.strip()
+
+
+def judged_by(step: Step, roles: dict[str, Role]) -> list[str]:
+    """A challenge's checks in words, before any has run: the learner sees what will judge
+    the goal (a role shows as what it is about, e.g. "your database container")."""
+
+    def word(value: Any) -> str:
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, list):
+            return " ".join(map(word, value))
+        text = str(value)
+        for key, role in roles.items():
+            text = text.replace("{" + key + "}", role.about)
+        return text
+
+    return [spec.kind.replace("_", " ") + ": " + ", ".join(f"{k.replace('_', ' ')} {word(v)}"
+                                                          for k, v in spec.params.items())
+            for spec in step.checks]
+
+
+def course_problems(lesson: Lesson) -> list[str]:
+    """What a lesson of the course (content/) needs beyond a valid file: a recap, and a
+    challenge as its last step but for quiz steps (a lesson of quiz steps only needs none).
+    Not parser rules: a test holds content/ to them, so test lessons stay small."""
+    out = []
+    if not lesson.recap:
+        out.append(f"{lesson.id}: no `## {RECAP}` section")
+    last = next((s for s in reversed(lesson.steps) if not s.is_quiz), None)
+    if last is not None and not last.challenge:
+        out.append(f"{lesson.id}: the last step, {last.title!r}, is not a challenge")
+    return out
