@@ -16,7 +16,8 @@ from tutor.core.errors import FAILED, INTERRUPTED, NO_ENGINE, OK, USAGE  # noqa:
 
 # Where each command's handler lives (default: tutor.cli.commands), imported only when used.
 HANDLERS = {"doctor": "tutor.cli.workshop", "images": "tutor.cli.workshop", "serve": "tutor.cli.workshop",
-            "sandbox": "tutor.cli.workshop", "report": "tutor.cli.grading", "grade": "tutor.cli.grading"}
+            "sandbox": "tutor.cli.workshop", "report": "tutor.cli.grading", "grade": "tutor.cli.grading",
+            "classroom": "tutor.cli.classroom"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,6 +99,24 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("grade", parents=[key], help="instructors: verify reports and roll them up, learner x lesson")
     s.add_argument("reports", nargs="+", metavar="REPORT", help="report files, or folders of *.json")
     s.add_argument("--format", choices=["table", "csv", "html", "junit"], default="table")
+
+    s = sub.add_parser("classroom", help="instructors: a JupyterHub where every learner gets a browser TUI and an engine")
+    s.add_argument("action", choices=["up", "status", "down"])
+    s.add_argument("--name", default="docklab-class", help="the classroom's name, the prefix of all it makes "
+                   "(default docklab-class)")
+    s.add_argument("--port", type=int, default=8000, help="with up: the port learners open (default 8000)")
+    s.add_argument("--host", default="0.0.0.0", help="with up: the address to listen on (default: all)")
+    s.add_argument("--learners", metavar="FILE", help="with up: login names, one a line (default: any name "
+                   "with the workshop password)")
+    s.add_argument("--image", help="with up: the learner server image (default: built here when missing)")
+    s.add_argument("--lessons", metavar="ID,ID", help="with up: preload only these lessons' images "
+                   "(default: every lesson's)")
+    s.add_argument("--cull-after", type=int, default=3600, metavar="S",
+                   help="with up: stop a learner's server idle this long (progress is kept; default 3600)")
+    s.add_argument("--mem-limit", metavar="SIZE", help="with up: memory per learner's server, e.g. 1G")
+    s.add_argument("--json", action="store_true", help="with status: machine-readable output")
+    s.add_argument("--purge", action="store_true", help="with down: also remove the learners' volumes "
+                   "(progress, engines) and the hub's folder")
 
     s = sub.add_parser("config", help="show or change a lasting setting (images: real, offline or a map file)")
     s.add_argument("key", nargs="?", choices=["images"])

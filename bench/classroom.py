@@ -1,0 +1,127 @@
+"""How many learners one machine holds: N learners log in over HTTP at once, their servers
+spawn, and each does the whole of `mount-syntax` in docklab's TUI through its own server.
+
+    python bench/classroom.py [--learners 5,10,20] [--lesson mount-syntax]
+
+For each N: the time from login to a ready TUI (the hub's login posted -> the TUI's lesson
+list drawn in the learner's websocket), p50 and p95; how many learners finished every
+step; and memory: each learner's container as the engine counts it (its dockerd, its
+lesson containers, docklab's server and TUI), and the machine's used memory before and
+with the class running. Each N is its own classroom (`docklab classroom up`, a unique
+name and port), taken down with --purge after. The learner image is built on first use."""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.classroomkit import DOWN, F3, LESSON_SHELL, PICKER_LISTED, running_classroom  # noqa: E402
+
+
+def used_mib() -> float:
+    info = dict(line.split(":", 1) for line in Path("/proc/meminfo").read_text().splitlines())
+    kib = lambda key: int(info[key].split()[0])  # noqa: E731
+    return (kib("MemTotal") - kib("MemAvailable")) / 1024
+
+
+def script_for(lesson_id: str) -> list[tuple]:
+    """Open the lesson, then F3 for each command; after a step's last one, wait for its ✓."""
+    from tutor.core.lessons import lessonfile
+
+    files = sorted((ROOT / "content").glob("[0-9]*.md"))
+    ids = [p.stem.split("-", 1)[1] for p in files]
+    lesson = lessonfile.load(files[ids.index(lesson_id)])
+    script: list[tuple] = [("", PICKER_LISTED), (DOWN * ids.index(lesson_id) + "\r", LESSON_SHELL)]
+    for step in lesson.steps:
+        for i, _ in enumerate(step.commands):
+            last = i == len(step.commands) - 1
+            script.append((F3, f"✓ done  {step.number}." if last else "", "try again"))
+    return script
+
+
+def one(room, name: str, lesson: str) -> dict:
+    learner = room.learner(name)
+    start = time.monotonic()
+    learner.login()
+    learner.wait_server(limit=600)
+    status, _ = learner.tui([("", PICKER_LISTED)])
+    ready = time.monotonic() - start
+    try:
+        status, _ = learner.tui(script_for(lesson))
+        passed = status == 101
+    except AssertionError as err:
+        print(f"  {name}: {str(err)[:300]}", file=sys.stderr)
+        passed = False
+    return {"name": name, "ready": ready, "passed": passed, "done_at": time.monotonic() - start}
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
+
+
+def round_of(n: int, lesson: str, home: Path) -> dict:
+    import docker
+
+    client = docker.from_env()
+    before = used_mib()
+    names = [f"l{i:02d}" for i in range(n)]
+    with running_classroom(home, names) as room:
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=n) as pool:
+            results = list(pool.map(lambda name: one(room, name, lesson), names))
+        wall = time.monotonic() - started
+        boxes = [client.containers.get(f"{room.name}-{name}") for name in names]
+        per = [b.stats(stream=False)["memory_stats"].get("usage", 0) / 2**20 for b in boxes]
+        during = used_mib()
+    ready = [r["ready"] for r in results]
+    return {
+        "n": n,
+        "passed": sum(r["passed"] for r in results),
+        "p50": statistics.median(ready),
+        "p95": pct(ready, 95),
+        "wall": wall,
+        "mem_per": statistics.median(per),
+        "mem_machine": (during - before) / n,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--learners", default="5,10,20", help="class sizes to try, in order")
+    parser.add_argument("--lesson", default="mount-syntax")
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="docklab-bench-classroom-") as tmp:
+        for n in map(int, args.learners.split(",")):
+            print(f"classroom of {n}...", file=sys.stderr)
+            row = round_of(n, args.lesson, Path(tmp))
+            rows.append(row)
+            print(f"  {row}", file=sys.stderr)
+            if row["passed"] < n:
+                break
+    print(
+        "| learners | every step passed | login → ready TUI p50 | p95 | all done (wall) | memory per learner "
+        "(container) | machine's used memory per learner |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for r in rows:
+        print(
+            f"| {r['n']} | {r['passed']}/{r['n']} | {r['p50']:.1f} s | {r['p95']:.1f} s | {r['wall']:.0f} s | "
+            f"{r['mem_per']:.0f} MiB | {r['mem_machine']:.0f} MiB |"
+        )
+    held = [r["n"] for r in rows if r["passed"] == r["n"]]
+    print(f"\nLargest class with every learner's steps passing here: {max(held) if held else 0} learners.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,216 @@
+"""A classroom for tests and the benchmark: `docklab classroom up` with a unique name and
+port, learners that log in over HTTP like a browser does (the hub's login form, its OAuth
+redirects, the TUI's websocket), and a `down --purge` that runs whatever happened."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from tests.conftest import ROOT
+from tests.servekit import free_port
+
+
+def websocket(url: str, headers: dict, script: list[tuple], limit: float = 60) -> tuple[int, str]:
+    """textual-serve's websocket as its page uses it: keys to type, the text to wait for after
+    them, and optionally a text that means "not yet" (the keys are typed again a moment later).
+    (101, what the screen showed) when accepted, else (the refusal's status, ''). A wait that
+    runs out says what it waited for and what the screen showed last."""
+    import asyncio
+
+    import aiohttp
+    import pyte
+
+    screen = pyte.Screen(140, 45)
+    stream = pyte.ByteStream(screen)
+
+    def showing(text: str, raw: bytes) -> bool:
+        """On the screen as drawn (pyte), or in the bytes since the keys (a notification)."""
+        return text.encode() in raw or text in "\n".join(screen.display)
+
+    async def talk() -> tuple[int, str]:
+        got = b""
+        async with aiohttp.ClientSession() as session:
+            try:
+                ws = await session.ws_connect(url, headers=headers)
+            except aiohttp.WSServerHandshakeError as err:
+                return err.status, ""
+            async with ws:
+                await ws.send_str(json.dumps(["resize", {"width": 140, "height": 45}]))
+                for keys, until, *again in script:
+                    if keys:
+                        await ws.send_str(json.dumps(["stdin", keys]))
+                    start = len(got)
+                    deadline = time.monotonic() + limit
+                    sent = time.monotonic()
+                    if not until:  # no sign to wait for: let the command run a moment
+                        deadline = sent + 2
+                    while not (showing(until, got[start:]) if until else time.monotonic() > deadline):
+                        if again and again[0].encode() in got[start:] and time.monotonic() - sent > 2:
+                            start, sent = len(got), time.monotonic()  # typed again only once it said so anew
+                            await ws.send_str(json.dumps(["stdin", keys]))
+                        try:
+                            msg = await asyncio.wait_for(ws.receive(), max(0.1, deadline - time.monotonic()))
+                        except asyncio.TimeoutError:
+                            if not until:
+                                break
+                            shown = "\n".join(line.rstrip() for line in screen.display if line.strip())
+                            raise AssertionError(
+                                f"waited {limit} s for {until!r} after {keys!r}; the screen:\n{shown}"
+                            ) from None
+                        if msg.type not in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT):
+                            raise AssertionError(f"the websocket ended before {until!r} showed: {msg}")
+                        data = msg.data if isinstance(msg.data, bytes) else msg.data.encode()
+                        got += data
+                        if msg.type == aiohttp.WSMsgType.BINARY:
+                            stream.feed(data)
+        return 101, got.decode("utf-8", "replace")
+
+    return asyncio.run(talk())
+
+
+PICKER_LISTED = "[data-loss]"
+LESSON_SHELL = "F6 to leave"
+F3 = "\x1bOR"  # run the step's next command in the lesson's shell
+DOWN = "\x1b[B"
+
+
+def classroom(*args: str, home: Path, timeout: float = 900) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DOCKLAB_HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "tutor", "classroom", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        cwd=ROOT,
+    )
+
+
+@dataclass
+class Room:
+    name: str
+    home: Path
+    base: str  # http://127.0.0.1:PORT
+    folder: Path
+
+    def secret(self, which: str) -> str:
+        return (self.folder / which).read_text().strip()
+
+    def learner(self, name: str, password: str | None = None) -> "Learner":
+        return Learner(self, name, self.secret("learner.password") if password is None else password)
+
+    def instructor(self) -> "Learner":
+        return Learner(self, "instructor", self.secret("admin.password"))
+
+
+@contextlib.contextmanager
+def running_classroom(home: Path, learners: list[str] | None, *args: str):
+    """A classroom up for the block, down with --purge after it, passed or failed."""
+    name = f"cl{uuid.uuid4().hex[:8]}"
+    port = free_port()
+    extra = list(args)
+    if learners is not None:
+        roster = home.parent / f"{name}-learners.txt"
+        roster.write_text("".join(f"{n}\n" for n in learners))
+        extra += ["--learners", str(roster)]
+    try:
+        up = classroom(
+            "up",
+            "--name",
+            name,
+            "--port",
+            str(port),
+            "--host",
+            "127.0.0.1",
+            "--lessons",
+            "mount-syntax",
+            *extra,
+            home=home,
+        )
+        assert up.returncode == 0, up.stdout + up.stderr
+        yield Room(name, home, f"http://127.0.0.1:{port}", home / "classroom" / name)
+    finally:
+        down = classroom("down", "--name", name, "--purge", home=home, timeout=300)
+        assert down.returncode == 0, down.stdout + down.stderr
+
+
+class Learner:
+    """One person at a browser: a session with the hub's cookies."""
+
+    def __init__(self, room: Room, name: str, password: str):
+        self.room, self.name, self.password = room, name, password
+        self.http = requests.Session()
+
+    def login(self) -> requests.Response:
+        self.http.get(self.room.base + "/hub/login", timeout=30)
+        return self.http.post(
+            self.room.base + "/hub/login",
+            timeout=60,
+            data={"username": self.name, "password": self.password, "_xsrf": self.http.cookies.get("_xsrf", "")},
+        )
+
+    def logged_in(self) -> bool:
+        return any(c.name == "jupyterhub-hub-login" for c in self.http.cookies)
+
+    def get(self, path: str, **kw) -> requests.Response:
+        return self.http.get(self.room.base + path, timeout=60, **kw)
+
+    def wait_server(self, limit: float = 240) -> float:
+        """Open /user/NAME/ (spawning the server) until the TUI's page comes; the seconds it took."""
+        start = time.monotonic()
+        while time.monotonic() - start < limit:
+            r = self.get(f"/user/{self.name}/")
+            if r.status_code == 200 and "textual" in r.text and r.url.endswith(f"/user/{self.name}/"):
+                return time.monotonic() - start
+            if r.status_code == 424:  # "server not running": the page's Launch button
+                self.get(f"/hub/spawn/{self.name}")
+            time.sleep(0.5)
+        raise AssertionError(f"{self.name}'s server was not ready in {limit} s: {r.status_code} {r.url}")
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{c.name}={c.value}" for c in self.http.cookies)
+
+    def tui(self, script: list[tuple[str, str]], user: str | None = None) -> tuple[int, str]:
+        """Talk to a server's TUI over its websocket, with this learner's cookies."""
+        ws = self.room.base.replace("http://", "ws://") + f"/user/{user or self.name}/ws"
+        return websocket(ws, {"Cookie": self.cookie_header(), "Origin": self.room.base}, script=script)
+
+    def do_first_step(self, lesson: str = "mount-syntax") -> str:
+        """In the TUI: find the lesson, open it, run step 1's command, wait for its check."""
+        position = [p.stem.split("-", 1)[1] for p in sorted((ROOT / "content").glob("[0-9]*.md"))].index(lesson)
+        status, screen = self.tui(
+            [("", PICKER_LISTED), (DOWN * position + "\r", LESSON_SHELL), (F3, "✓ done  1.", "try again")]
+        )
+        assert status == 101, status
+        return screen
+
+    def view(self, path: str = "") -> requests.Response:
+        return self.get(f"/services/docklab-view/{path}")
+
+
+def wait_for(what, limit: float = 60, every: float = 0.5):
+    deadline = time.monotonic() + limit
+    while True:
+        got = what()
+        if got or time.monotonic() > deadline:
+            return got
+        time.sleep(every)
+
+
+def learner_box(client, room: Room, learner: str):
+    return client.containers.get(f"{room.name}-{learner}")
+
+
+def summary(instructor: Learner) -> dict:
+    r = instructor.view("api/summary")
+    return json.loads(r.text) if r.status_code == 200 else {}

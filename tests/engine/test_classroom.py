@@ -1,0 +1,196 @@
+"""`docklab classroom` on the real engine: a JupyterHub whose learners each log in over
+HTTP, get a server of their own (docklab's TUI behind the hub's login, a private
+dockerd), and do a lesson step in it; an instructor view that only the hub's admin opens;
+a server the culler stops comes back with its progress; `down --purge` leaves the engine
+as it was. The learner image is built on first use (about a minute; 2 more for its Debian
+root on a fresh machine)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.classroomkit import learner_box, running_classroom, summary, wait_for
+from tests.conftest import ROOT, engine_state
+
+pytestmark = [pytest.mark.engine, pytest.mark.slow]
+NAMES = ["alice", "bob", "carol"]
+
+
+def in_box(box, script: str) -> str:
+    code, out = box.exec_run(["sh", "-c", script])
+    return out.decode(errors="replace")
+
+
+def processes_of(folder) -> list[str]:
+    """Processes started for this classroom (they carry its folder in their environment)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if f"DOCKLAB_CLASSROOM_DIR={folder}".encode() in (entry / "environ").read_bytes().split(b"\0"):
+                found.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.fixture
+def canaries(client, prefix):
+    """Things on the engine that look like a classroom's but are not this one's."""
+    made = [
+        client.volumes.create(f"{prefix}-canary", labels={"org.docklab.classroom": "another-class"}),
+        client.networks.create(f"{prefix}-canary-net"),
+        client.containers.create(
+            "docklab/busybox:stand-in",
+            ["true"],
+            name=f"{prefix}-canary",
+            labels={"org.docklab.classroom.user": "alice"},
+        ),
+    ]
+    yield made
+    for thing in reversed(made):
+        thing.remove(force=True) if hasattr(thing, "status") else thing.remove()
+
+
+def test_three_learners_each_have_a_server_and_an_engine_of_their_own(client, home, canaries):
+    before = engine_state(client)
+    with running_classroom(home, NAMES) as room:
+        # no login: the hub sends the browser to its login page, and the TUI's websocket is closed to it
+        anon = requests.get(room.base + f"/user/{NAMES[0]}/", timeout=30)
+        assert anon.url.startswith(room.base + "/hub/login") and "textual" not in anon.text
+        nobody = room.learner("nobody", "")
+        # a name not on the list, and a listed name with a wrong password, cannot log in
+        for name, password in (("mallory", None), (NAMES[0], "not-the-password")):
+            stranger = room.learner(name, password)
+            stranger.login()
+            assert not stranger.logged_in(), name
+
+        learners = [room.learner(n) for n in NAMES]
+        for learner in learners:
+            learner.login()
+            assert learner.logged_in()
+            learner.get(f"/user/{learner.name}/")  # starts the spawn; all three spawn at once
+        for learner in learners:
+            learner.wait_server()
+            learner.do_first_step()  # `docker volume create my-vol`, checked in the TUI
+        assert nobody.tui([("", "x")], user=NAMES[0])[0] == 403  # the TUI's websocket, with no login
+
+        boxes = {n: learner_box(client, room, n) for n in NAMES}
+        for box in boxes.values():
+            assert box.attrs["HostConfig"]["Privileged"] is True
+            assert "my-vol" in in_box(box, "docker volume ls -q")  # the same name in each engine...
+            assert box.attrs["Config"]["Labels"]["org.docklab.classroom"] == room.name
+        assert "my-vol" not in {v.name for v in client.volumes.list()}  # ...and none on the host's
+        ids = {
+            n: in_box(box, "docker volume inspect my-vol -f '{{.CreatedAt}}' && docker info -f '{{.ID}}'")
+            for n, box in boxes.items()
+        }
+        assert len(set(ids.values())) == 3  # three engines
+
+        # alice cannot reach bob's server: not through the hub with her login...
+        alice, bob = learners[0], learners[1]
+        theirs = alice.get(f"/user/{bob.name}/")
+        assert theirs.status_code == 403 and "textual" not in theirs.text, (theirs.status_code, theirs.url)
+        assert alice.tui([("", "x")], user=bob.name)[0] == 403
+        # ...nor from her container to his, on the learners' network (no traffic between them)
+        bob_ip = boxes[bob.name].attrs["NetworkSettings"]["Networks"][f"{room.name}-net"]["IPAddress"]
+        probe = in_box(
+            boxes[alice.name],
+            f"python3 -c \"import socket; socket.create_connection(('{bob_ip}', 8888), 3)\""
+            " && echo REACHED || echo REFUSED",
+        )
+        assert "REFUSED" in probe and "REACHED" not in probe, probe
+        # bob's engine and progress are on volumes only his server mounts
+        mounts = {n: {m["Name"] for m in b.attrs["Mounts"] if m["Type"] == "volume"} for n, b in boxes.items()}
+        assert not mounts["alice"] & mounts["bob"] and len(mounts["alice"]) == 2
+
+        # the instructor view: every learner's step count, and the same roll-up as `docklab grade`
+        teacher = room.instructor()
+        teacher.login()
+        assert teacher.logged_in()
+        seen = wait_for(
+            lambda: (
+                (s := summary(teacher))
+                and all(s.get(n, {}).get("lessons", {}).get("mount-syntax", {}).get("done") == 1 for n in NAMES)
+                and s
+            ),
+            60,
+        )
+        assert seen, summary(teacher)
+        assert all(seen[n]["lessons"]["mount-syntax"]["last"] for n in NAMES)
+        page = teacher.view()
+        assert page.status_code == 200 and all(f'data-learner="{n}"' in page.text for n in NAMES)
+        exported = teacher.view("export.csv")
+        assert exported.status_code == 200
+        graded = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "tutor",
+                "grade",
+                "--key-file",
+                str(room.folder / "workshop.key"),
+                str(room.folder / "reports"),
+                "--format",
+                "csv",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={"DOCKLAB_HOME": str(home), "PATH": ""},
+        )
+        assert graded.returncode == 0, graded.stderr
+        assert exported.text == graded.stdout
+        assert all(line.split(",")[0] in NAMES for line in graded.stdout.splitlines()[1:4])
+        for kind in ("html", "junit"):
+            assert teacher.view(f"export.{kind}").status_code == 200
+        # a learner's login does not open it
+        assert alice.view().status_code == 403 and alice.view("export.csv").status_code == 403
+
+        listed = json.loads(
+            subprocess.run(
+                [sys.executable, "-m", "tutor", "classroom", "status", "--json", "--name", room.name],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+                env={**os.environ, "DOCKLAB_HOME": str(home)},
+            ).stdout
+        )
+        assert {n: v["server"] for n, v in listed["learners"].items()} == {n: "running" for n in NAMES}
+        assert all(v["lessons"]["mount-syntax"]["done"] == 1 for v in listed["learners"].values())
+    assert engine_state(client) == before  # the canaries are in both
+    assert not room.folder.exists()
+    assert not processes_of(room.folder)  # the hub, its proxy, the view and the culler have ended
+
+
+def test_a_server_the_culler_stopped_comes_back_with_its_progress(client, home):
+    before = engine_state(client)
+    with running_classroom(home, ["dave"], "--cull-after", "20") as room:
+        dave = room.learner("dave")
+        dave.login()
+        dave.wait_server()
+        dave.do_first_step()
+        first = learner_box(client, room, "dave").id
+
+        def stopped() -> bool:
+            try:
+                learner_box(client, room, "dave")
+                return False
+            except Exception:
+                return True
+
+        assert wait_for(stopped, 120, 2), "the culler never stopped dave's idle server"
+        assert "Culling server dave" in (room.folder / "hub.log").read_text()
+        dave.wait_server()  # back, as a new container
+        box = learner_box(client, room, "dave")
+        assert box.id != first
+        progress = json.loads(in_box(box, "cat /data/progress.json"))
+        assert "1" in progress["lessons"]["mount-syntax"]["steps"]
+        assert "my-vol" in in_box(box, "docker volume ls -q")  # the engine's data came back too
+    assert engine_state(client) == before

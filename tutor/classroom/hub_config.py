@@ -1,0 +1,82 @@
+"""JupyterHub's configuration for a docklab classroom (`jupyterhub -f` this file).
+Everything specific to one classroom is in classroom.json in its folder
+($DOCKLAB_CLASSROOM_DIR), written by `docklab classroom up` (tutor/classroom/hub.py)."""
+
+# ruff: noqa: F821  (get_config is given by JupyterHub's config loader)
+import json
+import os
+import sys
+from pathlib import Path
+
+from tutor.classroom.spawner import configure
+
+folder = Path(os.environ["DOCKLAB_CLASSROOM_DIR"])
+conf = json.loads((folder / "classroom.json").read_text())
+c = get_config()  # noqa: F821
+
+c.JupyterHub.bind_url = f"http://{conf['bind']}:{conf['port']}"
+# The hub's API on every address: the learners' servers reach it at their network's gateway
+# (hub_connect_ip), which exists only while that network does.
+c.JupyterHub.hub_ip = "0.0.0.0"
+c.JupyterHub.hub_port = conf["hub_port"]
+c.JupyterHub.db_url = f"sqlite:///{folder / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(folder / "cookie_secret")
+c.JupyterHub.pid_file = str(folder / "hub.pid")
+c.JupyterHub.cleanup_servers = True  # the hub's end stops the learners' servers (their volumes stay)
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{conf['proxy_api_port']}"
+c.ConfigurableHTTPProxy.pid_file = str(folder / "proxy.pid")
+# The Python configurable-http-proxy from PyPI, beside this Python: no Node.js needed.
+c.ConfigurableHTTPProxy.command = [str(Path(sys.executable).with_name("configurable-http-proxy"))]
+
+# Logins: the learners' names (or anyone, without a list) with the workshop password; the
+# instructor with the admin password. A real school plugs in its own (README: Classroom).
+c.JupyterHub.authenticator_class = "shared-password"
+c.SharedPasswordAuthenticator.user_password = (folder / "learner.password").read_text().strip()
+c.SharedPasswordAuthenticator.admin_password = (folder / "admin.password").read_text().strip()
+c.Authenticator.admin_users = {conf["admin"]}
+if conf["learners"] is None:
+    c.Authenticator.allow_all = True
+else:
+    c.Authenticator.allowed_users = set(conf["learners"])
+
+configure(c, conf, folder)
+
+# The hub and its proxy reach the view on loopback; learners' servers at their gateway.
+view_url = f"http://127.0.0.1:{conf['view_port']}"
+c.JupyterHub.services = [
+    {
+        "name": "docklab-view",
+        "url": view_url,
+        "display": True,
+        "oauth_no_confirm": True,
+        "command": [sys.executable, "-m", "tutor.classroom.service"],
+        "environment": {"DOCKLAB_CLASSROOM_DIR": str(folder), "PYTHONUNBUFFERED": "1"},
+    },
+    {
+        "name": "idle-culler",
+        "command": [
+            sys.executable,
+            "-m",
+            "jupyterhub_idle_culler",
+            f"--timeout={conf['cull_after']}",
+            f"--cull-every={conf['cull_every']}",
+        ],
+        "environment": {"DOCKLAB_CLASSROOM_DIR": str(folder)},  # `down` finds it by this after a crash
+    },
+    {"name": "docklab-cli", "api_token": (folder / "cli.token").read_text().strip()},
+]
+c.JupyterHub.load_roles = [
+    {"name": "docklab-view", "services": ["docklab-view"], "scopes": ["list:users", "read:users", "read:servers"]},
+    {
+        "name": "idle-culler",
+        "services": ["idle-culler"],
+        "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+    },
+    {"name": "docklab-cli", "services": ["docklab-cli"], "scopes": ["list:users", "read:users", "read:servers"]},
+]
+
+# The instructor's own additions (another authenticator, say): classroom_config.py in this
+# classroom's folder, read last, so it can change anything above.
+extra = folder / "classroom_config.py"
+if extra.exists():
+    load_subconfig(str(extra))  # noqa: F821  (given by JupyterHub's config loader)

@@ -1,0 +1,138 @@
+"""The learner server's image, built here without a registry: a Debian root made by
+debootstrap (docker.io for containerd, runc and tini; python3), this machine's Engine 26
+dockerd and docker CLI, and docklab with jupyterhub (for its OAuth client) installed from
+wheels that pip makes beforehand (the build itself reaches no index)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from tutor import __version__
+from tutor.core.engine.images import ImageError, OnProgress, _import_rootfs, missing_images
+from tutor.core.paths import ROOT, labs_dir
+
+REPO = "docklab/classroom-learner"
+ROOTFS = {
+    "tag": "docklab/rootfs-learner:bookworm",
+    "suite": "bookworm",
+    "packages": ["docker.io", "python3", "python3-venv", "procps"],
+}
+COMPOSE = ["/usr/local/lib/docker/cli-plugins/docker-compose", "/usr/libexec/docker/cli-plugins/docker-compose"]
+
+
+def source_digest() -> str:
+    """A digest of the docklab that would go into the image (its code, lessons and labs):
+    the tag carries it, so a changed docklab gets a new image, never a stale one."""
+    import hashlib
+
+    import tutor
+    from tutor.core.paths import content_dir
+
+    digest = hashlib.sha256()
+    for top in (Path(tutor.__file__).parent, content_dir(), labs_dir()):
+        for path in sorted(top.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                digest.update(str(path.relative_to(top)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
+def default_tag() -> str:
+    return f"{REPO}:{__version__}-{source_digest()}"
+
+
+def ensure(client, tag: str | None = None, force: bool = False, progress: OnProgress = print) -> str:
+    """The learner image's tag, built first when it is missing (or `force`)."""
+    tag = tag or default_tag()
+    if not force and not missing_images(client, [tag]):
+        return tag
+    if missing_images(client, [ROOTFS["tag"]]):
+        _import_rootfs(client, ROOTFS, progress)
+    with tempfile.TemporaryDirectory(prefix="docklab-learner-") as tmp:
+        ctx = Path(tmp) / "ctx"
+        shutil.copytree(labs_dir() / "images" / "classroom", ctx)
+        _engine_files(ctx)
+        progress(f"{tag}: making wheels of docklab and jupyterhub")
+        _wheels(ctx / "wheels")
+        progress(f"{tag}: building")
+        _build(client, ctx, tag, progress)
+    return tag
+
+
+def _engine_files(ctx: Path) -> None:
+    from tutor.core.engine.sandbox import _engine_binary
+
+    dockerd = Path(_engine_binary())
+    cli = shutil.which("docker")
+    if not cli:
+        raise ImageError("no docker CLI on this machine to put into the learner image")
+    shutil.copy2(dockerd, ctx / "dockerd")
+    proxy = dockerd.with_name("docker-proxy")
+    shutil.copy2(proxy if proxy.exists() else shutil.which("docker-proxy") or proxy, ctx / "docker-proxy")
+    shutil.copy2(cli, ctx / "docker")
+    (ctx / "cli-plugins").mkdir()
+    for plugin in COMPOSE:
+        if Path(plugin).exists():
+            shutil.copy2(plugin, ctx / "cli-plugins" / "docker-compose")
+            break
+
+
+def _wheels(dest: Path) -> None:
+    """docklab from this checkout (or the installed version from the index) and jupyterhub.
+    A checkout is built from a copy, so no build/ folder is left in it."""
+    with tempfile.TemporaryDirectory(prefix="docklab-src-") as tmp:
+        if (ROOT / "pyproject.toml").exists():
+            source = Path(tmp) / "src"
+            ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", "build", "dist", ".venv", ".git")
+            for name in ("tutor", "content", "labs"):
+                shutil.copytree(ROOT / name, source / name, ignore=ignore)
+            for name in ("pyproject.toml", "setup.py", "README.md", "LICENSE", "MANIFEST.in"):
+                if (ROOT / name).exists():
+                    shutil.copy2(ROOT / name, source / name)
+            spec = str(source)
+        else:
+            spec = f"docklab=={__version__}"
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "-q",
+                "--disable-pip-version-check",
+                "-w",
+                str(dest),
+                spec,
+                "jupyterhub>=5.2",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+    if proc.returncode != 0:
+        raise ImageError(f"pip could not make the wheels for the learner image: {proc.stderr.strip()[-2000:]}")
+
+
+def _build(client, ctx: Path, tag: str, progress: OnProgress) -> None:
+    from docker.errors import APIError, BuildError
+
+    try:
+        for chunk in client.api.build(
+            path=str(ctx),
+            tag=tag,
+            buildargs={"BASE": ROOTFS["tag"]},
+            rm=True,
+            forcerm=True,
+            decode=True,
+            labels={"org.docklab.classroom-image": __version__},
+        ):
+            if "error" in chunk:
+                raise ImageError(f"{tag}: {chunk['error'].strip()}")
+            line = (chunk.get("stream") or "").strip()
+            if line.startswith("Step "):
+                progress(f"{tag}: {line}")
+    except (APIError, BuildError) as err:
+        raise ImageError(f"{tag}: {err}") from None

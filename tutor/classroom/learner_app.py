@@ -1,0 +1,228 @@
+"""A learner's server: docklab's TUI (textual-serve) behind the hub's own login.
+
+JupyterHub starts this as the learner's single-user server. Every request, the TUI's
+websocket included, must carry a hub token for this server (OAuth with the hub, kept in an
+HttpOnly cookie for this server's path); the hub decides who may use it (the server's owner,
+and admins it allows), so no token is ever handed out by hand. jhsingle-native-proxy was
+the first choice for this, but version 0.8.3 lets websockets through with no login at all
+(its websocket path never checks one): another learner, or anyone, could open the TUI.
+
+Activity (a request, or a TUI open in a browser) is reported to the hub, so the idle
+culler stops only servers nobody is using."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import json
+import os
+import secrets
+import shlex
+import sys
+import time
+from datetime import datetime, timezone
+from urllib.parse import urlencode, urlparse
+
+import aiohttp_jinja2
+from aiohttp import ClientSession, web
+from textual_serve.server import Server, to_int
+
+from tutor.cli.serve import FOREIGN, HOST, PathOnlyAccessLog
+
+TOKEN_COOKIE = "docklab-hub-token"
+STATE_COOKIE = "docklab-oauth-state"
+ACTIVITY_EVERY = 60  # seconds between activity reports to the hub
+
+
+def _scheme(request: web.Request) -> str:
+    """The browser's scheme: TLS may end at the hub's proxy or an ingress in front of it.
+    The first value set counts (the Python configurable-http-proxy writes ",http")."""
+    forwarded = next(
+        (v.strip().lower() for v in request.headers.get("X-Forwarded-Proto", "").split(",") if v.strip()), ""
+    )
+    return forwarded if forwarded in ("http", "https") else request.scheme
+
+
+class HubLogin:
+    """The hub's OAuth for this server, on aiohttp (JupyterHub's own helpers are tornado's:
+    HubOAuth does the talking to the hub, this class the cookies and redirects)."""
+
+    def __init__(self) -> None:
+        from jupyterhub.services.auth import HubOAuth
+
+        self.auth = HubOAuth(api_token=os.environ["JUPYTERHUB_API_TOKEN"], cache_max_age=60)
+        self.prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/")
+        self.callback = self.prefix + "oauth_callback"
+
+    async def user(self, request: web.Request) -> dict | None:
+        """The hub's user for the request's token, if it may use this server."""
+        token = request.cookies.get(TOKEN_COOKIE)
+        if not token:
+            return None
+        user = await self.auth.user_for_token(token, sync=False)
+        if not user or not self.auth.check_scopes(self.auth.access_scopes, user):
+            return None
+        return user
+
+    def to_hub(self, request: web.Request) -> web.Response:
+        """Off to the hub's login and authorization, then back to where the browser was."""
+        state = secrets.token_urlsafe(16)
+        verifier = secrets.token_urlsafe(32)
+        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
+        url = (
+            self.auth.login_url
+            + "&"
+            + urlencode({"state": state, "code_challenge": challenge, "code_challenge_method": "S256"})
+        )
+        response = web.HTTPFound(url)
+        kept = json.dumps({"state": state, "verifier": verifier, "next": request.path_qs})
+        response.set_cookie(
+            STATE_COOKIE,
+            base64.urlsafe_b64encode(kept.encode()).decode(),
+            path=self.prefix,
+            httponly=True,
+            samesite="Lax",
+            secure=_scheme(request) == "https",
+            max_age=600,
+        )
+        return response
+
+    async def callback_handler(self, request: web.Request) -> web.StreamResponse:
+        try:
+            kept = json.loads(base64.urlsafe_b64decode(request.cookies.get(STATE_COOKIE, "")))
+        except ValueError:
+            kept = {}
+        if not kept or not secrets.compare_digest(str(kept.get("state")), request.query.get("state", "")):
+            return web.Response(status=403, text="docklab: this login did not start here; open your server again.\n")
+        token = await self.auth.token_for_code(
+            request.query.get("code", ""), code_verifier=kept["verifier"], sync=False
+        )
+        target = kept.get("next") or self.prefix
+        if not target.startswith(self.prefix):
+            target = self.prefix
+        response = web.HTTPFound(target)
+        response.set_cookie(
+            TOKEN_COOKIE, token, path=self.prefix, httponly=True, samesite="Lax", secure=_scheme(request) == "https"
+        )
+        response.del_cookie(STATE_COOKIE, path=self.prefix)
+        return response
+
+
+class LearnerServer(Server):
+    def __init__(self, *args, login: HubLogin, **kw) -> None:
+        super().__init__(*args, **kw)
+        self.login = login
+        self.prefix = login.prefix
+        self.open_sockets = 0
+        self.last_request = time.time()
+
+    async def _make_app(self) -> web.Application:
+        inner = await super()._make_app()
+        root = web.Application(middlewares=[self._guard])
+        root.router.add_get(self.login.callback, self.login.callback_handler)
+        root.router.add_get(self.prefix.rstrip("/") or "/", lambda request: web.HTTPFound(self.prefix))
+        root.add_subapp(self.prefix.rstrip("/"), inner)
+        root.on_startup.append(self._start_reporting)
+        root.on_response_prepare.append(self._no_referrer)
+        return root
+
+    @web.middleware
+    async def _guard(self, request: web.Request, handler):
+        if not HOST.fullmatch(request.host):
+            return web.Response(status=400, text="docklab: this Host header is not an address.\n")
+        origin = request.headers.get("Origin")
+        if origin is not None and origin.lower() != f"{_scheme(request)}://{request.host}".lower():
+            return web.Response(status=403, text=FOREIGN.format(origin=origin[:100]))
+        if request.path == self.login.callback:
+            return await handler(request)
+        if await self.login.user(request) is None:
+            if request.headers.get("Upgrade", "").lower() == "websocket" or request.method != "GET":
+                return web.Response(status=403, text="docklab: log in with the hub first (open your server's page).\n")
+            return self.login.to_hub(request)
+        self.last_request = time.time()
+        return await handler(request)
+
+    @staticmethod
+    async def _no_referrer(request: web.Request, response: web.StreamResponse) -> None:
+        response.headers["Referrer-Policy"] = "no-referrer"
+
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        self.open_sockets += 1
+        try:
+            return await super().handle_websocket(request)
+        finally:
+            self.open_sockets -= 1
+
+    @aiohttp_jinja2.template("app_index.html")
+    async def handle_index(self, request: web.Request) -> dict:
+        """textual-serve's page, its asset and websocket addresses under this server's prefix."""
+        scheme = _scheme(request)
+        ws = "wss" if scheme == "https" else "ws"
+        return {
+            "font_size": to_int(request.query.get("fontsize", "16"), 16),
+            "app_websocket_url": f"{ws}://{request.host}{self.prefix}ws",
+            "config": {"static": {"url": f"{scheme}://{request.host}{self.prefix}static/"}},
+            "application": {"name": self.title},
+        }
+
+    async def _start_reporting(self, app: web.Application) -> None:
+        app["activity"] = asyncio.ensure_future(self._report_activity())
+
+    async def _report_activity(self) -> None:
+        """Tell the hub when this server was last used, as jupyterhub-singleuser does."""
+        url = os.environ.get("JUPYTERHUB_ACTIVITY_URL")
+        if not url:
+            return
+        headers = {"Authorization": f"token {os.environ['JUPYTERHUB_API_TOKEN']}"}
+        name = os.environ.get("JUPYTERHUB_SERVER_NAME", "")
+        reported = 0.0
+        async with ClientSession() as session:
+            while True:
+                await asyncio.sleep(ACTIVITY_EVERY)
+                last = time.time() if self.open_sockets else self.last_request
+                if last <= reported:
+                    continue
+                when = datetime.fromtimestamp(last, timezone.utc).isoformat().replace("+00:00", "Z")
+                try:
+                    async with session.post(
+                        url, headers=headers, json={"servers": {name: {"last_activity": when}}, "last_activity": when}
+                    ) as resp:
+                        if resp.status < 400:
+                            reported = last
+                except Exception as err:  # the hub restarting: report at the next round
+                    print(f"docklab: could not report activity to the hub ({err})", file=sys.stderr)
+
+    async def on_startup(self, app: web.Application) -> None:
+        """The hub says where the server is; textual-serve's banner would name 0.0.0.0."""
+
+    def serve(self, debug: bool = False) -> None:
+        import signal
+
+        self.initialize_logging()
+        loop = asyncio.new_event_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self.request_exit)
+        web.run_app(
+            self._make_app(),
+            host=self.host,
+            port=self.port,
+            handle_signals=False,
+            loop=loop,
+            access_log_class=PathOnlyAccessLog,
+            print=lambda *args: None,
+        )
+
+
+def main() -> int:
+    """Listen where the hub said (JUPYTERHUB_SERVICE_URL), under its prefix."""
+    where = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://0.0.0.0:8888/"))
+    command = shlex.join([sys.executable, "-m", "tutor"])
+    LearnerServer(
+        command, host=where.hostname or "0.0.0.0", port=where.port or 8888, title="docklab", login=HubLogin()
+    ).serve()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
