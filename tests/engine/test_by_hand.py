@@ -17,7 +17,7 @@ import textwrap
 import pytest
 
 from tests.conftest import ROOT, engine_state, run_docklab
-from tests.engine.test_lessons import forget_images
+from tests.engine.test_lessons import images_left
 from tutor.core.engine.images import load_map
 
 pytestmark = pytest.mark.engine
@@ -549,7 +549,8 @@ def clean_up(client, before: dict, lesson: str, home) -> None:
     for name in set(after["networks"]) - set(before["networks"]):
         client.api.remove_network(name)
     run_docklab("reset", lesson, home=home)
-    forget_images(client, lesson)
+    for tag in images_left(client, lesson):  # made by hand, outside any lesson docklab began: the test's to remove
+        client.images.remove(tag, force=True)
 
 
 def test_every_lesson_has_a_solution_by_hand_and_a_wrong_one():

@@ -177,18 +177,12 @@ ALTERNATIVES.update({
 })
 
 
-LESSON_IMAGES = {"compose-volumes": ["mysite:v2"]}  # images a lesson's learner makes; docklab removes no images
+LESSON_IMAGES = {"compose-volumes": ["mysite:v2"]}  # images a lesson's learner makes (`docker commit`)
 
 
-def forget_images(client, lesson: str) -> None:
-    """Remove the images the lesson had the learner make (`docker commit`), as a learner would at the end."""
-    import docker
-
-    for image in LESSON_IMAGES.get(lesson, []):
-        try:
-            client.images.remove(image, force=True)
-        except docker.errors.ImageNotFound:
-            pass
+def images_left(client, lesson: str) -> set[str]:
+    """The images the lesson had the learner make that are still there."""
+    return {t for i in client.api.images() for t in i.get("RepoTags") or []} & set(LESSON_IMAGES.get(lesson, []))
 
 
 def test_every_lesson_has_alternative_commands():
@@ -219,8 +213,8 @@ def test_fails_clean_passes_after_auto_and_reset_restores(lesson, client, home):
                 assert not any(s in saved.read_text(errors="replace") for s in secrets), saved
     finally:
         reset = run_docklab("reset", lesson, home=home)
-        forget_images(client, lesson)
     assert reset.returncode == 0, reset.stdout + reset.stderr
+    assert not images_left(client, lesson), reset.stdout  # reset removes the image the lesson made, too
     assert engine_state(client) == before
     # A complete earlier attempt, reset: a fresh learner's check proves nothing from its history.
     fresh = home.parent / "fresh-home"
@@ -265,8 +259,8 @@ def test_other_correct_commands_pass_too(lesson, client, home):
         assert final.returncode == 0, final.stdout + final.stderr
     finally:
         reset = run_docklab("reset", lesson, home=home)
-        forget_images(client, lesson)
     assert reset.returncode == 0, reset.stdout + reset.stderr
+    assert not images_left(client, lesson), reset.stdout  # reset removes the image the lesson made, too
     assert engine_state(client) == before
 
 

@@ -165,6 +165,7 @@ class Resources:
     containers: tuple[str, ...] = ()
     volumes: tuple[str, ...] = ()
     networks: tuple[str, ...] = ()
+    images: tuple[str, ...] = ()  # tags the lesson makes (`docker commit`, `docker build -t`)
 
 
 @dataclass
@@ -219,7 +220,8 @@ class Lesson:
                                       for q in s.predictions],
                          checks=[replace(c, params=swap(c.params)) for c in s.checks],
                          facts=[replace(f, params=swap(f.params)) for f in s.facts]) for s in self.steps]
-        res = Resources(*(swap(getattr(self.resources, k)) for k in ("containers", "volumes", "networks")))
+        res = Resources(*(swap(getattr(self.resources, k)) for k in ("containers", "volumes", "networks")),
+                        images=self.resources.images)
         roles = {k: replace(r, name=names.get(r.name, r.name)) for k, r in self.roles.items()}
         return replace(self, intro=swap(self.intro), recap=swap(self.recap), steps=steps, resources=res, roles=roles,
                        renames={**self.renames, **names})

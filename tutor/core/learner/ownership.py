@@ -5,7 +5,8 @@ if a name the lesson will create already exists: that resource is the learner's,
 docklab never adopts or deletes it. Afterwards a resource is the lesson's when it
   - bears a name the lesson declares and was not in the baseline, or
   - is a volume (anonymous ones included) that one of the lesson's containers mounted,
-    seen live or in the engine's event history since the lesson began.
+    seen live or in the engine's event history since the lesson began, or
+  - is an image tag the lesson declares that was not there when it began.
 """
 
 from __future__ import annotations
@@ -58,11 +59,12 @@ class Plan:
     containers: list[tuple[str, str]] = field(default_factory=list)  # (id, name)
     volumes: list[str] = field(default_factory=list)
     networks: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)  # tags
 
     def describe(self) -> list[str]:
         """What the plan removes, in words: "container mydb", "volume my-vol"."""
         return ([f"container {name}" for _, name in self.containers] + [f"volume {short(v)}" for v in self.volumes]
-                + [f"network {n}" for n in self.networks])
+                + [f"network {n}" for n in self.networks] + [f"image {t}" for t in self.images])
 
 
 class Ownership:
@@ -95,6 +97,9 @@ class Ownership:
     def _networks(self) -> set[str]:
         return {n["Name"] for n in self.client.api.networks()}
 
+    def _images(self) -> set[str]:
+        return {t for i in self.client.api.images() for t in i.get("RepoTags") or [] if t != "<none>:<none>"}
+
     # -- the life of a lesson -------------------------------------------------------------
 
     def foreign(self) -> list[str]:
@@ -109,6 +114,8 @@ class Ownership:
                    if n in res.containers and theirs("containers", cid)]
         clashes += [f"volume {v}" for v in sorted(self._volumes() & set(res.volumes)) if theirs("volumes", v)]
         clashes += [f"network {n}" for n in sorted(self._networks() & set(res.networks)) if theirs("networks", n)]
+        if res.images:
+            clashes += [f"image {t}" for t in sorted(self._images() & set(res.images)) if theirs("images", t)]
         return clashes
 
     def _baseline(self, kind: str) -> set[str]:
@@ -137,7 +144,8 @@ class Ownership:
             "lesson": self.lesson.id,
             "started_at": time.time(),
             "baseline": {"containers": sorted(self._containers()), "volumes": sorted(self._volumes()),
-                         "networks": sorted(self._networks())},
+                         "networks": sorted(self._networks()),
+                         "images": sorted(self._images() & set(self.lesson.resources.images))},
             "containers": {}, "volumes": [], "networks": [],
             "renames": dict(self.lesson.renames),
             "marked": True,
@@ -207,6 +215,8 @@ class Ownership:
             containers=[(cid, name) for cid, name in self.state["containers"].items() if cid in containers],
             volumes=[v for v in self.state["volumes"] if v in self._volumes()],
             networks=[n for n in self.state["networks"] if n in self._networks()],
+            images=sorted((self._images() & set(self.lesson.resources.images)) - self._baseline("images"))
+            if self.lesson.resources.images else [],
         )
 
     def reset(self) -> tuple[list[str], list[str]]:
@@ -238,6 +248,14 @@ class Ownership:
                 pass
             except APIError as err:
                 kept.append(f"network {net}: {err.explanation}")
+        for tag in plan.images:
+            try:
+                self.client.api.remove_image(tag)  # the tag; layers another image shares stay
+                removed.append(f"image {tag}")
+            except NotFound:
+                pass
+            except APIError as err:
+                kept.append(f"image {tag}: {err.explanation}")
         mark(self.client, "reset", self.lesson.id)  # after the removals: they are docklab's, not the learner's
         if not kept:
             self.path.unlink(missing_ok=True)

@@ -36,7 +36,7 @@ ROLE_KEYS = {"container": str, "volume": str, "about": str, "image": str, "mount
              "anonymous": bool, "service": str, "fixed": bool, "syntax": str,
              "read_only": bool, "label": str, "unused": bool}
 REQUIRE_KEYS = {"api": str, "engine": str, "cli": str, "compose": bool}
-RESOURCE_KEYS = {"containers", "volumes", "networks"}
+RESOURCE_KEYS = {"containers", "volumes", "networks", "images"}
 
 _md = MarkdownIt("commonmark").use(front_matter_plugin)
 
