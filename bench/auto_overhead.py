@@ -25,8 +25,7 @@ from sandbox_engine import ROOT, lesson_images, private_engine  # noqa: E402
 
 
 def docklab(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tutor", *args], cwd=ROOT, capture_output=True, text=True,
-                          input=stdin)
+    return subprocess.run([sys.executable, "-m", "tutor", *args], cwd=ROOT, capture_output=True, text=True, input=stdin)
 
 
 def bare(lesson_id: str) -> float:
@@ -109,8 +108,10 @@ def main() -> None:
     total_d = sum(med(d) for d, _ in times.values())
     total_b = sum(med(b) for _, b in times.values())
     print(f"| **all {len(times)}** | **{total_d:.1f} s** | **{total_b:.1f} s** | **{total_d / total_b:.2f}×** |")
-    print(f"per-lesson overhead (docklab − bare), median over lessons: "
-          f"{med([med(d) - med(b) for d, b in times.values()]):.2f} s")
+    print(
+        f"per-lesson overhead (docklab − bare), median over lessons: "
+        f"{med([med(d) - med(b) for d, b in times.values()]):.2f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -58,8 +58,13 @@ def main() -> None:
     lessons = {catalog.lesson_id(p): lessonfile.load(p) for p in catalog.files()}
     chosen = [x for x in args.lessons.split(",") if x] or list(lessons)
     images = bundle.needed(list(lessons.values()), load_map("offline")) + ["docklab/busybox:stand-in"]
-    state = sandbox.start(images, docker.from_env(), progress=print, data_root=Path("/var/lib/docklab-sandbox-bycheck"),
-                          run_dir=Path("/run/docklab-sandbox-bycheck"))
+    state = sandbox.start(
+        images,
+        docker.from_env(),
+        progress=print,
+        data_root=Path("/var/lib/docklab-sandbox-bycheck"),
+        run_dir=Path("/run/docklab-sandbox-bycheck"),
+    )
     env = {**os.environ, "DOCKER_HOST": state["host"], "DOCKLAB_IMAGES": "offline"}
     os.environ["DOCKER_HOST"] = state["host"]
     rows = []
@@ -68,8 +73,9 @@ def main() -> None:
         for i in range(200):
             client.volumes.create(f"bench-other-vol-{i}")
         for i in range(100):
-            client.containers.create("docklab/busybox:stand-in", ["true"], name=f"bench-other-c-{i}",
-                                     volumes=[f"bench-other-vol-{i}:/data"])
+            client.containers.create(
+                "docklab/busybox:stand-in", ["true"], name=f"bench-other-c-{i}", volumes=[f"bench-other-vol-{i}:/data"]
+            )
         for lesson_id in chosen:
             label, script, _ = next(s for s in SOLUTIONS[lesson_id] if s[2] is None)
             subprocess.run([sys.executable, "-m", "tutor", "reset", lesson_id], env=env, capture_output=True)
@@ -101,13 +107,17 @@ def main() -> None:
                     n.remove()
     finally:
         sandbox.stop(purge=True)
-    print(f"\n`docklab check LESSON` at the end of a lesson done by hand; engine with 200 other volumes, "
-          f"100 other containers; {args.runs} interleaved runs")
+    print(
+        f"\n`docklab check LESSON` at the end of a lesson done by hand; engine with 200 other volumes, "
+        f"100 other containers; {args.runs} interleaved runs"
+    )
     print("| lesson | whole check p50 | p95 | step by step (sum) p50 | whole / steps | all passed |")
     print("|---|---|---|---|---|---|")
     for lesson_id, p50, p95, s50, codes in rows:
-        print(f"| {lesson_id} | {p50 * 1000:.0f} ms | {p95 * 1000:.0f} ms | {s50 * 1000:.0f} ms | "
-              f"{p50 / s50:.2f} | {'yes' if codes == {0} else 'NO'} |")
+        print(
+            f"| {lesson_id} | {p50 * 1000:.0f} ms | {p95 * 1000:.0f} ms | {s50 * 1000:.0f} ms | "
+            f"{p50 / s50:.2f} | {'yes' if codes == {0} else 'NO'} |"
+        )
     print("target: whole check < 1 s p50 for every lesson")
 
 

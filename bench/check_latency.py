@@ -96,14 +96,18 @@ def main() -> None:
     helps = [ms(lambda: subprocess.run(argv, check=True, capture_output=True, cwd=ROOT)) for _ in range(HELP_RUNS)]
     print(f"Engine address: {where}; {N} interleaved rounds (spawned: {len(cli)})")
     print("| what | p50 | p90 | p95 |\n|---|---|---|---|")
-    for label, v in (("state check in-process (`volume_exists`, SDK, kept-alive connection)", inproc),
-                     ("floor: raw HTTP GET, one kept-alive connection, same address", raw),
-                     ("same fact by spawning `docker volume inspect`", cli)):
+    for label, v in (
+        ("state check in-process (`volume_exists`, SDK, kept-alive connection)", inproc),
+        ("floor: raw HTTP GET, one kept-alive connection, same address", raw),
+        ("same fact by spawning `docker volume inspect`", cli),
+    ):
         print(f"| {label} | {pct(v, 50):.2f} ms | {pct(v, 90):.2f} ms | {pct(v, 95):.2f} ms |")
     print(f"| ratio in-process / floor, p50 | {pct(inproc, 50) / pct(raw, 50):.1f}× | | |")
     print(f"| ratio spawned / in-process, p50 | {pct(cli, 50) / pct(inproc, 50):.1f}× | | |")
-    print(f"| `python -m tutor --help` wall time (n={HELP_RUNS}) | {pct(helps, 50):.0f} ms | {pct(helps, 90):.0f} ms "
-          f"| max {max(helps):.0f} ms |")
+    print(
+        f"| `python -m tutor --help` wall time (n={HELP_RUNS}) | {pct(helps, 50):.0f} ms | {pct(helps, 90):.0f} ms "
+        f"| max {max(helps):.0f} ms |"
+    )
 
 
 if __name__ == "__main__":

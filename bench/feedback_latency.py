@@ -96,8 +96,12 @@ def main() -> None:
                 for i in range(200):
                     client.volumes.create(f"bench-vol-{i}")
                 for i in range(100):
-                    client.containers.create("docklab/busybox:stand-in", ["true"], name=f"bench-c-{i}",
-                                             volumes=[f"bench-vol-{i}:/data", f"bench-vol-{i + 100}:/more:ro"])
+                    client.containers.create(
+                        "docklab/busybox:stand-in",
+                        ["true"],
+                        name=f"bench-c-{i}",
+                        volumes=[f"bench-vol-{i}:/data", f"bench-vol-{i + 100}:/more:ro"],
+                    )
             one(client)  # a first launch warms the OS's caches; not counted
             samples = [one(client) * 1000 for _ in range(runs)]
             rows.append((label, samples))
@@ -105,8 +109,9 @@ def main() -> None:
     print(f"Prompt mark → verdict on screen, `{COMMAND}`, {runs} samples each (ms):")
     print("| engine | p50 | p95 | max | target |\n|---|---|---|---|---|")
     for label, samples in rows:
-        print(f"| {label} | {pct(samples, 50):.0f} | {pct(samples, 95):.0f} | {max(samples):.0f} "
-              f"| p50 ≤ 100, p95 ≤ 250 |")
+        print(
+            f"| {label} | {pct(samples, 50):.0f} | {pct(samples, 95):.0f} | {max(samples):.0f} | p50 ≤ 100, p95 ≤ 250 |"
+        )
 
 
 if __name__ == "__main__":

@@ -37,13 +37,29 @@ def generate(folder: Path, n: int) -> int:
         done = {}
         for lesson in lessons[: rng.randint(0, len(lessons))]:
             steps = range(1, len(lesson.steps) + 1 if rng.random() < 0.7 else rng.randint(1, len(lesson.steps)))
-            done[lesson.id] = {"facts": {}, "steps": {str(s): {"done_at": 1_764_000_000.0 + s, "evidence": [
-                {"ok": True, "claim": f"{check.kind} {check.params}", "expected": "", "hint": "",
-                 "found": "mydb-rescue mounts an anonymous volume 4de01809131c… at /var/lib/mysql"}
-                for check in lesson.step(s).checks]} for s in steps}}
+            done[lesson.id] = {
+                "facts": {},
+                "steps": {
+                    str(s): {
+                        "done_at": 1_764_000_000.0 + s,
+                        "evidence": [
+                            {
+                                "ok": True,
+                                "claim": f"{check.kind} {check.params}",
+                                "expected": "",
+                                "hint": "",
+                                "found": "mydb-rescue mounts an anonymous volume 4de01809131c… at /var/lib/mysql",
+                            }
+                            for check in lesson.step(s).checks
+                        ],
+                    }
+                    for s in steps
+                },
+            }
         progress_path.write_text(json.dumps({"version": 1, "lessons": done}))
-        body = report.build(f"learner-{i:04d}", lessons, Progress(progress_path), {},
-                            {"version": "26.1.5", "api": "1.45"}, "0.1.0")
+        body = report.build(
+            f"learner-{i:04d}", lessons, Progress(progress_path), {}, {"version": "26.1.5", "api": "1.45"}, "0.1.0"
+        )
         write_json(folder / "reports" / f"learner-{i:04d}.json", signing.sign(body, KEY.encode()))
     progress_path.unlink()
     return sum(p.stat().st_size for p in (folder / "reports").glob("*.json"))
@@ -55,14 +71,29 @@ def main() -> None:
         folder = Path(tmp)
         size = generate(folder, n)
         (folder / "workshop.key").write_text(KEY)
-        print(f"{n} signed reports, {size / 1e6:.1f} MB in all ({size / n / 1e3:.0f} kB each); {RUNS} runs per format, "
-              "interleaved")
+        print(
+            f"{n} signed reports, {size / 1e6:.1f} MB in all ({size / n / 1e3:.0f} kB each); {RUNS} runs per format, "
+            "interleaved"
+        )
         results: dict[str, list[float]] = {fmt: [] for fmt in ("table", "csv", "html", "junit")}
         for _ in range(RUNS):
             for fmt, times in results.items():
                 start = time.perf_counter()
-                out = subprocess.run([sys.executable, "-m", "tutor", "grade", str(folder / "reports"), "--key-file",
-                                      str(folder / "workshop.key"), "--format", fmt], capture_output=True, cwd=ROOT)
+                out = subprocess.run(
+                    [
+                        sys.executable,
+                        "-m",
+                        "tutor",
+                        "grade",
+                        str(folder / "reports"),
+                        "--key-file",
+                        str(folder / "workshop.key"),
+                        "--format",
+                        fmt,
+                    ],
+                    capture_output=True,
+                    cwd=ROOT,
+                )
                 times.append(time.perf_counter() - start)
                 assert out.returncode == 0, out.stderr.decode()
         print("| `docklab grade` over the reports | median | max | target |\n|---|---|---|---|")

@@ -35,25 +35,39 @@ def main() -> None:
         for i in range(200):
             client.volumes.create(f"bench-vol-{i}")
         for i in range(100):
-            client.containers.create("docklab/busybox:stand-in", ["true"], name=f"bench-c-{i}",
-                                     volumes=[f"bench-vol-{i}:/data", f"bench-vol-{i + 100}:/more:ro"])
+            client.containers.create(
+                "docklab/busybox:stand-in",
+                ["true"],
+                name=f"bench-c-{i}",
+                volumes=[f"bench-vol-{i}:/data", f"bench-vol-{i + 100}:/more:ro"],
+            )
         snaps = []
         for _ in range(ROUNDS):
             t = time.perf_counter()
             snap = snapshot(client)
             snaps.append((time.perf_counter() - t) * 1000)
     work, frames, empty, busy, busy_empty = asyncio.run(frame_times(snap))
-    print(f"Engine panel with {len(snap.volumes)} volumes and {len(snap.containers)} containers, "
-          f"{ROUNDS} engine events (a volume appears, then goes), frames and empty frames interleaved:")
+    print(
+        f"Engine panel with {len(snap.volumes)} volumes and {len(snap.containers)} containers, "
+        f"{ROUNDS} engine events (a volume appears, then goes), frames and empty frames interleaved:"
+    )
     print("| what | p50 | p95 | target |\n|---|---|---|---|")
     print(f"| snapshot: the two list calls (watcher thread) | {pct(snaps, 50):.1f} ms | {pct(snaps, 95):.1f} ms | — |")
     print(f"| diff and lines as text (watcher thread) | {pct(work, 50):.1f} ms | {pct(work, 95):.1f} ms | — |")
-    print(f"| UI frame for one event: swap the lines in → frame drawn | {pct(frames, 50):.1f} ms "
-          f"| {pct(frames, 95):.1f} ms | p95 ≤ 50 ms |")
-    print(f"| the UI thread's work in that frame (layout, compositor) | {pct(busy, 50):.1f} ms "
-          f"| {pct(busy, 95):.1f} ms | — |")
-    print(f"| empty frame, same app (a one-cell widget repainted) | {pct(empty, 50):.1f} ms | {pct(empty, 95):.1f} ms | — |")
-    print(f"| the UI thread's work in the empty frame | {pct(busy_empty, 50):.1f} ms | {pct(busy_empty, 95):.1f} ms | — |")
+    print(
+        f"| UI frame for one event: swap the lines in → frame drawn | {pct(frames, 50):.1f} ms "
+        f"| {pct(frames, 95):.1f} ms | p95 ≤ 50 ms |"
+    )
+    print(
+        f"| the UI thread's work in that frame (layout, compositor) | {pct(busy, 50):.1f} ms "
+        f"| {pct(busy, 95):.1f} ms | — |"
+    )
+    print(
+        f"| empty frame, same app (a one-cell widget repainted) | {pct(empty, 50):.1f} ms | {pct(empty, 95):.1f} ms | — |"
+    )
+    print(
+        f"| the UI thread's work in the empty frame | {pct(busy_empty, 50):.1f} ms | {pct(busy_empty, 95):.1f} ms | — |"
+    )
 
 
 def time_ui_work() -> list[float]:

@@ -40,8 +40,13 @@ def private_engine(images: list[str]):
     os.environ["DOCKLAB_IMAGES"] = "offline"
     os.environ.pop("DOCKER_HOST", None)
     try:
-        state = sandbox.start(images, main, progress=lambda s: print(f"[sandbox] {s}", file=sys.stderr),
-                              data_root=DATA_ROOT, run_dir=RUN_DIR)
+        state = sandbox.start(
+            images,
+            main,
+            progress=lambda s: print(f"[sandbox] {s}", file=sys.stderr),
+            data_root=DATA_ROOT,
+            run_dir=RUN_DIR,
+        )
         os.environ["DOCKER_HOST"] = state["host"]
         yield state, docker.DockerClient(base_url=state["host"])
     finally:

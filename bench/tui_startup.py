@@ -151,12 +151,16 @@ def main() -> None:
     print(f"| docklab: launch → lessons listed | {med(listed):.2f} s | {min(listed):.2f} s |")
     print(f"| docklab: launch → engine checked (✓ ready shown) | {med(checked):.2f} s | {min(checked):.2f} s |")
     print(f"| bare Textual hello-world: launch → painted | {med(bare):.2f} s | {min(bare):.2f} s |")
-    print(f"| ratio picker painted / hello-world (target ≤ 1.3×) | {med(paint) / med(bare):.2f}× "
-          f"| {min(paint) / min(bare):.2f}× |")
+    print(
+        f"| ratio picker painted / hello-world (target ≤ 1.3×) | {med(paint) / med(bare):.2f}× "
+        f"| {min(paint) / min(bare):.2f}× |"
+    )
     print()
     print(f"RSS of the docklab process with a lesson open: {rss:.0f} MB (its shell excluded)")
-    print(f"idle CPU over {IDLE_SECONDS} s, quiet sandbox engine: docklab with the lesson screen and engine panel "
-          f"open {cpu:.2f} % of one core; bare hello-world {cpu_bare:.2f} %")
+    print(
+        f"idle CPU over {IDLE_SECONDS} s, quiet sandbox engine: docklab with the lesson screen and engine panel "
+        f"open {cpu:.2f} % of one core; bare hello-world {cpu_bare:.2f} %"
+    )
     print(f"the same lesson screen while a volume is created or removed every 0.5 s: {cpu_busy:.1f} % of one core")
 
 

@@ -32,8 +32,7 @@ class RecordedClient:
         self.data = data
         self.containers = SimpleNamespace(get=self._container, list=self._list)
         self.volumes = SimpleNamespace(get=self._volume)
-        self.api = SimpleNamespace(events=lambda **kw: iter(self.data.get("events", [])),
-                                   containers=self._listing)
+        self.api = SimpleNamespace(events=lambda **kw: iter(self.data.get("events", [])), containers=self._listing)
 
     def _listing(self, all=False):
         return [{"Id": c["Id"], "Names": ["/" + n], "Mounts": c["Mounts"]} for n, c in self.data["containers"].items()]
@@ -52,8 +51,11 @@ class RecordedClient:
 
     def _list(self, all=False, filters=None):
         vol = (filters or {}).get("volume")
-        return [self._container(n) for n, c in self.data["containers"].items()
-                if any(m.get("Name") == vol for m in c["Mounts"])]
+        return [
+            self._container(n)
+            for n, c in self.data["containers"].items()
+            if any(m.get("Name") == vol for m in c["Mounts"])
+        ]
 
 
 @pytest.fixture
@@ -68,12 +70,20 @@ def recorded_ctx():
 # ---- the real engine ------------------------------------------------------------------
 
 
-def run_docklab(*args: str, home: Path, env: dict | None = None, timeout: float = 600,
-                stdin: str | None = None) -> subprocess.CompletedProcess:
+def run_docklab(
+    *args: str, home: Path, env: dict | None = None, timeout: float = 600, stdin: str | None = None
+) -> subprocess.CompletedProcess:
     """The real CLI in a fresh process, as a learner or grader runs it."""
     full_env = {**os.environ, "DOCKLAB_HOME": str(home), "DOCKLAB_IMAGES": "offline", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "tutor", *args], capture_output=True, text=True,
-                          env=full_env, timeout=timeout, input=stdin, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "tutor", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+        input=stdin,
+        cwd=ROOT,
+    )
 
 
 @pytest.fixture(scope="session")

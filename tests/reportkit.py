@@ -21,17 +21,31 @@ def progress_file(path: Path, done: dict[str, list[int]]) -> Progress:
     data-loss password (as an unredacted older file might)."""
     lessons = {}
     for lesson_id, steps in done.items():
-        lessons[lesson_id] = {"facts": {}, "steps": {str(n): {"done_at": 1_764_000_000.0 + n, "evidence": [
-            {"ok": True, "claim": f"step {n} holds", "expected": "", "hint": "",
-             "found": f"exit code 0, output: -p{SECRET} mysqld is alive"}]} for n in steps}}
+        lessons[lesson_id] = {
+            "facts": {},
+            "steps": {
+                str(n): {
+                    "done_at": 1_764_000_000.0 + n,
+                    "evidence": [
+                        {
+                            "ok": True,
+                            "claim": f"step {n} holds",
+                            "expected": "",
+                            "hint": "",
+                            "found": f"exit code 0, output: -p{SECRET} mysqld is alive",
+                        }
+                    ],
+                }
+                for n in steps
+            },
+        }
     path.write_text(json.dumps({"version": 1, "lessons": lessons}))
     return Progress(path)
 
 
 def make_report(tmp: Path, learner: str, done: dict[str, list[int]]) -> dict:
     progress = progress_file(tmp / f"progress-{learner}.json", done)
-    return report.build(learner, LESSONS, progress, {}, {"version": "26.1.5", "api": "1.45"}, "0.1.0",
-                        now=time.time())
+    return report.build(learner, LESSONS, progress, {}, {"version": "26.1.5", "api": "1.45"}, "0.1.0", now=time.time())
 
 
 def rechecked(data: dict, lesson_id: str, holds: dict[int, bool]) -> dict:
@@ -43,8 +57,12 @@ def rechecked(data: dict, lesson_id: str, holds: dict[int, bool]) -> dict:
             for step in lesson["steps"]:
                 if step["number"] in holds:
                     ok = holds[step["number"]]
-                    step["now"] = {"holds": ok, "checks": [{"ok": ok, "claim": f"step {step['number']} holds",
-                                                            "expected": "", "found": "", "hint": ""}]}
+                    step["now"] = {
+                        "holds": ok,
+                        "checks": [
+                            {"ok": ok, "claim": f"step {step['number']} holds", "expected": "", "found": "", "hint": ""}
+                        ],
+                    }
     return data
 
 

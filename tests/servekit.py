@@ -55,8 +55,13 @@ def serving(home: Path, *args: str, env: dict | None = None):
     full_env.pop("DOCKLAB_SERVE_TOKEN", None)
     full_env.update(env or {})
     with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "tutor", "serve", "--port", str(port), *args], cwd=ROOT,
-                                env=full_env, stdout=out, stderr=out)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tutor", "serve", "--port", str(port), *args],
+            cwd=ROOT,
+            env=full_env,
+            stdout=out,
+            stderr=out,
+        )
     served = Served(proc, f"http://127.0.0.1:{port}", log)
     try:
         for _ in range(150):
@@ -102,9 +107,12 @@ def cookie_from(headers: dict) -> str:
     return headers["Set-Cookie"].split(";")[0]
 
 
-def websocket(url: str, headers: dict | None = None,
-              script: tuple[tuple[str, str], ...] | list[tuple[str, str]] = (("", PICKER),),
-              while_open: Callable[[], None] | None = None) -> tuple[int, str]:
+def websocket(
+    url: str,
+    headers: dict | None = None,
+    script: tuple[tuple[str, str], ...] | list[tuple[str, str]] = (("", PICKER),),
+    while_open: Callable[[], None] | None = None,
+) -> tuple[int, str]:
     """A WebSocket handshake as textual-serve's page makes it, then `script`: keys to type and the
     text to wait for after them. (101, the screen's bytes as text; `while_open` runs at the end,
     with the TUI still up) when accepted, else (the refusal's status, '')."""

@@ -12,12 +12,15 @@ def anon_name(ctx):
 
 
 def test_mount_any_syntax_passes_and_the_hint_names_what_was_found(recorded_ctx):
-    ok = ev(recorded_ctx, "mount", container="rec-named", destination="/var/lib/mysql", type="volume",
-            volume="rec-data")
+    ok = ev(
+        recorded_ctx, "mount", container="rec-named", destination="/var/lib/mysql", type="volume", volume="rec-data"
+    )
     assert ok.ok, ok
     bad = ev(recorded_ctx, "mount", container="rec-anon", destination="/var/lib/mysql", volume="rec-data")
     assert not bad.ok
-    assert bad.found.startswith(f"rec-anon mounts an anonymous volume {anon_name(recorded_ctx)[:12]}… at /var/lib/mysql")
+    assert bad.found.startswith(
+        f"rec-anon mounts an anonymous volume {anon_name(recorded_ctx)[:12]}… at /var/lib/mysql"
+    )
     assert bad.found.endswith("not rec-data")
     assert "remove it and create it again" in bad.hint
 
@@ -86,15 +89,13 @@ def test_container_env_says_whether_inspect_shows_a_variable_but_never_its_value
     shown = ev(recorded_ctx, "container_env", container="rec-env", variable="MYSQL_ROOT_PASSWORD")
     assert shown.ok and "13-character value" in shown.found
     assert "rec-secret-pw" not in " ".join([shown.claim, shown.expected, shown.found, shown.hint])
-    assert not ev(recorded_ctx, "container_env", container="rec-env", variable="MYSQL_ROOT_PASSWORD",
-                  present=False).ok
+    assert not ev(recorded_ctx, "container_env", container="rec-env", variable="MYSQL_ROOT_PASSWORD", present=False).ok
     absent = ev(recorded_ctx, "container_env", container="rec-env", variable="MYSQL_ROOT_PASSWORD_FILE")
     assert not absent.ok and absent.found == "Config.Env has no MYSQL_ROOT_PASSWORD_FILE"
 
 
 def test_a_container_whose_start_failed_is_created_with_the_engines_error(recorded_ctx):
-    out = ev(recorded_ctx, "container_exists", name="rec-missing", status="created",
-             error="no such file or directory")
+    out = ev(recorded_ctx, "container_exists", name="rec-missing", status="created", error="no such file or directory")
     assert out.ok and "_data/nofolder" in out.found
     assert not ev(recorded_ctx, "container_exists", name="rec-anon", status="created").ok
     assert not ev(recorded_ctx, "container_exists", name="rec-missing", error="permission denied").ok
@@ -131,8 +132,10 @@ def test_an_unlabelled_anonymous_volume_says_which_engine_case_applies(recorded_
     assert out.ok
     assert "older than 27.4" in out.found and "plain `docker volume prune` will not remove it" in out.found
     recorded_ctx.engine.version = "27.4.0"
-    assert "older than 27.4" not in ev(recorded_ctx, "mount", container="rec-anon", destination="/var/lib/mysql",
-                                       anonymous=True).found
+    assert (
+        "older than 27.4"
+        not in ev(recorded_ctx, "mount", container="rec-anon", destination="/var/lib/mysql", anonymous=True).found
+    )
 
 
 def test_volume_exists_checks_a_label(recorded_ctx):
@@ -144,8 +147,11 @@ def test_volume_exists_checks_a_label(recorded_ctx):
 def test_volume_differences_name_each_kind_of_change():
     from tutor.core.engine.volumefiles import Entry, differences
 
-    a = {".": Entry(".", "dir", 0o755, 0, 0, 0, ""), "f": Entry("f", "file", 0o600, 0, 0, 3, "x"),
-         "only-a": Entry("only-a", "file", 0o644, 0, 0, 1, "y")}
+    a = {
+        ".": Entry(".", "dir", 0o755, 0, 0, 0, ""),
+        "f": Entry("f", "file", 0o600, 0, 0, 3, "x"),
+        "only-a": Entry("only-a", "file", 0o644, 0, 0, 1, "y"),
+    }
     b = {".": Entry(".", "dir", 0o755, 0, 0, 0, ""), "f": Entry("f", "file", 0o644, 33, 33, 3, "z")}
     assert differences(a, b) == ["only-a only in the first", "f: content, mode, owner differ"]
     assert differences(a, a) == []

@@ -19,9 +19,19 @@ from tutor.core.learner.ownership import Conflict
 from tutor.core.lessons.lessonfile import LessonFileError
 
 
-@pytest.mark.parametrize("cls, code", [(EngineUnavailable, NO_ENGINE), (SandboxError, NO_ENGINE), (Conflict, NO_ENGINE),
-                                       (ImageError, USAGE), (LessonFileError, USAGE), (BadKey, USAGE),
-                                       (Unreadable, USAGE), (ServeProblem, USAGE)])
+@pytest.mark.parametrize(
+    "cls, code",
+    [
+        (EngineUnavailable, NO_ENGINE),
+        (SandboxError, NO_ENGINE),
+        (Conflict, NO_ENGINE),
+        (ImageError, USAGE),
+        (LessonFileError, USAGE),
+        (BadKey, USAGE),
+        (Unreadable, USAGE),
+        (ServeProblem, USAGE),
+    ],
+)
 def test_each_error_of_docklab_is_a_docklab_error_with_its_exit_code(cls, code):
     assert issubclass(cls, DocklabError)
     assert cls.exit_code == code
@@ -30,6 +40,7 @@ def test_each_error_of_docklab_is_a_docklab_error_with_its_exit_code(cls, code):
 def raising(err: BaseException):
     def handler(args) -> int:
         raise err
+
     return handler
 
 
@@ -39,8 +50,13 @@ def test_the_wrapper_prints_a_docklab_error_and_exits_with_its_code(capsys):
 
 
 def test_the_wrapper_says_the_engine_was_lost_mid_command(capsys):
-    assert run(raising(DockerException("Error while fetching server API version (Connection aborted.)")),
-               argparse.Namespace()) == NO_ENGINE
+    assert (
+        run(
+            raising(DockerException("Error while fetching server API version (Connection aborted.)")),
+            argparse.Namespace(),
+        )
+        == NO_ENGINE
+    )
     err = capsys.readouterr().err
     assert err.startswith("Lost the Docker Engine: Error while fetching server API version. Your progress is kept")
 

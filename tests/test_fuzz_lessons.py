@@ -43,23 +43,41 @@ def mutated(draw) -> str:
         i = draw(st.integers(0, len(lines) - 1))
         op = draw(st.sampled_from(["delete", "duplicate", "swap", "insert", "truncate", "garble"]))
         if op == "delete":
-            del lines[i: i + draw(st.integers(1, 5))]
+            del lines[i : i + draw(st.integers(1, 5))]
         elif op == "duplicate":
             lines.insert(i, lines[i])
         elif op == "swap":
             j = draw(st.integers(0, len(lines) - 1))
             lines[i], lines[j] = lines[j], lines[i]
         elif op == "insert":
-            lines.insert(i, draw(st.sampled_from(["---\n", "```\n", "```sh\n", "```yaml check\n", "## Step\n",
-                                                  "- exec: {}\n", "  wait: -1\n", "id: [\n", "\t- x\n",
-                                                  "```yaml remember\n", "{old_volume}\n", "\x00\n"])))
+            lines.insert(
+                i,
+                draw(
+                    st.sampled_from(
+                        [
+                            "---\n",
+                            "```\n",
+                            "```sh\n",
+                            "```yaml check\n",
+                            "## Step\n",
+                            "- exec: {}\n",
+                            "  wait: -1\n",
+                            "id: [\n",
+                            "\t- x\n",
+                            "```yaml remember\n",
+                            "{old_volume}\n",
+                            "\x00\n",
+                        ]
+                    )
+                ),
+            )
         elif op == "truncate":
             cut = draw(st.integers(0, len(lines[i])))
             lines = lines[:i] + [lines[i][:cut]]
         else:
             line = lines[i]
             k = draw(st.integers(0, max(len(line) - 1, 0)))
-            lines[i] = line[:k] + draw(st.text(max_size=3)) + line[k + 1:]
+            lines[i] = line[:k] + draw(st.text(max_size=3)) + line[k + 1 :]
     return "".join(lines)
 
 

@@ -54,11 +54,11 @@ def corrupt(data: bytes, ops) -> bytes:
     for op, at, junk in ops:
         at = min(at, max(len(data) - 1, 0))
         if op == "flip" and data:
-            data = data[:at] + bytes([data[at] ^ (junk[0] or 1)]) + data[at + 1:]
+            data = data[:at] + bytes([data[at] ^ (junk[0] or 1)]) + data[at + 1 :]
         elif op == "insert":
             data = data[:at] + junk + data[at:]
         elif op == "delete":
-            data = data[:at] + data[at + len(junk):]
+            data = data[:at] + data[at + len(junk) :]
         else:
             data = data[:at]
     return data
@@ -82,15 +82,28 @@ def test_random_corruption_is_always_flagged(signed, tmp_path_factory):
 
 # ---- field by field ----------------------------------------------------------------------
 
-ODD_TEXT = st.one_of(st.text(max_size=8), st.text(st.one_of(
-    st.characters(),
-    st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF, exclude_categories=()),  # lone surrogates
-    st.sampled_from("\x00\x1b\x7f\x85\u202e\u2066\ufeff\ufffe\uffff\U0001F600é李"),
-), max_size=8))
+ODD_TEXT = st.one_of(
+    st.text(max_size=8),
+    st.text(
+        st.one_of(
+            st.characters(),
+            st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF, exclude_categories=()),  # lone surrogates
+            st.sampled_from("\x00\x1b\x7f\x85\u202e\u2066\ufeff\ufffe\uffff\U0001f600é李"),
+        ),
+        max_size=8,
+    ),
+)
 VALUES = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(-(2 ** 70), 2 ** 70), st.floats(), ODD_TEXT,
-              st.sampled_from(["done", "not_done", "recorded", "2026-11-27T23:10:04Z", "hmac-sha256", "0" * 64,
-                               True, 1, 2, 7])),
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(2**70), 2**70),
+        st.floats(),
+        ODD_TEXT,
+        st.sampled_from(
+            ["done", "not_done", "recorded", "2026-11-27T23:10:04Z", "hmac-sha256", "0" * 64, True, 1, 2, 7]
+        ),
+    ),
     lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(ODD_TEXT, inner, max_size=3)),
     max_leaves=6,
 )
@@ -120,8 +133,9 @@ def fields(report: dict) -> st.SearchStrategy[tuple]:
     return st.sampled_from(sorted(kinds, key=str)).flatmap(lambda kind: st.sampled_from(kinds[kind]))
 
 
-SIGNATURE = st.sampled_from([("signature", "value"), ("signature", "value"), ("signature", "alg"),
-                             ("signature", "key_id"), ("signature",)])
+SIGNATURE = st.sampled_from(
+    [("signature", "value"), ("signature", "value"), ("signature", "alg"), ("signature", "key_id"), ("signature",)]
+)
 
 
 @st.composite
@@ -183,8 +197,12 @@ def test_structured_mutations_never_crash_and_never_count_a_changed_report(signe
     seen: Counter[str] = Counter()
 
     @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-    @given(mutations(fields(signed)), st.sampled_from(["as signed", "signed again", "no key"]),
-           st.sampled_from([None, 0, 2]), st.booleans())
+    @given(
+        mutations(fields(signed)),
+        st.sampled_from(["as signed", "signed again", "no key"]),
+        st.sampled_from([None, 0, 2]),
+        st.booleans(),
+    )
     def check(ops, how, indent, ascii_only):
         data, depth, twice = mutate(signed, ops)
         if how == "signed again":  # by someone holding the key: the signature holds, the shape must not pass

@@ -45,12 +45,13 @@ def folder(tmp_path):
     key = KEY.encode()
     d = tmp_path / "reports"
     d.mkdir()
-    write_json(d / "alice.json", signing.sign(make_report(tmp_path, "alice", {
-        "data-loss": ALL_DL, "named-volumes": [1, 2]}), key))
+    write_json(
+        d / "alice.json",
+        signing.sign(make_report(tmp_path, "alice", {"data-loss": ALL_DL, "named-volumes": [1, 2]}), key),
+    )
     write_json(d / "bob.json", signing.sign(make_report(tmp_path, "bob", {"data-loss": [1, 2, 3]}), key))
     write_json(d / "carol-1.json", signing.sign(make_report(tmp_path, "carol", {"data-loss": ALL_DL}), key))
-    write_json(d / "carol-2.json", signing.sign(make_report(tmp_path, "carol", {
-        "named-volumes": ALL_NV}), key))
+    write_json(d / "carol-2.json", signing.sign(make_report(tmp_path, "carol", {"named-volumes": ALL_NV}), key))
     keyfile = tmp_path / "workshop.key"
     keyfile.write_text(KEY + "\n")
     return d, keyfile
@@ -175,7 +176,9 @@ def test_html_is_one_readable_file(bad_folder, home):
     body = {r[0]: r[1:] for r in page.rows[1:]}
     assert set(body) == set(EXPECTED) | {"total done", "total partial", "total not started", "total contradicted"}
     for learner in EXPECTED:  # each cell: the status, then each step done with its re-check mark
-        cells = [re.sub(r"quiz \d+/\d+$", "", c.split("1?")[0]).strip() for c in body[learner]]  # a quiz shows its score
+        cells = [
+            re.sub(r"quiz \d+/\d+$", "", c.split("1?")[0]).strip() for c in body[learner]
+        ]  # a quiz shows its score
         assert cells == [cell(learner, i) for i in IDS]
     assert body["alice"][1] == PARTIAL + "1? 2?"
     assert body["total done"][:2] == ["2", "1"]
@@ -205,8 +208,11 @@ def counted(fmt: str, stdout: str) -> set[str]:
         rows, _ = table_rows(stdout)
         return set(rows) - {"learner"}
     if fmt == "csv":
-        return {r["learner"] for r in csv.DictReader(io.StringIO(stdout))
-                if r["note"] in ("", "unverified") and not r["learner"].startswith("(total")}
+        return {
+            r["learner"]
+            for r in csv.DictReader(io.StringIO(stdout))
+            if r["note"] in ("", "unverified") and not r["learner"].startswith("(total")
+        }
     if fmt == "html":
         page = TableReader()
         page.feed(stdout)
@@ -226,8 +232,11 @@ def test_bad_reports_are_named_never_counted_and_fail_the_run(bad_folder, home):
         # eve, mallory and oscar are named as flagged, never counted; the others still are
         assert counted(fmt, out.stdout) == set(EXPECTED), fmt
     junit = ET.fromstring(grade(*bad_folder, "junit", home).stdout)
-    errors = {c.get("name").rsplit("/", 1)[-1]: c.find("error") for c in junit.iter("testcase")
-              if c.get("classname") == "reports"}
+    errors = {
+        c.get("name").rsplit("/", 1)[-1]: c.find("error")
+        for c in junit.iter("testcase")
+        if c.get("classname") == "reports"
+    }
     assert set(errors) == set(FLAGGED) | set(UNREADABLE)
     assert {n for n, e in errors.items() if e.get("type") == "flagged"} == set(FLAGGED)
     assert int(junit.get("errors")) == 6
@@ -288,8 +297,10 @@ def test_the_recheck_beside_each_step_and_a_contradicted_lesson_in_every_format(
     assert rows["dave"][:2] == ["done " + "".join("✓" if h else "✗" for h in DAVE_HOLDS.values()), f"1,2/{NV} ✗✗!"]
     assert rows["frank"][0] == "done " + "✗" * (DL - 1) + "✓"  # merged: the most the engine showed of each step
     assert totals["contradicted"][:2] == ["0", "1"]
-    assert "CONTRADICTED by the re-check: dave, named-volumes: steps 1 did not hold, 2 did not hold" \
+    assert (
+        "CONTRADICTED by the re-check: dave, named-volumes: steps 1 did not hold, 2 did not hold"
         in outs["table"].stdout
+    )
 
     by_learner = {r["learner"]: r for r in csv.DictReader(io.StringIO(outs["csv"].stdout))}
     dave, frank = by_learner["dave"], by_learner["frank"]
@@ -302,11 +313,15 @@ def test_the_recheck_beside_each_step_and_a_contradicted_lesson_in_every_format(
     page = TableReader()
     page.feed(outs["html"].stdout)
     body = {r[0]: r[1:] for r in page.rows[1:]}
-    assert body["dave"][:2] == ["done" + " ".join(f"{n}{'✓' if h else '✗'}" for n, h in DAVE_HOLDS.items()),
-                                PARTIAL + "1✗ 2✗contradicted"]
-    assert re.search(r'<td class="partial contradicted">[^<]*<span class="recheck"><span title="step 1: did not hold">',
-                     outs["html"].stdout)
-    assert outs["html"].stdout.count("contradicted\">") == 1 and body["total contradicted"][:2] == ["0", "1"]
+    assert body["dave"][:2] == [
+        "done" + " ".join(f"{n}{'✓' if h else '✗'}" for n, h in DAVE_HOLDS.items()),
+        PARTIAL + "1✗ 2✗contradicted",
+    ]
+    assert re.search(
+        r'<td class="partial contradicted">[^<]*<span class="recheck"><span title="step 1: did not hold">',
+        outs["html"].stdout,
+    )
+    assert outs["html"].stdout.count('contradicted">') == 1 and body["total contradicted"][:2] == ["0", "1"]
 
     cases = {(c.get("classname"), c.get("name")): c for c in ET.fromstring(outs["junit"].stdout).iter("testcase")}
     props = {(k, p.get("name")): p.get("value") for k, c in cases.items() for p in c.iter("property")}
@@ -340,24 +355,33 @@ def test_crafted_reports_are_named_with_the_reason_and_the_rest_graded(folder, t
         write_json(d / name, {**good, "signature": {**good["signature"], "value": value}})
     # signed by a key holder, so its signature holds: its shape is what gives it away
     write_json(d / "types.json", signing.sign({**good, "learner": ["x"], "lessons": {}}, KEY.encode()))
-    write_json(d / "empty-step.json", signing.sign({**good, "lessons": [{**good["lessons"][0], "steps": [{}]}]},
-                                              KEY.encode()))
+    write_json(
+        d / "empty-step.json", signing.sign({**good, "lessons": [{**good["lessons"][0], "steps": [{}]}]}, KEY.encode())
+    )
     unicode_name = signing.sign(make_report(tmp_path, "Zoë \x1b[2J李\u202e", {"data-loss": [1]}), KEY.encode())
     write_json(d / "zoe.json", unicode_name)
     with open(d / "huge.json", "wb") as f:
         f.truncate(50_000_000)
     os.mkfifo(d / "fifo.json")
-    expected = {**{n: reason for n, (_, reason) in CRAFTED.items()}, "sig-unicode.json": "tampered",
-                "sig-type.json": "tampered", "types.json": "learner is ['x'], not a string",
-                "empty-step.json": "lessons[0].steps[0].number is missing", "huge.json": "too large: 50.0 MB",
-                "fifo.json": "not a regular file"}
+    expected = {
+        **{n: reason for n, (_, reason) in CRAFTED.items()},
+        "sig-unicode.json": "tampered",
+        "sig-type.json": "tampered",
+        "types.json": "learner is ['x'], not a string",
+        "empty-step.json": "lessons[0].steps[0].number is missing",
+        "huge.json": "too large: 50.0 MB",
+        "fifo.json": "not a regular file",
+    }
     for fmt in FORMATS:
         out = grade(d, keyfile, fmt, home)
         assert out.returncode == 1 and "Traceback" not in out.stderr, (fmt, out.stderr)
         text = html.unescape(out.stdout) if fmt == "html" else out.stdout
         if fmt == "junit":  # one line per bad report: its name and the error's message
-            text = "\n".join(f"{c.get('name')}: {c.find('error').get('message')}"
-                              for c in ET.fromstring(out.stdout).iter("testcase") if c.get("classname") == "reports")
+            text = "\n".join(
+                f"{c.get('name')}: {c.find('error').get('message')}"
+                for c in ET.fromstring(out.stdout).iter("testcase")
+                if c.get("classname") == "reports"
+            )
         for name, reason in expected.items():
             assert any(name in line and reason in line for line in text.splitlines()), (fmt, name, reason)
         assert len(counted(fmt, out.stdout)) == 4, fmt  # alice, bob, carol and the unicode learner

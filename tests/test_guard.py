@@ -28,7 +28,7 @@ def test_prunes_inside_pipelines_lists_and_after_prefixes():
     assert one("env DOCKER_API_VERSION=1.41 docker volume prune -f").api == "1.41"
     assert one("DOCKER_HOST=ssh://box docker volume prune").elsewhere == "ssh://box"
     assert one("bash -c 'docker volume ls && docker volume prune -a'").all
-    assert one("sudo sh -c \"echo y | docker system prune --volumes\"").volumes
+    assert one('sudo sh -c "echo y | docker system prune --volumes"').volumes
 
 
 def test_global_options_and_other_engines():
@@ -38,8 +38,14 @@ def test_global_options_and_other_engines():
 
 
 def test_what_is_not_a_prune():
-    for command in ("docker volume ls", "docker volume rm x", "echo docker volume prune", "docker run prune",
-                    "docker volume 'prune", ""):
+    for command in (
+        "docker volume ls",
+        "docker volume rm x",
+        "echo docker volume prune",
+        "docker run prune",
+        "docker volume 'prune",
+        "",
+    ):
         assert prunes(command) == [], command
 
 

@@ -45,22 +45,51 @@ def test_environment_chooses_the_default_map(monkeypatch, tmp_path):
     assert load_map().name == "offline"
 
 
-@pytest.mark.parametrize("good", ["busybox", "busybox:1.36", "docklab/mysql:stand-in", "registry.local:5000/team/db:9",
-                                  "[::1]:5000/x", "mysql@sha256:" + "ab" * 32, "a__b.c-d/e:F_1.x"])
+@pytest.mark.parametrize(
+    "good",
+    [
+        "busybox",
+        "busybox:1.36",
+        "docklab/mysql:stand-in",
+        "registry.local:5000/team/db:9",
+        "[::1]:5000/x",
+        "mysql@sha256:" + "ab" * 32,
+        "a__b.c-d/e:F_1.x",
+    ],
+)
 def test_image_references_docker_takes(good):
     assert reference_problem(good) is None
 
 
-@pytest.mark.parametrize("bad", ["busybox; touch /tmp/x #", "$(id)", "busybox`id`", "busybox\nid", "Busybox", "a b",
-                                 "-x", "x/", "a:b:c", "", "x:" + "t" * 129, "n" * 256, "busybox:lätest", "x@md5:ab"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "busybox; touch /tmp/x #",
+        "$(id)",
+        "busybox`id`",
+        "busybox\nid",
+        "Busybox",
+        "a b",
+        "-x",
+        "x/",
+        "a:b:c",
+        "",
+        "x:" + "t" * 129,
+        "n" * 256,
+        "busybox:lätest",
+        "x@md5:ab",
+    ],
+)
 def test_everything_else_is_refused(bad):
     assert reference_problem(bad)
 
 
 def test_a_map_with_a_shell_command_in_it_is_refused_with_file_and_entry(tmp_path):
     bad = tmp_path / "evil.toml"
-    bad.write_text('[images]\n"mysql:9.2.0" = "docklab/mysql:stand-in"\n"busybox" = "busybox; touch /tmp/x #"\n'
-                   '"nginx && id" = "nginx"\n')
+    bad.write_text(
+        '[images]\n"mysql:9.2.0" = "docklab/mysql:stand-in"\n"busybox" = "busybox; touch /tmp/x #"\n'
+        '"nginx && id" = "nginx"\n'
+    )
     with pytest.raises(ImageError) as err:
         load_map(str(bad))
     lines = str(err.value).splitlines()
@@ -85,8 +114,11 @@ def test_the_cli_refuses_the_map_before_anything_runs(tmp_path):
     bad = tmp_path / "evil.toml"
     bad.write_text(f'[images]\n"busybox" = "busybox; touch {marker} #"\n')
     home = tmp_path / "home"
-    for args in (["run", "mount-syntax", "--auto", "--images", str(bad)],
-                 ["check", "mount-syntax", "--images", str(bad)], ["config", "images", str(bad)]):
+    for args in (
+        ["run", "mount-syntax", "--auto", "--images", str(bad)],
+        ["check", "mount-syntax", "--images", str(bad)],
+        ["config", "images", str(bad)],
+    ):
         out = run_docklab(*args, home=home, env={"DOCKER_HOST": "unix:///nonexistent"})
         assert out.returncode == 2, (args, out.stdout, out.stderr)
         assert f"{bad}: busybox: 'busybox; touch {marker} #' is not an image reference" in out.stderr, out.stderr

@@ -53,8 +53,12 @@ def module_level_imports(path: Path, known: set[str]) -> set[str]:
                     sub = f"{node.module}.{a.name}"
                     found.add(sub if sub in known else node.module)
             elif isinstance(node, (ast.If, ast.Try)):
-                visit(node.body + node.orelse + getattr(node, "finalbody", [])
-                      + [n for h in getattr(node, "handlers", []) for n in h.body])
+                visit(
+                    node.body
+                    + node.orelse
+                    + getattr(node, "finalbody", [])
+                    + [n for h in getattr(node, "handlers", []) for n in h.body]
+                )
 
     visit(ast.parse(path.read_text()).body)
     return {m for m in found if m in known}
@@ -130,8 +134,11 @@ def test_core_groups_import_only_their_own_or_lower_groups():
 
 def test_core_sources_never_import_textual_the_ui_or_the_cli():
     for path in CORE.rglob("*.py"):
-        bad = {m for m in imported_modules(path) if m.split(".")[0] == "textual" or m.startswith("tutor.ui")
-               or m.startswith("tutor.cli")}
+        bad = {
+            m
+            for m in imported_modules(path)
+            if m.split(".")[0] == "textual" or m.startswith("tutor.ui") or m.startswith("tutor.cli")
+        }
         assert not bad, f"{path} imports {bad}"
 
 
@@ -143,16 +150,20 @@ def test_importing_every_core_module_loads_no_textual():
 
 
 def test_help_imports_neither_textual_nor_the_docker_sdk():
-    code = ("import sys\nfrom tutor.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in ('textual', 'docker', 'pexpect', 'markdown_it') if m in sys.modules))")
+    code = (
+        "import sys\nfrom tutor.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('textual', 'docker', 'pexpect', 'markdown_it') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_the_tui_paints_its_picker_before_loading_the_sdk_pyte_or_the_lesson_parser():
     """Those load in a worker after the first frame (bench/tui_startup.py measures why)."""
-    code = ("import sys\nfrom tutor.cli.tui import open_tui\nfrom tutor.ui.app import create_app\ncreate_app('offline')\n"
-            "print(sorted(m for m in ('docker', 'pyte', 'pexpect', 'markdown_it', 'yaml', 'tutor.core.lessons.lessonfile',"
-            " 'tutor.ui.lesson') if m in sys.modules))")
+    code = (
+        "import sys\nfrom tutor.cli.tui import open_tui\nfrom tutor.ui.app import create_app\ncreate_app('offline')\n"
+        "print(sorted(m for m in ('docker', 'pyte', 'pexpect', 'markdown_it', 'yaml', 'tutor.core.lessons.lessonfile',"
+        " 'tutor.ui.lesson') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -40,44 +40,95 @@ def test_the_blocks_become_the_model():
     assert quiz.is_quiz and [q.answer for q in quiz.quiz] == [":ro", "no"] and not quiz.checks
     assert lesson.recap.startswith("- A read-only mount") and len(lesson.steps) == 3  # the recap is no step
     assert lesson.renamed({"p-box": "mine"}).step(2).solution[0].text.startswith("docker run -d --name mine ")
-    assert learning.judged_by(challenge, lesson.roles) == \
-        ["mount: container p-box, destination /data, volume p-vol, read only yes"]
+    assert learning.judged_by(challenge, lesson.roles) == [
+        "mount: container p-box, destination /data, volume p-vol, read only yes"
+    ]
 
 
 SOLUTION = "```sh solution\ndocker run -d --name p-box --mount type=volume,src=p-vol,dst=/data,readonly busybox sleep 600\n```\n"
 PREDICT_ANSWER = 'answer: "no, only the volume is made"'
 QUIZ_EXPLAIN = "  explain: Named volumes are removed only by `docker volume rm` or a prune.\n"
-CHALLENGE_CHECK = "```yaml check\n- mount: {container: p-box, destination: /data, volume: p-vol, read_only: true}\n```\n"
+CHALLENGE_CHECK = (
+    "```yaml check\n- mount: {container: p-box, destination: /data, volume: p-vol, read_only: true}\n```\n"
+)
 
 BAD = [
     ("challenge without a solution", GOOD.replace(SOLUTION, ""), "## Challenge", "has no hidden solution"),
     ("challenge without checks", GOOD.replace(CHALLENGE_CHECK, ""), "## Challenge", "has no checks"),
-    ("challenge with a plain sh block", GOOD.replace("```sh solution", "```sh"), ("```sh", 2),
-     "a challenge states the goal, not the command"),
-    ("two solutions", GOOD.replace(SOLUTION, SOLUTION + "\n" + SOLUTION), ("```sh solution", 2),
-     "second ```sh solution"),
-    ("solution outside a challenge", GOOD.replace("```sh\ndocker volume create", "```sh solution\ndocker volume create"),
-     "```sh solution", "belongs in a challenge"),
-    ("prediction without choices", GOOD.replace('choices: [a helper container runs, "no, only the volume is made"]\n',
-                                                ""), "```yaml predict", "needs `choices:`"),
-    ("prediction with one choice", GOOD.replace('[a helper container runs, "no, only the volume is made"]',
-                                                '["no, only the volume is made"]'), "```yaml predict",
-     "a list of 2 to 4"),
-    ("prediction with an answer outside its choices", GOOD.replace(PREDICT_ANSWER, "answer: maybe"),
-     "```yaml predict", "must be one of the choices"),
-    ("prediction without an explanation", GOOD.replace("explain: A volume is an object of its own; no container "
-                                                       "is involved.\n", ""), "```yaml predict", "needs `explain:`"),
-    ("prediction not before a command", GOOD.replace("```sh\ndocker volume create p-vol\n```\n", ""),
-     "```yaml predict", "directly before the ```sh``` block"),
-    ("quiz question without an explanation", GOOD.replace(QUIZ_EXPLAIN, ""), "- question: Does `docker rm`",
-     "needs `explain:`"),
-    ("quiz answer outside its choices", GOOD.replace('  answer: ":ro"', '  answer: ":r"'), "- question: Which flag",
-     "must be one of the choices"),
-    ("quiz step with a command", GOOD.replace("## Quiz\n", "## Quiz\n\n```sh\ndocker ps\n```\n"), "## Quiz",
-     "a quiz step only asks questions"),
-    ("too many hints", GOOD.replace("- Read-only is an option of the mount.\n",
-                                    "- one\n- two\n- Read-only is an option of the mount.\n"),
-     ("```yaml hints", 2), "1 to 3 sentences"),
+    (
+        "challenge with a plain sh block",
+        GOOD.replace("```sh solution", "```sh"),
+        ("```sh", 2),
+        "a challenge states the goal, not the command",
+    ),
+    (
+        "two solutions",
+        GOOD.replace(SOLUTION, SOLUTION + "\n" + SOLUTION),
+        ("```sh solution", 2),
+        "second ```sh solution",
+    ),
+    (
+        "solution outside a challenge",
+        GOOD.replace("```sh\ndocker volume create", "```sh solution\ndocker volume create"),
+        "```sh solution",
+        "belongs in a challenge",
+    ),
+    (
+        "prediction without choices",
+        GOOD.replace('choices: [a helper container runs, "no, only the volume is made"]\n', ""),
+        "```yaml predict",
+        "needs `choices:`",
+    ),
+    (
+        "prediction with one choice",
+        GOOD.replace('[a helper container runs, "no, only the volume is made"]', '["no, only the volume is made"]'),
+        "```yaml predict",
+        "a list of 2 to 4",
+    ),
+    (
+        "prediction with an answer outside its choices",
+        GOOD.replace(PREDICT_ANSWER, "answer: maybe"),
+        "```yaml predict",
+        "must be one of the choices",
+    ),
+    (
+        "prediction without an explanation",
+        GOOD.replace("explain: A volume is an object of its own; no container is involved.\n", ""),
+        "```yaml predict",
+        "needs `explain:`",
+    ),
+    (
+        "prediction not before a command",
+        GOOD.replace("```sh\ndocker volume create p-vol\n```\n", ""),
+        "```yaml predict",
+        "directly before the ```sh``` block",
+    ),
+    (
+        "quiz question without an explanation",
+        GOOD.replace(QUIZ_EXPLAIN, ""),
+        "- question: Does `docker rm`",
+        "needs `explain:`",
+    ),
+    (
+        "quiz answer outside its choices",
+        GOOD.replace('  answer: ":ro"', '  answer: ":r"'),
+        "- question: Which flag",
+        "must be one of the choices",
+    ),
+    (
+        "quiz step with a command",
+        GOOD.replace("## Quiz\n", "## Quiz\n\n```sh\ndocker ps\n```\n"),
+        "## Quiz",
+        "a quiz step only asks questions",
+    ),
+    (
+        "too many hints",
+        GOOD.replace(
+            "- Read-only is an option of the mount.\n", "- one\n- two\n- Read-only is an option of the mount.\n"
+        ),
+        ("```yaml hints", 2),
+        "1 to 3 sentences",
+    ),
     ("a recap too long", GOOD + "- three\n- four\n- five\n- six\n", "## What to take away", "at most 5"),
     ("a command in the recap", GOOD + "\n```sh\ndocker ps\n```\n", ("```sh", -1), "the recap is a few lines of text"),
     ("a step after the recap", GOOD + "\n## Later\n", "## Later", "must be the lesson's last section"),
@@ -98,8 +149,10 @@ def test_docklab_validate_prints_file_line_message_and_exits_2(tmp_path):
     bad.write_text(text)
     out = subprocess.run([sys.executable, "-m", "tutor", "validate", str(bad)], capture_output=True, text=True)
     assert out.returncode == 2, out.stdout + out.stderr
-    assert f"{bad}:{line_of(text, '## Challenge')}: challenge 'Challenge: mount it read-only' has no hidden " \
-           "solution" in out.stdout
+    assert (
+        f"{bad}:{line_of(text, '## Challenge')}: challenge 'Challenge: mount it read-only' has no hidden "
+        "solution" in out.stdout
+    )
     assert f"{bad}:{line_of(text, '- question: Does')}: quiz question needs `explain:`" in out.stdout
     good = tmp_path / "good" / "01-think.md"
     good.parent.mkdir()
@@ -114,13 +167,18 @@ def test_course_rules_name_a_missing_recap_and_a_last_step_that_is_no_challenge(
     no_recap, _ = parse(GOOD.split("## What to take away")[0])
     assert learning.course_problems(no_recap) == ["think: no `## What to take away` section"]
     plain_end, _ = parse(GOOD.split("## Challenge")[0])
-    assert learning.course_problems(plain_end) == ["think: no `## What to take away` section",
-                                                    "think: the last step, 'Make a volume', is not a challenge"]
+    assert learning.course_problems(plain_end) == [
+        "think: no `## What to take away` section",
+        "think: the last step, 'Make a volume', is not a challenge",
+    ]
 
 
 def test_a_renamed_lesson_renames_its_solution_hints_and_predictions():
-    lesson, _ = parse(GOOD.replace("question: Does creating a volume start a container?",
-                                   "question: Does creating p-vol start a container?"))
+    lesson, _ = parse(
+        GOOD.replace(
+            "question: Does creating a volume start a container?", "question: Does creating p-vol start a container?"
+        )
+    )
     renamed = lesson.renamed({"p-vol": "mine"})
     assert renamed.step(1).predictions[0].question == "Does creating mine start a container?"
     assert "src=mine," in renamed.step(2).solution[0].text and "src=mine," in renamed.step(2).hints[2]

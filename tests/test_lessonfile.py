@@ -11,7 +11,7 @@ import pytest
 from tutor.core.lessons import catalog, lessonfile
 from tutor.core.paths import content_dir
 
-GOOD = textwrap.dedent('''\
+GOOD = textwrap.dedent("""\
     ---
     id: sample
     title: A sample
@@ -57,7 +57,7 @@ GOOD = textwrap.dedent('''\
     - exec: {container: c, command: [ls, /], contains: bin}
       wait: 5
     ```
-''')
+""")
 
 
 def parse(text: str, name: str = "01-sample.md"):
@@ -93,30 +93,53 @@ BAD = [
     ("unknown key", GOOD.replace("summary:", "colour: red\nsummary:"), 4, "unknown front matter key 'colour'"),
     ("missing title", GOOD.replace("title: A sample\n", ""), 1, "front matter needs `title`"),
     ("bad id", GOOD.replace("id: sample", "id: Sample Lesson"), 2, "must be a short slug"),
-    ("unknown check", GOOD.replace("- volume_exists: demo", "- volume_exits: demo"), 21,
-     "unknown check type 'volume_exits'"),
-    ("missing field", GOOD.replace("{container: c, command: [ls, /], contains: bin}", "{container: c}"), 43,
-     "exec: missing parameter 'command'"),
-    ("unknown field", GOOD.replace("contains: bin}", "contains: bin, colour: red}"), 43,
-     "unknown parameter 'colour'"),
-    ("wrong type", GOOD.replace("contains: bin}", "contains: bin, exit_code: zero}"), 43,
-     "parameter 'exit_code' must be a int"),
+    (
+        "unknown check",
+        GOOD.replace("- volume_exists: demo", "- volume_exits: demo"),
+        21,
+        "unknown check type 'volume_exits'",
+    ),
+    (
+        "missing field",
+        GOOD.replace("{container: c, command: [ls, /], contains: bin}", "{container: c}"),
+        43,
+        "exec: missing parameter 'command'",
+    ),
+    ("unknown field", GOOD.replace("contains: bin}", "contains: bin, colour: red}"), 43, "unknown parameter 'colour'"),
+    (
+        "wrong type",
+        GOOD.replace("contains: bin}", "contains: bin, exit_code: zero}"),
+        43,
+        "parameter 'exit_code' must be a int",
+    ),
     ("duplicate step", GOOD.replace("## Use it", "## Make a volume"), 28, "duplicate step 'Make a volume'"),
-    ("command outside a step", GOOD.replace("Intro text.", "```sh\ndocker ps\n```"), 12,
-     "command block outside a step"),
-    ("step without checks", GOOD.replace("```yaml check\n- volume_exists: demo\n```\n", ""), 14,
-     "has no checks"),
-    ("answers without command", GOOD.replace("```sh\ndocker volume create",
-                                             "```yaml answers\n- {expect: x, send: y}\n```\n\n```sh\ndocker volume create"),
-     16, "no command block before it"),
+    (
+        "command outside a step",
+        GOOD.replace("Intro text.", "```sh\ndocker ps\n```"),
+        12,
+        "command block outside a step",
+    ),
+    ("step without checks", GOOD.replace("```yaml check\n- volume_exists: demo\n```\n", ""), 14, "has no checks"),
+    (
+        "answers without command",
+        GOOD.replace(
+            "```sh\ndocker volume create", "```yaml answers\n- {expect: x, send: y}\n```\n\n```sh\ndocker volume create"
+        ),
+        16,
+        "no command block before it",
+    ),
     ("unknown fact", GOOD.replace("volume_at:", "volume_near:"), 25, "unknown fact kind 'volume_near'"),
     ("undefined placeholder", GOOD.replace('"{where}"', '"{nowhere}"'), 42, "{nowhere} is not remembered"),
     ("bad regex", GOOD.replace('"# "', '"(["'), 37, "not a valid regex"),
     ("no steps", GOOD.split("## Make a volume")[0], 1, "no steps"),
     ("id and file name", GOOD, 1, "does not match the file name"),
     ("check not a list", GOOD.replace("- volume_exists: demo", "volume_exists: demo"), 20, "must be a list"),
-    ("two kinds in one check", GOOD.replace("- volume_exists: demo", "- {volume_exists: demo, volume_absent: x}"),
-     21, "exactly one check type"),
+    (
+        "two kinds in one check",
+        GOOD.replace("- volume_exists: demo", "- {volume_exists: demo, volume_absent: x}"),
+        21,
+        "exactly one check type",
+    ),
 ]
 
 
@@ -130,13 +153,16 @@ def test_bad_input_is_reported_with_its_line(name, text, line, message):
 
 def test_validate_reports_file_line_and_exits_2_without_a_traceback(tmp_path):
     bad = tmp_path / "01-sample.md"
-    bad.write_text(GOOD.replace("- volume_exists: demo", "- volume_exits: demo").replace("## Use it", "## Make a volume"))
+    bad.write_text(
+        GOOD.replace("- volume_exists: demo", "- volume_exits: demo").replace("## Use it", "## Make a volume")
+    )
     dup = tmp_path / "02-sample.md"
     dup.write_text(GOOD)
     binary = tmp_path / "03-binary.md"
     binary.write_bytes(b"\xff\xfe\x00garbage")
-    out = subprocess.run([sys.executable, "-m", "tutor", "validate", str(bad), str(dup), str(binary)],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "tutor", "validate", str(bad), str(dup), str(binary)], capture_output=True, text=True
+    )
     assert out.returncode == 2
     assert "Traceback" not in out.stdout + out.stderr
     lines = out.stdout.splitlines()

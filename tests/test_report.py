@@ -24,7 +24,9 @@ DL = steps("data-loss")
 
 @pytest.fixture
 def signed(tmp_path):
-    return signing.sign(make_report(tmp_path, "alice", {"data-loss": list(range(1, DL + 1)), "named-volumes": [1, 2]}), KEY)
+    return signing.sign(
+        make_report(tmp_path, "alice", {"data-loss": list(range(1, DL + 1)), "named-volumes": [1, 2]}), KEY
+    )
 
 
 def leaves(value, path=()):
@@ -121,26 +123,29 @@ def test_canonical_form_ignores_layout_and_key_order(signed):
     assert b" " not in signing.canonical({"a": [1, 2], "b": {"c": "d"}})
 
 
-@pytest.mark.parametrize("text, reason", [
-    ("", "empty file"),
-    ("hello", "not JSON"),
-    ('{"schema": 1, "learner": "x", "less', "truncated"),
-    ('{"schema": 99, "learner": "x"}', "unknown schema version 99"),
-    ('{"schema": true, "learner": "x"}', "unknown schema version True"),
-    ('{"schema": "1", "learner": "x"}', "unknown schema version '1'"),
-    ('{"learner": "x"}', "no schema field"),
-    ("[1, 2]", "no schema field"),
-    ('{"schema": 1, "n": NaN}', "NaN"),
-    ('{"schema": 1, "n": -Infinity}', "Infinity"),
-    ('{"schema": 1, "n": 1e400}', "too large for a number"),
-    ('{"schema": 1, "n": ' + "9" * 5000 + "}", "not a report"),
-    ('{"schema": 1, "learner": "a", "learner": "b"}', "'learner' appears twice"),
-    ('{"schema": 1, "x": {"k": 1, "k": 1}}', "'k' appears twice"),
-    ('{"schema": 1, "learner": "\\ud800"}', "not valid Unicode"),
-    ('{"schema": 1, "x": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
-    ('{"schema": 1}', "learner is missing"),
-    ('{"schema": [1]}', "unknown schema version"),
-])
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("", "empty file"),
+        ("hello", "not JSON"),
+        ('{"schema": 1, "learner": "x", "less', "truncated"),
+        ('{"schema": 99, "learner": "x"}', "unknown schema version 99"),
+        ('{"schema": true, "learner": "x"}', "unknown schema version True"),
+        ('{"schema": "1", "learner": "x"}', "unknown schema version '1'"),
+        ('{"learner": "x"}', "no schema field"),
+        ("[1, 2]", "no schema field"),
+        ('{"schema": 1, "n": NaN}', "NaN"),
+        ('{"schema": 1, "n": -Infinity}', "Infinity"),
+        ('{"schema": 1, "n": 1e400}', "too large for a number"),
+        ('{"schema": 1, "n": ' + "9" * 5000 + "}", "not a report"),
+        ('{"schema": 1, "learner": "a", "learner": "b"}', "'learner' appears twice"),
+        ('{"schema": 1, "x": {"k": 1, "k": 1}}', "'k' appears twice"),
+        ('{"schema": 1, "learner": "\\ud800"}', "not valid Unicode"),
+        ('{"schema": 1, "x": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+        ('{"schema": 1}', "learner is missing"),
+        ('{"schema": [1]}', "unknown schema version"),
+    ],
+)
 def test_unreadable_reasons(text, reason):
     with pytest.raises(report.Unreadable, match=reason):
         load(text)
@@ -208,22 +213,25 @@ def _at(value, path):
 def test_extra_fields_unicode_and_an_empty_lesson_list_are_readable(signed):
     edited = copy.deepcopy(signed)
     edited["lessons"][0]["steps"][0]["how"] = "holds now"  # a later docklab may add fields
-    edited["learner"] = "Zoë 李 \U0001F600"
+    edited["learner"] = "Zoë 李 \U0001f600"
     edited["extra"] = {"nested": [1, None, True]}
-    assert load(json.dumps(edited, ensure_ascii=False).encode())["learner"] == "Zoë 李 \U0001F600"
+    assert load(json.dumps(edited, ensure_ascii=False).encode())["learner"] == "Zoë 李 \U0001f600"
     assert load(json.dumps({**edited, "lessons": []}))["lessons"] == []
 
 
-@pytest.mark.parametrize("edit, reason", [
-    (lambda r: r["lessons"][0]["steps"][1].update(number=7), "number is 7, not 2"),
-    (lambda r: r["lessons"][0]["steps"][1].update(number=True), "not a whole number"),
-    (lambda r: r["lessons"][1].update(id=r["lessons"][0]["id"]), "appears twice"),
-    (lambda r: r["lessons"][0]["steps"][0].update(proof=None), "its proof is None"),
-    (lambda r: r["lessons"][0].update(completed_at="yesterday"), "not a UTC time"),
-    (lambda r: r["lessons"][0].update(completed_at="２０２６-11-27T23:10:04Z"), "not a UTC time"),
-    (lambda r: r["lessons"][0]["steps"][0].update(now={"holds": "yes", "checks": []}), "now.holds"),
-    (lambda r: r.update(lessons={"0": r["lessons"][0]}), "lessons is"),
-])
+@pytest.mark.parametrize(
+    "edit, reason",
+    [
+        (lambda r: r["lessons"][0]["steps"][1].update(number=7), "number is 7, not 2"),
+        (lambda r: r["lessons"][0]["steps"][1].update(number=True), "not a whole number"),
+        (lambda r: r["lessons"][1].update(id=r["lessons"][0]["id"]), "appears twice"),
+        (lambda r: r["lessons"][0]["steps"][0].update(proof=None), "its proof is None"),
+        (lambda r: r["lessons"][0].update(completed_at="yesterday"), "not a UTC time"),
+        (lambda r: r["lessons"][0].update(completed_at="２０２６-11-27T23:10:04Z"), "not a UTC time"),
+        (lambda r: r["lessons"][0]["steps"][0].update(now={"holds": "yes", "checks": []}), "now.holds"),
+        (lambda r: r.update(lessons={"0": r["lessons"][0]}), "lessons is"),
+    ],
+)
 def test_inconsistent_reports_are_unreadable(signed, edit, reason):
     edited = copy.deepcopy(signed)
     edit(edited)
@@ -236,7 +244,9 @@ def test_a_crafted_signature_value_is_tampered_not_a_crash(signed, value):
     edited = copy.deepcopy(signed)
     edited["signature"]["value"] = value
     assert signing.verify(edited, KEY) is SignatureVerdict.TAMPERED
-    whole = SignatureVerdict.UNSIGNED if value is None else SignatureVerdict.TAMPERED  # "signature": null is no signature
+    whole = (
+        SignatureVerdict.UNSIGNED if value is None else SignatureVerdict.TAMPERED
+    )  # "signature": null is no signature
     assert signing.verify({**signed, "signature": value}, KEY) is whole
 
 

@@ -13,8 +13,7 @@ def test_streams_output_and_exit_code():
 
 def test_answers_a_password_prompt_without_echoing_the_secret():
     script = 'read -s -p "Enter password: " p; echo; read -p "> " q; echo "got $p and $q"'
-    r = run(script, answers=(Answer("Enter password:", "hunter2"), Answer("> ", "SELECT 1;")),
-            secrets=("hunter2",))
+    r = run(script, answers=(Answer("Enter password:", "hunter2"), Answer("> ", "SELECT 1;")), secrets=("hunter2",))
     assert r.exit_code == 0
     assert "got ******** and SELECT 1;" in r.output
     assert "hunter2" not in r.output

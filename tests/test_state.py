@@ -6,8 +6,10 @@ ANON = "3f2a" + "0" * 60
 
 
 def test_changes_in_the_learners_words():
-    before = Snapshot({ANON: Volume(ANON, "local", True, ("mydb",))},
-                      {"mydb": Container("mydb", "running", "mysql", (Mount("volume", ANON, "/var/lib/mysql", True),))})
+    before = Snapshot(
+        {ANON: Volume(ANON, "local", True, ("mydb",))},
+        {"mydb": Container("mydb", "running", "mysql", (Mount("volume", ANON, "/var/lib/mysql", True),))},
+    )
     after = Snapshot({ANON: Volume(ANON, "local", True, ()), "mysql_data": Volume("mysql_data", "local", False)}, {})
     assert changes(before, after) == [
         "+ volume mysql_data",

@@ -33,8 +33,15 @@ def lesson(tmp_path):
     return lessonfile.load(write(tmp_path / "content", "p"))
 
 
-def progress_of(path: Path, lesson, quiz: list[str | None], predicted: str | None, hints: int, revealed: str | None,
-                by: str = "learner") -> Progress:
+def progress_of(
+    path: Path,
+    lesson,
+    quiz: list[str | None],
+    predicted: str | None,
+    hints: int,
+    revealed: str | None,
+    by: str = "learner",
+) -> Progress:
     progress = Progress(path)
     make, challenge, test = lesson.steps
     progress.record_pick(lesson.id, 1, PREDICTIONS, 0, Pick(make.predictions[0], predicted).to_record())
@@ -52,20 +59,26 @@ def progress_of(path: Path, lesson, quiz: list[str | None], predicted: str | Non
 
 def built(tmp_path, lesson, learner: str, **kw) -> dict:
     progress = progress_of(tmp_path / f"progress-{learner}-{time.monotonic_ns()}.json", lesson, **kw)
-    return report.build(learner, [lesson], progress, {}, {"version": "26.1.5", "api": "1.45"}, "0.2.0",
-                        now=time.time())
+    return report.build(learner, [lesson], progress, {}, {"version": "26.1.5", "api": "1.45"}, "0.2.0", now=time.time())
 
 
 def test_the_report_carries_predictions_hints_the_solution_and_the_quiz(tmp_path, lesson):
-    data = built(tmp_path, lesson, "ada", quiz=[":ro", "yes"], predicted="a helper container runs", hints=2,
-                 revealed="learner")
+    data = built(
+        tmp_path, lesson, "ada", quiz=[":ro", "yes"], predicted="a helper container runs", hints=2, revealed="learner"
+    )
     assert data["schema"] == report.SCHEMA == 2
     report.validate(data)
     make, challenge, test = data["lessons"][0]["steps"]
     assert [s["kind"] for s in (make, challenge, test)] == ["step", "challenge", "quiz"]
-    assert make["predictions"] == [{"question": "Does creating a volume start a container?",
-                                    "choice": "a helper container runs", "answer": "no, only the volume is made",
-                                    "correct": False, "skipped": False}]
+    assert make["predictions"] == [
+        {
+            "question": "Does creating a volume start a container?",
+            "choice": "a helper container runs",
+            "answer": "no, only the volume is made",
+            "correct": False,
+            "skipped": False,
+        }
+    ]
     assert (challenge["hints_taken"], challenge["solution_revealed"], challenge["revealed_by"]) == (2, True, "learner")
     assert (make["hints_taken"], make["solution_revealed"], make["quiz"]) == (0, False, None)
     assert test["quiz"]["right"] == 1 and test["quiz"]["total"] == 2
@@ -80,12 +93,15 @@ def test_a_skipped_prediction_and_an_unanswered_quiz(tmp_path, lesson):
     assert test["status"] == "not_done" and test["quiz"]["right"] == 1 and len(test["quiz"]["answers"]) == 1
 
 
-@pytest.mark.parametrize("field,value,reason", [
-    ("hints_taken", "2", "hints_taken is '2', not a whole number"),
-    ("kind", "lecture", "kind is 'lecture', not one of"),
-    ("revealed_by", "teacher", "revealed_by is 'teacher', not one of"),
-    ("predictions", [{"question": "q"}], "predictions[0].choice is missing"),
-])
+@pytest.mark.parametrize(
+    "field,value,reason",
+    [
+        ("hints_taken", "2", "hints_taken is '2', not a whole number"),
+        ("kind", "lecture", "kind is 'lecture', not one of"),
+        ("revealed_by", "teacher", "revealed_by is 'teacher', not one of"),
+        ("predictions", [{"question": "q"}], "predictions[0].choice is missing"),
+    ],
+)
 def test_a_schema_2_step_with_a_bad_field_is_unreadable_and_named(tmp_path, lesson, field, value, reason):
     data = built(tmp_path, lesson, "cy", quiz=[":ro", "no"], predicted=None, hints=0, revealed=None)
     data["lessons"][0]["steps"][1][field] = value
@@ -98,12 +114,37 @@ def folder(tmp_path, lesson):
     d = tmp_path / "reports"
     d.mkdir()
     key = KEY.encode()
-    write_json(d / "ada.json", signing.sign(built(tmp_path, lesson, "ada", quiz=[":ro", "yes"],
-                                                  predicted="a helper container runs", hints=2,
-                                                  revealed="learner"), key))
-    write_json(d / "max.json", signing.sign(built(tmp_path, lesson, "max", quiz=[":ro", "no"], by=AUTO,
-                                                  predicted="no, only the volume is made", hints=0,
-                                                  revealed=AUTO), key))
+    write_json(
+        d / "ada.json",
+        signing.sign(
+            built(
+                tmp_path,
+                lesson,
+                "ada",
+                quiz=[":ro", "yes"],
+                predicted="a helper container runs",
+                hints=2,
+                revealed="learner",
+            ),
+            key,
+        ),
+    )
+    write_json(
+        d / "max.json",
+        signing.sign(
+            built(
+                tmp_path,
+                lesson,
+                "max",
+                quiz=[":ro", "no"],
+                by=AUTO,
+                predicted="no, only the volume is made",
+                hints=0,
+                revealed=AUTO,
+            ),
+            key,
+        ),
+    )
     (d / "olga.json").write_text(OLD.read_text())  # schema 1, from an earlier docklab
     keyfile = tmp_path / "workshop.key"
     keyfile.write_text(KEY + "\n")
@@ -141,11 +182,13 @@ def test_grade_shows_quiz_scores_and_what_the_learner_thought_in_every_format(fo
     page = TableReader()
     page.feed(grade(*folder, "html", home))
     body = {r[0]: r[1:] for r in page.rows[1:]}
-    assert body["ada"][think].endswith("quiz 1/2predictions 0/1 right; 2 hints taken; solution revealed: step 2 "
-                                     "(learner)")
+    assert body["ada"][think].endswith(
+        "quiz 1/2predictions 0/1 right; 2 hints taken; solution revealed: step 2 (learner)"
+    )
 
-    cases = {(c.get("classname"), c.get("name")): c
-             for c in ET.fromstring(grade(*folder, "junit", home)).iter("testcase")}
+    cases = {
+        (c.get("classname"), c.get("name")): c for c in ET.fromstring(grade(*folder, "junit", home)).iter("testcase")
+    }
     props = {p.get("name"): p.get("value") for p in cases["ada", "think"].iter("property")}
     assert props["quiz"] == "quiz 1/2" and props["hints taken"] == "2" and props["solutions revealed"] == "2"
     assert props["predictions right"] == "0/1" and props["predictions skipped"] == "0"
@@ -157,11 +200,25 @@ def test_reports_of_one_learner_merge_what_they_thought(tmp_path, lesson, home):
     d = tmp_path / "merged"
     d.mkdir()
     key = KEY.encode()
-    write_json(d / "ada-1.json", signing.sign(built(tmp_path, lesson, "ada", quiz=[":ro", None], predicted=None,
-                                                    hints=1, revealed=None), key))
-    write_json(d / "ada-2.json", signing.sign(built(tmp_path, lesson, "ada", quiz=[":ro", "no"],
-                                                    predicted="no, only the volume is made", hints=3,
-                                                    revealed="learner"), key))
+    write_json(
+        d / "ada-1.json",
+        signing.sign(built(tmp_path, lesson, "ada", quiz=[":ro", None], predicted=None, hints=1, revealed=None), key),
+    )
+    write_json(
+        d / "ada-2.json",
+        signing.sign(
+            built(
+                tmp_path,
+                lesson,
+                "ada",
+                quiz=[":ro", "no"],
+                predicted="no, only the volume is made",
+                hints=3,
+                revealed="learner",
+            ),
+            key,
+        ),
+    )
     keyfile = tmp_path / "k"
     keyfile.write_text(KEY)
     rows, _ = table_rows(grade(d, keyfile, "table", home))

@@ -38,7 +38,9 @@ ALL = None  # every step passes
 
 SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
     "data-loss": [
-        ("the guide's commands", """
+        (
+            "the guide's commands",
+            """
             docker run -d \\
              --name mydb \\
              -e MYSQL_ROOT_PASSWORD=rootpassword \\
@@ -64,8 +66,12 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker volume create safe
             docker run -d --name mydb-safe -e MYSQL_ROOT_PASSWORD=rootpassword --mount source=safe,target=/var/lib/mysql mysql:9.2.0
             waitdb mydb-safe rootpassword
-            """, ALL),
-        ("other names and syntax", """
+            """,
+            ALL,
+        ),
+        (
+            "other names and syntax",
+            """
             docker container run --detach --env MYSQL_ROOT_PASSWORD=pw-one --name first-db mysql:9.2.0
             waitdb first-db pw-one
             sql first-db pw-one "$GUIDE_SQL"
@@ -82,8 +88,12 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             waitdb saved pw-one
             docker container run --detach --name mydb-safe --env MYSQL_ROOT_PASSWORD=pw-one -v kept_db:/var/lib/mysql mysql:9.2.0
             waitdb mydb-safe pw-one
-            """, ALL),
-        ("the safe database on an anonymous volume", """
+            """,
+            ALL,
+        ),
+        (
+            "the safe database on an anonymous volume",
+            """
             docker run -d --name mydb -e MYSQL_ROOT_PASSWORD=rootpassword mysql:9.2.0
             waitdb mydb rootpassword
             sql mydb rootpassword "$GUIDE_SQL"
@@ -97,19 +107,26 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             waitdb mydb-rescue rootpassword
             docker run -d --name mydb-safe -e MYSQL_ROOT_PASSWORD=rootpassword mysql:9.2.0
             waitdb mydb-safe rootpassword
-            """, (10, "mydb-safe mounts volume customers at /var/lib/mysql")),
-        ("`rm -fv` destroys the data", """
+            """,
+            (10, "mydb-safe mounts volume customers at /var/lib/mysql"),
+        ),
+        (
+            "`rm -fv` destroys the data",
+            """
             docker run -d --name mydb -e MYSQL_ROOT_PASSWORD=rootpassword mysql:9.2.0
             waitdb mydb rootpassword
             sql mydb rootpassword "$GUIDE_SQL"
             docker rm -fv mydb
             docker run -d --name mydb -e MYSQL_ROOT_PASSWORD=rootpassword mysql:9.2.0
             waitdb mydb rootpassword
-            """, (4, "the volume that your database container had at /var/lib/mysql before its removal "
-                     "still exists")),
+            """,
+            (4, "the volume that your database container had at /var/lib/mysql before its removal still exists"),
+        ),
     ],
     "named-volumes": [
-        ("the guide's commands", """
+        (
+            "the guide's commands",
+            """
             docker volume create mysql_data
             docker run -d \\
              --name mydb \\
@@ -129,8 +146,12 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
               --mount type=volume,src=orders_data,dst=/var/lib/mysql mysql:9.2.0
             waitdb orders-db rootpassword
             sql orders-db rootpassword "CREATE DATABASE orders"
-            """, ALL),
-        ("other names and syntax", """
+            """,
+            ALL,
+        ),
+        (
+            "other names and syntax",
+            """
             docker volume create --driver local shop-data
             docker container run --detach --name shop-db --env MYSQL_ROOT_PASSWORD=s3cret \\
               --mount type=volume,source=shop-data,target=/var/lib/mysql mysql:9.2.0
@@ -144,8 +165,12 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker container run --detach --name orders-db --env MYSQL_ROOT_PASSWORD=s3cret --env MYSQL_DATABASE=orders \\
               --mount source=orders_data,target=/var/lib/mysql mysql:9.2.0
             waitdb orders-db s3cret
-            """, ALL),
-        ("a new container without the volume", """
+            """,
+            ALL,
+        ),
+        (
+            "a new container without the volume",
+            """
             docker volume create mysql_data
             docker run -d --name mydb -e MYSQL_ROOT_PASSWORD=rootpassword -v mysql_data:/var/lib/mysql mysql:9.2.0
             waitdb mydb rootpassword
@@ -153,8 +178,12 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker rm -f mydb
             docker run -d --name new_container -e MYSQL_ROOT_PASSWORD=rootpassword mysql:9.2.0
             waitdb new_container rootpassword
-            """, (5, "container mydb is running")),
-        ("the orders database with -v", """
+            """,
+            (5, "container mydb is running"),
+        ),
+        (
+            "the orders database with -v",
+            """
             docker volume create mysql_data
             docker run -d --name mydb -e MYSQL_ROOT_PASSWORD=rootpassword -v mysql_data:/var/lib/mysql mysql:9.2.0
             waitdb mydb rootpassword
@@ -165,10 +194,14 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker run -d --name orders-db -e MYSQL_ROOT_PASSWORD=rootpassword -e MYSQL_DATABASE=orders \\
               -v orders_data:/var/lib/mysql mysql:9.2.0
             waitdb orders-db rootpassword
-            """, (8, "orders-db mounts volume orders_data made with `--mount` at /var/lib/mysql")),
+            """,
+            (8, "orders-db mounts volume orders_data made with `--mount` at /var/lib/mysql"),
+        ),
     ],
     "managing-volumes": [
-        ("the guide's commands", """
+        (
+            "the guide's commands",
+            """
             docker volume create my-vol
             docker volume ls
             docker volume inspect my-vol
@@ -179,8 +212,12 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             echo y | docker volume prune --all --filter label=docklab.lesson=managing-volumes
             docker volume create --label docklab.lesson=managing-volumes tmp-vol
             echo y | docker volume prune -a --filter label=docklab.lesson=managing-volumes
-            """, ALL),
-        ("other names and syntax", """
+            """,
+            ALL,
+        ),
+        (
+            "other names and syntax",
+            """
             docker volume create --driver local scratch
             docker volume inspect --format '{{.Mountpoint}}' scratch
             docker volume remove scratch
@@ -191,14 +228,22 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker volume prune -af --filter 'label=docklab.lesson=managing-volumes'
             docker volume create --label docklab.lesson=managing-volumes --driver local tmp-vol
             docker volume prune --all --force --filter label=docklab.lesson=managing-volumes
-            """, ALL),
-        ("pruning with --all at once", """
+            """,
+            ALL,
+        ),
+        (
+            "pruning with --all at once",
+            """
             docker volume create my-vol && docker volume rm my-vol
             docker volume create --label docklab.lesson=managing-volumes old-data
             docker run --rm -v old-data:/data busybox dd if=/dev/zero of=/data/blob bs=1M count=5
             docker volume prune -af --filter label=docklab.lesson=managing-volumes
-            """, (5, "a volume prune kept old-data")),
-        ("tmp-vol removed by name", """
+            """,
+            (5, "a volume prune kept old-data"),
+        ),
+        (
+            "tmp-vol removed by name",
+            """
             docker volume create my-vol && docker volume rm my-vol
             docker volume create --label docklab.lesson=managing-volumes old-data
             docker run --rm -v old-data:/data busybox dd if=/dev/zero of=/data/blob bs=1M count=5
@@ -207,10 +252,14 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker volume create --label docklab.lesson=managing-volumes tmp-vol
             docker volume prune -f --filter label=docklab.lesson=managing-volumes
             docker volume rm tmp-vol
-            """, (7, "a volume prune removed tmp-vol")),
+            """,
+            (7, "a volume prune removed tmp-vol"),
+        ),
     ],
     "mount-syntax": [
-        ("the guide's commands", """
+        (
+            "the guide's commands",
+            """
             docker volume create my-vol
             docker run -d --name my-container -v my-vol:/app nginx:latest
             # the guide's second command reuses the name; a learner picks another
@@ -218,32 +267,48 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker exec my-container sh -c 'echo "written by web-v" > /app/hello.txt'
             docker run -d --name ro-v -v my-vol:/data:ro nginx:latest
             docker run -d --name ro-mount --mount type=volume,src=my-vol,dst=/data,readonly nginx:latest
-            """, ALL),
-        ("other syntax", """
+            """,
+            ALL,
+        ),
+        (
+            "other syntax",
+            """
             docker volume create site
             docker container run --name by-v --detach --volume site:/app nginx:latest
             docker container run --detach --mount source=site,destination=/app --name by-mount nginx:latest
             docker container exec by-v sh -c 'echo "written by web-v" > /app/hello.txt'
             docker container run --detach --volume site:/data:ro --name by-v-ro nginx:latest
             docker container run --detach --mount source=site,destination=/data,ro=true --name by-mount-ro nginx:latest
-            """, ALL),
-        ("-v twice", """
+            """,
+            ALL,
+        ),
+        (
+            "-v twice",
+            """
             docker volume create my-vol
             docker run -d --name web-v -v my-vol:/app nginx:latest
             docker run -d --name web-mount -v my-vol:/app nginx:latest
             docker exec web-v sh -c 'echo "written by web-v" > /app/hello.txt'
-            """, (3, "web-mount mounts volume my-vol writable made with `--mount` at /app")),
-        ("read-only with -v where --mount was asked for", """
+            """,
+            (3, "web-mount mounts volume my-vol writable made with `--mount` at /app"),
+        ),
+        (
+            "read-only with -v where --mount was asked for",
+            """
             docker volume create my-vol
             docker run -d --name web-v -v my-vol:/app nginx:latest
             docker run -d --name web-mount --mount type=volume,source=my-vol,target=/app nginx:latest
             docker exec web-v sh -c 'echo "written by web-v" > /app/hello.txt'
             docker run -d --name web-ro -v my-vol:/data:ro nginx:latest
             docker run -d --name reader -v my-vol:/data:ro nginx:latest
-            """, (6, "reader mounts volume my-vol read-only made with `--mount` at /data")),
+            """,
+            (6, "reader mounts volume my-vol read-only made with `--mount` at /data"),
+        ),
     ],
     "mounting-over-data": [
-        ("other names and syntax", """
+        (
+            "other names and syntax",
+            """
             docker run -d --name site1 --mount type=volume,source=html-a,target=/usr/share/nginx/html nginx
             docker volume create html-b
             docker run --rm --mount source=html-b,target=/x busybox sh -c 'echo "<h1>My own page</h1>" > /x/index.html'
@@ -255,11 +320,19 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker container create --name site4 --mount source=html-a,target=/usr/share/nginx/html nginx
             docker start site4
             docker run --rm --mount source=nginx-share,target=/usr/share/nginx nginx ls /usr/share/nginx/html
-            """, ALL),
-        ("nocopy where copy-up was wanted", """
+            """,
+            ALL,
+        ),
+        (
+            "nocopy where copy-up was wanted",
+            """
             docker run -d --name web-fresh -v fresh-html:/usr/share/nginx/html:nocopy nginx
-            """, (1, "volume fresh-html:/ has index.html, 50x.html")),
-        ("a file of your own first: no copy-up", """
+            """,
+            (1, "volume fresh-html:/ has index.html, 50x.html"),
+        ),
+        (
+            "a file of your own first: no copy-up",
+            """
             docker volume create fresh-html
             docker run -d --name web-fresh -v fresh-html:/usr/share/nginx/html nginx
             docker volume create own-html
@@ -272,10 +345,14 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker volume create nginx-share
             docker run --rm -v nginx-share:/x busybox touch /x/.keep
             docker run --rm -v nginx-share:/usr/share/nginx nginx true
-            """, (6, "volume nginx-share:/ has html")),
+            """,
+            (6, "volume nginx-share:/ has html"),
+        ),
     ],
     "anonymous-volumes": [
-        ("the guide's commands", """
+        (
+            "the guide's commands",
+            """
             docker run -d \\
              --name temp_container \\
              -v /app/cache \\
@@ -290,8 +367,12 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker volume rm "$anon"
             docker run -d --name temp_container5 -v /app/cache -v keep_me:/app/data ubuntu sleep infinity
             docker rm -fv temp_container5
-            """, ALL),
-        ("other names and syntax", """
+            """,
+            ALL,
+        ),
+        (
+            "other names and syntax",
+            """
             docker container run --detach --volume /app/cache --name cache1 ubuntu sleep 3600
             anon=$(docker container inspect --format '{{range .Mounts}}{{.Name}}{{end}}' cache1)
             docker stop -t 0 cache1 && docker container rm cache1
@@ -300,12 +381,23 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker container run -d --name cache3 --mount type=volume,destination=/app/cache ubuntu sleep 3600
             docker volume remove "$anon"
             docker container run --rm --name temp_container5 --volume /app/cache --mount source=keep_me,target=/app/data ubuntu true
-            """, ALL),
-        ("`rm -v` where `rm` was asked for", """
+            """,
+            ALL,
+        ),
+        (
+            "`rm -v` where `rm` was asked for",
+            """
             docker run -d --name temp_container -v /app/cache ubuntu sleep infinity
             docker rm -f -v temp_container
-            """, (3, "the volume that your first container with an anonymous volume had at /app/cache before its removal still exists")),
-        ("`rm` without -v at the end", """
+            """,
+            (
+                3,
+                "the volume that your first container with an anonymous volume had at /app/cache before its removal still exists",
+            ),
+        ),
+        (
+            "`rm` without -v at the end",
+            """
             docker run -d --name temp_container -v /app/cache ubuntu sleep infinity
             anon=$(docker inspect temp_container --format '{{range .Mounts}}{{.Name}}{{end}}')
             docker rm -f temp_container
@@ -316,10 +408,14 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker volume rm "$anon"
             docker run -d --name temp_container5 -v /app/cache -v keep_me:/app/data ubuntu sleep infinity
             docker rm -f temp_container5
-            """, (8, "the volume that container temp_container5 had at /app/cache before its removal went with it")),
+            """,
+            (8, "the volume that container temp_container5 had at /app/cache before its removal went with it"),
+        ),
     ],
     "read-only": [
-        ("the guide's commands", """
+        (
+            "the guide's commands",
+            """
             docker volume create my_readonly_volume
             docker run --rm -v my_readonly_volume:/app busybox sh -c 'echo "hello, read me" > /app/greeting.txt'
             # the guide's `docker run -it` keeps a shell open; -d with -t keeps it open without one
@@ -331,23 +427,35 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker run --rm -v my_readonly_volume:/app busybox sh -c 'echo "written elsewhere" > /app/more.txt'
             docker run -d --name ro-mixed --mount source=my_readonly_volume,target=/app,readonly \\
               --mount source=notes,target=/scratch ubuntu sleep infinity
-            """, ALL),
-        ("forgot :ro", """
+            """,
+            ALL,
+        ),
+        (
+            "forgot :ro",
+            """
             docker volume create my_readonly_volume
             docker run --rm -v my_readonly_volume:/app busybox sh -c 'echo "hello, read me" > /app/greeting.txt'
             docker run -d --name ro-v -v my_readonly_volume:/app ubuntu sleep infinity
-            """, (2, "ro-v mounts volume my_readonly_volume read-only made with `-v` at /app")),
-        ("both mounts read-only", """
+            """,
+            (2, "ro-v mounts volume my_readonly_volume read-only made with `-v` at /app"),
+        ),
+        (
+            "both mounts read-only",
+            """
             docker volume create my_readonly_volume
             docker run --rm -v my_readonly_volume:/app busybox sh -c 'echo "hello, read me" > /app/greeting.txt'
             docker run -d --name ro-v -v my_readonly_volume:/app:ro ubuntu sleep infinity
             docker run -d --name ro-mount --mount type=volume,source=my_readonly_volume,target=/app,readonly ubuntu sleep infinity
             docker run --rm -v my_readonly_volume:/app busybox sh -c 'echo "written elsewhere" > /app/more.txt'
             docker run -d --name ro-mixed -v my_readonly_volume:/app:ro -v scratch_rw:/scratch:ro ubuntu sleep infinity
-            """, (5, "ro-mixed mounts volume writable at /scratch")),
+            """,
+            (5, "ro-mixed mounts volume writable at /scratch"),
+        ),
     ],
     "subpath": [
-        ("the guide's commands", """
+        (
+            "the guide's commands",
+            """
             docker volume create myvolume
             docker run --rm -v myvolume:/data alpine sh -c 'mkdir -p /data/myfolder /data/otherfolder && echo "in myfolder" > /data/myfolder/hello.txt && echo "not for this container" > /data/otherfolder/private.txt'
             docker run -d \\
@@ -357,22 +465,34 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker run -d --name subpath-missing --mount source=myvolume,destination=/app,volume-subpath=nofolder alpine sleep infinity || true
             docker container run --detach --name subpath-other \\
               --mount type=volume,src=myvolume,dst=/other,volume-subpath=otherfolder,readonly=true alpine sleep 3600
-            """, ALL),
-        ("the whole volume", """
+            """,
+            ALL,
+        ),
+        (
+            "the whole volume",
+            """
             docker volume create myvolume
             docker run --rm -v myvolume:/data alpine sh -c 'mkdir -p /data/myfolder /data/otherfolder && echo "in myfolder" > /data/myfolder/hello.txt'
             docker run -d --name subpath-demo -v myvolume:/app alpine sleep infinity
-            """, (2, "subpath-demo mounts volume myvolume subpath myfolder at /app")),
-        ("the other folder writable", """
+            """,
+            (2, "subpath-demo mounts volume myvolume subpath myfolder at /app"),
+        ),
+        (
+            "the other folder writable",
+            """
             docker volume create myvolume
             docker run --rm -v myvolume:/data alpine sh -c 'mkdir -p /data/myfolder /data/otherfolder && echo "in myfolder" > /data/myfolder/hello.txt && echo "not for this container" > /data/otherfolder/private.txt'
             docker run -d --name subpath-demo --mount source=myvolume,destination=/app,volume-subpath=myfolder alpine sleep infinity
             docker run -d --name subpath-missing --mount source=myvolume,destination=/app,volume-subpath=nofolder alpine sleep infinity || true
             docker run -d --name subpath-other --mount source=myvolume,destination=/other,volume-subpath=otherfolder alpine sleep infinity
-            """, (4, "subpath-other mounts volume myvolume read-only subpath otherfolder at /other")),
+            """,
+            (4, "subpath-other mounts volume myvolume read-only subpath otherfolder at /other"),
+        ),
     ],
     "volumes-from": [
-        ("the guide's commands", """
+        (
+            "the guide's commands",
+            """
             docker run -d --name php-app -v shared_data:/var/www/html php:apache
             docker exec php-app sh -c 'echo "<h1>Hello from php-app</h1>" > /var/www/html/index.html'
             docker run -d --name web-server --volumes-from php-app nginx
@@ -380,32 +500,48 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker run -d --name page-server --volumes-from php-app:ro busybox httpd -f -p 8080 -h /var/www/html
             docker exec page-server wget -qO- http://localhost:8080/
             docker run -d --name site-reader --mount source=shared_data,target=/srv/site,readonly busybox sleep infinity
-            """, ALL),
-        ("other names and syntax", """
+            """,
+            ALL,
+        ),
+        (
+            "other names and syntax",
+            """
             docker container run --detach --mount source=site_files,target=/var/www/html --name cms php:apache
             docker container exec cms sh -c 'echo "<h1>Hello from php-app</h1>" > /var/www/html/index.html'
             docker container run --detach --volumes-from cms:rw --name front nginx
             docker container run --detach --volumes-from=cms:ro --name front-ro nginx
             docker container run --detach --volumes-from cms:ro --name static busybox httpd -f -p 8080 -h /var/www/html
             docker container run --detach --name site-reader --volume site_files:/srv/site:ro busybox sleep 3600
-            """, ALL),
-        ("forgot :ro", """
+            """,
+            ALL,
+        ),
+        (
+            "forgot :ro",
+            """
             docker run -d --name php-app --mount source=shared_data,target=/var/www/html php:apache
             docker exec php-app sh -c 'printf "<h1>Hello from php-app</h1>\\n" > /var/www/html/index.html'
             docker container run --detach --name web-server --volumes-from php-app:rw nginx
             docker run -d --name web-server-ro --volumes-from php-app nginx
-            """, (4, "web-server-ro mounts volume shared_data read-only at /var/www/html")),
-        ("--volumes-from cannot move the files", """
+            """,
+            (4, "web-server-ro mounts volume shared_data read-only at /var/www/html"),
+        ),
+        (
+            "--volumes-from cannot move the files",
+            """
             docker run -d --name php-app -v shared_data:/var/www/html php:apache
             docker exec php-app sh -c 'echo "<h1>Hello from php-app</h1>" > /var/www/html/index.html'
             docker run -d --name web-server --volumes-from php-app nginx
             docker run -d --name web-server-ro --volumes-from php-app:ro nginx
             docker run -d --name page-server --volumes-from php-app:ro busybox httpd -f -p 8080 -h /var/www/html
             docker run -d --name site-reader --volumes-from php-app:ro busybox sleep infinity
-            """, (6, "site-reader mounts volume shared_data read-only at /srv/site")),
+            """,
+            (6, "site-reader mounts volume shared_data read-only at /srv/site"),
+        ),
     ],
     "compose-volumes": [
-        ("a project of another name (-p)", """
+        (
+            "a project of another name (-p)",
+            """
             WEB_IMAGE=nginx:latest docker compose -p myshop up -d
             docker compose -p myshop exec -T web sh -c 'echo "written before down" > /usr/share/nginx/html/note.txt'
             docker compose -p myshop down
@@ -417,8 +553,12 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             WEB_IMAGE=nginx:latest docker compose -p scratch up -d
             docker compose -p scratch down -v
             WEB_IMAGE=mysite:v2 docker compose -p staging up -d
-            """, ALL),
-        ("COMPOSE_PROJECT_NAME", """
+            """,
+            ALL,
+        ),
+        (
+            "COMPOSE_PROJECT_NAME",
+            """
             export COMPOSE_PROJECT_NAME=fromenv
             WEB_IMAGE=nginx:latest docker compose up --detach
             docker compose exec -T web sh -c 'echo "written before down" > /usr/share/nginx/html/note.txt'
@@ -432,13 +572,21 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             WEB_IMAGE=nginx:latest COMPOSE_PROJECT_NAME=scratch docker compose up -d
             COMPOSE_PROJECT_NAME=scratch docker compose down --volumes
             WEB_IMAGE=mysite:v2 COMPOSE_PROJECT_NAME=staging docker compose up --detach
-            """, ALL),
-        ("`down -v` where `down` was asked for", """
+            """,
+            ALL,
+        ),
+        (
+            "`down -v` where `down` was asked for",
+            """
             WEB_IMAGE=nginx:latest docker compose up -d
             docker compose exec -T web sh -c 'echo "written before down" > /usr/share/nginx/html/note.txt'
             docker compose down -v
-            """, (3, "volume compose-volumes_named_volume has note.txt")),
-        ("staging on the old image", """
+            """,
+            (3, "volume compose-volumes_named_volume has note.txt"),
+        ),
+        (
+            "staging on the old image",
+            """
             WEB_IMAGE=nginx:latest docker compose up -d
             docker compose exec -T web sh -c 'echo "written before down" > /usr/share/nginx/html/note.txt'
             docker compose down
@@ -450,10 +598,14 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             WEB_IMAGE=nginx:latest docker compose -p scratch up -d
             docker compose -p scratch down -v
             WEB_IMAGE=nginx:latest docker compose -p staging up -d
-            """, (7, "`cat /usr/share/nginx/html/index.html` in staging-web-1 contains 'version 2'")),
+            """,
+            (7, "`cat /usr/share/nginx/html/index.html` in staging-web-1 contains 'version 2'"),
+        ),
     ],
     "backup-restore": [
-        ("other names and syntax", """
+        (
+            "other names and syntax",
+            """
             docker volume create appvol
             docker run --rm --mount source=appvol,target=/data alpine sh -c \\
               'mkdir /data/config && echo "hello from app_data" > /data/notes.txt && echo debug=true > /data/config/app.ini'
@@ -471,14 +623,22 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             waitdb shopdb rootpassword
             docker exec shopdb sh -c 'exec mysqldump -uroot -p"$MYSQL_ROOT_PASSWORD" --databases customer_data' |
               docker run --rm -i -v backups:/backup alpine sh -c 'cat > /backup/customers.sql'
-            """, ALL),
-        ("restored one folder too deep", """
+            """,
+            ALL,
+        ),
+        (
+            "restored one folder too deep",
+            """
             docker volume create app_data
             docker run --rm -v app_data:/data alpine sh -c 'mkdir -p /data/config && echo "hello from app_data" > /data/notes.txt && echo debug=true > /data/config/app.ini'
             docker run --rm -v app_data:/source:ro -v backup_store:/backup alpine tar -cf /backup/app_data.tar -C /source .
             docker run --rm -v backup_store:/backup -v app_data_restored:/target alpine sh -c 'mkdir -p /target/source && cd /target/source && tar xf /backup/app_data.tar'
-            """, (3, "volumes app_data and app_data_restored hold the same files")),
-        ("a live tar where a dump was asked for", """
+            """,
+            (3, "volumes app_data and app_data_restored hold the same files"),
+        ),
+        (
+            "a live tar where a dump was asked for",
+            """
             docker volume create app_data
             docker run --rm -v app_data:/data alpine sh -c 'mkdir -p /data/config && echo "hello from app_data" > /data/notes.txt && echo debug=true > /data/config/app.ini'
             docker run --rm -v app_data:/source:ro -v backup_store:/backup alpine tar -cf /backup/app_data.tar -C /source .
@@ -491,10 +651,14 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker start mydb
             waitdb mydb rootpassword
             docker run --rm -v mysql_data:/source:ro -v backup_store:/backup alpine tar -cf /backup/customers.tar -C /source .
-            """, (8, "volume backup_store has customers.sql, which contains 'John Doe'")),
+            """,
+            (8, "volume backup_store has customers.sql, which contains 'John Doe'"),
+        ),
     ],
     "secrets": [
-        ("other names and syntax", """
+        (
+            "other names and syntax",
+            """
             docker container run --detach --name env-db --env MYSQL_ROOT_PASSWORD=An0ther-pw mysql:9.2.0
             docker volume create vault
             docker run --rm --mount source=vault,target=/s busybox sh -c 'echo -n An0ther-pw > /s/mysql_root_password'
@@ -508,15 +672,23 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
               --env MYSQL_DATABASE_FILE=/run/secrets/dbname --mount source=vault,target=/run/secrets,readonly mysql:9.2.0
             waitdb mydb-app An0ther-pw
             waitdb mydb-dotenv Sup3r-s3cret-pw
-            """, ALL),
-        ("the password still in a variable", """
+            """,
+            ALL,
+        ),
+        (
+            "the password still in a variable",
+            """
             docker run -d --name mydb-env -e MYSQL_ROOT_PASSWORD=Sup3r-s3cret-pw mysql:9.2.0
             docker volume create db_secrets
             docker run --rm -v db_secrets:/run/secrets busybox sh -c 'printf %s "Sup3r-s3cret-pw" > /run/secrets/mysql_root_password'
             docker run -d --name mydb-secret -e MYSQL_ROOT_PASSWORD=Sup3r-s3cret-pw -v db_secrets:/run/secrets:ro mysql:9.2.0
             waitdb mydb-secret Sup3r-s3cret-pw
-            """, (4, "MYSQL_ROOT_PASSWORD is not in mydb-secret's configuration")),
-        ("the database's name in a variable", """
+            """,
+            (4, "MYSQL_ROOT_PASSWORD is not in mydb-secret's configuration"),
+        ),
+        (
+            "the database's name in a variable",
+            """
             docker run -d --name mydb-env -e MYSQL_ROOT_PASSWORD=Sup3r-s3cret-pw mysql:9.2.0
             docker run -d --name mydb-dotenv --env-file "$ROOT/labs/secrets/.env" mysql:9.2.0
             docker volume create db_secrets
@@ -524,7 +696,9 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker run -d --name mydb-secret -e MYSQL_ROOT_PASSWORD_FILE=/run/secrets/mysql_root_password -v db_secrets:/run/secrets:ro mysql:9.2.0
             docker run -d --name mydb-app -e MYSQL_ROOT_PASSWORD_FILE=/run/secrets/mysql_root_password -e MYSQL_DATABASE=shop -v db_secrets:/run/secrets:ro mysql:9.2.0
             waitdb mydb-app Sup3r-s3cret-pw
-            """, (5, "MYSQL_DATABASE is not in mydb-app's configuration (docker inspect)")),
+            """,
+            (5, "MYSQL_DATABASE is not in mydb-app's configuration (docker inspect)"),
+        ),
     ],
 }
 
@@ -534,8 +708,13 @@ CASES = [(lesson, label) for lesson, solutions in SOLUTIONS.items() for label, _
 def by_hand(script: str) -> subprocess.CompletedProcess:
     """The solution in a plain bash, as a learner types it: no docklab anywhere."""
     text = load_map("offline").apply(textwrap.dedent(script), IMAGES)
-    return subprocess.run(["bash", "-c", PRELUDE + text], capture_output=True, text=True, timeout=600,
-                          env={**os.environ, "ROOT": str(ROOT)})
+    return subprocess.run(
+        ["bash", "-c", PRELUDE + text],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "ROOT": str(ROOT)},
+    )
 
 
 def clean_up(client, before: dict, lesson: str, home) -> None:

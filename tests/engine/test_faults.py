@@ -37,8 +37,7 @@ def box(tmp_path_factory, client):
         lessons = catalog.load_all()
         images = bundle.needed(lessons, load_map("offline")) + ["docklab/busybox:stand-in"]
         state = sandbox.start(images, client, progress=lambda s: None, data_root=DATA_ROOT, run_dir=RUN_DIR)
-        yield {"home": home, "state": state, "client": docker.DockerClient(base_url=state["host"]),
-               "images": images}
+        yield {"home": home, "state": state, "client": docker.DockerClient(base_url=state["host"]), "images": images}
     finally:
         sandbox.stop(purge=True)
         # the learner's engine still networks its containers (a sandbox must not take docker0)
@@ -53,8 +52,9 @@ def box(tmp_path_factory, client):
 
 def restart(box) -> None:
     os.environ["DOCKLAB_HOME"] = str(box["home"])
-    state = sandbox.start(box["images"], docker.from_env(), progress=lambda s: None, data_root=DATA_ROOT,
-                          run_dir=RUN_DIR)
+    state = sandbox.start(
+        box["images"], docker.from_env(), progress=lambda s: None, data_root=DATA_ROOT, run_dir=RUN_DIR
+    )
     box["state"], box["client"] = state, docker.DockerClient(base_url=state["host"])
 
 
@@ -70,8 +70,14 @@ def test_the_engine_stopped_mid_step(box):
     home, sb = box["home"], box["client"]
     before = engine_state(sb)
     env = {**os.environ, "DOCKLAB_HOME": str(home), "DOCKLAB_IMAGES": "offline"}
-    proc = subprocess.Popen([sys.executable, "-m", "tutor", "run", "data-loss", "--auto"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tutor", "run", "data-loss", "--auto"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     seen = ""
     while "== Step 2/6" not in seen:
         line = proc.stdout.readline()
@@ -102,8 +108,9 @@ def test_a_container_killed_while_checks_read_it(box):
     os.environ["DOCKLAB_HOME"] = str(box["home"])
     sb = box["client"]
     sb.volumes.create("fault-vol")
-    box_c = sb.containers.run("docklab/busybox:stand-in", ["sleep", "600"], name="fault-c", detach=True,
-                              volumes=["fault-vol:/d"])
+    box_c = sb.containers.run(
+        "docklab/busybox:stand-in", ["sleep", "600"], name="fault-c", detach=True, volumes=["fault-vol:/d"]
+    )
     stop = threading.Event()
 
     def chaos() -> None:
@@ -118,9 +125,11 @@ def test_a_container_killed_while_checks_read_it(box):
     ctx = Context(connect())
     worker = threading.Thread(target=chaos)
     worker.start()
-    checks = [("exec", {"container": "fault-c", "command": "ls /d"}),
-              ("mount", {"container": "fault-c", "destination": "/d", "volume": "fault-vol"}),
-              ("container_running", {"name": "fault-c"})]
+    checks = [
+        ("exec", {"container": "fault-c", "command": "ls /d"}),
+        ("mount", {"container": "fault-c", "destination": "/d", "volume": "fault-vol"}),
+        ("container_running", {"name": "fault-c"}),
+    ]
     seen: dict[str, set[bool]] = {kind: set() for kind, _ in checks}
     rounds, deadline = 0, time.monotonic() + 60
     try:  # at least 60 rounds, and until the chaos has shown in the verdicts (timing decides when)
@@ -143,7 +152,8 @@ def test_a_container_killed_while_checks_read_it(box):
 
 
 def test_a_volume_that_runs_out_of_space(box, tmp_path):
-    (tmp_path / "01-full.md").write_text(textwrap.dedent("""\
+    (tmp_path / "01-full.md").write_text(
+        textwrap.dedent("""\
         ---
         id: full
         title: Full
@@ -172,7 +182,8 @@ def test_a_volume_that_runs_out_of_space(box, tmp_path):
         - exec: {container: full-writer, command: "wc -c < /d/big", contains: "2097152"}
           wait: 3
         ```
-        """))
+        """)
+    )
     home, env = box["home"], {"DOCKLAB_CONTENT": str(tmp_path)}
     out = run_docklab("run", "full", "--auto", home=home, env=env)
     try:
@@ -199,8 +210,9 @@ def test_every_name_the_lessons_use_already_taken(box):
                 made["networks"][name] = sb.networks.create(name, labels={"owner": "learner"}).id
         for name in res.containers:
             if name not in made["containers"]:
-                made["containers"][name] = sb.containers.create("docklab/busybox:stand-in", ["true"], name=name,
-                                                                labels={"owner": "learner"}).id
+                made["containers"][name] = sb.containers.create(
+                    "docklab/busybox:stand-in", ["true"], name=name, labels={"owner": "learner"}
+                ).id
     before = engine_state(sb)
     try:
         for lesson in lessons:
@@ -226,18 +238,29 @@ def _stale_record(home, pid: int, run_dir: str, **extra) -> None:
     """A sandbox.json as `sandbox start` writes it, naming `pid` (its own netns name, so a
     stop can delete no one else's)."""
     home.mkdir(parents=True, exist_ok=True)
-    (home / "sandbox.json").write_text(json.dumps({
-        "kind": "dockerd", "host": f"unix://{run_dir}/docker.sock", "pid": pid, "data_root": f"{run_dir}/data",
-        "run_dir": run_dir, "netns": f"docklab-sandbox-{os.path.basename(run_dir)}", "log": f"{run_dir}/dockerd.log",
-        **extra}))
+    (home / "sandbox.json").write_text(
+        json.dumps(
+            {
+                "kind": "dockerd",
+                "host": f"unix://{run_dir}/docker.sock",
+                "pid": pid,
+                "data_root": f"{run_dir}/data",
+                "run_dir": run_dir,
+                "netns": f"docklab-sandbox-{os.path.basename(run_dir)}",
+                "log": f"{run_dir}/dockerd.log",
+                **extra,
+            }
+        )
+    )
 
 
 def test_stop_never_signals_a_process_that_is_not_the_sandboxs_engine(tmp_path, prefix):
     home, run_dir = tmp_path / "home", f"/run/{prefix}-stale"
     bystander = subprocess.Popen(["sleep", "600"])  # the pid after a reboot: someone else's now
     try:
-        _stale_record(home, bystander.pid, run_dir, binary="/usr/sbin/dockerd",
-                      start_time=sandbox._start_time(bystander.pid))
+        _stale_record(
+            home, bystander.pid, run_dir, binary="/usr/sbin/dockerd", start_time=sandbox._start_time(bystander.pid)
+        )
         assert run_docklab("sandbox", "status", home=home).returncode == 1
         out = run_docklab("sandbox", "stop", home=home)
         assert out.returncode == 0 and "no sandbox was running: its record was stale" in out.stdout, out.stdout
@@ -254,8 +277,14 @@ def test_stop_checks_the_start_time_too(tmp_path, prefix):
     --data-root) but started at another time is left alone; with the recorded start time
     it is the sandbox's, and stop ends it."""
     home, run_dir = tmp_path / "home", f"/run/{prefix}-lookalike"
-    lookalike = subprocess.Popen(["bash", "-c", f'exec -a /usr/sbin/dockerd {sys.executable} -c "import time; '
-                                  f'time.sleep(600)" --host unix://{run_dir}/docker.sock --data-root {run_dir}/data'])
+    lookalike = subprocess.Popen(
+        [
+            "bash",
+            "-c",
+            f'exec -a /usr/sbin/dockerd {sys.executable} -c "import time; '
+            f'time.sleep(600)" --host unix://{run_dir}/docker.sock --data-root {run_dir}/data',
+        ]
+    )
     try:
         deadline = time.monotonic() + 10
         while not open(f"/proc/{lookalike.pid}/cmdline").read().startswith("/usr/sbin/dockerd"):

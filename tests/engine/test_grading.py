@@ -75,7 +75,9 @@ def test_report_grade_and_check_all_after_a_real_lesson(client, home, tmp_path):
     finally:
         reset = run_docklab("reset", "data-loss", home=home)
     assert reset.returncode == 0, reset.stdout + reset.stderr
-    assert not made_here & ({c.name for c in client.containers.list(all=True)} | {v.name for v in client.volumes.list()})
+    assert not made_here & (
+        {c.name for c in client.containers.list(all=True)} | {v.name for v in client.volumes.list()}
+    )
 
     # After reset the report still counts what was proven, and says the engine moved on.
     after = run_docklab("report", "--learner", "ada", "--key-file", str(keyfile), "--out", str(out), home=home)

@@ -40,8 +40,15 @@ def docker(command: str) -> None:
 def test_a_learner_predicts_asks_for_hints_solves_the_challenge_their_way_and_takes_the_quiz(think, home):
     prefix, extra = think
     env = {**os.environ, "DOCKLAB_HOME": str(home), "DOCKLAB_IMAGES": "offline", **extra}
-    child = pexpect.spawn(sys.executable, ["-m", "tutor", "run", "think", "--plain"], env=env, cwd=str(ROOT),
-                          encoding="utf-8", timeout=60, dimensions=(50, 200))
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "tutor", "run", "think", "--plain"],
+        env=env,
+        cwd=str(ROOT),
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(50, 200),
+    )
     try:
         child.expect("Predict before you run it: Does creating a volume start a container\\?")
         child.expect("1. a helper container runs")
@@ -62,8 +69,10 @@ def test_a_learner_predicts_asks_for_hints_solves_the_challenge_their_way_and_ta
         child.expect("Press Enter")
         child.sendline("")
         child.expect(f"✓ PASS  volume {prefix}-vol exists")
-        child.expect("you predicted: no, only the volume is made; the engine: no, only the volume is made ✓. "
-                     "A volume is an object of its own")
+        child.expect(
+            "you predicted: no, only the volume is made; the engine: no, only the volume is made ✓. "
+            "A volume is an object of its own"
+        )
 
         child.expect("Your goal: mount it read-only. No command is given")
         child.expect(f"mount: container {prefix}-box, destination /data, volume {prefix}-vol, read only yes")

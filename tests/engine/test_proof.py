@@ -84,12 +84,15 @@ def test_a_step_proven_earlier_stays_proven_and_says_when(client, home):
     before = engine_state(client)
     try:
         assert run_docklab("run", "named-volumes", home=home, stdin="q\n").returncode == 1  # begun in docklab
-        assert by_hand("""
+        assert (
+            by_hand("""
             docker volume create mysql_data
             docker run -d --name mydb -e MYSQL_ROOT_PASSWORD=rootpassword -v mysql_data:/var/lib/mysql mysql:9.2.0
             waitdb mydb rootpassword
             sql mydb rootpassword "$GUIDE_SQL"
-            """).returncode == 0
+            """).returncode
+            == 0
+        )
         assert run_docklab("check", "named-volumes", "--step", "3", home=home).returncode == 0
         # the data goes: the step held when it was checked, and that stays recorded
         assert by_hand("docker exec mydb mysql -uroot -prootpassword -e 'DROP DATABASE customer_data'").returncode == 0
@@ -122,9 +125,14 @@ def test_a_step_only_the_history_proves_says_so(client, home):
 def test_plain_mode_shows_the_password_to_type_and_hides_it_in_results(client, home):
     before = engine_state(client)
     try:
-        out = subprocess.run([sys.executable, "-m", "tutor", "run", "data-loss", "--plain"], input="q\n", text=True,
-                             capture_output=True, env={**os.environ, "DOCKLAB_HOME": str(home),
-                                                       "DOCKLAB_IMAGES": "offline"}, timeout=120)
+        out = subprocess.run(
+            [sys.executable, "-m", "tutor", "run", "data-loss", "--plain"],
+            input="q\n",
+            text=True,
+            capture_output=True,
+            env={**os.environ, "DOCKLAB_HOME": str(home), "DOCKLAB_IMAGES": "offline"},
+            timeout=120,
+        )
         assert "MYSQL_ROOT_PASSWORD=my-secret-pw" in out.stdout, out.stdout
     finally:
         run_docklab("reset", "data-loss", home=home)
@@ -137,11 +145,14 @@ def test_leftovers_of_an_earlier_attempt_prove_nothing_after_a_reset(client, hom
     before = engine_state(client)
     run_docklab("reset", "named-volumes", home=home)
     try:
-        assert by_hand("""
+        assert (
+            by_hand("""
             docker volume create mysql_data
             docker run -d --name mydb -e MYSQL_ROOT_PASSWORD=rootpassword -v mysql_data:/var/lib/mysql mysql:9.2.0
             waitdb mydb rootpassword
-            """).returncode == 0
+            """).returncode
+            == 0
+        )
         assert run_docklab("check", "named-volumes", "--step", "2", home=home).returncode == 0
         reset = run_docklab("reset", "named-volumes", home=home)
         assert "owns nothing and removes nothing" in reset.stdout

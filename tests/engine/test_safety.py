@@ -64,8 +64,9 @@ def canary(client, prefix):
     """The learner's own things: a running container with a named volume, and a dangling
     anonymous volume, none of which any lesson or reset may touch."""
     vol = client.volumes.create(f"{prefix}-canary-vol")
-    box = client.containers.run(BUSYBOX, ["sleep", "3600"], name=f"{prefix}-canary", detach=True,
-                                volumes=[f"{vol.name}:/keep"])
+    box = client.containers.run(
+        BUSYBOX, ["sleep", "3600"], name=f"{prefix}-canary", detach=True, volumes=[f"{vol.name}:/keep"]
+    )
     anon = client.containers.create(BUSYBOX, ["true"], name=f"{prefix}-canary-anon", volumes=["/orphan"])
     orphan = anon.attrs["Mounts"][0]["Name"]
     anon.remove()  # without v: the anonymous volume stays, dangling
@@ -156,8 +157,14 @@ def test_ctrl_c_mid_step_keeps_track_and_reset_removes_exactly_it(client, home, 
     lesson = small_lesson(tmp_path, prefix, sleep=60)
     before = engine_state(client)
     env = {**os.environ, "DOCKLAB_HOME": str(home), "DOCKLAB_IMAGES": "offline"}
-    child = pexpect.spawn(sys.executable, ["-m", "tutor", "run", str(lesson), "--auto"], env=env, cwd=str(ROOT),
-                          encoding="utf-8", timeout=60)
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "tutor", "run", str(lesson), "--auto"],
+        env=env,
+        cwd=str(ROOT),
+        encoding="utf-8",
+        timeout=60,
+    )
     child.expect("Step 2/2")
     child.expect(f"docker run --name {prefix}-c")
     for _ in range(50):  # the container exists before we interrupt
@@ -193,8 +200,9 @@ def test_a_prune_that_would_take_the_learners_volumes_is_refused(client, home, p
     the label) would go with a plain prune: docklab refuses it, names them, removes nothing."""
     before = engine_state(client)
     # made as the CLI makes it (the SDK's `volumes=` gives no anonymous label, so no prune takes it)
-    subprocess.run(["docker", "create", "--name", f"{prefix}-gone", "-v", "/cache", BUSYBOX], check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["docker", "create", "--name", f"{prefix}-gone", "-v", "/cache", BUSYBOX], check=True, capture_output=True
+    )
     orphan = client.api.inspect_container(f"{prefix}-gone")["Mounts"][0]["Name"]
     client.api.remove_container(f"{prefix}-gone")
     labelled = client.volumes.create(f"{prefix}-anon", labels={"com.docker.volume.anonymous": ""})
@@ -233,6 +241,7 @@ def test_the_guard_knows_the_prune_rules_of_each_api_version(client, prefix, tmp
     owner = Ownership(client, lesson, path=tmp_path / "owned.json")  # not started: owns nothing
     flt = f"--filter label=dltest={prefix}"
     try:
+
         def removes(command: str, api: str = "1.45") -> set[str]:
             verdict = guard.assess(command, Engine(client, "26.1.5", api), owner)
             assert verdict is not None and not verdict.safe
@@ -243,11 +252,13 @@ def test_the_guard_knows_the_prune_rules_of_each_api_version(client, prefix, tmp
         assert removes(f"docker volume prune --filter=all=true {flt}") == {anon.name, named.name}
         assert removes(f"docker volume prune {flt}", api="1.41") == {anon.name, named.name}
         assert removes(f"DOCKER_API_VERSION=1.41 docker volume prune {flt}") == {anon.name, named.name}
-        assert removes(f"docker volume prune {flt} --filter label!=com.docker.volume.anonymous",
-                       api="1.41") == {named.name}
+        assert removes(f"docker volume prune {flt} --filter label!=com.docker.volume.anonymous", api="1.41") == {
+            named.name
+        }
         assert removes(f"echo y | docker system prune --volumes {flt}") >= {anon.name}
-        assert guard.assess("docker volume prune --filter label=dltest=nobody-has-this",
-                            Engine(client, "26.1.5", "1.45"), owner).safe
+        assert guard.assess(
+            "docker volume prune --filter label=dltest=nobody-has-this", Engine(client, "26.1.5", "1.45"), owner
+        ).safe
         assert guard.assess("docker volume ls", Engine(client, "26.1.5", "1.45"), owner) is None
     finally:
         named.remove()
@@ -276,7 +287,9 @@ def test_a_learners_my_vol_is_reported_before_the_lesson_and_kept(client, home, 
             assert reset.returncode == 0 and "owns nothing" in reset.stdout
         # the choice: another name, typed at the prompt or given up front
         walk = run_docklab("run", "mount-syntax", home=home, stdin=f"{prefix}-walk\nq\n")
-        assert f"Using {prefix}-walk for my-vol." in walk.stdout and f"docker volume create {prefix}-walk" in walk.stdout
+        assert (
+            f"Using {prefix}-walk for my-vol." in walk.stdout and f"docker volume create {prefix}-walk" in walk.stdout
+        )
         assert run_docklab("reset", "mount-syntax", home=home).returncode == 0
         auto = run_docklab("run", "managing-volumes", "--auto", "--rename", f"my-vol={prefix}-vol", home=home)
         assert auto.returncode == 0, auto.stdout + auto.stderr
@@ -314,8 +327,9 @@ def test_compose_missing_makes_its_lesson_unavailable(home, tmp_path):
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     (bin_dir / "docker").write_text(
-        "#!/bin/sh\nif [ \"$1\" = compose ]; then echo \"docker: 'compose' is not a docker command.\" >&2; exit 1; fi\n"
-        f'exec {real} "$@"\n')
+        '#!/bin/sh\nif [ "$1" = compose ]; then echo "docker: \'compose\' is not a docker command." >&2; exit 1; fi\n'
+        f'exec {real} "$@"\n'
+    )
     (bin_dir / "docker").chmod(0o755)
     env = {"PATH": f"{bin_dir}:{os.environ['PATH']}"}
     out = run_docklab("run", "compose-volumes", "--auto", home=home, env=env)

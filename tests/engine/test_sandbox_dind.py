@@ -22,8 +22,9 @@ PING = "printf 'GET /_ping HTTP/1.0\\r\\n\\r\\n' | nc -w 5"
 
 def from_the_bridge(client, prefix: str, script: str) -> str:
     """What a container on the learner's default bridge network sees (stdout and stderr)."""
-    return client.containers.run("docklab/busybox:stand-in", ["sh", "-c", "exec 2>&1\n" + script],
-                                 name=f"{prefix}-probe", remove=True).decode(errors="replace")
+    return client.containers.run(
+        "docklab/busybox:stand-in", ["sh", "-c", "exec 2>&1\n" + script], name=f"{prefix}-probe", remove=True
+    ).decode(errors="replace")
 
 
 def wait_listening(box, what: str, limit: float = 90) -> None:
@@ -57,12 +58,16 @@ def test_a_dind_sandbox_keeps_lessons_off_the_learners_engine(client, home, pref
         published = {k: v for k, v in box.attrs["NetworkSettings"]["Ports"].items() if v}
         assert published == {"2376/tcp": [{"HostIp": "127.0.0.1", "HostPort": port}]}  # loopback only
         ip, gateway = box.attrs["NetworkSettings"]["IPAddress"], box.attrs["NetworkSettings"]["Gateway"]
-        seen = from_the_bridge(client, prefix, f"""
+        seen = from_the_bridge(
+            client,
+            prefix,
+            f"""
             echo '-- plain 2375'; {PING} {ip} 2375
             echo '-- plain http to 2376'; {PING} {ip} 2376
             echo '-- tls without a client certificate'; wget -q -O- --no-check-certificate https://{ip}:2376/_ping
             echo '-- the published port, through the host'; {PING} {gateway} {port}
-            echo '-- end'""")
+            echo '-- end'""",
+        )
         part = dict(chunk.split("\n", 1) for chunk in seen.split("-- ")[1:])
         assert "Connection refused" in part["plain 2375"], seen  # no plain API at all
         assert "Client sent an HTTP request to an HTTPS server" in part["plain http to 2376"], seen  # reached it...
@@ -111,19 +116,30 @@ def test_the_stand_in_keeps_the_real_images_tls_defaults(client, home, prefix):
     boxes = []
     try:
         for name, env in (("tls", {}), ("plain", {"DOCKER_TLS_CERTDIR": ""})):
-            boxes.append(client.containers.run(
-                STAND_IN, name=f"{prefix}-{name}", detach=True, privileged=True, environment=env,
-                volumes={f"{prefix}-{name}": {"bind": "/var/lib/docker", "mode": "rw"}}))
+            boxes.append(
+                client.containers.run(
+                    STAND_IN,
+                    name=f"{prefix}-{name}",
+                    detach=True,
+                    privileged=True,
+                    environment=env,
+                    volumes={f"{prefix}-{name}": {"bind": "/var/lib/docker", "mode": "rw"}},
+                )
+            )
         tls, plain = boxes
         wait_listening(tls, "API listen on [::]:2376")
         wait_listening(plain, "API listen on [::]:2375")
         assert {"ca.pem", "cert.pem", "key.pem"} <= set(tls.exec_run("ls /certs/client").output.decode().split())
         ips = {b.name: client.api.inspect_container(b.id)["NetworkSettings"]["IPAddress"] for b in boxes}
-        seen = from_the_bridge(client, prefix, f"""
+        seen = from_the_bridge(
+            client,
+            prefix,
+            f"""
             echo '-- tls 2375'; {PING} {ips[tls.name]} 2375
             echo '-- tls 2376'; {PING} {ips[tls.name]} 2376
             echo '-- plain 2375'; {PING} {ips[plain.name]} 2375
-            echo '-- end'""")
+            echo '-- end'""",
+        )
         part = dict(chunk.split("\n", 1) for chunk in seen.split("-- ")[1:])
         assert "Connection refused" in part["tls 2375"], seen
         assert "Client sent an HTTP request to an HTTPS server" in part["tls 2376"], seen

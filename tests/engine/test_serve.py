@@ -50,8 +50,13 @@ def test_a_foreign_origin_is_refused_token_or_not(home):
     with serving(home) as s:
         token, port = s.printed_token(), urlsplit(s.base).port
         cookie = cookie_from(get(f"{s.base}/?token={token}")[1])
-        for origin in ("https://evil.example", "null", f"http://localhost:{port}",
-                       f"https://127.0.0.1:{port}", f"http://127.0.0.1:{port + 1}"):
+        for origin in (
+            "https://evil.example",
+            "null",
+            f"http://localhost:{port}",
+            f"https://127.0.0.1:{port}",
+            f"http://127.0.0.1:{port + 1}",
+        ):
             assert get(s.base + "/", {"Origin": origin})[0] == 403, origin
             assert get(s.base + "/", {"Origin": origin, "Cookie": cookie})[0] == 403, origin
             status, headers, body = get(f"{s.base}/?token={token}", {"Origin": origin})
@@ -115,7 +120,9 @@ def test_the_token_is_in_no_log_line_argument_or_environment(home, source):
         status, headers, _ = get(f"{s.base}/?token={token}")
         assert status == 200
         cookie = cookie_from(headers)
-        assert get(s.base + "/static/js/textual.js", {"Cookie": cookie, "Referer": f"{s.base}/?token={token}"})[0] == 200
+        assert (
+            get(s.base + "/static/js/textual.js", {"Cookie": cookie, "Referer": f"{s.base}/?token={token}"})[0] == 200
+        )
         with socket.create_connection((host.hostname, host.port)) as raw:  # a request aiohttp cannot parse
             raw.sendall(f"GET /?token={guess} HTTP/1.1\r\nHost: x\r\nBad header\r\n\r\n".encode())
             raw.recv(4096)

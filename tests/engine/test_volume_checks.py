@@ -24,8 +24,12 @@ def test_reading_leaves_no_helper_and_changes_nothing(client, ctx, prefix):
     before = engine_state(client)
     vol = client.volumes.create(f"{prefix}-data")
     try:
-        client.containers.run(BUSYBOX, ["sh", "-c", "mkdir /d/sub && echo hello > /d/sub/a.txt && chmod 600 /d/sub/a.txt"],
-                              volumes=[f"{vol.name}:/d"], remove=True)
+        client.containers.run(
+            BUSYBOX,
+            ["sh", "-c", "mkdir /d/sub && echo hello > /d/sub/a.txt && chmod 600 /d/sub/a.txt"],
+            volumes=[f"{vol.name}:/d"],
+            remove=True,
+        )
         assert evaluate("volume_file", {"volume": vol.name, "path": "sub/a.txt", "contains": "hello"}, ctx).ok
         assert evaluate("volume_files", {"volume": vol.name, "path": "sub", "include": ["a.txt"]}, ctx).ok
         missing = evaluate("volume_file", {"volume": vol.name, "path": "sub/nope.txt"}, ctx)
@@ -54,14 +58,16 @@ def test_volumes_equal_sees_a_mode_or_a_byte_changed(client, ctx, prefix):
     a, b = client.volumes.create(f"{prefix}-a"), client.volumes.create(f"{prefix}-b")
     try:
         for v in (a, b):
-            client.containers.run(BUSYBOX, ["sh", "-c", "echo same > /d/f && mkdir /d/dir"], volumes=[f"{v.name}:/d"],
-                                  remove=True)
+            client.containers.run(
+                BUSYBOX, ["sh", "-c", "echo same > /d/f && mkdir /d/dir"], volumes=[f"{v.name}:/d"], remove=True
+            )
         assert evaluate("volumes_equal", {"volume": a.name, "other": b.name}, ctx).ok
         client.containers.run(BUSYBOX, ["chmod", "700", "/d/dir"], volumes=[f"{b.name}:/d"], remove=True)
         out = evaluate("volumes_equal", {"volume": a.name, "other": b.name}, ctx)
         assert not out.ok and out.found == "dir: mode differs"
-        client.containers.run(BUSYBOX, ["sh", "-c", "chmod 755 /d/dir && echo sane > /d/f"], volumes=[f"{b.name}:/d"],
-                              remove=True)
+        client.containers.run(
+            BUSYBOX, ["sh", "-c", "chmod 755 /d/dir && echo sane > /d/f"], volumes=[f"{b.name}:/d"], remove=True
+        )
         assert evaluate("volumes_equal", {"volume": a.name, "other": b.name}, ctx).found == "f: content differs"
     finally:
         a.remove()

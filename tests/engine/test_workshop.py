@@ -111,9 +111,12 @@ def test_bad_bundles_load_nothing(client, home, tmp_path, prefix):
     plain = tmp_path / "plain.tar"
     with tarfile.open(plain, "w") as tar:
         tar.add(notatar, arcname="notes.txt")
-    for path, reason in [(truncated, "not a complete docker-save archive"),
-                         (notatar, "not a complete docker-save archive"),
-                         (plain, "no manifest.json"), (tmp_path / "absent.tar", "does not exist")]:
+    for path, reason in [
+        (truncated, "not a complete docker-save archive"),
+        (notatar, "not a complete docker-save archive"),
+        (plain, "no manifest.json"),
+        (tmp_path / "absent.tar", "does not exist"),
+    ]:
         out = run_docklab("images", "load", str(path), home=home)
         assert out.returncode == 2, (path, out.stdout, out.stderr)
         assert reason in out.stderr and "Traceback" not in out.stderr
@@ -133,4 +136,3 @@ def test_pull_without_a_registry_says_what_to_do_instead(home, tmp_path, prefix)
     imap.write_text(f'[images]\nbusybox = "{prefix}.invalid/busybox:1"\n')
     out = run_docklab("images", "pull", "--images", str(imap), home=home, timeout=120)
     assert out.returncode == 2 and "docklab images load FILE" in out.stderr, out.stdout + out.stderr
-

@@ -22,8 +22,9 @@ try:
     client.volumes.create("rec-gone").remove()
     client.volumes.create("rec-prune", labels={"rec": "prune"})
     made.append(("volume", "rec-prune"))
-    client.containers.run(IMAGE, ["sh", "-c", "head -c 1000000 /dev/zero > /d/blob"], volumes=["rec-prune:/d"],
-                          remove=True)
+    client.containers.run(
+        IMAGE, ["sh", "-c", "head -c 1000000 /dev/zero > /d/blob"], volumes=["rec-prune:/d"], remove=True
+    )
     client.volumes.create("rec-kept", labels={"rec": "prune"})
     made.append(("volume", "rec-kept"))
     client.containers.create(IMAGE, ["true"], name="rec-holder", volumes=["rec-kept:/k"])
@@ -38,11 +39,20 @@ try:
         c = client.containers.run(IMAGE, ["sleep", "3600"], name=name, detach=True, **kw)
         made.append(("container", name))
     client.containers.get("rec-ro").stop(timeout=0)
-    client.containers.run(IMAGE, ["sleep", "3600"], name="rec-env", detach=True,
-                          environment={"MYSQL_ROOT_PASSWORD": "rec-secret-pw", "MYSQL_DATABASE": "shop"})
+    client.containers.run(
+        IMAGE,
+        ["sleep", "3600"],
+        name="rec-env",
+        detach=True,
+        environment={"MYSQL_ROOT_PASSWORD": "rec-secret-pw", "MYSQL_DATABASE": "shop"},
+    )
     made.append(("container", "rec-env"))
-    client.containers.create(IMAGE, ["sleep", "3600"], name="rec-missing",
-                             mounts=[docker.types.Mount("/app", "rec-data", subpath="nofolder")])
+    client.containers.create(
+        IMAGE,
+        ["sleep", "3600"],
+        name="rec-missing",
+        mounts=[docker.types.Mount("/app", "rec-data", subpath="nofolder")],
+    )
     made.append(("container", "rec-missing"))
     try:
         client.api.start("rec-missing")
@@ -50,8 +60,9 @@ try:
         pass  # the start fails: the subfolder does not exist
     names = [*specs, "rec-env", "rec-missing", "rec-holder"]
     containers = {name: client.api.inspect_container(name) for name in names}
-    events = list(client.api.events(since=f"{start:.9f}", until=f"{time.time():.9f}", decode=True,
-                                    filters={"type": ["volume"]}))
+    events = list(
+        client.api.events(since=f"{start:.9f}", until=f"{time.time():.9f}", decode=True, filters={"type": ["volume"]})
+    )
     anon = containers["rec-anon"]["Mounts"][0]["Name"]
     volumes = {v: client.api.inspect_volume(v) for v in ("rec-data", anon)}
     out = {"containers": containers, "volumes": volumes, "version": client.version(), "events": events}

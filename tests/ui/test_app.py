@@ -27,7 +27,8 @@ async def until(pilot, condition, timeout: float = 30.0, what: str = "condition"
 def lesson_env(tmp_path, monkeypatch, prefix, client):
     content = tmp_path / "content"
     content.mkdir()
-    (content / "01-tiny.md").write_text(textwrap.dedent(f"""\
+    (content / "01-tiny.md").write_text(
+        textwrap.dedent(f"""\
         ---
         id: tiny
         title: Tiny volumes
@@ -59,7 +60,8 @@ def lesson_env(tmp_path, monkeypatch, prefix, client):
         ```yaml check
         - mount: {{container: {prefix}-box, destination: /data, volume: {prefix}-vol}}
         ```
-        """))
+        """)
+    )
     home = tmp_path / "home"
     monkeypatch.setenv("DOCKLAB_CONTENT", str(content))
     monkeypatch.setenv("DOCKLAB_HOME", str(home))
@@ -140,14 +142,20 @@ def test_picker_to_lesson_run_check_reset_and_resume(lesson_env, client):
             term = screen.query_one(Terminal)
             await until(pilot, lambda: "docklab" in term.text(), what="shell prompt")
             await pilot.press("f3")
-            await until(pilot, lambda: "✓ done" in str(screen.query(StepItem)[1].status) or
-                        screen.query(StepItem)[1].status == "done", what="step 2 done")
+            await until(
+                pilot,
+                lambda: "✓ done" in str(screen.query(StepItem)[1].status) or screen.query(StepItem)[1].status == "done",
+                what="step 2 done",
+            )
             await pilot.press("f9")
             await until(pilot, lambda: isinstance(app.screen, Confirm), what="reset confirmation")
             assert sorted(app.screen.lines[:2]) == [f"  − container {prefix}-box", f"  − volume {prefix}-vol"]
             await pilot.press("y")
-            await until(pilot, lambda: not client.containers.list(all=True, filters={"name": prefix}),
-                        what="reset removed the container")
+            await until(
+                pilot,
+                lambda: not client.containers.list(all=True, filters={"name": prefix}),
+                what="reset removed the container",
+            )
             await until(pilot, lambda: not client.volumes.list(filters={"name": prefix}), what="volume removed")
 
     run(first_visit())
@@ -233,7 +241,8 @@ def test_run_asks_before_a_prune_that_would_take_the_learners_volume(tmp_path, m
 
     content = tmp_path / "content"
     content.mkdir()
-    (content / "01-prune.md").write_text(textwrap.dedent(f"""\
+    (content / "01-prune.md").write_text(
+        textwrap.dedent(f"""\
         ---
         id: prune
         title: Prune
@@ -250,7 +259,8 @@ def test_run_asks_before_a_prune_that_would_take_the_learners_volume(tmp_path, m
         ```yaml check
         - volume_absent: {prefix}-lesson
         ```
-        """))
+        """)
+    )
     monkeypatch.setenv("DOCKLAB_CONTENT", str(content))
     monkeypatch.setenv("DOCKLAB_HOME", str(tmp_path / "home"))
     mine = client.volumes.create(f"{prefix}-learners", labels={"com.docker.volume.anonymous": ""})

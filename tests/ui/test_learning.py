@@ -103,12 +103,16 @@ def test_predict_hint_challenge_their_way_quiz_and_recap(think):
             assert "revealed" not in learned().get("2", {})
 
             await pilot.press("f8")
-            await until(pilot, lambda: screen.current == 3 and screen.query_one(QuizPane).query("OptionList"),
-                        what="the quiz")
+            await until(
+                pilot, lambda: screen.current == 3 and screen.query_one(QuizPane).query("OptionList"), what="the quiz"
+            )
             screen.query_one(QuizPane).focus_next_question()
             await pilot.press("enter")  # the first choice, ":ro": right
-            await until(pilot, lambda: "✓ right" in str(screen.query_one(QuizPane).query(".verdict")[0].render()),
-                        what="the first answer explained")
+            await until(
+                pilot,
+                lambda: "✓ right" in str(screen.query_one(QuizPane).query(".verdict")[0].render()),
+                what="the first answer explained",
+            )
             await pilot.press("down", "enter")  # "no": right too
             await until(pilot, lambda: screen.query(StepItem)[2].status == "done", what="the quiz done")
             assert [learned()["3"]["quiz"][i]["correct"] for i in "01"] == [True, True]
@@ -149,7 +153,8 @@ def test_a_revealed_solution_is_shown_typed_by_f3_and_recorded(think):
 def facts_lesson(tmp_path, monkeypatch, prefix, client):
     content = tmp_path / "content"
     content.mkdir()
-    (content / "01-facts.md").write_text(textwrap.dedent(f"""\
+    (content / "01-facts.md").write_text(
+        textwrap.dedent(f"""\
         ---
         id: facts
         title: Facts in the prose
@@ -185,7 +190,8 @@ def facts_lesson(tmp_path, monkeypatch, prefix, client):
         ```yaml check
         - volume_exists: "{{anon}}"
         ```
-        """))
+        """)
+    )
     monkeypatch.setenv("DOCKLAB_CONTENT", str(content))
     monkeypatch.setenv("DOCKLAB_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("DOCKLAB_IMAGES", "offline")

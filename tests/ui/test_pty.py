@@ -26,8 +26,7 @@ COLS, ROWS = 160, 50
 class Learner:
     def __init__(self, home):
         env = {**os.environ, "DOCKLAB_HOME": str(home), "DOCKLAB_IMAGES": "offline", "TERM": "xterm-256color"}
-        self.child = pexpect.spawn(sys.executable, ["-m", "tutor"], env=env, cwd=str(ROOT),
-                                   dimensions=(ROWS, COLS))
+        self.child = pexpect.spawn(sys.executable, ["-m", "tutor"], env=env, cwd=str(ROOT), dimensions=(ROWS, COLS))
         self.screen = pyte.Screen(COLS, ROWS)
         self.stream = pyte.ByteStream(self.screen)
 
@@ -105,8 +104,9 @@ def test_a_learner_does_named_volumes_in_the_tui(client, home):
             me.arrived()
             for command in step.solution if step.challenge else step.commands:
                 me.run(command)
-            me.wait_for("That was the last step" if step.number == total else "goes to the next step",
-                        timeout=180)  # MySQL starting, with progress
+            me.wait_for(
+                "That was the last step" if step.number == total else "goes to the next step", timeout=180
+            )  # MySQL starting, with progress
             if step.number < total:
                 me.keys(F3)  # a step done: F3 moves on
                 me.wait_for(f"Step {step.number + 1} of {total}")

@@ -158,8 +158,9 @@ def test_the_link_works_from_another_site_and_another_page_cannot_open_the_shell
         attack = f"""<script>window.result = new Promise(done => {{
             const ws = new WebSocket("ws://127.0.0.1:{port}/ws");
             ws.onopen = () => done("opened"); ws.onerror = () => done("refused"); }});</script>"""
-        with another_server({"/link": f'<a id="go" href="{s.base}/?token={token}">docklab</a>',
-                             "/attack": attack}) as other:
+        with another_server(
+            {"/link": f'<a id="go" href="{s.base}/?token={token}">docklab</a>', "/attack": attack}
+        ) as other:
             context = browser.new_context()
             page = context.new_page()
             screen = Screen(page)

@@ -14,7 +14,7 @@ from tutor.core.outcome import Outcome
 def colour_of(widget, word: str):
     line = widget.render()
     for span in line.spans:
-        if word in line.plain[span.start:span.end]:
+        if word in line.plain[span.start : span.end]:
             return span.style.color
     raise AssertionError(f"{word!r} not shown: {line.plain!r}")
 
@@ -25,8 +25,10 @@ def test_check_results_change_colour_with_the_theme(monkeypatch, tmp_path):
     from tutor.ui import create_app
     from tutor.ui.widgets.stepview import CheckResults
 
-    report = StepReport(Step(1, "Make it", 1), [Outcome(True, "the volume exists"),
-                                                Outcome(False, "the container runs", expected="running")])
+    report = StepReport(
+        Step(1, "Make it", 1),
+        [Outcome(True, "the volume exists"), Outcome(False, "the container runs", expected="running")],
+    )
 
     async def go():
         app = create_app("offline")

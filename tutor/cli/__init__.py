@@ -15,20 +15,30 @@ from tutor import __version__
 from tutor.core.errors import FAILED, INTERRUPTED, NO_ENGINE, OK, USAGE  # noqa: F401  (the commands' codes)
 
 # Where each command's handler lives (default: tutor.cli.commands), imported only when used.
-HANDLERS = {"doctor": "tutor.cli.workshop", "images": "tutor.cli.workshop", "serve": "tutor.cli.workshop",
-            "sandbox": "tutor.cli.workshop", "report": "tutor.cli.grading", "grade": "tutor.cli.grading",
-            "classroom": "tutor.cli.classroom"}
+HANDLERS = {
+    "doctor": "tutor.cli.workshop",
+    "images": "tutor.cli.workshop",
+    "serve": "tutor.cli.workshop",
+    "sandbox": "tutor.cli.workshop",
+    "report": "tutor.cli.grading",
+    "grade": "tutor.cli.grading",
+    "classroom": "tutor.cli.classroom",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
     images = argparse.ArgumentParser(add_help=False)
-    images.add_argument("--images", metavar="MAP", default=None,
-                        help="image map: 'offline' for the local stand-ins, 'real', or a TOML file "
-                             "(default: $DOCKLAB_IMAGES, else `docklab config images`, else real)")
+    images.add_argument(
+        "--images",
+        metavar="MAP",
+        default=None,
+        help="image map: 'offline' for the local stand-ins, 'real', or a TOML file "
+        "(default: $DOCKLAB_IMAGES, else `docklab config images`, else real)",
+    )
     p = argparse.ArgumentParser(
         prog="docklab",
         description="Learn Docker volumes by doing: real commands on a real engine, checked step by step. "
-                    "With no command, opens the lessons in the terminal UI.",
+        "With no command, opens the lessons in the terminal UI.",
         epilog="Exit codes: 0 ok, 1 checks failed, 2 usage or content error, 3 no usable engine.",
     )
     p.add_argument("--version", action="version", version=f"docklab {__version__}")
@@ -41,10 +51,18 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("run", parents=[images], help="work through a lesson (--auto: run every step for real)")
     s.add_argument("lesson", help="lesson id (see `docklab list`) or a lesson file")
     s.add_argument("--auto", action="store_true", help="run each step's commands and checks, no typing")
-    s.add_argument("--rename", action="append", default=[], metavar="NAME=NEW",
-                   help="use NEW instead of the lesson's NAME (when NAME is already yours); repeatable")
-    s.add_argument("--plain", action="store_true",
-                   help="the lesson as plain text (screen readers, dumb terminals); the default off a terminal")
+    s.add_argument(
+        "--rename",
+        action="append",
+        default=[],
+        metavar="NAME=NEW",
+        help="use NEW instead of the lesson's NAME (when NAME is already yours); repeatable",
+    )
+    s.add_argument(
+        "--plain",
+        action="store_true",
+        help="the lesson as plain text (screen readers, dumb terminals); the default off a terminal",
+    )
 
     s = sub.add_parser("check", parents=[images], help="check the engine's state for a lesson you did yourself")
     g = s.add_mutually_exclusive_group(required=True)
@@ -80,43 +98,72 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("sandbox", parents=[images], help="run the lessons on a private engine (Linux, root)")
     s.add_argument("action", choices=["start", "stop", "status"])
     s.add_argument("--purge", action="store_true", help="with stop: also delete the sandbox's data (its images)")
-    s.add_argument("--dind", action="store_true",
-                   help="with start: run the engine in a docker:dind container (the default with Docker Desktop)")
+    s.add_argument(
+        "--dind",
+        action="store_true",
+        help="with start: run the engine in a docker:dind container (the default with Docker Desktop)",
+    )
 
     s = sub.add_parser("serve", parents=[images], help="the TUI in a browser (textual-serve), for workshops")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     s.add_argument("--port", type=int, default=8000)
-    s.add_argument("--token-file", metavar="FILE", help="the token visitors must present (default: "
-                   "$DOCKLAB_SERVE_TOKEN, else docklab makes one and prints the address with it once)")
+    s.add_argument(
+        "--token-file",
+        metavar="FILE",
+        help="the token visitors must present (default: "
+        "$DOCKLAB_SERVE_TOKEN, else docklab makes one and prints the address with it once)",
+    )
 
     key = argparse.ArgumentParser(add_help=False)
     key.add_argument("--key-file", metavar="F", help="the workshop key (default: $DOCKLAB_WORKSHOP_KEY)")
-    s = sub.add_parser("report", parents=[images, key], help="write your completion report (signed with a workshop key)")
-    s.add_argument("--learner", metavar="NAME", help="your name as the instructor knows it (default: $DOCKLAB_LEARNER, "
-                                                     "else your login)")
+    s = sub.add_parser(
+        "report", parents=[images, key], help="write your completion report (signed with a workshop key)"
+    )
+    s.add_argument(
+        "--learner",
+        metavar="NAME",
+        help="your name as the instructor knows it (default: $DOCKLAB_LEARNER, else your login)",
+    )
     s.add_argument("--out", metavar="FILE", help="where to write it (default: docklab-report-NAME.json)")
     s.add_argument("--json", action="store_true", help="print the report (writes a file only with --out)")
     s = sub.add_parser("grade", parents=[key], help="instructors: verify reports and roll them up, learner x lesson")
     s.add_argument("reports", nargs="+", metavar="REPORT", help="report files, or folders of *.json")
     s.add_argument("--format", choices=["table", "csv", "html", "junit"], default="table")
 
-    s = sub.add_parser("classroom", help="instructors: a JupyterHub where every learner gets a browser TUI and an engine")
+    s = sub.add_parser(
+        "classroom", help="instructors: a JupyterHub where every learner gets a browser TUI and an engine"
+    )
     s.add_argument("action", choices=["up", "status", "down"])
-    s.add_argument("--name", default="docklab-class", help="the classroom's name, the prefix of all it makes "
-                   "(default docklab-class)")
+    s.add_argument(
+        "--name",
+        default="docklab-class",
+        help="the classroom's name, the prefix of all it makes (default docklab-class)",
+    )
     s.add_argument("--port", type=int, default=8000, help="with up: the port learners open (default 8000)")
     s.add_argument("--host", default="0.0.0.0", help="with up: the address to listen on (default: all)")
-    s.add_argument("--learners", metavar="FILE", help="with up: login names, one a line (default: any name "
-                   "with the workshop password)")
+    s.add_argument(
+        "--learners",
+        metavar="FILE",
+        help="with up: login names, one a line (default: any name with the workshop password)",
+    )
     s.add_argument("--image", help="with up: the learner server image (default: built here when missing)")
-    s.add_argument("--lessons", metavar="ID,ID", help="with up: preload only these lessons' images "
-                   "(default: every lesson's)")
-    s.add_argument("--cull-after", type=int, default=3600, metavar="S",
-                   help="with up: stop a learner's server idle this long (progress is kept; default 3600)")
+    s.add_argument(
+        "--lessons", metavar="ID,ID", help="with up: preload only these lessons' images (default: every lesson's)"
+    )
+    s.add_argument(
+        "--cull-after",
+        type=int,
+        default=3600,
+        metavar="S",
+        help="with up: stop a learner's server idle this long (progress is kept; default 3600)",
+    )
     s.add_argument("--mem-limit", metavar="SIZE", help="with up: memory per learner's server, e.g. 1G")
     s.add_argument("--json", action="store_true", help="with status: machine-readable output")
-    s.add_argument("--purge", action="store_true", help="with down: also remove the learners' volumes "
-                   "(progress, engines) and the hub's folder")
+    s.add_argument(
+        "--purge",
+        action="store_true",
+        help="with down: also remove the learners' volumes (progress, engines) and the hub's folder",
+    )
 
     s = sub.add_parser("config", help="show or change a lasting setting (images: real, offline or a map file)")
     s.add_argument("key", nargs="?", choices=["images"])

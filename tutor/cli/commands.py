@@ -32,11 +32,15 @@ def renamed(lesson: Lesson, pairs: list[str]) -> Lesson:
     for pair in pairs:
         old, _, new = pair.partition("=")
         if old not in lesson.renamable():
-            raise UsageError(f"--rename {pair}: {old!r} is not a name {lesson.id} spells out in its commands "
-                              f"(those are: {', '.join(lesson.renamable()) or 'none'})")
+            raise UsageError(
+                f"--rename {pair}: {old!r} is not a name {lesson.id} spells out in its commands "
+                f"(those are: {', '.join(lesson.renamable()) or 'none'})"
+            )
         if not usable_name(new) or new in lesson.renamable():
-            raise UsageError(f"--rename {pair}: {new!r} is not a usable new name (letters, digits, _ . -; "
-                              "not another of the lesson's names)")
+            raise UsageError(
+                f"--rename {pair}: {new!r} is not a usable new name (letters, digits, _ . -; "
+                "not another of the lesson's names)"
+            )
         names[old] = new
     return lesson.renamed(names)
 
@@ -68,9 +72,18 @@ def cmd_list(args) -> int:
             reasons = Session(lesson, engine, image_map, progress).unmet()
         else:
             reasons = ["no engine reachable (`docklab doctor`)"]
-        rows.append({"id": lesson.id, "title": lesson.title, "summary": lesson.summary,
-                     "steps": len(lesson.steps), "done": len(progress.done(lesson.id)),
-                     "available": not reasons, "reasons": reasons, "recap": lesson.recap})
+        rows.append(
+            {
+                "id": lesson.id,
+                "title": lesson.title,
+                "summary": lesson.summary,
+                "steps": len(lesson.steps),
+                "done": len(progress.done(lesson.id)),
+                "available": not reasons,
+                "reasons": reasons,
+                "recap": lesson.recap,
+            }
+        )
     if args.json:
         print(json.dumps(rows, indent=2))
         return OK
@@ -126,16 +139,19 @@ def _auto(session: Session, lesson: Lesson, out: Printer) -> int:
             result = session.run(command, out.stream)
             out.result(result)
             if result.interrupted:
-                out.line(f"Interrupted in step {step.number}. Progress is kept; "
-                         f"`docklab reset {lesson.id}` removes what the lesson created.")
+                out.line(
+                    f"Interrupted in step {step.number}. Progress is kept; "
+                    f"`docklab reset {lesson.id}` removes what the lesson created."
+                )
                 return INTERRUPTED
         report = session.check_step(step.number, wait=True, on_wait=out.waiting)
         out.report(report)
         if not report.passed:
             out.line(f"Step {step.number} did not pass. `docklab reset {lesson.id}` removes what the lesson created.")
             return FAILED
-    out.line(f"All {len(lesson.steps)} steps of {lesson.id} passed. "
-             f"`docklab reset {lesson.id}` removes what it created.")
+    out.line(
+        f"All {len(lesson.steps)} steps of {lesson.id} passed. `docklab reset {lesson.id}` removes what it created."
+    )
     if lesson.recap:
         out.line(f"\n== {RECAP}\n{lesson.recap}")
     return OK
@@ -157,9 +173,18 @@ def cmd_check(args) -> int:
         reports = session.check_all()
     passed = all(r.passed for r in reports)
     if args.json:
-        print(json.dumps({"lesson": lesson.id, "passed": passed, "checked_at": time.time(),
-                          "engine": {"version": session.engine.version, "api": session.engine.api_version},
-                          "steps": [r.to_dict() for r in reports]}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "lesson": lesson.id,
+                    "passed": passed,
+                    "checked_at": time.time(),
+                    "engine": {"version": session.engine.version, "api": session.engine.api_version},
+                    "steps": [r.to_dict() for r in reports],
+                },
+                indent=2,
+            )
+        )
     else:
         out = Printer(lesson.secrets)
         for report in reports:
@@ -184,9 +209,11 @@ def cmd_reset(args) -> int:
         done = Session(lesson, engine).reset()
         if not done.owned:
             names = ", ".join(lesson.resources.containers + lesson.resources.volumes) or "nothing"
-            print(f"{lesson.id}: docklab did not start this lesson here, so it owns nothing and removes nothing "
-                  f"(the lesson would create: {names}). From now on, checking {lesson.id} counts only what you "
-                  "do after this reset.")
+            print(
+                f"{lesson.id}: docklab did not start this lesson here, so it owns nothing and removes nothing "
+                f"(the lesson would create: {names}). From now on, checking {lesson.id} counts only what you "
+                "do after this reset."
+            )
             continue
         print(f"{lesson.id}: removed " + (", ".join(done.removed) if done.removed else "nothing (already gone)"))
         for item in done.kept:

@@ -19,18 +19,23 @@ def run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) 
         print(err, file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
-        print("\nInterrupted. Your progress is kept; `docklab reset LESSON` removes what the lesson created.",
-              file=sys.stderr)
+        print(
+            "\nInterrupted. Your progress is kept; `docklab reset LESSON` removes what the lesson created.",
+            file=sys.stderr,
+        )
         return INTERRUPTED
     except BrokenPipeError:  # our own stdout closed (`| head`), not the engine
         return OK
     except Exception as err:
         if not engine_lost(err):
             raise
-        print(f"Lost the Docker Engine: {brief(err)}. "
-              "Your progress is kept: once the engine is back, `docklab check LESSON` or "
-              "`docklab run LESSON` goes on, and `docklab reset LESSON` still removes exactly what the "
-              "lesson created.", file=sys.stderr)
+        print(
+            f"Lost the Docker Engine: {brief(err)}. "
+            "Your progress is kept: once the engine is back, `docklab check LESSON` or "
+            "`docklab run LESSON` goes on, and `docklab reset LESSON` still removes exactly what the "
+            "lesson created.",
+            file=sys.stderr,
+        )
         return NO_ENGINE
 
 

@@ -45,13 +45,21 @@ def cmd_report(args) -> int:
     if args.out or not args.json:
         out = Path(args.out or f"docklab-report-{re.sub(r'[^A-Za-z0-9._-]+', '_', learner)}.json")
         write_json(out, data)
-        counts = {s: sum(lesson["status"] == s for lesson in data["lessons"])
-                  for s in (report.LESSON_DONE, report.PARTIAL, report.NOT_STARTED)}
-        print(f"Wrote {out} for {data['learner']}: {counts['done']} lesson(s) done, {counts['partial']} partial, "
-              f"{counts['not_started']} not started.", file=sys.stderr if args.json else sys.stdout)
+        counts = {
+            s: sum(lesson["status"] == s for lesson in data["lessons"])
+            for s in (report.LESSON_DONE, report.PARTIAL, report.NOT_STARTED)
+        }
+        print(
+            f"Wrote {out} for {data['learner']}: {counts['done']} lesson(s) done, {counts['partial']} partial, "
+            f"{counts['not_started']} not started.",
+            file=sys.stderr if args.json else sys.stdout,
+        )
     if key is None:
-        print("Unsigned: no workshop key (--key-file or $DOCKLAB_WORKSHOP_KEY). "
-              "An instructor grading with a key will not count it.", file=sys.stderr)
+        print(
+            "Unsigned: no workshop key (--key-file or $DOCKLAB_WORKSHOP_KEY). "
+            "An instructor grading with a key will not count it.",
+            file=sys.stderr,
+        )
     return OK
 
 
@@ -65,11 +73,15 @@ def cmd_grade(args) -> int:
         sys.stdout.reconfigure(errors="replace")
     sys.stdout.write(FORMATS[args.format](rollup))
     if key is None:
-        print("warning: no key given (--key-file or $DOCKLAB_WORKSHOP_KEY): signatures were not verified.",
-              file=sys.stderr)
+        print(
+            "warning: no key given (--key-file or $DOCKLAB_WORKSHOP_KEY): signatures were not verified.",
+            file=sys.stderr,
+        )
     if not rollup.clean:
-        print(f"{len(rollup.flagged)} report(s) flagged and {len(rollup.unreadable)} unreadable: not counted.",
-              file=sys.stderr)
+        print(
+            f"{len(rollup.flagged)} report(s) flagged and {len(rollup.unreadable)} unreadable: not counted.",
+            file=sys.stderr,
+        )
     return OK if rollup.clean else FAILED
 
 
@@ -84,9 +96,13 @@ def check_every_lesson(args) -> int:
     secrets = tuple(s for lesson in lessons for s in lesson.secrets)
     passed = all(s.passed for s in states)
     if args.json:
-        out = {"passed": passed, "checked_at": time.time(), "docklab": __version__,
-               "engine": {"version": engine.version, "api": engine.api_version},
-               "lessons": [s.to_dict() for s in states]}
+        out = {
+            "passed": passed,
+            "checked_at": time.time(),
+            "docklab": __version__,
+            "engine": {"version": engine.version, "api": engine.api_version},
+            "lessons": [s.to_dict() for s in states],
+        }
         print(json.dumps(report.scrub(out, secrets), indent=2))
     else:
         width = max(len(lesson.id) for lesson in lessons)
@@ -96,9 +112,9 @@ def check_every_lesson(args) -> int:
                 line = f"✗ {s.lesson.id:<{width}}  cannot be checked here: " + "; ".join(s.unmet)
             else:
                 failing = [str(r.step.number) for r in s.steps if not r.passed]
-                line = (f"{'✓' if s.passed else '✗'} {s.lesson.id:<{width}}  {done}/{len(s.steps)} steps"
-                        + (f" (failing: step {', '.join(failing)}; `docklab check {s.lesson.id}` says why)"
-                           if failing else ""))
+                line = f"{'✓' if s.passed else '✗'} {s.lesson.id:<{width}}  {done}/{len(s.steps)} steps" + (
+                    f" (failing: step {', '.join(failing)}; `docklab check {s.lesson.id}` says why)" if failing else ""
+                )
             print(redact(line, secrets))
         print(f"{sum(s.passed for s in states)}/{len(states)} lessons pass.")
     return OK if passed else FAILED

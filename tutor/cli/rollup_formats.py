@@ -18,8 +18,10 @@ from tutor.core.grading.rollup import CONTRADICTED, HELD, NOT_HELD, UNCHECKED, C
 
 STATUSES = ((rpt.LESSON_DONE, "done"), (rpt.PARTIAL, "partial"), (rpt.NOT_STARTED, "not started"))
 MARKS = {HELD: "✓", NOT_HELD: "✗", UNCHECKED: "?"}
-RECHECK_LEGEND = ("re-check at report time, one mark per step done: ✓ held, ✗ did not hold, ? not re-checked; "
-                  "! contradicted: nothing from the furthest step done onwards held")
+RECHECK_LEGEND = (
+    "re-check at report time, one mark per step done: ✓ held, ✗ did not hold, ? not re-checked; "
+    "! contradicted: nothing from the furthest step done onwards held"
+)
 
 
 def _header(r: Rollup) -> str:
@@ -29,13 +31,17 @@ def _header(r: Rollup) -> str:
 
 
 def _problems(r: Rollup) -> list[str]:
-    out = [f"FLAGGED, not counted: {p.file}" + (f" (learner {p.learner})" if p.learner else "") + f": {p.reason}"
-           for p in r.flagged]
+    out = [
+        f"FLAGGED, not counted: {p.file}" + (f" (learner {p.learner})" if p.learner else "") + f": {p.reason}"
+        for p in r.flagged
+    ]
     return out + [f"UNREADABLE: {p.file}: {p.reason}" for p in r.unreadable]
 
 
-THOUGHT_LEGEND = ("after the marks: qR/T quiz answers right of questions (a: answered by auto mode), "
-                  "pR/N predictions right of those made, hN hints taken, sN solutions revealed")
+THOUGHT_LEGEND = (
+    "after the marks: qR/T quiz answers right of questions (a: answered by auto mode), "
+    "pR/N predictions right of those made, hN hints taken, sN solutions revealed"
+)
 
 
 def marks(c: Cell) -> str:
@@ -68,8 +74,9 @@ def _t(text: str) -> str:
 
 def table(r: Rollup) -> str:
     def short(c: Cell) -> str:
-        status = {rpt.LESSON_DONE: "done", rpt.NOT_STARTED: "-"}.get(c.status) or \
-            f"{','.join(map(str, c.done))}/{c.total}"
+        status = {rpt.LESSON_DONE: "done", rpt.NOT_STARTED: "-"}.get(
+            c.status
+        ) or f"{','.join(map(str, c.done))}/{c.total}"
         return " ".join(x for x in (status, marks(c) if c.done else "", thought_marks(c)) if x)
 
     ids = list(r.lessons)
@@ -80,10 +87,17 @@ def table(r: Rollup) -> str:
     widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
     lines.insert(len(lines) - len(STATUSES) - 1, "-" * len(lines[0]))
-    legend = ["cells: done | steps done/steps (partial) | - not started; totals per lesson below the line",
-              RECHECK_LEGEND, THOUGHT_LEGEND]
-    contradicted = [f"CONTRADICTED by the re-check: {_t(x.name)}, {_t(i)}: steps {c.recheck_text}"
-                    for x in r.rows() for i in ids if (c := x.cell(i, r.lessons[i][1])).contradicted]
+    legend = [
+        "cells: done | steps done/steps (partial) | - not started; totals per lesson below the line",
+        RECHECK_LEGEND,
+        THOUGHT_LEGEND,
+    ]
+    contradicted = [
+        f"CONTRADICTED by the re-check: {_t(x.name)}, {_t(i)}: steps {c.recheck_text}"
+        for x in r.rows()
+        for i in ids
+        if (c := x.cell(i, r.lessons[i][1])).contradicted
+    ]
     notes = ([""] + contradicted if contradicted else []) + ([""] + list(map(_t, _problems(r))) if not r.clean else [])
     return "\n".join([_header(r), *legend, "", *lines, *notes]) + "\n"
 
@@ -108,9 +122,24 @@ def csv_text(r: Rollup) -> str:
     blank = [""] * (len(CSV_COLUMNS) * len(ids))
     for x in r.rows():
         cells = [x.cell(i, r.lessons[i][1]) for i in ids]
-        w.writerow([_csv_safe(x.name), ";".join(map(_csv_safe, x.files)), note,
-                    *(v for c in cells for v in (c.text, c.recheck_text, "contradicted" if c.contradicted else "",
-                                                 c.quiz_text, c.thought_text))])
+        w.writerow(
+            [
+                _csv_safe(x.name),
+                ";".join(map(_csv_safe, x.files)),
+                note,
+                *(
+                    v
+                    for c in cells
+                    for v in (
+                        c.text,
+                        c.recheck_text,
+                        "contradicted" if c.contradicted else "",
+                        c.quiz_text,
+                        c.thought_text,
+                    )
+                ),
+            ]
+        )
     sums = [r.totals(i) for i in ids]
     for key, label in STATUSES:
         w.writerow([f"(total {label})", "", "", *(v for n in sums for v in (n[key], "", "", "", ""))])
@@ -137,9 +166,13 @@ def _html_cell(c: Cell) -> str:
     e = html.escape
     out = f'<td class="{c.status}{" contradicted" if c.contradicted else ""}">{e(c.text)}'
     if c.done:
-        out += '<span class="recheck">' + " ".join(
-            f'<span title="step {n}: {found}">{n}{MARKS[found]}</span>' for n, found in zip(c.done, c.recheck)) \
+        out += (
+            '<span class="recheck">'
+            + " ".join(
+                f'<span title="step {n}: {found}">{n}{MARKS[found]}</span>' for n, found in zip(c.done, c.recheck)
+            )
             + "</span>"
+        )
     if c.contradicted:
         out += '<span class="flag">contradicted</span>'
     for cls, text in (("quiz", c.quiz_text), ("thinking", c.thought_text)):
@@ -151,10 +184,16 @@ def _html_cell(c: Cell) -> str:
 def html_text(r: Rollup) -> str:
     e = html.escape
     ids = list(r.lessons)
-    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-           "<title>docklab roll-up</title>", f"<style>{STYLE}</style></head><body>",
-           "<h1>docklab roll-up</h1>", f"<p>{e(_header(r))}</p>", f"<p>{e(RECHECK_LEGEND)}</p>",
-           '<table id="rollup"><thead><tr><th>learner</th>']
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        "<title>docklab roll-up</title>",
+        f"<style>{STYLE}</style></head><body>",
+        "<h1>docklab roll-up</h1>",
+        f"<p>{e(_header(r))}</p>",
+        f"<p>{e(RECHECK_LEGEND)}</p>",
+        '<table id="rollup"><thead><tr><th>learner</th>',
+    ]
     out += [f'<th title="{e(r.lessons[i][0])}">{e(i)}</th>' for i in ids]
     out.append("</tr></thead><tbody>")
     for x in r.rows():
@@ -168,8 +207,12 @@ def html_text(r: Rollup) -> str:
     for title, items in (("Flagged, not counted", r.flagged), ("Unreadable", r.unreadable)):
         if items:
             out.append(f'<h2 class="bad">{title}</h2><ul id="{title.split(",")[0].lower()}">')
-            out += [f"<li><code>{e(p.file)}</code>" + (f" (learner {e(p.learner)})" if p.learner else "")
-                    + f": {e(p.reason)}</li>" for p in items]
+            out += [
+                f"<li><code>{e(p.file)}</code>"
+                + (f" (learner {e(p.learner)})" if p.learner else "")
+                + f": {e(p.reason)}</li>"
+                for p in items
+            ]
             out.append("</ul>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"
@@ -202,26 +245,36 @@ def junit_text(r: Rollup) -> str:
                 props = case.find("properties")
                 props = ET.SubElement(case, "properties") if props is None else props
                 right, picked, skipped = cell.predictions
-                for name, value in (("quiz", cell.quiz_text), ("predictions right", f"{right}/{picked}"),
-                                    ("predictions skipped", str(skipped)), ("hints taken", str(cell.hints)),
-                                    ("solutions revealed", ",".join(map(str, cell.revealed)))):
+                for name, value in (
+                    ("quiz", cell.quiz_text),
+                    ("predictions right", f"{right}/{picked}"),
+                    ("predictions skipped", str(skipped)),
+                    ("hints taken", str(cell.hints)),
+                    ("solutions revealed", ",".join(map(str, cell.revealed))),
+                ):
                     ET.SubElement(props, "property", name=name, value=value)
             if cell.status != rpt.LESSON_DONE:
                 failed += 1
                 ET.SubElement(case, "failure", type=cell.status, message=cell.text)
             if cell.done or cell.thought_text:
-                ET.SubElement(case, "system-out").text = " ".join(x for x in (
-                    "CONTRADICTED by the re-check." if cell.contradicted else "",
-                    f"Re-check at report time: steps {cell.recheck_text}." if cell.done else "",
-                    f"{cell.quiz_text.capitalize()}." if cell.quiz_text else "",
-                    f"{cell.thought_text[0].upper()}{cell.thought_text[1:]}." if cell.thought_text else "") if x)
+                ET.SubElement(case, "system-out").text = " ".join(
+                    x
+                    for x in (
+                        "CONTRADICTED by the re-check." if cell.contradicted else "",
+                        f"Re-check at report time: steps {cell.recheck_text}." if cell.done else "",
+                        f"{cell.quiz_text.capitalize()}." if cell.quiz_text else "",
+                        f"{cell.thought_text[0].upper()}{cell.thought_text[1:]}." if cell.thought_text else "",
+                    )
+                    if x
+                )
         suite.set("failures", str(failed))
         suite.set("errors", "0")
         failures, tests = failures + failed, tests + len(ids)
     bad = [("flagged", p) for p in r.flagged] + [("unreadable", p) for p in r.unreadable]
     if bad:
-        suite = ET.SubElement(root, "testsuite", name="reports", tests=str(len(bad)), failures="0",
-                              errors=str(len(bad)))
+        suite = ET.SubElement(
+            root, "testsuite", name="reports", tests=str(len(bad)), failures="0", errors=str(len(bad))
+        )
         for kind, p in bad:
             case = ET.SubElement(suite, "testcase", classname="reports", name=_x(p.file))
             ET.SubElement(case, "error", type=kind, message=_x(p.reason))

@@ -40,8 +40,10 @@ TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~-]+")  # unreserved in a URL: pasted as 
 SECRET_IN_URL = re.compile(r"(token=)[^\s&\"';]*", re.IGNORECASE)
 HOST = re.compile(r"[A-Za-z0-9.:\[\]-]+")  # the Host header goes into the page: nothing else gets in
 
-NEEDS_TOKEN = ("docklab: this server needs its token. Open the address `docklab serve` printed, or the "
-               "one your instructor gave you: it ends in ?token=...\n")
+NEEDS_TOKEN = (
+    "docklab: this server needs its token. Open the address `docklab serve` printed, or the "
+    "one your instructor gave you: it ends in ?token=...\n"
+)
 FOREIGN = "docklab: refused: this request came from another web page ({origin}), not from docklab's own.\n"
 
 
@@ -59,7 +61,9 @@ def read_token(token_file: str | None) -> tuple[str | None, str]:
         try:
             token = Path(token_file).read_text().strip()
         except (OSError, UnicodeDecodeError) as err:
-            raise ServeProblem(f"cannot read the token file {token_file}: {getattr(err, 'strerror', None) or err}") from None
+            raise ServeProblem(
+                f"cannot read the token file {token_file}: {getattr(err, 'strerror', None) or err}"
+            ) from None
     elif env is not None:
         where, token = f"${TOKEN_ENV}", env.strip()
     else:
@@ -68,7 +72,8 @@ def read_token(token_file: str | None) -> tuple[str | None, str]:
         raise ServeProblem(
             f"the token in {where} must be at least {MIN_LENGTH} characters of letters, digits and - _ . ~ "
             "(for example `python3 -c 'import secrets; print(secrets.token_urlsafe())' > serve.token`), "
-            "or give none and docklab makes one.")
+            "or give none and docklab makes one."
+        )
     return token, where
 
 
@@ -86,17 +91,20 @@ def _bounce(target) -> web.Response:
     itself, not a 303: the cookie is SameSite=Strict, and a 303 answering a link clicked on another
     site (a chat, the workshop page) stays cross-site, so the browser would withhold the cookie."""
     js = json.dumps(str(target)).replace("<", "\\u003c")
-    return web.Response(content_type="text/html", text=(
-        f'<!doctype html><meta charset="utf-8"><title>docklab</title><script>location.replace({js})</script>'
-        f'<p>docklab: <a href="{html.escape(str(target))}">continue</a></p>\n'))
+    return web.Response(
+        content_type="text/html",
+        text=(
+            f'<!doctype html><meta charset="utf-8"><title>docklab</title><script>location.replace({js})</script>'
+            f'<p>docklab: <a href="{html.escape(str(target))}">continue</a></p>\n'
+        ),
+    )
 
 
 class PathOnlyAccessLog(AbstractAccessLogger):
     """One line per request without its query string or Referer: either can carry a token."""
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-        self.logger.info("%s %s %s %s %.3fs", request.remote, request.method, request.path,
-                         response.status, time)
+        self.logger.info("%s %s %s %s %.3fs", request.remote, request.method, request.path, response.status, time)
 
 
 class Redacting(logging.StreamHandler):
@@ -167,8 +175,15 @@ class TokenServer(Server):
         loop = asyncio.new_event_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, self.request_exit)
-        web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False, loop=loop,
-                    access_log_class=PathOnlyAccessLog, print=lambda *args: None)
+        web.run_app(
+            self._make_app(),
+            host=self.host,
+            port=self.port,
+            handle_signals=False,
+            loop=loop,
+            access_log_class=PathOnlyAccessLog,
+            print=lambda *args: None,
+        )
 
 
 def serve(host: str, port: int, token_file: str | None, images: str | None) -> int:

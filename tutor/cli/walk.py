@@ -103,8 +103,11 @@ def _step(session: Session, step: Step, out: Printer) -> bool | None:
             return True
         if session.stuck(step.number) and not offered:
             offered = True
-            out.line("Stuck? Type `solution` to see one way to do it" + (", or `hint` for a hint" if step.hints else "")
-                     + ".")
+            out.line(
+                "Stuck? Type `solution` to see one way to do it"
+                + (", or `hint` for a hint" if step.hints else "")
+                + "."
+            )
 
 
 def _choices(choices: tuple[str, ...], out: Printer) -> None:
@@ -127,8 +130,11 @@ def _predict(session: Session, step: Step, index: int, out: Printer) -> bool:
             break
         out.line(f"Type a number from 1 to {len(question.choices)}, or press Enter to skip.")
     pick = session.predict(step.number, index, int(answer) if answer.isdigit() else None)
-    out.line("Skipped: you will see what the engine does." if pick.skipped else
-             f"You predicted: {pick.choice}. Run it and see.")
+    out.line(
+        "Skipped: you will see what the engine does."
+        if pick.skipped
+        else f"You predicted: {pick.choice}. Run it and see."
+    )
     return True
 
 
@@ -136,11 +142,15 @@ def _hint(session: Session, step: Step, out: Printer) -> None:
     shown = len(session.hints(step.number))
     text = session.hint(step.number)
     if not step.hints:
-        out.line("This step has no written hints" + (": type `solution` to see one way to do it." if step.challenge
-                                                     else ": its commands are shown above."))
+        out.line(
+            "This step has no written hints"
+            + (": type `solution` to see one way to do it." if step.challenge else ": its commands are shown above.")
+        )
     elif text is None:
-        out.line(f"No more hints: all {len(step.hints)} are shown above."
-                 + (" Type `solution` to see one way to do it." if step.challenge else ""))
+        out.line(
+            f"No more hints: all {len(step.hints)} are shown above."
+            + (" Type `solution` to see one way to do it." if step.challenge else "")
+        )
     else:
         out.line(f"Hint {shown + 1} of {len(step.hints)}: {text}")
 
@@ -152,8 +162,10 @@ def _quiz(session: Session, step: Step, out: Printer) -> bool | None:
         out.line(f"Question {index + 1} of {len(step.quiz)}: {question.question}")
         if pick is None:
             _choices(question.choices, out)
-            while not ((answer := _ask(f"Your answer (1-{len(question.choices)}, q to stop): ")).isdigit()
-                       and 1 <= int(answer) <= len(question.choices)):
+            while not (
+                (answer := _ask(f"Your answer (1-{len(question.choices)}, q to stop): ")).isdigit()
+                and 1 <= int(answer) <= len(question.choices)
+            ):
                 if answer.lower() == "q":
                     return None
                 out.line(f"Type a number from 1 to {len(question.choices)}, or q to stop.")

@@ -49,8 +49,11 @@ def _build(args) -> int:
     engine = connect(timeout=900)
     start = time.monotonic()
     built = build_standins(engine.client, args.names or None, args.force, progress=Printer(()).progress)
-    print(f"\nbuilt {len(built)} image{'s' if len(built) != 1 else ''} in {time.monotonic() - start:.0f} s"
-          if built else "\nall stand-ins present")
+    print(
+        f"\nbuilt {len(built)} image{'s' if len(built) != 1 else ''} in {time.monotonic() - start:.0f} s"
+        if built
+        else "\nall stand-ins present"
+    )
     return OK
 
 
@@ -88,8 +91,12 @@ def _pull(args) -> int:
                     continue
                 if ev["id"] not in tasks:
                     tasks[ev["id"]] = bars.add_task(ev["id"], total=None)
-                bars.update(tasks[ev["id"]], description=f"{ev['id']} {ev['status']}",
-                            completed=ev["current"] or 0, total=ev["total"])
+                bars.update(
+                    tasks[ev["id"]],
+                    description=f"{ev['id']} {ev['status']}",
+                    completed=ev["current"] or 0,
+                    total=ev["total"],
+                )
     return OK
 
 
@@ -97,8 +104,12 @@ def _bundle(args) -> int:
     engine = connect(timeout=900)
     images = _needed(args)
     out = Printer(())
-    size = bundle.save(engine.client, images, Path(args.file),
-                       progress=lambda n: out.progress(f"writing {args.file}: {n / 1e6:.0f} MB"))
+    size = bundle.save(
+        engine.client,
+        images,
+        Path(args.file),
+        progress=lambda n: out.progress(f"writing {args.file}: {n / 1e6:.0f} MB"),
+    )
     out.line(f"wrote {args.file}: {len(images)} images, {size / 1e6:.0f} MB ({', '.join(images)})")
     return OK
 
@@ -126,25 +137,38 @@ def cmd_sandbox(args) -> int:
         if not state:
             print("no sandbox running: docklab uses your engine (`docklab sandbox start` for a private one)")
             return FAILED
-        where = (f"container {sandbox.DIND_NAME} on your engine, data in volume {state['volume']}"
-                 if state.get("kind") == "dind" else f"pid {state['pid']}, data in {state['data_root']}")
+        where = (
+            f"container {sandbox.DIND_NAME} on your engine, data in volume {state['volume']}"
+            if state.get("kind") == "dind"
+            else f"pid {state['pid']}, data in {state['data_root']}"
+        )
         print(f"sandbox running: {state['host']} ({where}); docklab's checks, commands and terminal use it")
         return OK
     if args.action == "stop":
         outcome = sandbox.stop(purge=args.purge)
-        print({"stopped": "sandbox stopped; docklab uses your engine again",
-               "stale": "no sandbox was running: its record was stale (the process it named is not the "
-                        "sandbox's engine, and was left alone); removed it, docklab uses your engine again",
-               "none": "no sandbox was running"}[outcome])
+        print(
+            {
+                "stopped": "sandbox stopped; docklab uses your engine again",
+                "stale": "no sandbox was running: its record was stale (the process it named is not the "
+                "sandbox's engine, and was left alone); removed it, docklab uses your engine again",
+                "none": "no sandbox was running",
+            }[outcome]
+        )
         return OK
     main = connect(sandbox=False)  # the learner's engine, where the images are (and a dind sandbox runs)
     image_map = load_map(args.images)
     dind = args.dind or not sandbox.local_dockerd_possible(main.client)
     try:
-        state = sandbox.start(bundle.needed(catalog.load_all(), image_map), main.client, progress=print,
-                              dind_image=image_map.resolve("docker:dind") if dind else None)
+        state = sandbox.start(
+            bundle.needed(catalog.load_all(), image_map),
+            main.client,
+            progress=print,
+            dind_image=image_map.resolve("docker:dind") if dind else None,
+        )
     except sandbox.SandboxError as err:
         raise EngineError(f"cannot start the sandbox: {err}") from None
-    print(f"sandbox running on {state['host']}: lessons, checks and the TUI's terminal now use it; "
-          "`docklab sandbox stop` returns to your engine")
+    print(
+        f"sandbox running on {state['host']}: lessons, checks and the TUI's terminal now use it; "
+        "`docklab sandbox stop` returns to your engine"
+    )
     return OK

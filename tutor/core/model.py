@@ -138,7 +138,7 @@ class Step:
     @property
     def goal(self) -> str:
         """A challenge's title without the `Challenge: ` prefix."""
-        return self.title[len(CHALLENGE):] if self.challenge else self.title
+        return self.title[len(CHALLENGE) :] if self.challenge else self.title
 
     @property
     def is_quiz(self) -> bool:
@@ -212,19 +212,43 @@ class Lesson:
                 return {k: swap(v) for k, v in value.items()}
             return value
 
-        steps = [replace(s, title=s.title, body=swap(s.body),
-                         commands=[replace(c, text=swap(c.text)) for c in s.commands],
-                         solution=[replace(c, text=swap(c.text)) for c in s.solution], hints=swap(s.hints),
-                         predictions=[replace(q, question=swap(q.question), choices=swap(q.choices),
-                                              answer=swap(q.answer), explain=swap(q.explain))
-                                      for q in s.predictions],
-                         checks=[replace(c, params=swap(c.params)) for c in s.checks],
-                         facts=[replace(f, params=swap(f.params)) for f in s.facts]) for s in self.steps]
-        res = Resources(*(swap(getattr(self.resources, k)) for k in ("containers", "volumes", "networks")),
-                        images=self.resources.images)
+        steps = [
+            replace(
+                s,
+                title=s.title,
+                body=swap(s.body),
+                commands=[replace(c, text=swap(c.text)) for c in s.commands],
+                solution=[replace(c, text=swap(c.text)) for c in s.solution],
+                hints=swap(s.hints),
+                predictions=[
+                    replace(
+                        q,
+                        question=swap(q.question),
+                        choices=swap(q.choices),
+                        answer=swap(q.answer),
+                        explain=swap(q.explain),
+                    )
+                    for q in s.predictions
+                ],
+                checks=[replace(c, params=swap(c.params)) for c in s.checks],
+                facts=[replace(f, params=swap(f.params)) for f in s.facts],
+            )
+            for s in self.steps
+        ]
+        res = Resources(
+            *(swap(getattr(self.resources, k)) for k in ("containers", "volumes", "networks")),
+            images=self.resources.images,
+        )
         roles = {k: replace(r, name=names.get(r.name, r.name)) for k, r in self.roles.items()}
-        return replace(self, intro=swap(self.intro), recap=swap(self.recap), steps=steps, resources=res, roles=roles,
-                       renames={**self.renames, **names})
+        return replace(
+            self,
+            intro=swap(self.intro),
+            recap=swap(self.recap),
+            steps=steps,
+            resources=res,
+            roles=roles,
+            renames={**self.renames, **names},
+        )
 
 
 def _word(name: str) -> re.Pattern:

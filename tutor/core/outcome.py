@@ -23,8 +23,7 @@ class Outcome:
         """The same outcome with every secret hidden."""
         if not secrets:
             return self
-        return replace(self, **{k: redact(getattr(self, k), secrets)
-                                for k in ("claim", "expected", "found", "hint")})
+        return replace(self, **{k: redact(getattr(self, k), secrets) for k in ("claim", "expected", "found", "hint")})
 
 
 def redact(text: str, secrets: tuple[str, ...] | list[str]) -> str:

@@ -48,8 +48,10 @@ class DocklabApp(App):
         if self.engine_error:
             out.append(self.engine_error)
         if self.problems:
-            out.append(f"{len(self.problems)} problem(s) in lesson files, those lessons are hidden "
-                       f"(`docklab validate` lists them): {self.problems[0]}")
+            out.append(
+                f"{len(self.problems)} problem(s) in lesson files, those lessons are hidden "
+                f"(`docklab validate` lists them): {self.problems[0]}"
+            )
         return out
 
     def get_default_screen(self) -> PickerScreen:
@@ -80,8 +82,7 @@ class DocklabApp(App):
         except EngineUnavailable as err:
             self.call_from_thread(self._engine_ready, None, str(err), {})
             return
-        availability = {lesson.id: Session(lesson, engine, self.image_map, progress).unmet()
-                        for lesson in lessons}
+        availability = {lesson.id: Session(lesson, engine, self.image_map, progress).unmet() for lesson in lessons}
         self.call_from_thread(self._engine_ready, engine, "", availability)
 
     def _lessons_ready(self, progress: Progress, lessons: list[Lesson], problems: list[Problem]) -> None:

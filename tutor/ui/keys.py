@@ -26,8 +26,9 @@ class Key:
     @property
     def label(self) -> str:
         """How Help and the palette name the key: F2, Escape, Ctrl+P."""
-        return " / ".join("+".join(p.capitalize() if len(p) > 2 else p.upper() for p in k.split("+"))
-                          for k in self.keys.split(","))
+        return " / ".join(
+            "+".join(p.capitalize() if len(p) > 2 else p.upper() for p in k.split("+")) for k in self.keys.split(",")
+        )
 
 
 APP = [
@@ -37,20 +38,49 @@ APP = [
 ]
 LESSON = [
     Key("f2", "check", "Check", "check the current step now", priority=True, palette="Check the current step now"),
-    Key("f3", "run_next", "Run next", "run the step's next command in the terminal (a step done: the next step)",
+    Key(
+        "f3",
+        "run_next",
+        "Run next",
+        "run the step's next command in the terminal (a step done: the next step)",
         priority=True,
-        palette="Type the step's next command"),
+        palette="Type the step's next command",
+    ),
     Key("f6", "switch_focus", "Terminal⇄lesson", "move between the terminal and the lesson", priority=True),
     Key("f7", "step(-1)", "Prev step", "previous step", priority=True),
     Key("f8", "step(1)", "Next step", "next step", priority=True),
-    Key("f9", "reset", "Reset", "reset the lesson (asks first, lists what goes)", priority=True,
-        palette="Remove what this lesson created"),
-    Key("f10", "hint", "Hint", "a hint: one more each time (a nudge, the fact, the command)", priority=True,
-        palette="Show a hint for this step"),
-    Key("f12", "solution", "Solution", "a challenge's solution (offered after two failed checks; the report "
-        "notes it; F3 then types it)", priority=True, palette="Show the challenge's solution"),
-    Key("f4", "own_shell", "Own shell", "suspend docklab and open your own shell (exit returns)", priority=True,
-        palette="Suspend docklab and open your shell"),
+    Key(
+        "f9",
+        "reset",
+        "Reset",
+        "reset the lesson (asks first, lists what goes)",
+        priority=True,
+        palette="Remove what this lesson created",
+    ),
+    Key(
+        "f10",
+        "hint",
+        "Hint",
+        "a hint: one more each time (a nudge, the fact, the command)",
+        priority=True,
+        palette="Show a hint for this step",
+    ),
+    Key(
+        "f12",
+        "solution",
+        "Solution",
+        "a challenge's solution (offered after two failed checks; the report notes it; F3 then types it)",
+        priority=True,
+        palette="Show the challenge's solution",
+    ),
+    Key(
+        "f4",
+        "own_shell",
+        "Own shell",
+        "suspend docklab and open your own shell (exit returns)",
+        priority=True,
+        palette="Suspend docklab and open your shell",
+    ),
     Key("f5", "restart_shell", "Restart shell", "restart the terminal's shell", show=False, priority=True),
     Key("escape", "back", "Lessons", "back to the lessons (outside the terminal)"),
 ]
@@ -83,11 +113,13 @@ def _lines(table: list[Key]) -> str:
 
 def help_text() -> str:
     """The Help screen's text, key by key from the table."""
-    return ("docklab keys (also in the footer and the command palette, Ctrl+P)\n\n"
-            "In a lesson\n" + _lines(LESSON + COMMAND) + "\n"
-            "While the terminal has focus every other key goes to the shell: type any command,\n"
-            "`docker exec -it ...` included. Checks run by themselves after each command.\n"
-            "A step passed stays in view with its results: F8 (or F3) moves on. A prediction is\n"
-            "asked in a dialog when its step is reached: a number or Enter picks, Escape skips.\n"
-            "A quiz question is answered with the arrows and Enter, or its number.\n\n"
-            "Everywhere\n" + _lines(APP))
+    return (
+        "docklab keys (also in the footer and the command palette, Ctrl+P)\n\n"
+        "In a lesson\n" + _lines(LESSON + COMMAND) + "\n"
+        "While the terminal has focus every other key goes to the shell: type any command,\n"
+        "`docker exec -it ...` included. Checks run by themselves after each command.\n"
+        "A step passed stays in view with its results: F8 (or F3) moves on. A prediction is\n"
+        "asked in a dialog when its step is reached: a number or Enter picks, Escape skips.\n"
+        "A quiz question is answered with the arrows and Enter, or its number.\n\n"
+        "Everywhere\n" + _lines(APP)
+    )

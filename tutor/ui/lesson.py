@@ -56,8 +56,11 @@ class LessonScreen(ThinkingMixin, Screen):
             with Vertical(id="terminal-box"):
                 yield Static("Terminal (F6 to leave)", classes="section")
                 engine_env = self.app.engine.env if self.app.engine is not None else {}
-                yield Terminal(id="terminal", env={"DOCKLAB_LESSON": self.lesson.id, **engine_env},
-                               cwd=workdir(self.lesson.workdir))
+                yield Terminal(
+                    id="terminal",
+                    env={"DOCKLAB_LESSON": self.lesson.id, **engine_env},
+                    cwd=workdir(self.lesson.workdir),
+                )
             with Vertical(id="engine-box"):
                 yield Static("Engine", classes="section")
                 yield EnginePanel(self.app.new_client, id="engine")
@@ -109,8 +112,10 @@ class LessonScreen(ThinkingMixin, Screen):
                 self.banner("")
                 self.notify("The engine is back.", title="Engine")
         else:
-            self.banner(f"Lost the connection to the Docker Engine ({message.reason}). Your progress is kept; "
-                        "docklab reconnects by itself when the engine is back.")
+            self.banner(
+                f"Lost the connection to the Docker Engine ({message.reason}). Your progress is kept; "
+                "docklab reconnects by itself when the engine is back."
+            )
         self.query_one("#banner", Static).set_class(not message.ok, "-engine-lost")
 
     def banner(self, text: str) -> None:
@@ -152,8 +157,9 @@ class LessonScreen(ThinkingMixin, Screen):
             self.notify("Still reaching the engine: try again in a moment.", severity="warning")
             return
         if not self.terminal.alive:
-            self.notify("The terminal is not running: press F5 to restart it, or F4 for your own shell.",
-                        severity="warning")
+            self.notify(
+                "The terminal is not running: press F5 to restart it, or F4 for your own shell.", severity="warning"
+            )
             return
         self.guard_then_type(command)
 
@@ -179,9 +185,15 @@ class LessonScreen(ThinkingMixin, Screen):
             if yes:
                 self._type(command)
 
-        self.app.push_screen(Confirm("This command reaches beyond the lesson",
-                                     verdict.message(refusing=False).splitlines(),
-                                     yes="Type it anyway (y)", no="Don't (n)"), answered)
+        self.app.push_screen(
+            Confirm(
+                "This command reaches beyond the lesson",
+                verdict.message(refusing=False).splitlines(),
+                yes="Type it anyway (y)",
+                no="Don't (n)",
+            ),
+            answered,
+        )
 
     def _type(self, command: str) -> None:
         self.terminal.type_command(command)
@@ -198,8 +210,10 @@ class LessonScreen(ThinkingMixin, Screen):
                 self.call_after_refresh(self.go_to, step.number + 1)
             return
         if step.challenge and commands is not step.solution:
-            self.notify("A challenge gives no command: type yours in the terminal (F10 a hint, F12 a solution).",
-                        title="Challenge")
+            self.notify(
+                "A challenge gives no command: type yours in the terminal (F10 a hint, F12 a solution).",
+                title="Challenge",
+            )
             return
         if not commands:
             return
@@ -228,8 +242,9 @@ class LessonScreen(ThinkingMixin, Screen):
         def on_wait(claim: str, waited: float, limit: float) -> None:
             if worker.is_cancelled:
                 raise Cancelled
-            self.app.call_from_thread(results.show, None,
-                                      f"waiting until {claim}: {waited:.0f} s of at most {limit:.0f} s")
+            self.app.call_from_thread(
+                results.show, None, f"waiting until {claim}: {waited:.0f} s of at most {limit:.0f} s"
+            )
 
         try:
             report = self.session.check_step(number, wait=wait, on_wait=on_wait)
@@ -289,7 +304,7 @@ class LessonScreen(ThinkingMixin, Screen):
         self.app.call_from_thread(self._confirm_reset, self.session.reset_plan())
 
     def _confirm_reset(self, plan: list[str]) -> None:
-        lines = ([f"  − {item}" for item in plan] or ["  nothing: the lesson has created nothing that still exists"])
+        lines = [f"  − {item}" for item in plan] or ["  nothing: the lesson has created nothing that still exists"]
         lines += ["", "Nothing else is touched. Your progress is kept."]
 
         def answered(yes: bool | None) -> None:

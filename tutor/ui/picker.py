@@ -45,8 +45,9 @@ class PickerScreen(Screen):
         else:
             state = ("✓ ready", "")
         progress = "✓ complete" if done == total else f"{done}/{total} steps done"
-        return Text.assemble((lesson.title, "bold"), f"  [{lesson.id}]\n", (lesson.summary + "\n", ""),
-                             (f"{progress}  ·  ", ""), state)
+        return Text.assemble(
+            (lesson.title, "bold"), f"  [{lesson.id}]\n", (lesson.summary + "\n", ""), (f"{progress}  ·  ", ""), state
+        )
 
     def refresh_lessons(self) -> None:
         query = self.query_one(Input).value.strip().lower()

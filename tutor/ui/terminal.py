@@ -35,8 +35,16 @@ PS0='\e]7770;start\a'
 PROMPT_COMMAND='printf "\033]7770;done;%s\007" "$?"'
 """
 KEYS = {
-    "enter": "\r", "tab": "\t", "backspace": "\x7f", "escape": "\x1b", "delete": "\x1b[3~",
-    "home": "\x1b[H", "end": "\x1b[F", "pageup": "\x1b[5~", "pagedown": "\x1b[6~", "insert": "\x1b[2~",
+    "enter": "\r",
+    "tab": "\t",
+    "backspace": "\x7f",
+    "escape": "\x1b",
+    "delete": "\x1b[3~",
+    "home": "\x1b[H",
+    "end": "\x1b[F",
+    "pageup": "\x1b[5~",
+    "pagedown": "\x1b[6~",
+    "insert": "\x1b[2~",
     "shift+tab": "\x1b[Z",
 }
 ARROWS = {"up": "A", "down": "B", "right": "C", "left": "D"}
@@ -102,8 +110,9 @@ class Terminal(Widget, can_focus=True):
         cols, rows = max(self.size.width, 20), max(self.size.height, 5)
         self.screen_.resize(rows, cols)
         env = {**os.environ, "TERM": "xterm", **self.env}
-        self.proc = PtyProcess.spawn(["bash", "--noprofile", "--rcfile", self._rcfile, "-i"], env=env,
-                                     cwd=self.cwd, dimensions=(rows, cols))
+        self.proc = PtyProcess.spawn(
+            ["bash", "--noprofile", "--rcfile", self._rcfile, "-i"], env=env, cwd=self.cwd, dimensions=(rows, cols)
+        )
         self.run_worker(self._read, thread=True, exclusive=False, name="pty-reader")
 
     def _read(self) -> None:
@@ -227,5 +236,4 @@ class Terminal(Widget, can_focus=True):
 @functools.lru_cache(maxsize=1024)
 def _style(key: tuple) -> Style:
     fg, bg, bold, italic, underline, reverse = key
-    return Style(color=_color(fg), bgcolor=_color(bg), bold=bold, italic=italic, underline=underline,
-                 reverse=reverse)
+    return Style(color=_color(fg), bgcolor=_color(bg), bold=bold, italic=italic, underline=underline, reverse=reverse)

@@ -33,8 +33,13 @@ class ThinkingMixin:
     def show_hints(self, step: Step) -> None:
         learned = self.session.learned(step.number) if self.session else {}
         solution = [self.command_text(c) for c in step.solution] if learned.get("revealed") else None
-        self.query_one(HintPane).show(self.session.hints(step.number) if self.session else [], len(step.hints),
-                                      step.challenge, solution, stuck=bool(self.session and self.session.stuck(step.number)))
+        self.query_one(HintPane).show(
+            self.session.hints(step.number) if self.session else [],
+            len(step.hints),
+            step.challenge,
+            solution,
+            stuck=bool(self.session and self.session.stuck(step.number)),
+        )
 
     def show_passed(self, step: Step) -> None:
         """A passed step stays in view: its results, the prediction beside the engine, and
@@ -45,8 +50,10 @@ class ThinkingMixin:
         if step.is_quiz and self.session is not None:
             right = sum(bool(p and p.correct) for p in self.session.picks(step.number, QUIZ))
             score = f" Quiz: {right} of {len(step.quiz)} right."
-        view.done(f"✓ Step {step.number} done.{score} " + ("That was the last step." if last else
-                                                           "F8 (or F3) goes to the next step."))
+        view.done(
+            f"✓ Step {step.number} done.{score} "
+            + ("That was the last step." if last else "F8 (or F3) goes to the next step.")
+        )
         if self.session is not None:
             view.query_one(PredictionOutcome).show(self.session.picks(step.number))
         if len(self.app.progress.done(self.lesson.id)) == len(self.lesson.steps):
@@ -65,8 +72,12 @@ class ThinkingMixin:
         def answered(number: int | None) -> None:
             self.asking = False
             pick = self.session.predict(step.number, index, number)
-            self.notify("Skipped: see what the engine does." if pick.skipped else
-                        f"You predicted: {pick.choice}. Now run it and see.", title="Prediction")
+            self.notify(
+                "Skipped: see what the engine does."
+                if pick.skipped
+                else f"You predicted: {pick.choice}. Now run it and see.",
+                title="Prediction",
+            )
             self.ask_prediction(step)
 
         self.app.push_screen(PredictScreen(question, self.session.text(question.question)), answered)
@@ -76,11 +87,17 @@ class ThinkingMixin:
         if self.session is None:
             self.notify("Still reaching the engine: try again in a moment.", severity="warning")
         elif not step.hints:
-            self.notify("This step has no written hints" + (": F12 shows a solution." if step.challenge else
-                                                             ": its commands are in the text."), title="Hint")
+            self.notify(
+                "This step has no written hints"
+                + (": F12 shows a solution." if step.challenge else ": its commands are in the text."),
+                title="Hint",
+            )
         elif self.session.hint(self.current) is None:
-            self.notify(f"No more hints: all {len(step.hints)} are shown." +
-                        (" F12 shows a solution." if step.challenge else ""), title="Hint")
+            self.notify(
+                f"No more hints: all {len(step.hints)} are shown."
+                + (" F12 shows a solution." if step.challenge else ""),
+                title="Hint",
+            )
         self.show_hints(step)
 
     def action_solution(self) -> None:

@@ -56,6 +56,7 @@ RECALL: dict[str, Callable[..., Outcome | None]] = {}
 
 def check(kind: str, /, shorthand: str | None = None, **fields: Field):
     """Register a check kind's function under `kind`, with its parameters' fields."""
+
     def register(fn: Callable[..., Outcome]) -> Callable[..., Outcome]:
         KINDS[kind] = Kind(kind, fields, shorthand, fn, (fn.__doc__ or "").strip())
         return fn
@@ -66,6 +67,7 @@ def check(kind: str, /, shorthand: str | None = None, **fields: Field):
 def recall(kind: str):
     """Register how `kind`'s claim is proven from history: returns a passing Outcome
     with `how="history"`, or None when the history does not show it."""
+
     def register(fn: Callable[..., Outcome | None]) -> Callable[..., Outcome | None]:
         RECALL[kind] = fn
         return fn
@@ -77,8 +79,16 @@ class Context:
     """What a check can see: the engine, facts remembered by earlier steps, the roles
     resolved to what the learner made, the history since the lesson began, secrets."""
 
-    def __init__(self, engine: Engine, facts: dict[str, str] | None = None, secrets=(), since: float | None = None,
-                 roles: RoleNames | None = None, seen: dict | None = None, past: History | None = None):
+    def __init__(
+        self,
+        engine: Engine,
+        facts: dict[str, str] | None = None,
+        secrets=(),
+        since: float | None = None,
+        roles: RoleNames | None = None,
+        seen: dict | None = None,
+        past: History | None = None,
+    ):
         self.engine = engine
         self.seen = seen  # look-ups kept for a whole-lesson check, where the engine holds still
         self.facts = facts or {}
@@ -151,6 +161,7 @@ _FACT = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 def fill(value: Any, facts: dict[str, str]) -> Any:
     """Replace `{fact}` placeholders with remembered values."""
     if isinstance(value, str):
+
         def sub(m: re.Match) -> str:
             if m.group(1) not in facts:
                 raise MissingFact(m.group(1))
@@ -168,10 +179,13 @@ def _filled(spec_kind: str, params: dict[str, Any], ctx: Context) -> dict | Outc
     try:
         return fill(params, ctx.values)
     except MissingFact as missing:
-        return Outcome(False, f"this check needs {{{missing}}}, which an earlier step remembers",
-                       expected=f"the fact {{{missing}}} from an earlier step",
-                       found="no earlier step has recorded it",
-                       hint="Do the earlier steps first (or check them with `docklab check LESSON --step N`).")
+        return Outcome(
+            False,
+            f"this check needs {{{missing}}}, which an earlier step remembers",
+            expected=f"the fact {{{missing}}} from an earlier step",
+            found="no earlier step has recorded it",
+            hint="Do the earlier steps first (or check them with `docklab check LESSON --step N`).",
+        )
 
 
 def evaluate(spec_kind: str, params: dict[str, Any], ctx: Context) -> Outcome:
@@ -199,5 +213,10 @@ def evaluate_past(spec_kind: str, params: dict[str, Any], ctx: Context) -> Outco
 
 def missing_container(name: str, claim: str, about: str = "") -> Outcome:
     """A failed outcome for a container that does not exist, with the step's command as the hint."""
-    return Outcome(False, claim, expected=f"a container named {name}", found=f"no container named {name}",
-                   hint=f"Run the step's `docker run ... --name {name}` command.")
+    return Outcome(
+        False,
+        claim,
+        expected=f"a container named {name}",
+        found=f"no container named {name}",
+        hint=f"Run the step's `docker run ... --name {name}` command.",
+    )

@@ -8,7 +8,6 @@ from tutor.core.engine.describe import ANON_LABEL, HEX64, describe_mount, is_ano
 from tutor.core.outcome import Outcome
 
 
-
 def _past(ctx: Context, name: str) -> list[tuple[str, dict]]:
     """Containers of this name made since the lesson began, from the history, oldest first."""
     return [(cid, c) for cid, c in ctx.history.containers().items() if c["name"] == name]
@@ -22,16 +21,20 @@ def _started(ctx: Context, cid: str):
 def container_exists(ctx: Context, name: str, status: str | None = None, error: str | None = None) -> Outcome:
     """A container with this name exists, running or not (optionally: in this status,
     such as `created` for one whose start failed, with text in the engine's start error)."""
-    claim = f"container {name} exists" + (f" and is {status}" if status else "") + (
-        f" with the error {error!r}" if error else "")
+    claim = (
+        f"container {name} exists"
+        + (f" and is {status}" if status else "")
+        + (f" with the error {error!r}" if error else "")
+    )
     c = ctx.container(name)
     if c is None:
         return missing_container(name, claim)
     state = c.attrs.get("State") or {}
     seen = f"{name} is {c.status}" + (f" (error: {state['Error']})" if state.get("Error") else "")
     if status and c.status != status or error and error not in (state.get("Error") or ""):
-        return Outcome(False, claim, expected=" ".join(w for w in (status, error and f"error {error!r}") if w),
-                       found=seen)
+        return Outcome(
+            False, claim, expected=" ".join(w for w in (status, error and f"error {error!r}") if w), found=seen
+        )
     return Outcome(True, claim, found=seen)
 
 
@@ -43,8 +46,12 @@ def _container_existed(ctx: Context, name: str, status: str | None = None, error
     if not past:
         return None
     cid, c = past[-1]
-    return Outcome(True, f"container {name} exists", how="history",
-                   found=f"the engine created {name} ({short(cid)}) at {c['created'].clock}")
+    return Outcome(
+        True,
+        f"container {name} exists",
+        how="history",
+        found=f"the engine created {name} ({short(cid)}) at {c['created'].clock}",
+    )
 
 
 @check("container_running", shorthand="name", name=Field(str, True))
@@ -56,9 +63,13 @@ def container_running(ctx: Context, name: str) -> Outcome:
         return missing_container(name, claim)
     if c.status != "running":
         state = c.attrs.get("State", {})
-        return Outcome(False, claim, expected="running",
-                       found=f"{name} is {c.status} (exit code {state.get('ExitCode')})" + logs_tail(ctx, c),
-                       hint=f"See why it stopped: `docker logs {name}`; start it again with `docker start {name}`.")
+        return Outcome(
+            False,
+            claim,
+            expected="running",
+            found=f"{name} is {c.status} (exit code {state.get('ExitCode')})" + logs_tail(ctx, c),
+            hint=f"See why it stopped: `docker logs {name}`; start it again with `docker start {name}`.",
+        )
     return Outcome(True, claim, found=f"{name} is running")
 
 
@@ -67,8 +78,12 @@ def _container_ran(ctx: Context, name: str):
     for cid, _ in reversed(_past(ctx, name)):
         start = _started(ctx, cid)
         if start is not None:
-            return Outcome(True, f"container {name} is running", how="history",
-                           found=f"the engine started {name} ({short(cid)}) at {start.clock}")
+            return Outcome(
+                True,
+                f"container {name} is running",
+                how="history",
+                found=f"the engine started {name} ({short(cid)}) at {start.clock}",
+            )
     return None
 
 
@@ -79,8 +94,11 @@ def container_absent(ctx: Context, name: str) -> Outcome:
     c = ctx.container(name)
     if c is None:
         return Outcome(True, claim, found=f"no container named {name}")
-    hint = (f"Stop and remove it in one go: `docker rm -f {name}`." if c.status == "running"
-            else f"Remove it: `docker rm {name}`.")
+    hint = (
+        f"Stop and remove it in one go: `docker rm -f {name}`."
+        if c.status == "running"
+        else f"Remove it: `docker rm {name}`."
+    )
     return Outcome(False, claim, expected=f"no container named {name}", found=f"{name} is {c.status}", hint=hint)
 
 
@@ -88,8 +106,12 @@ def container_absent(ctx: Context, name: str) -> Outcome:
 def _container_was_removed(ctx: Context, name: str):
     for cid, c in reversed(_past(ctx, name)):
         if c["destroyed"] is not None:
-            return Outcome(True, f"container {name} is removed", how="history",
-                           found=f"the engine removed {name} ({short(cid)}) at {c['destroyed'].clock}")
+            return Outcome(
+                True,
+                f"container {name} is removed",
+                how="history",
+                found=f"the engine removed {name} ({short(cid)}) at {c['destroyed'].clock}",
+            )
     return None
 
 
@@ -108,18 +130,39 @@ def logs_tail(ctx: Context, c, lines: int = 6) -> str:
 SYNTAX = {"mount": "`--mount`", "v": "`-v`"}
 
 
-@check("mount", container=Field(str, True), destination=Field(str, True), type=Field(str),
-       volume=Field(str), anonymous=Field(bool), read_only=Field(bool), subpath=Field(str), syntax=Field(str))
-def mount(ctx: Context, container: str, destination: str, type: str | None = None, volume: str | None = None,
-          anonymous: bool | None = None, read_only: bool | None = None, subpath: str | None = None,
-          syntax: str | None = None) -> Outcome:
+@check(
+    "mount",
+    container=Field(str, True),
+    destination=Field(str, True),
+    type=Field(str),
+    volume=Field(str),
+    anonymous=Field(bool),
+    read_only=Field(bool),
+    subpath=Field(str),
+    syntax=Field(str),
+)
+def mount(
+    ctx: Context,
+    container: str,
+    destination: str,
+    type: str | None = None,
+    volume: str | None = None,
+    anonymous: bool | None = None,
+    read_only: bool | None = None,
+    subpath: str | None = None,
+    syntax: str | None = None,
+) -> Outcome:
     """The container has a mount at `destination` of this type / volume / read-only-ness,
     made with this syntax (`mount` for `--mount`, `v` for `-v`; the engine records them
     differently). Read-only is judged by `RW`, never by `Mode` (`--mount ...,readonly` gives Mode "z")."""
-    want = ["" if anonymous or volume else type or "", f"volume {short(volume)}" if volume else "",
-            "an anonymous volume" if anonymous else "",
-            "read-only" if read_only else ("writable" if read_only is False else ""),
-            f"subpath {subpath}" if subpath else "", f"made with {SYNTAX.get(syntax, syntax)}" if syntax else ""]
+    want = [
+        "" if anonymous or volume else type or "",
+        f"volume {short(volume)}" if volume else "",
+        "an anonymous volume" if anonymous else "",
+        "read-only" if read_only else ("writable" if read_only is False else ""),
+        f"subpath {subpath}" if subpath else "",
+        f"made with {SYNTAX.get(syntax, syntax)}" if syntax else "",
+    ]
     claim = f"{container} mounts {' '.join(w for w in want if w) or 'something'} at {destination}"
     c = ctx.container(container)
     if c is None:
@@ -129,8 +172,13 @@ def mount(ctx: Context, container: str, destination: str, type: str | None = Non
     expected = " ".join(w for w in want if w) + f" at {destination}"
     if found is None:
         others = "; ".join(describe_mount(m) for m in mounts) or "no mounts at all"
-        return Outcome(False, claim, expected=expected, found=f"{container} has no mount at {destination} ({others})",
-                       hint="Mounts are fixed when a container is created: remove it and run it again with the mount.")
+        return Outcome(
+            False,
+            claim,
+            expected=expected,
+            found=f"{container} has no mount at {destination} ({others})",
+            hint="Mounts are fixed when a container is created: remove it and run it again with the mount.",
+        )
     seen = f"{container} mounts {describe_mount(found)}"
     recreate = "A container's mounts cannot change: remove it and create it again with the right mount."
     if type and found.get("Type") != type:
@@ -145,31 +193,53 @@ def mount(ctx: Context, container: str, destination: str, type: str | None = Non
         if anon:
             seen += "; " + anonymity(ctx, vol.attrs)
     if read_only is not None and found.get("RW", True) == read_only:
-        return Outcome(False, claim, expected=expected, found=seen,
-                       hint="Add `:ro` to -v, or `,readonly` to --mount, and create the container again.")
+        return Outcome(
+            False,
+            claim,
+            expected=expected,
+            found=seen,
+            hint="Add `:ro` to -v, or `,readonly` to --mount, and create the container again.",
+        )
     if subpath is not None:
         specs = c.attrs.get("HostConfig", {}).get("Mounts") or []
         spec = next((s for s in specs if s.get("Target") == destination), {})
         got = (spec.get("VolumeOptions") or {}).get("Subpath")
         if got != subpath:
-            return Outcome(False, claim, expected=expected,
-                           found=f"{seen} with {'subpath ' + got if got else 'no subpath (the whole volume)'}",
-                           hint="Use --mount ...,volume-subpath=DIR (Engine and CLI 26 or newer).")
+            return Outcome(
+                False,
+                claim,
+                expected=expected,
+                found=f"{seen} with {'subpath ' + got if got else 'no subpath (the whole volume)'}",
+                hint="Use --mount ...,volume-subpath=DIR (Engine and CLI 26 or newer).",
+            )
     if syntax is not None:
         made = syntax_of(c, destination)
         if made != syntax:
             how = {"mount": "HostConfig.Mounts (`--mount`)", "v": "HostConfig.Binds (`-v`)"}.get(
-                made, "neither -v nor --mount (--volumes-from or the image's VOLUME)")
-            return Outcome(False, claim, expected=expected, found=f"{seen}; the engine recorded it in {how}",
-                           hint=f"This step is about the {SYNTAX.get(syntax, syntax)} syntax: create the container "
-                                "again with it.")
+                made, "neither -v nor --mount (--volumes-from or the image's VOLUME)"
+            )
+            return Outcome(
+                False,
+                claim,
+                expected=expected,
+                found=f"{seen}; the engine recorded it in {how}",
+                hint=f"This step is about the {SYNTAX.get(syntax, syntax)} syntax: create the container again with it.",
+            )
     return Outcome(True, claim, found=seen)
 
 
 @recall("mount")
-def _mounted(ctx: Context, container: str, destination: str, type: str | None = None, volume: str | None = None,
-             anonymous: bool | None = None, read_only: bool | None = None, subpath: str | None = None,
-             syntax: str | None = None):
+def _mounted(
+    ctx: Context,
+    container: str,
+    destination: str,
+    type: str | None = None,
+    volume: str | None = None,
+    anonymous: bool | None = None,
+    read_only: bool | None = None,
+    subpath: str | None = None,
+    syntax: str | None = None,
+):
     if subpath is not None or syntax is not None or type not in (None, "volume"):
         return None  # the engine's events do not record these
     for cid, _ in reversed(_past(ctx, container)):
@@ -181,9 +251,13 @@ def _mounted(ctx: Context, container: str, destination: str, type: str | None = 
             if read_only is not None and (m.attrs.get("read/write") == "false") != read_only:
                 continue
             ro = " read-only" if m.attrs.get("read/write") == "false" else ""
-            return Outcome(True, f"{container} mounts {short(m.actor)} at {destination}", how="history",
-                           found=f"the engine mounted the volume {short(m.actor)}{ro} at {destination} in "
-                                 f"{container} ({short(cid)}) at {m.clock}")
+            return Outcome(
+                True,
+                f"{container} mounts {short(m.actor)} at {destination}",
+                how="history",
+                found=f"the engine mounted the volume {short(m.actor)}{ro} at {destination} in "
+                f"{container} ({short(cid)}) at {m.clock}",
+            )
     return None
 
 
@@ -192,10 +266,17 @@ def anonymity(ctx: Context, volume_attrs: dict) -> str:
     if ANON_LABEL in (volume_attrs.get("Labels") or {}):
         return f"anonymous: it carries the label {ANON_LABEL}"
     older = parse_version(ctx.engine.version) < (27, 4)
-    return ("anonymous by its 64-hex name; it has no " + ANON_LABEL + " label: "
-            + (f"this engine ({ctx.engine.version}) is older than 27.4, which labels anonymous volumes made with "
-               "`--mount type=volume,dst=...`, so a plain `docker volume prune` will not remove it" if older
-               else "it was not made as an anonymous volume by this engine"))
+    return (
+        "anonymous by its 64-hex name; it has no "
+        + ANON_LABEL
+        + " label: "
+        + (
+            f"this engine ({ctx.engine.version}) is older than 27.4, which labels anonymous volumes made with "
+            "`--mount type=volume,dst=...`, so a plain `docker volume prune` will not remove it"
+            if older
+            else "it was not made as an anonymous volume by this engine"
+        )
+    )
 
 
 @check("container_env", container=Field(str, True), variable=Field(str, True), present=Field(bool))
@@ -210,8 +291,10 @@ def container_env(ctx: Context, container: str, variable: str, present: bool = T
     if variable in env:
         if not variable.endswith("_FILE"):  # a path is no secret; the value itself may be
             ctx.hide(env[variable])
-        found = (f"Config.Env sets {variable} (a {len(env[variable])}-character value that anyone who can run "
-                 "`docker inspect` reads)")
+        found = (
+            f"Config.Env sets {variable} (a {len(env[variable])}-character value that anyone who can run "
+            "`docker inspect` reads)"
+        )
     else:
         found = f"Config.Env has no {variable}"
     return Outcome((variable in env) == present, claim, expected="set" if present else "not set", found=found)

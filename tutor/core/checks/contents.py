@@ -21,8 +21,13 @@ def _not_running(ctx: Context, c, name: str, claim: str) -> Outcome:
     """A container that is not running cannot answer, and waiting will not change that."""
     restarting = (c.attrs.get("State") or {}).get("Restarting")
     state = "restarting over and over" if restarting else c.status
-    return Outcome(False, claim, expected=f"{name} running", found=f"{name} is {state}" + logs_tail(ctx, c),
-                   hint=f"Its log says why (`docker logs {name}`); fix that, then run it again.")
+    return Outcome(
+        False,
+        claim,
+        expected=f"{name} running",
+        found=f"{name} is {state}" + logs_tail(ctx, c),
+        hint=f"Its log says why (`docker logs {name}`); fix that, then run it again.",
+    )
 
 
 def _running(ctx: Context, name: str, claim: str):
@@ -35,15 +40,32 @@ def _running(ctx: Context, name: str, claim: str):
     return c, None
 
 
-@check("exec", container=Field(str, True), command=Field((str, list), True), contains=Field(str),
-       not_contains=Field(str), exit_code=Field(int), user=Field(str))
-def exec_(ctx: Context, container: str, command: str | list[str], contains: str | None = None,
-          not_contains: str | None = None, exit_code: int | None = None, user: str | None = None) -> Outcome:
+@check(
+    "exec",
+    container=Field(str, True),
+    command=Field((str, list), True),
+    contains=Field(str),
+    not_contains=Field(str),
+    exit_code=Field(int),
+    user=Field(str),
+)
+def exec_(
+    ctx: Context,
+    container: str,
+    command: str | list[str],
+    contains: str | None = None,
+    not_contains: str | None = None,
+    exit_code: int | None = None,
+    user: str | None = None,
+) -> Outcome:
     """Run a command in a running container (through the API, no `docker` process) and
     judge its output and exit code."""
     shown = command if isinstance(command, str) else shlex.join(command)
-    parts = [f"contains {contains!r}" if contains else "", f"lacks {not_contains!r}" if not_contains else "",
-             f"exits {exit_code}" if exit_code is not None else ""]
+    parts = [
+        f"contains {contains!r}" if contains else "",
+        f"lacks {not_contains!r}" if not_contains else "",
+        f"exits {exit_code}" if exit_code is not None else "",
+    ]
     claim = f"`{shown}` in {container} " + (", ".join(p for p in parts if p) or "succeeds")
     c, trouble = _running(ctx, container, claim)
     if trouble:
@@ -57,16 +79,27 @@ def exec_(ctx: Context, container: str, command: str | list[str], contains: str 
     text = (out or b"").decode("utf-8", "replace").strip()
     tail = text if len(text) <= 300 else "…" + text[-300:]
     found = f"exit code {code}, output: {tail or '(none)'}"
-    ok = ((contains is None or contains in text) and (not_contains is None or not_contains not in text)
-          and (exit_code is None or code == exit_code)
-          and (exit_code is not None or contains is not None or not_contains is not None or code == 0))
+    ok = (
+        (contains is None or contains in text)
+        and (not_contains is None or not_contains not in text)
+        and (exit_code is None or code == exit_code)
+        and (exit_code is not None or contains is not None or not_contains is not None or code == 0)
+    )
     return Outcome(ok, claim, expected=", ".join(p for p in parts if p) or "exit code 0", found=found, retry=not ok)
 
 
 # ---- MySQL, logged in with the password the container was given ---------------------------
 
-NOT_READY = ("Can't connect", "(111)", "(115)", "ERROR 2002", "ERROR 2003", "Lost connection",
-             "server has gone away", "No such file or directory")
+NOT_READY = (
+    "Can't connect",
+    "(111)",
+    "(115)",
+    "ERROR 2002",
+    "ERROR 2003",
+    "Lost connection",
+    "server has gone away",
+    "No such file or directory",
+)
 
 
 def _env(c) -> dict[str, str]:
@@ -102,7 +135,7 @@ def _passwords(ctx: Context, c) -> list[str]:
     if own is not None:
         return [own]
     others: list[str] = []
-    for res in (ctx.roles.resolved.values() if ctx.roles else []):
+    for res in ctx.roles.resolved.values() if ctx.roles else []:
         if res.role.kind != "container" or res.how not in ("name", "match") or res.thing_id == c.id:
             continue
         other = ctx.container(res.thing_id)
@@ -112,17 +145,36 @@ def _passwords(ctx: Context, c) -> list[str]:
     return others
 
 
-@check("mysql", shorthand="container", container=Field(str, True), query=Field(str), contains=Field(str),
-       not_contains=Field(str), error=Field(str))
-def mysql(ctx: Context, container: str, query: str | None = None, contains: str | None = None,
-          not_contains: str | None = None, error: str | None = None) -> Outcome:
+@check(
+    "mysql",
+    shorthand="container",
+    container=Field(str, True),
+    query=Field(str),
+    contains=Field(str),
+    not_contains=Field(str),
+    error=Field(str),
+)
+def mysql(
+    ctx: Context,
+    container: str,
+    query: str | None = None,
+    contains: str | None = None,
+    not_contains: str | None = None,
+    error: str | None = None,
+) -> Outcome:
     """MySQL in the container answers (no `query`: `mysqladmin ping` over TCP), or the
     query's output contains / lacks this, or it fails with this `error` (e.g. `1049`).
     It logs in as root with the password the container was given; no check names one."""
-    parts = [f"contains {contains!r}" if contains else "", f"lacks {not_contains!r}" if not_contains else "",
-             f"fails with ERROR {error}" if error else ""]
-    claim = (f"MySQL in {container} answers" if query is None
-             else f"`{query}` in {container}'s MySQL " + (", ".join(p for p in parts if p) or "succeeds"))
+    parts = [
+        f"contains {contains!r}" if contains else "",
+        f"lacks {not_contains!r}" if not_contains else "",
+        f"fails with ERROR {error}" if error else "",
+    ]
+    claim = (
+        f"MySQL in {container} answers"
+        if query is None
+        else f"`{query}` in {container}'s MySQL " + (", ".join(p for p in parts if p) or "succeeds")
+    )
     c, trouble = _running(ctx, container, claim)
     if trouble:
         return trouble
@@ -134,12 +186,19 @@ def mysql(ctx: Context, container: str, query: str | None = None, contains: str 
         c.reload()
         return _not_running(ctx, c, container, claim)
     if not candidates:
-        return Outcome(False, claim, expected="a root password to log in with",
-                       found=f"{container} was given none (no MYSQL_ROOT_PASSWORD, MYSQL_ROOT_PASSWORD_FILE or "
-                             "MYSQL_ALLOW_EMPTY_PASSWORD), and no other container of the lesson was",
-                       hint="Give it one with -e MYSQL_ROOT_PASSWORD=..., as the step does.")
-    argv = (["mysqladmin", "ping", "-h127.0.0.1", "--protocol=tcp", "-uroot"] if query is None
-            else ["mysql", "-h127.0.0.1", "--protocol=tcp", "-uroot", "-N", "-e", query])
+        return Outcome(
+            False,
+            claim,
+            expected="a root password to log in with",
+            found=f"{container} was given none (no MYSQL_ROOT_PASSWORD, MYSQL_ROOT_PASSWORD_FILE or "
+            "MYSQL_ALLOW_EMPTY_PASSWORD), and no other container of the lesson was",
+            hint="Give it one with -e MYSQL_ROOT_PASSWORD=..., as the step does.",
+        )
+    argv = (
+        ["mysqladmin", "ping", "-h127.0.0.1", "--protocol=tcp", "-uroot"]
+        if query is None
+        else ["mysql", "-h127.0.0.1", "--protocol=tcp", "-uroot", "-N", "-e", query]
+    )
     text, code = "", 1
     try:
         for password in candidates:
@@ -156,24 +215,39 @@ def mysql(ctx: Context, container: str, query: str | None = None, contains: str 
     tail = text if len(text) <= 300 else "…" + text[-300:]
     if "Access denied" in text:
         own = given_password(c) is not None
-        return Outcome(False, claim, expected="MySQL to accept the root password",
-                       found=f"MySQL in {container} refuses the password "
-                             + ("it was given" if own else "of the lesson's other containers") + f": {tail}",
-                       hint="The data directory was initialised earlier with another password, and the image "
-                            "ignores every MYSQL_* variable on an initialised data directory: use the first password.")
+        return Outcome(
+            False,
+            claim,
+            expected="MySQL to accept the root password",
+            found=f"MySQL in {container} refuses the password "
+            + ("it was given" if own else "of the lesson's other containers")
+            + f": {tail}",
+            hint="The data directory was initialised earlier with another password, and the image "
+            "ignores every MYSQL_* variable on an initialised data directory: use the first password.",
+        )
     if any(sign in text for sign in NOT_READY):
         starting = "" if c.status == "running" else logs_tail(ctx, c)
-        return Outcome(False, claim, expected="MySQL answering over TCP",
-                       found=f"MySQL in {container} does not answer yet{starting}", retry=True,
-                       hint="It initialises its data directory on the first start; that takes a while.")
+        return Outcome(
+            False,
+            claim,
+            expected="MySQL answering over TCP",
+            found=f"MySQL in {container} does not answer yet{starting}",
+            retry=True,
+            hint="It initialises its data directory on the first start; that takes a while.",
+        )
     if query is None:
         return Outcome(code == 0 and "alive" in text, claim, expected="mysqld is alive", found=tail or "(no output)")
     if error is not None:
         ok = f"ERROR {error}" in text
         return Outcome(ok, claim, expected=f"ERROR {error}", found=tail or "(no output)")
     if code != 0:
-        return Outcome(False, claim, expected=", ".join(p for p in parts if p) or "the query to succeed",
-                       found=tail, hint="Check the step's SQL: the database and table names.")
+        return Outcome(
+            False,
+            claim,
+            expected=", ".join(p for p in parts if p) or "the query to succeed",
+            found=tail,
+            hint="Check the step's SQL: the database and table names.",
+        )
     ok = (contains is None or contains in text) and (not_contains is None or not_contains not in text)
     return Outcome(ok, claim, expected=", ".join(p for p in parts if p), found=tail or "(no rows)")
 
@@ -184,17 +258,27 @@ def mysql(ctx: Context, container: str, query: str | None = None, contains: str 
 def _volume_trouble(err: Exception, volume: str, path: str, claim: str) -> Outcome:
 
     if isinstance(err, volumefiles.NoVolume):
-        return Outcome(False, claim, expected=f"a volume named {short(volume)}", found="no such volume",
-                       hint="Run the step's commands that create and fill it.")
+        return Outcome(
+            False,
+            claim,
+            expected=f"a volume named {short(volume)}",
+            found="no such volume",
+            hint="Run the step's commands that create and fill it.",
+        )
     if isinstance(err, volumefiles.NoPath):
-        return Outcome(False, claim, expected=f"{path or 'the root'} in volume {short(volume)}",
-                       found=f"nothing at {path} in {short(volume)}" if path else str(err))
+        return Outcome(
+            False,
+            claim,
+            expected=f"{path or 'the root'} in volume {short(volume)}",
+            found=f"nothing at {path} in {short(volume)}" if path else str(err),
+        )
     return Outcome(False, claim, expected=f"to read volume {short(volume)}", found=str(err))
 
 
 @check("volume_file", volume=Field(str, True), path=Field(str, True), contains=Field(str), not_contains=Field(str))
-def volume_file(ctx: Context, volume: str, path: str, contains: str | None = None,
-                not_contains: str | None = None) -> Outcome:
+def volume_file(
+    ctx: Context, volume: str, path: str, contains: str | None = None, not_contains: str | None = None
+) -> Outcome:
     """A file exists at `path` inside the volume (whatever container wrote it), and
     its text contains / lacks this. Read through the engine, no container of the lesson."""
     from docker.errors import APIError
@@ -211,26 +295,43 @@ def volume_file(ctx: Context, volume: str, path: str, contains: str | None = Non
     return Outcome(ok, claim, expected=", ".join(p for p in parts if p) or "the file", found=f"{path}: {shown}")
 
 
-@check("volume_files", volume=Field(str, True), path=Field(str), include=Field(list), exclude=Field(list),
-       empty=Field(bool))
-def volume_files(ctx: Context, volume: str, path: str = "", include: list | None = None,
-                 exclude: list | None = None, empty: bool | None = None) -> Outcome:
+@check(
+    "volume_files",
+    volume=Field(str, True),
+    path=Field(str),
+    include=Field(list),
+    exclude=Field(list),
+    empty=Field(bool),
+)
+def volume_files(
+    ctx: Context,
+    volume: str,
+    path: str = "",
+    include: list | None = None,
+    exclude: list | None = None,
+    empty: bool | None = None,
+) -> Outcome:
     """The names directly inside a directory of the volume (its root by default):
     these are there, those are not, or it is (not) empty."""
     from docker.errors import APIError
 
     where = f"{short(volume)}:{path or '/'}"
-    parts = ([f"has {', '.join(map(str, include))}"] if include else []) + (
-        [f"lacks {', '.join(map(str, exclude))}"] if exclude else []) + (
-        ["is empty" if empty else "is not empty"] if empty is not None else [])
+    parts = (
+        ([f"has {', '.join(map(str, include))}"] if include else [])
+        + ([f"lacks {', '.join(map(str, exclude))}"] if exclude else [])
+        + (["is empty" if empty else "is not empty"] if empty is not None else [])
+    )
     claim = f"volume {where} " + ("; ".join(parts) or "exists")
     try:
         names = volumefiles.listing(ctx.client, volume, path)
     except (volumefiles.NoVolume, volumefiles.NoPath, volumefiles.NoImage, APIError) as err:
         return _volume_trouble(err, volume, path, claim)
     found = f"{where} holds " + (", ".join(names) if names else "nothing")
-    ok = (all(str(n) in names for n in include or []) and not any(str(n) in names for n in exclude or [])
-          and (empty is None or (not names) == empty))
+    ok = (
+        all(str(n) in names for n in include or [])
+        and not any(str(n) in names for n in exclude or [])
+        and (empty is None or (not names) == empty)
+    )
     return Outcome(ok, claim, expected="; ".join(parts), found=found)
 
 
@@ -249,6 +350,11 @@ def volumes_equal(ctx: Context, volume: str, other: str) -> Outcome:
     diff = volumefiles.differences(*trees)
     files = sum(e.kind == "file" for e in trees[0].values())
     if diff:
-        return Outcome(False, claim, expected="identical trees", found="; ".join(diff),
-                       hint="Restore into an empty volume, and archive the volume's root (`tar -C /source .`).")
+        return Outcome(
+            False,
+            claim,
+            expected="identical trees",
+            found="; ".join(diff),
+            hint="Restore into an empty volume, and archive the volume's root (`tar -C /source .`).",
+        )
     return Outcome(True, claim, found=f"{len(trees[0])} entries ({files} files) identical in both")

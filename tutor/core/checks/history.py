@@ -48,10 +48,20 @@ def container_removed(ctx: Context, role: str | None = None, name: str | None = 
     resolved = ctx.roles.resolved.get(role) if ctx.roles and role else None
     here = resolved.name if resolved is not None and resolved.how in ("name", "match") else None
     if here is not None or (name and ctx.container(name) is not None):
-        return Outcome(False, claim, expected=f"{about} removed", found=f"{here or name} is still there",
-                       hint=f"Remove it: `docker rm -f {here or name}`.")
-    return Outcome(False, claim, expected=f"the removal of {about}", found=f"no such removal {_no_history(ctx)}",
-                   hint="Do the step's commands: create it, then remove it.")
+        return Outcome(
+            False,
+            claim,
+            expected=f"{about} removed",
+            found=f"{here or name} is still there",
+            hint=f"Remove it: `docker rm -f {here or name}`.",
+        )
+    return Outcome(
+        False,
+        claim,
+        expected=f"the removal of {about}",
+        found=f"no such removal {_no_history(ctx)}",
+        hint="Do the step's commands: create it, then remove it.",
+    )
 
 
 @check("volume_removed", shorthand="name", name=Field(str, True))
@@ -64,43 +74,72 @@ def volume_removed(ctx: Context, name: str) -> Outcome:
         now = " and is still gone" if ctx.volume(name) is None else ", and a volume of that name exists again"
         return Outcome(True, claim, found=f"the engine removed it at {gone.clock}{now}")
     if ctx.volume(name) is not None:
-        return Outcome(False, claim, expected=f"{short(name)} removed", found="it still exists",
-                       hint=f"Remove it: `docker volume rm {name}`.")
-    return Outcome(False, claim, expected=f"the removal of {short(name)}",
-                   found=f"no removal of {short(name)} {_no_history(ctx)}",
-                   hint="Create it and remove it again (the step's commands).")
+        return Outcome(
+            False,
+            claim,
+            expected=f"{short(name)} removed",
+            found="it still exists",
+            hint=f"Remove it: `docker volume rm {name}`.",
+        )
+    return Outcome(
+        False,
+        claim,
+        expected=f"the removal of {short(name)}",
+        found=f"no removal of {short(name)} {_no_history(ctx)}",
+        hint="Create it and remove it again (the step's commands).",
+    )
 
 
 @check("volume_prune", removed=Field(list), kept=Field(list), min_reclaimed=Field(int))
-def volume_prune(ctx: Context, removed: list | None = None, kept: list | None = None,
-                 min_reclaimed: int | None = None) -> Outcome:
+def volume_prune(
+    ctx: Context, removed: list | None = None, kept: list | None = None, min_reclaimed: int | None = None
+) -> Outcome:
     """A `docker volume prune` ran since the lesson began that removed these volumes,
     kept these (they existed when it ran and it did not remove them), and freed at least
     this many bytes. Judged from the engine's events, so it still holds later."""
     removed, kept = [str(n) for n in removed or []], [str(n) for n in kept or []]
-    parts = ([f"removed {', '.join(removed)}"] if removed else []) + (
-        [f"kept {', '.join(kept)}"] if kept else []) + (
-        [f"freed at least {events.human_bytes(min_reclaimed)}"] if min_reclaimed else [])
+    parts = (
+        ([f"removed {', '.join(removed)}"] if removed else [])
+        + ([f"kept {', '.join(kept)}"] if kept else [])
+        + ([f"freed at least {events.human_bytes(min_reclaimed)}"] if min_reclaimed else [])
+    )
     claim = "a volume prune " + (", ".join(parts) if parts else "ran")
     volume_events = ctx.history.of("volume")
     prunes = [e for e in volume_events if e.action == "prune"]
     if not prunes:
-        return Outcome(False, claim, expected="a `docker volume prune`", found=f"no volume prune {_no_history(ctx)}",
-                       hint="Run the step's prune command and answer y at its prompt.")
+        return Outcome(
+            False,
+            claim,
+            expected="a `docker volume prune`",
+            found=f"no volume prune {_no_history(ctx)}",
+            hint="Run the step's prune command and answer y at its prompt.",
+        )
     seen = ""
     for prune in reversed(prunes):
         took = events.removed_by(volume_events, prune)
         freed = int(prune.attrs.get("reclaimed") or 0)
-        seen = (f"the prune at {prune.clock} removed {', '.join(sorted(map(short, took))) or 'nothing'} "
-                f"and freed {events.human_bytes(freed)}")
-        if (all(n in took for n in removed) and all(n not in took and events.existed_at(volume_events, n, prune)
-                                                    for n in kept) and freed >= (min_reclaimed or 0)):
+        seen = (
+            f"the prune at {prune.clock} removed {', '.join(sorted(map(short, took))) or 'nothing'} "
+            f"and freed {events.human_bytes(freed)}"
+        )
+        if (
+            all(n in took for n in removed)
+            and all(n not in took and events.existed_at(volume_events, n, prune) for n in kept)
+            and freed >= (min_reclaimed or 0)
+        ):
             return Outcome(True, claim, found=seen)
-    rule = ("takes only unused anonymous volumes without --all" if parse_version(ctx.engine.api_version) >= (1, 42)
-            else "takes every unused volume, named ones too")
-    return Outcome(False, claim, expected=", ".join(parts), found=seen,
-                   hint=f"This client speaks API {ctx.engine.api_version}: a prune {rule}; --all (-a) takes "
-                        "named ones too.")
+    rule = (
+        "takes only unused anonymous volumes without --all"
+        if parse_version(ctx.engine.api_version) >= (1, 42)
+        else "takes every unused volume, named ones too"
+    )
+    return Outcome(
+        False,
+        claim,
+        expected=", ".join(parts),
+        found=seen,
+        hint=f"This client speaks API {ctx.engine.api_version}: a prune {rule}; --all (-a) takes named ones too.",
+    )
 
 
 def removed_volume(ctx: Context, role: str | None, name: str | None, destination: str) -> tuple[str, dict] | None:
@@ -120,28 +159,46 @@ def volume_of_removed(ctx: Context, role: str | None, name: str | None, destinat
     found = removed_volume(ctx, role, name, destination)
     if found:
         return found[0], f"the engine's events show the removed {found[1]['name']} mounted it at {destination}"
-    return None, (f"the engine's events show no removed {_about(ctx, role, name)} with a volume at {destination} "
-                  + _no_history(ctx))
+    return None, (
+        f"the engine's events show no removed {_about(ctx, role, name)} with a volume at {destination} "
+        + _no_history(ctx)
+    )
 
 
-@check("volume_of_removed_container", role=Field(str), container=Field(str), destination=Field(str, True),
-       exists=Field(bool, True))
-def volume_of_removed_container(ctx: Context, destination: str, exists: bool, role: str | None = None,
-                                container: str | None = None) -> Outcome:
+@check(
+    "volume_of_removed_container",
+    role=Field(str),
+    container=Field(str),
+    destination=Field(str, True),
+    exists=Field(bool, True),
+)
+def volume_of_removed_container(
+    ctx: Context, destination: str, exists: bool, role: str | None = None, container: str | None = None
+) -> Outcome:
     """The volume that a since-removed container of this role (or name) had at
     `destination` still exists (`exists: true`) or is gone (`exists: false`): what
     `docker rm`, `docker rm -v` and `--rm` do to a container's volumes."""
     about = _about(ctx, role, container)
     claim = f"the volume that {about} had at {destination} before its removal " + (
-        "still exists" if exists else "went with it")
+        "still exists" if exists else "went with it"
+    )
     name, how = volume_of_removed(ctx, role, container, destination)
     if name is None:
-        return Outcome(False, claim, expected=f"a removed {about} with a volume at {destination}",
-                       found=how, hint="Run the step's commands: create it, then remove it.")
+        return Outcome(
+            False,
+            claim,
+            expected=f"a removed {about} with a volume at {destination}",
+            found=how,
+            hint="Run the step's commands: create it, then remove it.",
+        )
     there = ctx.volume(name) is not None
     found = f"its volume {short(name)} " + ("still exists" if there else f"is gone ({how})")
-    hint = ("" if there == exists else "`docker rm` keeps a container's volumes; `docker rm -v` and `--rm` remove "
-            "its anonymous ones (never named ones).")
+    hint = (
+        ""
+        if there == exists
+        else "`docker rm` keeps a container's volumes; `docker rm -v` and `--rm` remove "
+        "its anonymous ones (never named ones)."
+    )
     return Outcome(there == exists, claim, expected="it exists" if exists else "it is gone", found=found, hint=hint)
 
 
@@ -149,8 +206,9 @@ REMOVED_WITH_NS = 1_000_000_000  # `rm -v` destroys the volume right after its c
 
 
 @recall("volume_of_removed_container")
-def _volume_outlived(ctx: Context, destination: str, exists: bool, role: str | None = None,
-                     container: str | None = None):
+def _volume_outlived(
+    ctx: Context, destination: str, exists: bool, role: str | None = None, container: str | None = None
+):
     """The volume is gone now, but the history shows it outlived the container's removal
     (it went later, by another command): what `docker rm` without -v does."""
     if not exists:
@@ -164,6 +222,9 @@ def _volume_outlived(ctx: Context, destination: str, exists: bool, role: str | N
     if gone.at - c_gone.at < REMOVED_WITH_NS and not between:
         return None  # it went with the container
     about = _about(ctx, role, container)
-    return Outcome(True, f"the volume that {about} had at {destination} before its removal still exists",
-                   how="history", found=f"its volume {short(name)} outlived the removal at {c_gone.clock}; it was "
-                                        f"removed later, at {gone.clock}")
+    return Outcome(
+        True,
+        f"the volume that {about} had at {destination} before its removal still exists",
+        how="history",
+        found=f"its volume {short(name)} outlived the removal at {c_gone.clock}; it was removed later, at {gone.clock}",
+    )

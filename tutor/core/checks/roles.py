@@ -57,8 +57,9 @@ class Resolution:
 class Roles:
     """The lesson's roles resolved once for one check run (see the module docstring)."""
 
-    def __init__(self, roles: dict[str, Role], ctx: Context, images: dict[str, str],
-                 baseline: dict[str, set[str]] | None):
+    def __init__(
+        self, roles: dict[str, Role], ctx: Context, images: dict[str, str], baseline: dict[str, set[str]] | None
+    ):
         self.ctx, self.images, self.baseline = ctx, images, baseline
         self.specs = roles
         self.resolved: dict[str, Resolution] = {}
@@ -77,8 +78,11 @@ class Roles:
         name than the suggested one, or an ambiguity."""
         text = str(params)
         used = set(_REF.findall(text)) | {p.get("role") for p in params if isinstance(p, dict)}
-        return [r.describe() for k, r in self.resolved.items() if k in used
-                and (r.how == "ambiguous" or (r.found and r.name != r.role.name))]
+        return [
+            r.describe()
+            for k, r in self.resolved.items()
+            if k in used and (r.how == "ambiguous" or (r.found and r.name != r.role.name))
+        ]
 
     def explain(self, out: Outcome, params: dict) -> Outcome:
         """A check on an ambiguous role fails, naming the candidates; one on a role that only
@@ -86,22 +90,32 @@ class Roles:
         for key in _REF.findall(str(params)):
             res = self.resolved.get(key)
             if res is not None and res.how == "old":
-                return Outcome(False, out.claim, expected=f"{res.role.about}, made since the lesson began",
-                               found=f"{res.name} was made before the lesson began: it is not this attempt's",
-                               hint=f"Make it again as the step says (remove the old {res.name} first, if it is "
-                                    "yours to remove).")
+                return Outcome(
+                    False,
+                    out.claim,
+                    expected=f"{res.role.about}, made since the lesson began",
+                    found=f"{res.name} was made before the lesson began: it is not this attempt's",
+                    hint=f"Make it again as the step says (remove the old {res.name} first, if it is yours to remove).",
+                )
             if res is not None and res.how == "ambiguous":
                 kind = res.role.kind + "s"
-                return Outcome(False, out.claim, expected=f"one {res.role.kind} as {res.role.about}",
-                               found=f"several {kind} could be {res.role.about}: {', '.join(res.candidates)}",
-                               hint=f"Name the one you mean {res.role.name}, or remove the others.")
+                return Outcome(
+                    False,
+                    out.claim,
+                    expected=f"one {res.role.kind} as {res.role.about}",
+                    found=f"several {kind} could be {res.role.about}: {', '.join(res.candidates)}",
+                    hint=f"Name the one you mean {res.role.name}, or remove the others.",
+                )
         return out
 
     def owned(self) -> tuple[dict[str, str], list[str]]:
         """({container id: name}, volume names) that roles resolved to, live and made since
         the lesson began: ownership follows them, so reset removes what the learner made."""
-        containers = {r.thing_id: r.name for r in self.resolved.values() if r.how in ("name", "match")
-                      and r.role.kind == "container"}
+        containers = {
+            r.thing_id: r.name
+            for r in self.resolved.values()
+            if r.how in ("name", "match") and r.role.kind == "container"
+        }
         volumes = [r.thing_id for r in self.resolved.values() if r.how in ("name", "match") and r.role.kind == "volume"]
         return containers, volumes
 
@@ -121,8 +135,9 @@ class Roles:
         want = self.images.get(role.image, role.image)
         wanted_id = self._image_id(want)
         names = {want, want.removesuffix(":latest")}
-        return image in names or (bool(wanted_id) and (image_id == wanted_id or image == wanted_id
-                                                         or wanted_id.startswith("sha256:" + image)))
+        return image in names or (
+            bool(wanted_id) and (image_id == wanted_id or image == wanted_id or wanted_id.startswith("sha256:" + image))
+        )
 
     def _image_id(self, ref: str) -> str:
         if ref not in self._ids:
@@ -170,8 +185,10 @@ class Roles:
             return False
         if not role.mount or role.mount in mounted.get(v["Name"], set()):
             return True
-        return any(m.actor == v["Name"] and m.attrs.get("destination") == role.mount  # mounted there since
-                   for m in self.ctx.history.mounts())
+        return any(
+            m.actor == v["Name"] and m.attrs.get("destination") == role.mount  # mounted there since
+            for m in self.ctx.history.mounts()
+        )
 
     def _new(self, kind: str, key: str, created: float) -> bool:
         """Made since the lesson began: not in its baseline, or created after it began."""
@@ -182,8 +199,9 @@ class Roles:
     # -- resolution ---------------------------------------------------------------------------
 
     def _resolve(self) -> None:
-        containers = [c for c in self.ctx.listing("containers") if c.get("Names")
-                      and PROBE_LABEL not in (c.get("Labels") or {})]
+        containers = [
+            c for c in self.ctx.listing("containers") if c.get("Names") and PROBE_LABEL not in (c.get("Labels") or {})
+        ]
         volumes = self.ctx.listing("volumes")
         new_c = [c for c in containers if self._new("containers", c["Id"], c.get("Created", 0))]
         new_v = [v for v in volumes if self._new("volumes", v["Name"], _created(v))]
@@ -192,6 +210,7 @@ class Roles:
             for m in c.get("Mounts") or []:
                 if m.get("Type") == "volume":
                     mounted.setdefault(m.get("Name", ""), set()).add(m.get("Destination", ""))
+
         def exists(role: Role) -> bool:
             """A thing of the role's suggested name is there, new or not."""
             if role.kind == "container":
@@ -213,16 +232,20 @@ class Roles:
                 del pending[key]
             elif role.fixed:
                 past = self.removed(role)
-                self.resolved[key] = (Resolution(role, role.name, "history", past[-1][0]) if past
-                                      else Resolution(role, role.name, "old" if exists(role) else "unresolved"))
+                self.resolved[key] = (
+                    Resolution(role, role.name, "history", past[-1][0])
+                    if past
+                    else Resolution(role, role.name, "old" if exists(role) else "unresolved")
+                )
                 del pending[key]
 
         def live_fits(role: Role) -> list[tuple[str, str]]:
             """(id, name) of the live things made since that fit the role and no role holds."""
             if role.kind == "container":
                 return [(c["Id"], _name(c)) for c in new_c if c["Id"] not in claimed and self._container_ok(role, c)]
-            return [(v["Name"], v["Name"]) for v in new_v if v["Name"] not in claimed
-                    and self._volume_ok(role, v, mounted)]
+            return [
+                (v["Name"], v["Name"]) for v in new_v if v["Name"] not in claimed and self._volume_ok(role, v, mounted)
+            ]
 
         series = _series(self.specs)
         ambiguous: dict[str, list] = {}
@@ -265,8 +288,9 @@ class Roles:
             else:
                 self.resolved[key] = Resolution(role, role.name)
 
-    def _take_in_order(self, keys: list[str], live: list[tuple[str, str]], claimed: set[str],
-                       ambiguous: dict[str, list]) -> bool:
+    def _take_in_order(
+        self, keys: list[str], live: list[tuple[str, str]], claimed: set[str], ambiguous: dict[str, list]
+    ) -> bool:
         """A series' waiting roles take the fitting things, live or removed since: a thing of
         a role's suggested name is that role's, the others go in the order they were made;
         more things than roles: each of them is ambiguous. True if any role resolved."""
@@ -275,8 +299,10 @@ class Roles:
         past = [p for p in self.removed(role) if p[0] not in taken]
         if self._partial():
             past = [p for p in past if p[1] in {self.specs[k].name for k in keys}]
-        things = sorted([(self._made_at(role.kind, i, n), i, n, "match") for i, n in live]
-                        + [(self._made_at(role.kind, i, n), i, n, "history") for i, n in past])
+        things = sorted(
+            [(self._made_at(role.kind, i, n), i, n, "match") for i, n in live]
+            + [(self._made_at(role.kind, i, n), i, n, "history") for i, n in past]
+        )
         for key in list(keys):
             named = [t for t in things if t[2] == self.specs[key].name]
             if named:
@@ -323,11 +349,18 @@ class Roles:
         since, oldest first, from the engine's history."""
         history = self.ctx.history
         if role.kind == "container":
-            return [(cid, c["name"]) for cid, c in history.containers().items()
-                    if c["destroyed"] is not None and self.fits_past_container(role.key, cid, c)]
+            return [
+                (cid, c["name"])
+                for cid, c in history.containers().items()
+                if c["destroyed"] is not None and self.fits_past_container(role.key, cid, c)
+            ]
         created = history.volumes_created()
-        return [(name, name) for name in created if history.destroyed("volume", name)
-                and (name == role.name if role.fixed else self._past_volume_ok(role, name))]
+        return [
+            (name, name)
+            for name in created
+            if history.destroyed("volume", name)
+            and (name == role.name if role.fixed else self._past_volume_ok(role, name))
+        ]
 
     def _past_container_ok(self, role: Role, cid: str, c: dict, mounts) -> bool:
         labels = c["attrs"]
@@ -336,8 +369,13 @@ class Roles:
         if role.service and labels.get("com.docker.compose.service") != role.service:
             return False
         if role.mount:
-            theirs = [m for m in mounts if m.attrs.get("container") == cid and m.attrs.get("destination") == role.mount
-                      and (role.read_only is None or (m.attrs.get("read/write") == "false") == role.read_only)]
+            theirs = [
+                m
+                for m in mounts
+                if m.attrs.get("container") == cid
+                and m.attrs.get("destination") == role.mount
+                and (role.read_only is None or (m.attrs.get("read/write") == "false") == role.read_only)
+            ]
             if not theirs:
                 return False
             if role.volume:
@@ -352,8 +390,9 @@ class Roles:
             return False
         if role.unused is not None and (not self._ever_mounted(name)) != role.unused:
             return False
-        return not role.mount or any(m.actor == name and m.attrs.get("destination") == role.mount
-                                     for m in self.ctx.history.mounts())
+        return not role.mount or any(
+            m.actor == name and m.attrs.get("destination") == role.mount for m in self.ctx.history.mounts()
+        )
 
     def fits_past_container(self, key: str, cid: str, c: dict) -> bool:
         """Did this container from the history (History.containers()) play the role?"""
@@ -407,4 +446,3 @@ def _created(volume: dict) -> float:
         sign = 1 if tz[0] == "+" else -1
         secs -= sign * (int(tz[1:3]) * 3600 + int(tz[4:6]) * 60)
     return float(secs)
-

@@ -12,23 +12,48 @@ from tutor.core.outcome import Outcome
 
 def _users(ctx: Context, volume: str) -> list[str]:
     """The containers, running or not, that mount this volume."""
-    return [c["Names"][0].lstrip("/") for c in ctx.listing("containers")
-            if any(m.get("Name") == volume for m in c.get("Mounts") or [])]
+    return [
+        c["Names"][0].lstrip("/")
+        for c in ctx.listing("containers")
+        if any(m.get("Name") == volume for m in c.get("Mounts") or [])
+    ]
 
 
-@check("volume_exists", shorthand="name", name=Field(str, True), anonymous=Field(bool), driver=Field(str),
-       mountpoint=Field(str), label=Field(str))
-def volume_exists(ctx: Context, name: str, anonymous: bool | None = None, driver: str | None = None,
-                  mountpoint: str | None = None, label: str | None = None) -> Outcome:
+@check(
+    "volume_exists",
+    shorthand="name",
+    name=Field(str, True),
+    anonymous=Field(bool),
+    driver=Field(str),
+    mountpoint=Field(str),
+    label=Field(str),
+)
+def volume_exists(
+    ctx: Context,
+    name: str,
+    anonymous: bool | None = None,
+    driver: str | None = None,
+    mountpoint: str | None = None,
+    label: str | None = None,
+) -> Outcome:
     """A volume with this name exists (optionally: is or is not anonymous, has this
     driver, has a mount point matching a glob such as `*/volumes/NAME/_data`, carries
     the label `KEY` or `KEY=VALUE`)."""
-    claim = f"volume {short(name)} exists" + (f" with driver {driver}" if driver else "") + (
-        f" at {mountpoint}" if mountpoint else "") + (f" labelled {label}" if label else "")
+    claim = (
+        f"volume {short(name)} exists"
+        + (f" with driver {driver}" if driver else "")
+        + (f" at {mountpoint}" if mountpoint else "")
+        + (f" labelled {label}" if label else "")
+    )
     vol = ctx.volume(name)
     if vol is None:
-        return Outcome(False, claim, expected=f"a volume named {short(name)}", found="no such volume",
-                       hint=f"Create it, e.g. `docker volume create {name}`, or run the step's command.")
+        return Outcome(
+            False,
+            claim,
+            expected=f"a volume named {short(name)}",
+            found="no such volume",
+            hint=f"Create it, e.g. `docker volume create {name}`, or run the step's command.",
+        )
     if anonymous is not None and is_anonymous(vol.attrs) != anonymous:
         want = "an anonymous volume" if anonymous else "a named volume"
         got = "an anonymous volume" if not anonymous else "a named volume"
@@ -36,9 +61,13 @@ def volume_exists(ctx: Context, name: str, anonymous: bool | None = None, driver
     if driver and vol.attrs.get("Driver") != driver:
         return Outcome(False, claim, expected=f"driver {driver}", found=f"driver {vol.attrs.get('Driver')}")
     if mountpoint and not fnmatch.fnmatchcase(vol.attrs.get("Mountpoint", ""), mountpoint):
-        return Outcome(False, claim, expected=f"a mount point matching {mountpoint}",
-                       found=f"mount point {vol.attrs.get('Mountpoint')}",
-                       hint="A rootless engine keeps volumes under ~/.local/share/docker/volumes.")
+        return Outcome(
+            False,
+            claim,
+            expected=f"a mount point matching {mountpoint}",
+            found=f"mount point {vol.attrs.get('Mountpoint')}",
+            hint="A rootless engine keeps volumes under ~/.local/share/docker/volumes.",
+        )
     labels = vol.attrs.get("Labels") or {}
     if label:
         key, eq, value = label.partition("=")
@@ -52,8 +81,14 @@ def volume_exists(ctx: Context, name: str, anonymous: bool | None = None, driver
 
 
 @recall("volume_exists")
-def _volume_existed(ctx: Context, name: str, anonymous: bool | None = None, driver: str | None = None,
-                    mountpoint: str | None = None, label: str | None = None):
+def _volume_existed(
+    ctx: Context,
+    name: str,
+    anonymous: bool | None = None,
+    driver: str | None = None,
+    mountpoint: str | None = None,
+    label: str | None = None,
+):
     if label:
         return None  # the engine's events do not carry labels
     made = ctx.history.volumes_created().get(name)
@@ -67,8 +102,12 @@ def _volume_existed(ctx: Context, name: str, anonymous: bool | None = None, driv
             return None
     if anonymous is not None and bool(HEX64.match(name)) != anonymous:
         return None
-    return Outcome(True, f"volume {short(name)} exists", how="history",
-                   found=f"the engine created the volume {short(name)} at {made.clock}")
+    return Outcome(
+        True,
+        f"volume {short(name)} exists",
+        how="history",
+        found=f"the engine created the volume {short(name)} at {made.clock}",
+    )
 
 
 @check("volume_absent", shorthand="name", name=Field(str, True))
@@ -79,8 +118,11 @@ def volume_absent(ctx: Context, name: str) -> Outcome:
     if vol is None:
         return Outcome(True, claim, found="no such volume")
     users = _users(ctx, name)
-    hint = (f"It is still used by {', '.join(users)}: remove those first." if users
-            else f"Remove it: `docker volume rm {name}`.")
+    hint = (
+        f"It is still used by {', '.join(users)}: remove those first."
+        if users
+        else f"Remove it: `docker volume rm {name}`."
+    )
     return Outcome(False, claim, expected=f"no volume named {short(name)}", found="the volume still exists", hint=hint)
 
 
@@ -89,8 +131,12 @@ def _volume_was_removed(ctx: Context, name: str):
     gone = ctx.history.destroyed("volume", name)
     if gone is None:
         return None
-    return Outcome(True, f"volume {short(name)} is gone", how="history",
-                   found=f"the engine removed the volume {short(name)} at {gone.clock}")
+    return Outcome(
+        True,
+        f"volume {short(name)} is gone",
+        how="history",
+        found=f"the engine removed the volume {short(name)} at {gone.clock}",
+    )
 
 
 @check("volume_unused", shorthand="name", name=Field(str, True))
@@ -98,12 +144,22 @@ def volume_unused(ctx: Context, name: str) -> Outcome:
     """The volume exists and no container (running or stopped) uses it: it is dangling."""
     claim = f"volume {short(name)} exists and no container uses it"
     if ctx.volume(name) is None:
-        return Outcome(False, claim, expected=f"a volume named {short(name)}", found="no such volume",
-                       hint="It was removed: `docker rm -v` or a prune deletes anonymous volumes.")
+        return Outcome(
+            False,
+            claim,
+            expected=f"a volume named {short(name)}",
+            found="no such volume",
+            hint="It was removed: `docker rm -v` or a prune deletes anonymous volumes.",
+        )
     users = _users(ctx, name)
     if users:
-        return Outcome(False, claim, expected="no container using it", found=f"used by {', '.join(users)}",
-                       hint=f"Remove {', '.join(users)} first (without -v, which would delete an anonymous volume).")
+        return Outcome(
+            False,
+            claim,
+            expected="no container using it",
+            found=f"used by {', '.join(users)}",
+            hint=f"Remove {', '.join(users)} first (without -v, which would delete an anonymous volume).",
+        )
     return Outcome(True, claim, found="dangling: no container uses it")
 
 
@@ -112,6 +168,10 @@ def _volume_was_unused(ctx: Context, name: str):
     moment = ctx.history.unused_since(name)
     if moment is None:
         return None
-    return Outcome(True, f"volume {short(name)} exists and no container uses it", how="history",
-                   found=f"no container used {short(name)} once {moment.name or short(moment.actor)} was removed "
-                         f"at {moment.clock}")
+    return Outcome(
+        True,
+        f"volume {short(name)} exists and no container uses it",
+        how="history",
+        found=f"no container used {short(name)} once {moment.name or short(moment.actor)} was removed "
+        f"at {moment.clock}",
+    )

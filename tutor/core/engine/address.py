@@ -22,8 +22,9 @@ def own_engine() -> tuple[str, str]:
     return "unix:///var/run/docker.sock", "default socket"
 
 
-def make_client(base_url: str | None = None, tls=None, version: str = "auto", timeout: int = 60,
-                env: dict[str, str] | None = None):
+def make_client(
+    base_url: str | None = None, tls=None, version: str = "auto", timeout: int = 60, env: dict[str, str] | None = None
+):
     """A docker SDK client for `base_url` (and `tls`), else as docker.from_env() makes one
     from `env` (default: this process's environment).
     Over TLS, requests would check the engine's certificate against $REQUESTS_CA_BUNDLE

@@ -56,8 +56,10 @@ def save(client, images: list[str], path: Path, progress: Callable[[int], None] 
 
     missing = [r["image"] for r in rows(client, images) if not r["present"]]
     if missing:
-        raise ImageError(f"cannot bundle images that are not on this engine: {', '.join(missing)} "
-                         "(`docklab images pull` or `docklab images build` first)")
+        raise ImageError(
+            f"cannot bundle images that are not on this engine: {', '.join(missing)} "
+            "(`docklab images pull` or `docklab images build` first)"
+        )
     path = Path(path)
     tmp = path.with_name(path.name + ".part")
     written = 0
@@ -130,9 +132,15 @@ def pull(client, image: str) -> Iterator[dict]:
             if "error" in ev:
                 raise ImageError(f"cannot pull {image}: {ev['error']}")
             detail = ev.get("progressDetail") or {}
-            yield {"id": ev.get("id", ""), "status": ev.get("status", ""), "current": detail.get("current"),
-                   "total": detail.get("total")}
+            yield {
+                "id": ev.get("id", ""),
+                "status": ev.get("status", ""),
+                "current": detail.get("current"),
+                "total": detail.get("total"),
+            }
     except APIError as err:
-        raise ImageError(f"cannot pull {image}: {err.explanation or err}. Without a registry, load a workshop "
-                         "bundle (`docklab images load FILE`) or use the stand-ins (`docklab images build`, "
-                         "`--images offline`).") from None
+        raise ImageError(
+            f"cannot pull {image}: {err.explanation or err}. Without a registry, load a workshop "
+            "bundle (`docklab images load FILE`) or use the stand-ins (`docklab images build`, "
+            "`--images offline`)."
+        ) from None

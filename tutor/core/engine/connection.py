@@ -78,8 +78,10 @@ class Engine:
             elif parse_version(cli) < parse_version(req.cli):
                 reasons.append(f"needs the docker CLI {req.cli} or newer; yours is {cli}")
         if req.compose and not self.has_compose:
-            reasons.append("needs the Docker Compose v2 plugin (`docker compose version` fails): "
-                           "install docker-compose-plugin or Docker Desktop")
+            reasons.append(
+                "needs the Docker Compose v2 plugin (`docker compose version` fails): "
+                "install docker-compose-plugin or Docker Desktop"
+            )
         return reasons
 
 
@@ -123,8 +125,11 @@ def connect(timeout: int = 60, sandbox: bool = True) -> Engine:
         info = client.version()
     except Exception as err:  # DockerException, requests' connection errors, a half-open socket
         reason = _reason(err) if isinstance(err, DockerException) else str(err)
-        todo = ("`docklab sandbox start` starts it again; `docklab sandbox stop` returns to your own engine."
-                if how == SANDBOX else HOW_TO_START)
+        todo = (
+            "`docklab sandbox start` starts it again; `docklab sandbox stop` returns to your own engine."
+            if how == SANDBOX
+            else HOW_TO_START
+        )
         raise EngineUnavailable(f"Cannot reach the Docker Engine at {host} ({how}): {reason}. {todo}") from None
     return Engine(client, info.get("Version", "?"), client.api.api_version, host, how, env)
 

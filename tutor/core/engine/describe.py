@@ -42,6 +42,7 @@ def syntax_of(c, destination: str) -> str:
     if any(s.get("Target") == destination for s in host.get("Mounts") or []):
         return "mount"
     if any(b.split(":")[1:2] == [destination] for b in host.get("Binds") or []) or destination in (
-            (c.attrs.get("Config") or {}).get("Volumes") or {}):
+        (c.attrs.get("Config") or {}).get("Volumes") or {}
+    ):
         return "v"
     return "other"  # --volumes-from, or the image's VOLUME

@@ -91,8 +91,14 @@ class History:
         seen: dict[str, dict] = {}
         for e in self.of("container"):
             if e.action == "create":
-                seen[e.actor] = {"id": e.actor, "name": e.attrs.get("name", ""), "image": e.attrs.get("image", ""),
-                                 "attrs": e.attrs, "created": e, "destroyed": None}
+                seen[e.actor] = {
+                    "id": e.actor,
+                    "name": e.attrs.get("name", ""),
+                    "image": e.attrs.get("image", ""),
+                    "attrs": e.attrs,
+                    "created": e,
+                    "destroyed": None,
+                }
             elif e.action == "destroy" and e.actor in seen:
                 seen[e.actor]["destroyed"] = e
             elif e.action == "rename" and e.actor in seen:
@@ -146,8 +152,12 @@ def began_marked(client, lesson_id: str) -> tuple[float, bool]:
     """When a lesson never started in docklab began: after docklab's latest reset or
     auto run of it that the engine still remembers (True), else DEFAULT_WINDOW ago (False)."""
     start, marked = time.time() - DEFAULT_WINDOW, False
-    raw = client.api.events(since=f"{start:.9f}", until=f"{time.time():.9f}", decode=True,
-                            filters={"type": ["volume"], "event": ["destroy"]})
+    raw = client.api.events(
+        since=f"{start:.9f}",
+        until=f"{time.time():.9f}",
+        decode=True,
+        filters={"type": ["volume"], "event": ["destroy"]},
+    )
     for ev in raw:
         m = MARK.match((ev.get("Actor") or {}).get("ID", ""))
         if m and m.group(2) == lesson_id and m.group(1) != "begin":

@@ -44,8 +44,10 @@ NAME_MAX = 255
 def reference_problem(ref: str) -> str | None:
     """Why `ref` is not an image reference Docker would take (None: it is one)."""
     if not REFERENCE.fullmatch(ref):
-        return (f"{ref!r} is not an image reference (name[:tag][@digest]: lowercase letters, digits and "
-                "_ . - separators, an optional registry/ in front, e.g. registry.local/mysql:9)")
+        return (
+            f"{ref!r} is not an image reference (name[:tag][@digest]: lowercase letters, digits and "
+            "_ . - separators, an optional registry/ in front, e.g. registry.local/mysql:9)"
+        )
     name = ref.partition("@")[0]
     if ":" in name.rpartition("/")[2]:  # a tag, not a registry's port
         name = name.rpartition(":")[0]
@@ -68,13 +70,14 @@ class ImageMap:
         targets = {k: v for k, v in self.images.items() if k in known}
         if not targets:
             return command
-        pattern = re.compile(r"(?<![\w./:@-])(" + "|".join(map(re.escape, sorted(targets, key=len, reverse=True)))
-                             + r")(?![\w./:@-])")
+        pattern = re.compile(
+            r"(?<![\w./:@-])(" + "|".join(map(re.escape, sorted(targets, key=len, reverse=True))) + r")(?![\w./:@-])"
+        )
         return pattern.sub(lambda m: targets[m.group(1)], command)
 
 
 def load_map(choice: str | None = None) -> ImageMap:
-    """"real" -> no substitution; "offline" -> the built-in stand-ins; else a TOML path.
+    """ "real" -> no substitution; "offline" -> the built-in stand-ins; else a TOML path.
     Default: $DOCKLAB_IMAGES, else `docklab config images`, else real."""
     if choice is None:
         choice = os.environ.get("DOCKLAB_IMAGES") or settings.get("images") or ""
@@ -90,8 +93,12 @@ def load_map(choice: str | None = None) -> ImageMap:
     images = data.get("images")
     if not isinstance(images, dict) or not all(isinstance(v, str) for v in images.values()):
         raise ImageError(f'image map {path} needs an [images] table of "real" = "substitute" strings')
-    problems = [f"{path}: {key}: {problem}" for key, value in images.items()
-                for problem in (reference_problem(key), reference_problem(value)) if problem]
+    problems = [
+        f"{path}: {key}: {problem}"
+        for key, value in images.items()
+        for problem in (reference_problem(key), reference_problem(value))
+        if problem
+    ]
     if problems:
         raise ImageError("\n".join(problems) + "\nFix the map's entries; nothing was run.")
     return ImageMap(choice, dict(images))
@@ -118,8 +125,9 @@ def standins() -> dict[str, dict]:
     return tomllib.loads((labs_dir() / "images" / "standins.toml").read_text())
 
 
-def build_standins(client, names: list[str] | None = None, force: bool = False,
-                   progress: OnProgress = print) -> list[str]:
+def build_standins(
+    client, names: list[str] | None = None, force: bool = False, progress: OnProgress = print
+) -> list[str]:
     """Build the stand-ins whose tags are missing (all, or `names`); return the tags built."""
     specs = standins()
     unknown = [n for n in names or [] if n not in specs]
@@ -184,8 +192,15 @@ def _build(client, name: str, spec: dict, buildargs: dict, progress: OnProgress)
             shutil.copy2(host, ctx / dest)
         progress(f"{spec['tag']}: building from labs/images/{spec['context']}")
         try:
-            for chunk in client.api.build(path=str(ctx), tag=spec["tag"], buildargs=buildargs, rm=True,
-                                          forcerm=True, decode=True, labels={"org.docklab.stand-in": name}):
+            for chunk in client.api.build(
+                path=str(ctx),
+                tag=spec["tag"],
+                buildargs=buildargs,
+                rm=True,
+                forcerm=True,
+                decode=True,
+                labels={"org.docklab.stand-in": name},
+            ):
                 if "error" in chunk:
                     raise ImageError(f"{name}: {chunk['error'].strip()}")
                 line = (chunk.get("stream") or "").strip()
@@ -218,15 +233,25 @@ def _import_rootfs(client, rootfs: dict, progress: OnProgress) -> None:
     copy-up would fill every new volume with Debian's install-time datadir and skip
     the password set-up."""
     if os.geteuid() != 0 or not shutil.which("debootstrap"):
-        raise ImageError("building the MySQL stand-in needs root and debootstrap on Debian "
-                         "(apt-get install debootstrap), or load a bundle made elsewhere")
+        raise ImageError(
+            "building the MySQL stand-in needs root and debootstrap on Debian "
+            "(apt-get install debootstrap), or load a bundle made elsewhere"
+        )
     tag = rootfs["tag"]
     with tempfile.TemporaryDirectory(prefix="docklab-rootfs-") as tmp:
         root = Path(tmp) / "root"
-        cmd = ["debootstrap", "--variant=minbase", "--include=" + ",".join(rootfs["packages"]),
-               rootfs.get("suite", "bookworm"), str(root), debian_mirror()]
-        progress(f"{tag}: debootstrap {rootfs.get('suite', 'bookworm')} with {', '.join(rootfs['packages'])} "
-                 "(about 2 minutes)")
+        cmd = [
+            "debootstrap",
+            "--variant=minbase",
+            "--include=" + ",".join(rootfs["packages"]),
+            rootfs.get("suite", "bookworm"),
+            str(root),
+            debian_mirror(),
+        ]
+        progress(
+            f"{tag}: debootstrap {rootfs.get('suite', 'bookworm')} with {', '.join(rootfs['packages'])} "
+            "(about 2 minutes)"
+        )
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         last = ""
         for line in proc.stdout:  # type: ignore[union-attr]
@@ -237,8 +262,15 @@ def _import_rootfs(client, rootfs: dict, progress: OnProgress) -> None:
         if proc.wait() != 0:
             raise ImageError(f"debootstrap failed: {last}")
         empty = rootfs.get("empty", [])
-        for junk in [*empty, "var/cache/apt", "var/lib/apt/lists", "usr/share/doc", "usr/share/man",
-                     "usr/share/locale", "usr/share/info"]:
+        for junk in [
+            *empty,
+            "var/cache/apt",
+            "var/lib/apt/lists",
+            "usr/share/doc",
+            "usr/share/man",
+            "usr/share/locale",
+            "usr/share/info",
+        ]:
             shutil.rmtree(root / junk, ignore_errors=True)
         for folder in empty:
             (root / folder).mkdir(parents=True, exist_ok=True)
@@ -251,4 +283,3 @@ def _import_rootfs(client, rootfs: dict, progress: OnProgress) -> None:
             tar.wait()
         if tar.returncode != 0:
             raise ImageError("tar of the debootstrap root failed")
-

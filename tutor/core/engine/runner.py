@@ -45,18 +45,31 @@ class _Stream:
         pass
 
 
-def run(command: str, emit: Output = lambda s: None, answers: tuple[Answer, ...] = (),
-        timeout: float = 120.0, secrets: tuple[str, ...] = (), env: dict[str, str] | None = None,
-        cwd: str | None = None) -> Result:
+def run(
+    command: str,
+    emit: Output = lambda s: None,
+    answers: tuple[Answer, ...] = (),
+    timeout: float = 120.0,
+    secrets: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+    cwd: str | None = None,
+) -> Result:
     """Run one shell command line in a fresh pty and wait for it to end (or `timeout`).
 
     Ctrl-C (KeyboardInterrupt) interrupts the command, not us: it is passed to the child
     as SIGINT and the result says `interrupted`, so the caller can save progress first.
     """
     stream = _Stream(emit, secrets)
-    child = pexpect.spawn("/bin/bash", ["-c", command], encoding="utf-8", codec_errors="replace",
-                          dimensions=(40, 120), env={**os.environ, "TERM": "xterm", **(env or {})}, cwd=cwd,
-                          echo=False)
+    child = pexpect.spawn(
+        "/bin/bash",
+        ["-c", command],
+        encoding="utf-8",
+        codec_errors="replace",
+        dimensions=(40, 120),
+        env={**os.environ, "TERM": "xterm", **(env or {})},
+        cwd=cwd,
+        echo=False,
+    )
     child.logfile_read = stream
     deadline = time.monotonic() + timeout
     try:
@@ -80,8 +93,9 @@ def run(command: str, emit: Output = lambda s: None, answers: tuple[Answer, ...]
         return _finish(child, stream, interrupted=True)
 
 
-def _finish(child: pexpect.spawn, stream: _Stream, timed_out: bool = False, interrupted: bool = False,
-            waiting_for: str = "") -> Result:
+def _finish(
+    child: pexpect.spawn, stream: _Stream, timed_out: bool = False, interrupted: bool = False, waiting_for: str = ""
+) -> Result:
     if not (timed_out or interrupted):
         # It ended (EOF): reap it at once rather than sleep through close()'s grace
         # delay, which cost 0.1 s a command.

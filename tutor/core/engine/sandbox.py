@@ -86,8 +86,12 @@ def client_env(state: dict | None = None) -> dict[str, str]:
     if not isinstance(state, dict) or not state.get("host"):
         return {}
     tls = state.get("tls") or ""
-    return {"DOCKER_HOST": state["host"], "DOCKER_TLS_VERIFY": "1" if tls else "", "DOCKER_CERT_PATH": tls,
-            "DOCKER_TLS": ""}
+    return {
+        "DOCKER_HOST": state["host"],
+        "DOCKER_TLS_VERIFY": "1" if tls else "",
+        "DOCKER_CERT_PATH": tls,
+        "DOCKER_TLS": "",
+    }
 
 
 def _start_time(pid: int) -> int | None:
@@ -163,8 +167,14 @@ def local_dockerd_possible(main_client) -> bool:
         return False
 
 
-def start(copy_images: list[str], main_client, progress: Callable[[str], None] = print,
-          data_root: Path = DATA_ROOT, run_dir: Path = RUN_DIR, dind_image: str | None = None) -> dict:
+def start(
+    copy_images: list[str],
+    main_client,
+    progress: Callable[[str], None] = print,
+    data_root: Path = DATA_ROOT,
+    run_dir: Path = RUN_DIR,
+    dind_image: str | None = None,
+) -> dict:
     """Start the sandbox engine (or return the running one) and copy `copy_images` into it.
     With `dind_image` (Docker Desktop, or asked for), the sandbox is that image run
     --privileged on the learner's engine; otherwise a second dockerd on this host."""
@@ -177,8 +187,10 @@ def start(copy_images: list[str], main_client, progress: Callable[[str], None] =
     if isinstance(old, dict) and old.get("kind") != "dind" and _is_ours(old):
         _wait_gone(old["pid"], 60)  # a sandbox still shutting down holds its pid file
     if not local_dockerd_possible(main_client):
-        raise SandboxError("a second dockerd needs Linux, root and a local engine: use `sudo docklab sandbox "
-                           "start`, or `docklab sandbox start --dind` to run one in a container")
+        raise SandboxError(
+            "a second dockerd needs Linux, root and a local engine: use `sudo docklab sandbox "
+            "start`, or `docklab sandbox start --dind` to run one in a container"
+        )
     binary = _engine_binary()
     data_root, run_dir = Path(data_root), Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -190,12 +202,37 @@ def start(copy_images: list[str], main_client, progress: Callable[[str], None] =
     progress(f"starting a private engine ({binary}) on unix://{sock}")
     with open(log, "ab") as out:
         proc = subprocess.Popen(  # nsenter (network only; mounts stay shared) execs dockerd: same pid
-            ["nsenter", f"--net=/run/netns/{netns}", "--", binary, "--host", f"unix://{sock}", "--data-root", str(data_root),
-             "--exec-root", str(run_dir / "exec"), "--pidfile", str(pidfile)],
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-    state = {"kind": "dockerd", "host": f"unix://{sock}", "pid": proc.pid, "start_time": _start_time(proc.pid),
-             "binary": binary, "data_root": str(data_root), "run_dir": str(run_dir), "netns": netns, "log": str(log),
-             "started_at": time.time()}
+            [
+                "nsenter",
+                f"--net=/run/netns/{netns}",
+                "--",
+                binary,
+                "--host",
+                f"unix://{sock}",
+                "--data-root",
+                str(data_root),
+                "--exec-root",
+                str(run_dir / "exec"),
+                "--pidfile",
+                str(pidfile),
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    state = {
+        "kind": "dockerd",
+        "host": f"unix://{sock}",
+        "pid": proc.pid,
+        "start_time": _start_time(proc.pid),
+        "binary": binary,
+        "data_root": str(data_root),
+        "run_dir": str(run_dir),
+        "netns": netns,
+        "log": str(log),
+        "started_at": time.time(),
+    }
     client = _wait_ready(state, proc)
     write_json(_state_path(), state)
     _copy_images(main_client, client, copy_images, progress)
@@ -217,8 +254,10 @@ def _start_dind(copy_images: list[str], main_client, image: str, progress: Calla
     import docker
 
     if missing_images(main_client, [image]):
-        raise SandboxError(f"the sandbox image {image} is missing: `docker pull {image}`, or "
-                           "`docklab images build dind` and `--images offline`")
+        raise SandboxError(
+            f"the sandbox image {image} is missing: `docker pull {image}`, or "
+            "`docklab images build dind` and `--images offline`"
+        )
     try:
         old = main_client.containers.get(DIND_NAME)
         if old.labels.get("org.docklab.sandbox") != "1":
@@ -233,13 +272,26 @@ def _start_dind(copy_images: list[str], main_client, image: str, progress: Calla
         new_volume = True
     progress(f"starting a private engine in a container ({image}) on your engine")
     box = main_client.containers.run(
-        image, name=DIND_NAME, detach=True, privileged=True, labels={"org.docklab.sandbox": "1"},
-        environment={"DOCKER_TLS_CERTDIR": DIND_CERTDIR}, ports={DIND_PORT: ("127.0.0.1", None)},
-        volumes={DIND_VOLUME: {"bind": "/var/lib/docker", "mode": "rw"}})
+        image,
+        name=DIND_NAME,
+        detach=True,
+        privileged=True,
+        labels={"org.docklab.sandbox": "1"},
+        environment={"DOCKER_TLS_CERTDIR": DIND_CERTDIR},
+        ports={DIND_PORT: ("127.0.0.1", None)},
+        volumes={DIND_VOLUME: {"bind": "/var/lib/docker", "mode": "rw"}},
+    )
     box.reload()
     port = box.attrs["NetworkSettings"]["Ports"][DIND_PORT][0]["HostPort"]
-    state = {"kind": "dind", "host": f"tcp://127.0.0.1:{port}", "tls": str(_tls_dir()), "container": box.id,
-             "volume": DIND_VOLUME, "main_host": own_engine()[0], "started_at": time.time()}
+    state = {
+        "kind": "dind",
+        "host": f"tcp://127.0.0.1:{port}",
+        "tls": str(_tls_dir()),
+        "container": box.id,
+        "volume": DIND_VOLUME,
+        "main_host": own_engine()[0],
+        "started_at": time.time(),
+    }
     deadline = time.monotonic() + 90  # the real image makes three 4096-bit RSA keys first
     while True:
         try:
@@ -257,8 +309,10 @@ def _start_dind(copy_images: list[str], main_client, image: str, progress: Calla
                     main_client.volumes.get(DIND_VOLUME).remove(force=True)
                 ssl = re.search(r"\[SSL[^\]]*\][^()']*", str(err))  # a certificate problem, said plainly
                 reason = ssl.group(0).strip() if ssl else brief(err)
-                raise SandboxError(f"the sandbox container did not start an engine that docklab can reach over "
-                                   f"TLS on {DIND_PORT} ({reason}); its last log lines:\n{logs}") from None
+                raise SandboxError(
+                    f"the sandbox container did not start an engine that docklab can reach over "
+                    f"TLS on {DIND_PORT} ({reason}); its last log lines:\n{logs}"
+                ) from None
             time.sleep(0.3)
     write_json(_state_path(), state)
     _copy_images(main_client, client, copy_images, progress)
@@ -288,8 +342,9 @@ def _copy_client_certs(box, dest: Path) -> None:
 def _tls_config(folder: Path):
     from docker.tls import TLSConfig
 
-    return TLSConfig(client_cert=(str(folder / "cert.pem"), str(folder / "key.pem")),
-                     ca_cert=str(folder / "ca.pem"), verify=True)
+    return TLSConfig(
+        client_cert=(str(folder / "cert.pem"), str(folder / "key.pem")), ca_cert=str(folder / "ca.pem"), verify=True
+    )
 
 
 def _stop_dind(state: dict, purge: bool) -> None:

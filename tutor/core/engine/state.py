@@ -60,8 +60,15 @@ def snapshot(client) -> Snapshot:
         if PROBE_LABEL in (c.get("Labels") or {}):  # a check's helper, gone a moment later
             continue
         name = (c.get("Names") or ["/?"])[0].lstrip("/")
-        mounts = tuple(Mount(m.get("Type", ""), m.get("Name") or m.get("Source", ""), m.get("Destination", ""),
-                             bool(m.get("RW", True))) for m in c.get("Mounts") or [])
+        mounts = tuple(
+            Mount(
+                m.get("Type", ""),
+                m.get("Name") or m.get("Source", ""),
+                m.get("Destination", ""),
+                bool(m.get("RW", True)),
+            )
+            for m in c.get("Mounts") or []
+        )
         containers[name] = Container(name, c.get("State", ""), c.get("Image", ""), mounts)
         for m in mounts:
             if m.type == "volume":

@@ -71,8 +71,13 @@ def archive(client, volume: str, path: str = "") -> bytes:
         raise NoVolume(volume) from None
     mount = Mount(MOUNT_AT, volume, type="volume", read_only=True, no_copy=True)
     helper = client.api.create_container(
-        _probe_image(client), command=["true"], name=f"docklab-probe-{uuid.uuid4().hex[:12]}",
-        labels={PROBE_LABEL: "1"}, network_disabled=True, host_config=client.api.create_host_config(mounts=[mount]))
+        _probe_image(client),
+        command=["true"],
+        name=f"docklab-probe-{uuid.uuid4().hex[:12]}",
+        labels={PROBE_LABEL: "1"},
+        network_disabled=True,
+        host_config=client.api.create_host_config(mounts=[mount]),
+    )
     try:
         target = f"{MOUNT_AT}/{path.strip('/')}" if path.strip("/") else MOUNT_AT + "/."
         try:
@@ -127,8 +132,16 @@ def differences(a: dict[str, Entry], b: dict[str, Entry], limit: int = 5) -> lis
     out += [f"{p} only in the second" for p in sorted(set(b) - set(a))]
     for p in sorted(set(a) & set(b)):
         x, y = a[p], b[p]
-        what = [w for w, same in (("kind", x.kind == y.kind), ("content", x.digest == y.digest and x.size == y.size),
-                                  ("mode", x.mode == y.mode), ("owner", (x.uid, x.gid) == (y.uid, y.gid))) if not same]
+        what = [
+            w
+            for w, same in (
+                ("kind", x.kind == y.kind),
+                ("content", x.digest == y.digest and x.size == y.size),
+                ("mode", x.mode == y.mode),
+                ("owner", (x.uid, x.gid) == (y.uid, y.gid)),
+            )
+            if not same
+        ]
         if what:
             out.append(f"{p}: {', '.join(what)} differ{'s' if len(what) == 1 else ''}")
     return out[:limit] + ([f"and {len(out) - limit} more"] if len(out) > limit else [])

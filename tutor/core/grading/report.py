@@ -61,18 +61,31 @@ def lesson_status(steps: list[dict]) -> str:
 
 def _learning(step: Step, learned: dict) -> dict:
     """What the learner thought in this step: predictions, hints, the solution, the quiz."""
-    predictions = [{k: v for k, v in p.to_record().items() if k != "by"}
-                   for p in picks(step, PREDICTIONS, learned) if p is not None]
+    predictions = [
+        {k: v for k, v in p.to_record().items() if k != "by"}
+        for p in picks(step, PREDICTIONS, learned)
+        if p is not None
+    ]
     answers = [p.to_record() for p in picks(step, QUIZ, learned) if p is not None]
     right, total = score(step, learned)
-    return {"kind": "quiz" if step.is_quiz else "challenge" if step.challenge else "step",
-            "predictions": predictions, "hints_taken": learned.get("hints", 0),
-            "solution_revealed": bool(learned.get("revealed")), "revealed_by": learned.get("revealed"),
-            "quiz": {"right": right, "total": total, "answers": answers} if step.is_quiz else None}
+    return {
+        "kind": "quiz" if step.is_quiz else "challenge" if step.challenge else "step",
+        "predictions": predictions,
+        "hints_taken": learned.get("hints", 0),
+        "solution_revealed": bool(learned.get("revealed")),
+        "revealed_by": learned.get("revealed"),
+        "quiz": {"right": right, "total": total, "answers": answers} if step.is_quiz else None,
+    }
 
 
-def _lesson(lesson: Lesson, recorded: dict[int, dict], state: LessonState | None, note: str, now: float,
-            learned: dict[int, dict]) -> dict:
+def _lesson(
+    lesson: Lesson,
+    recorded: dict[int, dict],
+    state: LessonState | None,
+    note: str,
+    now: float,
+    learned: dict[int, dict],
+) -> dict:
     live = {r.step.number: r for r in state.steps} if state else {}
     steps = []
     for step in lesson.steps:
@@ -84,22 +97,42 @@ def _lesson(lesson: Lesson, recorded: dict[int, dict], state: LessonState | None
             proof, done_at, evidence = "recheck", now, [o.to_dict() for o in report.outcomes]
         else:
             proof, done_at, evidence = None, None, []
-        steps.append({
-            "number": step.number, "title": step.title, "status": DONE if proof else NOT_DONE,
-            "proof": proof, "done_at": iso(done_at), "evidence": evidence,
-            "now": None if report is None else {"holds": holds, "checks": [o.to_dict() for o in report.outcomes]},
-            **_learning(step, learned.get(step.number, {})),
-        })
+        steps.append(
+            {
+                "number": step.number,
+                "title": step.title,
+                "status": DONE if proof else NOT_DONE,
+                "proof": proof,
+                "done_at": iso(done_at),
+                "evidence": evidence,
+                "now": None if report is None else {"holds": holds, "checks": [o.to_dict() for o in report.outcomes]},
+                **_learning(step, learned.get(step.number, {})),
+            }
+        )
     status = lesson_status(steps)
-    return {"id": lesson.id, "title": lesson.title, "status": status,
-            "completed_at": max(s["done_at"] for s in steps) if status == LESSON_DONE else None,
-            "recheck": {"checked": state is not None and not state.unmet,
-                        "note": "; ".join(state.unmet) if state and state.unmet else note},
-            "steps": steps}
+    return {
+        "id": lesson.id,
+        "title": lesson.title,
+        "status": status,
+        "completed_at": max(s["done_at"] for s in steps) if status == LESSON_DONE else None,
+        "recheck": {
+            "checked": state is not None and not state.unmet,
+            "note": "; ".join(state.unmet) if state and state.unmet else note,
+        },
+        "steps": steps,
+    }
 
 
-def build(learner: str, lessons: list[Lesson], progress: Progress, states: dict[str, LessonState],
-          engine: dict | None, docklab: str, notes: dict[str, str] | None = None, now: float | None = None) -> dict:
+def build(
+    learner: str,
+    lessons: list[Lesson],
+    progress: Progress,
+    states: dict[str, LessonState],
+    engine: dict | None,
+    docklab: str,
+    notes: dict[str, str] | None = None,
+    now: float | None = None,
+) -> dict:
     """The unsigned report. `states`: the live re-check of each lesson that was re-checked;
     `notes`: why a lesson was not (not started, no engine)."""
     now = time.time() if now is None else now
@@ -109,18 +142,30 @@ def build(learner: str, lessons: list[Lesson], progress: Progress, states: dict[
         "created_at": iso(now),
         "docklab": docklab,
         "engine": engine,
-        "lessons": [_lesson(lesson, {int(k): v for k, v in
-                                      (progress.data["lessons"].get(lesson.id) or {}).get("steps", {}).items()},
-                            states.get(lesson.id), (notes or {}).get(lesson.id, ""), now,
-                            progress.learned(lesson.id))
-                    for lesson in lessons],
+        "lessons": [
+            _lesson(
+                lesson,
+                {int(k): v for k, v in (progress.data["lessons"].get(lesson.id) or {}).get("steps", {}).items()},
+                states.get(lesson.id),
+                (notes or {}).get(lesson.id, ""),
+                now,
+                progress.learned(lesson.id),
+            )
+            for lesson in lessons
+        ],
     }
     secrets = tuple(s for lesson in lessons for s in lesson.secrets)
     return scrub(body, secrets)
 
 
-def make(learner: str, lessons: list[Lesson], engine: Engine | None, image_map: ImageMap, docklab: str,
-         progress: Progress | None = None) -> dict:
+def make(
+    learner: str,
+    lessons: list[Lesson],
+    engine: Engine | None,
+    image_map: ImageMap,
+    docklab: str,
+    progress: Progress | None = None,
+) -> dict:
     """The report for this learner: recorded progress, and a live re-check of every lesson
     they started here (a lesson never started has nothing on the engine to look at)."""
     progress = progress or ReadOnlyProgress()
@@ -159,8 +204,10 @@ def read(path: Path) -> dict:
             if not stat.S_ISREG(info.st_mode):
                 raise Unreadable("not a regular file")
             if info.st_size > MAX_BYTES:
-                raise Unreadable(f"too large: {_mb(info.st_size)}, and a report is at most {_mb(MAX_BYTES)}; "
-                                 "refused without reading it")
+                raise Unreadable(
+                    f"too large: {_mb(info.st_size)}, and a report is at most {_mb(MAX_BYTES)}; "
+                    "refused without reading it"
+                )
             raw = f.read(MAX_BYTES + 1)  # the file may grow while we read
     except OSError as err:
         raise Unreadable(f"cannot read: {err.strerror}") from None
@@ -197,8 +244,9 @@ def parse(text: str | bytes) -> dict:
     if not isinstance(data, dict) or "schema" not in data:
         raise Unreadable("not a docklab report (no schema field)")
     if type(data["schema"]) is not int or data["schema"] not in SCHEMAS:
-        raise Unreadable(f"unknown schema version {_show(data['schema'])} "
-                         f"(this docklab reads {', '.join(map(str, SCHEMAS))})")
+        raise Unreadable(
+            f"unknown schema version {_show(data['schema'])} (this docklab reads {', '.join(map(str, SCHEMAS))})"
+        )
     return data
 
 
@@ -245,8 +293,9 @@ def _unicode(data: Any, text: str) -> None:
         try:
             json.dumps(data, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError as err:
-            raise Unreadable(f"the text {_show(err.object[err.start:err.end])} is not valid Unicode "
-                             "(a lone surrogate)") from None
+            raise Unreadable(
+                f"the text {_show(err.object[err.start : err.end])} is not valid Unicode (a lone surrogate)"
+            ) from None
 
 
 def _show(value: Any) -> str:
@@ -268,16 +317,40 @@ class Nullable:
 
 TIME = "a UTC time like 2026-11-27T23:10:04Z"
 _CHECK = {"ok": bool, "claim": str, "expected": str, "found": str, "hint": str}
-_STEP = {"number": int, "title": str, "status": frozenset({DONE, NOT_DONE}), "proof": Nullable(str),
-         "done_at": Nullable(TIME), "evidence": [_CHECK], "now": Nullable({"holds": bool, "checks": [_CHECK]})}
-_LESSON = {"id": str, "title": str, "status": frozenset({LESSON_DONE, PARTIAL, NOT_STARTED}),
-           "completed_at": Nullable(TIME), "recheck": {"checked": bool, "note": str}, "steps": [_STEP]}
+_STEP = {
+    "number": int,
+    "title": str,
+    "status": frozenset({DONE, NOT_DONE}),
+    "proof": Nullable(str),
+    "done_at": Nullable(TIME),
+    "evidence": [_CHECK],
+    "now": Nullable({"holds": bool, "checks": [_CHECK]}),
+}
+_LESSON = {
+    "id": str,
+    "title": str,
+    "status": frozenset({LESSON_DONE, PARTIAL, NOT_STARTED}),
+    "completed_at": Nullable(TIME),
+    "recheck": {"checked": bool, "note": str},
+    "steps": [_STEP],
+}
 _PICK = {"question": str, "choice": Nullable(str), "answer": str, "correct": Nullable(bool), "skipped": bool}
-_STEP2 = {**_STEP, "kind": frozenset({"step", "challenge", "quiz"}), "predictions": [_PICK], "hints_taken": int,
-          "solution_revealed": bool, "revealed_by": Nullable(frozenset({LEARNER, AUTO})),
-          "quiz": Nullable({"right": int, "total": int, "answers": [{**_PICK, "by": frozenset({LEARNER, AUTO})}]})}
-_TOP = {"schema": int, "learner": str, "created_at": TIME, "docklab": str,
-        "engine": Nullable({"version": str, "api": str})}
+_STEP2 = {
+    **_STEP,
+    "kind": frozenset({"step", "challenge", "quiz"}),
+    "predictions": [_PICK],
+    "hints_taken": int,
+    "solution_revealed": bool,
+    "revealed_by": Nullable(frozenset({LEARNER, AUTO})),
+    "quiz": Nullable({"right": int, "total": int, "answers": [{**_PICK, "by": frozenset({LEARNER, AUTO})}]}),
+}
+_TOP = {
+    "schema": int,
+    "learner": str,
+    "created_at": TIME,
+    "docklab": str,
+    "engine": Nullable({"version": str, "api": str}),
+}
 SCHEMAS = {1: {**_TOP, "lessons": [_LESSON]}, 2: {**_TOP, "lessons": [{**_LESSON, "steps": [_STEP2]}]}}
 _KINDS = {str: "a string", int: "a whole number", bool: "true or false", dict: "an object", list: "an array"}
 
@@ -295,8 +368,9 @@ def validate(data: dict) -> None:
         for j, step in enumerate(lesson["steps"]):
             where = f"lessons[{i}].steps[{j}]"
             if step["number"] != j + 1:
-                raise Unreadable(f"{where}.number is {_show(step['number'])}, not {j + 1}: "
-                                 "steps are numbered 1, 2, ... in order")
+                raise Unreadable(
+                    f"{where}.number is {_show(step['number'])}, not {j + 1}: steps are numbered 1, 2, ... in order"
+                )
             if (step["status"] == DONE) != (step["proof"] is not None):
                 raise Unreadable(f"{where}.status is {step['status']} but its proof is {_show(step['proof'])}")
 
@@ -311,9 +385,15 @@ def _conform(value: Any, spec: Any, where: str) -> None:
             if key not in value:
                 raise Unreadable(f"{where}.{key} is missing" if where else f"{key} is missing")
             item, kind = value[key], type(inner)
-            if (kind is type and type(item) is inner
-                    or kind is Nullable and (item is None or type(item) is inner.spec)
-                    or kind is frozenset and type(item) is str and item in inner):
+            if (
+                kind is type
+                and type(item) is inner
+                or kind is Nullable
+                and (item is None or type(item) is inner.spec)
+                or kind is frozenset
+                and type(item) is str
+                and item in inner
+            ):
                 continue  # the common cases, inline: a report has thousands of fields
             _conform(item, inner, f"{where}.{key}" if where else key)
     elif type(spec) is list:

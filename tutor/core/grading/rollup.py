@@ -54,18 +54,27 @@ class Thought:
     def of(cls, step: dict) -> Thought:
         """What one report step says the learner thought: predictions, hints, solution, quiz."""
         quiz = step.get("quiz")
-        return cls(tuple(p["correct"] for p in step.get("predictions", ())), step.get("hints_taken", 0),
-                   step.get("revealed_by"), None if quiz is None else tuple(a["correct"] for a in quiz["answers"]),
-                   0 if quiz is None else quiz["total"],
-                   quiz is not None and any(a["by"] == "auto" for a in quiz["answers"]))
+        return cls(
+            tuple(p["correct"] for p in step.get("predictions", ())),
+            step.get("hints_taken", 0),
+            step.get("revealed_by"),
+            None if quiz is None else tuple(a["correct"] for a in quiz["answers"]),
+            0 if quiz is None else quiz["total"],
+            quiz is not None and any(a["by"] == "auto" for a in quiz["answers"]),
+        )
 
     def merged(self, other: Thought) -> Thought:
         """Two reports of one learner: the one that recorded more (progress only grows)."""
         most = max(self, other, key=lambda t: len(t.quiz or ()))
         picked = max(self.predictions, other.predictions, key=lambda ps: (sum(p is not None for p in ps), len(ps)))
-        return Thought(picked, max(self.hints, other.hints),
-                       self.revealed or other.revealed, most.quiz, max(self.quiz_total, other.quiz_total),
-                       most.quiz_auto)
+        return Thought(
+            picked,
+            max(self.hints, other.hints),
+            self.revealed or other.revealed,
+            most.quiz,
+            max(self.quiz_total, other.quiz_total),
+            most.quiz_auto,
+        )
 
 
 @dataclass(frozen=True)
@@ -154,8 +163,13 @@ class Learner:
         """This learner's cell for a lesson of `total` steps."""
         steps = self.steps.get(lesson, {})
         done = tuple(sorted(steps))
-        return Cell(done, total, tuple(steps[n] for n in done),
-                    lesson in self.contradicted and lesson not in self.upheld, self.thoughts.get(lesson, {}))
+        return Cell(
+            done,
+            total,
+            tuple(steps[n] for n in done),
+            lesson in self.contradicted and lesson not in self.upheld,
+            self.thoughts.get(lesson, {}),
+        )
 
 
 @dataclass(frozen=True)
@@ -205,10 +219,17 @@ class Rollup:
             self.flagged.append(ReportProblem(name, verdict.value, learner if isinstance(learner, str) else None))
             return
         rpt.validate(data)
-        lessons = [(lesson["id"], lesson["title"], len(lesson["steps"]), contradicts(lesson),
-                    {s["number"]: step_recheck(s) for s in lesson["steps"] if s["status"] == rpt.DONE},
-                    {s["number"]: Thought.of(s) for s in lesson["steps"]})
-                   for lesson in data["lessons"]]
+        lessons = [
+            (
+                lesson["id"],
+                lesson["title"],
+                len(lesson["steps"]),
+                contradicts(lesson),
+                {s["number"]: step_recheck(s) for s in lesson["steps"] if s["status"] == rpt.DONE},
+                {s["number"]: Thought.of(s) for s in lesson["steps"]},
+            )
+            for lesson in data["lessons"]
+        ]
         # merged only once all is read, so that a report that fails halfway adds nothing
         learner = self.learners.setdefault(data["learner"], Learner(data["learner"]))
         learner.files.append(name)
@@ -248,6 +269,11 @@ def grade(paths: list[Path], key: bytes | None) -> Rollup:
         except rpt.Unreadable as err:
             rollup.unreadable.append(ReportProblem(shown(path), str(err)))
         except Exception as err:  # a bug here must cost one file, never the whole roll-up
-            rollup.unreadable.append(ReportProblem(shown(path), f"docklab failed to read it ({type(err).__name__}: "
-                                             f"{err}); this is a bug in docklab, please report it"))
+            rollup.unreadable.append(
+                ReportProblem(
+                    shown(path),
+                    f"docklab failed to read it ({type(err).__name__}: "
+                    f"{err}); this is a bug in docklab, please report it",
+                )
+            )
     return rollup

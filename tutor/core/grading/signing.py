@@ -56,8 +56,10 @@ def load_key(key_file: str | None) -> bytes | None:
         if not key:
             return None
     if len(key) < MIN_KEY_BYTES:
-        raise BadKey(f"the workshop key in {where} is too short ({len(key)} bytes, at least {MIN_KEY_BYTES}): "
-                        "make one with `python3 -c 'import secrets; print(secrets.token_hex(32))' > workshop.key`")
+        raise BadKey(
+            f"the workshop key in {where} is too short ({len(key)} bytes, at least {MIN_KEY_BYTES}): "
+            "make one with `python3 -c 'import secrets; print(secrets.token_hex(32))' > workshop.key`"
+        )
     return key
 
 

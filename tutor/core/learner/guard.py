@@ -20,8 +20,18 @@ from tutor.core.engine.connection import parse_version
 SEPARATORS = {";", "&&", "||", "|", "&", "(", ")", "|&", ";;", "\n"}
 PREFIXES = {"sudo", "command", "exec", "time", "nohup", "env"}
 SHELLS = {"sh", "bash", "dash", "zsh"}
-GLOBAL_WITH_VALUE = {"-H", "--host", "-c", "--context", "--config", "-l", "--log-level", "--tlscacert",
-                     "--tlscert", "--tlskey"}
+GLOBAL_WITH_VALUE = {
+    "-H",
+    "--host",
+    "-c",
+    "--context",
+    "--config",
+    "-l",
+    "--log-level",
+    "--tlscacert",
+    "--tlscert",
+    "--tlskey",
+}
 PRUNABLE = {"volume", "container", "network", "image", "system", "builder"}
 
 
@@ -56,15 +66,20 @@ class PruneVerdict:
         """In words: what goes; when unsafe, a refusal (or, for a learner about to type
         it in their own shell, a warning)."""
         if self.safe:
-            return ("docklab checked this prune first: it removes " + (", ".join(self.removes) or "nothing")
-                    + (" (all of it this lesson's)." if self.removes else "."))
-        head = (f"docklab will not run `{self.command}`" if refusing else f"Careful: `{self.command}`")
+            return (
+                "docklab checked this prune first: it removes "
+                + (", ".join(self.removes) or "nothing")
+                + (" (all of it this lesson's)." if self.removes else ".")
+            )
+        head = f"docklab will not run `{self.command}`" if refusing else f"Careful: `{self.command}`"
         lines = [head + ": it would also remove what is not this lesson's:"]
         lines += [f"  - {item}" for item in self.foreign]
         lines += self.notes
-        lines.append(("Nothing was removed. " if refusing else "")
-                     + "Remove the lesson's things by name, or prune only them with a filter "
-                     "(`--filter label=...`); `docklab reset LESSON` removes exactly what the lesson created.")
+        lines.append(
+            ("Nothing was removed. " if refusing else "")
+            + "Remove the lesson's things by name, or prune only them with a filter "
+            "(`--filter label=...`); `docklab reset LESSON` removes exactly what the lesson created."
+        )
         return "\n".join(lines)
 
 
@@ -92,7 +107,7 @@ def _shell_c(words: list[str]) -> str | None:
     """The script of `bash -c 'SCRIPT'` (and sh, dash, zsh), which may prune too."""
     for i, word in enumerate(words):
         if word.rsplit("/", 1)[-1] in SHELLS:
-            rest = words[i + 1:]
+            rest = words[i + 1 :]
             return rest[rest.index("-c") + 1] if "-c" in rest[:-1] else None
         if not ("=" in word and not word.startswith("-") or word in PREFIXES):
             return None
@@ -143,6 +158,7 @@ def _prune(words: list[str]) -> Prune | None:
 
 def _labels_match(labels: dict, filters: list[tuple[str, str]]) -> bool:
     """The engine's label filters: every `label=` must match, no `label!=` may."""
+
     def has(spec: str) -> bool:
         key, eq, value = spec.partition("=")
         return key in labels and (not eq or labels[key] == value)
@@ -181,19 +197,30 @@ def assess(command: str, engine, ownership) -> PruneVerdict | None:
             for c in client.api.containers(all=True, filters={"status": ["created", "exited", "dead"]}):
                 if _labels_match(c.get("Labels") or {}, p.filters):
                     name = (c.get("Names") or ["/" + c["Id"][:12]])[0].lstrip("/")
-                    judge(f"container {name}", c["Id"] in owned_containers, "a stopped container the lesson did not create")
+                    judge(
+                        f"container {name}",
+                        c["Id"] in owned_containers,
+                        "a stopped container the lesson did not create",
+                    )
         if p.what in ("network", "system"):
             for n in client.api.networks():
                 if n["Name"] in ("bridge", "host", "none") or not _labels_match(n.get("Labels") or {}, p.filters):
                     continue
                 if not client.api.inspect_network(n["Id"]).get("Containers"):
-                    judge(f"network {n['Name']}", n["Name"] in owned_networks, "an unused network the lesson did not create")
+                    judge(
+                        f"network {n['Name']}",
+                        n["Name"] in owned_networks,
+                        "an unused network the lesson did not create",
+                    )
         if p.what in ("image", "system"):
             images = client.api.images(filters={"dangling": True}) if not p.all else _unused_images(client)
             for image in images:
                 tag = (image.get("RepoTags") or ["<none>"])[0]
-                judge(f"image {tag if tag != '<none>:<none>' else image['Id'][7:19]}", False,
-                      "lessons never create images")
+                judge(
+                    f"image {tag if tag != '<none>:<none>' else image['Id'][7:19]}",
+                    False,
+                    "lessons never create images",
+                )
         if p.what in ("builder", "system"):
             cache = [b for b in client.api.df().get("BuildCache") or [] if not b.get("InUse")]
             if cache:
@@ -205,8 +232,9 @@ def _volumes(client, engine, p: Prune, owned: set[str], judge, verdict: PruneVer
     api = p.api or engine.api_version
     old_api = parse_version(api) < (1, 42)
     if old_api:
-        verdict.notes.append(f"This client speaks API {api} (before 1.42): a volume prune removes "
-                             "every unused volume, named ones too.")
+        verdict.notes.append(
+            f"This client speaks API {api} (before 1.42): a volume prune removes every unused volume, named ones too."
+        )
     vols = client.api.volumes(filters={"dangling": True}).get("Volumes") or []
     for v in vols:
         labels = v.get("Labels") or {}
@@ -216,8 +244,7 @@ def _volumes(client, engine, p: Prune, owned: set[str], judge, verdict: PruneVer
         if not (old_api or p.all or anonymous):
             continue
         kind = "anonymous" if anonymous else "named"
-        judge(f"volume {v['Name']}", v["Name"] in owned,
-              f"an unused {kind} volume that this lesson did not create")
+        judge(f"volume {v['Name']}", v["Name"] in owned, f"an unused {kind} volume that this lesson did not create")
 
 
 def _unused_images(client) -> list[dict]:

@@ -42,8 +42,13 @@ class LessonState:
 
     def to_dict(self) -> dict:
         """The lesson's live state as JSON data."""
-        return {"lesson": self.lesson.id, "title": self.lesson.title, "passed": self.passed,
-                "unmet": self.unmet, "steps": [s.to_dict() for s in self.steps]}
+        return {
+            "lesson": self.lesson.id,
+            "title": self.lesson.title,
+            "passed": self.passed,
+            "unmet": self.unmet,
+            "steps": [s.to_dict() for s in self.steps],
+        }
 
 
 def started(lesson: Lesson, progress: Progress, engine: Engine) -> bool:

@@ -37,18 +37,23 @@ class Conflict(OwnershipError):
         parts = []
         if theirs:
             one = len(theirs) == 1
-            parts.append(f"{lesson.id} creates {', '.join(theirs)}, which already exist{'s' if one else ''} on this "
-                         f"engine and {'is' if one else 'are'} not docklab's. docklab will not use or remove "
-                         f"{'it' if one else 'them'}: rename or remove {'it' if one else 'them'} yourself "
-                         "(back up a volume first), then start the lesson again.")
+            parts.append(
+                f"{lesson.id} creates {', '.join(theirs)}, which already exist{'s' if one else ''} on this "
+                f"engine and {'is' if one else 'are'} not docklab's. docklab will not use or remove "
+                f"{'it' if one else 'them'}: rename or remove {'it' if one else 'them'} yourself "
+                "(back up a volume first), then start the lesson again."
+            )
             if self.renamable:
                 flags = " ".join(f"--rename {original.get(n, n)}={n}-2" for n in self.renamable)
-                parts.append(f"Or let the lesson use another name: `docklab run {lesson.id} {flags}` "
-                             "(any free name will do).")
+                parts.append(
+                    f"Or let the lesson use another name: `docklab run {lesson.id} {flags}` (any free name will do)."
+                )
         for other in sorted(set(lessons.values())):
             mine = [n for n, o in lessons.items() if o == other]
-            parts.append(f"{', '.join(mine)} {'was' if len(mine) == 1 else 'were'} left by the lesson {other}: "
-                         f"`docklab reset {other}` removes what that lesson created, then start {lesson.id} again.")
+            parts.append(
+                f"{', '.join(mine)} {'was' if len(mine) == 1 else 'were'} left by the lesson {other}: "
+                f"`docklab reset {other}` removes what that lesson created, then start {lesson.id} again."
+            )
         super().__init__("\n".join(parts))
 
 
@@ -63,8 +68,12 @@ class Plan:
 
     def describe(self) -> list[str]:
         """What the plan removes, in words: "container mydb", "volume my-vol"."""
-        return ([f"container {name}" for _, name in self.containers] + [f"volume {short(v)}" for v in self.volumes]
-                + [f"network {n}" for n in self.networks] + [f"image {t}" for t in self.images])
+        return (
+            [f"container {name}" for _, name in self.containers]
+            + [f"volume {short(v)}" for v in self.volumes]
+            + [f"network {n}" for n in self.networks]
+            + [f"image {t}" for t in self.images]
+        )
 
 
 class Ownership:
@@ -110,8 +119,11 @@ class Ownership:
         def theirs(kind: str, key: str) -> bool:
             return not self.started or key in self._baseline(kind)
 
-        clashes = [f"container {n}" for cid, n in self._containers().items()
-                   if n in res.containers and theirs("containers", cid)]
+        clashes = [
+            f"container {n}"
+            for cid, n in self._containers().items()
+            if n in res.containers and theirs("containers", cid)
+        ]
         clashes += [f"volume {v}" for v in sorted(self._volumes() & set(res.volumes)) if theirs("volumes", v)]
         clashes += [f"network {n}" for n in sorted(self._networks() & set(res.networks)) if theirs("networks", n)]
         if res.images:
@@ -129,7 +141,9 @@ class Ownership:
                 continue
             state = read_json(self.path.with_name(f"{other}.json"), None) or {}
             owned = {f"container {n}" for n in state.get("containers", {}).values()}
-            owned |= {f"volume {v}" for v in state.get("volumes", [])} | {f"network {n}" for n in state.get("networks", [])}
+            owned |= {f"volume {v}" for v in state.get("volumes", [])} | {
+                f"network {n}" for n in state.get("networks", [])
+            }
             found.update({name: other for name in clashes if name in owned})
         return found
 
@@ -143,10 +157,15 @@ class Ownership:
         self.state = {
             "lesson": self.lesson.id,
             "started_at": time.time(),
-            "baseline": {"containers": sorted(self._containers()), "volumes": sorted(self._volumes()),
-                         "networks": sorted(self._networks()),
-                         "images": sorted(self._images() & set(self.lesson.resources.images))},
-            "containers": {}, "volumes": [], "networks": [],
+            "baseline": {
+                "containers": sorted(self._containers()),
+                "volumes": sorted(self._volumes()),
+                "networks": sorted(self._networks()),
+                "images": sorted(self._images() & set(self.lesson.resources.images)),
+            },
+            "containers": {},
+            "volumes": [],
+            "networks": [],
             "renames": dict(self.lesson.renames),
             "marked": True,
         }
@@ -168,16 +187,27 @@ class Ownership:
             if name in res.containers and cid not in base_c:
                 owned[cid] = name
         volumes |= {vol for cid, vol, _ in mounts if cid in owned and vol not in base_v}
-        volumes |= {m["Name"] for c in listed if c["Id"] in owned for m in c.get("Mounts") or []
-                    if m.get("Type") == "volume" and m.get("Name") not in base_v}
+        volumes |= {
+            m["Name"]
+            for c in listed
+            if c["Id"] in owned
+            for m in c.get("Mounts") or []
+            if m.get("Type") == "volume" and m.get("Name") not in base_v
+        }
         present = self._volumes()
         volumes |= {v for v in res.volumes if v in present and v not in base_v}
         self.state["volumes"] = sorted(volumes)
         base_n = self._baseline("networks") | {"bridge", "host", "none"}
-        joined = {n for c in listed if c["Id"] in owned
-                  for n in ((c.get("NetworkSettings") or {}).get("Networks") or {}) if n not in base_n}
-        nets = set(self.state["networks"]) | joined | {n for n in self._networks() & set(res.networks)
-                                                       if n not in base_n}
+        joined = {
+            n
+            for c in listed
+            if c["Id"] in owned
+            for n in ((c.get("NetworkSettings") or {}).get("Networks") or {})
+            if n not in base_n
+        }
+        nets = (
+            set(self.state["networks"]) | joined | {n for n in self._networks() & set(res.networks) if n not in base_n}
+        )
         self.state["networks"] = sorted(nets)
         self._save()
 
@@ -188,8 +218,11 @@ class Ownership:
             return
         theirs = self._others()
         base_c, base_v = self._baseline("containers"), self._baseline("volumes")
-        new_c = {cid: n for cid, n in containers.items()
-                 if cid not in base_c and cid not in self.state["containers"] and cid not in theirs}
+        new_c = {
+            cid: n
+            for cid, n in containers.items()
+            if cid not in base_c and cid not in self.state["containers"] and cid not in theirs
+        }
         new_v = [v for v in volumes if v not in base_v and v not in self.state["volumes"] and v not in theirs]
         if new_c or new_v:
             self.state["containers"].update(new_c)
@@ -216,7 +249,8 @@ class Ownership:
             volumes=[v for v in self.state["volumes"] if v in self._volumes()],
             networks=[n for n in self.state["networks"] if n in self._networks()],
             images=sorted((self._images() & set(self.lesson.resources.images)) - self._baseline("images"))
-            if self.lesson.resources.images else [],
+            if self.lesson.resources.images
+            else [],
         )
 
     def reset(self) -> tuple[list[str], list[str]]:

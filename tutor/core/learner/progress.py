@@ -35,8 +35,15 @@ class Progress:
         """Step number -> its record, for each step recorded done."""
         return {int(k): v for k, v in self.lesson(lesson_id).get("steps", {}).items()}
 
-    def mark_done(self, lesson_id: str, step: int, evidence: list[Outcome], facts: dict[str, str],
-                  how: str = "now", things: dict | None = None) -> None:
+    def mark_done(
+        self,
+        lesson_id: str,
+        step: int,
+        evidence: list[Outcome],
+        facts: dict[str, str],
+        how: str = "now",
+        things: dict | None = None,
+    ) -> None:
         """Record a step proven: when, how ("now" or "history"), what held, and which
         containers and volumes (name and id) its roles were."""
         entry = self.lesson(lesson_id)
@@ -45,8 +52,12 @@ class Progress:
         entry.setdefault("facts_at", {}).update({k: now for k in facts})
         earlier = entry["steps"].get(str(step))
         if not (earlier and earlier.get("how") == "now" and how != "now"):  # as it happened beats after the fact
-            entry["steps"][str(step)] = {"done_at": now, "how": how, "things": things or {},
-                                         "evidence": [o.to_dict() for o in evidence]}
+            entry["steps"][str(step)] = {
+                "done_at": now,
+                "how": how,
+                "things": things or {},
+                "evidence": [o.to_dict() for o in evidence],
+            }
         self.save()
 
     def current(self, lesson_id: str) -> int | None:

@@ -9,8 +9,10 @@ from tutor.core.learner.session import StepReport
 
 DETAIL = " " * 8  # a check's expected / found / hint, under it
 
-LOST = ("? NOT PROVABLE ANY MORE: this step does not hold now, and the engine no longer remembers that far back "
-        "(it keeps its last 256 events, none across a restart). Do it again to prove it.")
+LOST = (
+    "? NOT PROVABLE ANY MORE: this step does not hold now, and the engine no longer remembers that far back "
+    "(it keeps its last 256 events, none across a restart). Do it again to prove it."
+)
 
 
 @dataclass(frozen=True)
@@ -25,14 +27,19 @@ def report_lines(report: StepReport) -> list[Line]:
     lines = [Line("role", role) for role in report.roles]
     recorded = report.how in ("recorded", "recorded-history")
     if recorded or report.how == "implied":
-        lines.append(Line("done", f"✓ DONE  {report.proof}"
-                          + ("; the engine has moved on since:" if report.how != "implied" else "")))
+        lines.append(
+            Line(
+                "done",
+                f"✓ DONE  {report.proof}" + ("; the engine has moved on since:" if report.how != "implied" else ""),
+            )
+        )
     elif report.how == "history":
         lines.append(Line("done", f"✓ DONE  {report.proof} (the engine has moved on since):"))
     for o in report.outcomes:
         if recorded:
-            lines.append(Line("still" if o.ok else "no-longer",
-                              f"{DETAIL}now {'still' if o.ok else 'no longer'}: {o.claim}"))
+            lines.append(
+                Line("still" if o.ok else "no-longer", f"{DETAIL}now {'still' if o.ok else 'no longer'}: {o.claim}")
+            )
             continue
         lines.append(Line("pass" if o.ok else "fail", f"{'✓ PASS' if o.ok else '✗ FAIL'}  {o.claim}"))
         if not o.ok or o.how == "history":

@@ -25,9 +25,14 @@ from tutor.core.checks.roles import Roles
 WaitProgress = Callable[[str, float, float], None]  # claim, seconds waited, limit
 
 
-HOW = {"now": "holds now", "recorded": "proven at {at}", "history": "proven from the engine's history",
-       "recorded-history": "proven from the engine's history at {at}",
-       "implied": "implied by step {by}", "lost": "not provable any more"}
+HOW = {
+    "now": "holds now",
+    "recorded": "proven at {at}",
+    "history": "proven from the engine's history",
+    "recorded-history": "proven from the engine's history at {at}",
+    "implied": "implied by step {by}",
+    "lost": "not provable any more",
+}
 
 
 @dataclass
@@ -57,9 +62,16 @@ class StepReport:
 
     def to_dict(self) -> dict:
         """The verdict as JSON data (`check --json`)."""
-        return {"step": self.step.number, "title": self.step.title, "passed": self.passed, "how": self.how or None,
-                "proof": self.proof, "recorded_at": self.recorded_at, "roles": self.roles,
-                "checks": [o.to_dict() for o in self.outcomes]}
+        return {
+            "step": self.step.number,
+            "title": self.step.title,
+            "passed": self.passed,
+            "how": self.how or None,
+            "proof": self.proof,
+            "recorded_at": self.recorded_at,
+            "roles": self.roles,
+            "checks": [o.to_dict() for o in self.outcomes],
+        }
 
 
 @dataclass
@@ -76,8 +88,9 @@ class Session:
     """One learner, one lesson, one engine: the front ends begin, run, guard, check and
     reset through it, and read the steps' statuses from it."""
 
-    def __init__(self, lesson: Lesson, engine: Engine, image_map: ImageMap | None = None,
-                 progress: Progress | None = None):
+    def __init__(
+        self, lesson: Lesson, engine: Engine, image_map: ImageMap | None = None, progress: Progress | None = None
+    ):
         self.engine, self.image_map = engine, image_map or ImageMap("real")
         self.progress = progress or Progress()
         self.ownership = Ownership(engine.client, lesson)
@@ -97,8 +110,10 @@ class Session:
             if self.image_map.name == "offline":
                 reasons.append(f"image {image} is missing: build the stand-ins with `docklab images build`")
             else:
-                reasons.append(f"image {image} is missing: `docker pull {image}` (online), "
-                               "or use the offline stand-ins: `docklab images build` and `--images offline`")
+                reasons.append(
+                    f"image {image} is missing: `docker pull {image}` (online), "
+                    "or use the offline stand-ins: `docklab images build` and `--images offline`"
+                )
         return reasons
 
     def begin(self, fresh: bool = False) -> list[str]:
@@ -173,8 +188,15 @@ class Session:
     def run(self, command: Command, emit: runner.Output = lambda s: None) -> runner.Result:
         """Run a command as the learner would. Ownership looks after each step's checks (and
         the engine's history remembers what a later command of the step removed)."""
-        result = runner.run(self.command_text(command), emit, command.answers, command.timeout,
-                            self.lesson.secrets, env=self.engine.env, cwd=self.workdir)
+        result = runner.run(
+            self.command_text(command),
+            emit,
+            command.answers,
+            command.timeout,
+            self.lesson.secrets,
+            env=self.engine.env,
+            cwd=self.workdir,
+        )
         if result.interrupted or result.timed_out:
             self.ownership.observe()  # no check follows
         return result
@@ -210,7 +232,7 @@ class Session:
     def hints(self, number: int) -> list[str]:
         """The hints shown so far in this step, facts filled in."""
         step = self.lesson.step(number)
-        return [self.text(h) for h in step.hints[:self.learned(number).get("hints", 0)]]
+        return [self.text(h) for h in step.hints[: self.learned(number).get("hints", 0)]]
 
     def hint(self, number: int) -> str | None:
         """Show (and record) the next hint; None when every hint is shown already."""
@@ -251,8 +273,7 @@ class Session:
     def _context(self, past: history.History | None = None, seen: dict | None = None) -> checks.Context:
         ctx = checks.Context(self.engine, self.facts, self.lesson.secrets, self.began, seen=seen, past=past)
         images = {i: self.image_map.resolve(i) for i in self.lesson.images}
-        baseline = ({k: set(v) for k, v in self.ownership.state["baseline"].items()}
-                    if self.ownership.started else None)
+        baseline = {k: set(v) for k, v in self.ownership.state["baseline"].items()} if self.ownership.started else None
         ctx.roles = Roles(self.lesson.roles, ctx, images, baseline)
         return ctx
 
@@ -269,8 +290,15 @@ class Session:
             return out
         return replace(out, hint=f"Still not so after {spec.wait:.0f} s. " + (out.hint or ""))
 
-    def check_step(self, number: int, wait: bool = False, on_wait: WaitProgress | None = None,
-                   past: history.History | None = None, seen: dict | None = None, observe: bool = True) -> StepReport:
+    def check_step(
+        self,
+        number: int,
+        wait: bool = False,
+        on_wait: WaitProgress | None = None,
+        past: history.History | None = None,
+        seen: dict | None = None,
+        observe: bool = True,
+    ) -> StepReport:
         """Judge one step: on the live engine (with `wait`, a check that is only not ready
         yet is polled); failing that, from the engine's history since the lesson began.
         Record it done (with its evidence and facts) when it passes either way."""
@@ -288,14 +316,17 @@ class Session:
         if all(o.ok for o in outcomes) and outcomes:
             report.how = "now"
         else:
-            recalled = [o if o.ok else checks.evaluate_past(spec.kind, spec.params, ctx)
-                        for spec, o in zip(step.checks, outcomes)]
+            recalled = [
+                o if o.ok else checks.evaluate_past(spec.kind, spec.params, ctx)
+                for spec, o in zip(step.checks, outcomes)
+            ]
             if all(recalled):
                 report.outcomes, report.how = list(recalled), "history"  # type: ignore[arg-type]
         if report.passed:
             self._record(step, ctx, report)
-        elif any(not o.ok and spec.kind in checks.RECALL for spec, o in zip(step.checks, outcomes)) \
-                and all(o.ok or spec.kind in checks.RECALL for spec, o in zip(step.checks, outcomes)):
+        elif any(not o.ok and spec.kind in checks.RECALL for spec, o in zip(step.checks, outcomes)) and all(
+            o.ok or spec.kind in checks.RECALL for spec, o in zip(step.checks, outcomes)
+        ):
             report.recallable = True
         report.outcomes = [o.redacted(ctx.secrets) for o in report.outcomes]
         if report.passed:
@@ -321,17 +352,28 @@ class Session:
         found: dict[str, str] = {}
         for fact in step.facts:
             value, how = facts.find(fact.kind, fact.params, ctx)
-            report.outcomes.append(Outcome(value is not None, f"remember {fact.name}",
-                                           expected=f"{fact.kind} {fact.params}",
-                                           found=(f"{short(value)}: {how}" if value else how)))
+            report.outcomes.append(
+                Outcome(
+                    value is not None,
+                    f"remember {fact.name}",
+                    expected=f"{fact.kind} {fact.params}",
+                    found=(f"{short(value)}: {how}" if value else how),
+                )
+            )
             if value is not None:
                 found[fact.name] = value
         if not all(o.ok for o in report.outcomes):
             report.how = ""
             return
         things = {k: {"name": r.name, "id": r.thing_id} for k, r in ctx.roles.resolved.items() if r.found}
-        self.progress.mark_done(self.lesson.id, step.number, [o.redacted(ctx.secrets) for o in report.outcomes],
-                                found, how=report.how, things=things)
+        self.progress.mark_done(
+            self.lesson.id,
+            step.number,
+            [o.redacted(ctx.secrets) for o in report.outcomes],
+            found,
+            how=report.how,
+            things=things,
+        )
         if self.progress.writable:  # a grader's read-only look adopts nothing
             self.ownership.adopt(*ctx.roles.owned())
 

@@ -44,16 +44,24 @@ class Pick:
 
     def to_record(self) -> dict:
         """The pick as progress and the report keep it."""
-        return {"question": self.question.question, "choice": self.choice, "answer": self.question.answer,
-                "correct": self.correct, "skipped": self.skipped, "by": self.by}
+        return {
+            "question": self.question.question,
+            "choice": self.choice,
+            "answer": self.question.answer,
+            "correct": self.correct,
+            "skipped": self.skipped,
+            "by": self.by,
+        }
 
 
 def picks(step: Step, kind: str, records: dict) -> list[Pick | None]:
     """The step's predictions or quiz questions, each with its recorded pick (None: not yet)."""
     questions = step.predictions if kind == PREDICTIONS else step.quiz
     mine = records.get(kind, {})
-    return [Pick(q, mine[str(i)].get("choice"), mine[str(i)].get("by", LEARNER)) if str(i) in mine else None
-            for i, q in enumerate(questions)]
+    return [
+        Pick(q, mine[str(i)].get("choice"), mine[str(i)].get("by", LEARNER)) if str(i) in mine else None
+        for i, q in enumerate(questions)
+    ]
 
 
 def quiz_outcomes(step: Step, records: dict) -> list[Outcome]:
@@ -61,11 +69,23 @@ def quiz_outcomes(step: Step, records: dict) -> list[Outcome]:
     out = []
     for i, (q, pick) in enumerate(zip(step.quiz, picks(step, QUIZ, records)), start=1):
         if pick is None:
-            out.append(Outcome(False, f"question {i} answered", expected="an answer", found="not answered yet",
-                               hint="pick one of the choices"))
+            out.append(
+                Outcome(
+                    False,
+                    f"question {i} answered",
+                    expected="an answer",
+                    found="not answered yet",
+                    hint="pick one of the choices",
+                )
+            )
         else:
-            out.append(Outcome(True, f"question {i} answered", found=f"{pick.choice}: "
-                               + ("right" if pick.correct else f"wrong (the answer is {q.answer})")))
+            out.append(
+                Outcome(
+                    True,
+                    f"question {i} answered",
+                    found=f"{pick.choice}: " + ("right" if pick.correct else f"wrong (the answer is {q.answer})"),
+                )
+            )
     return out
 
 

@@ -18,8 +18,10 @@ def files(folder: Path | None = None, required: bool = True) -> list[Path]:
     folder = Path(folder) if folder is not None else content_dir()
     found = sorted(p for p in folder.glob("*.md") if lessonfile.FILENAME.match(p.name))
     if required and not found:
-        raise ContentError(f"no lessons in {folder}: it holds no lesson files (like 01-data-loss.md). "
-                           "Point DOCKLAB_CONTENT at a folder of lessons, or reinstall docklab.")
+        raise ContentError(
+            f"no lessons in {folder}: it holds no lesson files (like 01-data-loss.md). "
+            "Point DOCKLAB_CONTENT at a folder of lessons, or reinstall docklab."
+        )
     return found
 
 

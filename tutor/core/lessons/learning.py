@@ -25,7 +25,9 @@ def question(data: Any, line: int, what: str, problem: Report, block: int = 0) -
         return None
     unknown = [str(k) for k in data if k not in QUESTION_KEYS]
     if unknown:
-        problem(line, f"{what}: unknown key {', '.join(map(repr, unknown))} (known: {', '.join(sorted(QUESTION_KEYS))})")
+        problem(
+            line, f"{what}: unknown key {', '.join(map(repr, unknown))} (known: {', '.join(sorted(QUESTION_KEYS))})"
+        )
         return None
     text, choices, answer, explain = (data.get(k) for k in ("question", "choices", "answer", "explain"))
     if not isinstance(text, str) or not text.strip():
@@ -61,10 +63,16 @@ def quiz(data: Any, item_lines: list[int], line: int, problem: Report) -> list[Q
 
 def hints(data: Any, line: int, problem: Report) -> tuple[str, ...]:
     """The hints of a `yaml hints` block (one to three, nudge first); problems reported."""
-    if not isinstance(data, list) or not 1 <= len(data) <= MAX_HINTS \
-            or not all(isinstance(h, str) and h.strip() for h in data):
-        problem(line, f"a `yaml hints` block must be a list of 1 to {MAX_HINTS} sentences, in order: "
-                      "a nudge, then the fact, then the command")
+    if (
+        not isinstance(data, list)
+        or not 1 <= len(data) <= MAX_HINTS
+        or not all(isinstance(h, str) and h.strip() for h in data)
+    ):
+        problem(
+            line,
+            f"a `yaml hints` block must be a list of 1 to {MAX_HINTS} sentences, in order: "
+            "a nudge, then the fact, then the command",
+        )
         return ()
     return tuple(h.strip() for h in data)
 
@@ -93,9 +101,12 @@ def judged_by(step: Step, roles: dict[str, Role]) -> list[str]:
             text = text.replace("{" + key + "}", role.about)
         return text
 
-    return [spec.kind.replace("_", " ") + ": " + ", ".join(f"{k.replace('_', ' ')} {word(v)}"
-                                                          for k, v in spec.params.items())
-            for spec in step.checks]
+    return [
+        spec.kind.replace("_", " ")
+        + ": "
+        + ", ".join(f"{k.replace('_', ' ')} {word(v)}" for k, v in spec.params.items())
+        for spec in step.checks
+    ]
 
 
 def course_problems(lesson: Lesson) -> list[str]:

@@ -20,8 +20,20 @@ from tutor.core.checks import facts
 from tutor.core.errors import ContentError
 from tutor.core.lessons import learning
 from tutor.core.paths import labs_dir
-from tutor.core.model import (CHALLENGE, Answer, CheckSpec, Command, FactSpec, Lesson, Problem, Question,
-                              Requirements, Resources, Role, Step)
+from tutor.core.model import (
+    CHALLENGE,
+    Answer,
+    CheckSpec,
+    Command,
+    FactSpec,
+    Lesson,
+    Problem,
+    Question,
+    Requirements,
+    Resources,
+    Role,
+    Step,
+)
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 FILENAME = re.compile(r"^(\d\d)-([a-z0-9-]+)\.md$")
@@ -29,12 +41,27 @@ FACT_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 COMMAND_LANGS = {"sh", "shell", "bash"}
 SPECIAL = {"check", "answers", "remember", "predict", "hints", "quiz"}  # `yaml check` and friends
-HIDDEN = re.compile(r"^```(?:yaml (?:check|answers|remember|predict|hints|quiz)|(?:sh|shell|bash) solution)\b"
-                    r".*?^```\s*$\n?", re.S | re.M)  # blocks for docklab, not for the learner's eyes
+HIDDEN = re.compile(
+    r"^```(?:yaml (?:check|answers|remember|predict|hints|quiz)|(?:sh|shell|bash) solution)\b"
+    r".*?^```\s*$\n?",
+    re.S | re.M,
+)  # blocks for docklab, not for the learner's eyes
 FRONT_KEYS = {"id", "title", "summary", "images", "requires", "resources", "secrets", "workdir", "roles"}
-ROLE_KEYS = {"container": str, "volume": str, "about": str, "image": str, "mount": str, "volume_at_mount": str,
-             "anonymous": bool, "service": str, "fixed": bool, "syntax": str,
-             "read_only": bool, "label": str, "unused": bool}
+ROLE_KEYS = {
+    "container": str,
+    "volume": str,
+    "about": str,
+    "image": str,
+    "mount": str,
+    "volume_at_mount": str,
+    "anonymous": bool,
+    "service": str,
+    "fixed": bool,
+    "syntax": str,
+    "read_only": bool,
+    "label": str,
+    "unused": bool,
+}
 REQUIRE_KEYS = {"api": str, "engine": str, "cli": str, "compose": bool}
 RESOURCE_KEYS = {"containers", "volumes", "networks", "images"}
 
@@ -99,8 +126,11 @@ def parse(path: Path, text: str | None = None) -> tuple[Lesson, list[Problem]]:
     reader.close(len(lines))
     for s_ in lesson.steps:
         if s_.implied_by is not None and not s_.number < s_.implied_by <= len(lesson.steps):
-            problem(s_.line, f"step {s_.title!r}: `implied_by: {s_.implied_by}` must name a later step "
-                             f"({s_.number + 1} to {len(lesson.steps)})")
+            problem(
+                s_.line,
+                f"step {s_.title!r}: `implied_by: {s_.implied_by}` must name a later step "
+                f"({s_.number + 1} to {len(lesson.steps)})",
+            )
     if not lesson.steps:
         if not reader.recap_line:
             lesson.intro = _body(lines, _after_front_matter(tokens), len(lines))
@@ -164,13 +194,18 @@ class _Reader:
         elif step.number not in self.check_blocks:
             problem(step.line, f"step {step.title!r} has no checks: add a ```yaml check``` block")
         if step.challenge and not step.solution:
-            problem(step.line, f"challenge {step.title!r} has no hidden solution: add a ```sh solution``` block "
-                               "(`run --auto` runs it; the learner sees it only on asking)")
+            problem(
+                step.line,
+                f"challenge {step.title!r} has no hidden solution: add a ```sh solution``` block "
+                "(`run --auto` runs it; the learner sees it only on asking)",
+            )
 
     def _unplaced_prediction(self) -> None:
         if self.pending is not None:
-            self.problem(self.pending.line, "a `yaml predict` block must come directly before the ```sh``` block "
-                                            "whose first command it asks about")
+            self.problem(
+                self.pending.line,
+                "a `yaml predict` block must come directly before the ```sh``` block whose first command it asks about",
+            )
             self.pending = None
 
     def fence(self, tok, line: int) -> None:
@@ -183,12 +218,20 @@ class _Reader:
             role = tag
         else:
             return  # any other fence is just shown
-        what = ("command block" if role is None else "```sh solution``` block" if role == "solution"
-                else f"`yaml {role}` block")
+        what = (
+            "command block"
+            if role is None
+            else "```sh solution``` block"
+            if role == "solution"
+            else f"`yaml {role}` block"
+        )
         if self.step is None:
-            self.problem(line, f"{what} in `## {learning.RECAP}`: the recap is a few lines of text, with no commands "
-                               "or checks" if self.recap_line else
-                         f"{what} outside a step: put it under a `## Step title` heading")
+            self.problem(
+                line,
+                f"{what} in `## {learning.RECAP}`: the recap is a few lines of text, with no commands or checks"
+                if self.recap_line
+                else f"{what} outside a step: put it under a `## Step title` heading",
+            )
             return
         if role is not None:
             self._unplaced_prediction()
@@ -204,8 +247,11 @@ class _Reader:
     def _commands(self, content: str, line: int) -> None:
         step = self.step
         if step.challenge:
-            self.problem(line, f"challenge {step.title!r} has a ```sh``` block: a challenge states the goal, "
-                               "not the command; put the commands in a hidden ```sh solution``` block")
+            self.problem(
+                line,
+                f"challenge {step.title!r} has a ```sh``` block: a challenge states the goal, "
+                "not the command; put the commands in a hidden ```sh solution``` block",
+            )
             return
         block = len({c.block for c in step.commands})
         self.last_block = _commands(content, line + 1, step, block, self.defined, self.problem)
@@ -218,8 +264,11 @@ class _Reader:
     def _solution(self, content: str, line: int) -> None:
         step = self.step
         if not step.challenge:
-            self.problem(line, f"a ```sh solution``` block belongs in a challenge (a step titled "
-                               f"`## {CHALLENGE}...`), not in {step.title!r}")
+            self.problem(
+                line,
+                f"a ```sh solution``` block belongs in a challenge (a step titled "
+                f"`## {CHALLENGE}...`), not in {step.title!r}",
+            )
         elif step.solution:
             self.problem(line, f"challenge {step.title!r} has a second ```sh solution``` block: one is run")
         else:
@@ -329,8 +378,11 @@ def _front_matter(lesson: Lesson, content: str, start: int, problem) -> None:
     lesson.resources = Resources(**{k: _strings(res, k, line, problem) for k in RESOURCE_KEYS})
     lesson.roles = _roles(data.get("roles"), lines.get("roles", start), problem)
     for kind in ("containers", "volumes"):  # a role's suggested name is a name the lesson creates
-        extra = tuple(r.name for r in lesson.roles.values() if r.kind + "s" == kind
-                      and r.name not in getattr(lesson.resources, kind) and not r.service)
+        extra = tuple(
+            r.name
+            for r in lesson.roles.values()
+            if r.kind + "s" == kind and r.name not in getattr(lesson.resources, kind) and not r.service
+        )
         lesson.resources = replace(lesson.resources, **{kind: getattr(lesson.resources, kind) + extra})
     workdir = data.get("workdir")
     if workdir is not None:
@@ -361,16 +413,30 @@ def _roles(data: Any, line: int, problem) -> dict[str, Role]:
         bad = [k for k, v in spec.items() if k not in ROLE_KEYS or not isinstance(v, ROLE_KEYS[k])]
         kinds = [k for k in ("container", "volume") if k in spec]
         if bad or len(kinds) != 1 or not spec.get("about"):
-            problem(line, f"role {key!r}: needs exactly one of `container: NAME` / `volume: NAME` and `about:`; "
-                          f"known keys: {', '.join(sorted(ROLE_KEYS))}" + (f" (wrong: {', '.join(map(str, bad))})"
-                                                                          if bad else ""))
+            problem(
+                line,
+                f"role {key!r}: needs exactly one of `container: NAME` / `volume: NAME` and `about:`; "
+                f"known keys: {', '.join(sorted(ROLE_KEYS))}"
+                + (f" (wrong: {', '.join(map(str, bad))})" if bad else ""),
+            )
             continue
-        out[key] = Role(key=key, kind=kinds[0], name=spec[kinds[0]], about=spec["about"], image=spec.get("image"),
-                        mount=spec.get("mount"), volume=spec.get("volume_at_mount"),
-                        anonymous=spec.get("anonymous"), service=spec.get("service"),
-                        fixed=bool(spec.get("fixed")), syntax=spec.get("syntax"),
-                        read_only=spec.get("read_only"), label=spec.get("label"),
-                        unused=spec.get("unused"), line=line)
+        out[key] = Role(
+            key=key,
+            kind=kinds[0],
+            name=spec[kinds[0]],
+            about=spec["about"],
+            image=spec.get("image"),
+            mount=spec.get("mount"),
+            volume=spec.get("volume_at_mount"),
+            anonymous=spec.get("anonymous"),
+            service=spec.get("service"),
+            fixed=bool(spec.get("fixed")),
+            syntax=spec.get("syntax"),
+            read_only=spec.get("read_only"),
+            label=spec.get("label"),
+            unused=spec.get("unused"),
+            line=line,
+        )
     return out
 
 
@@ -422,8 +488,13 @@ def _checks(data: Any, item_lines: list[int], line: int, defined: set[str], prob
             continue
         if "implied_by" in item:  # not a check: a later step whose outcome proves this one
             later, because = item.get("implied_by"), item.get("because", "")
-            if set(item) - {"implied_by", "because"} or not isinstance(later, int) or isinstance(later, bool) \
-                    or not isinstance(because, str) or not because.strip():
+            if (
+                set(item) - {"implied_by", "because"}
+                or not isinstance(later, int)
+                or isinstance(later, bool)
+                or not isinstance(because, str)
+                or not because.strip()
+            ):
                 problem(where, "`implied_by: N` takes a later step's number and `because:` (a sentence)")
             else:
                 step.implied_by, step.implied_because = later, because.strip()
@@ -477,8 +548,11 @@ def _answers(data: Any, item_lines: list[int], line: int, problem) -> tuple[Answ
         return ()
     out = []
     for item, where in zip(data, item_lines):
-        if not (isinstance(item, dict) and set(item) == {"expect", "send"}
-                and all(isinstance(v, str) for v in item.values())):
+        if not (
+            isinstance(item, dict)
+            and set(item) == {"expect", "send"}
+            and all(isinstance(v, str) for v in item.values())
+        ):
             problem(where, "each answer needs exactly `expect` (a regex) and `send` (text), both strings")
             continue
         try:
@@ -492,8 +566,11 @@ def _answers(data: Any, item_lines: list[int], line: int, problem) -> tuple[Answ
 
 def _facts(data: Any, item_lines: list[int], block_line: int, problem) -> list[FactSpec]:
     if not isinstance(data, dict):
-        problem(block_line, "a `yaml remember` block must map fact names to a fact, e.g. "
-                            "`old_volume: {removed_container_volume: {container: mydb, destination: /data}}`")
+        problem(
+            block_line,
+            "a `yaml remember` block must map fact names to a fact, e.g. "
+            "`old_volume: {removed_container_volume: {container: mydb, destination: /data}}`",
+        )
         return []
     out = []
     for (name, spec), line in zip(data.items(), item_lines):

@@ -8,8 +8,9 @@ from textual.widgets import Static
 
 
 class HintPane(Static):
-    def show(self, shown: list[str], total: int, challenge: bool, solution: list[str] | None = None,
-             stuck: bool = False) -> None:
+    def show(
+        self, shown: list[str], total: int, challenge: bool, solution: list[str] | None = None, stuck: bool = False
+    ) -> None:
         """`solution`: the commands once revealed; `stuck`: two checks failed, offer it."""
         self.set_class(not (total or challenge), "hidden")
         text = Text()
@@ -26,8 +27,7 @@ class HintPane(Static):
             for command in solution:
                 text.append(f"  $ {command}\n")
         elif stuck:
-            text.append("Stuck? Two checks have failed: F12 shows one way to do it (the report notes it).\n",
-                        "bold")
+            text.append("Stuck? Two checks have failed: F12 shows one way to do it (the report notes it).\n", "bold")
         if keys:
             text.append(" · ".join(keys), "italic")
         self.update(text)

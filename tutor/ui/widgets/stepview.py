@@ -50,8 +50,10 @@ class CheckResults(Static):
     """Expected vs. found and the hint, for each check of the step: the lines both front
     ends show (report_lines), each styled by its tone from docklab.tcss, so they follow the theme."""
 
-    COMPONENT_CLASSES = {f"check--{tone}" for tone in
-                         ("role", "done", "pass", "fail", "still", "no-longer", "detail", "lost", "waiting", "idle")}
+    COMPONENT_CLASSES = {
+        f"check--{tone}"
+        for tone in ("role", "done", "pass", "fail", "still", "no-longer", "detail", "lost", "waiting", "idle")
+    }
 
     def __init__(self, **kw) -> None:
         super().__init__(**kw)
@@ -68,8 +70,9 @@ class CheckResults(Static):
 
     def render(self) -> Text:
         """Styled when drawn, so a theme switch recolours what is shown."""
-        return Text("\n").join(Text(line.text, self.get_component_rich_style(f"check--{line.tone}", partial=True))
-                               for line in self.lines)
+        return Text("\n").join(
+            Text(line.text, self.get_component_rich_style(f"check--{line.tone}", partial=True)) for line in self.lines
+        )
 
 
 class StepView(VerticalScroll):
@@ -95,12 +98,12 @@ class StepView(VerticalScroll):
         line.update(Text(note, "bold"))
         line.set_class(not note, "hidden")
 
-    async def show_step(self, step: Step, total: int, commands: list[tuple[str, Command]],
-                        text: str | None = None) -> None:
+    async def show_step(
+        self, step: Step, total: int, commands: list[tuple[str, Command]], text: str | None = None
+    ) -> None:
         """`commands`: (the command as shown and run, the lesson's command) in order;
         `text`: the step's Markdown with facts filled in (else as written)."""
-        self.query_one("#step-title", Static).update(Text(f"Step {step.number} of {total}: {step.title}",
-                                                          "bold"))
+        self.query_one("#step-title", Static).update(Text(f"Step {step.number} of {total}: {step.title}", "bold"))
         body = self.query_one("#step-body", VerticalScroll)
         await body.remove_children()
         widgets: list = []
