@@ -117,3 +117,33 @@ def engine_state(client) -> dict:
         "volumes": sorted(v["Name"] for v in client.api.volumes().get("Volumes") or []),
         "networks": sorted(n["Name"] for n in client.api.networks()),
     }
+
+
+@pytest.fixture
+def canary(client, prefix):
+    """The learner's own things: a running container with a named volume, and a dangling
+    anonymous volume, none of which any lesson or reset may touch."""
+    vol = client.volumes.create(f"{prefix}-canary-vol")
+    box = client.containers.run(
+        "docklab/busybox:stand-in",
+        ["sleep", "3600"],
+        name=f"{prefix}-canary",
+        detach=True,
+        volumes=[f"{vol.name}:/keep"],
+    )
+    anon = client.containers.create(
+        "docklab/busybox:stand-in", ["true"], name=f"{prefix}-canary-anon", volumes=["/orphan"]
+    )
+    orphan = anon.attrs["Mounts"][0]["Name"]
+    anon.remove()  # without v: the anonymous volume stays, dangling
+    yield {"container": box.id, "volumes": {vol.name, orphan}}
+    box.remove(force=True)
+    client.api.remove_volume(vol.name)
+    client.api.remove_volume(orphan)
+
+
+def assert_canary_intact(client, canary: dict) -> None:
+    """The learner's canary container still runs and its volumes are all there."""
+    assert client.containers.get(canary["container"]).status == "running"
+    names = {v["Name"] for v in client.api.volumes()["Volumes"]}
+    assert canary["volumes"] <= names

@@ -365,6 +365,8 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker run --rm --name temp_container4 -v /app/cache ubuntu true
             docker run -d --name temp_container3 --mount type=volume,target=/app/cache ubuntu sleep infinity
             docker volume rm "$anon"
+            docker volume create --label docklab.lesson=anonymous-volumes
+            docker volume prune --force --filter label=docklab.lesson=anonymous-volumes
             docker run -d --name temp_container5 -v /app/cache -v keep_me:/app/data ubuntu sleep infinity
             docker rm -fv temp_container5
             """,
@@ -380,6 +382,8 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker container run --rm --name temp_container4 --volume /app/cache ubuntu true
             docker container run -d --name cache3 --mount type=volume,destination=/app/cache ubuntu sleep 3600
             docker volume remove "$anon"
+            docker volume create --label=docklab.lesson=anonymous-volumes >/dev/null
+            echo y | docker volume prune --filter=label=docklab.lesson=anonymous-volumes
             docker container run --rm --name temp_container5 --volume /app/cache --mount source=keep_me,target=/app/data ubuntu true
             """,
             ALL,
@@ -409,7 +413,7 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker run -d --name temp_container5 -v /app/cache -v keep_me:/app/data ubuntu sleep infinity
             docker rm -f temp_container5
             """,
-            (8, "the volume that container temp_container5 had at /app/cache before its removal went with it"),
+            (10, "the volume that container temp_container5 had at /app/cache before its removal went with it"),
         ),
     ],
     "read-only": [

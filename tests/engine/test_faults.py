@@ -79,7 +79,7 @@ def test_the_engine_stopped_mid_step(box):
         text=True,
     )
     seen = ""
-    while "== Step 2/6" not in seen:
+    while "== Step 2/" not in seen:
         line = proc.stdout.readline()
         assert line, f"the lesson ended early:\n{seen}{proc.stderr.read()}"
         seen += line
@@ -216,6 +216,8 @@ def test_every_name_the_lessons_use_already_taken(box):
     before = engine_state(sb)
     try:
         for lesson in lessons:
+            if not (lesson.resources.containers or lesson.resources.volumes or lesson.resources.networks):
+                continue  # the quiz makes nothing
             out = run_docklab("run", lesson.id, "--auto", home=home)
             assert out.returncode == 3, (lesson.id, out.stdout, out.stderr)
             assert "not docklab's" in out.stderr and "Traceback" not in out.stderr, out.stderr

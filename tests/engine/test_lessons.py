@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.conftest import ROOT, engine_state, run_docklab
+from tests.conftest import ROOT, assert_canary_intact, engine_state, run_docklab
 from tutor.core.lessons import catalog, lessonfile
 
 pytestmark = pytest.mark.engine
@@ -108,6 +108,8 @@ ALTERNATIVES.update(
             f"docker container run --rm --name temp_container4 --volume /app/cache {UBUNTU} true",
             f"docker container run -d --name temp_container3 --mount type=volume,destination=/app/cache {UBUNTU} sleep 3600",
             "docker volume remove {anon}",
+            "docker volume create --label=docklab.lesson=anonymous-volumes",
+            "echo y | docker volume prune --filter=label=docklab.lesson=anonymous-volumes",
             f"docker run --rm --name temp_container5 -v /app/cache --mount source=keep_me,target=/app/data {UBUNTU} true",
         ],
         "read-only": [
@@ -197,7 +199,8 @@ def test_every_lesson_has_alternative_commands():
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_fails_clean_passes_after_auto_and_reset_restores(lesson, client, home):
+def test_fails_clean_passes_after_auto_and_reset_restores(lesson, client, home, canary):
+    """Also: the learner's own things (the canary) come through the lesson and its reset."""
     before = engine_state(client)
     try:
         clean = run_docklab("check", lesson, home=home)
@@ -223,6 +226,7 @@ def test_fails_clean_passes_after_auto_and_reset_restores(lesson, client, home):
     assert reset.returncode == 0, reset.stdout + reset.stderr
     assert not images_left(client, lesson), reset.stdout  # reset removes the image the lesson made, too
     assert engine_state(client) == before
+    assert_canary_intact(client, canary)
     # A complete earlier attempt, reset: a fresh learner's check proves nothing from its history.
     fresh = home.parent / "fresh-home"
     fresh.mkdir()

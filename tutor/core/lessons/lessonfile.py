@@ -33,6 +33,7 @@ from tutor.core.model import (
     Resources,
     Role,
     Step,
+    usable_name,
 )
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -381,7 +382,10 @@ def _front_matter(lesson: Lesson, content: str, start: int, problem) -> None:
         extra = tuple(
             r.name
             for r in lesson.roles.values()
-            if r.kind + "s" == kind and r.name not in getattr(lesson.resources, kind) and not r.service
+            if r.kind + "s" == kind
+            and r.name not in getattr(lesson.resources, kind)
+            and not r.service
+            and usable_name(r.name)  # `(nameless)`: the engine names it
         )
         lesson.resources = replace(lesson.resources, **{kind: getattr(lesson.resources, kind) + extra})
     workdir = data.get("workdir")
