@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from tutor import __version__
-from tutor.core.engine.images import ImageError, OnProgress, _import_rootfs, missing_images
+from tutor.core.engine.images import ImageError, OnProgress, _import_rootfs, build_context, missing_images
 from tutor.core.paths import ROOT, labs_dir
 
 REPO = "docklab/classroom-learner"
@@ -58,7 +58,9 @@ def ensure(client, tag: str | None = None, force: bool = False, progress: OnProg
         progress(f"{tag}: making wheels of docklab and jupyterhub")
         _wheels(ctx / "wheels")
         progress(f"{tag}: building")
-        _build(client, ctx, tag, progress)
+        build_context(
+            client, ctx, tag, {"BASE": ROOTFS["tag"]}, {"org.docklab.classroom-image": __version__}, tag, progress
+        )
     return tag
 
 
@@ -114,25 +116,3 @@ def _wheels(dest: Path) -> None:
         )
     if proc.returncode != 0:
         raise ImageError(f"pip could not make the wheels for the learner image: {proc.stderr.strip()[-2000:]}")
-
-
-def _build(client, ctx: Path, tag: str, progress: OnProgress) -> None:
-    from docker.errors import APIError, BuildError
-
-    try:
-        for chunk in client.api.build(
-            path=str(ctx),
-            tag=tag,
-            buildargs={"BASE": ROOTFS["tag"]},
-            rm=True,
-            forcerm=True,
-            decode=True,
-            labels={"org.docklab.classroom-image": __version__},
-        ):
-            if "error" in chunk:
-                raise ImageError(f"{tag}: {chunk['error'].strip()}")
-            line = (chunk.get("stream") or "").strip()
-            if line.startswith("Step "):
-                progress(f"{tag}: {line}")
-    except (APIError, BuildError) as err:
-        raise ImageError(f"{tag}: {err}") from None

@@ -28,7 +28,7 @@ import aiohttp_jinja2
 from aiohttp import ClientSession, web
 from textual_serve.server import Server, to_int
 
-from tutor.cli.serve import FOREIGN, HOST, PathOnlyAccessLog
+from tutor.cli.serve import FOREIGN, HOST, run_quietly
 
 TOKEN_COOKIE = "docklab-hub-token"
 STATE_COOKIE = "docklab-oauth-state"
@@ -197,21 +197,7 @@ class LearnerServer(Server):
         """The hub says where the server is; textual-serve's banner would name 0.0.0.0."""
 
     def serve(self, debug: bool = False) -> None:
-        import signal
-
-        self.initialize_logging()
-        loop = asyncio.new_event_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, self.request_exit)
-        web.run_app(
-            self._make_app(),
-            host=self.host,
-            port=self.port,
-            handle_signals=False,
-            loop=loop,
-            access_log_class=PathOnlyAccessLog,
-            print=lambda *args: None,
-        )
+        run_quietly(self)
 
 
 def main() -> int:

@@ -171,19 +171,25 @@ class TokenServer(Server):
         """serve() already said where to go; textual-serve's banner would only repeat it."""
 
     def serve(self, debug: bool = False) -> None:
-        self.initialize_logging()
-        loop = asyncio.new_event_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, self.request_exit)
-        web.run_app(
-            self._make_app(),
-            host=self.host,
-            port=self.port,
-            handle_signals=False,
-            loop=loop,
-            access_log_class=PathOnlyAccessLog,
-            print=lambda *args: None,
-        )
+        run_quietly(self)
+
+
+def run_quietly(server: Server) -> None:
+    """Run a textual-serve server with paths-only access logs and no banner; SIGINT and
+    SIGTERM end it the way textual-serve's own exit does."""
+    server.initialize_logging()
+    loop = asyncio.new_event_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, server.request_exit)
+    web.run_app(
+        server._make_app(),
+        host=server.host,
+        port=server.port,
+        handle_signals=False,
+        loop=loop,
+        access_log_class=PathOnlyAccessLog,
+        print=lambda *args: None,
+    )
 
 
 def serve(host: str, port: int, token_file: str | None, images: str | None) -> int:

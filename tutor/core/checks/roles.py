@@ -181,14 +181,11 @@ class Roles:
             return False
         if not _labelled(role.label, v.get("Labels") or {}):
             return False
-        if role.unused is not None and (v["Name"] not in mounted and not self._ever_mounted(v["Name"])) != role.unused:
+        if role.unused is not None and (v["Name"] not in mounted and not self._mounted_since(v["Name"])) != role.unused:
             return False
         if not role.mount or role.mount in mounted.get(v["Name"], set()):
             return True
-        return any(
-            m.actor == v["Name"] and m.attrs.get("destination") == role.mount  # mounted there since
-            for m in self.ctx.history.mounts()
-        )
+        return self._mounted_since(v["Name"], role.mount)
 
     def _new(self, kind: str, key: str, created: float) -> bool:
         """Made since the lesson began: not in its baseline, or created after it began."""
@@ -320,8 +317,11 @@ class Roles:
         claimed.update(self.resolved[k].thing_id for k in waiting if k in self.resolved)
         return any(k in self.resolved for k in waiting)
 
-    def _ever_mounted(self, volume: str) -> bool:
-        return any(m.actor == volume for m in self.ctx.history.mounts())
+    def _mounted_since(self, volume: str, destination: str | None = None) -> bool:
+        """Has a container mounted this volume (at `destination`) since the lesson began?"""
+        return any(
+            m.actor == volume and destination in (None, m.attrs.get("destination")) for m in self.ctx.history.mounts()
+        )
 
     def _partial(self) -> bool:
         """The engine has dropped events since the lesson began: a removed thing found by what
@@ -388,11 +388,9 @@ class Roles:
             return False
         if role.service and not name.endswith("_" + role.service):  # Compose names it <project>_<key>
             return False
-        if role.unused is not None and (not self._ever_mounted(name)) != role.unused:
+        if role.unused is not None and (not self._mounted_since(name)) != role.unused:
             return False
-        return not role.mount or any(
-            m.actor == name and m.attrs.get("destination") == role.mount for m in self.ctx.history.mounts()
-        )
+        return not role.mount or self._mounted_since(name, role.mount)
 
     def fits_past_container(self, key: str, cid: str, c: dict) -> bool:
         """Did this container from the history (History.containers()) play the role?"""

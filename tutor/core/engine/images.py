@@ -180,8 +180,6 @@ def _with_bases(specs: dict[str, dict], names: list[str]) -> list[str]:
 
 
 def _build(client, name: str, spec: dict, buildargs: dict, progress: OnProgress) -> None:
-    from docker.errors import APIError, BuildError
-
     src = labs_dir() / "images" / spec["context"]
     with tempfile.TemporaryDirectory(prefix="docklab-build-") as tmp:
         ctx = Path(tmp) / "ctx"
@@ -191,23 +189,25 @@ def _build(client, name: str, spec: dict, buildargs: dict, progress: OnProgress)
                 raise ImageError(f"{name}: needs {host} on this machine (Debian: apt-get install busybox-static)")
             shutil.copy2(host, ctx / dest)
         progress(f"{spec['tag']}: building from labs/images/{spec['context']}")
-        try:
-            for chunk in client.api.build(
-                path=str(ctx),
-                tag=spec["tag"],
-                buildargs=buildargs,
-                rm=True,
-                forcerm=True,
-                decode=True,
-                labels={"org.docklab.stand-in": name},
-            ):
-                if "error" in chunk:
-                    raise ImageError(f"{name}: {chunk['error'].strip()}")
-                line = (chunk.get("stream") or "").strip()
-                if line.startswith("Step "):
-                    progress(f"{spec['tag']}: {line}")
-        except (APIError, BuildError) as err:
-            raise ImageError(f"{name}: {err}") from None
+        build_context(client, ctx, spec["tag"], buildargs, {"org.docklab.stand-in": name}, name, progress)
+
+
+def build_context(client, ctx: Path, tag: str, buildargs: dict, labels: dict, what: str, progress: OnProgress) -> None:
+    """Build `ctx` into `tag` through the Engine API, its Dockerfile's steps as progress;
+    any failure is an ImageError that starts with `what`."""
+    from docker.errors import APIError, BuildError
+
+    try:
+        for chunk in client.api.build(
+            path=str(ctx), tag=tag, buildargs=buildargs, rm=True, forcerm=True, decode=True, labels=labels
+        ):
+            if "error" in chunk:
+                raise ImageError(f"{what}: {chunk['error'].strip()}")
+            line = (chunk.get("stream") or "").strip()
+            if line.startswith("Step "):
+                progress(f"{tag}: {line}")
+    except (APIError, BuildError) as err:
+        raise ImageError(f"{what}: {err}") from None
 
 
 def debian_mirror() -> str:

@@ -266,30 +266,20 @@ class Ownership:
                 removed.append(f"container {name}")
             except NotFound:
                 pass
-        for vol in plan.volumes:
-            try:
-                self.client.api.remove_volume(vol)
-                removed.append(f"volume {vol}")
-            except NotFound:
-                pass
-            except APIError as err:
-                kept.append(f"volume {vol}: {err.explanation}")
-        for net in plan.networks:
-            try:
-                self.client.api.remove_network(net)
-                removed.append(f"network {net}")
-            except NotFound:
-                pass
-            except APIError as err:
-                kept.append(f"network {net}: {err.explanation}")
-        for tag in plan.images:
-            try:
-                self.client.api.remove_image(tag)  # the tag; layers another image shares stay
-                removed.append(f"image {tag}")
-            except NotFound:
-                pass
-            except APIError as err:
-                kept.append(f"image {tag}: {err.explanation}")
+        api = self.client.api
+        for kind, items, remove in (
+            ("volume", plan.volumes, api.remove_volume),
+            ("network", plan.networks, api.remove_network),
+            ("image", plan.images, api.remove_image),
+        ):  # an image: the tag only
+            for item in items:
+                try:
+                    remove(item)
+                    removed.append(f"{kind} {item}")
+                except NotFound:
+                    pass
+                except APIError as err:
+                    kept.append(f"{kind} {item}: {err.explanation}")
         mark(self.client, "reset", self.lesson.id)  # after the removals: they are docklab's, not the learner's
         if not kept:
             self.path.unlink(missing_ok=True)
