@@ -72,3 +72,39 @@ def test_volumes_equal_sees_a_mode_or_a_byte_changed(client, ctx, prefix):
     finally:
         a.remove()
         b.remove()
+
+
+def test_a_big_file_is_searched_whole_and_a_listing_by_name_reads_no_file(client, ctx, prefix):
+    """A 3 MB file whose needle sits at its end (past any fixed prefix a reader might keep);
+    `volume_files` asking for names answers from the names alone, and still says what is
+    there when a name is missing."""
+    vol = client.volumes.create(f"{prefix}-big")
+    try:
+        client.containers.run(
+            BUSYBOX,
+            [
+                "sh",
+                "-c",
+                "head -c 3000000 /dev/zero | tr '\\0' x > /d/big.txt && echo NEEDLE >> /d/big.txt && mkdir /d/sub",
+            ],
+            volumes=[f"{vol.name}:/d"],
+            remove=True,
+        )
+        found = evaluate("volume_file", {"volume": vol.name, "path": "big.txt", "contains": "NEEDLE"}, ctx)
+        assert found.ok and found.found.startswith("big.txt: xxx") and found.found.endswith("…")
+        assert not evaluate("volume_file", {"volume": vol.name, "path": "big.txt", "not_contains": "NEEDLE"}, ctx).ok
+        assert evaluate("volume_file", {"volume": vol.name, "path": "big.txt", "not_contains": "HAY"}, ctx).ok
+        assert not evaluate("volume_file", {"volume": vol.name, "path": "big.txt", "contains": "HAY"}, ctx).ok
+        assert volumefiles.present(client, vol.name, "", ["big.txt", "sub", "gone"]) == {
+            "big.txt": True,
+            "sub": True,
+            "gone": False,
+        }
+        assert evaluate("volume_files", {"volume": vol.name, "include": ["big.txt"], "exclude": ["gone"]}, ctx).ok
+        missing = evaluate("volume_files", {"volume": vol.name, "include": ["gone"]}, ctx)
+        assert not missing.ok and missing.found.endswith("holds big.txt, sub")
+        with pytest.raises(volumefiles.NoPath):
+            volumefiles.listing(client, vol.name, "big.txt")
+        assert not [c for c in client.api.containers(all=True, filters={"label": volumefiles.PROBE_LABEL})]
+    finally:
+        vol.remove()

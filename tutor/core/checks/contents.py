@@ -285,13 +285,14 @@ def volume_file(
 
     parts = [f"contains {contains!r}" if contains else "", f"lacks {not_contains!r}" if not_contains else ""]
     claim = f"volume {short(volume)} has {path}" + "".join(f", which {p}" for p in parts if p)
+    needles = [n for n in (contains, not_contains) if n is not None]
     try:
-        text = volumefiles.read_text(ctx.client, volume, path)
+        head, found = volumefiles.search(ctx.client, volume, path, needles)
     except (volumefiles.NoVolume, volumefiles.NoPath, volumefiles.NoImage, APIError) as err:
         return _volume_trouble(err, volume, path, claim)
-    shown = text.strip()
-    shown = (shown if len(shown) <= 200 else shown[:200] + "…") or "(empty)"
-    ok = (contains is None or contains in text) and (not_contains is None or not_contains not in text)
+    shown = head.strip()
+    shown = (shown if len(shown) < 200 else shown[:200] + "…") or "(empty)"
+    ok = (contains is None or contains in found) and (not_contains is None or not_contains not in found)
     return Outcome(ok, claim, expected=", ".join(p for p in parts if p) or "the file", found=f"{path}: {shown}")
 
 
@@ -323,7 +324,11 @@ def volume_files(
     )
     claim = f"volume {where} " + ("; ".join(parts) or "exists")
     try:
-        names = volumefiles.listing(ctx.client, volume, path)
+        if (include or exclude) and empty is None:  # asked name by name: no file is read
+            here = volumefiles.present(ctx.client, volume, path, [str(n) for n in (include or []) + (exclude or [])])
+            if all(here[str(n)] for n in include or []) and not any(here[str(n)] for n in exclude or []):
+                return Outcome(True, claim, expected="; ".join(parts), found=f"{where} " + "; ".join(parts))
+        names = volumefiles.listing(ctx.client, volume, path)  # to say what is there instead
     except (volumefiles.NoVolume, volumefiles.NoPath, volumefiles.NoImage, APIError) as err:
         return _volume_trouble(err, volume, path, claim)
     found = f"{where} holds " + (", ".join(names) if names else "nothing")

@@ -14,6 +14,8 @@ import hashlib
 import io
 import tarfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 PROBE_LABEL = "org.docklab.probe"
@@ -60,8 +62,29 @@ def _probe_image(client) -> str:
     return min(images, key=lambda i: i.get("Size", 0))["RepoTags"][0]
 
 
-def archive(client, volume: str, path: str = "") -> bytes:
-    """The tar archive of `path` inside `volume` (the whole volume for "")."""
+class _Chunks(io.RawIOBase):
+    """The engine's archive as a readable byte stream, so tarfile reads it as it arrives
+    and a reader that has what it wants can stop without the rest crossing the socket."""
+
+    def __init__(self, chunks: Iterator[bytes]):
+        self._chunks, self._rest = chunks, b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._rest:
+            self._rest = next(self._chunks, b"")
+            if not self._rest:
+                return 0
+        n = min(len(buffer), len(self._rest))
+        buffer[:n], self._rest = self._rest[:n], self._rest[n:]
+        return n
+
+
+@contextmanager
+def _helper(client, volume: str) -> Iterator[str]:
+    """A created, never started, container with the volume mounted read-only; removed after."""
     from docker.errors import NotFound
     from docker.types import Mount
 
@@ -79,26 +102,44 @@ def archive(client, volume: str, path: str = "") -> bytes:
         host_config=client.api.create_host_config(mounts=[mount]),
     )
     try:
-        target = f"{MOUNT_AT}/{path.strip('/')}" if path.strip("/") else MOUNT_AT + "/."
-        try:
-            stream, _ = client.api.get_archive(helper["Id"], target)
-        except NotFound:
-            raise NoPath(path) from None
-        return b"".join(stream)
+        yield helper["Id"]
     finally:
         client.api.remove_container(helper["Id"], force=True)
+
+
+def _get(client, helper: str, path: str) -> tuple[Iterator[bytes], dict]:
+    """The archive stream of `path` in the helper's volume, and the engine's stat of it."""
+    from docker.errors import NotFound
+
+    target = f"{MOUNT_AT}/{path.strip('/')}" if path.strip("/") else MOUNT_AT + "/."
+    try:
+        return client.api.get_archive(helper, target, chunk_size=1 << 16)
+    except NotFound:
+        raise NoPath(path) from None
+
+
+@contextmanager
+def _tar(client, volume: str, path: str = "") -> Iterator[tarfile.TarFile]:
+    """`path` inside `volume` (the whole volume for "") as a tar read in stream mode."""
+    with _helper(client, volume) as helper:
+        chunks, _ = _get(client, helper, path)
+        try:
+            with tarfile.open(fileobj=io.BufferedReader(_Chunks(chunks), 1 << 16), mode="r|") as tar:
+                yield tar
+        finally:
+            chunks.close()  # a reader that stopped early drops the rest of the archive
 
 
 def entries(client, volume: str, path: str = "") -> dict[str, Entry]:
     """Every entry under `path` in the volume, keyed by its path relative to `path`."""
     out: dict[str, Entry] = {}
-    with tarfile.open(fileobj=io.BytesIO(archive(client, volume, path))) as tar:
+    with _tar(client, volume, path) as tar:
         for member in tar:
             parts = member.name.split("/", 1)
             rel = parts[1].strip("/") if len(parts) > 1 and parts[1].strip("/") else "."
             if member.isfile():
-                data = tar.extractfile(member).read()  # type: ignore[union-attr]
-                kind, digest = "file", hashlib.sha256(data).hexdigest()
+                digest = hashlib.file_digest(tar.extractfile(member), "sha256").hexdigest()  # type: ignore[arg-type]
+                kind = "file"
             elif member.isdir():
                 kind, digest = "dir", ""
             elif member.issym() or member.islnk():
@@ -109,21 +150,57 @@ def entries(client, volume: str, path: str = "") -> dict[str, Entry]:
     return out
 
 
-def read_text(client, volume: str, path: str, limit: int = 1 << 20) -> str:
-    """A file's text (decoded leniently; at most `limit` bytes)."""
-    with tarfile.open(fileobj=io.BytesIO(archive(client, volume, path))) as tar:
-        for member in tar:
-            if member.isfile():
-                return tar.extractfile(member).read(limit).decode("utf-8", "replace")  # type: ignore[union-attr]
-    raise NoPath(f"{path} is not a file")
+def search(client, volume: str, path: str, needles: list[str], shown: int = 200) -> tuple[str, set[str]]:
+    """A file's first `shown` characters, and which of the needles occur in its bytes.
+    Read as a stream that stops once every needle is found: a 100 MB backup archive that
+    names `customer_data` early need not cross the socket whole."""
+    wanted = {n: n.encode() for n in needles}
+    found: set[str] = set()
+    with _tar(client, volume, path) as tar:
+        member = next(iter(tar), None)
+        if member is None or not member.isfile():
+            raise NoPath(f"{path} is not a file")
+        stream = tar.extractfile(member)
+        head, tail = b"", b""
+        overlap = max((len(b) for b in wanted.values()), default=1) - 1
+        while chunk := stream.read(1 << 16):  # type: ignore[union-attr]
+            head = head or chunk[: shown * 4]
+            window = tail + chunk
+            found |= {n for n, b in wanted.items() if n not in found and b in window}
+            if len(found) == len(wanted):
+                break
+            tail = window[-overlap:] if overlap else b""
+    return head.decode("utf-8", "replace")[:shown], found
 
 
 def listing(client, volume: str, path: str = "") -> list[str]:
     """The names directly inside a directory of the volume."""
-    found = entries(client, volume, path)
-    if "." in found and found["."].kind != "dir":
-        raise NoPath(f"{path} is not a directory")
-    return sorted(p for p in found if p != "." and "/" not in p)
+    names = []
+    with _tar(client, volume, path) as tar:
+        for member in tar:
+            parts = member.name.split("/", 1)
+            if len(parts) < 2 or not parts[1].strip("/"):
+                if not member.isdir():
+                    raise NoPath(f"{path} is not a directory")
+            elif "/" not in parts[1].strip("/"):
+                names.append(parts[1].strip("/"))
+    return sorted(names)
+
+
+def present(client, volume: str, path: str, names: list[str]) -> dict[str, bool]:
+    """Whether each name is directly inside the volume's directory `path`, asked of the
+    engine one name at a time (a stat, no contents): a backup volume's 100 MB archive is
+    never read to learn that it is there."""
+    out = {}
+    with _helper(client, volume) as helper:
+        for name in names:
+            try:
+                chunks, _ = _get(client, helper, f"{path.strip('/')}/{name}")
+                chunks.close()
+                out[name] = True
+            except NoPath:
+                out[name] = False
+    return out
 
 
 def differences(a: dict[str, Entry], b: dict[str, Entry], limit: int = 5) -> list[str]:
