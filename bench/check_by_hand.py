@@ -56,7 +56,7 @@ def main() -> None:
     from tutor.core.engine.images import load_map
 
     lessons = {catalog.lesson_id(p): lessonfile.load(p) for p in catalog.files()}
-    chosen = [x for x in args.lessons.split(",") if x] or list(lessons)
+    chosen = [x for x in args.lessons.split(",") if x] or [x for x in lessons if x in SOLUTIONS]  # the quiz has no steps
     images = bundle.needed(list(lessons.values()), load_map("offline")) + ["docklab/busybox:stand-in"]
     state = sandbox.start(
         images,
@@ -93,6 +93,7 @@ def main() -> None:
                     total += timed(["check", lesson_id, "--step", str(n)], env)[0]
                 steps.append(total)
             rows.append((lesson_id, statistics.median(whole), p(whole, 0.95), statistics.median(steps), codes))
+            print(f"{lesson_id}: whole {rows[-1][1] * 1000:.0f} ms p50", flush=True)  # kept if a later lesson fails
             for c in client.containers.list(all=True):
                 if not c.name.startswith("bench-other-"):
                     c.remove(force=True, v=True)

@@ -6,6 +6,10 @@ from an image already present, with the volume mounted read-only, `nocopy`, at a
 no image has, and the engine hands over a tar archive. The helper is removed at once,
 whatever happens; it carries the label `org.docklab.probe` and a name no lesson
 declares, so ownership never counts it as a lesson's.
+
+The archive is read as a stream, and only as far as the question needs: a search stops at
+its needle, and whether names are there is asked name by name (the engine's stat of each,
+no contents), so a volume holding a 100 MB backup archive is not sent whole to answer it.
 """
 
 from __future__ import annotations
