@@ -56,7 +56,9 @@ def main() -> None:
     from tutor.core.engine.images import load_map
 
     lessons = {catalog.lesson_id(p): lessonfile.load(p) for p in catalog.files()}
-    chosen = [x for x in args.lessons.split(",") if x] or [x for x in lessons if x in SOLUTIONS]  # the quiz has no steps
+    chosen = [x for x in args.lessons.split(",") if x] or [
+        x for x in lessons if x in SOLUTIONS
+    ]  # the quiz has no steps
     images = bundle.needed(list(lessons.values()), load_map("offline")) + ["docklab/busybox:stand-in"]
     state = sandbox.start(
         images,

@@ -112,6 +112,10 @@ class Room:
     def instructor(self) -> "Learner":
         return Learner(self, "instructor", self.secret("admin.password"))
 
+    def store_digest(self) -> str:
+        """The digest of the image store the classroom's learners link to now."""
+        return json.loads((self.folder / "classroom.json").read_text())["store"]["digest"]
+
 
 @contextlib.contextmanager
 def running_classroom(home: Path, learners: list[str] | None, *args: str):

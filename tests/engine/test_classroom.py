@@ -106,9 +106,23 @@ def test_three_learners_each_have_a_server_and_an_engine_of_their_own(client, ho
             " && echo REACHED || echo REFUSED",
         )
         assert "REFUSED" in probe and "REACHED" not in probe, probe
-        # bob's engine and progress are on volumes only his server mounts
-        mounts = {n: {m["Name"] for m in b.attrs["Mounts"] if m["Type"] == "volume"} for n, b in boxes.items()}
-        assert not mounts["alice"] & mounts["bob"] and len(mounts["alice"]) == 2
+        # bob's engine and progress are on volumes only his server mounts, read-write; the one
+        # volume they share is the image store, read-only
+        mounts = {
+            n: {(m["Name"], m["RW"]) for m in b.attrs["Mounts"] if m["Type"] == "volume"} for n, b in boxes.items()
+        }
+        own = {n: {name for name, rw in m if rw} for n, m in mounts.items()}
+        assert not own["alice"] & own["bob"] and len(own["alice"]) == 2
+        assert mounts["alice"] - {(v, True) for v in own["alice"]} == {
+            (f"{room.name}-images-{room.store_digest()}", False)
+        }
+        # every engine's layers are links into that store, not copies: alice removing a lesson
+        # image from her engine leaves it in bob's, and his containers still start from it
+        assert in_box(boxes["alice"], "readlink /var/lib/docker/overlay2/*/diff").count("/opt/docklab-store/") >= 2
+        image = in_box(boxes["alice"], "head -1 /opt/docklab-images/images.list").strip()
+        in_box(boxes["alice"], f"docker image rm -f {image}")
+        assert image not in in_box(boxes["alice"], "docker image ls --format '{{.Repository}}:{{.Tag}}'")
+        assert in_box(boxes["bob"], f"docker run --rm --network none {image} echo still-here").strip() == "still-here"
 
         # the instructor view: every learner's step count, and the same roll-up as `docklab grade`
         teacher = room.instructor()

@@ -129,6 +129,61 @@ def _bundle(client, target: Path, lessons: list[str] | None, progress: Progress)
     return present
 
 
+def _store(client, name: str, home: Path, tag: str, progress: Progress) -> dict:
+    """The classroom's shared image store: one volume holding an engine's data root with the
+    bundle loaded, made once per bundle by the learner image itself (`make-store`) and
+    mounted read-only in every learner's server, whose engine then links its layers instead
+    of loading 300 MB each (labs/images/classroom/learner-entrypoint.sh). Its name carries
+    the bundle's digest, so a changed bundle gets a new store and the old one stays for the
+    engines that link to it; `down --purge` removes them all (they carry the label)."""
+    import hashlib
+
+    import docker
+
+    images = home / "images"
+    digest = hashlib.sha256((images / "images.ids").read_bytes()).hexdigest()[:12]
+    volume = f"{name}-images-{digest}"
+    ready = images / "store.ready"
+    if ready.exists() and ready.read_text().strip() == volume:
+        try:
+            client.volumes.get(volume)
+            return {"volume": volume, "digest": digest}
+        except docker.errors.NotFound:
+            pass
+    try:
+        client.volumes.get(volume).remove(force=True)  # left half made by an `up` that was stopped
+    except docker.errors.NotFound:
+        pass
+    progress(f"making the shared image store {volume} (once per set of lesson images)")
+    client.volumes.create(volume, labels={LABEL: name, f"{LABEL}.images": digest})
+    box = client.containers.create(
+        tag,
+        ["make-store"],
+        labels={LABEL: name},
+        network_mode="none",
+        privileged=True,
+        volumes={volume: {"bind": "/store", "mode": "rw"}, str(images): {"bind": "/opt/docklab-images", "mode": "ro"}},
+    )
+    try:
+        box.start()
+        code = box.wait(timeout=900)["StatusCode"]
+        if code:
+            log = box.logs().decode(errors="replace")[-1500:]
+            client.volumes.get(volume).remove(force=True)
+            raise ClassroomError(f"making the shared image store failed (exit {code}):\n{log}")
+    finally:
+        box.remove(force=True, v=True)  # and the anonymous volumes of the image's VOLUMEs
+    ready.write_text(volume + "\n")
+    return {"volume": volume, "digest": digest}
+
+
+def stores(client, name: str) -> dict[str, str]:
+    """Every image store of this classroom, volume -> digest (older ones stay mounted for
+    the engines that link to them)."""
+    found = client.volumes.list(filters={"label": f"{LABEL}.images"})
+    return {v.name: v.attrs["Labels"][f"{LABEL}.images"] for v in found if v.attrs["Labels"].get(LABEL) == name}
+
+
 def up(
     name: str = DEFAULT_NAME,
     port: int = 8000,
@@ -158,6 +213,8 @@ def up(
         if image:
             client.images.get(image)
         _bundle(client, home / "images", lessons, progress)
+        store = _store(client, name, home, tag, progress)
+        known = stores(client, name)
         net = network(client, name)
         subnet = net.attrs["IPAM"]["Config"][0]["Subnet"]
         # The host as every container sees it: the default bridge's gateway lasts as long as the
@@ -189,6 +246,8 @@ def up(
         "cull_after": cull_after,
         "cull_every": max(5, min(60, cull_after // 2)),
         "mem_limit": mem_limit,
+        "store": store,
+        "stores": known,
     }
     write_json(home / "classroom.json", conf)
     _start_hub(home, conf)

@@ -1,7 +1,8 @@
 """DockerSpawner for a classroom on one machine: each learner's server is a privileged
 container of the learner image with its own dockerd, on a network where learners'
 containers cannot reach each other (inter-container traffic off), its engine data and
-docklab's progress on two volumes of the learner's own, which outlive a stopped server.
+docklab's progress on two volumes of the learner's own, which outlive a stopped server, and
+the classroom's image store mounted read-only (shared by all, written by none).
 Everything made is labelled with the classroom's name, so `down` finds exactly it."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from pathlib import Path
 
 LABEL = "org.docklab.classroom"
 VIEW = "docklab-view"
+STORES = "/opt/docklab-store"  # where the shared image stores are mounted, one folder per digest
 
 
 def volume_names(name: str) -> dict[str, str]:
@@ -89,8 +91,11 @@ def configure(c, conf: dict, folder: Path) -> None:
     c.DockerSpawner.extra_create_kwargs = {"labels": {LABEL: name, f"{LABEL}.user": "{username}"}}
     volumes: dict = dict(volume_names(name))
     volumes[str(folder / "images")] = {"bind": "/opt/docklab-images", "mode": "ro"}
+    for store, digest in conf.get("stores", {}).items():  # shared, read-only: linked, never written
+        volumes[store] = {"bind": f"{STORES}/{digest}", "mode": "ro"}
     c.DockerSpawner.volumes = volumes
     c.DockerSpawner.environment = {
+        "DOCKLAB_STORE": f"{STORES}/{conf['store']['digest']}" if conf.get("store") else "",
         "DOCKLAB_CLASSROOM_REPORT": f"http://{conf['hub_ip']}:{conf['view_port']}/services/{VIEW}/api/report",
         "DOCKLAB_IMAGES": "offline",
     }

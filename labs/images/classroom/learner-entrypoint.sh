@@ -2,29 +2,73 @@
 # A learner's server. Without DOCKER_HOST (one machine, DockerSpawner, --privileged):
 # start a private dockerd on a unix socket only (no TCP port at all), its data on the
 # learner's own volume. With DOCKER_HOST (Kubernetes: the dind sidecar), use that.
-# Then load the lesson images that are missing from the bundle the instructor's machine
-# mounted (read-only), start the progress reporter, and run the server command (the image's
-# CMD: docklab's TUI behind the hub's login, tutor/classroom/learner_app.py).
+# The lesson images come from the classroom's shared image store when there is one
+# (DOCKLAB_STORE, read-only, made once by `make-store` below): a fresh engine gets the
+# store's image records and, for each layer, a directory of its own whose `diff` is a link
+# into the store, so no layer is copied or loaded per learner and the engine still writes
+# only to its own volume. Otherwise, or for images the store lacks, they are loaded from
+# the bundle the instructor's machine mounted (read-only). Then start the progress
+# reporter, and run the server command (the image's CMD: docklab's TUI behind the hub's
+# login, tutor/classroom/learner_app.py).
 set -eu
 
+wait_engine() {
+	i=0
+	until docker info >/dev/null 2>&1; do
+		i=$((i + 1))
+		if [ "$i" -gt 300 ]; then echo "learner: the engine did not start:" >&2; tail -20 /var/log/dockerd.log >&2 || true; exit 1; fi
+		sleep 0.1
+	done
+}
+
+bundle=${DOCKLAB_IMAGE_BUNDLE:-/opt/docklab-images/images.tar}
+
+if [ "${1:-}" = make-store ]; then
+	# The shared store: an engine's data root with the bundle loaded, every layer marked
+	# committed (dockerd writes that mark on a parent layer, which the learners cannot).
+	export DOCKER_HOST=unix:///run/store.sock
+	dockerd --host="$DOCKER_HOST" --data-root=/store --iptables=false --bridge=none >/var/log/dockerd.log 2>&1 &
+	wait_engine
+	docker load -q -i "$bundle"
+	kill "$!"
+	wait "$!" || true
+	for layer in /store/overlay2/*/; do [ -d "${layer}diff" ] && touch "${layer}committed"; done
+	exit 0
+fi
+
+link_store() { # $1: the store (read-only), $2: this engine's data root
+	[ -d "$1/image" ] || return 0
+	if [ -e "$2/image" ] && [ ! -e "$2/.docklab-store-partial" ]; then return 0; fi
+	touch "$2/.docklab-store-partial"
+	rm -rf "$2/image" "$2/overlay2"
+	mkdir -p "$2/overlay2"
+	cp -a "$1/image" "$2/"
+	cp -a "$1/overlay2/l" "$2/overlay2/"
+	for layer in "$1"/overlay2/*/; do
+		id=$(basename "$layer")
+		[ "$id" = l ] && continue
+		mkdir "$2/overlay2/$id"
+		for f in link lower committed; do if [ -e "$layer$f" ]; then cp -a "$layer$f" "$2/overlay2/$id/"; fi; done
+		if [ -d "${layer}work" ]; then mkdir "$2/overlay2/$id/work"; fi
+		ln -s "${layer}diff" "$2/overlay2/$id/diff"
+	done
+	rm "$2/.docklab-store-partial"
+}
+
 if [ -z "${DOCKER_HOST:-}" ]; then
+	if [ -n "${DOCKLAB_STORE:-}" ]; then link_store "$DOCKLAB_STORE" /var/lib/docker; fi
 	# iptables inside a container does not work on every host kernel; lessons need no NAT.
 	# Its networks keep off 172.16/12, where the host's engine (and so the hub, at the default
 	# bridge's gateway) lives: an inner docker0 on 172.17.0.1 would hide the hub.
 	dockerd --host=unix:///var/run/docker.sock --iptables=false --bip=10.201.0.1/24 \
 		--default-address-pool base=10.202.0.0/16,size=24 >/var/log/dockerd.log 2>&1 &
 fi
-i=0
-until docker info >/dev/null 2>&1; do
-	i=$((i + 1))
-	if [ "$i" -gt 300 ]; then echo "learner: the engine did not start:" >&2; tail -20 /var/log/dockerd.log >&2 || true; exit 1; fi
-	sleep 0.1
-done
+wait_engine
 
-bundle=${DOCKLAB_IMAGE_BUNDLE:-/opt/docklab-images/images.tar}
 if [ -s "$bundle" ]; then
+	have=$(docker image ls --format '{{.Repository}}:{{.Tag}}') # one call, not one per image: spawns run at once
 	for image in $(cat "${bundle%.tar}.list" 2>/dev/null || true); do
-		if ! docker image inspect "$image" >/dev/null 2>&1; then docker load -q -i "$bundle" >/dev/null; break; fi
+		if ! printf '%s\n' "$have" | grep -qxF "$image"; then docker load -q -i "$bundle" >/dev/null; break; fi
 	done
 fi
 
