@@ -25,6 +25,9 @@ sys.path.insert(0, str(ROOT))
 
 from tests.classroomkit import DOWN, F3, LESSON_SHELL, PICKER_LISTED, running_classroom  # noqa: E402
 
+F12 = "\x1b[24~"  # a challenge's solution
+PREDICT = "Predict before you run it"  # the prediction dialog's title
+
 
 def used_mib() -> float:
     info = dict(line.split(":", 1) for line in Path("/proc/meminfo").read_text().splitlines())
@@ -33,16 +36,27 @@ def used_mib() -> float:
 
 
 def script_for(lesson_id: str) -> list[tuple]:
-    """Open the lesson, then F3 for each command; after a step's last one, wait for its ✓."""
+    """Open the lesson and do it as a learner at the keyboard: on reaching a step, answer its
+    predictions (1, the first choice), reveal a challenge's solution (F12), then F3 for each
+    command, waiting for the step's ✓ after its last one; F3 on a step done moves on."""
     from tutor.core.lessons import lessonfile
 
     files = sorted((ROOT / "content").glob("[0-9]*.md"))
     ids = [p.stem.split("-", 1)[1] for p in files]
     lesson = lessonfile.load(files[ids.index(lesson_id)])
+    total = len(lesson.steps)
     script: list[tuple] = [("", PICKER_LISTED), (DOWN * ids.index(lesson_id) + "\r", LESSON_SHELL)]
     for step in lesson.steps:
-        for i, _ in enumerate(step.commands):
-            last = i == len(step.commands) - 1
+        arrived = PREDICT if step.predictions else f"Step {step.number} of {total}"
+        script.append(("" if step.number == 1 else F3, arrived))
+        for i, _ in enumerate(step.predictions):
+            script.append(("1", "You predicted" if i == len(step.predictions) - 1 else PREDICT))
+        commands = step.commands
+        if step.challenge:
+            script.append((F12, ""))  # the solution, shown; F3 then types it
+            commands = step.solution
+        for i, _ in enumerate(commands):
+            last = i == len(commands) - 1
             script.append((F3, f"✓ done  {step.number}." if last else "", "try again"))
     return script
 
