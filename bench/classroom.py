@@ -1,7 +1,9 @@
 """How many learners one machine holds: N learners log in over HTTP at once, their servers
 spawn, and each does the whole of `mount-syntax` in docklab's TUI through its own server.
 
-    python bench/classroom.py [--learners 5,10,20] [--lesson mount-syntax]
+    python bench/classroom.py [--learners 5,10,20] [--lesson mount-syntax] [--arrive-over S]
+
+(`--arrive-over 60`: the N logins spread evenly over 60 s, as a room arrives.)
 
 For each N: the time from login to a ready TUI (the hub's login posted -> the TUI's lesson
 list drawn in the learner's websocket), p50 and p95; how many learners finished every
@@ -61,7 +63,8 @@ def script_for(lesson_id: str) -> list[tuple]:
     return script
 
 
-def one(room, name: str, lesson: str) -> dict:
+def one(room, name: str, lesson: str, delay: float = 0.0) -> dict:
+    time.sleep(delay)  # a class arriving over some seconds, not all at once
     learner = room.learner(name)
     start = time.monotonic()
     learner.login()
@@ -82,7 +85,7 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
-def round_of(n: int, lesson: str, home: Path) -> dict:
+def round_of(n: int, lesson: str, home: Path, over: float = 0.0) -> dict:
     import docker
 
     client = docker.from_env()
@@ -91,7 +94,7 @@ def round_of(n: int, lesson: str, home: Path) -> dict:
     with running_classroom(home, names) as room:
         started = time.monotonic()
         with ThreadPoolExecutor(max_workers=n) as pool:
-            results = list(pool.map(lambda name: one(room, name, lesson), names))
+            results = list(pool.map(lambda i: one(room, names[i], lesson, i * over / n), range(n)))
         wall = time.monotonic() - started
         boxes = [client.containers.get(f"{room.name}-{name}") for name in names]
         per = [b.stats(stream=False)["memory_stats"].get("usage", 0) / 2**20 for b in boxes]
@@ -112,12 +115,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--learners", default="5,10,20", help="class sizes to try, in order")
     parser.add_argument("--lesson", default="mount-syntax")
+    parser.add_argument(
+        "--arrive-over", type=float, default=0.0, help="seconds over which the learners log in, evenly (0: at once)"
+    )
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="docklab-bench-classroom-") as tmp:
         for n in map(int, args.learners.split(",")):
             print(f"classroom of {n}...", file=sys.stderr)
-            row = round_of(n, args.lesson, Path(tmp))
+            row = round_of(n, args.lesson, Path(tmp), args.arrive_over)
             rows.append(row)
             print(f"  {row}", file=sys.stderr)
             if row["passed"] < n:

@@ -14,6 +14,10 @@ import urllib.request
 
 ENDPOINT = "DOCKLAB_CLASSROOM_REPORT"  # the view's report address, set by the spawner
 EVERY = 1.0  # seconds between looks at progress.json
+# Seconds at least between two reports. Each one re-checks the learner's lessons live, on
+# their engine: at one a change (a step, a prediction, a hint), a class doing steps at once
+# spent more CPU reporting than learning. The view lags by at most this much.
+GAP = 10.0
 
 
 def report_now() -> dict:
@@ -50,13 +54,15 @@ def watch() -> None:
         return
     progress = data_dir() / "progress.json"
     sent = 0  # nothing to report before a first step: a spawning server spends no CPU on it
+    last = -GAP
     while True:
         try:
             seen = progress.stat().st_mtime_ns
         except FileNotFoundError:
             seen = 0
-        if seen != sent:
+        if seen != sent and time.monotonic() - last >= GAP:
             try:
+                last = time.monotonic()
                 send(url, token, report_now())
                 sent = seen
             except Exception as err:  # the view restarting, a network blip: try again soon
