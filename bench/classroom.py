@@ -1,9 +1,10 @@
 """How many learners one machine holds: N learners log in over HTTP at once, their servers
 spawn, and each does the whole of `mount-syntax` in docklab's TUI through its own server.
 
-    python bench/classroom.py [--learners 5,10,20] [--lesson mount-syntax] [--arrive-over S]
+    python bench/classroom.py [--learners 5,10,20] [--lesson mount-syntax] [--arrive-over S] [--prestart]
 
-(`--arrive-over 60`: the N logins spread evenly over 60 s, as a room arrives.)
+(`--arrive-over 60`: the N logins spread evenly over 60 s, as a room arrives;
+`--prestart`: `classroom up --prestart`, every server started before the first login.)
 
 For each N: the time from login to a ready TUI (the hub's login posted -> the TUI's lesson
 list drawn in the learner's websocket), p50 and p95; how many learners finished every
@@ -85,13 +86,13 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
-def round_of(n: int, lesson: str, home: Path, over: float = 0.0) -> dict:
+def round_of(n: int, lesson: str, home: Path, over: float = 0.0, prestart: bool = False) -> dict:
     import docker
 
     client = docker.from_env()
     before = used_mib()
     names = [f"l{i:02d}" for i in range(n)]
-    with running_classroom(home, names) as room:
+    with running_classroom(home, names, *(["--prestart"] if prestart else [])) as room:
         started = time.monotonic()
         with ThreadPoolExecutor(max_workers=n) as pool:
             results = list(pool.map(lambda i: one(room, names[i], lesson, i * over / n), range(n)))
@@ -116,6 +117,9 @@ def main() -> int:
     parser.add_argument("--learners", default="5,10,20", help="class sizes to try, in order")
     parser.add_argument("--lesson", default="mount-syntax")
     parser.add_argument(
+        "--prestart", action="store_true", help="`classroom up --prestart`: the servers start before the logins"
+    )
+    parser.add_argument(
         "--arrive-over", type=float, default=0.0, help="seconds over which the learners log in, evenly (0: at once)"
     )
     args = parser.parse_args()
@@ -123,7 +127,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="docklab-bench-classroom-") as tmp:
         for n in map(int, args.learners.split(",")):
             print(f"classroom of {n}...", file=sys.stderr)
-            row = round_of(n, args.lesson, Path(tmp), args.arrive_over)
+            row = round_of(n, args.lesson, Path(tmp), args.arrive_over, args.prestart)
             rows.append(row)
             print(f"  {row}", file=sys.stderr)
             if row["passed"] < n:

@@ -1,8 +1,8 @@
 """`docklab classroom` on the real engine: a JupyterHub whose learners each log in over
 HTTP, get a server of their own (docklab's TUI behind the hub's login, a private
 dockerd), and do a lesson step in it; an instructor view that only the hub's admin opens;
-a server the culler stops comes back with its progress; `down --purge` leaves the engine
-as it was. The learner image is built on first use (about a minute; 2 more for its Debian
+a server the culler stops comes back with its progress; `up --prestart` has the listed
+learners' servers running before anyone logs in; `down --purge` leaves the engine as it was. The learner image is built on first use (about a minute; 2 more for its Debian
 root on a fresh machine)."""
 
 from __future__ import annotations
@@ -207,4 +207,28 @@ def test_a_server_the_culler_stopped_comes_back_with_its_progress(client, home):
         progress = json.loads(in_box(box, "cat /data/progress.json"))
         assert "1" in progress["lessons"]["mount-syntax"]["steps"]
         assert "my-vol" in in_box(box, "docker volume ls -q")  # the engine's data came back too
+    assert engine_state(client) == before
+
+
+def test_prestart_has_every_listed_server_running_before_anyone_logs_in(client, home):
+    """`up --prestart`: every learner on the list has a running server when `up` returns, so a
+    room logging in at once meets servers that are up; a learner logging in gets it at once."""
+    before = engine_state(client)
+    with running_classroom(home, ["erin", "finn"], "--prestart") as room:
+        listed = json.loads(
+            subprocess.run(
+                [sys.executable, "-m", "tutor", "classroom", "status", "--json", "--name", room.name],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+                env={**os.environ, "DOCKLAB_HOME": str(home)},
+            ).stdout
+        )
+        assert {n: v["server"] for n, v in listed["learners"].items()} == {"erin": "running", "finn": "running"}
+        first = {n: learner_box(client, room, n).id for n in ("erin", "finn")}
+        erin = room.learner("erin")
+        erin.login()
+        erin.wait_server(limit=30)
+        erin.do_first_step()
+        assert learner_box(client, room, "erin").id == first["erin"]  # the server started before, not a new one
     assert engine_state(client) == before

@@ -193,6 +193,7 @@ def up(
     lessons: list[str] | None = None,
     cull_after: int = 3600,
     mem_limit: str | None = None,
+    prestart: bool = False,
     progress: Progress = print,
 ) -> dict:
     """Start the hub (building the learner image and the image bundle first when needed);
@@ -251,6 +252,8 @@ def up(
     }
     write_json(home / "classroom.json", conf)
     _start_hub(home, conf)
+    if prestart and learners:
+        _prestart(name, learners, progress)
     local = "127.0.0.1" if bind in ("0.0.0.0", "", "::") else bind
     shown = socket.gethostname() if bind in ("0.0.0.0", "", "::") else bind
     return {
@@ -298,16 +301,45 @@ def _start_hub(home: Path, conf: dict) -> None:
     raise ClassroomError(f"the hub did not answer on port {conf['port']} within 90 s (log: {home / 'hub.log'})")
 
 
-def hub_api(name: str, path: str) -> list | dict:
+def hub_api(name: str, path: str, method: str = "GET") -> list | dict:
+    """The hub's REST API, as the classroom's own service (the `docklab-cli` role)."""
     home = folder(name)
     conf = read_json(home / "classroom.json", {})
     local = "127.0.0.1" if conf["bind"] in ("0.0.0.0", "", "::") else conf["bind"]
     req = urllib.request.Request(
         f"http://{local}:{conf['port']}/hub/api/{path}",
         headers={"Authorization": f"token {(home / 'cli.token').read_text().strip()}"},
+        method=method,
     )
     with urllib.request.urlopen(req, timeout=10) as resp:
-        return json.loads(resp.read())
+        body = resp.read()
+        return json.loads(body) if body else {}
+
+
+def _prestart(name: str, learners: list[str], progress: Progress, limit: float = 900) -> None:
+    """Start every listed learner's server before the class arrives, and wait until they are
+    all ready: a room logging in at once then finds servers up, not 20 spawns at once on the
+    machine (bench/README.md has the figures). Those nobody opens are culled like idle ones."""
+    for learner in learners:  # the hub puts its allowed users in its database when it starts
+        try:
+            hub_api(name, f"users/{learner}/server", "POST")
+        except urllib.error.HTTPError as err:
+            if err.code != 400:  # 400: already running (or starting)
+                raise ClassroomError(f"the hub would not start {learner}'s server: HTTP {err.code}") from None
+    deadline, shown = time.monotonic() + limit, -1
+    while time.monotonic() < deadline:
+        ready = sum(
+            bool(((u.get("servers") or {}).get("") or {}).get("ready"))
+            for u in hub_api(name, "users")
+            if u["name"] in learners
+        )
+        if ready != shown:
+            progress(f"learners' servers ready: {ready}/{len(learners)}")
+            shown = ready
+        if ready == len(learners):
+            return
+        time.sleep(1)
+    raise ClassroomError(f"not every learner's server was ready within {limit:.0f} s (log: {folder(name) / 'hub.log'})")
 
 
 def status(name: str = DEFAULT_NAME) -> dict:

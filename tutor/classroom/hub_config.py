@@ -72,7 +72,11 @@ c.JupyterHub.load_roles = [
         "services": ["idle-culler"],
         "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
     },
-    {"name": "docklab-cli", "services": ["docklab-cli"], "scopes": ["list:users", "read:users", "read:servers"]},
+    {  # `classroom status`, and `up --prestart` starting the learners' servers
+        "name": "docklab-cli",
+        "services": ["docklab-cli"],
+        "scopes": ["list:users", "read:users", "read:servers", "servers"],
+    },
 ]
 
 # The instructor's own additions (another authenticator, say): classroom_config.py in this

@@ -158,6 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="with up: stop a learner's server idle this long (progress is kept; default 3600)",
     )
     s.add_argument("--mem-limit", metavar="SIZE", help="with up: memory per learner's server, e.g. 1G")
+    s.add_argument(
+        "--prestart",
+        action="store_true",
+        help="with up and --learners: start every learner's server now, so the class finds them ready "
+        "(they wait --cull-after seconds for their learner)",
+    )
     s.add_argument("--json", action="store_true", help="with status: machine-readable output")
     s.add_argument(
         "--purge",

@@ -31,6 +31,9 @@ def cmd_classroom(args) -> int:
             if missing:
                 print(missing, file=sys.stderr)
                 return USAGE
+            if args.prestart and not args.learners:
+                print("--prestart needs --learners FILE: the servers to start are the learners'", file=sys.stderr)
+                return USAGE
             learners = hub.read_learners(args.learners) if args.learners else None
             got = hub.up(
                 args.name,
@@ -41,6 +44,7 @@ def cmd_classroom(args) -> int:
                 lessons=args.lessons.split(",") if args.lessons else None,
                 cull_after=args.cull_after,
                 mem_limit=args.mem_limit,
+                prestart=args.prestart,
                 progress=lambda line: print(line, file=sys.stderr),
             )
             who = (
