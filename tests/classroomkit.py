@@ -112,6 +112,12 @@ class Room:
     def instructor(self) -> "Learner":
         return Learner(self, "instructor", self.secret("admin.password"))
 
+    def status(self) -> dict:
+        """`docklab classroom status --json` for this classroom."""
+        done = classroom("status", "--json", "--name", self.name, home=self.home, timeout=60)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return json.loads(done.stdout)
+
     def store_digest(self) -> str:
         """The digest of the image store the classroom's learners link to now."""
         return json.loads((self.folder / "classroom.json").read_text())["store"]["digest"]

@@ -8,7 +8,6 @@ root on a fresh machine)."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -167,15 +166,7 @@ def test_three_learners_each_have_a_server_and_an_engine_of_their_own(client, ho
         # a learner's login does not open it
         assert alice.view().status_code == 403 and alice.view("export.csv").status_code == 403
 
-        listed = json.loads(
-            subprocess.run(
-                [sys.executable, "-m", "tutor", "classroom", "status", "--json", "--name", room.name],
-                capture_output=True,
-                text=True,
-                cwd=ROOT,
-                env={**os.environ, "DOCKLAB_HOME": str(home)},
-            ).stdout
-        )
+        listed = room.status()
         assert {n: v["server"] for n, v in listed["learners"].items()} == {n: "running" for n in NAMES}
         assert all(v["lessons"]["mount-syntax"]["done"] == 1 for v in listed["learners"].values())
     assert engine_state(client) == before  # the canaries are in both
@@ -215,15 +206,7 @@ def test_prestart_has_every_listed_server_running_before_anyone_logs_in(client, 
     room logging in at once meets servers that are up; a learner logging in gets it at once."""
     before = engine_state(client)
     with running_classroom(home, ["erin", "finn"], "--prestart") as room:
-        listed = json.loads(
-            subprocess.run(
-                [sys.executable, "-m", "tutor", "classroom", "status", "--json", "--name", room.name],
-                capture_output=True,
-                text=True,
-                cwd=ROOT,
-                env={**os.environ, "DOCKLAB_HOME": str(home)},
-            ).stdout
-        )
+        listed = room.status()
         assert {n: v["server"] for n, v in listed["learners"].items()} == {"erin": "running", "finn": "running"}
         first = {n: learner_box(client, room, n).id for n in ("erin", "finn")}
         erin = room.learner("erin")
