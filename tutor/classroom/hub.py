@@ -254,7 +254,7 @@ def up(
     _start_hub(home, conf)
     if prestart and learners:
         _prestart(name, learners, progress)
-    local = "127.0.0.1" if bind in ("0.0.0.0", "", "::") else bind
+    local = _local(bind)
     shown = socket.gethostname() if bind in ("0.0.0.0", "", "::") else bind
     return {
         "url": f"http://{shown}:{port}/",
@@ -265,6 +265,11 @@ def up(
         "folder": str(home),
         "learners": learners,
     }
+
+
+def _local(bind: str) -> str:
+    """Where this machine reaches the hub: loopback when it listens on every address."""
+    return "127.0.0.1" if bind in ("0.0.0.0", "", "::") else bind
 
 
 def _start_hub(home: Path, conf: dict) -> None:
@@ -282,7 +287,7 @@ def _start_hub(home: Path, conf: dict) -> None:
             start_new_session=True,
         )
     write_json(home / "state.json", {"pid": proc.pid, "start_time": _start_time(proc.pid), "started_at": time.time()})
-    local = "127.0.0.1" if conf["bind"] in ("0.0.0.0", "", "::") else conf["bind"]
+    local = _local(conf["bind"])
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -305,7 +310,7 @@ def hub_api(name: str, path: str, method: str = "GET") -> list | dict:
     """The hub's REST API, as the classroom's own service (the `docklab-cli` role)."""
     home = folder(name)
     conf = read_json(home / "classroom.json", {})
-    local = "127.0.0.1" if conf["bind"] in ("0.0.0.0", "", "::") else conf["bind"]
+    local = _local(conf["bind"])
     req = urllib.request.Request(
         f"http://{local}:{conf['port']}/hub/api/{path}",
         headers={"Authorization": f"token {(home / 'cli.token').read_text().strip()}"},

@@ -287,11 +287,11 @@ def volume_file(
     claim = f"volume {short(volume)} has {path}" + "".join(f", which {p}" for p in parts if p)
     needles = [n for n in (contains, not_contains) if n is not None]
     try:
-        head, found = volumefiles.search(ctx.client, volume, path, needles)
+        head, found = volumefiles.search(ctx.client, volume, path, needles, shown=201)  # 201: to know "…"
     except (volumefiles.NoVolume, volumefiles.NoPath, volumefiles.NoImage, APIError) as err:
         return _volume_trouble(err, volume, path, claim)
     shown = head.strip()
-    shown = (shown if len(shown) < 200 else shown[:200] + "…") or "(empty)"
+    shown = (shown if len(shown) <= 200 else shown[:200] + "…") or "(empty)"
     ok = (contains is None or contains in found) and (not_contains is None or not_contains not in found)
     return Outcome(ok, claim, expected=", ".join(p for p in parts if p) or "the file", found=f"{path}: {shown}")
 

@@ -134,13 +134,19 @@ def _tar(client, volume: str, path: str = "") -> Iterator[tarfile.TarFile]:
             chunks.close()  # a reader that stopped early drops the rest of the archive
 
 
+def _relative(member: tarfile.TarInfo) -> str:
+    """A member's path below the archived path ("." for that path itself): the engine names
+    every member after the archived folder or file."""
+    parts = member.name.split("/", 1)
+    return parts[1].strip("/") if len(parts) > 1 and parts[1].strip("/") else "."
+
+
 def entries(client, volume: str, path: str = "") -> dict[str, Entry]:
     """Every entry under `path` in the volume, keyed by its path relative to `path`."""
     out: dict[str, Entry] = {}
     with _tar(client, volume, path) as tar:
         for member in tar:
-            parts = member.name.split("/", 1)
-            rel = parts[1].strip("/") if len(parts) > 1 and parts[1].strip("/") else "."
+            rel = _relative(member)
             if member.isfile():
                 digest = hashlib.file_digest(tar.extractfile(member), "sha256").hexdigest()  # type: ignore[arg-type]
                 kind = "file"
@@ -182,12 +188,11 @@ def listing(client, volume: str, path: str = "") -> list[str]:
     names = []
     with _tar(client, volume, path) as tar:
         for member in tar:
-            parts = member.name.split("/", 1)
-            if len(parts) < 2 or not parts[1].strip("/"):
-                if not member.isdir():
-                    raise NoPath(f"{path} is not a directory")
-            elif "/" not in parts[1].strip("/"):
-                names.append(parts[1].strip("/"))
+            rel = _relative(member)
+            if rel == "." and not member.isdir():
+                raise NoPath(f"{path} is not a directory")
+            if rel != "." and "/" not in rel:
+                names.append(rel)
     return sorted(names)
 
 
