@@ -5,8 +5,10 @@ redirects, the TUI's websocket), and a `down --purge` that runs whatever happene
 from __future__ import annotations
 
 import contextlib
+import html
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -176,16 +178,34 @@ class Learner:
         return self.http.get(self.room.base + path, timeout=60, **kw)
 
     def wait_server(self, limit: float = 240) -> float:
-        """Open /user/NAME/ (spawning the server) until the TUI's page comes; the seconds it took."""
+        """Open /user/NAME/ (spawning the server) until the TUI's page comes, as a browser does:
+        on the hub's "starting" page, follow its progress stream to the end, then open the
+        page again (no polling, which would load the hub as no browser does). The seconds."""
         start = time.monotonic()
         while time.monotonic() - start < limit:
             r = self.get(f"/user/{self.name}/")
             if r.status_code == 200 and "textual" in r.text and r.url.endswith(f"/user/{self.name}/"):
                 return time.monotonic() - start
             if r.status_code == 424:  # "server not running": the page's Launch button
-                self.get(f"/hub/spawn/{self.name}")
-            time.sleep(0.5)
+                r = self.get(f"/hub/spawn/{self.name}")
+            progress = re.search(r'new EventSource\("([^"]+)"\)', r.text)
+            if progress:
+                self._follow(self.room.base + html.unescape(progress.group(1)), limit - (time.monotonic() - start))
+            else:
+                time.sleep(0.5)
         raise AssertionError(f"{self.name}'s server was not ready in {limit} s: {r.status_code} {r.url}")
+
+    def _follow(self, url: str, limit: float) -> None:
+        """The hub's spawn progress (server-sent events) until it says ready, or failed."""
+        with self.http.get(url, stream=True, timeout=(30, max(limit, 1))) as events:
+            for line in events.iter_lines(decode_unicode=True):
+                if not line or not line.startswith("data:"):
+                    continue
+                event = json.loads(line[5:])
+                if event.get("failed"):
+                    raise AssertionError(f"{self.name}'s server failed to start: {event.get('message')}")
+                if event.get("ready"):
+                    return
 
     def cookie_header(self) -> str:
         return "; ".join(f"{c.name}={c.value}" for c in self.http.cookies)

@@ -1,7 +1,8 @@
 """The learner server's image, built here without a registry: a Debian root made by
 debootstrap (docker.io for containerd, runc and tini; python3), this machine's Engine 26
-dockerd and docker CLI, and docklab with jupyterhub (for its OAuth client) installed from
-wheels that pip makes beforehand (the build itself reaches no index)."""
+dockerd and docker CLI, and docklab installed from wheels that pip makes beforehand (the
+build itself reaches no index). No jupyterhub: the server speaks the hub's OAuth itself
+(hub_oauth.py)."""
 
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ def ensure(client, tag: str | None = None, force: bool = False, progress: OnProg
         ctx = Path(tmp) / "ctx"
         shutil.copytree(labs_dir() / "images" / "classroom", ctx)
         _engine_files(ctx)
-        progress(f"{tag}: making wheels of docklab and jupyterhub")
+        progress(f"{tag}: making wheels of docklab")
         _wheels(ctx / "wheels")
         progress(f"{tag}: building")
         build_context(
@@ -83,7 +84,7 @@ def _engine_files(ctx: Path) -> None:
 
 
 def _wheels(dest: Path) -> None:
-    """docklab from this checkout (or the installed version from the index) and jupyterhub.
+    """docklab from this checkout (or the installed version from the index), with its dependencies.
     A checkout is built from a copy, so no build/ folder is left in it."""
     with tempfile.TemporaryDirectory(prefix="docklab-src-") as tmp:
         if (ROOT / "pyproject.toml").exists():
@@ -108,7 +109,6 @@ def _wheels(dest: Path) -> None:
                 "-w",
                 str(dest),
                 spec,
-                "jupyterhub>=5.2",
             ],
             capture_output=True,
             text=True,

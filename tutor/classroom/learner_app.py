@@ -28,6 +28,7 @@ import aiohttp_jinja2
 from aiohttp import ClientSession, web
 from textual_serve.server import Server, to_int
 
+from tutor.classroom.hub_oauth import HubOAuth, HubUnavailable
 from tutor.cli.serve import FOREIGN, HOST, run_quietly
 
 TOKEN_COOKIE = "docklab-hub-token"
@@ -45,14 +46,12 @@ def _scheme(request: web.Request) -> str:
 
 
 class HubLogin:
-    """The hub's OAuth for this server, on aiohttp (JupyterHub's own helpers are tornado's:
-    HubOAuth does the talking to the hub, this class the cookies and redirects)."""
+    """The hub's login in front of this server: cookies and redirects (hub_oauth.HubOAuth
+    does the talking to the hub)."""
 
     def __init__(self) -> None:
-        from jupyterhub.services.auth import HubOAuth
-
-        self.auth = HubOAuth(api_token=os.environ["JUPYTERHUB_API_TOKEN"], cache_max_age=60)
-        self.prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/")
+        self.auth = HubOAuth()
+        self.prefix = self.auth.prefix
         self.callback = self.prefix + "oauth_callback"
 
     async def user(self, request: web.Request) -> dict | None:
@@ -60,10 +59,8 @@ class HubLogin:
         token = request.cookies.get(TOKEN_COOKIE)
         if not token:
             return None
-        user = await self.auth.user_for_token(token, sync=False)
-        if not user or not self.auth.check_scopes(self.auth.access_scopes, user):
-            return None
-        return user
+        user = await self.auth.user_for_token(token)
+        return user if self.auth.allows(user) else None
 
     def to_hub(self, request: web.Request) -> web.Response:
         """Off to the hub's login and authorization, then back to where the browser was."""
@@ -95,9 +92,12 @@ class HubLogin:
             kept = {}
         if not kept or not secrets.compare_digest(str(kept.get("state")), request.query.get("state", "")):
             return web.Response(status=403, text="docklab: this login did not start here; open your server again.\n")
-        token = await self.auth.token_for_code(
-            request.query.get("code", ""), code_verifier=kept["verifier"], sync=False
-        )
+        try:
+            token = await self.auth.token_for_code(request.query.get("code", ""), kept["verifier"])
+        except HubUnavailable as err:
+            return web.Response(
+                status=502, text=f"docklab: the login did not finish ({err}); open your server again.\n"
+            )
         target = kept.get("next") or self.prefix
         if not target.startswith(self.prefix):
             target = self.prefix
@@ -136,7 +136,11 @@ class LearnerServer(Server):
             return web.Response(status=403, text=FOREIGN.format(origin=origin[:100]))
         if request.path == self.login.callback:
             return await handler(request)
-        if await self.login.user(request) is None:
+        try:
+            user = await self.login.user(request)
+        except HubUnavailable as err:
+            return web.Response(status=502, text=f"docklab: {err}; try again in a moment.\n")
+        if user is None:
             if request.headers.get("Upgrade", "").lower() == "websocket" or request.method != "GET":
                 return web.Response(status=403, text="docklab: log in with the hub first (open your server's page).\n")
             return self.login.to_hub(request)

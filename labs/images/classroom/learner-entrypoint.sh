@@ -13,11 +13,20 @@
 set -eu
 
 wait_engine() {
-	i=0
-	until docker info >/dev/null 2>&1; do
-		i=$((i + 1))
-		if [ "$i" -gt 300 ]; then echo "learner: the engine did not start:" >&2; tail -20 /var/log/dockerd.log >&2 || true; exit 1; fi
-		sleep 0.1
+	# A local dockerd makes its socket at once and answers on it when it is ready, so one
+	# `docker version` waits for it; a sidecar refuses until it listens: ask every 0.2 s.
+	# Never `docker info` in a loop: it reads every CLI plugin (0.04 CPU-s a call), and a
+	# class whose servers started at once made dozens of calls each as their engines came up.
+	host=${DOCKER_HOST:-unix:///var/run/docker.sock}
+	socket=${host#unix://}
+	start=$(date +%s)
+	until { [ "$socket" = "$host" ] || [ -S "$socket" ]; } && docker version >/dev/null 2>&1; do
+		if [ $(($(date +%s) - start)) -gt 60 ]; then
+			echo "learner: the engine did not start:" >&2
+			tail -20 /var/log/dockerd.log >&2 || true
+			exit 1
+		fi
+		if [ "$socket" = "$host" ]; then sleep 0.2; else sleep 0.05; fi
 	done
 }
 

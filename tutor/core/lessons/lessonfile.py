@@ -36,6 +36,7 @@ from tutor.core.model import (
     usable_name,
 )
 
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML was built with it
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 FILENAME = re.compile(r"^(\d\d)-([a-z0-9-]+)\.md$")
 FACT_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -317,15 +318,19 @@ def _body(lines: list[str], start: int, end: int) -> str:
 
 
 def _yaml(content: str, first_line: int, problem) -> tuple[Any, list[int]]:
-    """Load YAML; also return the file line of each top-level item (list or mapping)."""
+    """Load YAML; also return the file line of each top-level item (list or mapping). One
+    parse for both, by libyaml where PyYAML has it: every TUI start reads every lesson."""
+    loader = LOADER(content)
     try:
-        node = yaml.compose(content, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(content)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = first_line + (mark.line if mark else 0)
         problem(where, f"invalid YAML: {getattr(err, 'problem', None) or err}")
         return None, []
+    finally:
+        loader.dispose()
     item_lines: list[int] = []
     if isinstance(node, yaml.SequenceNode):
         item_lines = [first_line + n.start_mark.line for n in node.value]
