@@ -86,13 +86,13 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
-def round_of(n: int, lesson: str, home: Path, over: float = 0.0, prestart: bool = False) -> dict:
+def round_of(n: int, lesson: str, home: Path, over: float = 0.0, up_args: tuple[str, ...] = ()) -> dict:
     import docker
 
     client = docker.from_env()
     before = used_mib()
     names = [f"l{i:02d}" for i in range(n)]
-    with running_classroom(home, names, *(["--prestart"] if prestart else [])) as room:
+    with running_classroom(home, names, *up_args) as room:
         started = time.monotonic()
         with ThreadPoolExecutor(max_workers=n) as pool:
             results = list(pool.map(lambda i: one(room, names[i], lesson, i * over / n), range(n)))
@@ -119,6 +119,7 @@ def main() -> int:
     parser.add_argument(
         "--prestart", action="store_true", help="`classroom up --prestart`: the servers start before the logins"
     )
+    parser.add_argument("--start-at-once", type=int, metavar="K", help="`classroom up --start-at-once K`")
     parser.add_argument(
         "--arrive-over", type=float, default=0.0, help="seconds over which the learners log in, evenly (0: at once)"
     )
@@ -127,7 +128,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="docklab-bench-classroom-") as tmp:
         for n in map(int, args.learners.split(",")):
             print(f"classroom of {n}...", file=sys.stderr)
-            row = round_of(n, args.lesson, Path(tmp), args.arrive_over, args.prestart)
+            up_args = (["--prestart"] if args.prestart else []) + (
+                ["--start-at-once", str(args.start_at_once)] if args.start_at_once else []
+            )
+            row = round_of(n, args.lesson, Path(tmp), args.arrive_over, tuple(up_args))
             rows.append(row)
             print(f"  {row}", file=sys.stderr)
             if row["passed"] < n:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.classroomkit import learner_box, running_classroom, summary, wait_for
+from tests.classroomkit import PICKER_LISTED, learner_box, running_classroom, summary, wait_for
 from tests.conftest import ROOT, engine_state
 
 pytestmark = [pytest.mark.engine, pytest.mark.slow]
@@ -59,7 +59,7 @@ def canaries(client, prefix):
 
 def test_three_learners_each_have_a_server_and_an_engine_of_their_own(client, home, canaries):
     before = engine_state(client)
-    with running_classroom(home, NAMES) as room:
+    with running_classroom(home, NAMES, "--start-at-once", "1") as room:  # the three boot in turn
         # no login: the hub sends the browser to its login page, and the TUI's websocket is closed to it
         anon = requests.get(room.base + f"/user/{NAMES[0]}/", timeout=30)
         assert anon.url.startswith(room.base + "/hub/login") and "textual" not in anon.text
@@ -77,7 +77,10 @@ def test_three_learners_each_have_a_server_and_an_engine_of_their_own(client, ho
             learner.get(f"/user/{learner.name}/")  # starts the spawn; all three spawn at once
         for learner in learners:
             learner.wait_server()
+            # the server is up once a TUI is drawn, ahead of the learner's websocket
+            assert "tutor" in in_box(learner_box(client, room, learner.name), "pgrep -af 'python3 -m tutor$'")
             learner.do_first_step()  # `docker volume create my-vol`, checked in the TUI
+        assert learners[0].tui([("", PICKER_LISTED)])[0] == 101  # the warm TUI taken, a new one starts
         assert nobody.tui([("", "x")], user=NAMES[0])[0] == 403  # the TUI's websocket, with no login
 
         boxes = {n: learner_box(client, room, n) for n in NAMES}

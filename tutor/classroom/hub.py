@@ -193,6 +193,7 @@ def up(
     lessons: list[str] | None = None,
     cull_after: int = 3600,
     mem_limit: str | None = None,
+    start_at_once: int | None = None,
     prestart: bool = False,
     progress: Progress = print,
 ) -> dict:
@@ -247,6 +248,7 @@ def up(
         "cull_after": cull_after,
         "cull_every": max(5, min(60, cull_after // 2)),
         "mem_limit": mem_limit,
+        "start_at_once": start_at_once,
         "store": store,
         "stores": known,
     }
@@ -413,7 +415,7 @@ def _stop_leftovers(home: Path) -> None:
     """The hub stops its proxy and its services when it ends well; after a crash they would
     live on (the proxy holding the port). The proxy has a pid file; the hub, the view and
     the culler carry this classroom's folder in their environment, and nothing else does."""
-    pid = _ours(home / "proxy.pid", "configurable-http-proxy")
+    pid = _ours(home / "proxy.pid", "tutor.classroom.proxy")
     if pid:
         _stop_pid(pid, 10)
     mark = f"DOCKLAB_CLASSROOM_DIR={home}".encode() + b"\0"

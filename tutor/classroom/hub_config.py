@@ -25,8 +25,8 @@ c.JupyterHub.pid_file = str(folder / "hub.pid")
 c.JupyterHub.cleanup_servers = True  # the hub's end stops the learners' servers (their volumes stay)
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{conf['proxy_api_port']}"
 c.ConfigurableHTTPProxy.pid_file = str(folder / "proxy.pid")
-# The Python configurable-http-proxy from PyPI, beside this Python: no Node.js needed.
-c.ConfigurableHTTPProxy.command = [str(Path(sys.executable).with_name("configurable-http-proxy"))]
+# The Python configurable-http-proxy from PyPI, in this Python: no Node.js needed.
+c.ConfigurableHTTPProxy.command = [sys.executable, "-m", "tutor.classroom.proxy"]
 
 # Logins: the learners' names (or anyone, without a list) with the workshop password; the
 # instructor with the admin password. A real school plugs in its own (README: Classroom).

@@ -29,11 +29,19 @@ from aiohttp import ClientSession, web
 from textual_serve.server import Server, to_int
 
 from tutor.classroom.hub_oauth import HubOAuth, HubUnavailable
+from tutor.classroom.warm_tui import WarmTUI
 from tutor.cli.serve import FOREIGN, HOST, run_quietly
 
 TOKEN_COOKIE = "docklab-hub-token"
 STATE_COOKIE = "docklab-oauth-state"
 ACTIVITY_EVERY = 60  # seconds between activity reports to the hub
+# The entry point writes this file once the learner's engine is up (or has failed to come
+# up). The server starts before it, then starts a TUI ahead of the learner (warm_tui.py),
+# and answers 503 until that TUI has drawn: the hub (or the spawner, learner_spawner.py)
+# takes the server as up only then, so a learner's login finds their TUI drawn.
+ENGINE_READY = "DOCKLAB_ENGINE_READY"
+ENGINE_WAIT = 120  # seconds at most; then the server serves, and the TUI says what it cannot reach
+STARTING = "docklab: your server and Docker Engine are starting; open this page again in a moment.\n"
 
 
 def _scheme(request: web.Request) -> str:
@@ -43,6 +51,14 @@ def _scheme(request: web.Request) -> str:
         (v.strip().lower() for v in request.headers.get("X-Forwarded-Proto", "").split(",") if v.strip()), ""
     )
     return forwarded if forwarded in ("http", "https") else request.scheme
+
+
+async def _engine_settled() -> None:
+    """Until the entry point says the engine is up, or failed, or ENGINE_WAIT has passed."""
+    marker = os.environ.get(ENGINE_READY)
+    deadline = time.monotonic() + ENGINE_WAIT
+    while marker and not os.path.exists(marker) and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
 
 
 class HubLogin:
@@ -116,6 +132,8 @@ class LearnerServer(Server):
         self.prefix = login.prefix
         self.open_sockets = 0
         self.last_request = time.time()
+        self.ready = False  # the engine settled and a warm TUI drawn (or failed to)
+        self.warm: WarmTUI | None = None
 
     async def _make_app(self) -> web.Application:
         inner = await super()._make_app()
@@ -124,11 +142,14 @@ class LearnerServer(Server):
         root.router.add_get(self.prefix.rstrip("/") or "/", lambda request: web.HTTPFound(self.prefix))
         root.add_subapp(self.prefix.rstrip("/"), inner)
         root.on_startup.append(self._start_reporting)
+        root.on_startup.append(self._start_warming)
         root.on_response_prepare.append(self._no_referrer)
         return root
 
     @web.middleware
     async def _guard(self, request: web.Request, handler):
+        if not self.ready:
+            return web.Response(status=503, text=STARTING, headers={"Retry-After": "1"})
         if not HOST.fullmatch(request.host):
             return web.Response(status=400, text="docklab: this Host header is not an address.\n")
         origin = request.headers.get("Origin")
@@ -151,12 +172,44 @@ class LearnerServer(Server):
     async def _no_referrer(request: web.Request, response: web.StreamResponse) -> None:
         response.headers["Referrer-Policy"] = "no-referrer"
 
+    async def _start_warming(self, app: web.Application) -> None:
+        app["warming"] = asyncio.ensure_future(self._warm_up())
+
+    async def _warm_up(self) -> None:
+        await _engine_settled()
+        warm = WarmTUI(self.command, self.download_manager)
+        try:
+            await warm.start()
+            self.warm = warm
+        except Exception as err:  # the learner's websocket then starts its own, and says why
+            print(f"docklab: could not start a TUI ahead ({err})", file=sys.stderr)
+        self.ready = True
+
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         self.open_sockets += 1
         try:
-            return await super().handle_websocket(request)
+            warm, self.warm = self.warm, None
+            if warm is None or not warm.alive:
+                return await super().handle_websocket(request)
+            return await self._attach(request, warm)
         finally:
             self.open_sockets -= 1
+
+    async def _attach(self, request: web.Request, warm: WarmTUI) -> web.WebSocketResponse:
+        """textual-serve's websocket handling, with the warm TUI instead of a new one."""
+        websocket = web.WebSocketResponse(heartbeat=15)
+        await websocket.prepare(request)
+        service = await warm.attach(websocket)
+        try:
+            await service.set_terminal_size(
+                to_int(request.query.get("width", "80"), 80), to_int(request.query.get("height", "24"), 24)
+            )
+            await self._process_messages(websocket, service)
+        except asyncio.CancelledError:
+            await websocket.close()
+        finally:
+            await service.stop()
+        return websocket
 
     @aiohttp_jinja2.template("app_index.html")
     async def handle_index(self, request: web.Request) -> dict:

@@ -7,10 +7,13 @@ Everything made is labelled with the classroom's name, so `down` finds exactly i
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from pathlib import Path
 
 LABEL = "org.docklab.classroom"
 VIEW = "docklab-view"
+_PREPARING = threading.Lock()  # two spawns must not both make the missing network
 STORES = "/opt/docklab-store"  # where the shared image stores are mounted, one folder per digest
 
 
@@ -20,15 +23,17 @@ def volume_names(name: str) -> dict[str, str]:
 
 
 def prepare(spawner, subnet: str | None) -> None:
-    """Before each spawn: the classroom's network and the learner's volumes, labelled."""
+    """Before each spawn: the classroom's network and the learner's volumes, labelled. Run
+    in a thread (the hub's loop serves the others meanwhile), one spawn's at a time."""
     import docker
 
-    client = docker.from_env()
-    try:
-        network(client, spawner.prefix, subnet)
-        make_volumes(client, spawner)
-    finally:
-        client.close()
+    with _PREPARING:
+        client = docker.from_env()
+        try:
+            network(client, spawner.prefix, subnet)
+            make_volumes(client, spawner)
+        finally:
+            client.close()
 
 
 def make_volumes(client, spawner) -> None:
@@ -76,7 +81,9 @@ def network(client, name: str, subnet: str | None = None):
 
 def configure(c, conf: dict, folder: Path) -> None:
     name = conf["name"]
-    c.JupyterHub.spawner_class = "docker"
+    c.JupyterHub.spawner_class = "tutor.classroom.learner_spawner.LearnerSpawner"
+    if conf.get("start_at_once"):
+        c.LearnerSpawner.start_at_once = conf["start_at_once"]
     c.JupyterHub.hub_connect_ip = conf["hub_ip"]
     c.DockerSpawner.image = conf["image"]
     c.DockerSpawner.pull_policy = "never"  # built or loaded here: no registry to ask
@@ -101,6 +108,6 @@ def configure(c, conf: dict, folder: Path) -> None:
     }
     if conf.get("mem_limit"):
         c.DockerSpawner.mem_limit = conf["mem_limit"]
-    c.Spawner.pre_spawn_hook = lambda spawner: prepare(spawner, conf["subnet"])
+    c.Spawner.pre_spawn_hook = lambda spawner: asyncio.to_thread(prepare, spawner, conf["subnet"])
     c.Spawner.start_timeout = 180
     c.Spawner.http_timeout = 120

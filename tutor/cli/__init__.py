@@ -159,6 +159,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--mem-limit", metavar="SIZE", help="with up: memory per learner's server, e.g. 1G")
     s.add_argument(
+        "--start-at-once",
+        type=int,
+        metavar="N",
+        help="with up: learners' servers that boot at the same time; the rest wait their turn "
+        "(default: twice this machine's cores)",
+    )
+    s.add_argument(
         "--prestart",
         action="store_true",
         help="with up and --learners: start every learner's server now, so the class finds them ready "

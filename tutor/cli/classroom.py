@@ -34,6 +34,9 @@ def cmd_classroom(args) -> int:
             if args.prestart and not args.learners:
                 print("--prestart needs --learners FILE: the servers to start are the learners'", file=sys.stderr)
                 return USAGE
+            if args.start_at_once is not None and args.start_at_once < 1:
+                print("--start-at-once needs a number of servers, 1 or more", file=sys.stderr)
+                return USAGE
             learners = hub.read_learners(args.learners) if args.learners else None
             got = hub.up(
                 args.name,
@@ -44,6 +47,7 @@ def cmd_classroom(args) -> int:
                 lessons=args.lessons.split(",") if args.lessons else None,
                 cull_after=args.cull_after,
                 mem_limit=args.mem_limit,
+                start_at_once=args.start_at_once,
                 prestart=args.prestart,
                 progress=lambda line: print(line, file=sys.stderr),
             )

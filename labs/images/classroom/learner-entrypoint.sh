@@ -7,9 +7,9 @@
 # store's image records and, for each layer, a directory of its own whose `diff` is a link
 # into the store, so no layer is copied or loaded per learner and the engine still writes
 # only to its own volume. Otherwise, or for images the store lacks, they are loaded from
-# the bundle the instructor's machine mounted (read-only). Then start the progress
-# reporter, and run the server command (the image's CMD: docklab's TUI behind the hub's
-# login, tutor/classroom/learner_app.py).
+# the bundle the instructor's machine mounted (read-only). The engine starts in the
+# background, then the progress reporter; the server command (the image's CMD: docklab's
+# TUI behind the hub's login, tutor/classroom/learner_app.py) starts at once.
 set -eu
 
 wait_engine() {
@@ -24,7 +24,7 @@ wait_engine() {
 		if [ $(($(date +%s) - start)) -gt 60 ]; then
 			echo "learner: the engine did not start:" >&2
 			tail -20 /var/log/dockerd.log >&2 || true
-			exit 1
+			return 1
 		fi
 		if [ "$socket" = "$host" ]; then sleep 0.2; else sleep 0.05; fi
 	done
@@ -37,7 +37,7 @@ if [ "${1:-}" = make-store ]; then
 	# committed (dockerd writes that mark on a parent layer, which the learners cannot).
 	export DOCKER_HOST=unix:///run/store.sock
 	dockerd --host="$DOCKER_HOST" --data-root=/store --iptables=false --bridge=none >/var/log/dockerd.log 2>&1 &
-	wait_engine
+	wait_engine || exit 1
 	docker load -q -i "$bundle"
 	kill "$!"
 	wait "$!" || true
@@ -64,23 +64,34 @@ link_store() { # $1: the store (read-only), $2: this engine's data root
 	rm "$2/.docklab-store-partial"
 }
 
-if [ -z "${DOCKER_HOST:-}" ]; then
-	if [ -n "${DOCKLAB_STORE:-}" ]; then link_store "$DOCKLAB_STORE" /var/lib/docker; fi
-	# iptables inside a container does not work on every host kernel; lessons need no NAT.
-	# Its networks keep off 172.16/12, where the host's engine (and so the hub, at the default
-	# bridge's gateway) lives: an inner docker0 on 172.17.0.1 would hide the hub.
-	dockerd --host=unix:///var/run/docker.sock --iptables=false --bip=10.201.0.1/24 \
-		--default-address-pool base=10.202.0.0/16,size=24 >/var/log/dockerd.log 2>&1 &
-fi
-wait_engine
+engine() { # this learner's engine, up with the lesson images in it: in the background
+	if [ -z "${DOCKER_HOST:-}" ]; then
+		if [ -n "${DOCKLAB_STORE:-}" ]; then link_store "$DOCKLAB_STORE" /var/lib/docker; fi
+		# iptables inside a container does not work on every host kernel; lessons need no NAT.
+		# Its networks keep off 172.16/12, where the host's engine (and so the hub, at the
+		# default bridge's gateway) lives: an inner docker0 on 172.17.0.1 would hide the hub.
+		dockerd --host=unix:///var/run/docker.sock --iptables=false --bip=10.201.0.1/24 \
+			--default-address-pool base=10.202.0.0/16,size=24 >/var/log/dockerd.log 2>&1 &
+	fi
+	wait_engine
+	if [ -s "$bundle" ]; then
+		have=$(docker image ls --format '{{.Repository}}:{{.Tag}}') # one call, not one per image
+		for image in $(cat "${bundle%.tar}.list" 2>/dev/null || true); do
+			if ! printf '%s\n' "$have" | grep -qxF "$image"; then docker load -q -i "$bundle" >/dev/null; break; fi
+		done
+	fi
+}
 
-if [ -s "$bundle" ]; then
-	have=$(docker image ls --format '{{.Repository}}:{{.Tag}}') # one call, not one per image: spawns run at once
-	for image in $(cat "${bundle%.tar}.list" 2>/dev/null || true); do
-		if ! printf '%s\n' "$have" | grep -qxF "$image"; then docker load -q -i "$bundle" >/dev/null; break; fi
-	done
-fi
-
-python3 -m tutor.classroom.reporter &
+# The server starts at once, so the hub finds it up at its first looks (it looks again
+# after ever longer waits); a TUI starts only once the engine is (DOCKLAB_ENGINE_READY:
+# "ready", or why not, which the TUI then shows as it shows any engine it cannot reach).
+ready=$DOCKLAB_ENGINE_READY # set in the image
+rm -f "$ready"
+(
+	trap '[ -e "$ready" ] || echo "the engine did not start" >"$ready"' EXIT
+	engine
+	echo ready >"$ready"
+	exec python3 -m tutor.classroom.reporter
+) &
 
 exec "$@"

@@ -1,0 +1,62 @@
+"""The classroom's spawner lets a class's servers boot `start_at_once` at a time, first come
+first served, and tells the waiting learners their place (tutor/classroom/learner_spawner.py).
+DockerSpawner's own start is replaced here by a stand-in that only takes time; the whole
+path, with real containers, is tests/engine/test_classroom.py's (`--start-at-once 1`)."""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+
+import pytest
+
+pytest.importorskip("dockerspawner")
+
+from dockerspawner import DockerSpawner  # noqa: E402
+
+from tutor.classroom.learner_spawner import LearnerSpawner  # noqa: E402
+
+
+def test_servers_boot_k_at_a_time_in_the_order_they_came_and_waiting_ones_see_their_place(monkeypatch):
+    booting: list[str] = []
+    log: list[tuple[str, str, int]] = []
+
+    async def boot(self):
+        booting.append(self.who)
+        log.append(("start", self.who, len(booting)))
+        await asyncio.sleep(0.3)
+        booting.remove(self.who)
+        log.append(("up", self.who, len(booting)))
+        return "127.0.0.1", 9000
+
+    async def answering(self, url):
+        assert url == f"http://127.0.0.1:9000/user/{self.who}/api"
+
+    monkeypatch.setattr(DockerSpawner, "start", boot)
+    monkeypatch.setattr(LearnerSpawner, "_answering", answering)
+    monkeypatch.setattr(LearnerSpawner, "_slots", None)
+    monkeypatch.setattr(LearnerSpawner, "_queue", [])
+
+    async def main():
+        spawners = []
+        for name in ["ann", "ben", "cat", "dan", "eve"]:
+            spawner = LearnerSpawner(start_at_once=2)
+            spawner.who = name
+            spawner.server = SimpleNamespace(base_url=f"/user/{name}/")
+            spawners.append(spawner)
+        tasks = []
+        for spawner in spawners:
+            tasks.append(asyncio.ensure_future(spawner.start()))
+            await asyncio.sleep(0)  # they arrive in this order
+        await asyncio.sleep(0.05)
+        places = {s.who: s._place() for s in spawners}
+        assert await asyncio.gather(*tasks) == [("127.0.0.1", 9000)] * 5
+        return places
+
+    places = asyncio.run(main())
+    assert max(n for _, _, n in log) == 2  # never more than two at once
+    assert [name for what, name, _ in log if what == "start"] == ["ann", "ben", "cat", "dan", "eve"]
+    assert places["ann"] == places["ben"] == "Starting your server and your own Docker Engine"
+    assert places["cat"] == "Waiting for a free slot: 2 learners' servers start before yours"
+    assert places["eve"] == "Waiting for a free slot: 4 learners' servers start before yours"
+    assert LearnerSpawner._queue == [] and LearnerSpawner._booting == 0

@@ -1,0 +1,80 @@
+"""DockerSpawner for a class that logs in at once: learners' servers boot a few at a time.
+
+A server's boot (its container, its dockerd, docklab's server) is short work, but twenty
+at once on a small machine share its cores and all finish late, slower still for the
+sharing. In turns of `start_at_once`, the first learners are ready in seconds and the
+median learner in about half the time; the waiting ones see their place in the hub's
+progress. A boot ends when the server answers HTTP (it answers 503 until its engine is up,
+learner_app.py), asked every 0.1 s here, not at the hub's ever longer intervals."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+
+from aiohttp import ClientError, ClientSession, ClientTimeout
+from dockerspawner import DockerSpawner
+from traitlets import Integer, default
+
+
+class LearnerSpawner(DockerSpawner):
+    start_at_once = Integer(help="How many learners' servers boot at the same time.").tag(config=True)
+
+    @default("start_at_once")
+    def _twice_the_cores(self) -> int:
+        return 2 * (os.cpu_count() or 1)
+
+    _slots: asyncio.Semaphore | None = None  # the hub's one queue, for all its spawners
+    _queue: list[LearnerSpawner] = []  # waiting for a slot, first come first
+    _booting = 0  # servers in a slot now
+
+    async def start(self):
+        cls = LearnerSpawner
+        if cls._slots is None:
+            cls._slots = asyncio.Semaphore(self.start_at_once)
+        cls._queue.append(self)
+        try:
+            async with cls._slots:
+                cls._queue.remove(self)
+                cls._booting += 1
+                try:
+                    ip, port = await super().start()
+                    await self._answering(f"http://{ip}:{port}{self.server.base_url}api")
+                finally:
+                    cls._booting -= 1
+                return ip, port
+        finally:
+            if self in cls._queue:  # cancelled while waiting
+                cls._queue.remove(self)
+
+    async def _answering(self, url: str) -> None:
+        """Until the server answers with anything but a 5xx, as the hub's own check wants."""
+        deadline = time.monotonic() + self.http_timeout
+        async with ClientSession(timeout=ClientTimeout(total=5)) as session:
+            while time.monotonic() < deadline:
+                try:
+                    async with session.get(url, allow_redirects=False) as response:
+                        if response.status < 500:
+                            return
+                except (ClientError, OSError, asyncio.TimeoutError):
+                    pass
+                await asyncio.sleep(0.1)
+        # the hub's own check follows, and reports a server that never answered
+
+    def _place(self) -> str:
+        """Where this learner's server is, in words for the hub's progress page."""
+        if self in LearnerSpawner._queue:
+            ahead = LearnerSpawner._queue.index(self) + LearnerSpawner._booting
+            return f"Waiting for a free slot: {ahead} learners' servers start before yours"
+        return "Starting your server and your own Docker Engine"
+
+    async def progress(self):
+        """The learner's place, each time it changes (the hub stops asking once started)."""
+        said = ""
+        while True:
+            place = self._place()
+            if place != said:
+                yield {"message": place}
+                said = place
+            await asyncio.sleep(0.5)

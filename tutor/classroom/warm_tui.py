@@ -1,0 +1,75 @@
+"""A TUI started before anyone asks for it, so that a learner's login costs a redraw, not
+a Python start (imports, lessons, the engine's first answers: most of a server's boot).
+
+textual-serve starts a TUI process per websocket. A learner's server starts one as soon as
+its engine is up; the first websocket takes it: what the TUI drew meanwhile is replayed
+to the browser (its terminal then shows the same screen), and from then on the TUI talks
+to that websocket. Later websockets start their own, as textual-serve does."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+from textual_serve.app_service import AppService
+
+KEEP = 4 * 2**20  # bytes of drawing kept for the replay; a TUI that draws more is dropped
+FIRST_DRAW = 60  # seconds at most to wait for the first screen
+
+
+class WarmTUI:
+    def __init__(self, command: str, download_manager, width: int = 80, height: int = 24) -> None:
+        self.width, self.height = width, height
+        self.service = AppService(
+            command,
+            write_bytes=self._write,
+            write_str=self._write_str,
+            close=self._ended,
+            download_manager=download_manager,
+        )
+        self.alive = True
+        self._kept: list[bytes] = []
+        self._size = 0
+        self._socket: web.WebSocketResponse | None = None
+        self._drawn = asyncio.Event()
+
+    async def start(self) -> None:
+        """Start the TUI and return once it has drawn (or ended, or FIRST_DRAW passed)."""
+        await self.service.start(self.width, self.height)
+        try:
+            await asyncio.wait_for(self._drawn.wait(), FIRST_DRAW)
+        except asyncio.TimeoutError:
+            pass
+
+    async def attach(self, websocket: web.WebSocketResponse) -> AppService:
+        """Replay what the TUI drew to the websocket, then hand the TUI over to it."""
+        while self._kept:  # drawing that arrives during a send is sent next, in order
+            chunk = b"".join(self._kept)
+            self._kept.clear()
+            await websocket.send_bytes(chunk)
+        self._socket = websocket
+        return self.service
+
+    async def _write(self, data: bytes) -> None:
+        if self._socket is not None:
+            await self._socket.send_bytes(data)
+            return
+        self._drawn.set()
+        self._size += len(data)
+        if self._size > KEEP:  # not a picker at rest: start afresh for the learner instead
+            self._kept.clear()
+            if self.alive:
+                self.alive = False
+                asyncio.ensure_future(self.service.stop())
+            return
+        self._kept.append(data)
+
+    async def _write_str(self, text: str) -> None:
+        if self._socket is not None:
+            await self._socket.send_str(text)
+
+    async def _ended(self) -> None:
+        self.alive = False
+        self._drawn.set()
+        if self._socket is not None:
+            await self._socket.close()
