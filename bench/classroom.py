@@ -76,7 +76,7 @@ def one(room, name: str, lesson: str, delay: float = 0.0) -> dict:
         status, _ = learner.tui(script_for(lesson))
         passed = status == 101
     except AssertionError as err:
-        print(f"  {name}: {str(err)[:300]}", file=sys.stderr)
+        print(f"  {name}: {err}", file=sys.stderr)
         passed = False
     return {"name": name, "ready": ready, "passed": passed, "done_at": time.monotonic() - start}
 

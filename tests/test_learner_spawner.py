@@ -22,6 +22,8 @@ def test_servers_boot_k_at_a_time_in_the_order_they_came_and_waiting_ones_see_th
     log: list[tuple[str, str, int]] = []
 
     async def boot(self):
+        assert self.extra_host_config["cpu_shares"] == 8 * 1024  # weighs more while it boots
+        self.object_id = f"id-{self.who}"
         booting.append(self.who)
         log.append(("start", self.who, len(booting)))
         await asyncio.sleep(0.3)
@@ -32,8 +34,12 @@ def test_servers_boot_k_at_a_time_in_the_order_they_came_and_waiting_ones_see_th
     async def answering(self, url):
         assert url == f"http://127.0.0.1:9000/user/{self.who}/api"
 
+    async def docker(self, method, *args, **kw):
+        log.append((method, args[0], kw["cpu_shares"]))  # ...and as any container once up
+
     monkeypatch.setattr(DockerSpawner, "start", boot)
     monkeypatch.setattr(LearnerSpawner, "_answering", answering)
+    monkeypatch.setattr(LearnerSpawner, "docker", docker)
     monkeypatch.setattr(LearnerSpawner, "_slots", None)
     monkeypatch.setattr(LearnerSpawner, "_queue", [])
 
@@ -54,7 +60,10 @@ def test_servers_boot_k_at_a_time_in_the_order_they_came_and_waiting_ones_see_th
         return places
 
     places = asyncio.run(main())
-    assert max(n for _, _, n in log) == 2  # never more than two at once
+    assert max(n for what, _, n in log if what in ("start", "up")) == 2  # never more than two at once
+    assert [(name, shares) for what, name, shares in log if what == "update_container"] == [
+        (f"id-{name}", 1024) for name in ["ann", "ben", "cat", "dan", "eve"]
+    ]
     assert [name for what, name, _ in log if what == "start"] == ["ann", "ben", "cat", "dan", "eve"]
     assert places["ann"] == places["ben"] == "Starting your server and your own Docker Engine"
     assert places["cat"] == "Waiting for a free slot: 2 learners' servers start before yours"

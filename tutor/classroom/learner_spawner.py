@@ -5,7 +5,9 @@ at once on a small machine share its cores and all finish late, slower still for
 sharing. In turns of `start_at_once`, the first learners are ready in seconds and the
 median learner in about half the time; the waiting ones see their place in the hub's
 progress. A boot ends when the server answers HTTP (it answers 503 until its engine is up,
-learner_app.py), asked every 0.1 s here, not at the hub's ever longer intervals."""
+learner_app.py), asked every 0.1 s here, not at the hub's ever longer intervals. While it
+boots, a server's container weighs BOOTING times an ordinary one for the CPU: learners
+already in, doing their lessons, then delay the next learners' arrival little."""
 
 from __future__ import annotations
 
@@ -16,6 +18,9 @@ import time
 from aiohttp import ClientError, ClientSession, ClientTimeout
 from dockerspawner import DockerSpawner
 from traitlets import Integer, default
+
+SHARES = 1024  # Docker's CPU weight of a container
+BOOTING = 8  # a booting server's weight, in ordinary containers
 
 
 class LearnerSpawner(DockerSpawner):
@@ -38,15 +43,24 @@ class LearnerSpawner(DockerSpawner):
             async with cls._slots:
                 cls._queue.remove(self)
                 cls._booting += 1
+                self.extra_host_config = {**self.extra_host_config, "cpu_shares": BOOTING * SHARES}
                 try:
                     ip, port = await super().start()
                     await self._answering(f"http://{ip}:{port}{self.server.base_url}api")
+                    await self._ordinary(self.container_id)
                 finally:
                     cls._booting -= 1
                 return ip, port
         finally:
             if self in cls._queue:  # cancelled while waiting
                 cls._queue.remove(self)
+
+    async def _ordinary(self, container: str) -> None:
+        """The container, up, weighs as any other."""
+        try:
+            await self.docker("update_container", container, cpu_shares=SHARES)
+        except Exception as err:  # stopped meanwhile: nothing to weigh
+            self.log.debug("could not reset %s's CPU weight: %s", container[:12], err)
 
     async def _answering(self, url: str) -> None:
         """Until the server answers with anything but a 5xx, as the hub's own check wants."""

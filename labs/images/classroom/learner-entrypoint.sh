@@ -65,12 +65,29 @@ link_store() { # $1: the store (read-only), $2: this engine's data root
 }
 
 engine() { # this learner's engine, up with the lesson images in it: in the background
+	containerd=/var/run/docker/containerd/containerd.sock
 	if [ -z "${DOCKER_HOST:-}" ]; then
 		if [ -n "${DOCKLAB_STORE:-}" ]; then link_store "$DOCKLAB_STORE" /var/lib/docker; fi
 		# iptables inside a container does not work on every host kernel; lessons need no NAT.
 		# Its networks keep off 172.16/12, where the host's engine (and so the hub, at the
 		# default bridge's gateway) lives: an inner docker0 on 172.17.0.1 would hide the hub.
-		dockerd --host=unix:///var/run/docker.sock --iptables=false --bip=10.201.0.1/24 \
+		# Its containerd as dockerd would start it, but first: dockerd's own is up in 0.02 s,
+		# and dockerd, having asked too early, asks again only after a second's back-off.
+		mkdir -p /var/run/docker/containerd
+		cat >/var/run/docker/containerd/containerd.toml <<-EOF
+			version = 2
+			disabled_plugins = ["io.containerd.grpc.v1.cri"]
+			root = "/var/lib/docker/containerd/daemon"
+			state = "/var/run/docker/containerd/daemon"
+			[grpc]
+			  address = "$containerd"
+			[debug]
+			  address = "/var/run/docker/containerd/containerd-debug.sock"
+		EOF
+		containerd --config /var/run/docker/containerd/containerd.toml >/var/log/containerd.log 2>&1 &
+		i=0
+		until [ -S "$containerd" ] || [ "$i" -gt 500 ]; do sleep 0.02; i=$((i + 1)); done
+		dockerd --host=unix:///var/run/docker.sock --containerd="$containerd" --iptables=false --bip=10.201.0.1/24 \
 			--default-address-pool base=10.202.0.0/16,size=24 >/var/log/dockerd.log 2>&1 &
 	fi
 	wait_engine
