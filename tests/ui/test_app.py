@@ -181,6 +181,49 @@ def test_a_failed_check_shows_expected_found_and_hint(lesson_env):
     run(go())
 
 
+def test_f3_pressed_while_the_lesson_still_reaches_the_engine_runs_once_it_answers(lesson_env, monkeypatch):
+    """On a busy machine a learner may press F3 before the lesson has reached the engine:
+    the command runs when it has, instead of being dropped with a toast."""
+    import threading
+
+    from tutor.core.learner.session import Session
+    from tutor.ui import create_app
+    from tutor.ui.lesson import LessonScreen
+    from tutor.ui.terminal import Terminal
+
+    prefix = lesson_env
+    gate = threading.Event()
+    begin = Session.begin
+
+    def slow_begin(self, *args, **kw):
+        gate.wait(30)
+        return begin(self, *args, **kw)
+
+    monkeypatch.setattr(Session, "begin", slow_begin)
+
+    async def go():
+        app = create_app(lesson_id="tiny")
+        async with app.run_test(size=(140, 45)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, LessonScreen) and bool(app.screen.query(Terminal)))
+            screen = app.screen
+            term = screen.query_one(Terminal)
+            await until(pilot, lambda: "docklab" in term.text(), what="shell prompt")
+            assert screen.session is None
+            await pilot.press("f3")
+            await pilot.press("f3")  # pressed twice: still one command
+            await pilot.pause(0.3)
+            assert "docker volume create" not in term.text()
+            gate.set()
+            await until(pilot, lambda: f"docker volume create {prefix}-vol" in term.text(), what="the command, typed")
+            await pilot.pause(0.5)
+            assert term.text().count("docker volume create") == 1
+
+    try:
+        run(go())
+    finally:
+        gate.set()
+
+
 @pytest.fixture
 def private_engine(lesson_env, prefix, client, monkeypatch):
     """A sandbox engine of this test's own (its own data root, run folder and network

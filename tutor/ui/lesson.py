@@ -42,6 +42,7 @@ class LessonScreen(ThinkingMixin, Screen):
         self.session: Session | None = None
         self.current = 1
         self.next_command = 0  # index into the current step's commands for F3
+        self.run_when_ready = False  # F3 pressed before the session was ready
         self.asking = False  # a prediction dialog is up
 
     # -- layout -------------------------------------------------------------------------------
@@ -105,6 +106,9 @@ class LessonScreen(ThinkingMixin, Screen):
         if note:
             self.banner(note)
         await self.go_to(self.current)  # commands now shown as they run: images mapped, facts filled
+        if self.run_when_ready:
+            self.run_when_ready = False
+            self.action_run_next()
 
     def on_engine_panel_connection_changed(self, message: EnginePanel.ConnectionChanged) -> None:
         if message.ok:
@@ -200,7 +204,15 @@ class LessonScreen(ThinkingMixin, Screen):
         self.terminal.focus()
 
     def action_run_next(self) -> None:
-        """The step's next command; on a step done whose commands were all typed, the next step."""
+        """The step's next command; on a step done whose commands were all typed, the next step.
+        Pressed while the lesson still reaches the engine, it runs once the engine answers."""
+        if self.session is None:
+            if self.app.engine is None:
+                self.notify("No Docker Engine to run it on: the banner says why.", severity="warning")
+            elif not self.run_when_ready:
+                self.run_when_ready = True
+                self.notify("Reaching the engine: the command runs as soon as it answers.")
+            return
         step = self.lesson.step(self.current)
         commands = step.commands
         if step.challenge and self.session is not None and self.session.learned(step.number).get("revealed"):
