@@ -22,9 +22,13 @@ from tests.conftest import ROOT
 from tests.servekit import free_port
 
 
-def websocket(url: str, headers: dict, script: list[tuple], limit: float = 60) -> tuple[int, str]:
+def websocket(
+    url: str, headers: dict, script: list[tuple], limit: float = 60, think: float = 0, marks: list | None = None
+) -> tuple[int, str]:
     """textual-serve's websocket as its page uses it: keys to type, the text to wait for after
-    them, and optionally a text that means "not yet" (the keys are typed again a moment later).
+    them, and optionally a text that means "not yet" (the keys are typed again a moment later);
+    `think`: seconds a person reads before each key they press; `marks` gets the time each
+    wait ended.
     (101, what the screen showed) when accepted, else (the refusal's status, ''). A wait that
     runs out says what it waited for and what the screen showed last."""
     import asyncio
@@ -57,6 +61,7 @@ def websocket(url: str, headers: dict, script: list[tuple], limit: float = 60) -
                 await ws.send_str(json.dumps(["resize", {"width": 140, "height": 45}]))
                 for keys, until, *again in script:
                     if keys:
+                        await asyncio.sleep(think)
                         await ws.send_str(json.dumps(["stdin", keys]))
                     start = len(got)
                     deadline = time.monotonic() + limit
@@ -86,6 +91,8 @@ def websocket(url: str, headers: dict, script: list[tuple], limit: float = 60) -
                         got += data
                         if msg.type == aiohttp.WSMsgType.BINARY:
                             stream.feed(data)
+                    if marks is not None:
+                        marks.append(time.monotonic())
         return 101, bytes(got).decode("utf-8", "replace")
 
     return asyncio.run(talk())
@@ -221,10 +228,11 @@ class Learner:
     def cookie_header(self) -> str:
         return "; ".join(f"{c.name}={c.value}" for c in self.http.cookies)
 
-    def tui(self, script: list[tuple[str, str]], user: str | None = None) -> tuple[int, str]:
-        """Talk to a server's TUI over its websocket, with this learner's cookies."""
+    def tui(self, script: list[tuple[str, str]], user: str | None = None, **kw) -> tuple[int, str]:
+        """Talk to a server's TUI over its websocket, with this learner's cookies (websocket's
+        keywords: think, marks)."""
         ws = self.room.base.replace("http://", "ws://") + f"/user/{user or self.name}/ws"
-        return websocket(ws, {"Cookie": self.cookie_header(), "Origin": self.room.base}, script=script)
+        return websocket(ws, {"Cookie": self.cookie_header(), "Origin": self.room.base}, script=script, **kw)
 
     def do_first_step(self, lesson: str = "mount-syntax") -> str:
         """In the TUI: find the lesson, open it, run step 1's command, wait for its check."""
