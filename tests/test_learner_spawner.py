@@ -22,7 +22,7 @@ def test_servers_boot_k_at_a_time_in_the_order_they_came_and_waiting_ones_see_th
     log: list[tuple[str, str, int]] = []
 
     async def boot(self):
-        assert self.extra_host_config["cpu_shares"] == 8 * 1024  # weighs more while it boots
+        assert self.extra_host_config["cpu_shares"] == 32 * 1024  # weighs more while it boots
         self.object_id = f"id-{self.who}"
         booting.append(self.who)
         log.append(("start", self.who, len(booting)))

@@ -20,7 +20,7 @@ from dockerspawner import DockerSpawner
 from traitlets import Integer, default
 
 SHARES = 1024  # Docker's CPU weight of a container
-BOOTING = 8  # a booting server's weight, in ordinary containers
+BOOTING = 32  # a booting server's weight, in ordinary containers
 
 
 class LearnerSpawner(DockerSpawner):
