@@ -102,7 +102,7 @@ engine() { # this learner's engine, up with the lesson images in it: in the back
 # The server starts at once, so the hub finds it up at its first looks (it looks again
 # after ever longer waits); a TUI starts only once the engine is (DOCKLAB_ENGINE_READY:
 # "ready", or why not, which the TUI then shows as it shows any engine it cannot reach).
-ready=$DOCKLAB_ENGINE_READY # set in the image
+ready=$DOCKLAB_ENGINE_READY # set in the image: in /tmp, which a pod's non-root user may write
 rm -f "$ready"
 (
 	trap '[ -e "$ready" ] || echo "the engine did not start" >"$ready"' EXIT
