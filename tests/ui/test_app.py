@@ -224,6 +224,28 @@ def test_f3_pressed_while_the_lesson_still_reaches_the_engine_runs_once_it_answe
         gate.set()
 
 
+def test_commands_typed_in_quick_succession_all_reach_the_shell_in_order(lesson_env):
+    """F3 pressed again before the first command was typed (a busy machine, a quick
+    learner): both are typed, first things first, none dropped."""
+    from tutor.ui import create_app
+    from tutor.ui.terminal import Terminal
+
+    async def go():
+        app = create_app(lesson_id="tiny")
+        async with app.run_test(size=(140, 45)) as pilot:
+            await until(pilot, lambda: lesson_ready(app), what="lesson")
+            screen = app.screen
+            term = screen.query_one(Terminal)
+            await until(pilot, lambda: "docklab" in term.text(), what="shell prompt")
+            for word in ("one", "two", "three"):  # in one turn of the UI's loop
+                screen.type_into_terminal(f"echo typed-{word}")
+            await until(pilot, lambda: term.text().count("typed-three") == 2, what="the last command's output")
+            text = term.text()
+            assert text.index("typed-one") < text.index("typed-two") < text.index("typed-three"), text
+
+    run(go())
+
+
 @pytest.fixture
 def private_engine(lesson_env, prefix, client, monkeypatch):
     """A sandbox engine of this test's own (its own data root, run folder and network

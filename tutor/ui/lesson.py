@@ -4,6 +4,7 @@ screen only moves attributes down and reacts to messages coming up."""
 
 from __future__ import annotations
 
+import queue
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -43,6 +44,8 @@ class LessonScreen(ThinkingMixin, Screen):
         self.current = 1
         self.next_command = 0  # index into the current step's commands for F3
         self.run_when_ready = False  # F3 pressed before the session was ready
+        self.to_type: queue.Queue[str] = queue.Queue()  # commands on their way to the shell, in order
+        self.typing = False  # a worker is taking them
         self.asking = False  # a prediction dialog is up
 
     # -- layout -------------------------------------------------------------------------------
@@ -165,18 +168,35 @@ class LessonScreen(ThinkingMixin, Screen):
                 "The terminal is not running: press F5 to restart it, or F4 for your own shell.", severity="warning"
             )
             return
-        self.guard_then_type(command)
+        self.to_type.put(command)
+        if not self.typing:
+            self.typing = True
+            self.guard_then_type()
 
-    @work(thread=True, exclusive=True, group="guard")
-    def guard_then_type(self, command: str) -> None:
-        """A prune removes by rule, the learner's things too: ask the engine first."""
-        verdict = None
-        if self.session is not None:
+    @work(thread=True, group="guard")
+    def guard_then_type(self) -> None:
+        """A prune removes by rule, the learner's things too: ask the engine first. One
+        worker takes the commands in the order they came (a second F3 while the first is
+        asked about waits its turn, never drops it), and ends once none is left."""
+        while True:
             try:
-                verdict = self.session.guard_text(command)
-            except Exception:  # the engine went away: the banner says so; the shell will too
-                verdict = None
-        self.app.call_from_thread(self._after_guard, command, verdict)
+                command = self.to_type.get_nowait()
+            except queue.Empty:
+                self.app.call_from_thread(self._typed_all)
+                return
+            verdict = None
+            if self.session is not None:
+                try:
+                    verdict = self.session.guard_text(command)
+                except Exception:  # the engine went away: the banner says so; the shell will too
+                    verdict = None
+            self.app.call_from_thread(self._after_guard, command, verdict)
+
+    def _typed_all(self) -> None:
+        if self.to_type.empty():
+            self.typing = False
+        else:  # one came as the worker was ending
+            self.guard_then_type()
 
     def _after_guard(self, command: str, verdict: PruneVerdict | None) -> None:
         if verdict is None or verdict.safe:
