@@ -3,11 +3,13 @@
 A server's boot (its container, its dockerd, docklab's server) is short work, but twenty
 at once on a small machine share its cores and all finish late, slower still for the
 sharing. In turns of `start_at_once`, the first learners are ready in seconds and the
-median learner in about half the time; the waiting ones see their place in the hub's
-progress. A boot ends when the server answers HTTP (it answers 503 until its engine is up,
-learner_app.py), asked every 0.1 s here, not at the hub's ever longer intervals. While it
-boots, a server's container weighs BOOTING times an ordinary one for the CPU: learners
-already in, doing their lessons, then delay the next learners' arrival little."""
+median learner in about half the time. The hub's progress stream tells the waiting ones
+their place (the Python proxy passes a stream on only once it ends: they see it with a
+proxy that streams, such as the Node configurable-http-proxy). A boot ends when the
+server answers HTTP (503 until its engine is up and a TUI drawn, learner_app.py), asked
+every 0.1 s here, not at the hub's ever longer intervals. While it boots, a server's
+container weighs BOOTING times an ordinary one for the CPU: learners already in, doing
+their lessons, then delay the next learners' arrival little."""
 
 from __future__ import annotations
 
