@@ -162,5 +162,7 @@ def test_a_hub_in_trouble_or_a_refused_code_is_said_not_taken_for_nobody():
 
     with pytest.raises(HubUnavailable, match="503"):
         _against([(503, {})], user)
+    with pytest.raises(HubUnavailable, match="429"):  # only 403 means "no such token", as in HubOAuth
+        _against([(429, {})], user)
     with pytest.raises(HubUnavailable, match="refused the login code"):
         _against([(400, {"error": "invalid_grant"})], code)

@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterable
 from urllib.parse import urlencode
 
-from aiohttp import ClientSession, ClientTimeout
+from aiohttp import ClientError, ClientSession, ClientTimeout
 
 CACHE_SECONDS = 60  # a token's owner is asked again after this, as HubOAuth(cache_max_age=60)
 
@@ -79,7 +79,7 @@ class HubOAuth:
                         raise HubUnavailable(f"the hub answered {response.status} at {url}")
                     body = await response.json(content_type=None) if response.status < 400 else None
                     return response.status, body
-            except (OSError, TimeoutError) as err:
+            except (ClientError, OSError, TimeoutError, ValueError) as err:  # ValueError: not JSON
                 raise HubUnavailable(f"the hub did not answer at {url} ({err})") from err
 
     async def user_for_token(self, token: str) -> dict | None:
@@ -91,6 +91,8 @@ class HubOAuth:
         if cached is not None and now - cached[0] < CACHE_SECONDS:
             return cached[1]
         status, user = await self._request("GET", _join(self.api_url, "user"), token)
+        if status not in (200, 403):  # HubOAuth's: 403 is "not a token I know", the rest trouble
+            raise HubUnavailable(f"the hub answered {status} about a token")
         user = user if status == 200 and isinstance(user, dict) else None
         self._cache = {k: v for k, v in self._cache.items() if now - v[0] < CACHE_SECONDS}
         self._cache[key] = (now, user)

@@ -198,9 +198,9 @@ class LearnerServer(Server):
     async def _attach(self, request: web.Request, warm: WarmTUI) -> web.WebSocketResponse:
         """textual-serve's websocket handling, with the warm TUI instead of a new one."""
         websocket = web.WebSocketResponse(heartbeat=15)
-        await websocket.prepare(request)
-        service = await warm.attach(websocket)
         try:
+            await websocket.prepare(request)
+            service = await warm.attach(websocket)
             await service.set_terminal_size(
                 to_int(request.query.get("width", "80"), 80), to_int(request.query.get("height", "24"), 24)
             )
@@ -208,7 +208,7 @@ class LearnerServer(Server):
         except asyncio.CancelledError:
             await websocket.close()
         finally:
-            await service.stop()
+            await warm.service.stop()  # the browser gone, even mid-replay: the TUI goes too
         return websocket
 
     @aiohttp_jinja2.template("app_index.html")

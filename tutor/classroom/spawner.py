@@ -109,5 +109,5 @@ def configure(c, conf: dict, folder: Path) -> None:
     if conf.get("mem_limit"):
         c.DockerSpawner.mem_limit = conf["mem_limit"]
     c.Spawner.pre_spawn_hook = lambda spawner: asyncio.to_thread(prepare, spawner, conf["subnet"])
-    c.Spawner.start_timeout = 180
+    c.Spawner.start_timeout = 900  # a class's servers boot in turn (learner_spawner.py): the wait counts
     c.Spawner.http_timeout = 120

@@ -36,6 +36,7 @@ class WarmTUI:
     async def start(self) -> None:
         """Start the TUI and return once it has drawn (or ended, or FIRST_DRAW passed)."""
         await self.service.start(self.width, self.height)
+        self.service._task.add_done_callback(lambda _: self._gone())  # ended, crashed too
         try:
             await asyncio.wait_for(self._drawn.wait(), FIRST_DRAW)
         except asyncio.TimeoutError:
@@ -69,7 +70,10 @@ class WarmTUI:
             await self._socket.send_str(text)
 
     async def _ended(self) -> None:
-        self.alive = False
-        self._drawn.set()
+        self._gone()
         if self._socket is not None:
             await self._socket.close()
+
+    def _gone(self) -> None:
+        self.alive = False
+        self._drawn.set()

@@ -111,7 +111,8 @@ class LessonScreen(ThinkingMixin, Screen):
         await self.go_to(self.current)  # commands now shown as they run: images mapped, facts filled
         if self.run_when_ready:
             self.run_when_ready = False
-            self.action_run_next()
+            if not self.asking:  # a prediction comes first: the learner runs it having answered
+                self.action_run_next()
 
     def on_engine_panel_connection_changed(self, message: EnginePanel.ConnectionChanged) -> None:
         if message.ok:

@@ -8,8 +8,8 @@
 # into the store, so no layer is copied or loaded per learner and the engine still writes
 # only to its own volume. Otherwise, or for images the store lacks, they are loaded from
 # the bundle the instructor's machine mounted (read-only). The engine starts in the
-# background, then the progress reporter; the server command (the image's CMD: docklab's
-# TUI behind the hub's login, tutor/classroom/learner_app.py) starts at once.
+# background; the progress reporter and the server command (the image's CMD: docklab's
+# TUI behind the hub's login, tutor/classroom/learner_app.py) start at once.
 set -eu
 
 wait_engine() {
@@ -20,7 +20,7 @@ wait_engine() {
 	host=${DOCKER_HOST:-unix:///var/run/docker.sock}
 	socket=${host#unix://}
 	start=$(date +%s)
-	until { [ "$socket" = "$host" ] || [ -S "$socket" ]; } && docker version >/dev/null 2>&1; do
+	until { [ "$socket" = "$host" ] || [ -S "$socket" ]; } && timeout 20 docker version >/dev/null 2>&1; do
 		if [ $(($(date +%s) - start)) -gt 60 ]; then
 			echo "learner: the engine did not start:" >&2
 			tail -20 /var/log/dockerd.log >&2 || true
@@ -108,7 +108,7 @@ rm -f "$ready"
 	trap '[ -e "$ready" ] || echo "the engine did not start" >"$ready"' EXIT
 	engine
 	echo ready >"$ready"
-	exec python3 -m tutor.classroom.reporter
 ) &
+python3 -m tutor.classroom.reporter & # it reports only once progress changes, engine or none
 
 exec "$@"
