@@ -80,6 +80,17 @@ def lesson_ready(app) -> bool:
     return isinstance(app.screen, LessonScreen) and bool(app.screen.query(Terminal)) and app.screen.session is not None
 
 
+async def lesson_shell(pilot, app, what: str = "lesson"):
+    """Wait for the lesson screen, its session and its shell's prompt: (screen, terminal)."""
+    from tutor.ui.terminal import Terminal
+
+    await until(pilot, lambda: lesson_ready(app), what=what)
+    screen = app.screen
+    term = screen.query_one(Terminal)
+    await until(pilot, lambda: "docklab" in term.text(), what="shell prompt")
+    return screen, term
+
+
 def run(coro):
     return asyncio.run(coro)
 
@@ -106,10 +117,7 @@ def test_picker_to_lesson_run_check_reset_and_resume(lesson_env, client):
             await pilot.press("escape")
             assert picker.query_one("#lessons").option_count == 1
             await pilot.press("enter")
-            await until(pilot, lambda: lesson_ready(app), what="lesson screen")
-            screen = app.screen
-            term = screen.query_one(Terminal)
-            await until(pilot, lambda: "docklab" in term.text(), what="shell prompt")
+            screen, term = await lesson_shell(pilot, app, what="lesson screen")
 
             await pilot.press("f3")  # Run: types the command into the terminal
             await until(pilot, lambda: f"docker volume create {prefix}-vol" in term.text(), what="typed command")
@@ -228,15 +236,11 @@ def test_commands_typed_in_quick_succession_all_reach_the_shell_in_order(lesson_
     """F3 pressed again before the first command was typed (a busy machine, a quick
     learner): both are typed, first things first, none dropped."""
     from tutor.ui import create_app
-    from tutor.ui.terminal import Terminal
 
     async def go():
         app = create_app(lesson_id="tiny")
         async with app.run_test(size=(140, 45)) as pilot:
-            await until(pilot, lambda: lesson_ready(app), what="lesson")
-            screen = app.screen
-            term = screen.query_one(Terminal)
-            await until(pilot, lambda: "docklab" in term.text(), what="shell prompt")
+            screen, term = await lesson_shell(pilot, app)
             for word in ("one", "two", "three"):  # in one turn of the UI's loop
                 screen.type_into_terminal(f"echo typed-{word}")
             await until(pilot, lambda: term.text().count("typed-three") == 2, what="the last command's output")
@@ -302,7 +306,6 @@ def test_run_asks_before_a_prune_that_would_take_the_learners_volume(tmp_path, m
     from tutor.ui import create_app
     from tutor.ui.lesson import LessonScreen
     from tutor.ui.modals import Confirm
-    from tutor.ui.terminal import Terminal
 
     content = tmp_path / "content"
     content.mkdir()
@@ -333,9 +336,7 @@ def test_run_asks_before_a_prune_that_would_take_the_learners_volume(tmp_path, m
     async def go():
         app = create_app(lesson_id="prune")
         async with app.run_test(size=(140, 45)) as pilot:
-            await until(pilot, lambda: lesson_ready(app), what="lesson")
-            term = app.screen.query_one(Terminal)
-            await until(pilot, lambda: "docklab" in term.text(), what="shell prompt")
+            _, term = await lesson_shell(pilot, app)
             await pilot.press("f3")
             await until(pilot, lambda: isinstance(app.screen, Confirm), what="the prune warning")
             assert any(f"{prefix}-learners" in line for line in app.screen.lines), app.screen.lines

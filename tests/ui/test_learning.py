@@ -14,7 +14,7 @@ import textwrap
 import pytest
 
 from tests.learnkit import ANOTHER_WAY, write
-from tests.ui.test_app import lesson_ready, until
+from tests.ui.test_app import lesson_ready, lesson_shell, until
 
 pytestmark = pytest.mark.engine
 
@@ -204,7 +204,6 @@ def test_facts_fill_the_prose_and_the_last_change_lists_the_anonymous_volume(fac
     """The start lands a second after the create, as a slow `docker run -d` does: after the
     prompt is back. What the last command changed still lists the volume made with it."""
     from tutor.ui import create_app
-    from tutor.ui.terminal import Terminal
     from tutor.ui.widgets.engine_panel import EnginePanel
     from tutor.ui.widgets.steps import StepItem
 
@@ -213,11 +212,9 @@ def test_facts_fill_the_prose_and_the_last_change_lists_the_anonymous_volume(fac
     async def go():
         app = create_app(lesson_id="facts")
         async with app.run_test(size=(160, 60)) as pilot:
-            await until(pilot, lambda: lesson_ready(app), what="lesson")
-            screen = app.screen
-            term = screen.query_one(Terminal)
+            screen, term = await lesson_shell(pilot, app)
             panel = screen.query_one(EnginePanel)
-            await until(pilot, lambda: "docklab" in term.text() and panel.current is not None, what="ready")
+            await until(pilot, lambda: panel.current is not None, what="ready")
             await pilot.press("f3")
             await until(pilot, lambda: screen.query(StepItem)[0].status == "done", what="step 1 passed")
             await pilot.pause(1.0)  # the panel has seen the start by now
