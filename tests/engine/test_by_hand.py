@@ -276,7 +276,7 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker volume create site
             docker container run --name by-v --detach --volume site:/app nginx:latest
             docker container run --detach --mount source=site,destination=/app --name by-mount nginx:latest
-            docker container exec by-v sh -c 'echo "written by web-v" > /app/hello.txt'
+            docker container exec by-v sh -c 'echo "notes of my own" > /app/notes.md'
             docker container run --detach --volume site:/data:ro --name by-v-ro nginx:latest
             docker container run --detach --mount source=site,destination=/data,ro=true --name by-mount-ro nginx:latest
             """,
@@ -421,14 +421,15 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             "the guide's commands",
             """
             docker volume create my_readonly_volume
-            docker run --rm -v my_readonly_volume:/app busybox sh -c 'echo "hello, read me" > /app/greeting.txt'
+            # the lesson's file names, the learner's own words in them
+            docker run --rm -v my_readonly_volume:/app busybox sh -c 'echo "my settings" > /app/greeting.txt'
             # the guide's `docker run -it` keeps a shell open; -d with -t keeps it open without one
             docker run -dit \\
              --name readonly_container \\
              -v my_readonly_volume:/app:ro \\
              alpine:latest
             docker run -d --name ro-mount --mount type=volume,source=my_readonly_volume,target=/app,readonly ubuntu sleep infinity
-            docker run --rm -v my_readonly_volume:/app busybox sh -c 'echo "written elsewhere" > /app/more.txt'
+            docker run --rm -v my_readonly_volume:/app busybox sh -c 'printf "a second file\\n" > /app/more.txt'
             docker run -d --name ro-mixed --mount source=my_readonly_volume,target=/app,readonly \\
               --mount source=notes,target=/scratch ubuntu sleep infinity
             """,

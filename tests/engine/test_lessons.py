@@ -83,7 +83,7 @@ ALTERNATIVES.update(
             "docker volume create my-vol",
             f"docker container run --detach --volume my-vol:/app --name web-v {NGINX}",
             f"docker container run --name web-mount --detach --mount source=my-vol,target=/app {NGINX}",
-            "docker exec web-v sh -c 'echo \"written by web-v\" > /app/hello.txt'",
+            "docker exec web-mount sh -c 'printf \"my own words\\n\" > /app/mine.txt'",  # own text, own file
             f"docker container run --detach --name web-ro --volume my-vol:/data:ro {NGINX}",
             f"docker run -d --name reader --mount source=my-vol,destination=/data,ro {NGINX}",
         ],

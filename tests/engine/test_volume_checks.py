@@ -108,3 +108,32 @@ def test_a_big_file_is_searched_whole_and_a_listing_by_name_reads_no_file(client
         assert not [c for c in client.api.containers(all=True, filters={"label": volumefiles.PROBE_LABEL})]
     finally:
         vol.remove()
+
+
+def test_volume_seen_compares_bytes_whatever_the_text(client, ctx, prefix):
+    """One file in two places: any text passes; a container with its own copy, or none, fails."""
+    before = engine_state(client)
+    vol = client.volumes.create(f"{prefix}-seen")
+    made = []
+    try:
+        sharer = client.containers.run(
+            BUSYBOX, ["sleep", "60"], name=f"{prefix}-sharer", volumes=[f"{vol.name}:/app"], detach=True
+        )
+        copier = client.containers.run(BUSYBOX, ["sleep", "60"], name=f"{prefix}-copier", detach=True)
+        made += [sharer, copier]
+        ask = {"container": sharer.name, "at": "/app", "volume": vol.name}
+        empty = evaluate("volume_seen", ask, ctx)
+        assert not empty.ok and "holds no file yet" in empty.found
+        sharer.exec_run(["sh", "-c", "echo 'any words at all' > /app/mine.txt"])
+        copier.exec_run(["sh", "-c", "mkdir /app && echo 'any words at all!' > /app/mine.txt"])
+        seen = evaluate("volume_seen", ask, ctx)
+        assert seen.ok, seen
+        own_copy = evaluate("volume_seen", {**ask, "container": copier.name}, ctx)
+        assert not own_copy.ok and "/app/mine.txt differs" in own_copy.found
+        elsewhere = evaluate("volume_seen", {**ask, "at": "/nowhere"}, ctx)
+        assert not elsewhere.ok and "no /nowhere/mine.txt" in elsewhere.found
+    finally:
+        for c in made:
+            c.remove(force=True)
+        vol.remove()
+    assert engine_state(client) == before

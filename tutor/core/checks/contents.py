@@ -340,6 +340,48 @@ def volume_files(
     return Outcome(ok, claim, expected="; ".join(parts), found=found)
 
 
+@check("volume_seen", container=Field(str, True), at=Field(str, True), volume=Field(str, True))
+def volume_seen(ctx: Context, container: str, at: str, volume: str) -> Outcome:
+    """The volume holds at least one file, and the container reads every one of them
+    below `at`, byte for byte: one file in two places, whatever text the learner wrote."""
+    from docker.errors import APIError
+
+    claim = f"{container} reads volume {short(volume)}'s files at {at}"
+    try:
+        files = {p: e for p, e in volumefiles.entries(ctx.client, volume).items() if e.kind == "file"}
+    except (volumefiles.NoVolume, volumefiles.NoPath, volumefiles.NoImage, APIError) as err:
+        return _volume_trouble(err, volume, "", claim)
+    if not files:
+        return Outcome(
+            False,
+            claim,
+            expected=f"a file in volume {short(volume)}",
+            found=f"{short(volume)} holds no file yet",
+            hint="Write a file into it through a container, as the step does.",
+        )
+    c = ctx.container(container)
+    if c is None:
+        return missing_container(container, claim)
+    try:
+        seen = volumefiles.container_entries(ctx.client, c.id, at)
+    except (volumefiles.NoPath, APIError):
+        seen = {}
+    at = at.rstrip("/")
+    missing = [p for p in sorted(files) if p not in seen]
+    other = [p for p in sorted(files) if p in seen and seen[p].digest != files[p].digest]
+    named = ", ".join(f"{at}/{p}" for p in sorted(files)[:3]) + (" …" if len(files) > 3 else "")
+    if missing or other:
+        found = "; ".join([f"no {at}/{p}" for p in missing[:3]] + [f"{at}/{p} differs" for p in other[:3]])
+        return Outcome(
+            False,
+            claim,
+            expected=f"{named} as the volume holds them",
+            found=f"in {container}: {found}",
+            hint=f"Mount {short(volume)} at {at} in {container}.",
+        )
+    return Outcome(True, claim, expected=named, found=f"{container} reads {named}, the same bytes as the volume")
+
+
 @check("volumes_equal", volume=Field(str, True), other=Field(str, True))
 def volumes_equal(ctx: Context, volume: str, other: str) -> Outcome:
     """Two volumes hold the same tree: the same paths, kinds, modes, owners and bytes."""

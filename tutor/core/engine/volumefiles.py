@@ -143,20 +143,40 @@ def _relative(member: tarfile.TarInfo) -> str:
 
 def entries(client, volume: str, path: str = "") -> dict[str, Entry]:
     """Every entry under `path` in the volume, keyed by its path relative to `path`."""
-    out: dict[str, Entry] = {}
     with _tar(client, volume, path) as tar:
-        for member in tar:
-            rel = _relative(member)
-            if member.isfile():
-                digest = hashlib.file_digest(tar.extractfile(member), "sha256").hexdigest()  # type: ignore[arg-type]
-                kind = "file"
-            elif member.isdir():
-                kind, digest = "dir", ""
-            elif member.issym() or member.islnk():
-                kind, digest = "link", member.linkname
-            else:
-                kind, digest = "other", ""
-            out[rel] = Entry(rel, kind, member.mode, member.uid, member.gid, member.size, digest)
+        return _entries(tar)
+
+
+def container_entries(client, container: str, path: str) -> dict[str, Entry]:
+    """Every entry under `path` as the container sees it, mounts included (as `docker cp`
+    reads it), keyed by its path relative to `path`."""
+    from docker.errors import NotFound
+
+    try:
+        chunks, _ = client.api.get_archive(container, path.rstrip("/") + "/.", chunk_size=1 << 16)
+    except NotFound:
+        raise NoPath(path) from None
+    try:
+        with tarfile.open(fileobj=io.BufferedReader(_Chunks(chunks), 1 << 16), mode="r|") as tar:
+            return _entries(tar)
+    finally:
+        chunks.close()
+
+
+def _entries(tar: tarfile.TarFile) -> dict[str, Entry]:
+    out: dict[str, Entry] = {}
+    for member in tar:
+        rel = _relative(member)
+        if member.isfile():
+            digest = hashlib.file_digest(tar.extractfile(member), "sha256").hexdigest()  # type: ignore[arg-type]
+            kind = "file"
+        elif member.isdir():
+            kind, digest = "dir", ""
+        elif member.issym() or member.islnk():
+            kind, digest = "link", member.linkname
+        else:
+            kind, digest = "other", ""
+        out[rel] = Entry(rel, kind, member.mode, member.uid, member.gid, member.size, digest)
     return out
 
 
