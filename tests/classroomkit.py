@@ -171,6 +171,8 @@ def running_classroom(home: Path, learners: list[str] | None, *args: str):
         yield Room(name, home, f"http://127.0.0.1:{port}", home / "classroom" / name)
     finally:
         down = classroom("down", "--name", name, "--purge", home=home, timeout=300)
+        if learners is not None:
+            roster.unlink(missing_ok=True)
         assert down.returncode == 0, down.stdout + down.stderr
 
 

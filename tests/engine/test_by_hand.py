@@ -462,7 +462,8 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             "the guide's commands",
             """
             docker volume create myvolume
-            docker run --rm -v myvolume:/data alpine sh -c 'mkdir -p /data/myfolder /data/otherfolder && echo "in myfolder" > /data/myfolder/hello.txt && echo "not for this container" > /data/otherfolder/private.txt'
+            # the lesson's folders and file names, the learner's own words in them
+            docker run --rm -v myvolume:/data alpine sh -c 'mkdir -p /data/myfolder /data/otherfolder && echo "mine" > /data/myfolder/hello.txt && echo "secret stuff" > /data/otherfolder/private.txt'
             docker run -d \\
              --name subdir_container \\
              --mount source=myvolume,destination=/app,volume-subpath=myfolder \\
@@ -512,7 +513,7 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             "other names and syntax",
             """
             docker container run --detach --mount source=site_files,target=/var/www/html --name cms php:apache
-            docker container exec cms sh -c 'echo "<h1>Hello from php-app</h1>" > /var/www/html/index.html'
+            docker container exec cms sh -c 'echo "<p>my own page</p>" > /var/www/html/index.html'
             docker container run --detach --volumes-from cms:rw --name front nginx
             docker container run --detach --volumes-from=cms:ro --name front-ro nginx
             docker container run --detach --volumes-from cms:ro --name static busybox httpd -f -p 8080 -h /var/www/html
@@ -548,11 +549,11 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             "a project of another name (-p)",
             """
             WEB_IMAGE=nginx:latest docker compose -p myshop up -d
-            docker compose -p myshop exec -T web sh -c 'echo "written before down" > /usr/share/nginx/html/note.txt'
+            docker compose -p myshop exec -T web sh -c 'echo "keep me" > /usr/share/nginx/html/note.txt'
             docker compose -p myshop down
             WEB_IMAGE=nginx:latest docker compose -p myshop up -d
             docker run -d --name site-build nginx:latest
-            docker exec site-build sh -c 'echo "<h1>version 2</h1>" > /usr/share/nginx/html/index.html'
+            docker exec site-build sh -c 'echo "<h1>the new site</h1>" > /usr/share/nginx/html/index.html'
             docker commit site-build mysite:v2
             WEB_IMAGE=mysite:v2 docker compose -p myshop up -d
             WEB_IMAGE=nginx:latest docker compose -p scratch up -d
@@ -604,7 +605,7 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker compose -p scratch down -v
             WEB_IMAGE=nginx:latest docker compose -p staging up -d
             """,
-            (7, "`cat /usr/share/nginx/html/index.html` in staging-web-1 contains 'version 2'"),
+            (7, "`cat /usr/share/nginx/html/index.html` in staging-web-1 lacks 'Welcome to nginx', exits 0"),
         ),
     ],
     "backup-restore": [

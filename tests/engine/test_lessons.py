@@ -135,7 +135,7 @@ ALTERNATIVES.update(
         ],
         "volumes-from": [
             f"docker run -d --name php-app --mount source=shared_data,target=/var/www/html {PHP}",
-            "docker exec php-app sh -c 'printf \"<h1>Hello from php-app</h1>\\n\" > /var/www/html/index.html'",
+            "docker exec php-app sh -c 'printf \"<p>page two</p>\\n\" > /var/www/html/index.html'",  # own words
             f"docker container run --detach --name web-server --volumes-from php-app:rw {NGINX}",
             f"docker run -d --name web-server-ro --volumes-from=php-app:ro {NGINX}",
             f"docker container run --detach --name page-server --volumes-from=php-app:ro {BUSYBOX} "
@@ -148,7 +148,7 @@ ALTERNATIVES.update(
             f"{COMPOSE} down",
             f"WEB_IMAGE={NGINX} {COMPOSE} up -d",
             f"docker container run --detach --name site-build {NGINX} && docker exec site-build sh -c "
-            "'echo \"<h1>version 2</h1>\" > /usr/share/nginx/html/index.html' && docker container commit site-build "
+            "'echo \"<h1>v2 of mine</h1>\" > /usr/share/nginx/html/index.html' && docker container commit site-build "
             f"mysite:v2 && WEB_IMAGE=mysite:v2 {COMPOSE} up --detach",
             f"WEB_IMAGE={NGINX} {COMPOSE} --project-name scratch up --detach && {COMPOSE} -p scratch down --volumes",
             f"WEB_IMAGE=mysite:v2 COMPOSE_PROJECT_NAME=staging {COMPOSE} up --detach",

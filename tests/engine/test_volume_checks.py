@@ -137,3 +137,38 @@ def test_volume_seen_compares_bytes_whatever_the_text(client, ctx, prefix):
             c.remove(force=True)
         vol.remove()
     assert engine_state(client) == before
+
+
+def test_volume_seen_in_a_folder_and_exec_same_as_a_volume_file(client, ctx, prefix):
+    """A subpath mount sees the folder's files; a command's output is judged against the
+    volume's file byte for byte, so the learner's own words pass and another page fails."""
+    before = engine_state(client)
+    vol = client.volumes.create(f"{prefix}-site")
+    made = []
+    try:
+        client.containers.run(
+            BUSYBOX,
+            ["sh", "-c", "mkdir /d/pub /d/priv && echo 'words of mine' > /d/pub/index.html && echo x > /d/priv/k"],
+            volumes=[f"{vol.name}:/d"],
+            remove=True,
+        )
+        sub = client.api.create_host_config(
+            mounts=[{"Type": "volume", "Source": vol.name, "Target": "/pub", "VolumeOptions": {"Subpath": "pub"}}]
+        )
+        box = client.api.create_container(BUSYBOX, ["sleep", "60"], name=f"{prefix}-pub", host_config=sub)
+        client.api.start(box["Id"])
+        made.append(box["Id"])
+        ask = {"container": f"{prefix}-pub", "at": "/pub", "volume": vol.name, "path": "pub"}
+        assert evaluate("volume_seen", ask, ctx).ok
+        other = evaluate("volume_seen", {**ask, "path": "priv"}, ctx)
+        assert not other.ok and "no /pub/k" in other.found
+        page = {"volume": vol.name, "path": "pub/index.html"}
+        same = evaluate("exec", {"container": f"{prefix}-pub", "command": "cat /pub/index.html", "same_as": page}, ctx)
+        assert same.ok, same
+        echo = evaluate("exec", {"container": f"{prefix}-pub", "command": "echo another page", "same_as": page}, ctx)
+        assert not echo.ok and "(not pub/index.html of volume" in echo.found
+    finally:
+        for c in made:
+            client.api.remove_container(c, force=True)
+        vol.remove()
+    assert engine_state(client) == before

@@ -68,6 +68,10 @@ def test_predict_hint_challenge_their_way_quiz_and_recap(think):
             await until(pilot, lambda: lesson_ready(app) and isinstance(app.screen, LessonScreen), what="lesson")
             assert learned()["1"]["predictions"]["0"]["choice"] == "no, only the volume is made"
             screen = app.screen
+            # kept in view until the step passes: a toast can pass unseen on a busy machine
+            assert "you predicted: no, only the volume is made. Run the step's commands" in shown(
+                screen.query_one("#prediction-made")
+            )
             term = screen.query_one(Terminal)
             assert f"{prefix}-vol" not in term.text()  # asked before the command ran
 
@@ -84,7 +88,8 @@ def test_predict_hint_challenge_their_way_quiz_and_recap(think):
             await until(pilot, lambda: screen.query(StepItem)[0].status == "done", what="step 1 passed")
             await pilot.pause(0.5)
             assert screen.current == 1  # the passed step stays in view
-            outcome = shown(screen.query_one(PredictionOutcome))
+            outcome = shown(screen.query_one("#predicted", PredictionOutcome))
+            assert not shown(screen.query_one("#prediction-made"))  # the outcome below says it now
             assert "you predicted: no, only the volume is made; the engine: no, only the volume is made ✓" in outcome
             assert "F8 (or F3) goes to the next step" in shown(screen.query_one("#step-done"))
 

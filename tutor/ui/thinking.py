@@ -29,6 +29,8 @@ class ThinkingMixin:
         await view.query_one(QuizPane).show(step.quiz, picks)
         if self.is_done(step.number):
             self.show_passed(step)
+        elif self.session is not None:
+            view.query_one("#prediction-made", PredictionOutcome).show(self.session.picks(step.number), passed=False)
 
     def show_hints(self, step: Step) -> None:
         learned = self.session.learned(step.number) if self.session else {}
@@ -55,7 +57,8 @@ class ThinkingMixin:
             + ("That was the last step." if last else "F8 (or F3) goes to the next step.")
         )
         if self.session is not None:
-            view.query_one(PredictionOutcome).show(self.session.picks(step.number))
+            view.query_one("#prediction-made", PredictionOutcome).show([])
+            view.query_one("#predicted", PredictionOutcome).show(self.session.picks(step.number))
         if len(self.app.progress.done(self.lesson.id)) == len(self.lesson.steps):
             view.query_one(RecapPane).show(self.lesson.recap or "(this lesson has no recap)")
 
@@ -78,6 +81,9 @@ class ThinkingMixin:
                 else f"You predicted: {pick.choice}. Now run it and see.",
                 title="Prediction",
             )
+            if step.number == self.current and not self.is_done(step.number):
+                made = self.query_one(StepView).query_one("#prediction-made", PredictionOutcome)
+                made.show(self.session.picks(step.number), passed=False)
             self.ask_prediction(step)
 
         self.app.push_screen(PredictScreen(question, self.session.text(question.question)), answered)

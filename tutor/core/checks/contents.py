@@ -3,6 +3,7 @@ the password the container was given, a container's configuration, a volume's fi
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shlex
 
@@ -48,6 +49,7 @@ def _running(ctx: Context, name: str, claim: str):
     not_contains=Field(str),
     exit_code=Field(int),
     user=Field(str),
+    same_as=Field(dict),
 )
 def exec_(
     ctx: Context,
@@ -57,14 +59,18 @@ def exec_(
     not_contains: str | None = None,
     exit_code: int | None = None,
     user: str | None = None,
+    same_as: dict | None = None,
 ) -> Outcome:
     """Run a command in a running container (through the API, no `docker` process) and
-    judge its output and exit code."""
+    judge its output and exit code; `same_as: {volume, path}`: its output is that file of
+    the volume, byte for byte (whatever text the learner wrote in it)."""
     shown = command if isinstance(command, str) else shlex.join(command)
+    file = f"{same_as.get('path', '')} of volume {short(str(same_as.get('volume', '')))}" if same_as else ""
     parts = [
         f"contains {contains!r}" if contains else "",
         f"lacks {not_contains!r}" if not_contains else "",
         f"exits {exit_code}" if exit_code is not None else "",
+        f"prints {file}" if same_as else "",
     ]
     claim = f"`{shown}` in {container} " + (", ".join(p for p in parts if p) or "succeeds")
     c, trouble = _running(ctx, container, claim)
@@ -79,8 +85,17 @@ def exec_(
     text = (out or b"").decode("utf-8", "replace").strip()
     tail = text if len(text) <= 300 else "…" + text[-300:]
     found = f"exit code {code}, output: {tail or '(none)'}"
+    same = True
+    if same_as:
+        try:
+            want = volumefiles.entries(ctx.client, str(same_as.get("volume", "")), str(same_as.get("path", "")))
+        except (volumefiles.NoVolume, volumefiles.NoPath, volumefiles.NoImage, APIError) as err:
+            return _volume_trouble(err, str(same_as.get("volume", "")), str(same_as.get("path", "")), claim)
+        same = want.get(".") is not None and want["."].digest == hashlib.sha256(out or b"").hexdigest()
+        found += "" if same else f" (not {file})"
     ok = (
-        (contains is None or contains in text)
+        same
+        and (contains is None or contains in text)
         and (not_contains is None or not_contains not in text)
         and (exit_code is None or code == exit_code)
         and (exit_code is not None or contains is not None or not_contains is not None or code == 0)
@@ -340,23 +355,25 @@ def volume_files(
     return Outcome(ok, claim, expected="; ".join(parts), found=found)
 
 
-@check("volume_seen", container=Field(str, True), at=Field(str, True), volume=Field(str, True))
-def volume_seen(ctx: Context, container: str, at: str, volume: str) -> Outcome:
-    """The volume holds at least one file, and the container reads every one of them
-    below `at`, byte for byte: one file in two places, whatever text the learner wrote."""
+@check("volume_seen", container=Field(str, True), at=Field(str, True), volume=Field(str, True), path=Field(str))
+def volume_seen(ctx: Context, container: str, at: str, volume: str, path: str = "") -> Outcome:
+    """The volume (its folder `path`, its root by default) holds at least one file, and the
+    container reads every one of them below `at`, byte for byte: one file in two places,
+    whatever text the learner wrote."""
     from docker.errors import APIError
 
-    claim = f"{container} reads volume {short(volume)}'s files at {at}"
+    where = f"{short(volume)}:{path.strip('/')}" if path.strip("/") else short(volume)
+    claim = f"{container} reads volume {where}'s files at {at}"
     try:
-        files = {p: e for p, e in volumefiles.entries(ctx.client, volume).items() if e.kind == "file"}
+        files = {p: e for p, e in volumefiles.entries(ctx.client, volume, path).items() if e.kind == "file"}
     except (volumefiles.NoVolume, volumefiles.NoPath, volumefiles.NoImage, APIError) as err:
-        return _volume_trouble(err, volume, "", claim)
+        return _volume_trouble(err, volume, path, claim)
     if not files:
         return Outcome(
             False,
             claim,
-            expected=f"a file in volume {short(volume)}",
-            found=f"{short(volume)} holds no file yet",
+            expected=f"a file in volume {where}",
+            found=f"{where} holds no file yet",
             hint="Write a file into it through a container, as the step does.",
         )
     c = ctx.container(container)

@@ -35,6 +35,12 @@ class Pick:
         mark = "" if self.skipped else (" ✓" if self.correct else " ✗")
         return f"{said}; the engine: {self.question.answer}{mark}. {self.question.explain}"
 
+    def pending(self) -> str:
+        """Before the step passed: the prediction, kept in view (a toast can pass unseen)."""
+        if self.skipped:
+            return "you skipped the prediction; run the step's commands and see what the engine does."
+        return f"you predicted: {self.choice}. Run the step's commands and see what the engine does."
+
     def verdict(self) -> str:
         """A quiz answer, checked at once and explained."""
         if self.skipped:

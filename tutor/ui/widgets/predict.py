@@ -46,13 +46,14 @@ class PredictScreen(ModalScreen[int | None]):
 
 
 class PredictionOutcome(Static):
-    """After the step passed: "you predicted: X; the engine: Y" and why."""
+    """Before the step passed: the learner's prediction; after: "you predicted: X; the
+    engine: Y" and why."""
 
-    def show(self, picks: list[Pick | None]) -> None:
+    def show(self, picks: list[Pick | None], passed: bool = True) -> None:
         text = Text()
         for pick in picks:
             if pick is not None:
                 text.append("Your prediction  ", "bold")
-                text.append(pick.compared() + "\n")
+                text.append((pick.compared() if passed else pick.pending()) + "\n")
         self.update(text)
         self.set_class(not text.plain, "hidden")

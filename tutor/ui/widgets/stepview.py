@@ -78,10 +78,13 @@ class CheckResults(Static):
 class StepView(VerticalScroll):
     """Shows one step; `show_step` swaps it. Commands and text come already mapped (images,
     facts). The panes of issue 11 sit around the text: a challenge's goal above it, a quiz
-    and the hints below, a prediction's outcome and the recap below the checks."""
+    and the hints below, a prediction's outcome and the recap below the checks. The
+    learner's prediction, until the step passes, sits under the title, in view as the
+    commands run (its toast can pass unseen on a busy machine)."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="step-title")
+        yield PredictionOutcome(id="prediction-made", classes="hidden")
         yield GoalPane(id="goal", classes="hidden")
         yield VerticalScroll(id="step-body")
         yield QuizPane(id="quiz", classes="hidden")
@@ -114,7 +117,8 @@ class StepView(VerticalScroll):
                 widgets.append(Markdown(part.strip()))
         await body.mount_all(widgets)
         self.query_one(CheckResults).show(None)
-        self.query_one(PredictionOutcome).show([])
+        for outcome in self.query(PredictionOutcome):
+            outcome.show([])
         self.query_one(RecapPane).show(None)
         self.done("")
         self.scroll_home(animate=False)
