@@ -614,7 +614,7 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             """
             docker volume create appvol
             docker run --rm --mount source=appvol,target=/data alpine sh -c \\
-              'mkdir /data/config && echo "hello from app_data" > /data/notes.txt && echo debug=true > /data/config/app.ini'
+              'mkdir /data/config && echo "my notes" > /data/notes.txt && echo verbose=1 > /data/config/app.ini'
             docker run --rm --mount source=appvol,target=/source,readonly --mount source=backups,target=/backup \\
               alpine sh -c 'cd /source && tar cf /backup/app_data.tar .'
             docker volume create appvol2
