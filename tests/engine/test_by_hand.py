@@ -311,7 +311,7 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             """
             docker run -d --name site1 --mount type=volume,source=html-a,target=/usr/share/nginx/html nginx
             docker volume create html-b
-            docker run --rm --mount source=html-b,target=/x busybox sh -c 'echo "<h1>My own page</h1>" > /x/index.html'
+            docker run --rm --mount source=html-b,target=/x busybox sh -c 'echo "<p>a page of mine</p>" > /x/index.html'
             docker run -d --name site2 --mount source=html-b,target=/usr/share/nginx/html nginx
             docker run -d --name site3 \\
               --mount type=volume,source=html-c,target=/usr/share/nginx/html,volume-nocopy nginx
