@@ -22,33 +22,37 @@ from tests.conftest import ROOT
 from tests.servekit import free_port
 
 
+STYLE = re.compile(rb"\x1b\[[0-9;:]*m")  # a colour or weight: text on either side is one run
+MOVE = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[^\[]")  # a cursor move, or any other control
+
+
+def drawn_text(data: bytes) -> bytes:
+    """The text a TUI drew: styles dropped, so a styled phrase reads whole; moves become a
+    line break, so text from two places never joins into one."""
+    return MOVE.sub(b"\n", STYLE.sub(b"", data))
+
+
 def websocket(
     url: str, headers: dict, script: list[tuple], limit: float = 60, think: float = 0, marks: list | None = None
 ) -> tuple[int, str]:
     """textual-serve's websocket as its page uses it: keys to type, the text to wait for after
     them, and optionally a text that means "not yet" (the keys are typed again a moment later);
     `think`: seconds a person reads before each key they press; `marks` gets the time each
-    wait ended.
-    (101, what the screen showed) when accepted, else (the refusal's status, ''). A wait that
-    runs out says what it waited for and what the screen showed last."""
+    wait ended. A text counts once the TUI draws it after the keys were typed (its drawing
+    read as text, `drawn_text`); no terminal is emulated on the way, so this client, which
+    shares the machine with the servers under test, costs little CPU. A wait that runs out
+    says what it waited for and shows the screen (pyte, only then).
+    (101, what the TUI drew) when accepted, else (the refusal's status, '')."""
     import asyncio
 
     import aiohttp
-    import pyte
 
-    screen = pyte.Screen(140, 45)
-    stream = pyte.ByteStream(screen)
+    def screen_of(got: bytes) -> str:
+        import pyte
 
-    def showing(text: str, new: bytes, whole: bool) -> bool:
-        """On the screen as drawn (pyte: the lines drawn since the last look, or all of them),
-        or in the bytes just come (a notification). Looking at changed lines only keeps this
-        client's CPU, which shares the machine with the servers under test, small."""
-        if text.encode() in new:
-            return True
-        lines = range(screen.lines) if whole else sorted(screen.dirty)
-        screen.dirty.clear()
-        row = screen.buffer
-        return any(text in "".join(row[y][x].data for x in range(screen.columns)) for y in lines)
+        screen = pyte.Screen(140, 45)
+        pyte.ByteStream(screen).feed(got)
+        return "\n".join(line.rstrip() for line in screen.display if line.strip())
 
     async def talk() -> tuple[int, str]:
         got = bytearray()
@@ -59,38 +63,39 @@ def websocket(
                 return err.status, ""
             async with ws:
                 await ws.send_str(json.dumps(["resize", {"width": 140, "height": 45}]))
+                text = b""  # what was drawn since the keys, as text (the last stretch of it)
                 for keys, until, *again in script:
                     if keys:
                         await asyncio.sleep(think)
                         await ws.send_str(json.dumps(["stdin", keys]))
-                    start = len(got)
+                        text = b""
                     deadline = time.monotonic() + limit
                     sent = time.monotonic()
                     if not until:  # no sign to wait for: let the command run a moment
                         deadline = sent + 2
-                    new, whole = b"", True
-                    while not (showing(until, new, whole) if until else time.monotonic() > deadline):
-                        whole = False
-                        if again and again[0].encode() in got[start:] and time.monotonic() - sent > 2:
-                            start, sent = len(got), time.monotonic()  # typed again only once it said so anew
+                    wanted, retry = until.encode(), again[0].encode() if again else b""
+                    said = b""  # what was drawn since the keys were last typed, for `retry`
+                    while not (wanted in text if until else time.monotonic() > deadline):
+                        if retry and retry in said and time.monotonic() - sent > 2:
+                            said, sent = b"", time.monotonic()  # typed again only once it said so anew
                             await ws.send_str(json.dumps(["stdin", keys]))
                         try:
                             msg = await asyncio.wait_for(ws.receive(), max(0.1, deadline - time.monotonic()))
                         except asyncio.TimeoutError:
                             if not until:
                                 break
-                            shown = "\n".join(line.rstrip() for line in screen.display if line.strip())
                             raise AssertionError(
-                                f"waited {limit} s for {until!r} after {keys!r}; the screen:\n{shown}"
+                                f"waited {limit} s for {until!r} after {keys!r}; the screen:\n{screen_of(bytes(got))}"
                             ) from None
                         if msg.type not in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT):
                             raise AssertionError(f"the websocket ended before {until!r} showed: {msg}")
                         data = msg.data if isinstance(msg.data, bytes) else msg.data.encode()
-                        # the text may straddle two messages: look from just before this one
-                        new = bytes(got[max(start, len(got) - len(until.encode())) :]) + data if until else b""
                         got += data
                         if msg.type == aiohttp.WSMsgType.BINARY:
-                            stream.feed(data)
+                            # a control sequence may straddle two messages: read on from a little before
+                            drawn = drawn_text(bytes(got[max(0, len(got) - len(data) - 32) :]))
+                            text = (text[-len(wanted) :] if wanted else b"") + drawn
+                            said = (said[-len(retry) :] if retry else b"") + drawn
                     if marks is not None:
                         marks.append(time.monotonic())
         return 101, bytes(got).decode("utf-8", "replace")
