@@ -110,8 +110,18 @@ def memory_cgroups() -> int:
 def drop_caches() -> None:
     """Write back and drop the page cache, releasing removed containers' memory cgroups."""
     os.sync()
-    Path("/proc/sys/vm/drop_caches").write_text("3\n")
+    try:
+        Path("/proc/sys/vm/drop_caches").write_text("3\n")
+    except OSError as err:
+        sys.exit(f"--drop-caches needs root: {err}")
     time.sleep(2)
+
+
+def stop(*_) -> None:
+    """SIGTERM: end the run, and take the classroom down (the learners in flight end first);
+    a second SIGTERM does not cut that short."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    sys.exit(143)
 
 
 def round_of(
@@ -160,7 +170,7 @@ def main() -> int:
         "--drop-caches", action="store_true", help="before each round, drop the page cache (root; see above)"
     )
     args = parser.parse_args()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a killed bench still takes its classroom down
+    signal.signal(signal.SIGTERM, stop)  # a killed bench still takes its classroom down
     rows = []
     with tempfile.TemporaryDirectory(prefix="docklab-bench-classroom-") as tmp:
         for n in map(int, args.learners.split(",")):

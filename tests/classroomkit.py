@@ -23,13 +23,15 @@ from tests.servekit import free_port
 
 
 STYLE = re.compile(rb"\x1b\[[0-9;:]*m")  # a colour or weight: text on either side is one run
+FORWARD = re.compile(rb"\x1b\[[0-9]*C")  # the cursor a few cells on, on the same line: a gap
 MOVE = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[^\[]")  # a cursor move, or any other control
+UNFINISHED = re.compile(rb"\x1b(\[[0-9;:?]*[ -/]*)?$")  # a control cut off at a message's end
 
 
 def drawn_text(data: bytes) -> bytes:
     """The text a TUI drew: styles dropped, so a styled phrase reads whole; moves become a
     line break, so text from two places never joins into one."""
-    return MOVE.sub(b"\n", STYLE.sub(b"", data))
+    return MOVE.sub(b"\n", FORWARD.sub(b" ", STYLE.sub(b"", data)))
 
 
 def websocket(
@@ -64,6 +66,7 @@ def websocket(
             async with ws:
                 await ws.send_str(json.dumps(["resize", {"width": 140, "height": 45}]))
                 text = b""  # what was drawn since the keys, as text (the last stretch of it)
+                held = b""  # the start of a control sequence the next message ends
                 for keys, until, *again in script:
                     if keys:
                         await asyncio.sleep(think)
@@ -92,8 +95,12 @@ def websocket(
                         data = msg.data if isinstance(msg.data, bytes) else msg.data.encode()
                         got += data
                         if msg.type == aiohttp.WSMsgType.BINARY:
-                            # a control sequence may straddle two messages: read on from a little before
-                            drawn = drawn_text(bytes(got[max(0, len(got) - len(data) - 32) :]))
+                            # a control cut off at the end waits for the rest, in the next message
+                            data, held = held + data, b""
+                            cut = UNFINISHED.search(data)
+                            if cut:
+                                data, held = data[: cut.start()], data[cut.start() :]
+                            drawn = drawn_text(data)
                             text = (text[-len(wanted) :] if wanted else b"") + drawn
                             said = (said[-len(retry) :] if retry else b"") + drawn
                     if marks is not None:

@@ -111,7 +111,8 @@ def test_a_big_file_is_searched_whole_and_a_listing_by_name_reads_no_file(client
 
 
 def test_volume_seen_compares_bytes_whatever_the_text(client, ctx, prefix):
-    """One file in two places: any text passes; a container with its own copy, or none, fails."""
+    """One file in two places: any text passes; a copy of the same bytes, a mount elsewhere,
+    or a file changed beside the volume fails."""
     before = engine_state(client)
     vol = client.volumes.create(f"{prefix}-seen")
     made = []
@@ -125,13 +126,15 @@ def test_volume_seen_compares_bytes_whatever_the_text(client, ctx, prefix):
         empty = evaluate("volume_seen", ask, ctx)
         assert not empty.ok and "holds no file yet" in empty.found
         sharer.exec_run(["sh", "-c", "echo 'any words at all' > /app/mine.txt"])
-        copier.exec_run(["sh", "-c", "mkdir /app && echo 'any words at all!' > /app/mine.txt"])
+        copier.exec_run(["sh", "-c", "mkdir /app && echo 'any words at all' > /app/mine.txt"])
         seen = evaluate("volume_seen", ask, ctx)
         assert seen.ok, seen
-        own_copy = evaluate("volume_seen", {**ask, "container": copier.name}, ctx)
-        assert not own_copy.ok and "/app/mine.txt differs" in own_copy.found
+        own_copy = evaluate("volume_seen", {**ask, "container": copier.name}, ctx)  # the same bytes, no mount
+        assert not own_copy.ok and f"{copier.name} does not mount" in own_copy.found
         elsewhere = evaluate("volume_seen", {**ask, "at": "/nowhere"}, ctx)
-        assert not elsewhere.ok and "no /nowhere/mine.txt" in elsewhere.found
+        assert not elsewhere.ok and "does not mount" in elsewhere.found
+        below = evaluate("volume_seen", {**ask, "at": "/app/sub"}, ctx)  # below the mount: read there
+        assert not below.ok and "no /app/sub/mine.txt" in below.found
     finally:
         for c in made:
             c.remove(force=True)

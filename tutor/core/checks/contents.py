@@ -91,7 +91,9 @@ def exec_(
             want = volumefiles.entries(ctx.client, str(same_as.get("volume", "")), str(same_as.get("path", "")))
         except (volumefiles.NoVolume, volumefiles.NoPath, volumefiles.NoImage, APIError) as err:
             return _volume_trouble(err, str(same_as.get("volume", "")), str(same_as.get("path", "")), claim)
-        same = want.get(".") is not None and want["."].digest == hashlib.sha256(out or b"").hexdigest()
+        if want.get(".") is None or want["."].kind != "file":
+            return Outcome(False, claim, expected=f"{file} to be a file", found=f"{file} is a folder")
+        same = want["."].digest == hashlib.sha256(out or b"").hexdigest()
         found += "" if same else f" (not {file})"
     ok = (
         same
@@ -357,10 +359,14 @@ def volume_files(
 
 @check("volume_seen", container=Field(str, True), at=Field(str, True), volume=Field(str, True), path=Field(str))
 def volume_seen(ctx: Context, container: str, at: str, volume: str, path: str = "") -> Outcome:
-    """The volume (its folder `path`, its root by default) holds at least one file, and the
-    container reads every one of them below `at`, byte for byte: one file in two places,
-    whatever text the learner wrote."""
+    """The container mounts the volume at `at` (or above it), the volume (its folder `path`,
+    its root by default) holds at least one file, and the container reads every one of them
+    below `at`, byte for byte: one file in two places, whatever text the learner wrote; a
+    copy of the same bytes does not count."""
+    import tarfile
+
     from docker.errors import APIError
+    from requests.exceptions import RequestException
 
     where = f"{short(volume)}:{path.strip('/')}" if path.strip("/") else short(volume)
     claim = f"{container} reads volume {where}'s files at {at}"
@@ -379,10 +385,27 @@ def volume_seen(ctx: Context, container: str, at: str, volume: str, path: str = 
     c = ctx.container(container)
     if c is None:
         return missing_container(container, claim)
+    at = at.rstrip("/") or "/"
+    names = {volume, short(volume)}
+    if not any(
+        m.get("Type") == "volume"
+        and m.get("Name") in names
+        and (at == m.get("Destination") or at.startswith(str(m.get("Destination", "")).rstrip("/") + "/"))
+        for m in c.attrs.get("Mounts") or []
+    ):
+        return Outcome(
+            False,
+            claim,
+            expected=f"volume {short(volume)} mounted at {at} in {container}",
+            found=f"{container} does not mount {short(volume)} there",
+            hint=f"Mount {short(volume)} at {at} in {container}, as the step does.",
+        )
     try:
         seen = volumefiles.container_entries(ctx.client, c.id, at)
-    except (volumefiles.NoPath, APIError):
+    except volumefiles.NoPath:
         seen = {}
+    except (APIError, RequestException, tarfile.TarError) as err:
+        return Outcome(False, claim, expected=f"to read {at} in {container}", found=f"not readable: {err}")
     at = at.rstrip("/")
     missing = [p for p in sorted(files) if p not in seen]
     other = [p for p in sorted(files) if p in seen and seen[p].digest != files[p].digest]
