@@ -29,8 +29,14 @@ class ThinkingMixin:
         await view.query_one(QuizPane).show(step.quiz, picks)
         if self.is_done(step.number):
             self.show_passed(step)
-        elif self.session is not None:
-            view.query_one("#prediction-made", PredictionOutcome).show(self.session.picks(step.number), passed=False)
+        else:
+            self.show_prediction_made(step)
+
+    def show_prediction_made(self, step: Step) -> None:
+        """The learner's predictions for a step not yet passed, in view under its title."""
+        if self.session is not None:
+            made = self.query_one(StepView).query_one("#prediction-made", PredictionOutcome)
+            made.show(self.session.picks(step.number), passed=False)
 
     def show_hints(self, step: Step) -> None:
         learned = self.session.learned(step.number) if self.session else {}
@@ -82,8 +88,7 @@ class ThinkingMixin:
                 title="Prediction",
             )
             if step.number == self.current and not self.is_done(step.number):
-                made = self.query_one(StepView).query_one("#prediction-made", PredictionOutcome)
-                made.show(self.session.picks(step.number), passed=False)
+                self.show_prediction_made(step)
             self.ask_prediction(step)
 
         self.app.push_screen(PredictScreen(question, self.session.text(question.question)), answered)

@@ -123,15 +123,22 @@ def _get(client, helper: str, path: str) -> tuple[Iterator[bytes], dict]:
 
 
 @contextmanager
+def _streamed(chunks) -> Iterator[tarfile.TarFile]:
+    """The engine's archive stream as a tar read in stream mode, closed after."""
+    try:
+        with tarfile.open(fileobj=io.BufferedReader(_Chunks(chunks), 1 << 16), mode="r|") as tar:
+            yield tar
+    finally:
+        chunks.close()  # a reader that stopped early drops the rest of the archive
+
+
+@contextmanager
 def _tar(client, volume: str, path: str = "") -> Iterator[tarfile.TarFile]:
     """`path` inside `volume` (the whole volume for "") as a tar read in stream mode."""
     with _helper(client, volume) as helper:
         chunks, _ = _get(client, helper, path)
-        try:
-            with tarfile.open(fileobj=io.BufferedReader(_Chunks(chunks), 1 << 16), mode="r|") as tar:
-                yield tar
-        finally:
-            chunks.close()  # a reader that stopped early drops the rest of the archive
+        with _streamed(chunks) as tar:
+            yield tar
 
 
 def _relative(member: tarfile.TarInfo) -> str:
@@ -156,11 +163,8 @@ def container_entries(client, container: str, path: str) -> dict[str, Entry]:
         chunks, _ = client.api.get_archive(container, path.rstrip("/") + "/.", chunk_size=1 << 16)
     except NotFound:
         raise NoPath(path) from None
-    try:
-        with tarfile.open(fileobj=io.BufferedReader(_Chunks(chunks), 1 << 16), mode="r|") as tar:
-            return _entries(tar)
-    finally:
-        chunks.close()
+    with _streamed(chunks) as tar:
+        return _entries(tar)
 
 
 def _entries(tar: tarfile.TarFile) -> dict[str, Entry]:
