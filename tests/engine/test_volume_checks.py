@@ -20,16 +20,16 @@ def ctx(client):
     return Context(Engine(client, client.version()["Version"], client.api.api_version))
 
 
+def fill(client, volume: str, script: str) -> None:
+    """Run a shell script in a throwaway busybox with the volume at /d."""
+    client.containers.run(BUSYBOX, ["sh", "-c", script], volumes=[f"{volume}:/d"], remove=True)
+
+
 def test_reading_leaves_no_helper_and_changes_nothing(client, ctx, prefix):
     before = engine_state(client)
     vol = client.volumes.create(f"{prefix}-data")
     try:
-        client.containers.run(
-            BUSYBOX,
-            ["sh", "-c", "mkdir /d/sub && echo hello > /d/sub/a.txt && chmod 600 /d/sub/a.txt"],
-            volumes=[f"{vol.name}:/d"],
-            remove=True,
-        )
+        fill(client, vol.name, "mkdir /d/sub && echo hello > /d/sub/a.txt && chmod 600 /d/sub/a.txt")
         assert evaluate("volume_file", {"volume": vol.name, "path": "sub/a.txt", "contains": "hello"}, ctx).ok
         assert evaluate("volume_files", {"volume": vol.name, "path": "sub", "include": ["a.txt"]}, ctx).ok
         missing = evaluate("volume_file", {"volume": vol.name, "path": "sub/nope.txt"}, ctx)
@@ -58,16 +58,12 @@ def test_volumes_equal_sees_a_mode_or_a_byte_changed(client, ctx, prefix):
     a, b = client.volumes.create(f"{prefix}-a"), client.volumes.create(f"{prefix}-b")
     try:
         for v in (a, b):
-            client.containers.run(
-                BUSYBOX, ["sh", "-c", "echo same > /d/f && mkdir /d/dir"], volumes=[f"{v.name}:/d"], remove=True
-            )
+            fill(client, v.name, "echo same > /d/f && mkdir /d/dir")
         assert evaluate("volumes_equal", {"volume": a.name, "other": b.name}, ctx).ok
-        client.containers.run(BUSYBOX, ["chmod", "700", "/d/dir"], volumes=[f"{b.name}:/d"], remove=True)
+        fill(client, b.name, "chmod 700 /d/dir")
         out = evaluate("volumes_equal", {"volume": a.name, "other": b.name}, ctx)
         assert not out.ok and out.found == "dir: mode differs"
-        client.containers.run(
-            BUSYBOX, ["sh", "-c", "chmod 755 /d/dir && echo sane > /d/f"], volumes=[f"{b.name}:/d"], remove=True
-        )
+        fill(client, b.name, "chmod 755 /d/dir && echo sane > /d/f")
         assert evaluate("volumes_equal", {"volume": a.name, "other": b.name}, ctx).found == "f: content differs"
     finally:
         a.remove()
@@ -80,15 +76,10 @@ def test_a_big_file_is_searched_whole_and_a_listing_by_name_reads_no_file(client
     there when a name is missing."""
     vol = client.volumes.create(f"{prefix}-big")
     try:
-        client.containers.run(
-            BUSYBOX,
-            [
-                "sh",
-                "-c",
-                "head -c 3000000 /dev/zero | tr '\\0' x > /d/big.txt && echo NEEDLE >> /d/big.txt && mkdir /d/sub",
-            ],
-            volumes=[f"{vol.name}:/d"],
-            remove=True,
+        fill(
+            client,
+            vol.name,
+            "head -c 3000000 /dev/zero | tr '\\0' x > /d/big.txt && echo NEEDLE >> /d/big.txt && mkdir /d/sub",
         )
         found = evaluate("volume_file", {"volume": vol.name, "path": "big.txt", "contains": "NEEDLE"}, ctx)
         assert found.ok and found.found.startswith("big.txt: xxx") and found.found.endswith("…")
@@ -149,12 +140,7 @@ def test_volume_seen_in_a_folder_and_exec_same_as_a_volume_file(client, ctx, pre
     vol = client.volumes.create(f"{prefix}-site")
     made = []
     try:
-        client.containers.run(
-            BUSYBOX,
-            ["sh", "-c", "mkdir /d/pub /d/priv && echo 'words of mine' > /d/pub/index.html && echo x > /d/priv/k"],
-            volumes=[f"{vol.name}:/d"],
-            remove=True,
-        )
+        fill(client, vol.name, "mkdir /d/pub /d/priv && echo 'words of mine' > /d/pub/index.html && echo x > /d/priv/k")
         sub = client.api.create_host_config(
             mounts=[{"Type": "volume", "Source": vol.name, "Target": "/pub", "VolumeOptions": {"Subpath": "pub"}}]
         )
