@@ -19,8 +19,10 @@ For each N: the time from login to a ready TUI (the hub's login posted -> the TU
 list drawn in the learner's websocket), p50 and p95; how many learners finished every
 step; and memory: each learner's container as the engine counts it (its dockerd, its
 lesson containers, docklab's server and TUI), and the machine's used memory before and
-with the class running. Each N is its own classroom (`docklab classroom up`, a unique
-name and port), taken down with --purge after. The learner image is built on first use."""
+with the class running; and the share of the machine's CPU time its hypervisor gave to
+other machines meanwhile (steal: on a shared host, the same run varies with it). Each N is
+its own classroom (`docklab classroom up`, a unique name and port), taken down with
+--purge after. The learner image is built on first use."""
 
 from __future__ import annotations
 
@@ -107,6 +109,12 @@ def memory_cgroups() -> int:
     return 0
 
 
+def cpu_times() -> list[int]:
+    """The machine's CPU time so far, by kind: user, nice, system, idle, iowait, irq, softirq,
+    steal (/proc/stat). Steal is time the hypervisor gave this VM's CPUs to others."""
+    return [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+
+
 def drop_caches() -> None:
     """Write back and drop the page cache, releasing removed containers' memory cgroups."""
     os.sync()
@@ -133,10 +141,11 @@ def round_of(
     before = used_mib()
     names = [f"l{i:02d}" for i in range(n)]
     with running_classroom(home, names, *up_args) as room:
-        started = time.monotonic()
+        started, cpu = time.monotonic(), cpu_times()
         with ThreadPoolExecutor(max_workers=n) as pool:
             results = list(pool.map(lambda i: one(room, names[i], lesson, i * over / n, think), range(n)))
         wall = time.monotonic() - started
+        spent = [b - a for a, b in zip(cpu, cpu_times())]
         boxes = [client.containers.get(f"{room.name}-{name}") for name in names]
         per = [b.stats(stream=False)["memory_stats"].get("usage", 0) / 2**20 for b in boxes]
         during = used_mib()
@@ -149,6 +158,7 @@ def round_of(
         "wall": wall,
         "mem_per": statistics.median(per),
         "mem_machine": (during - before) / n,
+        "stolen": 100 * spent[7] / max(1, sum(spent)),
     }
 
 
@@ -187,13 +197,13 @@ def main() -> int:
                 break
     print(
         "| learners | every step passed | login → ready TUI p50 | p95 | all done (wall) | memory per learner "
-        "(container) | machine's used memory per learner |"
+        "(container) | machine's used memory per learner | CPU stolen by the hypervisor |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:
         print(
             f"| {r['n']} | {r['passed']}/{r['n']} | {r['p50']:.1f} s | {r['p95']:.1f} s | {r['wall']:.0f} s | "
-            f"{r['mem_per']:.0f} MiB | {r['mem_machine']:.0f} MiB |"
+            f"{r['mem_per']:.0f} MiB | {r['mem_machine']:.0f} MiB | {r['stolen']:.0f} % |"
         )
     held = [r["n"] for r in rows if r["passed"] == r["n"]]
     print(f"\nLargest class with every learner's steps passing here: {max(held) if held else 0} learners.")

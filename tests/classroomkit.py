@@ -52,7 +52,7 @@ def websocket(
     def screen_of(got: bytes) -> str:
         import pyte
 
-        screen = pyte.Screen(140, 45)
+        screen = pyte.Screen(COLS, ROWS)
         pyte.ByteStream(screen).feed(got)
         return "\n".join(line.rstrip() for line in screen.display if line.strip())
 
@@ -64,7 +64,7 @@ def websocket(
             except aiohttp.WSServerHandshakeError as err:
                 return err.status, ""
             async with ws:
-                await ws.send_str(json.dumps(["resize", {"width": 140, "height": 45}]))
+                await ws.send_str(json.dumps(["resize", {"width": COLS, "height": ROWS}]))
                 text = b""  # what was drawn since the keys, as text (the last stretch of it)
                 held = b""  # the start of a control sequence the next message ends
                 for keys, until, *again in script:
@@ -110,6 +110,7 @@ def websocket(
     return asyncio.run(talk())
 
 
+COLS, ROWS = 140, 45  # the browser's terminal
 PICKER_LISTED = "[data-loss]"
 LESSON_SHELL = "F6 to leave"
 F3 = "\x1bOR"  # run the step's next command in the lesson's shell
@@ -245,7 +246,8 @@ class Learner:
     def tui(self, script: list[tuple[str, str]], user: str | None = None, **kw) -> tuple[int, str]:
         """Talk to a server's TUI over its websocket, with this learner's cookies (websocket's
         keywords: think, marks)."""
-        ws = self.room.base.replace("http://", "ws://") + f"/user/{user or self.name}/ws"
+        # textual-serve's page asks with the browser's size, and sends it again once open
+        ws = self.room.base.replace("http://", "ws://") + f"/user/{user or self.name}/ws?width={COLS}&height={ROWS}"
         return websocket(ws, {"Cookie": self.cookie_header(), "Origin": self.room.base}, script=script, **kw)
 
     def do_first_step(self, lesson: str = "mount-syntax") -> str:

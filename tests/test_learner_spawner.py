@@ -35,11 +35,16 @@ def test_servers_boot_k_at_a_time_in_the_order_they_came_and_waiting_ones_see_th
         assert url == f"http://127.0.0.1:9000/user/{self.who}/api"
 
     async def docker(self, method, *args, **kw):
-        log.append((method, args[0], kw["cpu_shares"]))  # ...and as any container once up
+        log.append((method, args[0], kw["cpu_shares"]))  # ...and as any container once its learner came
+
+    async def once_come(self, url, container):
+        assert url == f"http://127.0.0.1:9000/user/{self.who}/"  # its server says when (engine tests)
+        await self._ordinary(container)
 
     monkeypatch.setattr(DockerSpawner, "start", boot)
     monkeypatch.setattr(LearnerSpawner, "_answering", answering)
     monkeypatch.setattr(LearnerSpawner, "docker", docker)
+    monkeypatch.setattr(LearnerSpawner, "_ordinary_once_come", once_come)
     monkeypatch.setattr(LearnerSpawner, "_slots", None)
     monkeypatch.setattr(LearnerSpawner, "_queue", [])
 
@@ -57,6 +62,7 @@ def test_servers_boot_k_at_a_time_in_the_order_they_came_and_waiting_ones_see_th
         await asyncio.sleep(0.05)
         places = {s.who: s._place() for s in spawners}
         assert await asyncio.gather(*tasks) == [("127.0.0.1", 9000)] * 5
+        await asyncio.gather(*(s._weighing for s in spawners))
         return places
 
     places = asyncio.run(main())

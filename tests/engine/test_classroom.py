@@ -17,6 +17,7 @@ import requests
 
 from tests.classroomkit import PICKER_LISTED, learner_box, running_classroom, summary, wait_for
 from tests.conftest import ROOT, engine_state
+from tutor.classroom import ARRIVED
 
 pytestmark = [pytest.mark.engine, pytest.mark.slow]
 NAMES = ["alice", "bob", "carol"]
@@ -82,6 +83,10 @@ def test_three_learners_each_have_a_server_and_an_engine_of_their_own(client, ho
             learner.do_first_step()  # `docker volume create my-vol`, checked in the TUI
         assert learners[0].tui([("", PICKER_LISTED)])[0] == 101  # the warm TUI taken, a new one starts
         assert nobody.tui([("", "x")], user=NAMES[0])[0] == 403  # the TUI's websocket, with no login
+        # whether a learner has come is for their spawner (the server's own hub token) alone
+        for who, token in ((nobody, ""), (learners[0], ""), (learners[0], "token not-the-servers")):
+            asked = who.get(f"/user/{NAMES[0]}/{ARRIVED}?wait=0", headers={"Authorization": token})
+            assert asked.status_code == 403 and "spawner only" in asked.text, (asked.status_code, asked.text)
 
         boxes = {n: learner_box(client, room, n) for n in NAMES}
         for box in boxes.values():
@@ -212,9 +217,17 @@ def test_prestart_has_every_listed_server_running_before_anyone_logs_in(client, 
         listed = room.status()
         assert {n: v["server"] for n, v in listed["learners"].items()} == {"erin": "running", "finn": "running"}
         first = {n: learner_box(client, room, n).id for n in ("erin", "finn")}
+
+        def weight(name: str) -> int:
+            return learner_box(client, room, name).attrs["HostConfig"]["CpuShares"]
+
+        # up, and weighed for the CPU as booting until their learner has come and seen their screen
+        assert weight("erin") == weight("finn") == 32 * 1024
         erin = room.learner("erin")
         erin.login()
         erin.wait_server(limit=30)
         erin.do_first_step()
         assert learner_box(client, room, "erin").id == first["erin"]  # the server started before, not a new one
+        assert wait_for(lambda: weight("erin") == 1024, 20), weight("erin")  # erin came: as any container
+        assert weight("finn") == 32 * 1024  # finn has not come (not yet ARRIVAL_WAIT)
     assert engine_state(client) == before

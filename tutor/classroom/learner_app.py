@@ -28,6 +28,7 @@ import aiohttp_jinja2
 from aiohttp import ClientSession, web
 from textual_serve.server import Server, to_int
 
+from tutor.classroom import ARRIVED
 from tutor.classroom.hub_oauth import HubOAuth, HubUnavailable
 from tutor.classroom.warm_tui import WarmTUI
 from tutor.cli.serve import FOREIGN, HOST, run_quietly
@@ -40,6 +41,10 @@ ACTIVITY_EVERY = 60  # seconds between activity reports to the hub
 # and answers 503 until that TUI has drawn: the hub (or the spawner, learner_spawner.py)
 # takes the server as up only then, so a learner's login finds their TUI drawn.
 ENGINE_READY = "DOCKLAB_ENGINE_READY"
+ARRIVAL_WAIT = 120  # seconds the spawner's ARRIVED question may wait at most
+REDRAW_WAIT = 10  # seconds at most from a learner's first websocket to their TUI's redraw
+QUIET = 0.3  # seconds a TUI draws nothing after a redraw: the learner's screen is up
+DRAWING = 1.0  # seconds from a redraw's start at most: then it is up (a learner typing keeps it drawing)
 ENGINE_WAIT = 120  # seconds at most; then the server serves, and the TUI says what it cannot reach
 STARTING = "docklab: your server and Docker Engine are starting; open this page again in a moment.\n"
 
@@ -134,11 +139,13 @@ class LearnerServer(Server):
         self.last_request = time.time()
         self.ready = False  # the engine settled and a warm TUI drawn (or failed to)
         self.warm: WarmTUI | None = None
+        self.came = asyncio.Event()  # the learner's first websocket has come (ARRIVED)
 
     async def _make_app(self) -> web.Application:
         inner = await super()._make_app()
         root = web.Application(middlewares=[self._guard])
         root.router.add_get(self.login.callback, self.login.callback_handler)
+        root.router.add_get(self.prefix + ARRIVED, self.arrived)
         root.router.add_get(self.prefix.rstrip("/") or "/", lambda request: web.HTTPFound(self.prefix))
         root.add_subapp(self.prefix.rstrip("/"), inner)
         root.on_startup.append(self._start_reporting)
@@ -148,6 +155,8 @@ class LearnerServer(Server):
 
     @web.middleware
     async def _guard(self, request: web.Request, handler):
+        if request.path == self.prefix + ARRIVED:  # the spawner's, with a check of its own
+            return await handler(request)
         if not self.ready:
             return web.Response(status=503, text=STARTING, headers={"Retry-After": "1"})
         if not HOST.fullmatch(request.host):
@@ -167,6 +176,19 @@ class LearnerServer(Server):
             return self.login.to_hub(request)
         self.last_request = time.time()
         return await handler(request)
+
+    async def arrived(self, request: web.Request) -> web.Response:
+        """Whether the learner has come, answered once they have or after `wait` seconds (at
+        most ARRIVAL_WAIT); only to the bearer of this server's own hub token, its spawner."""
+        mine = os.environ.get("JUPYTERHUB_API_TOKEN", "")
+        given = request.headers.get("Authorization", "").removeprefix("token ").strip()
+        if not mine or not secrets.compare_digest(given.encode(), mine.encode()):
+            return web.Response(status=403, text="docklab: for this server's spawner only.\n")
+        try:
+            await asyncio.wait_for(self.came.wait(), min(to_int(request.query.get("wait", "0"), 0), ARRIVAL_WAIT))
+        except asyncio.TimeoutError:
+            pass
+        return web.json_response({"arrived": self.came.is_set()})
 
     @staticmethod
     async def _no_referrer(request: web.Request, response: web.StreamResponse) -> None:
@@ -190,6 +212,7 @@ class LearnerServer(Server):
         try:
             warm, self.warm = self.warm, None
             if warm is None or not warm.alive:
+                self.came.set()
                 return await super().handle_websocket(request)
             return await self._attach(request, warm)
         finally:
@@ -204,12 +227,18 @@ class LearnerServer(Server):
             await service.set_terminal_size(
                 to_int(request.query.get("width", "80"), 80), to_int(request.query.get("height", "24"), 24)
             )
+            self._coming = asyncio.ensure_future(self._came_once(warm))
             await self._process_messages(websocket, service)
         except asyncio.CancelledError:
             await websocket.close()
         finally:
             await warm.service.stop()  # the browser gone, even mid-replay: the TUI goes too
         return websocket
+
+    async def _came_once(self, warm: WarmTUI) -> None:
+        """The learner has come once their TUI has drawn their screen at their browser's size."""
+        await warm.settled(QUIET, DRAWING, REDRAW_WAIT)
+        self.came.set()
 
     @aiohttp_jinja2.template("app_index.html")
     async def handle_index(self, request: web.Request) -> dict:

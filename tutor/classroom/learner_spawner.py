@@ -7,9 +7,12 @@ median learner in about half the time. The hub's progress stream tells the waiti
 their place (the Python proxy passes a stream on only once it ends: they see it with a
 proxy that streams, such as the Node configurable-http-proxy). A boot ends when the
 server answers HTTP (503 until its engine is up and a TUI drawn, learner_app.py), asked
-every 0.1 s here, not at the hub's ever longer intervals. While it boots, a server's
-container weighs BOOTING times an ordinary one for the CPU: learners already in, doing
-their lessons, then delay the next learners' arrival little."""
+every 0.1 s here, not at the hub's ever longer intervals. From its boot until its learner
+has opened the TUI (their login's redirects, their first websocket), a server's container
+weighs BOOTING times an ordinary one for the CPU: learners already in, doing their lessons,
+then delay the next learners' arrival little, and a learner whose server is up is not kept
+at the door by the boots that follow. The server says when its learner came
+(learner_app.py's ARRIVED, asked with the server's own hub token)."""
 
 from __future__ import annotations
 
@@ -21,8 +24,11 @@ from aiohttp import ClientError, ClientSession, ClientTimeout
 from dockerspawner import DockerSpawner
 from traitlets import Integer, default
 
+from tutor.classroom import ARRIVED
+
 SHARES = 1024  # Docker's CPU weight of a container
 BOOTING = 32  # a booting server's weight, in ordinary containers
+ARRIVAL_WAIT = 60  # seconds a server up stays weighed as booting if its learner does not come
 
 
 class LearnerSpawner(DockerSpawner):
@@ -48,14 +54,33 @@ class LearnerSpawner(DockerSpawner):
                 self.extra_host_config = {**self.extra_host_config, "cpu_shares": BOOTING * SHARES}
                 try:
                     ip, port = await super().start()
-                    await self._answering(f"http://{ip}:{port}{self.server.base_url}api")
-                    await self._ordinary(self.container_id)
+                    url = f"http://{ip}:{port}{self.server.base_url}"
+                    await self._answering(url + "api")
+                    self._weighing = asyncio.ensure_future(self._ordinary_once_come(url, self.container_id))
                 finally:
                     cls._booting -= 1
                 return ip, port
         finally:
             if self in cls._queue:  # cancelled while waiting
                 cls._queue.remove(self)
+
+    _weighing: asyncio.Future | None = None
+
+    async def stop(self, now=False):
+        if self._weighing is not None:
+            self._weighing.cancel()
+        return await super().stop(now=now)
+
+    async def _ordinary_once_come(self, url: str, container: str) -> None:
+        """Once the learner has come (or ARRIVAL_WAIT has passed), weigh the server as any other."""
+        headers = {"Authorization": f"token {self.api_token}"}
+        try:
+            async with ClientSession(timeout=ClientTimeout(total=ARRIVAL_WAIT + 10)) as session:
+                async with session.get(url + ARRIVED, headers=headers, params={"wait": ARRIVAL_WAIT}) as response:
+                    await response.read()
+        except (ClientError, OSError, asyncio.TimeoutError) as err:  # an older image, a server gone
+            self.log.debug("could not ask %s whether its learner came: %s", url, err)
+        await self._ordinary(container)
 
     async def _ordinary(self, container: str) -> None:
         """The container, up, weighs as any other."""

@@ -32,6 +32,8 @@ class WarmTUI:
         self._size = 0
         self._socket: web.WebSocketResponse | None = None
         self._drawn = asyncio.Event()
+        self._redrawn = asyncio.Event()  # drawn since handed over (at the browser's size)
+        self._first_drawn = self._last_drawn = 0.0  # when, first and last (the loop's clock)
 
     async def start(self) -> None:
         """Start the TUI and return once it has drawn (or ended, or FIRST_DRAW passed)."""
@@ -51,9 +53,27 @@ class WarmTUI:
         self._socket = websocket
         return self.service
 
+    async def settled(self, quiet: float, most: float, limit: float) -> None:
+        """Once the TUI, handed over, has drawn the learner's first screen: drawn, then quiet
+        for `quiet` seconds, or `most` seconds after it began (a learner already pressing keys
+        keeps it drawing). A first drawing waited for `limit` seconds at most (a browser of
+        the TUI's own size gets none)."""
+        loop = asyncio.get_running_loop()
+        try:
+            await asyncio.wait_for(self._redrawn.wait(), limit)
+        except asyncio.TimeoutError:
+            return
+        end = self._first_drawn + most
+        while (wait := min(self._last_drawn + quiet, end) - loop.time()) > 0:
+            await asyncio.sleep(wait)
+
     async def _write(self, data: bytes) -> None:
         if self._socket is not None:
             await self._socket.send_bytes(data)
+            self._last_drawn = asyncio.get_running_loop().time()
+            if not self._redrawn.is_set():
+                self._first_drawn = self._last_drawn
+                self._redrawn.set()
             return
         self._drawn.set()
         self._size += len(data)
@@ -77,3 +97,4 @@ class WarmTUI:
     def _gone(self) -> None:
         self.alive = False
         self._drawn.set()
+        self._redrawn.set()
