@@ -75,3 +75,65 @@ def test_servers_boot_k_at_a_time_in_the_order_they_came_and_waiting_ones_see_th
     assert places["cat"] == "Waiting for a free slot: 2 learners' servers start before yours"
     assert places["eve"] == "Waiting for a free slot: 4 learners' servers start before yours"
     assert LearnerSpawner._queue == [] and LearnerSpawner._booting == 0
+
+
+def test_a_server_up_is_lowered_once_it_says_its_learner_came_or_cannot_say(monkeypatch):
+    from aiohttp import web
+
+    from tutor.classroom import ARRIVAL_WAIT, ARRIVED
+
+    asked, lowered = [], []
+
+    async def arrived(request):
+        asked.append((request.headers.get("Authorization"), request.query.get("wait")))
+        return web.json_response({"arrived": True})
+
+    async def docker(self, method, *args, **kw):
+        lowered.append((method, args[0], kw["cpu_shares"]))
+
+    monkeypatch.setattr(LearnerSpawner, "docker", docker)
+
+    async def main():
+        app = web.Application()
+        app.router.add_get(f"/user/ann/{ARRIVED}", arrived)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        spawner = LearnerSpawner()
+        spawner.api_token = "the-servers-own"
+        try:
+            await spawner._ordinary_once_come(f"http://127.0.0.1:{port}/user/ann/", "id-ann")
+        finally:
+            await runner.cleanup()
+        # a server gone (or never answering that question): lowered all the same
+        await spawner._ordinary_once_come(f"http://127.0.0.1:{port}/user/ann/", "id-gone")
+
+    asyncio.run(main())
+    assert asked == [("token the-servers-own", str(ARRIVAL_WAIT))]
+    assert lowered == [("update_container", "id-ann", 1024), ("update_container", "id-gone", 1024)]
+
+
+def test_a_server_an_earlier_hub_started_is_weighed_as_any_other_at_the_first_look(monkeypatch):
+    lowered = []
+
+    async def docker(self, method, *args, **kw):
+        lowered.append((method, args[0], kw["cpu_shares"]))
+
+    async def running(self):
+        return None
+
+    monkeypatch.setattr(LearnerSpawner, "docker", docker)
+    monkeypatch.setattr(DockerSpawner, "poll", running)
+
+    async def main():
+        spawner = LearnerSpawner(user=SimpleNamespace(name="ann"))
+        spawner.load_state({"object_id": "id-ann", "object_name": "class-ann"})  # the hub restarted
+        assert await spawner.poll() is None and await spawner.poll() is None
+        fresh = LearnerSpawner(user=SimpleNamespace(name="ben"))
+        fresh.load_state({})  # nothing running: nothing to weigh
+        assert await fresh.poll() is None
+
+    asyncio.run(main())
+    assert lowered == [("update_container", "id-ann", 1024)]  # once, at the first look

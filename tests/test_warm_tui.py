@@ -70,4 +70,14 @@ def test_settled_at_most_some_time_after_the_drawing_began():
             await asyncio.sleep(0.1)
         assert loop.time() - began >= 0.6
 
-    asyncio.run(main())
+    asyncio.run(asyncio.wait_for(main(), 10))
+
+
+def test_settled_at_once_when_the_tui_ended():
+    async def main() -> None:
+        warm = WarmTUI("true", download_manager=None)
+        await warm.attach(Socket())
+        warm._gone()  # it ended (crashed, say) before drawing for the learner
+        await warm.settled(quiet=5, most=5, limit=30)
+
+    asyncio.run(asyncio.wait_for(main(), 3))

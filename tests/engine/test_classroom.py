@@ -85,7 +85,9 @@ def test_three_learners_each_have_a_server_and_an_engine_of_their_own(client, ho
         assert nobody.tui([("", "x")], user=NAMES[0])[0] == 403  # the TUI's websocket, with no login
         # whether a learner has come is for their spawner (the server's own hub token) alone
         for who, token in ((nobody, ""), (learners[0], ""), (learners[0], "token not-the-servers")):
-            asked = who.get(f"/user/{NAMES[0]}/{ARRIVED}?wait=0", headers={"Authorization": token})
+            asked = who.http.get(  # refused before it waits: in far less than the 60 s asked
+                f"{room.base}/user/{NAMES[0]}/{ARRIVED}?wait=60", headers={"Authorization": token}, timeout=15
+            )
             assert asked.status_code == 403 and "spawner only" in asked.text, (asked.status_code, asked.text)
 
         boxes = {n: learner_box(client, room, n) for n in NAMES}
@@ -226,8 +228,8 @@ def test_prestart_has_every_listed_server_running_before_anyone_logs_in(client, 
         erin = room.learner("erin")
         erin.login()
         erin.wait_server(limit=30)
+        assert weight("finn") == 32 * 1024  # finn has not come (ARRIVAL_WAIT, 60 s, not yet passed)
         erin.do_first_step()
         assert learner_box(client, room, "erin").id == first["erin"]  # the server started before, not a new one
         assert wait_for(lambda: weight("erin") == 1024, 20), weight("erin")  # erin came: as any container
-        assert weight("finn") == 32 * 1024  # finn has not come (not yet ARRIVAL_WAIT)
     assert engine_state(client) == before

@@ -28,7 +28,7 @@ import aiohttp_jinja2
 from aiohttp import ClientSession, web
 from textual_serve.server import Server, to_int
 
-from tutor.classroom import ARRIVED
+from tutor.classroom import ARRIVAL_WAIT, ARRIVED
 from tutor.classroom.hub_oauth import HubOAuth, HubUnavailable
 from tutor.classroom.warm_tui import WarmTUI
 from tutor.cli.serve import FOREIGN, HOST, run_quietly
@@ -41,7 +41,6 @@ ACTIVITY_EVERY = 60  # seconds between activity reports to the hub
 # and answers 503 until that TUI has drawn: the hub (or the spawner, learner_spawner.py)
 # takes the server as up only then, so a learner's login finds their TUI drawn.
 ENGINE_READY = "DOCKLAB_ENGINE_READY"
-ARRIVAL_WAIT = 120  # seconds the spawner's ARRIVED question may wait at most
 REDRAW_WAIT = 10  # seconds at most from a learner's first websocket to their TUI's redraw
 QUIET = 0.3  # seconds a TUI draws nothing after a redraw: the learner's screen is up
 DRAWING = 1.0  # seconds from a redraw's start at most: then it is up (a learner typing keeps it drawing)
@@ -139,7 +138,8 @@ class LearnerServer(Server):
         self.last_request = time.time()
         self.ready = False  # the engine settled and a warm TUI drawn (or failed to)
         self.warm: WarmTUI | None = None
-        self.came = asyncio.Event()  # the learner's first websocket has come (ARRIVED)
+        self.came = asyncio.Event()  # the learner's screen is drawn at their size (ARRIVED)
+        self._coming: asyncio.Future | None = None
 
     async def _make_app(self) -> web.Application:
         inner = await super()._make_app()
@@ -155,7 +155,7 @@ class LearnerServer(Server):
 
     @web.middleware
     async def _guard(self, request: web.Request, handler):
-        if request.path == self.prefix + ARRIVED:  # the spawner's, with a check of its own
+        if request.match_info.handler == self.arrived:  # the spawner's, with a check of its own
             return await handler(request)
         if not self.ready:
             return web.Response(status=503, text=STARTING, headers={"Retry-After": "1"})
@@ -178,11 +178,12 @@ class LearnerServer(Server):
         return await handler(request)
 
     async def arrived(self, request: web.Request) -> web.Response:
-        """Whether the learner has come, answered once they have or after `wait` seconds (at
-        most ARRIVAL_WAIT); only to the bearer of this server's own hub token, its spawner."""
+        """Whether the learner has come (their screen drawn at their browser's size), answered
+        once they have or after `wait` seconds (at most ARRIVAL_WAIT); only to the bearer of
+        this server's own hub token, its spawner."""
         mine = os.environ.get("JUPYTERHUB_API_TOKEN", "")
         given = request.headers.get("Authorization", "").removeprefix("token ").strip()
-        if not mine or not secrets.compare_digest(given.encode(), mine.encode()):
+        if not mine or not secrets.compare_digest(given.encode(errors="surrogateescape"), mine.encode()):
             return web.Response(status=403, text="docklab: for this server's spawner only.\n")
         try:
             await asyncio.wait_for(self.came.wait(), min(to_int(request.query.get("wait", "0"), 0), ARRIVAL_WAIT))
@@ -211,28 +212,31 @@ class LearnerServer(Server):
         self.open_sockets += 1
         try:
             warm, self.warm = self.warm, None
-            if warm is None or not warm.alive:
-                self.came.set()
-                return await super().handle_websocket(request)
-            return await self._attach(request, warm)
+            return await self._attach(request, warm if warm is not None and warm.alive else None)
         finally:
             self.open_sockets -= 1
 
-    async def _attach(self, request: web.Request, warm: WarmTUI) -> web.WebSocketResponse:
-        """textual-serve's websocket handling, with the warm TUI instead of a new one."""
+    async def _attach(self, request: web.Request, warm: WarmTUI | None) -> web.WebSocketResponse:
+        """textual-serve's websocket handling, with the TUI started ahead, or (none ahead, or
+        it ended) one started now at the browser's size."""
         websocket = web.WebSocketResponse(heartbeat=15)
+        width, height = to_int(request.query.get("width", "80"), 80), to_int(request.query.get("height", "24"), 24)
         try:
             await websocket.prepare(request)
+            if warm is None:
+                warm = WarmTUI(self.command, self.download_manager, width, height)
+                await warm.start()
             service = await warm.attach(websocket)
-            await service.set_terminal_size(
-                to_int(request.query.get("width", "80"), 80), to_int(request.query.get("height", "24"), 24)
-            )
+            await service.set_terminal_size(width, height)
             self._coming = asyncio.ensure_future(self._came_once(warm))
             await self._process_messages(websocket, service)
         except asyncio.CancelledError:
             await websocket.close()
+        except Exception as err:  # as textual-serve's: the browser's terminal closes
+            print(f"docklab: the TUI's websocket failed ({err})", file=sys.stderr)
         finally:
-            await warm.service.stop()  # the browser gone, even mid-replay: the TUI goes too
+            if warm is not None:
+                await warm.service.stop()  # the browser gone, even mid-replay: the TUI goes too
         return websocket
 
     async def _came_once(self, warm: WarmTUI) -> None:

@@ -24,11 +24,10 @@ from aiohttp import ClientError, ClientSession, ClientTimeout
 from dockerspawner import DockerSpawner
 from traitlets import Integer, default
 
-from tutor.classroom import ARRIVED
+from tutor.classroom import ARRIVAL_WAIT, ARRIVED
 
 SHARES = 1024  # Docker's CPU weight of a container
 BOOTING = 32  # a booting server's weight, in ordinary containers
-ARRIVAL_WAIT = 60  # seconds a server up stays weighed as booting if its learner does not come
 
 
 class LearnerSpawner(DockerSpawner):
@@ -38,6 +37,7 @@ class LearnerSpawner(DockerSpawner):
     def _twice_the_cores(self) -> int:
         return 2 * (os.cpu_count() or 1)
 
+    _weighing: asyncio.Future | None = None  # lowers this server's weight once its learner came
     _slots: asyncio.Semaphore | None = None  # the hub's one queue, for all its spawners
     _queue: list[LearnerSpawner] = []  # waiting for a slot, first come first
     _booting = 0  # servers in a slot now
@@ -56,6 +56,8 @@ class LearnerSpawner(DockerSpawner):
                     ip, port = await super().start()
                     url = f"http://{ip}:{port}{self.server.base_url}"
                     await self._answering(url + "api")
+                    if self._weighing is not None:
+                        self._weighing.cancel()
                     self._weighing = asyncio.ensure_future(self._ordinary_once_come(url, self.container_id))
                 finally:
                     cls._booting -= 1
@@ -64,7 +66,20 @@ class LearnerSpawner(DockerSpawner):
             if self in cls._queue:  # cancelled while waiting
                 cls._queue.remove(self)
 
-    _weighing: asyncio.Future | None = None
+    _restored = False  # a server an earlier hub started: weighed as any other at the first look
+
+    def load_state(self, state):
+        super().load_state(state)
+        self._restored = bool(self.object_id)
+
+    async def poll(self):
+        """DockerSpawner's; a server found running after a hub stopped short (while its
+        learner had not yet come, say) is weighed as any other from then on."""
+        status = await super().poll()
+        if status is None and self._restored:
+            self._restored = False
+            await self._ordinary(self.container_id)
+        return status
 
     async def stop(self, now=False):
         if self._weighing is not None:
@@ -77,7 +92,8 @@ class LearnerSpawner(DockerSpawner):
         try:
             async with ClientSession(timeout=ClientTimeout(total=ARRIVAL_WAIT + 10)) as session:
                 async with session.get(url + ARRIVED, headers=headers, params={"wait": ARRIVAL_WAIT}) as response:
-                    await response.read()
+                    if response.status != 200:  # an older image, or a token it refused
+                        self.log.warning("%s answered %s about its learner", url, response.status)
         except (ClientError, OSError, asyncio.TimeoutError) as err:  # an older image, a server gone
             self.log.debug("could not ask %s whether its learner came: %s", url, err)
         await self._ordinary(container)

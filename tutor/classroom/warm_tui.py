@@ -4,7 +4,8 @@ a Python start (imports, lessons, the engine's first answers: most of a server's
 textual-serve starts a TUI process per websocket. A learner's server starts one as soon as
 its engine is up; the first websocket takes it: what the TUI drew meanwhile is replayed
 to the browser (its terminal then shows the same screen), and from then on the TUI talks
-to that websocket. Later websockets start their own, as textual-serve does."""
+to that websocket. Later websockets (or the first, if this one ended) start their own,
+at the browser's size, and are handed it the same way."""
 
 from __future__ import annotations
 
