@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
@@ -141,6 +142,9 @@ def test_ctrl_c_mid_step_keeps_track_and_reset_removes_exactly_it(client, home, 
         cwd=str(ROOT),
         encoding="utf-8",
         timeout=60,
+        # Ctrl-C live, as in a learner's terminal, even if this suite was started with SIGINT
+        # ignored (a background job of a script): docklab, like any program, keeps an ignored one
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     child.expect("Step 2/2")
     child.expect(f"docker run --name {prefix}-c")
