@@ -22,13 +22,19 @@ class Socket:
         self.sent.append(data)
 
 
+async def handed_over(drawn_ahead: bytes = b"") -> tuple[WarmTUI, Socket]:
+    """A TUI (never started: only its drawing is fed in) handed over to a browser's socket."""
+    warm, socket = WarmTUI("true", download_manager=None), Socket()
+    if drawn_ahead:
+        await warm._write(drawn_ahead)  # kept for the replay
+    await warm.attach(socket)
+    return warm, socket
+
+
 def test_settled_waits_for_a_redraw_then_quiet():
     async def main() -> None:
         loop = asyncio.get_running_loop()
-        warm = WarmTUI("true", download_manager=None)
-        await warm._write(b"drawn ahead")  # kept for the replay
-        socket = Socket()
-        await warm.attach(socket)
+        warm, socket = await handed_over(b"drawn ahead")
         assert socket.sent == [b"drawn ahead"]
         settling = asyncio.ensure_future(warm.settled(quiet=0.5, most=30, limit=30))
         await asyncio.sleep(0.3)
@@ -48,8 +54,7 @@ def test_settled_waits_for_a_redraw_then_quiet():
 def test_settled_gives_up_at_its_limit():
     async def main() -> None:
         loop = asyncio.get_running_loop()
-        warm = WarmTUI("true", download_manager=None)
-        await warm.attach(Socket())
+        warm, _ = await handed_over()
         start = loop.time()
         await warm.settled(quiet=0.2, most=30, limit=0.4)  # a browser of the TUI's own size: no redraw
         assert loop.time() - start >= 0.4
@@ -60,8 +65,7 @@ def test_settled_gives_up_at_its_limit():
 def test_settled_at_most_some_time_after_the_drawing_began():
     async def main() -> None:
         loop = asyncio.get_running_loop()
-        warm = WarmTUI("true", download_manager=None)
-        await warm.attach(Socket())
+        warm, _ = await handed_over()
         settling = asyncio.ensure_future(warm.settled(quiet=0.5, most=0.6, limit=30))
         await warm._write(b"frame")
         began = loop.time()
@@ -75,8 +79,7 @@ def test_settled_at_most_some_time_after_the_drawing_began():
 
 def test_settled_at_once_when_the_tui_ended():
     async def main() -> None:
-        warm = WarmTUI("true", download_manager=None)
-        await warm.attach(Socket())
+        warm, _ = await handed_over()
         warm._gone()  # it ended (crashed, say) before drawing for the learner
         await warm.settled(quiet=5, most=5, limit=30)
 

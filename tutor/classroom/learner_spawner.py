@@ -8,8 +8,8 @@ their place (the Python proxy passes a stream on only once it ends: they see it 
 proxy that streams, such as the Node configurable-http-proxy). A boot ends when the
 server answers HTTP (503 until its engine is up and a TUI drawn, learner_app.py), asked
 every 0.1 s here, not at the hub's ever longer intervals. From its boot until its learner
-has opened the TUI (their login's redirects, their first websocket), a server's container
-weighs BOOTING times an ordinary one for the CPU: learners already in, doing their lessons,
+has seen their screen (their login's redirects, their websocket, the TUI drawn at their
+browser's size), a server's container weighs BOOTING times an ordinary one for the CPU: learners already in, doing their lessons,
 then delay the next learners' arrival little, and a learner whose server is up is not kept
 at the door by the boots that follow. The server says when its learner came
 (learner_app.py's ARRIVED, asked with the server's own hub token)."""
