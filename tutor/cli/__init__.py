@@ -64,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="the lesson as plain text (screen readers, dumb terminals); the default off a terminal",
     )
 
+    s = sub.add_parser("start", parents=[images], help="begin a lesson you do in your own shell: shows its first step")
+    s.add_argument("lesson", help="lesson id (see `docklab list`) or a lesson file")
+    s.add_argument(
+        "--rename", action="append", default=[], metavar="NAME=NEW", help="use NEW instead of the lesson's NAME"
+    )
+
     s = sub.add_parser("check", parents=[images], help="check the engine's state for a lesson you did yourself")
     g = s.add_mutually_exclusive_group(required=True)
     g.add_argument("lesson", nargs="?")

@@ -10,7 +10,7 @@ from pathlib import Path
 from tutor.cli import FAILED, INTERRUPTED, OK, USAGE
 from tutor.cli.output import Printer
 from tutor.cli.tui import open_tui
-from tutor.cli.walk import walk
+from tutor.cli.walk import show, walk
 from tutor.core import settings
 from tutor.core.lessons import catalog, lessonfile
 from tutor.core.engine.connection import Engine, EngineUnavailable, connect
@@ -115,6 +115,43 @@ def cmd_run(args) -> int:
         session.mark_auto_run()
 
 
+def cmd_start(args) -> int:
+    session = session_for(renamed(catalog.find(args.lesson), args.rename), args)
+    started = session.ownership.started_at
+    taken = session.start()
+    lesson = session.lesson
+    out = Printer(lesson.secrets)
+    out.title(lesson, session.image_map.name)
+    if started:
+        out.line(f"Started at {time.strftime('%H:%M', time.localtime(started))}: going on from there.")
+    else:
+        out.line("Started: from now on, what you make in your own shell counts for this lesson; nothing older does.")
+        if lesson.intro:
+            out.line(lesson.intro)
+    for name in taken:
+        out.line(
+            f"Note: {name} exists already and is yours, not this lesson's: give the lesson's one another "
+            "name in your commands (any name will do), or remove yours if you no longer need it."
+        )
+    done = {n for n, d in session.progress.done(lesson.id).items() if d["done_at"] >= session.began}
+    step = next((s for s in lesson.steps if s.number not in done), None)
+    if step is None:
+        out.line(f"Every step of {lesson.id} is done. `docklab reset {lesson.id}` starts it over.")
+        return OK
+    out.step(step, len(lesson.steps))
+    if step.body:
+        out.command(session.text(step.body), indent="")
+        out.line()
+    if not step.is_quiz:
+        show(session, step, out, ask=False)
+    out.line()
+    out.line(
+        f"Then `docklab check {lesson.id} --step {step.number}` checks it, `docklab check {lesson.id}` every "
+        f"step at once. `docklab run {lesson.id}` shows the steps one by one."
+    )
+    return OK
+
+
 def _auto(session: Session, lesson: Lesson, out: Printer) -> int:
     for step in lesson.steps:
         out.step(step, len(lesson.steps))
@@ -173,6 +210,7 @@ def cmd_check(args) -> int:
     else:
         reports = session.check_all()
     passed = all(r.passed for r in reports)
+    start = {"at": session.began, "recorded": session.ownership.started, "note": session.start_note}
     if args.json:
         print(
             json.dumps(
@@ -181,6 +219,7 @@ def cmd_check(args) -> int:
                     "passed": passed,
                     "checked_at": time.time(),
                     "engine": {"version": session.engine.version, "api": session.engine.api_version},
+                    "start": start,
                     "steps": [r.to_dict() for r in reports],
                 },
                 indent=2,
@@ -188,6 +227,8 @@ def cmd_check(args) -> int:
         )
     else:
         out = Printer(lesson.secrets)
+        if session.start_note:
+            out.line(session.start_note)
         for report in reports:
             out.step(report.step, len(lesson.steps))
             out.report(report)

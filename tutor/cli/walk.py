@@ -55,28 +55,41 @@ def _ask(prompt: str) -> str:
         return "q"
 
 
-def _step(session: Session, step: Step, out: Printer) -> bool | None:
-    """Show the step, then check it on Enter until it passes (True) or the learner stops (None)."""
+def show(session: Session, step: Step, out: Printer, ask: bool = True) -> bool:
+    """A challenge's goal and checks, or the step's commands for the learner's own shell,
+    each prediction before the command it asks about: asked (`ask`), else only shown.
+    False: the learner stopped at a prediction."""
     if step.challenge:
         out.line(f"Your goal: {step.goal}. No command is given: do it your way, in your own shell.")
         out.line("docklab judges it by these checks:")
         for claim in judged_by(step, session.lesson.roles):
             out.line(f"  - {claim}")
-    else:
-        out.line("Run these in your own shell" + (f", in {session.workdir}:" if session.workdir else ":"))
-        if session.workdir:
-            out.line(f"    cd {shlex.quote(session.workdir)}")
-        asked: set[int] = set()
-        for command in step.commands:
-            prediction = step.prediction_for(command.block)
-            if prediction is not None and command.block not in asked:  # before its block's first command
-                asked.add(command.block)
-                if not _predict(session, step, step.predictions.index(prediction), out):
-                    return None
-            out.command(session.command_text(command), indent="    ")
-            verdict = session.guard(command)
-            if verdict is not None and not verdict.safe:
-                out.line("    " + verdict.message(refusing=False).replace("\n", "\n    "))
+        return True
+    out.line("Run these in your own shell" + (f", in {session.workdir}:" if session.workdir else ":"))
+    if session.workdir:
+        out.line(f"    cd {shlex.quote(session.workdir)}")
+    asked: set[int] = set()
+    for command in step.commands:
+        prediction = step.prediction_for(command.block)
+        if prediction is not None and command.block not in asked:  # before its block's first command
+            asked.add(command.block)
+            index = step.predictions.index(prediction)
+            if ask and not _predict(session, step, index, out):
+                return False
+            if not ask:
+                out.line(f"Predict before you run it: {session.text(prediction.question)}")
+                _choices(prediction.choices, out)
+        out.command(session.command_text(command), indent="    ")
+        verdict = session.guard(command)
+        if verdict is not None and not verdict.safe:
+            out.line("    " + verdict.message(refusing=False).replace("\n", "\n    "))
+    return True
+
+
+def _step(session: Session, step: Step, out: Printer) -> bool | None:
+    """Show the step, then check it on Enter until it passes (True) or the learner stops (None)."""
+    if not show(session, step, out):
+        return None
     extra = (["hint"] if step.hints else []) + (["solution"] if step.challenge else [])
     offered = False
     while True:

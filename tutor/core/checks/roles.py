@@ -58,13 +58,18 @@ class Roles:
     """The lesson's roles resolved once for one check run (see the module docstring)."""
 
     def __init__(
-        self, roles: dict[str, Role], ctx: Context, images: dict[str, str], baseline: dict[str, set[str]] | None
+        self,
+        roles: dict[str, Role],
+        ctx: Context,
+        images: dict[str, str],
+        baseline: dict[str, set[str]] | None,
+        resolve: bool = True,
     ):
         self.ctx, self.images, self.baseline = ctx, images, baseline
         self.specs = roles
         self.resolved: dict[str, Resolution] = {}
         self._ids: dict[str, str] = {}
-        if roles:
+        if roles and resolve:
             self._resolve()
 
     # -- what checks use ----------------------------------------------------------------------
@@ -76,8 +81,7 @@ class Roles:
     def shown(self, params: list[dict]) -> list[str]:
         """The resolutions these checks use that are worth telling the learner: another
         name than the suggested one, or an ambiguity."""
-        text = str(params)
-        used = set(_REF.findall(text)) | {p.get("role") for p in params if isinstance(p, dict)}
+        used = self.used_by(params)
         return [
             r.describe()
             for k, r in self.resolved.items()
@@ -119,6 +123,46 @@ class Roles:
         volumes = [r.thing_id for r in self.resolved.values() if r.how in ("name", "match") and r.role.kind == "volume"]
         return containers, volumes
 
+    def used_by(self, params: list[dict]) -> list[str]:
+        """The keys of the roles these checks name, in the lesson's order."""
+        text = str(params)
+        used = set(_REF.findall(text)) | {p.get("role") for p in params if isinstance(p, dict)}
+        return [k for k in self.specs if k in used]
+
+    def made(self, keys: list[str]) -> list[tuple[int, str]]:
+        """(when, what) of every thing made in the history's window that fits one of these
+        roles, by its suggested name or by what identifies it, oldest first: where a lesson
+        the learner began in their own shell, without `docklab start`, may have begun."""
+        history, listed = self.ctx.history, self.ctx.listing("containers")
+        live_c = {c["Id"]: c for c in listed if c.get("Names")}
+        live_v = {v["Name"]: v for v in self.ctx.listing("volumes")}
+        mounted = _mounted(listed)
+        found: list[tuple[int, str]] = []
+        for key in keys:
+            role = self.specs[key]
+            if role.kind == "container":
+                for cid, c in history.containers().items():
+                    live = live_c.get(cid)
+                    if c["name"] == role.name or (
+                        self._container_ok(role, live)
+                        if live
+                        else self._past_container_ok(role, cid, c, history.mounts())
+                    ):
+                        found.append((c["created"].at, f"container {c['name']} was made"))
+            else:
+                for made in history.of("volume", "create"):
+                    name, live = made.actor, live_v.get(made.actor)
+                    if name == role.name or (
+                        self._volume_ok(role, live, mounted) if live else self._past_volume_ok(role, name)
+                    ):
+                        found.append((made.at, f"volume {short(name)} was made"))
+        return sorted(set(found))
+
+    def score(self) -> int:
+        """How well these things play the lesson's roles: each role found counts, each
+        ambiguous one counts against."""
+        return sum(r.found for r in self.resolved.values()) - sum(r.how == "ambiguous" for r in self.resolved.values())
+
     # -- identity -----------------------------------------------------------------------------
 
     def _value(self, text: str | None) -> str | None:
@@ -140,12 +184,13 @@ class Roles:
         )
 
     def _image_id(self, ref: str) -> str:
-        if ref not in self._ids:
+        ids = self._ids if self.ctx.seen is None else self.ctx.seen.setdefault(("image ids",), {})
+        if ref not in ids:
             try:
-                self._ids[ref] = self.ctx.client.api.inspect_image(ref)["Id"]
+                ids[ref] = self.ctx.client.api.inspect_image(ref)["Id"]
             except Exception:
-                self._ids[ref] = ""
-        return self._ids[ref]
+                ids[ref] = ""
+        return ids[ref]
 
     def _container_ok(self, role: Role, c: dict) -> bool | None:
         """Does this live container (an item of the container list) fit the role? None: cannot tell yet."""
@@ -202,11 +247,7 @@ class Roles:
         volumes = self.ctx.listing("volumes")
         new_c = [c for c in containers if self._new("containers", c["Id"], c.get("Created", 0))]
         new_v = [v for v in volumes if self._new("volumes", v["Name"], _created(v))]
-        mounted: dict[str, set[str]] = {}
-        for c in containers:
-            for m in c.get("Mounts") or []:
-                if m.get("Type") == "volume":
-                    mounted.setdefault(m.get("Name", ""), set()).add(m.get("Destination", ""))
+        mounted = _mounted(containers)
 
         def exists(role: Role) -> bool:
             """A thing of the role's suggested name is there, new or not."""
@@ -426,6 +467,16 @@ def _labelled(want: str | None, labels: dict) -> bool:
         return True
     key, eq, value = want.partition("=")
     return key in labels and (not eq or labels[key] == value)
+
+
+def _mounted(containers: list[dict]) -> dict[str, set[str]]:
+    """Volume name -> where the listed containers mount it."""
+    mounted: dict[str, set[str]] = {}
+    for c in containers:
+        for m in c.get("Mounts") or []:
+            if m.get("Type") == "volume":
+                mounted.setdefault(m.get("Name", ""), set()).add(m.get("Destination", ""))
+    return mounted
 
 
 def _name(container: dict) -> str:

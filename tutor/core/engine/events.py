@@ -11,8 +11,8 @@ the lesson's start. Events of docklab's own probe containers and of its exec che
 never count.
 
 The engine keeps only its last EVENTS_KEPT events in memory and none across a
-restart: when the buffer is full, older evidence may be gone, and a step that history
-cannot prove is then "not provable any more" rather than failed.
+restart: when its oldest event is younger than the lesson's start, evidence may be gone,
+and a step that history cannot prove is then "not provable any more" rather than failed.
 """
 
 from __future__ import annotations
@@ -54,33 +54,47 @@ class History:
 
     since: float
     events: list[Event] = field(default_factory=list)
-    complete: bool = True  # False: the engine's buffer was full, older events may be gone
+    anchored: bool = True  # False: the mark docklab wrote as the lesson began is gone
+    kept_from: int = 0  # the oldest event the engine still held (ns), when its buffer was full
+
+    @property
+    def complete(self) -> bool:
+        """Does the engine still hold every event since `since`?"""
+        return self.anchored and self.kept_from < self.since * 1e9
 
     @classmethod
     def read(cls, client, since: float, anchor: str | None = None) -> History:
         """`anchor`: a lesson whose docklab mark should be at `since`; missing, the engine
         has lost what came before it (its buffer overflowed, or it restarted)."""
-        # A fractional "until" of now: the engine answers from its buffer and closes at once.
-        # a second early, so that the mark at `since` itself is seen; events before `since` are dropped
-        raw = list(client.api.events(since=f"{since - 1:.9f}", until=f"{time.time():.9f}", decode=True))
+        # The engine's whole buffer (a fractional "until" of now: it answers at once and closes),
+        # so that what it still holds from before `since` shows that nothing after it is lost.
+        raw = list(client.api.events(since="1", until=f"{time.time():.9f}", decode=True))
         events = []
         probes: set[str] = set()
         anchored = anchor is None
+        oldest = None
         for ev in raw:
             actor = ev.get("Actor") or {}
             actor_id, attrs = actor.get("ID", ""), actor.get("Attributes") or {}
             kind, action = ev.get("Type", ""), ev.get("Action", "")
             at = int(ev.get("timeNano") or ev.get("time", 0) * 1_000_000_000)
+            oldest = at if oldest is None else min(oldest, at)
             mark_of = MARK.match(actor_id) if kind == "volume" else None
             if mark_of:  # docklab's own: it anchors the history and never counts as evidence
-                anchored = anchored or mark_of.group(2) == anchor
+                # a second early: the mark written as the lesson began is at `since` itself
+                anchored = anchored or (mark_of.group(2) == anchor and at >= (since - 1) * 1e9)
                 continue
             if kind == "container" and PROBE_LABEL in attrs:
                 probes.add(actor_id)
             if action not in LIFECYCLE or actor_id in probes or attrs.get("container") in probes or at < since * 1e9:
                 continue
             events.append(Event(kind, action, actor_id, attrs, at))
-        return cls(since, events, complete=len(raw) < EVENTS_KEPT and anchored)
+        kept_from = (oldest or 0) if len(raw) >= EVENTS_KEPT else 0
+        return cls(since, events, anchored, kept_from)
+
+    def after(self, since: float) -> History:
+        """The same history, from `since` on."""
+        return History(since, [e for e in self.events if e.at >= since * 1e9], self.anchored, self.kept_from)
 
     def of(self, type_: str, action: str | None = None) -> list[Event]:
         """The events of this type (and action), oldest first."""

@@ -147,12 +147,14 @@ class Ownership:
             found.update({name: other for name in clashes if name in owned})
         return found
 
-    def begin(self) -> None:
-        """Record the baseline; raise Conflict if the lesson's names are taken."""
+    def begin(self, taken_ok: bool = False) -> list[str]:
+        """Record the baseline; raise Conflict if the lesson's names are taken, unless
+        `taken_ok` (the learner types their own commands and picks other names): then
+        return the taken names. What is in the baseline is never the lesson's either way."""
         if self.started:
-            return
+            return []
         clashes = self.foreign()
-        if clashes:
+        if clashes and not taken_ok:
             raise Conflict(self.lesson, clashes, self._owned_elsewhere(clashes))
         self.state = {
             "lesson": self.lesson.id,
@@ -171,6 +173,7 @@ class Ownership:
         }
         mark(self.client, "begin", self.lesson.id)  # its absence later means the engine lost the history
         self._save()
+        return clashes
 
     def observe(self) -> None:
         """Add what the lesson has created since the last look (live state and events)."""

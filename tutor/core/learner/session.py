@@ -99,6 +99,7 @@ class Session:
         self.misses: dict[int, int] = {}  # failed checks per step: a challenge offers its solution after 2
         self._began: float | None = None
         self._marked = False
+        self.start_note = ""  # how a lesson with no recorded start was taken to begin, in words
 
     # -- before starting --------------------------------------------------------------------
 
@@ -122,6 +123,12 @@ class Session:
         removed = self.reset(progress=True).removed if fresh else []
         self.ownership.begin()
         return removed
+
+    def start(self) -> list[str]:
+        """Start tracking a lesson the learner does in their own shell, from now on. Names it
+        suggests that exist already are no refusal there (the learner picks others), only
+        returned, to be said; they stay the learner's."""
+        return self.ownership.begin(taken_ok=True)
 
     def mark_auto_run(self) -> None:
         """Mark the engine's history after `run --auto`: what it did is docklab's doing, so a
@@ -256,13 +263,63 @@ class Session:
 
     @property
     def began(self) -> float:
-        """When this attempt began: docklab started it, or (never started in docklab) after
-        docklab's latest reset or auto run of it, at most history.DEFAULT_WINDOW ago."""
+        """When this attempt began: when docklab started it (`docklab start`, `run`, the TUI);
+        else, for a lesson done in the learner's own shell, when the thing that begins it was
+        made (see _inferred_start), after docklab's latest reset or auto run of it and at most
+        history.DEFAULT_WINDOW ago, so that nothing older takes a role; `start_note` says so."""
         if self.ownership.started_at:
             return self.ownership.started_at
         if self._began is None:
             self._began, self._marked = history.began_marked(self.engine.client, self.lesson.id)
+            first = self._inferred_start(self._began)
+            command = f"`docklab start {self.lesson.id}` before step 1 records one"
+            if first is not None:
+                at, what = first
+                self._began, self._marked = (at - 1000) / 1e9, False
+                self.start_note = (
+                    f"No start recorded ({command}): judged from {_clock(self._began)}, when {what}, "
+                    "the first thing of this attempt that fits step 1."
+                )
+            else:
+                self.start_note = (
+                    f"No start recorded ({command}): nothing made since {_clock(self._began)} fits step 1 yet."
+                )
         return self._began
+
+    INFER_FROM = 16  # at most this many of the latest things that fit step 1 are weighed as the start
+
+    def _inferred_start(self, window: float) -> tuple[int, str] | None:
+        """(when, what) of the thing that begins a lesson done in the learner's own shell:
+        of the things made in the window that fit a role of step 1, the one from which the
+        lesson's roles are best played (found, none ambiguous, facts found along the way);
+        of equals, the latest, so that the learner's older things stay out."""
+        first = next((s for s in self.lesson.steps if s.checks), None)
+        if first is None:
+            return None
+        seen: dict = {}
+        whole = history.History.read(self.engine.client, window)
+        roles = self._roles(checks.Context(self.engine, {}, self.lesson.secrets, window, seen=seen, past=whole), False)
+        keys = roles.used_by([c.params for c in first.checks])
+        made = roles.made(keys)[-self.INFER_FROM :] if keys else []
+        return max(made, key=lambda m: (self._played_from((m[0] - 1000) / 1e9, whole, seen), m[0]), default=None)
+
+    def _played_from(self, since: float, whole: history.History, seen: dict) -> int:
+        """How well the lesson's roles are played by what was made since `since`."""
+        ctx = checks.Context(self.engine, {}, self.lesson.secrets, since, seen=seen, past=whole.after(since))
+        roles = self._roles(ctx)
+        for step in self.lesson.steps:
+            for fact in step.facts:
+                value, _ = facts.find(fact.kind, fact.params, ctx)
+                if value is not None:
+                    ctx.facts[fact.name] = value
+        return self._roles(ctx).score() if ctx.facts else roles.score()
+
+    def _roles(self, ctx: checks.Context, resolve: bool = True, baseline: dict | None = None) -> Roles:
+        """The lesson's roles on this context (resolved unless told not to)."""
+        images = {i: self.image_map.resolve(i) for i in self.lesson.images}
+        roles = Roles(self.lesson.roles, ctx, images, baseline, resolve)
+        ctx.roles = roles
+        return roles
 
     @property
     def _anchor(self) -> str | None:
@@ -272,9 +329,8 @@ class Session:
 
     def _context(self, past: history.History | None = None, seen: dict | None = None) -> checks.Context:
         ctx = checks.Context(self.engine, self.facts, self.lesson.secrets, self.began, seen=seen, past=past)
-        images = {i: self.image_map.resolve(i) for i in self.lesson.images}
         baseline = {k: set(v) for k, v in self.ownership.state["baseline"].items()} if self.ownership.started else None
-        ctx.roles = Roles(self.lesson.roles, ctx, images, baseline)
+        self._roles(ctx, baseline=baseline)
         return ctx
 
     def _poll(self, spec: CheckSpec, first: Outcome, ctx: checks.Context, on_wait: WaitProgress | None) -> Outcome:
@@ -412,6 +468,10 @@ class Session:
     def statuses(self, current: int) -> dict[int, str]:
         """Each step's status for a list of steps (see step_statuses)."""
         return step_statuses(self.progress, self.lesson.id, current, self.failed)
+
+
+def _clock(at: float) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(at))
 
 
 def step_statuses(progress: Progress, lesson_id: str, current: int, failed: set[int] = frozenset()) -> dict[int, str]:
