@@ -656,9 +656,9 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker run --rm -v mysql_data:/source:ro -v backup_store:/backup alpine tar -cf /backup/mysql_data.tar -C /source .
             docker start mydb
             waitdb mydb rootpassword
-            docker run --rm -v mysql_data:/source:ro -v backup_store:/backup alpine tar -cf /backup/customers.tar -C /source .
+            docker run --rm -v mysql_data:/source:ro -v backup_store:/backup alpine tar -cf /backup/customers.sql -C /source .
             """,
-            (8, "volume backup_store has customers.sql, which contains 'John Doe'"),
+            (8, "volume backup_store has customers.sql, which is text"),
         ),
     ],
     "secrets": [

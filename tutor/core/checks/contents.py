@@ -292,25 +292,103 @@ def _volume_trouble(err: Exception, volume: str, path: str, claim: str) -> Outco
     return Outcome(False, claim, expected=f"to read volume {short(volume)}", found=str(err))
 
 
-@check("volume_file", volume=Field(str, True), path=Field(str, True), contains=Field(str), not_contains=Field(str))
+@check(
+    "volume_file",
+    volume=Field(str, True),
+    path=Field(str, True),
+    contains=Field(str),
+    not_contains=Field(str),
+    text=Field(bool),
+    matches=Field(list),
+)
 def volume_file(
-    ctx: Context, volume: str, path: str, contains: str | None = None, not_contains: str | None = None
+    ctx: Context,
+    volume: str,
+    path: str,
+    contains: str | None = None,
+    not_contains: str | None = None,
+    text: bool | None = None,
+    matches: list | None = None,
 ) -> Outcome:
     """A file exists at `path` inside the volume (whatever container wrote it), and
-    its text contains / lacks this. Read through the engine, no container of the lesson."""
+    its text contains / lacks this; `text: true`: it is text, no binary (a dump, not an
+    archive of files); `matches`: regular expressions its text matches, each somewhere.
+    Read through the engine, no container of the lesson."""
     from docker.errors import APIError
 
-    parts = [f"contains {contains!r}" if contains else "", f"lacks {not_contains!r}" if not_contains else ""]
+    patterns = [str(m) for m in matches or []]
+    parts = [
+        "is text" if text else "",
+        f"contains {contains!r}" if contains else "",
+        f"lacks {not_contains!r}" if not_contains else "",
+        *(f"matches /{m}/" for m in patterns),
+    ]
     claim = f"volume {short(volume)} has {path}" + "".join(f", which {p}" for p in parts if p)
-    needles = [n for n in (contains, not_contains) if n is not None]
+    expected = ", ".join(p for p in parts if p) or "the file"
     try:
-        head, found = volumefiles.search(ctx.client, volume, path, needles, shown=201)  # 201: to know "…"
+        if text or patterns:
+            body = volumefiles.text(ctx.client, volume, path)
+            if body is None:
+                return Outcome(False, claim, expected=expected, found=f"{path} is not text (binary, or an archive)")
+            head = body[:201]
+            found = {n for n in (contains, not_contains) if n is not None and n in body}
+            missed = [m for m in patterns if not re.search(m, body, re.MULTILINE)]
+        else:
+            needles = [n for n in (contains, not_contains) if n is not None]
+            head, found = volumefiles.search(ctx.client, volume, path, needles, shown=201)  # 201: to know "…"
+            missed = []
     except (volumefiles.NoVolume, volumefiles.NoPath, volumefiles.NoImage, APIError) as err:
         return _volume_trouble(err, volume, path, claim)
     shown = head.strip()
     shown = (shown if len(shown) <= 200 else shown[:200] + "…") or "(empty)"
-    ok = (contains is None or contains in found) and (not_contains is None or not_contains not in found)
-    return Outcome(ok, claim, expected=", ".join(p for p in parts if p) or "the file", found=f"{path}: {shown}")
+    ok = (contains is None or contains in found) and (not_contains is None or not_contains not in found) and not missed
+    lacking = f" (nothing matches /{missed[0]}/)" if missed else ""
+    return Outcome(ok, claim, expected=expected, found=f"{path}: {shown}{lacking}")
+
+
+@check(
+    "volume_archive",
+    volume=Field(str, True),
+    path=Field(str),
+    holds=Field(str),
+    members=Field(list),
+)
+def volume_archive(
+    ctx: Context, volume: str, path: str = "", holds: str | None = None, members: list | None = None
+) -> Outcome:
+    """A tar archive in the volume (the file at `path`, else any file at its root, whatever
+    its name) holds every file of the volume `holds`, by its path from that volume's root,
+    and these `members` (a folder: anything under it)."""
+    from docker.errors import APIError
+
+    what = [f"every file of {short(holds)}" if holds else "", ", ".join(map(str, members or []))]
+    claim = f"volume {short(volume)} has a tar archive" + (
+        " holding " + " and ".join(w for w in what if w) if any(what) else ""
+    )
+    try:
+        wanted = {str(m).strip("/") for m in members or []}
+        if holds:
+            wanted |= {p for p, e in volumefiles.entries(ctx.client, holds).items() if e.kind == "file"}
+        names = [path] if path else volumefiles.listing(ctx.client, volume)
+        held = volumefiles.archived(ctx.client, volume, names, wanted) if names else {}
+    except (volumefiles.NoVolume, volumefiles.NoPath, volumefiles.NoImage, APIError) as err:
+        return _volume_trouble(err, volume, path, claim)
+    tars = {n: h for n, h in held.items() if h is not None}
+    full = next((n for n, h in tars.items() if h == wanted), None)
+    if full is not None:
+        return Outcome(True, claim, found=f"{full} is a tar archive holding {len(wanted)} such paths")
+    if not tars:
+        there = ", ".join(held) or "nothing"
+        return Outcome(False, claim, expected="a tar archive", found=f"{short(volume)} holds {there}, no tar archive")
+    best = max(tars, key=lambda n: len(tars[n] or ()))
+    lacks = sorted(wanted - (tars[best] or set()))
+    return Outcome(
+        False,
+        claim,
+        expected=f"an archive holding {', '.join(sorted(wanted)[:4])}" + (" …" if len(wanted) > 4 else ""),
+        found=f"{best} lacks {', '.join(lacks[:4])}" + (" …" if len(lacks) > 4 else ""),
+        hint="Archive the volume's root with paths relative to it: `tar -cf /backup/NAME.tar -C /source .`.",
+    )
 
 
 @check(
@@ -320,6 +398,7 @@ def volume_file(
     include=Field(list),
     exclude=Field(list),
     empty=Field(bool),
+    at_least=Field(int),
 )
 def volume_files(
     ctx: Context,
@@ -328,9 +407,10 @@ def volume_files(
     include: list | None = None,
     exclude: list | None = None,
     empty: bool | None = None,
+    at_least: int | None = None,
 ) -> Outcome:
     """The names directly inside a directory of the volume (its root by default):
-    these are there, those are not, or it is (not) empty."""
+    these are there, those are not, it is (not) empty, or it holds at least so many."""
     from docker.errors import APIError
 
     where = f"{short(volume)}:{path or '/'}"
@@ -338,10 +418,11 @@ def volume_files(
         ([f"has {', '.join(map(str, include))}"] if include else [])
         + ([f"lacks {', '.join(map(str, exclude))}"] if exclude else [])
         + (["is empty" if empty else "is not empty"] if empty is not None else [])
+        + ([f"holds at least {at_least}"] if at_least is not None else [])
     )
     claim = f"volume {where} " + ("; ".join(parts) or "exists")
     try:
-        if (include or exclude) and empty is None:  # asked name by name: no file is read
+        if (include or exclude) and empty is None and at_least is None:  # asked name by name: no file is read
             here = volumefiles.present(ctx.client, volume, path, [str(n) for n in (include or []) + (exclude or [])])
             if all(here[str(n)] for n in include or []) and not any(here[str(n)] for n in exclude or []):
                 return Outcome(True, claim, expected="; ".join(parts), found=f"{where} " + "; ".join(parts))
@@ -353,6 +434,7 @@ def volume_files(
         all(str(n) in names for n in include or [])
         and not any(str(n) in names for n in exclude or [])
         and (empty is None or (not names) == empty)
+        and (at_least is None or len(names) >= at_least)
     )
     return Outcome(ok, claim, expected="; ".join(parts), found=found)
 

@@ -142,16 +142,22 @@ def volume_prune(
     )
 
 
-def removed_volume(ctx: Context, role: str | None, name: str | None, destination: str) -> tuple[str, dict] | None:
-    """(the volume, the container) for the first container of this role (or name) removed
-    since the lesson began that had a volume at `destination`: the one the lesson is about,
-    whatever was made and removed after it."""
-    mounts = ctx.history.mounts()
+def removed_volumes(ctx: Context, role: str | None, name: str | None, destination: str) -> list[tuple[str, dict]]:
+    """(the volume, the container) for each container of this role (or name) removed since
+    the lesson began that had a volume at `destination`, oldest first: every attempt."""
+    mounts, out = ctx.history.mounts(), []
     for cid, c in removed_containers(ctx, role, name):
         for m in reversed(mounts):
             if m.attrs.get("container") == cid and m.attrs.get("destination") == destination:
-                return m.actor, c
-    return None
+                out.append((m.actor, c))
+                break
+    return out
+
+
+def removed_volume(ctx: Context, role: str | None, name: str | None, destination: str) -> tuple[str, dict] | None:
+    """The first of removed_volumes: the one the lesson is about (a fact remembers it),
+    whatever was made and removed after it."""
+    return next(iter(removed_volumes(ctx, role, name, destination)), None)
 
 
 def volume_of_removed(ctx: Context, role: str | None, name: str | None, destination: str) -> tuple[str | None, str]:
@@ -182,16 +188,19 @@ def volume_of_removed_container(
     claim = f"the volume that {about} had at {destination} before its removal " + (
         "still exists" if exists else "went with it"
     )
-    name, how = volume_of_removed(ctx, role, container, destination)
-    if name is None:
+    tries = removed_volumes(ctx, role, container, destination)
+    if not tries:
         return Outcome(
             False,
             claim,
             expected=f"a removed {about} with a volume at {destination}",
-            found=how,
+            found=volume_of_removed(ctx, role, container, destination)[1],
             hint="Run the step's commands: create it, then remove it.",
         )
+    # every attempt counts: a slip (`rm` without -v) and its retry (`rm -v`) pass on the retry
+    name, c = next(((v, c) for v, c in reversed(tries) if (ctx.volume(v) is not None) == exists), tries[-1])
     there = ctx.volume(name) is not None
+    how = f"the engine's events show the removed {c['name']} mounted it at {destination}"
     found = f"its volume {short(name)} " + ("still exists" if there else f"is gone ({how})")
     hint = (
         ""
@@ -213,18 +222,19 @@ def _volume_outlived(
     (it went later, by another command): what `docker rm` without -v does."""
     if not exists:
         return None
-    found = removed_volume(ctx, role, container, destination)
-    gone = ctx.history.destroyed("volume", found[0]) if found else None
-    if gone is None:
-        return None
-    name, c_gone = found[0], found[1]["destroyed"]
-    between = [e for e in ctx.history.events if c_gone.at < e.at < gone.at]
-    if gone.at - c_gone.at < REMOVED_WITH_NS and not between:
-        return None  # it went with the container
-    about = _about(ctx, role, container)
-    return Outcome(
-        True,
-        f"the volume that {about} had at {destination} before its removal still exists",
-        how="history",
-        found=f"its volume {short(name)} outlived the removal at {c_gone.clock}; it was removed later, at {gone.clock}",
-    )
+    for name, c in removed_volumes(ctx, role, container, destination):
+        gone, c_gone = ctx.history.destroyed("volume", name), c["destroyed"]
+        if gone is None:
+            continue
+        between = [e for e in ctx.history.events if c_gone.at < e.at < gone.at]
+        if gone.at - c_gone.at < REMOVED_WITH_NS and not between:
+            continue  # it went with the container
+        about = _about(ctx, role, container)
+        return Outcome(
+            True,
+            f"the volume that {about} had at {destination} before its removal still exists",
+            how="history",
+            found=f"its volume {short(name)} outlived the removal at {c_gone.clock}; "
+            f"it was removed later, at {gone.clock}",
+        )
+    return None

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -112,6 +114,33 @@ class Roles:
                 )
         return out
 
+    def alternatives(self, key: str, limit: int = 4) -> list[Resolution]:
+        """Other things of this attempt that fit the role and that no other role holds, live
+        ones first (newest first), then removed ones: a step that the resolved thing does not
+        meet passes with one of them that does (a wrong try kept, a right one made beside it)."""
+        role, now = self.specs[key], self.resolved.get(key)
+        if role.fixed or now is None or not hasattr(self, "_live"):
+            return []
+        held = {r.thing_id for k, r in self.resolved.items() if k != key} | {now.thing_id}
+        new_c, new_v, mounted = self._live
+        if role.kind == "container":
+            live = [(c["Id"], _name(c)) for c in reversed(new_c) if self._container_ok(role, c)]
+        else:
+            live = [(v["Name"], v["Name"]) for v in reversed(new_v) if self._volume_ok(role, v, mounted)]
+        out = [Resolution(role, n, "match", i) for i, n in live if i not in held]
+        out += [Resolution(role, n, "history", i) for i, n in reversed(self.removed(role)) if i not in held]
+        return out[:limit]
+
+    @contextmanager
+    def pinned(self, key: str, other: Resolution) -> Iterator[None]:
+        """The role played by `other` while the block runs."""
+        before = self.resolved[key]
+        self.resolved[key] = other
+        try:
+            yield
+        finally:
+            self.resolved[key] = before
+
     def owned(self) -> tuple[dict[str, str], list[str]]:
         """({container id: name}, volume names) that roles resolved to, live and made since
         the lesson began: ownership follows them, so reset removes what the learner made."""
@@ -174,14 +203,19 @@ class Roles:
         return None if missing else _REF.sub(lambda m: known[m.group(1)], text)
 
     def _image_ok(self, role: Role, image: str, image_id: str = "") -> bool:
+        """Made from the role's image: the same reference however it was spelt (`ubuntu`,
+        `ubuntu:latest`, `docker.io/library/ubuntu`), or the same image by its id."""
         if not role.image:
             return True
         want = self.images.get(role.image, role.image)
+        if normal_ref(image) == normal_ref(want):
+            return True
         wanted_id = self._image_id(want)
-        names = {want, want.removesuffix(":latest")}
-        return image in names or (
-            bool(wanted_id) and (image_id == wanted_id or image == wanted_id or wanted_id.startswith("sha256:" + image))
-        )
+        if not wanted_id:
+            return False
+        if image_id == wanted_id or image == wanted_id or wanted_id.startswith("sha256:" + image):
+            return True
+        return not image_id and self._image_id(image) == wanted_id  # a past container: its image as typed
 
     def _image_id(self, ref: str) -> str:
         ids = self._ids if self.ctx.seen is None else self.ctx.seen.setdefault(("image ids",), {})
@@ -248,6 +282,7 @@ class Roles:
         new_c = [c for c in containers if self._new("containers", c["Id"], c.get("Created", 0))]
         new_v = [v for v in volumes if self._new("volumes", v["Name"], _created(v))]
         mounted = _mounted(containers)
+        self._live = (new_c, new_v, mounted)
 
         def exists(role: Role) -> bool:
             """A thing of the role's suggested name is there, new or not."""
@@ -467,6 +502,17 @@ def _labelled(want: str | None, labels: dict) -> bool:
         return True
     key, eq, value = want.partition("=")
     return key in labels and (not eq or labels[key] == value)
+
+
+def normal_ref(ref: str) -> str:
+    """An image reference in full: `ubuntu` -> `docker.io/library/ubuntu:latest`."""
+    name, at, digest = ref.partition("@")
+    first = name.split("/", 1)[0]
+    if "/" not in name or not ("." in first or ":" in first or first == "localhost"):
+        name = "docker.io/" + ("library/" + name if "/" not in name else name)
+    if ":" not in name.rsplit("/", 1)[-1] and not at:
+        name += ":latest"
+    return name + at + digest
 
 
 def _mounted(containers: list[dict]) -> dict[str, set[str]]:

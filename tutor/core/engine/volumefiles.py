@@ -207,6 +207,53 @@ def search(client, volume: str, path: str, needles: list[str], shown: int = 200)
     return head.decode("utf-8", "replace")[:shown], found
 
 
+def text(client, volume: str, path: str, limit: int = 8 << 20) -> str | None:
+    """The file's text, or None when it is not text (a NUL byte, or not UTF-8): read as a
+    stream that stops at the first sign of binary, so a 100 MB archive saved under a
+    `.sql` name is not sent whole; at most `limit` bytes are read."""
+    with _tar(client, volume, path) as tar:
+        member = next(iter(tar), None)
+        if member is None or not member.isfile():
+            raise NoPath(f"{path} is not a file")
+        stream, data = tar.extractfile(member), bytearray()
+        while len(data) < limit and (chunk := stream.read(1 << 16)):  # type: ignore[union-attr]
+            if b"\0" in chunk:
+                return None
+            data += chunk
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def archived(client, volume: str, names: list[str], wanted: set[str]) -> dict[str, set[str] | None]:
+    """For each file of the volume in `names`: which of the `wanted` paths it holds as a tar
+    archive (a wanted folder is held when anything under it is), or None when it is not a
+    tar. Each archive is read only until every wanted path has turned up."""
+    out: dict[str, set[str] | None] = {}
+    with _helper(client, volume) as helper:
+        for name in names:
+            chunks, _ = _get(client, helper, name)
+            with _streamed(chunks) as outer:
+                member = next(iter(outer), None)
+                out[name] = _held(outer.extractfile(member), wanted) if member and member.isfile() else None
+    return out
+
+
+def _held(stream, wanted: set[str]) -> set[str] | None:
+    found: set[str] = set()
+    try:
+        with tarfile.open(fileobj=stream, mode="r|*") as tar:
+            for member in tar:
+                path = member.name.removeprefix("./").strip("/")
+                found |= {w for w in wanted if path == w or path.startswith(w + "/")}
+                if found == wanted:
+                    break
+    except tarfile.TarError:
+        return None if not found else found
+    return found
+
+
 def listing(client, volume: str, path: str = "") -> list[str]:
     """The names directly inside a directory of the volume."""
     names = []

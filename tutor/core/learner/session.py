@@ -380,6 +380,8 @@ class Session:
                 report.outcomes, report.how = list(recalled), "history"  # type: ignore[arg-type]
         if report.passed:
             self._record(step, ctx, report)
+        elif another := self._with_another(step, ctx):
+            report = another
         elif any(not o.ok and spec.kind in checks.RECALL for spec, o in zip(step.checks, outcomes)) and all(
             o.ok or spec.kind in checks.RECALL for spec, o in zip(step.checks, outcomes)
         ):
@@ -393,6 +395,25 @@ class Session:
         if observe:
             self.ownership.observe()
         return report
+
+    def _with_another(self, step: Step, ctx: checks.Context) -> StepReport | None:
+        """The step judged with another thing of this attempt in one of its roles, the first
+        that meets it (recorded so), when the one resolved does not: a wrong try kept and a
+        right one made beside it pass; None when no other thing meets it."""
+        for key in ctx.roles.used_by([c.params for c in step.checks]):
+            first = ctx.roles.resolved[key]
+            tried = ", ".join(map(short, first.candidates)) if first.how == "ambiguous" else short(first.name)
+            for other in ctx.roles.alternatives(key):
+                with ctx.roles.pinned(key, other):
+                    outcomes = [checks.evaluate(spec.kind, spec.params, ctx) for spec in step.checks]
+                    if not all(o.ok for o in outcomes):
+                        continue
+                    used = f"{other.describe()}, which meets this step ({tried} does not)"
+                    report = StepReport(step, outcomes, "now", roles=[used])
+                    self._record(step, ctx, report)
+                    if report.passed:
+                        return report
+        return None
 
     def _quiz_report(self, step: Step) -> StepReport:
         report = StepReport(step, quiz_outcomes(step, self.learned(step.number)))
