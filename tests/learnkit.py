@@ -40,6 +40,8 @@ def lesson_text(p: str) -> str:
         docker volume create {p}-vol
         ```
 
+        Only the volume was made: `docker ps -a` lists no container.
+
         ```yaml check
         - volume_exists: {p}-vol
         ```

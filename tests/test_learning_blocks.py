@@ -132,6 +132,26 @@ BAD = [
     ("a recap too long", GOOD + "- three\n- four\n- five\n- six\n", "## What to take away", "at most 5"),
     ("a command in the recap", GOOD + "\n```sh\ndocker ps\n```\n", ("```sh", -1), "the recap is a few lines of text"),
     ("a step after the recap", GOOD + "\n## Later\n", "## Later", "must be the lesson's last section"),
+    (
+        "a title that gives a prediction's answer away",
+        GOOD.replace("## Make a volume", "## No container, only a volume is made"),
+        "```yaml predict",
+        "the title 'No container, only a volume is made' says 'made, no, only'",
+    ),
+    (
+        "a title that says the outcome in other words",
+        GOOD.replace("## Make a volume", "## docker rm keeps it")
+        .replace(PREDICT_ANSWER, 'answer: "it stays"')
+        .replace('choices: [a helper container runs, "no, only the volume is made"]', 'choices: [it goes, "it stays"]'),
+        "```yaml predict",
+        "the title 'docker rm keeps it' says 'keep'",
+    ),
+    (
+        "text before the prediction that gives its answer away",
+        GOOD.replace("## Make a volume\n", "## Make a volume\n\nNo container runs, only the volume is made.\n"),
+        "```yaml predict",
+        "the text before it says 'No container runs, only the volume is made.'",
+    ),
 ]
 
 
@@ -141,6 +161,13 @@ def test_validate_rejects(name, text, where, message):
     _, problems = parse(text)
     line = line_of(text, *where) if isinstance(where, tuple) else line_of(text, where)
     assert any(message in p.message and p.line == line for p in problems), "\n".join(map(str, problems))
+
+
+def test_the_text_after_a_predictions_command_shows_once_the_step_passes():
+    make = parse(GOOD)[0].step(1)
+    assert "docker volume create p-vol" in make.body and "Only the volume was made" not in make.body
+    assert make.after == "Only the volume was made: `docker ps -a` lists no container."
+    assert parse(GOOD)[0].step(2).after == ""  # no prediction: all of it is the body
 
 
 def test_docklab_validate_prints_file_line_message_and_exits_2(tmp_path):

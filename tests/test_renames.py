@@ -14,9 +14,11 @@ def test_a_rename_reaches_commands_checks_resources_and_text():
     commands = [c.text for s in renamed.steps for c in s.commands]
     assert "docker volume create mine-2" in commands and "docker volume rm mine-2" in commands
     assert renamed.roles["first"].name == "mine-2"  # checks say {first}: the role carries the name
-    assert renamed.resources.volumes == ("mine-2", "old-data", "tmp-vol") and renamed.renames == {"my-vol": "mine-2"}
+    assert renamed.resources.volumes == ("mine-2", "old-data", "tmp-vol", "tmp-keep") and renamed.renames == {
+        "my-vol": "mine-2"
+    }
     assert "mine-2" in renamed.steps[0].body and "my-vol" not in renamed.steps[0].body
-    assert original.resources.volumes == ("my-vol", "old-data", "tmp-vol")  # the lesson itself is unchanged
+    assert original.resources.volumes == ("my-vol", "old-data", "tmp-vol", "tmp-keep")  # the lesson itself is unchanged
 
 
 def test_only_whole_names_change():
@@ -27,7 +29,7 @@ def test_only_whole_names_change():
 
 def test_names_that_come_from_a_file_cannot_be_renamed():
     assert lesson("compose-volumes").renamable() == ["site-build"]  # typed in a command; the project's are not
-    assert lesson("managing-volumes").renamable() == ["my-vol", "old-data", "tmp-vol"]
+    assert lesson("managing-volumes").renamable() == ["my-vol", "old-data", "tmp-vol", "tmp-keep"]
 
 
 def test_a_new_name_must_be_one_docker_accepts():

@@ -210,8 +210,9 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker run --rm -v old-data:/data busybox dd if=/dev/zero of=/data/blob bs=1M count=5
             echo y | docker volume prune --filter label=docklab.lesson=managing-volumes
             echo y | docker volume prune --all --filter label=docklab.lesson=managing-volumes
-            docker volume create --label docklab.lesson=managing-volumes tmp-vol
-            echo y | docker volume prune -a --filter label=docklab.lesson=managing-volumes
+            docker volume create --label docklab.lesson=managing-volumes --label docklab.drop=yes tmp-vol
+            docker volume create --label docklab.lesson=managing-volumes tmp-keep
+            echo y | docker volume prune -a --filter label=docklab.lesson=managing-volumes --filter label=docklab.drop=yes
             """,
             ALL,
         ),
@@ -227,7 +228,8 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker volume prune --force --filter label=docklab.lesson=managing-volumes
             docker volume prune -af --filter 'label=docklab.lesson=managing-volumes'
             docker volume create --label docklab.lesson=managing-volumes --driver local tmp-vol
-            docker volume prune --all --force --filter label=docklab.lesson=managing-volumes
+            docker volume create --label docklab.lesson=managing-volumes --label keep=1 tmp-keep
+            docker volume prune --all --force --filter label=docklab.lesson=managing-volumes --filter 'label!=keep'
             """,
             ALL,
         ),
@@ -242,7 +244,7 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             (5, "a volume prune kept old-data"),
         ),
         (
-            "tmp-vol removed by name",
+            "the twin pruned too",
             """
             docker volume create my-vol && docker volume rm my-vol
             docker volume create --label docklab.lesson=managing-volumes old-data
@@ -250,10 +252,10 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             docker volume prune -f --filter label=docklab.lesson=managing-volumes
             docker volume prune -af --filter label=docklab.lesson=managing-volumes
             docker volume create --label docklab.lesson=managing-volumes tmp-vol
-            docker volume prune -f --filter label=docklab.lesson=managing-volumes
-            docker volume rm tmp-vol
+            docker volume create --label docklab.lesson=managing-volumes tmp-keep
+            docker volume prune -af --filter label=docklab.lesson=managing-volumes
             """,
-            (7, "a volume prune removed tmp-vol"),
+            (7, "a volume prune removed tmp-vol, kept tmp-keep"),
         ),
     ],
     "mount-syntax": [
@@ -558,7 +560,7 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             WEB_IMAGE=mysite:v2 docker compose -p myshop up -d
             WEB_IMAGE=nginx:latest docker compose -p scratch up -d
             docker compose -p scratch down -v
-            WEB_IMAGE=mysite:v2 docker compose -p staging up -d
+            docker run --rm -v myshop_named_volume:/into mysite:v2 cp /usr/share/nginx/html/index.html /into/
             """,
             ALL,
         ),
@@ -577,7 +579,8 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             WEB_IMAGE=mysite:v2 docker compose up --detach
             WEB_IMAGE=nginx:latest COMPOSE_PROJECT_NAME=scratch docker compose up -d
             COMPOSE_PROJECT_NAME=scratch docker compose down --volumes
-            WEB_IMAGE=mysite:v2 COMPOSE_PROJECT_NAME=staging docker compose up --detach
+            docker run --rm --mount source=fromenv_named_volume,target=/x mysite:v2 \\
+              sh -c 'cat /usr/share/nginx/html/index.html > /x/index.html'
             """,
             ALL,
         ),
@@ -591,7 +594,7 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             (3, "volume compose-volumes_named_volume has note.txt"),
         ),
         (
-            "staging on the old image",
+            "version 2 by emptying the volume",
             """
             WEB_IMAGE=nginx:latest docker compose up -d
             docker compose exec -T web sh -c 'echo "written before down" > /usr/share/nginx/html/note.txt'
@@ -603,9 +606,10 @@ SOLUTIONS: dict[str, list[tuple[str, str, tuple[int, str] | None]]] = {
             WEB_IMAGE=mysite:v2 docker compose up -d
             WEB_IMAGE=nginx:latest docker compose -p scratch up -d
             docker compose -p scratch down -v
-            WEB_IMAGE=nginx:latest docker compose -p staging up -d
+            docker compose down -v
+            WEB_IMAGE=mysite:v2 docker compose up -d
             """,
-            (7, "`cat /usr/share/nginx/html/index.html` in staging-web-1 lacks 'Welcome to nginx', exits 0"),
+            (7, "volume compose-volumes_named_volume has note.txt"),
         ),
     ],
     "backup-restore": [

@@ -76,8 +76,9 @@ ALTERNATIVES.update(
             f"--mount source=old-data,target=/data {BUSYBOX} sh -c 'head -c 5242880 /dev/zero > /data/blob'",
             f"docker volume prune --force --filter {LABEL}",
             f"docker volume prune -af --filter '{LABEL}'",
-            f"docker volume create --label docklab.lesson=managing-volumes tmp-vol && echo y | docker volume prune -a "
-            f"--filter {LABEL}",
+            "docker volume create --label docklab.lesson=managing-volumes tmp-vol && docker volume create --label "
+            "docklab.lesson=managing-volumes --label keep=1 tmp-keep && echo y | docker volume prune -a "
+            f"--filter {LABEL} --filter 'label!=keep'",
         ],
         "mount-syntax": [
             "docker volume create my-vol",
@@ -151,7 +152,8 @@ ALTERNATIVES.update(
             "'echo \"<h1>v2 of mine</h1>\" > /usr/share/nginx/html/index.html' && docker container commit site-build "
             f"mysite:v2 && WEB_IMAGE=mysite:v2 {COMPOSE} up --detach",
             f"WEB_IMAGE={NGINX} {COMPOSE} --project-name scratch up --detach && {COMPOSE} -p scratch down --volumes",
-            f"WEB_IMAGE=mysite:v2 COMPOSE_PROJECT_NAME=staging {COMPOSE} up --detach",
+            "docker run --rm --mount source=compose-volumes_named_volume,target=/x mysite:v2 "
+            "sh -c 'cat /usr/share/nginx/html/index.html > /x/index.html'",
         ],
         "backup-restore": [
             f"docker volume create app_data && docker run --rm --mount source=app_data,target=/data {ALPINE} sh -c "

@@ -113,6 +113,8 @@ def _step(session: Session, step: Step, out: Printer) -> bool | None:
             for pick in session.picks(step.number):
                 if pick is not None:
                     out.line(f"  {pick.compared()}")
+            if step.after:
+                out.command(session.text(step.after), indent="")
             return True
         if session.stuck(step.number) and not offered:
             offered = True

@@ -120,6 +120,7 @@ class Step:
     title: str
     line: int
     body: str = ""  # the step's Markdown, as written, without the hidden blocks
+    after: str = ""  # with a prediction: the Markdown after the command it asks about, shown once the step passes
     commands: list[Command] = field(default_factory=list)
     checks: list[CheckSpec] = field(default_factory=list)
     facts: list[FactSpec] = field(default_factory=list)
@@ -217,6 +218,7 @@ class Lesson:
                 s,
                 title=s.title,
                 body=swap(s.body),
+                after=swap(s.after),
                 commands=[replace(c, text=swap(c.text)) for c in s.commands],
                 solution=[replace(c, text=swap(c.text)) for c in s.solution],
                 hints=swap(s.hints),

@@ -142,7 +142,8 @@ class LessonScreen(ThinkingMixin, Screen):
         step = self.lesson.step(number)
         shown = [(self.command_text(c), c) for c in step.commands]
         text = self.session.text(step.body) if self.session is not None else None  # facts filled in the prose
-        await self.query_one(StepView).show_step(step, len(self.lesson.steps), shown, text)
+        after = self.session.text(step.after) if self.session is not None else None
+        await self.query_one(StepView).show_step(step, len(self.lesson.steps), shown, text, after)
         await self.show_learning(step)
         steps = self.query_one(StepList)
         steps.show(self.statuses())

@@ -63,9 +63,15 @@ def exec_(
 ) -> Outcome:
     """Run a command in a running container (through the API, no `docker` process) and
     judge its output and exit code; `same_as: {volume, path}`: its output is that file of
-    the volume, byte for byte (whatever text the learner wrote in it)."""
+    the volume, byte for byte (whatever text the learner wrote in it); `same_as: {image,
+    path}`: that file of the image."""
     shown = command if isinstance(command, str) else shlex.join(command)
-    file = f"{same_as.get('path', '')} of volume {short(str(same_as.get('volume', '')))}" if same_as else ""
+    source = same_as or {}
+    file = (
+        f"{source.get('path', '')} of image {source['image']}"
+        if "image" in source
+        else f"{source.get('path', '')} of volume {short(str(source.get('volume', '')))}"
+    )
     parts = [
         f"contains {contains!r}" if contains else "",
         f"lacks {not_contains!r}" if not_contains else "",
@@ -87,10 +93,16 @@ def exec_(
     found = f"exit code {code}, output: {tail or '(none)'}"
     same = True
     if same_as:
+        path = str(source.get("path", ""))
         try:
-            want = volumefiles.entries(ctx.client, str(same_as.get("volume", "")), str(same_as.get("path", "")))
-        except (volumefiles.NoVolume, volumefiles.NoPath, volumefiles.NoImage, APIError) as err:
-            return _volume_trouble(err, str(same_as.get("volume", "")), str(same_as.get("path", "")), claim)
+            if "image" in source:
+                want = volumefiles.image_entries(ctx.client, str(source["image"]), path)
+            else:
+                want = volumefiles.entries(ctx.client, str(source.get("volume", "")), path)
+        except volumefiles.NoPath as err:
+            return Outcome(False, claim, expected=f"{file} to exist", found=str(err))
+        except (volumefiles.NoVolume, volumefiles.NoImage, APIError) as err:
+            return _volume_trouble(err, str(source.get("volume", "")), path, claim)
         if want.get(".") is None or want["."].kind != "file":
             return Outcome(False, claim, expected=f"{file} to be a file", found=f"{file} is a folder")
         same = want["."].digest == hashlib.sha256(out or b"").hexdigest()

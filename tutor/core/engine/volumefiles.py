@@ -167,6 +167,27 @@ def container_entries(client, container: str, path: str) -> dict[str, Entry]:
         return _entries(tar)
 
 
+def image_entries(client, image: str, path: str) -> dict[str, Entry]:
+    """Every entry at `path` in the image ("." for `path` itself), as a new container from it sees it: read
+    from a helper container created (never started) from the image, removed at once."""
+    from docker.errors import ImageNotFound, NotFound
+
+    try:
+        helper = client.api.create_container(
+            image, command=["true"], labels={PROBE_LABEL: "1"}, network_disabled=True, entrypoint=[]
+        )
+    except (ImageNotFound, NotFound):
+        raise NoPath(f"no image {image}") from None
+    try:
+        chunks, _ = client.api.get_archive(helper["Id"], path, chunk_size=1 << 16)
+        with _streamed(chunks) as tar:
+            return _entries(tar)
+    except NotFound:
+        raise NoPath(f"nothing at {path} in image {image}") from None
+    finally:
+        client.api.remove_container(helper["Id"], force=True)
+
+
 def _entries(tar: tarfile.TarFile) -> dict[str, Entry]:
     out: dict[str, Entry] = {}
     for member in tar:

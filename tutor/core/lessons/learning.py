@@ -1,11 +1,11 @@
 """The blocks that make a learner think rather than copy: a prediction before a command
 (`yaml predict`), hints asked for one at a time (`yaml hints`), quiz questions (`yaml
-quiz`) and the recap (`## What to take away`). Syntax: /work/wt/LEARN-SPEC.md and
-content/README.md. Like the rest of the parser, these never raise: every problem is
-reported with its line."""
+quiz`) and the recap (`## What to take away`). Syntax: content/README.md. Like the rest
+of the parser, these never raise: every problem is reported with its line."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 
 from tutor.core.model import Lesson, Question, Role, Step
@@ -50,6 +50,51 @@ def question(data: Any, line: int, what: str, problem: Report, block: int = 0) -
         problem(line, f"{what} needs `explain:`: why the answer is right, shown after the learner picks")
         return None
     return Question(text.strip(), tuple(choices), str(answer).strip(), explain.strip(), line, block)
+
+
+# Words that say nothing of an answer, and words that say the same thing (a title that says
+# "keeps" gives away the answer "it stays").
+_FILLER = set(
+    "a an the it its is are be to of in on at by as and or with from this that your you what does do will".split()
+)
+_SAME = {
+    "keep": ("kept", "stay", "remain", "survive", "outlive", "still"),
+    "remove": ("removed", "go", "gone", "delete", "deleted", "lost", "destroy", "destroyed", "wipe"),
+    "fail": ("failed", "refuse", "refused", "error", "erofs"),
+}
+_CANON = {w: k for k, same in _SAME.items() for w in (k, *same)}
+
+
+def _words(text: str) -> set[str]:
+    """Lower-case words, suffixes cut and synonyms merged, without the filler."""
+    out = set()
+    for word in re.findall(r"[a-z0-9]+", text.lower()):
+        for suffix in ("ing", "es", "ed", "s"):
+            if len(word) > len(suffix) + 2 and word.endswith(suffix) and word[: -len(suffix)] in _CANON:
+                word = word[: -len(suffix)]
+                break
+        word = _CANON.get(word, word.removesuffix("s") if len(word) > 3 else word)
+        if word not in _FILLER:
+            out.add(word)
+    return out
+
+
+def gives_away(prediction: Question, title: str, before: str) -> str:
+    """Where a step tells a prediction's answer before it is asked: the answer's own words
+    (those the question and the other choices lack) in the title, when it says what happens
+    (kept, removed, failed) or most of them, or all of them in one sentence of the text
+    before it; "" when nowhere."""
+    others = set().union(*(_words(c) for c in prediction.choices if c != prediction.answer))
+    key = _words(prediction.answer) - others - _words(prediction.question)
+    if not key:
+        return ""
+    told = key & _words(title)
+    if told & set(_SAME) or len(told) * 2 > len(key):
+        return f"the title {title!r} says {', '.join(sorted(told))!r}"
+    for sentence in re.split(r"(?<=[.!?:])\s+|\n\s*\n", before):
+        if key <= _words(sentence):
+            return f"the text before it says {' '.join(sentence.split())[:80]!r}"
+    return ""
 
 
 def quiz(data: Any, item_lines: list[int], line: int, problem: Report) -> list[Question]:

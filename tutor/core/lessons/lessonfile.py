@@ -157,6 +157,7 @@ class _Reader:
         self.body_start = 0
         self.recap_line = 0  # the `## What to take away` heading, once met
         self.pending: Question | None = None  # a prediction waiting for its command block
+        self.reveal_from = 0  # the line after the command block a step's last prediction asks about
         self.check_blocks: set[int] = set()  # steps with a check block, valid or not
         self.quiz_blocks: set[int] = set()
 
@@ -188,8 +189,17 @@ class _Reader:
             self.lesson.recap = learning.recap(_body(self.lines, self.body_start, end), self.recap_line, problem)
         if step is None:
             return
-        step.body = _body(self.lines, self.body_start, end)
+        split = self.reveal_from or end
+        step.body, step.after = _body(self.lines, self.body_start, split), _body(self.lines, split, end)
+        self.reveal_from = 0
         self._unplaced_prediction()
+        for prediction in step.predictions:
+            if told := learning.gives_away(prediction, step.title, step.body):
+                problem(
+                    prediction.line,
+                    f"this prediction's answer is given away before it is asked: {told}; give the step a "
+                    "neutral title, and put what tells the answer after the command it asks about",
+                )
         if step.number in self.quiz_blocks:
             if step.commands or step.solution:
                 problem(step.line, f"quiz step {step.title!r} has commands: a quiz step only asks questions")
@@ -238,7 +248,10 @@ class _Reader:
         if role is not None:
             self._unplaced_prediction()
         if role is None:
+            asked = len(self.step.predictions)
             self._commands(tok.content, line)
+            if len(self.step.predictions) > asked and tok.map:  # the rest of the text tells the answer
+                self.reveal_from = tok.map[1]
         elif role == "solution":
             self._solution(tok.content, line)
         else:

@@ -96,16 +96,25 @@ class StepView(VerticalScroll):
         yield RecapPane(id="recap", classes="hidden")
 
     def done(self, note: str) -> None:
-        """A passed step stays in view with this note until the learner moves on."""
+        """A passed step stays in view with this note until the learner moves on; the text
+        that would have told a prediction's answer shows now."""
         line = self.query_one("#step-done", Static)
         line.update(Text(note, "bold"))
         line.set_class(not note, "hidden")
+        for after in self.query("#step-after"):
+            after.set_class(not note, "hidden")
 
     async def show_step(
-        self, step: Step, total: int, commands: list[tuple[str, Command]], text: str | None = None
+        self,
+        step: Step,
+        total: int,
+        commands: list[tuple[str, Command]],
+        text: str | None = None,
+        after: str | None = None,
     ) -> None:
         """`commands`: (the command as shown and run, the lesson's command) in order;
-        `text`: the step's Markdown with facts filled in (else as written)."""
+        `text`, `after`: the step's Markdown before and after its prediction's command, with
+        facts filled in (else as written); `after` shows once the step passes."""
         self.query_one("#step-title", Static).update(Text(f"Step {step.number} of {total}: {step.title}", "bold"))
         body = self.query_one("#step-body", VerticalScroll)
         await body.remove_children()
@@ -115,6 +124,8 @@ class StepView(VerticalScroll):
                 widgets.extend(CommandBlock(text, cmd.interactive) for text, cmd in commands if cmd.block == i - 1)
             if part.strip():
                 widgets.append(Markdown(part.strip()))
+        if (rest := step.after if after is None else after).strip():
+            widgets.append(Markdown(rest.strip(), id="step-after", classes="hidden"))
         await body.mount_all(widgets)
         self.query_one(CheckResults).show(None)
         for outcome in self.query(PredictionOutcome):
