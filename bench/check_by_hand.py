@@ -4,8 +4,9 @@ beside it, the same lesson checked step by step (`check --step N` for each step)
 learner checking as they go would run it. Both are whole `docklab` processes, timed
 interleaved (whole, steps, whole, steps, ...), median and p95 per lesson.
 
-Each lesson is done once with the first correct solution of tests/engine/test_by_hand.py
-(the guide's own commands where it has them), then checked. MySQL's readiness is the
+Each lesson is done once with the learner's own way of tests/engine/test_learner_path.py
+(other syntax, names of their own, never begun in docklab: the check also finds where the
+attempt began), then checked. MySQL's readiness is the
 solution's business, not the check's: the script waits for it before checking.
 Target: the whole-lesson check under 1 s p50 for every lesson.
 
@@ -50,15 +51,14 @@ def main() -> None:
     args = parser.parse_args()
     home = tempfile.mkdtemp(prefix="docklab-bench-home-")
     os.environ["DOCKLAB_HOME"] = home
-    from tests.engine.test_by_hand import SOLUTIONS, by_hand
+    from tests.engine.test_learner_path import PATHS
+    from tests.handkit import by_hand
     from tutor.core.engine import bundle, sandbox
     from tutor.core.lessons import catalog, lessonfile
     from tutor.core.engine.images import load_map
 
     lessons = {catalog.lesson_id(p): lessonfile.load(p) for p in catalog.files()}
-    chosen = [x for x in args.lessons.split(",") if x] or [
-        x for x in lessons if x in SOLUTIONS
-    ]  # the quiz has no steps
+    chosen = [x for x in args.lessons.split(",") if x] or [x for x in lessons if x in PATHS]  # the quiz has no steps
     images = bundle.needed(list(lessons.values()), load_map("offline")) + ["docklab/busybox:stand-in"]
     state = sandbox.start(
         images,
@@ -79,7 +79,7 @@ def main() -> None:
                 "docklab/busybox:stand-in", ["true"], name=f"bench-other-c-{i}", volumes=[f"bench-other-vol-{i}:/data"]
             )
         for lesson_id in chosen:
-            label, script, _ = next(s for s in SOLUTIONS[lesson_id] if s[2] is None)
+            script = PATHS[lesson_id]["own"]
             subprocess.run([sys.executable, "-m", "tutor", "reset", lesson_id], env=env, capture_output=True)
             done = by_hand(script)
             if done.returncode:

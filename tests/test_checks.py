@@ -155,3 +155,25 @@ def test_volume_differences_name_each_kind_of_change():
     b = {".": Entry(".", "dir", 0o755, 0, 0, 0, ""), "f": Entry("f", "file", 0o644, 33, 33, 3, "z")}
     assert differences(a, b) == ["only-a only in the first", "f: content, mode, owner differ"]
     assert differences(a, a) == []
+
+
+def test_history_is_whole_while_the_engine_still_holds_an_event_from_before_the_start():
+    """The engine keeps its last 256 events: a full buffer loses nothing of an attempt
+    whose start is younger than the oldest event it still holds."""
+    from types import SimpleNamespace
+
+    from tutor.core.engine.events import EVENTS_KEPT, History
+
+    def engine(first: float):
+        events = [
+            {"Type": "volume", "Action": "create", "Actor": {"ID": f"v{i}"}, "timeNano": int((first + i) * 1e9)}
+            for i in range(EVENTS_KEPT)
+        ]
+        return SimpleNamespace(api=SimpleNamespace(events=lambda **kw: iter(events)))
+
+    start = 1_000_000.0
+    kept = History.read(engine(first=start - 10), start)
+    assert kept.complete and len(kept.events) == EVENTS_KEPT - 10  # full, yet it holds all since the start
+    lost = History.read(engine(first=start + 1), start)
+    assert not lost.complete  # its oldest is after the start: what came between is gone
+    assert History.read(engine(first=start - 10), start).after(start + 5).complete

@@ -16,6 +16,41 @@ def test_apply_replaces_whole_image_words_only():
     assert m.apply("docker run nginx", ("mysql:9.2.0",)) == "docker run nginx"
 
 
+def test_the_text_a_learner_copies_from_carries_the_name_that_will_work():
+    """Offline, a challenge's goal ("from `ubuntu`"), a hint's command and the quiz name the
+    stand-in; prose around them keeps the word ("nginx runs no PHP")."""
+    from tutor.core.lessons import catalog
+
+    m = load_map("offline")
+    assert m.in_code("from `ubuntu`, and nginx runs no PHP") == "from `docklab/ubuntu:stand-in`, and nginx runs no PHP"
+    assert m.in_code("docker run -d ubuntu sleep 1") == "docker run -d docklab/ubuntu:stand-in sleep 1"
+    assert m.in_code("```sh\ndocker run nginx:latest\n```") == "```sh\ndocker run docklab/nginx:stand-in\n```"
+    lesson = catalog.find("anonymous-volumes").shown_with(m.in_code)
+    challenge = lesson.steps[-1]
+    assert "from `docklab/ubuntu:stand-in`" in challenge.body and "`ubuntu`" not in challenge.body
+    assert (
+        challenge.hints[-1].startswith("docker run -d --name temp_container5") and " ubuntu " not in challenge.hints[-1]
+    )
+    quiz = catalog.find("quiz").shown_with(m.in_code)
+    assert any("docklab/ubuntu:stand-in" in q.question for s in quiz.steps for q in s.quiz)
+    assert load_map("real").in_code("from `ubuntu`") == "from `ubuntu`"
+
+
+def test_an_image_is_the_same_however_it_was_spelt():
+    from types import SimpleNamespace
+
+    from tutor.core.checks.roles import Roles, normal_ref
+    from tutor.core.model import Role
+
+    assert normal_ref("ubuntu") == normal_ref("ubuntu:latest") == normal_ref("docker.io/library/ubuntu")
+    assert normal_ref("ubuntu") != normal_ref("ubuntu:24.04") and normal_ref("a/b") == "docker.io/a/b:latest"
+    ctx = SimpleNamespace(seen={}, client=SimpleNamespace(api=SimpleNamespace(inspect_image=lambda ref: {"Id": ""})))
+    roles = Roles({}, ctx, {}, None, resolve=False)  # the real images: no map
+    role = Role(key="box", kind="container", name="box", about="your box", image="ubuntu")
+    assert roles._image_ok(role, "ubuntu:latest") and roles._image_ok(role, "docker.io/library/ubuntu")
+    assert not roles._image_ok(role, "ubuntu:24.04")
+
+
 def test_offline_map_and_bad_maps(tmp_path):
     assert load_map("offline").resolve("mysql:9.2.0") == "docklab/mysql:stand-in"
     assert load_map("real").resolve("mysql:9.2.0") == "mysql:9.2.0"

@@ -40,9 +40,7 @@ def test_the_blocks_become_the_model():
     assert quiz.is_quiz and [q.answer for q in quiz.quiz] == [":ro", "no"] and not quiz.checks
     assert lesson.recap.startswith("- A read-only mount") and len(lesson.steps) == 3  # the recap is no step
     assert lesson.renamed({"p-box": "mine"}).step(2).solution[0].text.startswith("docker run -d --name mine ")
-    assert learning.judged_by(challenge, lesson.roles) == [
-        "mount: container p-box, destination /data, volume p-vol, read only yes"
-    ]
+    assert learning.judged_by(challenge, lesson.roles) == ["p-box mounts volume p-vol read-only at /data"]
 
 
 SOLUTION = "```sh solution\ndocker run -d --name p-box --mount type=volume,src=p-vol,dst=/data,readonly busybox sleep 600\n```\n"

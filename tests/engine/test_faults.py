@@ -36,7 +36,9 @@ def box(tmp_path_factory, client):
     try:
         lessons = catalog.load_all()
         images = bundle.needed(lessons, load_map("offline")) + ["docklab/busybox:stand-in"]
-        state = sandbox.start(images, client, progress=lambda s: None, data_root=DATA_ROOT, run_dir=RUN_DIR)
+        state = sandbox.start(
+            images, client, progress=lambda s: None, data_root=DATA_ROOT, run_dir=RUN_DIR, image_map=load_map("offline")
+        )
         yield {"home": home, "state": state, "client": docker.DockerClient(base_url=state["host"]), "images": images}
     finally:
         sandbox.stop(purge=True)
@@ -64,6 +66,17 @@ def test_docklab_uses_the_sandbox_while_it_runs(box, client):
     assert report["sandbox"] is True and report["docker_host"] == box["state"]["host"]
     status = run_docklab("sandbox", "status", home=box["home"])
     assert status.returncode == 0 and box["state"]["host"] in status.stdout
+
+
+def test_the_lessons_own_image_names_answer_in_the_sandbox(box, client):
+    """The sandbox is docklab's: a challenge's "from `ubuntu`", typed as written, works there
+    (the stand-in answers to the real name), and the learner's own engine gets no such tag."""
+    sb = box["client"]
+    for real, standin in load_map("offline").images.items():
+        if standin in box["images"]:
+            assert sb.images.get(real).id == sb.images.get(standin).id, real
+    assert sb.containers.run("ubuntu", ["true"], remove=True) == b""
+    assert not {"ubuntu:latest", "mysql:9.2.0"} & {t for i in client.images.list() for t in i.tags}
 
 
 def test_the_engine_stopped_mid_step(box):

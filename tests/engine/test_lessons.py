@@ -11,6 +11,7 @@ import time
 import pytest
 
 from tests.conftest import ROOT, assert_canary_intact, engine_state, run_docklab
+from tests.handkit import images_left
 from tutor.core.lessons import catalog, lessonfile
 
 pytestmark = pytest.mark.engine
@@ -153,7 +154,7 @@ ALTERNATIVES.update(
             f"mysite:v2 && WEB_IMAGE=mysite:v2 {COMPOSE} up --detach",
             f"WEB_IMAGE={NGINX} {COMPOSE} --project-name scratch up --detach && {COMPOSE} -p scratch down --volumes",
             "docker run --rm --mount source=compose-volumes_named_volume,target=/x mysite:v2 "
-            "sh -c 'cat /usr/share/nginx/html/index.html > /x/index.html'",
+            "sh -c 'cat /usr/share/nginx/html/index.html > /x/v2.html'",
         ],
         "backup-restore": [
             f"docker volume create app_data && docker run --rm --mount source=app_data,target=/data {ALPINE} sh -c "
@@ -186,14 +187,6 @@ ALTERNATIVES.update(
         ],
     }
 )
-
-
-LESSON_IMAGES = {"compose-volumes": ["mysite:v2"]}  # images a lesson's learner makes (`docker commit`)
-
-
-def images_left(client, lesson: str) -> set[str]:
-    """The images the lesson had the learner make that are still there."""
-    return {t for i in client.api.images() for t in i.get("RepoTags") or []} & set(LESSON_IMAGES.get(lesson, []))
 
 
 def test_every_lesson_has_alternative_commands():

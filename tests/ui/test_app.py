@@ -115,9 +115,18 @@ def test_picker_to_lesson_run_check_reset_and_resume(lesson_env, client):
             await pilot.press("slash", "n", "o", "p", "e")
             assert picker.query_one("#lessons").option_count == 0
             await pilot.press("escape")
+            assert picker.query_one("#lessons").option_count == 1 and picker.focused.id == "lessons"
+            await pilot.press("n", "o")  # typing filters, no `/` needed
+            assert picker.query_one("#search").value == "no" and picker.query_one("#lessons").option_count == 0
+            await pilot.press("escape")
             assert picker.query_one("#lessons").option_count == 1
             await pilot.press("enter")
             screen, term = await lesson_shell(pilot, app, what="lesson screen")
+            escape = lambda: screen.active_bindings["escape"].binding.description  # noqa: E731  (what the footer says)
+            assert app.focused is term and escape() == "To the shell"
+            await pilot.press("f6")
+            assert app.focused is not term and escape() == "Lessons"
+            await pilot.press("f6")
 
             await pilot.press("f3")  # Run: types the command into the terminal
             await until(pilot, lambda: f"docker volume create {prefix}-vol" in term.text(), what="typed command")

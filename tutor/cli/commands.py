@@ -123,7 +123,10 @@ def cmd_start(args) -> int:
     out = Printer(lesson.secrets)
     out.title(lesson, session.image_map.name)
     if started:
-        out.line(f"Started at {time.strftime('%H:%M', time.localtime(started))}: going on from there.")
+        out.line(
+            f"Started at {time.strftime('%H:%M', time.localtime(started))}: going on from there "
+            f"(`docklab reset {lesson.id}` removes what it made and starts it over)."
+        )
     else:
         out.line("Started: from now on, what you make in your own shell counts for this lesson; nothing older does.")
         if lesson.intro:

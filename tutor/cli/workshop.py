@@ -164,6 +164,7 @@ def cmd_sandbox(args) -> int:
             main.client,
             progress=print,
             dind_image=image_map.resolve("docker:dind") if dind else None,
+            image_map=image_map,
         )
     except sandbox.SandboxError as err:
         raise EngineError(f"cannot start the sandbox: {err}") from None

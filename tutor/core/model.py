@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 DOCKER_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")  # what docker accepts as a container or volume name
 
@@ -196,6 +196,28 @@ class Lesson:
         res = self.resources
         text = "\n".join(c.text for s in self.steps for c in s.commands + s.solution)
         return [n for n in res.containers + res.volumes + res.networks if _word(n).search(text)]
+
+    def shown_with(self, swap: Callable[[str], str]) -> Lesson:
+        """The same lesson with `swap` applied to the text a learner reads (introduction,
+        titles, prose, hints, questions and explanations, recap); commands, checks, choices
+        and answers as they are."""
+
+        def ask(q: Question) -> Question:
+            return replace(q, question=swap(q.question), explain=swap(q.explain))
+
+        steps = [
+            replace(
+                s,
+                title=swap(s.title),
+                body=swap(s.body),
+                after=swap(s.after),
+                hints=tuple(map(swap, s.hints)),
+                predictions=[ask(q) for q in s.predictions],
+                quiz=[ask(q) for q in s.quiz],
+            )
+            for s in self.steps
+        ]
+        return replace(self, intro=swap(self.intro), recap=swap(self.recap), steps=steps)
 
     def renamed(self, names: dict[str, str]) -> Lesson:
         """The same lesson with some resource names replaced everywhere: commands, checks,

@@ -85,8 +85,10 @@ LESSON = [
     Key("escape", "back", "Lessons", "back to the lessons (outside the terminal)"),
 ]
 COMMAND = [Key("enter", "run", "Run this command", "on a command: run it in the terminal")]
+# In the footer while the terminal has the focus, where Escape is the shell's, not the app's.
+TERMINAL = [Key("escape", "send_escape", "To the shell", "in the terminal: Escape goes to the shell (F6 leaves it)")]
 PICKER = [
-    Key("slash", "search", "Search", "search the lessons"),
+    Key("slash", "search", "Search", "search the lessons (or just type)"),
     Key("escape", "clear_search", "Clear search", "clear the search", show=False),
     Key("enter", "open_highlighted", "Open", "open the highlighted lesson", show=False),  # wherever the focus is
 ]
@@ -115,7 +117,7 @@ def help_text() -> str:
     """The Help screen's text, key by key from the table."""
     return (
         "docklab keys (also in the footer and the command palette, Ctrl+P)\n\n"
-        "In a lesson\n" + _lines(LESSON + COMMAND) + "\n"
+        "In a lesson\n" + _lines(LESSON + COMMAND + TERMINAL) + "\n"
         "While the terminal has focus every other key goes to the shell: type any command,\n"
         "`docker exec -it ...` included. Checks run by themselves after each command.\n"
         "A step passed stays in view with its results: F8 (or F3) moves on. A prediction is\n"

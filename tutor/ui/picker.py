@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Static
@@ -24,7 +25,7 @@ class PickerScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="banner", classes="banner hidden")
-        yield Input(placeholder="Type to filter lessons (/)", id="search")
+        yield Input(placeholder="Type to filter lessons", id="search")
         yield OptionList(id="lessons")
         yield Footer()
 
@@ -66,6 +67,15 @@ class PickerScreen(Screen):
         notes = self.app.notes()
         banner.update("\n".join(notes))
         banner.set_class(not notes, "hidden")
+
+    def on_key(self, event: events.Key) -> None:
+        """Type to filter: a letter typed while the list has the focus goes to the search box."""
+        search = self.query_one(Input)
+        if self.focused is not search and event.is_printable and event.character and not event.character.isspace():
+            search.focus()
+            search.insert_text_at_cursor(event.character)
+            event.stop()
+            event.prevent_default()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.refresh_lessons()

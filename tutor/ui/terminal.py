@@ -67,6 +67,8 @@ def _color(value: str) -> str | None:
 class Terminal(Widget, can_focus=True):
     """An interactive bash in a pty. `type_command()` types a line as if the learner did."""
 
+    BINDINGS = keys.bindings(keys.TERMINAL)  # the footer says where Escape goes while typing here
+
     class CommandFinished(Message):
         """A command line ended in the shell (the prompt came back)."""
 
@@ -198,6 +200,10 @@ class Terminal(Widget, can_focus=True):
             self.write(seq)
             event.stop()
             event.prevent_default()
+
+    def action_send_escape(self) -> None:
+        """Escape, for the shell (on_key sends it first; this serves a binding that fires)."""
+        self.write(KEYS["escape"])
 
     def on_paste(self, event: events.Paste) -> None:
         bracketed = (2004 << 5) in self.screen_.mode

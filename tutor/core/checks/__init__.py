@@ -6,6 +6,6 @@ events can tell). Importing this package registers them all.
 """
 
 from tutor.core.checks import containers, contents, history, volumes  # noqa: F401  (they register)
-from tutor.core.checks.base import KINDS, RECALL, Context, Field, evaluate, evaluate_past, fill
+from tutor.core.checks.base import KINDS, RECALL, Context, Field, evaluate, evaluate_past, fill, sentence
 
-__all__ = ["KINDS", "RECALL", "Context", "Field", "evaluate", "evaluate_past", "fill"]
+__all__ = ["KINDS", "RECALL", "Context", "Field", "evaluate", "evaluate_past", "fill", "sentence"]

@@ -211,6 +211,50 @@ def evaluate_past(spec_kind: str, params: dict[str, Any], ctx: Context) -> Outco
     return out.redacted(ctx.secrets) if out is not None else None
 
 
+class _Unfilled(dict):
+    """Names for `fill`: a key it lacks stays a visible placeholder."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _nothing():
+    """A docker client for an engine that holds nothing: no container, volume, image or event."""
+    from types import SimpleNamespace
+
+    from docker.errors import NotFound
+
+    def missing(*args, **kwargs):
+        raise NotFound("nothing here")
+
+    return SimpleNamespace(
+        containers=SimpleNamespace(get=missing, list=lambda **kw: []),
+        volumes=SimpleNamespace(get=missing),
+        api=SimpleNamespace(
+            events=lambda **kw: iter(()),
+            containers=lambda **kw: [],
+            volumes=lambda **kw: {"Volumes": []},
+            images=lambda **kw: [],
+            inspect_volume=missing,
+            inspect_image=missing,
+            inspect_container=missing,
+            create_container=missing,
+        ),
+    )
+
+
+def sentence(kind: str, params: dict[str, Any], names: dict[str, str]) -> str:
+    """What a check claims, in the very words its result will use, before anything has run:
+    the check judged on an engine that holds nothing (`{role}`s as these names)."""
+    from tutor.core.engine.connection import Engine
+
+    ctx = Context(Engine(_nothing(), "0", "0"), since=0.0)
+    return KINDS[kind].judge(ctx, **fill(params, _Unfilled(names))).claim
+
+
 def missing_container(name: str, claim: str, about: str = "") -> Outcome:
     """A failed outcome for a container that does not exist, with the step's command as the hint."""
     return Outcome(

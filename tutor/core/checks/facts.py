@@ -16,6 +16,14 @@ FACTS: dict[str, dict[str, Field]] = {
 }
 
 
+def says(kind: str, params: dict) -> str:
+    """What the fact is, in words: "the volume that temp_container has at /app/cache"."""
+    who = params.get("container") or f"your {params.get('role')}"
+    if kind == "volume_at":
+        return f"the volume that {who} has at {params.get('destination')}"
+    return f"the volume that the removed {who} had at {params.get('destination')}"
+
+
 def find(kind: str, params: dict, ctx: Context) -> tuple[str | None, str]:
     """The fact's value (None: not found), and how it was found or why not."""
     try:

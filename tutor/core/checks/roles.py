@@ -177,7 +177,7 @@ class Roles:
                         if live
                         else self._past_container_ok(role, cid, c, history.mounts())
                     ):
-                        found.append((c["created"].at, f"container {c['name']} was made"))
+                        found.append((_made_with(history, cid, c["created"].at), f"container {c['name']} was made"))
             else:
                 for made in history.of("volume", "create"):
                     name, live = made.actor, live_v.get(made.actor)
@@ -188,9 +188,9 @@ class Roles:
         return sorted(set(found))
 
     def score(self) -> int:
-        """How well these things play the lesson's roles: each role found counts, each
-        ambiguous one counts against."""
-        return sum(r.found for r in self.resolved.values()) - sum(r.how == "ambiguous" for r in self.resolved.values())
+        """How well these things play the lesson's roles: how many roles found one (an
+        ambiguous role found none)."""
+        return sum(r.found for r in self.resolved.values())
 
     # -- identity -----------------------------------------------------------------------------
 
@@ -513,6 +513,14 @@ def normal_ref(ref: str) -> str:
     if ":" not in name.rsplit("/", 1)[-1] and not at:
         name += ":latest"
     return name + at + digest
+
+
+def _made_with(history, cid: str, at: int) -> int:
+    """When a container was made, counting the anonymous volumes the engine made for it a
+    moment before (their create events come first)."""
+    mine = {m.actor for m in history.mounts() if m.attrs.get("container") == cid}
+    made = [e.at for e in history.of("volume", "create") if e.actor in mine and at - 1_000_000_000 <= e.at <= at]
+    return min([at, *made])
 
 
 def _mounted(containers: list[dict]) -> dict[str, set[str]]:

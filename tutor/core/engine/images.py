@@ -39,6 +39,7 @@ _TAG = r"[\w][\w.-]{0,127}"
 _DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
 REFERENCE = re.compile(rf"(?:{_DOMAIN}/)?{_PATH_PART}(?:/{_PATH_PART})*(?::{_TAG})?(?:@{_DIGEST})?", re.ASCII)
 NAME_MAX = 255
+_CODE = re.compile(r"```.*?```|`[^`\n]+`", re.DOTALL)
 
 
 def reference_problem(ref: str) -> str | None:
@@ -74,6 +75,17 @@ class ImageMap:
             r"(?<![\w./:@-])(" + "|".join(map(re.escape, sorted(targets, key=len, reverse=True))) + r")(?![\w./:@-])"
         )
         return pattern.sub(lambda m: targets[m.group(1)], command)
+
+    def in_code(self, markdown: str) -> str:
+        """The images this map replaces, replaced where a learner would copy them from text:
+        in `code`, fenced blocks and a text that is a command line (a goal's "from `ubuntu`",
+        a hint's command), not in the prose around them ("nginx runs no PHP")."""
+        if not self.images:
+            return markdown
+        known = tuple(self.images)
+        if markdown.startswith("docker "):  # a hint that is a command line
+            return self.apply(markdown, known)
+        return _CODE.sub(lambda m: self.apply(m.group(0), known), markdown)
 
 
 def load_map(choice: str | None = None) -> ImageMap:
@@ -115,6 +127,21 @@ def missing_images(client, images: list[str]) -> list[str]:
         except ImageNotFound:
             missing.append(image)
     return missing
+
+
+def tag_real_names(client, image_map: ImageMap) -> list[str]:
+    """In an engine of docklab's own (a sandbox, a classroom learner's): tag each substitute
+    the map has with the real name it stands for, where that name is free, so that the names
+    the lessons' text gives (`ubuntu`, `mysql:9.2.0`) answer as typed. Never on the learner's
+    own engine, whose names are theirs. Returns the names tagged."""
+    tagged = []
+    for real, sub in image_map.images.items():
+        if missing_images(client, [sub]) or not missing_images(client, [real]):
+            continue
+        repo, _, tag = real.rpartition(":") if ":" in real.rpartition("/")[2] else (real, "", "latest")
+        client.api.tag(sub, repo, tag)
+        tagged.append(real)
+    return tagged
 
 
 # ---- building the stand-ins ------------------------------------------------------------

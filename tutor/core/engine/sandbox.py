@@ -31,7 +31,7 @@ from typing import Callable
 
 from tutor.core.engine import bundle
 from tutor.core.engine.address import make_client, own_engine
-from tutor.core.engine.images import missing_images
+from tutor.core.engine.images import ImageMap, missing_images, tag_real_names
 from tutor.core.errors import EngineError, brief
 from tutor.core.paths import data_dir
 from tutor.core.store import read_json, write_json
@@ -174,6 +174,7 @@ def start(
     data_root: Path = DATA_ROOT,
     run_dir: Path = RUN_DIR,
     dind_image: str | None = None,
+    image_map: ImageMap | None = None,
 ) -> dict:
     """Start the sandbox engine (or return the running one) and copy `copy_images` into it.
     With `dind_image` (Docker Desktop, or asked for), the sandbox is that image run
@@ -182,7 +183,7 @@ def start(
     if running:
         return running
     if dind_image:
-        return _start_dind(copy_images, main_client, dind_image, progress)
+        return _start_dind(copy_images, main_client, dind_image, progress, image_map)
     old = read_json(_state_path(), None)
     if isinstance(old, dict) and old.get("kind") != "dind" and _is_ours(old):
         _wait_gone(old["pid"], 60)  # a sandbox still shutting down holds its pid file
@@ -235,7 +236,7 @@ def start(
     }
     client = _wait_ready(state, proc)
     write_json(_state_path(), state)
-    _copy_images(main_client, client, copy_images, progress)
+    _copy_images(main_client, client, copy_images, progress, image_map)
     return state
 
 
@@ -247,7 +248,9 @@ DIND_CERTDIR = "/certs"
 DIND_PORT = "2376/tcp"
 
 
-def _start_dind(copy_images: list[str], main_client, image: str, progress: Callable[[str], None]) -> dict:
+def _start_dind(
+    copy_images: list[str], main_client, image: str, progress: Callable[[str], None], image_map: ImageMap | None
+) -> dict:
     """docker:dind (or its stand-in) on the learner's engine, reached with its client
     certificate on a loopback port; its engine data lives in a named volume that
     `stop --purge` removes."""
@@ -315,7 +318,7 @@ def _start_dind(copy_images: list[str], main_client, image: str, progress: Calla
                 ) from None
             time.sleep(0.3)
     write_json(_state_path(), state)
-    _copy_images(main_client, client, copy_images, progress)
+    _copy_images(main_client, client, copy_images, progress, image_map)
     return state
 
 
@@ -390,16 +393,20 @@ def _wait_ready(state: dict, proc: subprocess.Popen, limit: float = 60):
     raise SandboxError(f"the sandbox engine did not answer within {limit:.0f} s (log: {state['log']})")
 
 
-def _copy_images(main_client, client, images: list[str], progress: Callable[[str], None]) -> None:
-    """Stream `docker save` from the main engine into `docker load` on the sandbox."""
+def _copy_images(
+    main_client, client, images: list[str], progress: Callable[[str], None], image_map: ImageMap | None = None
+) -> None:
+    """Stream `docker save` from the main engine into `docker load` on the sandbox; then the
+    map's substitutes answer to the real names too (`ubuntu`), the sandbox being docklab's."""
     have = {r["image"] for r in bundle.rows(client, images) if r["present"]}
     todo = [r["image"] for r in bundle.rows(main_client, images) if r["present"] and r["image"] not in have]
-    if not todo:
-        return
-    progress(f"copying {len(todo)} images into the sandbox: {', '.join(todo)}")
-    for status_ in client.api.load_image(bundle.export(main_client, todo), quiet=True):
-        if "error" in status_:
-            raise SandboxError(f"copying images into the sandbox failed: {status_['error']}")
+    if todo:
+        progress(f"copying {len(todo)} images into the sandbox: {', '.join(todo)}")
+        for status_ in client.api.load_image(bundle.export(main_client, todo), quiet=True):
+            if "error" in status_:
+                raise SandboxError(f"copying images into the sandbox failed: {status_['error']}")
+    if image_map is not None and (tagged := tag_real_names(client, image_map)):
+        progress(f"in the sandbox, the lessons' own names answer too: {', '.join(tagged)}")
 
 
 def stop(purge: bool = False, timeout: float = 30) -> str:

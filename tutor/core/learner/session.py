@@ -94,7 +94,8 @@ class Session:
         self.engine, self.image_map = engine, image_map or ImageMap("real")
         self.progress = progress or Progress()
         self.ownership = Ownership(engine.client, lesson)
-        self.lesson = self.ownership.lesson  # with the names the learner chose, if begun with others
+        # with the names the learner chose (if begun with others), and the images of the map in its text
+        self.lesson = self.ownership.lesson.shown_with(self.image_map.in_code)
         self.failed: set[int] = set()  # steps whose latest check failed
         self.misses: dict[int, int] = {}  # failed checks per step: a challenge offers its solution after 2
         self._began: float | None = None
@@ -291,8 +292,8 @@ class Session:
     def _inferred_start(self, window: float) -> tuple[int, str] | None:
         """(when, what) of the thing that begins a lesson done in the learner's own shell:
         of the things made in the window that fit a role of step 1, the one from which the
-        lesson's roles are best played (found, none ambiguous, facts found along the way);
-        of equals, the latest, so that the learner's older things stay out."""
+        most of the lesson's roles find one thing each (facts found along the way); of
+        equals, the latest, so that the learner's older things stay out."""
         first = next((s for s in self.lesson.steps if s.checks), None)
         if first is None:
             return None
@@ -429,11 +430,15 @@ class Session:
         found: dict[str, str] = {}
         for fact in step.facts:
             value, how = facts.find(fact.kind, fact.params, ctx)
+            try:
+                about = facts.says(fact.kind, checks.fill(fact.params, {**ctx.values, **found}))
+            except checks.base.MissingFact:
+                about = facts.says(fact.kind, fact.params)
             report.outcomes.append(
                 Outcome(
                     value is not None,
-                    f"remember {fact.name}",
-                    expected=f"{fact.kind} {fact.params}",
+                    f"noted for the next steps: {about}",
+                    expected=about,
                     found=(f"{short(value)}: {how}" if value else how),
                 )
             )

@@ -133,25 +133,12 @@ def recap(text: str, line: int, problem: Report) -> str:
 
 
 def judged_by(step: Step, roles: dict[str, Role]) -> list[str]:
-    """A challenge's checks in words, before any has run: the learner sees what will judge
-    the goal (a role shows as what it is about, e.g. "your database container")."""
+    """A challenge's checks in words, before any has run: the sentences their results will
+    say, the roles by their suggested names (the learner's own count just as well)."""
+    from tutor.core import checks
 
-    def word(value: Any) -> str:
-        if isinstance(value, bool):
-            return "yes" if value else "no"
-        if isinstance(value, list):
-            return " ".join(map(word, value))
-        text = str(value)
-        for key, role in roles.items():
-            text = text.replace("{" + key + "}", role.about)
-        return text
-
-    return [
-        spec.kind.replace("_", " ")
-        + ": "
-        + ", ".join(f"{k.replace('_', ' ')} {word(v)}" for k, v in spec.params.items())
-        for spec in step.checks
-    ]
+    names = {key: role.name for key, role in roles.items()}
+    return [checks.sentence(spec.kind, spec.params, names) for spec in step.checks]
 
 
 def course_problems(lesson: Lesson) -> list[str]:
