@@ -75,7 +75,7 @@ def test_a_learner_predicts_asks_for_hints_solves_the_challenge_their_way_and_ta
         )
 
         child.expect("Your goal: mount it read-only. No command is given")
-        child.expect(f"mount: container {prefix}-box, destination /data, volume {prefix}-vol, read only yes")
+        child.expect(f"{prefix}-box mounts volume {prefix}-vol read-only at /data")
         child.expect(r"\(hint, solution, q to stop\): ")
         assert "--mount type=volume" not in child.before  # the solution stays hidden
         child.sendline("")

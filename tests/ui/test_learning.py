@@ -96,7 +96,11 @@ def test_predict_hint_challenge_their_way_quiz_and_recap(think):
             await pilot.press("f8")
             await until(pilot, lambda: screen.current == 2, what="step 2")
             goal = shown(screen.query_one(GoalPane))
-            assert "Challenge: mount it read-only" in goal and "read only yes" in goal
+            assert (
+                "Challenge: mount it read-only" in goal
+                and "-box mounts volume" in goal
+                and "read-only at /data" in goal
+            )
             assert "--mount type=volume" not in shown(hints) and "F12 show a solution" in shown(hints)
             await pilot.press("f2")
             await until(pilot, lambda: screen.session.misses.get(2) == 1, what="a failed check")

@@ -25,7 +25,7 @@ class PickerScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="banner", classes="banner hidden")
-        yield Input(placeholder="Type to filter lessons", id="search")
+        yield Input(placeholder="Type to filter lessons", id="search", select_on_focus=False)
         yield OptionList(id="lessons")
         yield Footer()
 
