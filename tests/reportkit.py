@@ -4,7 +4,9 @@ tests and the benchmark."""
 from __future__ import annotations
 
 import json
+import re
 import time
+from html.parser import HTMLParser
 from pathlib import Path
 
 from tutor.core.lessons import catalog
@@ -71,3 +73,57 @@ def steps(lesson_id: str) -> int:
     from tutor.core.lessons import catalog
 
     return len(catalog.find(lesson_id).steps)
+
+
+def table_rows(stdout: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The table read back: learner rows above the line, totals below; columns are at
+    least two spaces apart, and a cell holds at most one space in a row."""
+    lines = stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("learner"))
+    above, below, part = {}, {}, None
+    for line in lines[start:]:
+        if not line.strip():
+            break
+        if line.startswith("---"):
+            part = below
+            continue
+        cells = re.split(r" {2,}", line.strip())
+        (part if part is not None else above)[cells[0]] = cells[1:]
+    return above, below
+
+
+class TableReader(HTMLParser):
+    """The roll-up table and the lists of bad reports, read back from the HTML."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self.items, self.links, self._row, self._text, self._in = [], [], [], None, "", None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("link", "script", "img") or attrs.get("src") or attrs.get("href"):
+            self.links.append((tag, attrs))
+        if tag == "tr":
+            self._row = []
+        elif tag in ("td", "th", "li"):
+            self._in, self._text = tag, ""
+
+    def handle_data(self, data):
+        if self._in:
+            self._text += data
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._row is not None:
+            self._row.append(self._text.strip())
+        elif tag == "li":
+            self.items.append(self._text.strip())
+        elif tag == "tr":
+            self.rows.append(self._row)
+            self._row = None
+        if tag in ("td", "th", "li"):
+            self._in = None
+
+
+def rollup_only(page: str) -> str:
+    """The HTML roll-up without its where-the-class-is sections (their tables are no learners)."""
+    return re.sub(r'<section class="stuck".*?</section>', "", page, flags=re.S)

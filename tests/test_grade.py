@@ -12,12 +12,11 @@ import json
 import os
 import re
 import xml.etree.ElementTree as ET
-from html.parser import HTMLParser
 
 import pytest
 
 from tests.conftest import run_docklab
-from tests.reportkit import IDS, make_report, rechecked, steps
+from tests.reportkit import IDS, TableReader, make_report, rechecked, rollup_only, steps, table_rows
 from tutor.core.grading import signing
 from tutor.core.store import write_json
 
@@ -68,7 +67,7 @@ def bad_folder(folder, tmp_path):
     write_json(d / "mallory.json", signing.sign(make_report(tmp_path, "mallory", {"data-loss": [1, 2]}), b"m" * 32))
     write_json(d / "oscar.json", make_report(tmp_path, "oscar", {"data-loss": ALL_DL}))
     (d / "garbage.json").write_text("this is not json\n")
-    (d / "future.json").write_text('{"schema": 3, "learner": "zed", "lessons": []}\n')
+    (d / "future.json").write_text('{"schema": 9, "learner": "zed", "lessons": []}\n')
     full = (d / "alice.json").read_text()
     (d / "cut.json").write_text(full[: len(full) // 2])
     (d / "notes.txt").write_text("not a report, not *.json: ignored")
@@ -76,28 +75,11 @@ def bad_folder(folder, tmp_path):
 
 
 FLAGGED = {"eve.json": "tampered", "mallory.json": "signed with another key", "oscar.json": "unsigned"}
-UNREADABLE = {"garbage.json": "not JSON", "future.json": "unknown schema version 3", "cut.json": "truncated"}
+UNREADABLE = {"garbage.json": "not JSON", "future.json": "unknown schema version 9", "cut.json": "truncated"}
 
 
 def grade(folder, keyfile, fmt, home):
     return run_docklab("grade", str(folder), "--key-file", str(keyfile), "--format", fmt, home=home)
-
-
-def table_rows(stdout: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """The table read back: learner rows above the line, totals below; columns are at
-    least two spaces apart, and a cell holds at most one space in a row."""
-    lines = stdout.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("learner"))
-    above, below, part = {}, {}, None
-    for line in lines[start:]:
-        if not line.strip():
-            break
-        if line.startswith("---"):
-            part = below
-            continue
-        cells = re.split(r" {2,}", line.strip())
-        (part if part is not None else above)[cells[0]] = cells[1:]
-    return above, below
 
 
 def test_table(folder, home):
@@ -120,7 +102,11 @@ def test_csv(folder, home):
     assert out.returncode == 0, out.stderr
     rows = list(csv.DictReader(io.StringIO(out.stdout)))
     header = list(rows[0])
-    per_lesson = [c for i in IDS for c in (i, f"{i} re-check", f"{i} contradicted", f"{i} quiz", f"{i} thinking")]
+    per_lesson = [
+        c
+        for i in IDS
+        for c in (i, f"{i} re-check", f"{i} contradicted", f"{i} quiz", f"{i} thinking", f"{i} caught up")
+    ]
     assert header == ["learner", "reports", "note", *per_lesson]
     by_learner = {r["learner"]: r for r in rows}
     for learner in EXPECTED:
@@ -133,44 +119,12 @@ def test_csv(folder, home):
     assert by_learner["(total contradicted)"]["data-loss contradicted"] == "0"
 
 
-class TableReader(HTMLParser):
-    """The roll-up table and the lists of bad reports, read back from the HTML."""
-
-    def __init__(self):
-        super().__init__()
-        self.rows, self.items, self.links, self._row, self._text, self._in = [], [], [], None, "", None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag in ("link", "script", "img") or attrs.get("src") or attrs.get("href"):
-            self.links.append((tag, attrs))
-        if tag == "tr":
-            self._row = []
-        elif tag in ("td", "th", "li"):
-            self._in, self._text = tag, ""
-
-    def handle_data(self, data):
-        if self._in:
-            self._text += data
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th") and self._row is not None:
-            self._row.append(self._text.strip())
-        elif tag == "li":
-            self.items.append(self._text.strip())
-        elif tag == "tr":
-            self.rows.append(self._row)
-            self._row = None
-        if tag in ("td", "th", "li"):
-            self._in = None
-
-
 def test_html_is_one_readable_file(bad_folder, home):
     out = grade(*bad_folder, "html", home)
     assert out.returncode == 1
     assert out.stdout.startswith("<!DOCTYPE html>") and "<style>" in out.stdout
     page = TableReader()
-    page.feed(out.stdout)
+    page.feed(rollup_only(out.stdout))
     assert page.links == []  # self-contained: no external stylesheet, script or image
     assert page.rows[0] == ["learner", *IDS]
     body = {r[0]: r[1:] for r in page.rows[1:]}
@@ -215,7 +169,7 @@ def counted(fmt: str, stdout: str) -> set[str]:
         }
     if fmt == "html":
         page = TableReader()
-        page.feed(stdout)
+        page.feed(rollup_only(stdout))
         return {r[0] for r in page.rows[1:] if not r[0].startswith("total ")}
     return {s.get("name") for s in ET.fromstring(stdout).iter("testsuite") if s.get("name") != "reports"}
 
@@ -246,7 +200,7 @@ def test_without_a_key_nothing_is_verified_but_all_readable_reports_count(bad_fo
     d, _ = bad_folder
     out = run_docklab("grade", str(d), "--format", "csv", home=home, env={"DOCKLAB_WORKSHOP_KEY": ""})
     assert out.returncode == 1  # the unreadable ones still fail the run
-    learners = {r[0] for r in csv.reader(io.StringIO(out.stdout))}
+    learners = {r[0] for r in csv.reader(io.StringIO(out.stdout)) if r}
     assert {"eve", "mallory", "oscar", "alice"} <= learners
     assert "not verified" in out.stderr
 
@@ -311,7 +265,7 @@ def test_the_recheck_beside_each_step_and_a_contradicted_lesson_in_every_format(
     assert by_learner["(total contradicted)"]["named-volumes contradicted"] == "1"
 
     page = TableReader()
-    page.feed(outs["html"].stdout)
+    page.feed(rollup_only(outs["html"].stdout))
     body = {r[0]: r[1:] for r in page.rows[1:]}
     assert body["dave"][:2] == [
         "done" + " ".join(f"{n}{'✓' if h else '✗'}" for n, h in DAVE_HOLDS.items()),
@@ -387,3 +341,74 @@ def test_crafted_reports_are_named_with_the_reason_and_the_rest_graded(folder, t
         assert len(counted(fmt, out.stdout)) == 4, fmt  # alice, bob, carol and the unicode learner
         assert "\x1b" not in out.stdout or fmt != "table"  # no escape sequence reaches the terminal
     assert "Zoë ?[2J李?" in grade(d, keyfile, "table", home).stdout
+
+
+def where_the_class_is(tmp_path) -> tuple:
+    """Three learners in data-loss: ada done (steps 1-3 caught up), bo stuck at step 3 after
+    failed checks and a hint, cy at step 2; each reached each step 10 minutes before proving it."""
+    key = KEY.encode()
+    d = tmp_path / "stuck"
+    d.mkdir()
+    plans = {"ada": ALL_DL, "bo": [1, 2], "cy": [1]}
+    for name, done in plans.items():
+        data = make_report(tmp_path, name, {"data-loss": done})
+        lesson = next(x for x in data["lessons"] if x["id"] == "data-loss")
+        for step in lesson["steps"]:
+            if step["number"] in done:
+                done_at = rpt_seconds(step["done_at"])
+                step["started_at"] = time_iso(done_at - 600 * step["number"])
+            step["caught_up"] = name == "ada" and step["number"] <= 3
+        lesson["steps"][2]["failed_checks"] = 4 if name == "bo" else 0
+        lesson["steps"][2]["hints_taken"] = 1 if name == "bo" else 0
+        write_json(d / f"{name}.json", signing.sign(data, key))
+    keyfile = tmp_path / "workshop.key"
+    keyfile.write_text(KEY + "\n")
+    return d, keyfile
+
+
+def rpt_seconds(stamp: str) -> float:
+    import calendar
+    import time
+
+    return float(calendar.timegm(time.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ")))
+
+
+def time_iso(seconds: float) -> str:
+    import time
+
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+
+
+def test_where_the_class_is_stuck_in_every_format(tmp_path, home):
+    d, keyfile = where_the_class_is(tmp_path)
+    table = grade(d, keyfile, "table", home).stdout
+    assert "Where the class is in data-loss" in table
+    assert "  ada: " + "↷↷↷" + "✓" * (DL - 3) in table and "  bo: ✓✓▶" in table and "  cy: ✓▶·" in table
+    row3 = next(line for line in table.splitlines() if re.match(r"\s+3\s", line))
+    assert row3.split()[:2] == ["3", "1"]  # one learner (bo) at step 3
+    assert "c3" in table  # ada's cell: three steps caught up
+
+    rows = list(csv.reader(io.StringIO(grade(d, keyfile, "csv", home).stdout)))
+    figures = rows[rows.index([]) + 1 :]
+    assert figures[0][:4] == ["lesson", "step", "at it now", "time p50 (s)"]
+    step2 = next(r for r in figures if r[:2] == ["data-loss", "2"])
+    assert step2[2:] == ["1", "1200", "1200", "1", "0", "0", "0", "0", "1"]  # cy at it; bo timed, ada caught up
+    step3 = next(r for r in figures if r[:2] == ["data-loss", "3"])
+    assert (step3[2], step3[6], step3[7]) == ("1", "4", "1")  # bo at it, 4 failed checks, 1 hint
+
+    page = grade(d, keyfile, "html", home).stdout
+    svg = ET.fromstring(page[page.index("<svg") : page.index("</svg>") + 6])
+    ns = "{http://www.w3.org/2000/svg}"
+    assert svg.get("role") == "img" and svg.find(f"{ns}title").text.startswith("data-loss")
+    cells = svg.findall(f"{ns}g")
+    assert len(cells) == 3 * DL  # a cell per learner and step
+    titles = [g.find(f"{ns}title").text for g in cells]
+    assert "bo, step 3: at" in titles and "ada, step 1: caught up" in titles and "cy, step 3: not reached" in titles
+    marks = {g.find(f"{ns}title").text: g.find(f"{ns}text").text for g in cells}
+    assert (marks["ada, step 1: caught up"], marks["bo, step 3: at"], marks["cy, step 3: not reached"]) == (
+        "↷",
+        "▶",
+        "·",
+    )
+    assert "<summary>The places as a table</summary>" in page  # the chart's text alternative
+    assert "↷ caught up: steps 1,2,3" in page

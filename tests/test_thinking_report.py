@@ -16,7 +16,7 @@ import pytest
 
 from tests.conftest import ROOT, run_docklab
 from tests.learnkit import write
-from tests.test_grade import TableReader, table_rows
+from tests.reportkit import TableReader, rollup_only, table_rows
 from tutor.core.grading import report, signing
 from tutor.core.learner.progress import Progress
 from tutor.core.learner.thinking import AUTO, PREDICTIONS, QUIZ, Pick
@@ -66,7 +66,7 @@ def test_the_report_carries_predictions_hints_the_solution_and_the_quiz(tmp_path
     data = built(
         tmp_path, lesson, "ada", quiz=[":ro", "yes"], predicted="a helper container runs", hints=2, revealed="learner"
     )
-    assert data["schema"] == report.SCHEMA == 2
+    assert data["schema"] == report.SCHEMA == 3
     report.validate(data)
     make, challenge, test = data["lessons"][0]["steps"]
     assert [s["kind"] for s in (make, challenge, test)] == ["step", "challenge", "quiz"]
@@ -84,6 +84,36 @@ def test_the_report_carries_predictions_hints_the_solution_and_the_quiz(tmp_path
     assert test["quiz"]["right"] == 1 and test["quiz"]["total"] == 2
     assert [a["choice"] for a in test["quiz"]["answers"]] == [":ro", "yes"]
     assert data["lessons"][0]["status"] == "done"
+
+
+def test_a_report_says_which_steps_were_caught_up_when_each_was_reached_and_what_failed(tmp_path, lesson):
+    progress = progress_of(tmp_path / "p.json", lesson, quiz=[":ro", "yes"], predicted=None, hints=0, revealed=None)
+    progress.set_current(lesson.id, 1)
+    progress.failed_check(lesson.id, 1)
+    progress.failed_check(lesson.id, 1)
+    progress.caught_up(lesson.id, 2)
+    data = report.build("di", [lesson], progress, {}, None, "0.2.0", now=time.time())
+    report.validate(data)
+    make, challenge, _ = data["lessons"][0]["steps"]
+    assert (make["caught_up"], make["failed_checks"], challenge["caught_up"], challenge["failed_checks"]) == (
+        False,
+        2,
+        True,
+        0,
+    )
+    assert make["started_at"].endswith("Z") and challenge["started_at"] is None
+
+
+def test_a_schema_2_report_is_still_read(tmp_path, lesson):
+    data = built(tmp_path, lesson, "ed", quiz=[":ro", "no"], predicted=None, hints=0, revealed=None)
+    data["schema"] = 2
+    for step in data["lessons"][0]["steps"]:
+        for new in ("caught_up", "started_at", "failed_checks"):
+            del step[new]
+    report.validate(data)
+    data["lessons"][0]["steps"][1]["revealed_by"] = "catch-up"  # schema 2 knew no catching up
+    with pytest.raises(report.Unreadable, match="revealed_by is 'catch-up', not one of"):
+        report.validate(data)
 
 
 def test_a_skipped_prediction_and_an_unanswered_quiz(tmp_path, lesson):
@@ -180,7 +210,7 @@ def test_grade_shows_quiz_scores_and_what_the_learner_thought_in_every_format(fo
     assert by["olga"]["data-loss"] == "done" and by["olga"]["think quiz"] == "" == by["olga"]["data-loss quiz"]
 
     page = TableReader()
-    page.feed(grade(*folder, "html", home))
+    page.feed(rollup_only(grade(*folder, "html", home)))
     body = {r[0]: r[1:] for r in page.rows[1:]}
     assert body["ada"][think].endswith(
         "quiz 1/2predictions 0/1 right; 2 hints taken; solution revealed: step 2 (learner)"

@@ -198,6 +198,34 @@ def test_a_failed_check_shows_expected_found_and_hint(lesson_env):
     run(go())
 
 
+def test_a_failure_names_the_command_the_learner_typed(lesson_env, client):
+    """The terminal marks each command line the learner runs (and nothing else of what they
+    type): a check that fails names the one that caused it, passwords hidden."""
+    from tutor.ui import create_app
+    from tutor.ui.widgets.steps import StepItem
+    from tutor.ui.widgets.stepview import CheckResults
+
+    prefix = lesson_env
+
+    async def go():
+        app = create_app(lesson_id="tiny")
+        async with app.run_test(size=(160, 50)) as pilot:
+            screen, term = await lesson_shell(pilot, app)
+            await pilot.press("f8")
+            await until(pilot, lambda: screen.current == 2, what="step 2")
+            term.type_command(f"docker volume create {prefix}-vol")
+            wrong = f"docker run -d -e DB_PASSWORD=hunter2 --name {prefix}-box docklab/busybox:stand-in sleep 600"
+            term.type_command(wrong)  # no mount: the step's check fails
+            await until(pilot, lambda: screen.query(StepItem)[1].status == "failed", timeout=60, what="step 2 failed")
+            await until(pilot, lambda: "cause:" in str(screen.query_one(CheckResults).render()), what="the cause")
+            shown = " ".join(str(screen.query_one(CheckResults).render()).split())
+            said = wrong.replace("hunter2", "********")
+            assert f"cause: `{said}` at " in shown and f"made {prefix}-box with no volume at /data" in shown, shown
+            assert "hunter2" not in shown and "hunter2" not in (app.progress.path.read_text())
+
+    run(go())
+
+
 def test_f3_pressed_while_the_lesson_still_reaches_the_engine_runs_once_it_answers(lesson_env, monkeypatch):
     """On a busy machine a learner may press F3 before the lesson has reached the engine:
     the command runs when it has, instead of being dropped with a toast."""

@@ -52,6 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("lesson", help="lesson id (see `docklab list`) or a lesson file")
     s.add_argument("--auto", action="store_true", help="run each step's commands and checks, no typing")
     s.add_argument(
+        "--from",
+        dest="from_step",
+        type=int,
+        metavar="N",
+        help="catch up to step N first: reset the lesson, then docklab does steps 1 to N-1 (recorded as caught up)",
+    )
+    s.add_argument(
         "--rename",
         action="append",
         default=[],

@@ -17,9 +17,9 @@ from tutor.core.engine.connection import Engine, EngineUnavailable, connect
 from tutor.core.engine.images import load_map
 from tutor.core.errors import EngineError, UsageError
 from tutor.core.model import Lesson, usable_name
-from tutor.core.outcome import redact
 from tutor.core.learner.ownership import started_lessons
 from tutor.core.learner.progress import Progress
+from tutor.core.learner import autorun
 from tutor.core.learner.session import Session
 from tutor.core.learner.thinking import AUTO
 from tutor.core.lessons.learning import RECAP
@@ -96,23 +96,51 @@ def cmd_list(args) -> int:
 
 def cmd_run(args) -> int:
     lesson = renamed(catalog.find(args.lesson), args.rename)
-    if not args.auto and not args.plain and sys.stdin.isatty() and sys.stdout.isatty():
-        if Path(args.lesson).suffix == ".md":
-            raise UsageError("the TUI opens lessons from content/ only; use --plain or --auto for a file")
+    if args.from_step is not None and not 1 <= args.from_step <= len(lesson.steps):
+        raise UsageError(f"--from {args.from_step}: {lesson.id} has steps 1 to {len(lesson.steps)}")
+    tui = not args.auto and not args.plain and sys.stdin.isatty() and sys.stdout.isatty()
+    if tui and Path(args.lesson).suffix == ".md":
+        raise UsageError("the TUI opens lessons from content/ only; use --plain or --auto for a file")
+    if args.from_step is not None and (code := _catch_up(lesson, args)) != OK:
+        return code
+    if tui:
         return open_tui(args.images, lesson.id)
     session = session_for(lesson, args)
     lesson = session.lesson  # with the names it was begun with, when the learner chose others
     out = Printer(lesson.secrets)
     if not args.auto:
         return walk(session, out)
-    removed = session.begin(fresh=True)  # a name the lesson needs taken: ownership.Conflict, exit 3
-    out.title(lesson, session.image_map.name)
-    if removed:
-        out.line("Removed what an earlier run of this lesson left: " + ", ".join(removed))
+    if args.from_step is None:
+        removed = session.begin(fresh=True)  # a name the lesson needs taken: ownership.Conflict, exit 3
+        out.title(lesson, session.image_map.name)
+        if removed:
+            out.line("Removed what an earlier run of this lesson left: " + ", ".join(removed))
     try:
-        return _auto(session, lesson, out)
+        return _auto(session, lesson, out, first=args.from_step or 1)
     finally:
         session.mark_auto_run()
+
+
+def _catch_up(lesson: Lesson, args) -> int:
+    """`run --from N`: reset the lesson and let docklab do steps 1 to N-1, each shown as it
+    runs and recorded as caught up; then the learner (or --auto) goes on from step N."""
+    session = session_for(lesson, args)
+    out = Printer(session.lesson.secrets)
+    out.title(session.lesson, session.image_map.name)
+    for line in autorun.catch_up_plan(session, args.from_step):
+        out.line(line)
+    done = autorun.catch_up(session, args.from_step, out)
+    if done == autorun.INTERRUPTED:
+        out.line(f"Interrupted while catching up. `docklab run {lesson.id} --from {args.from_step}` starts it again.")
+        return INTERRUPTED
+    if done != autorun.CAUGHT_UP:
+        out.report(done)
+        out.line(f"Step {done.step.number} did not pass while catching up: the lesson stops there.")
+        return FAILED
+    out.line(
+        f"Caught up: steps 1 to {args.from_step - 1} done by docklab (recorded as caught up). Now step {args.from_step}."
+    )
+    return OK
 
 
 def cmd_start(args) -> int:
@@ -155,35 +183,16 @@ def cmd_start(args) -> int:
     return OK
 
 
-def _auto(session: Session, lesson: Lesson, out: Printer) -> int:
-    for step in lesson.steps:
+def _auto(session: Session, lesson: Lesson, out: Printer, first: int = 1) -> int:
+    for step in lesson.steps[first - 1 :]:
         out.step(step, len(lesson.steps))
-        commands = step.commands
-        if step.challenge:
-            out.line("A challenge: --auto runs its hidden solution (the report records it as revealed by auto).")
-            commands = session.reveal(step.number, by=AUTO)
-        for i, question in enumerate(step.quiz):
-            pick = session.answer(step.number, i, question.answer, by=AUTO)
-            out.line(f"Quiz: {question.question} -> {pick.choice} (answered by --auto from the key; recorded so)")
-        unasked = {} if step.challenge else {p.block: p for p in step.predictions}
-        for command in commands:
-            if (prediction := unasked.pop(command.block, None)) is not None:
-                out.line(f"Prediction not asked (--auto skips them): {prediction.question}")
-            out.command(session.command_text(command))
-            verdict = session.guard(command)
-            if verdict is not None and not verdict.safe:
-                raise EngineError(redact(verdict.message(), lesson.secrets))
-            if verdict is not None:
-                out.line(verdict.message())
-            result = session.run(command, out.stream)
-            out.result(result)
-            if result.interrupted:
-                out.line(
-                    f"Interrupted in step {step.number}. Progress is kept; "
-                    f"`docklab reset {lesson.id}` removes what the lesson created."
-                )
-                return INTERRUPTED
-        report = session.check_step(step.number, wait=True, on_wait=out.waiting)
+        report = autorun.do_step(session, step.number, AUTO, out)
+        if report is None:
+            out.line(
+                f"Interrupted in step {step.number}. Progress is kept; "
+                f"`docklab reset {lesson.id}` removes what the lesson created."
+            )
+            return INTERRUPTED
         out.report(report)
         if not report.passed:
             out.line(f"Step {step.number} did not pass. `docklab reset {lesson.id}` removes what the lesson created.")

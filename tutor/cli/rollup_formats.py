@@ -14,7 +14,19 @@ import unicodedata
 import xml.etree.ElementTree as ET
 
 from tutor.core.grading import report as rpt
-from tutor.core.grading.rollup import CONTRADICTED, HELD, NOT_HELD, UNCHECKED, Cell, Rollup
+from tutor.core.grading.rollup import (
+    AT,
+    CAUGHT_UP,
+    CONTRADICTED,
+    DONE,
+    HELD,
+    NOT_HELD,
+    TODO,
+    UNCHECKED,
+    Cell,
+    Rollup,
+    StepFigures,
+)
 
 STATUSES = ((rpt.LESSON_DONE, "done"), (rpt.PARTIAL, "partial"), (rpt.NOT_STARTED, "not started"))
 MARKS = {HELD: "✓", NOT_HELD: "✗", UNCHECKED: "?"}
@@ -40,8 +52,41 @@ def _problems(r: Rollup) -> list[str]:
 
 THOUGHT_LEGEND = (
     "after the marks: qR/T quiz answers right of questions (a: answered by auto mode), "
-    "pR/N predictions right of those made, hN hints taken, sN solutions revealed"
+    "pR/N predictions right of those made, hN hints taken, sN solutions revealed, "
+    "cN steps caught up (done by docklab, not the learner)"
 )
+PLACES = {DONE: "✓", CAUGHT_UP: "↷", AT: "▶", TODO: "·"}
+PLACES_LEGEND = "✓ done, ↷ caught up (done by docklab), ▶ at this step now, · not reached"
+FIGURES = (
+    "step",
+    "at it now",
+    "time p50",
+    "time p90",
+    "failed checks",
+    "hints",
+    "solutions revealed",
+    "wrong predictions",
+    "caught up",
+)
+
+
+def _minutes(seconds: float | None) -> str:
+    return "" if seconds is None else f"{seconds / 60:.1f} min"
+
+
+def figure_row(f: StepFigures) -> list[str]:
+    """One step's figures as words, in FIGURES' order."""
+    return [
+        str(f.number),
+        str(f.at),
+        _minutes(f.median) + (f" (of {f.timed})" if f.timed else ""),
+        _minutes(f.p90),
+        str(f.failed),
+        str(f.hints),
+        str(f.revealed),
+        str(f.wrong),
+        str(f.caught_up),
+    ]
 
 
 def marks(c: Cell) -> str:
@@ -60,6 +105,8 @@ def thought_marks(c: Cell) -> str:
         out.append(f"h{c.hints}")
     if c.revealed:
         out.append(f"s{len(c.revealed)}")
+    if c.caught_up:
+        out.append(f"c{len(c.caught_up)}")
     return " ".join(out)
 
 
@@ -99,7 +146,23 @@ def table(r: Rollup) -> str:
         if (c := x.cell(i, r.lessons[i][1])).contradicted
     ]
     notes = ([""] + contradicted if contradicted else []) + ([""] + list(map(_t, _problems(r))) if not r.clean else [])
-    return "\n".join([_header(r), *legend, "", *lines, *notes]) + "\n"
+    return "\n".join([_header(r), *legend, "", *lines, *notes, *_stuck_lines(r)]) + "\n"
+
+
+def _stuck_lines(r: Rollup) -> list[str]:
+    """Per lesson begun: each step's figures, and each learner's place on its steps."""
+    out = []
+    for i, (title, _) in r.lessons.items():
+        figures = r.figures(i)
+        if not any(f.at or f.timed or f.failed or f.caught_up for f in figures):
+            continue
+        rows = [list(FIGURES)] + [figure_row(f) for f in figures]
+        widths = [max(len(row[c]) for row in rows) for c in range(len(FIGURES))]
+        out += ["", f"Where the class is in {_t(i)} ({_t(title)}):"]
+        out += ["  " + "  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in rows]
+        out += [f"  places, one mark per step: {PLACES_LEGEND}"]
+        out += [f"  {_t(name)}: {''.join(PLACES[p] for p in places)}" for name, places in r.places(i)]
+    return out
 
 
 def _csv_safe(text: str) -> str:
@@ -107,13 +170,14 @@ def _csv_safe(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-CSV_COLUMNS = ("", " re-check", " contradicted", " quiz", " thinking")
+CSV_COLUMNS = ("", " re-check", " contradicted", " quiz", " thinking", " caught up")
 
 
 def csv_text(r: Rollup) -> str:
-    """Five columns per lesson: its status, each step done with what the re-check found,
-    `contradicted` when the re-check contradicts it, the quiz score, and the predictions,
-    hints and solutions revealed."""
+    """Six columns per lesson: its status, each step done with what the re-check found,
+    `contradicted` when the re-check contradicts it, the quiz score, the predictions,
+    hints and solutions revealed, and the steps caught up; then, after an empty row, each
+    lesson's steps with where the class is on them."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     ids = list(r.lessons)
@@ -136,18 +200,27 @@ def csv_text(r: Rollup) -> str:
                         "contradicted" if c.contradicted else "",
                         c.quiz_text,
                         c.thought_text,
+                        ",".join(map(str, c.caught_up)),
                     )
                 ),
             ]
         )
     sums = [r.totals(i) for i in ids]
     for key, label in STATUSES:
-        w.writerow([f"(total {label})", "", "", *(v for n in sums for v in (n[key], "", "", "", ""))])
-    w.writerow(["(total contradicted)", "", "", *(v for n in sums for v in ("", "", n[CONTRADICTED], "", ""))])
+        w.writerow([f"(total {label})", "", "", *(v for n in sums for v in (n[key], "", "", "", "", ""))])
+    w.writerow(["(total contradicted)", "", "", *(v for n in sums for v in ("", "", n[CONTRADICTED], "", "", ""))])
     for p in r.flagged:
         w.writerow([_csv_safe(p.learner or ""), _csv_safe(p.file), f"flagged, not counted: {p.reason}", *blank])
     for p in r.unreadable:
         w.writerow(["", _csv_safe(p.file), f"unreadable: {p.reason}", *blank])
+    w.writerow([])
+    w.writerow(["lesson", *FIGURES[:2], "time p50 (s)", "time p90 (s)", "timed learners", *FIGURES[4:]])
+    for i in ids:
+        for f in r.figures(i):
+            seconds = ["" if v is None else f"{v:.0f}" for v in (f.median, f.p90)]
+            w.writerow(
+                [_csv_safe(i), f.number, f.at, *seconds, f.timed, f.failed, f.hints, f.revealed, f.wrong, f.caught_up]
+            )
     return buf.getvalue()
 
 
@@ -158,8 +231,11 @@ thead th{background:#eee}td.done{background:#d9f2d9}td.partial{background:#fff2c
 td.not_started{color:#666}tfoot{font-weight:bold}.bad{color:#a00000}
 td.contradicted{outline:2px solid #a00000;outline-offset:-2px}.recheck{display:block;font-size:.85em}
 .flag{display:block;color:#a00000;font-weight:bold}.quiz{display:block;font-weight:bold}
-.thinking{display:block;font-size:.85em;color:#444}
+.thinking{display:block;font-size:.85em;color:#444}.caught{display:block;font-size:.85em;font-style:italic}
+svg.places text{font:12px system-ui,sans-serif}svg.places .done{fill:#d9f2d9}svg.places .caught{fill:#dde6ff}
+svg.places .at{fill:#ffd27a}svg.places .todo{fill:#f4f4f4}
 """
+_PLACE_CLASS = {DONE: "done", CAUGHT_UP: "caught", AT: "at", TODO: "todo"}
 
 
 def _html_cell(c: Cell) -> str:
@@ -178,7 +254,64 @@ def _html_cell(c: Cell) -> str:
     for cls, text in (("quiz", c.quiz_text), ("thinking", c.thought_text)):
         if text:
             out += f'<span class="{cls}">{e(text)}</span>'
+    if c.caught_up:
+        out += f'<span class="caught">↷ caught up: steps {",".join(map(str, c.caught_up))}</span>'
     return out + "</td>"
+
+
+def places_svg(r: Rollup, lesson: str) -> str:
+    """The learner x step heat map: a cell per learner and step, its colour and its mark
+    saying the same (done, caught up, at it, not reached), each with a title to read."""
+    e = html.escape
+    rows = r.places(lesson)
+    steps = r.lessons[lesson][1]
+    left, cw, ch = 140, 30, 22
+    width, height = left + cw * steps, ch * (len(rows) + 1)
+    parts = [
+        f'<svg class="places" xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" aria-labelledby="places-{e(lesson)}-title places-{e(lesson)}-desc">',
+        f'<title id="places-{e(lesson)}-title">{e(lesson)}: each learner\'s place on each step</title>',
+        f'<desc id="places-{e(lesson)}-desc">{e(PLACES_LEGEND)}. The same as a table follows the chart.</desc>',
+    ]
+    parts += [
+        f'<text x="{left + cw * (n - 1) + cw / 2}" y="{ch - 6}" text-anchor="middle">{n}</text>'
+        for n in range(1, steps + 1)
+    ]
+    for row, (name, places) in enumerate(rows, start=1):
+        y = ch * row
+        parts.append(f'<text x="4" y="{y + ch - 6}">{e(name[:18])}</text>')
+        for n, place in enumerate(places, start=1):
+            x = left + cw * (n - 1)
+            parts.append(
+                f"<g><title>{e(name)}, step {n}: {place}</title>"
+                f'<rect class="{_PLACE_CLASS[place]}" x="{x + 1}" y="{y + 1}" width="{cw - 2}" height="{ch - 2}"/>'
+                f'<text x="{x + cw / 2}" y="{y + ch - 6}" text-anchor="middle">{PLACES[place]}</text></g>'
+            )
+    return "".join(parts) + "</svg>"
+
+
+def stuck_html(r: Rollup) -> str:
+    """Where the class is stuck: for each lesson begun, its steps' figures and the heat map,
+    each chart followed by the same as a table (the text alternative)."""
+    e = html.escape
+    out = []
+    for i, (title, _) in r.lessons.items():
+        figures = r.figures(i)
+        if not any(f.at or f.timed or f.failed or f.caught_up for f in figures):
+            continue
+        out.append(f'<section class="stuck" data-lesson="{e(i)}"><h2>Where the class is in {e(i)}</h2>')
+        out.append(f"<p>{e(title)}. Times run from reaching a step to proving it.</p>")
+        out.append("<table><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in FIGURES) + "</tr></thead><tbody>")
+        out += ["<tr>" + "".join(f"<td>{e(v)}</td>" for v in figure_row(f)) + "</tr>" for f in figures]
+        out.append("</tbody></table>")
+        out.append(places_svg(r, i))
+        out.append(f"<details><summary>The places as a table</summary><p>{e(PLACES_LEGEND)}</p><table>")
+        out += [
+            f'<tr><th scope="row">{e(name)}</th>' + "".join(f"<td>{PLACES[p]} {p}</td>" for p in places) + "</tr>"
+            for name, places in r.places(i)
+        ]
+        out.append("</table></details></section>")
+    return "\n".join(out)
 
 
 def html_text(r: Rollup) -> str:
@@ -204,6 +337,7 @@ def html_text(r: Rollup) -> str:
     for key, label in (*STATUSES, (CONTRADICTED, "contradicted")):
         out.append(f'<tr><th scope="row">total {label}</th>' + "".join(f"<td>{n[key]}</td>" for n in sums) + "</tr>")
     out.append("</tfoot></table>")
+    out.append(stuck_html(r))
     for title, items in (("Flagged, not counted", r.flagged), ("Unreadable", r.unreadable)):
         if items:
             out.append(f'<h2 class="bad">{title}</h2><ul id="{title.split(",")[0].lower()}">')
@@ -251,6 +385,7 @@ def junit_text(r: Rollup) -> str:
                     ("predictions skipped", str(skipped)),
                     ("hints taken", str(cell.hints)),
                     ("solutions revealed", ",".join(map(str, cell.revealed))),
+                    ("caught up", ",".join(map(str, cell.caught_up))),
                 ):
                     ET.SubElement(props, "property", name=name, value=value)
             if cell.status != rpt.LESSON_DONE:

@@ -34,6 +34,7 @@ def walk(session: Session, out: Printer) -> int:
             out.line(f"(step {step.number} done earlier: {step.title})")
             continue
         out.step(step, len(lesson.steps))
+        session.progress.set_current(lesson.id, step.number)
         if step.body:
             out.command(session.text(step.body), indent="")
             out.line()

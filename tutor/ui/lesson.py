@@ -5,6 +5,7 @@ screen only moves attributes down and reacts to messages coming up."""
 from __future__ import annotations
 
 import queue
+import time
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -47,6 +48,7 @@ class LessonScreen(ThinkingMixin, Screen):
         self.to_type: queue.Queue[str] = queue.Queue()  # commands on their way to the shell, in order
         self.typing = False  # a worker is taking them
         self.asking = False  # a prediction dialog is up
+        self.running = ("", 0.0)  # the command line the shell runs now, and since when
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -257,8 +259,13 @@ class LessonScreen(ThinkingMixin, Screen):
 
     def on_terminal_command_started(self, message: Terminal.CommandStarted) -> None:
         self.query_one(EnginePanel).command_started(message.at)
+        self.running = (message.line, message.at)
 
     def on_terminal_command_finished(self, message: Terminal.CommandFinished) -> None:
+        line, started = self.running
+        if line and self.session is not None:  # kept (passwords hidden) so a failed check can name it
+            self.session.ran(line, started, time.time())
+        self.running = ("", 0.0)
         self.run_check(wait=True)
 
     def action_check(self) -> None:

@@ -3,13 +3,16 @@ interactive ones included, and lesson commands are typed into it by the Run acti
 
 The shell's prompt hook prints a private OSC marker with the last exit code; the
 widget strips it and posts CommandFinished, which is how checks tick by themselves.
-PS0 prints another as a command line starts (CommandStarted): the engine panel's "what
+PS0 prints another as a command line starts (CommandStarted), with that line from the
+shell's history (base64: nothing else of the terminal is kept): the engine panel's "what
 the last command changed" begins there, so events that land after the prompt is back
-still count for the command that caused them.
+still count for the command that caused them, and a failed check can name the command.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
 import os
 import re
@@ -28,10 +31,12 @@ from textual.widget import Widget
 
 from tutor.ui import keys
 
-MARKER = re.compile(rb"\x1b\]7770;(?:done;(\d+)|start)\x07")
+MARKER = re.compile(rb"\x1b\]7770;(?:done;(\d+)|start;?([A-Za-z0-9+/=]*))\x07")
 RCFILE = r"""
 PS1='\[\e[1m\]docklab\[\e[0m\]:\W\$ '
-PS0='\e]7770;start\a'
+HISTCONTROL= HISTIGNORE=
+__docklab_line() { HISTTIMEFORMAT= builtin history 1 | sed 's/^ *[0-9]* *//' | base64 -w0; }
+PS0='\e]7770;start;$(__docklab_line)\a'
 PROMPT_COMMAND='printf "\033]7770;done;%s\007" "$?"'
 """
 KEYS = {
@@ -78,11 +83,11 @@ class Terminal(Widget, can_focus=True):
 
     class CommandStarted(Message):
         """A command line was entered and starts to run (not for an empty line), `at` the
-        time its marker was read."""
+        time its marker was read; `line` as the shell's history has it."""
 
-        def __init__(self, at: float) -> None:
+        def __init__(self, at: float, line: str = "") -> None:
             super().__init__()
-            self.at = at
+            self.at, self.line = at, line
 
     class Exited(Message):
         """The shell ended (the learner typed `exit`)."""
@@ -139,9 +144,9 @@ class Terminal(Widget, can_focus=True):
         codes = MARKER.findall(data)
         self.stream.feed(MARKER.sub(b"", data))
         self.refresh()
-        for code in codes:
+        for code, line in codes:
             if not code:  # the start marker
-                self.post_message(self.CommandStarted(read_at or time.time()))
+                self.post_message(self.CommandStarted(read_at or time.time(), _line(line)))
                 continue
             if self._seen_prompt:
                 self.post_message(self.CommandFinished(int(code)))
@@ -237,6 +242,14 @@ class Terminal(Widget, can_focus=True):
         if text:
             segments.append(Segment("".join(text), _style(key)))
         return Strip(segments).extend_cell_length(width)
+
+
+def _line(encoded: bytes) -> str:
+    """The command line a start marker carries ("" when it carries none)."""
+    try:
+        return base64.b64decode(encoded, validate=True).decode("utf-8", "replace").strip()
+    except (binascii.Error, ValueError):
+        return ""
 
 
 @functools.lru_cache(maxsize=1024)

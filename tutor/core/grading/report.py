@@ -24,11 +24,11 @@ from tutor.core.errors import ContentError
 from tutor.core.engine.images import ImageMap
 from tutor.core.learner.livestate import LessonState, ReadOnlyProgress, check_lesson, started
 from tutor.core.model import Lesson, Step
-from tutor.core.learner.thinking import AUTO, LEARNER, PREDICTIONS, QUIZ, picks, score
+from tutor.core.learner.thinking import AUTO, CATCH_UP, LEARNER, PREDICTIONS, QUIZ, picks, score
 from tutor.core.outcome import redact
 from tutor.core.learner.progress import Progress
 
-SCHEMA = 2  # 2: predictions, hints taken, solutions revealed, quiz scores
+SCHEMA = 3  # 2: predictions, hints taken, solutions revealed, quiz scores; 3: caught up, reached, failed checks
 DONE, NOT_DONE = "done", "not_done"
 LESSON_DONE, PARTIAL, NOT_STARTED = "done", "partial", "not_started"
 
@@ -60,7 +60,8 @@ def lesson_status(steps: list[dict]) -> str:
 
 
 def _learning(step: Step, learned: dict) -> dict:
-    """What the learner thought in this step: predictions, hints, the solution, the quiz."""
+    """What the learner thought in this step: predictions, hints, the solution, the quiz,
+    and the checks that failed on the way."""
     predictions = [
         {k: v for k, v in p.to_record().items() if k != "by"}
         for p in picks(step, PREDICTIONS, learned)
@@ -75,6 +76,7 @@ def _learning(step: Step, learned: dict) -> dict:
         "solution_revealed": bool(learned.get("revealed")),
         "revealed_by": learned.get("revealed"),
         "quiz": {"right": right, "total": total, "answers": answers} if step.is_quiz else None,
+        "failed_checks": learned.get("failed", 0),
     }
 
 
@@ -85,6 +87,7 @@ def _lesson(
     note: str,
     now: float,
     learned: dict[int, dict],
+    reached: dict[int, float],
 ) -> dict:
     live = {r.step.number: r for r in state.steps} if state else {}
     steps = []
@@ -106,6 +109,8 @@ def _lesson(
                 "done_at": iso(done_at),
                 "evidence": evidence,
                 "now": None if report is None else {"holds": holds, "checks": [o.to_dict() for o in report.outcomes]},
+                "caught_up": bool(rec and rec.get("caught_up")),
+                "started_at": iso(reached.get(step.number)),
                 **_learning(step, learned.get(step.number, {})),
             }
         )
@@ -150,6 +155,7 @@ def build(
                 (notes or {}).get(lesson.id, ""),
                 now,
                 progress.learned(lesson.id),
+                progress.reached(lesson.id),
             )
             for lesson in lessons
         ],
@@ -351,7 +357,20 @@ _TOP = {
     "docklab": str,
     "engine": Nullable({"version": str, "api": str}),
 }
-SCHEMAS = {1: {**_TOP, "lessons": [_LESSON]}, 2: {**_TOP, "lessons": [{**_LESSON, "steps": [_STEP2]}]}}
+_WHO = frozenset({LEARNER, AUTO, CATCH_UP})
+_STEP3 = {
+    **_STEP2,
+    "revealed_by": Nullable(_WHO),
+    "quiz": Nullable({"right": int, "total": int, "answers": [{**_PICK, "by": _WHO}]}),
+    "caught_up": bool,
+    "started_at": Nullable(TIME),
+    "failed_checks": int,
+}
+SCHEMAS = {
+    1: {**_TOP, "lessons": [_LESSON]},
+    2: {**_TOP, "lessons": [{**_LESSON, "steps": [_STEP2]}]},
+    3: {**_TOP, "lessons": [{**_LESSON, "steps": [_STEP3]}]},
+}
 _KINDS = {str: "a string", int: "a whole number", bool: "true or false", dict: "an object", list: "an array"}
 
 

@@ -8,6 +8,9 @@ Formatting lives in tutor/cli/rollup_formats.py; this module only decides.
 
 from __future__ import annotations
 
+import calendar
+import statistics
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,14 +44,20 @@ def contradicts(lesson: dict) -> bool | None:
 
 @dataclass(frozen=True)
 class Thought:
-    """What one step's record says the learner thought (schema 2; empty for schema 1)."""
+    """What one step's record says the learner thought and did there (schema 2 and 3; empty
+    for schema 1): predictions, hints, the solution, the quiz; whether docklab caught them up
+    past it, when they reached it and proved it, and how many of its checks failed (3)."""
 
     predictions: tuple[bool | None, ...] = ()  # each prediction: right, wrong, None skipped
     hints: int = 0
-    revealed: str | None = None  # who revealed the solution: learner, auto
+    revealed: str | None = None  # who revealed the solution: learner, auto, catch-up
     quiz: tuple[bool, ...] | None = None  # a quiz step: each answer given, right or wrong
     quiz_total: int = 0
     quiz_auto: bool = False  # auto mode answered (from the key)
+    caught_up: bool = False  # docklab did it for the learner
+    reached: float | None = None  # when the learner reached the step (seconds since the epoch)
+    done_at: float | None = None  # when it was proven
+    failed: int = 0  # failed checks on the way
 
     @classmethod
     def of(cls, step: dict) -> Thought:
@@ -61,12 +70,17 @@ class Thought:
             None if quiz is None else tuple(a["correct"] for a in quiz["answers"]),
             0 if quiz is None else quiz["total"],
             quiz is not None and any(a["by"] == "auto" for a in quiz["answers"]),
+            bool(step.get("caught_up")),
+            _seconds(step.get("started_at")),
+            _seconds(step.get("done_at")) if step.get("status") == rpt.DONE else None,
+            step.get("failed_checks", 0),
         )
 
     def merged(self, other: Thought) -> Thought:
         """Two reports of one learner: the one that recorded more (progress only grows)."""
         most = max(self, other, key=lambda t: len(t.quiz or ()))
         picked = max(self.predictions, other.predictions, key=lambda ps: (sum(p is not None for p in ps), len(ps)))
+        done = [t for t in (self, other) if t.done_at is not None]
         return Thought(
             picked,
             max(self.hints, other.hints),
@@ -74,7 +88,23 @@ class Thought:
             most.quiz,
             max(self.quiz_total, other.quiz_total),
             most.quiz_auto,
+            bool(done) and all(t.caught_up for t in done),  # the learner's own proof counts
+            min((t.reached for t in (self, other) if t.reached is not None), default=None),
+            min((t.done_at for t in done), default=None),
+            max(self.failed, other.failed),
         )
+
+    @property
+    def took(self) -> float | None:
+        """Seconds from reaching the step to proving it (None when either is unknown)."""
+        if self.reached is None or self.done_at is None or self.caught_up:
+            return None
+        return max(0.0, self.done_at - self.reached)
+
+
+def _seconds(stamp: str | None) -> float | None:
+    """A report's UTC time as seconds since the epoch."""
+    return None if not stamp else float(calendar.timegm(time.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ")))
 
 
 @dataclass(frozen=True)
@@ -110,6 +140,18 @@ class Cell:
         return {n: t.revealed for n, t in sorted(self.thoughts.items()) if t.revealed}
 
     @property
+    def caught_up(self) -> tuple[int, ...]:
+        """The steps done that docklab did for the learner (catching up), not the learner."""
+        return tuple(n for n in self.done if self.thoughts.get(n, Thought()).caught_up)
+
+    @property
+    def at(self) -> int | None:
+        """The step the learner is at: the first not done, in a lesson begun and not done."""
+        if self.status != rpt.PARTIAL:
+            return None
+        return next((n for n in range(1, self.total + 1) if n not in self.done), None)
+
+    @property
     def quiz_text(self) -> str:
         """The quiz score as `quiz right/total`, `(auto)` when auto mode answered; "" with no quiz."""
         if self.quiz is None:
@@ -139,10 +181,11 @@ class Cell:
 
     @property
     def text(self) -> str:
-        """The status in words, with the steps done when partial."""
+        """The status in words, with the steps done when partial and those caught up."""
+        caught = f" (caught up: {','.join(map(str, self.caught_up))})" if self.caught_up else ""
         if self.status == rpt.PARTIAL:
-            return f"partial: steps {','.join(map(str, self.done))} of {self.total}"
-        return "done" if self.status == rpt.LESSON_DONE else "not started"
+            return f"partial: steps {','.join(map(str, self.done))} of {self.total}{caught}"
+        return ("done" if self.status == rpt.LESSON_DONE else "not started") + caught
 
     @property
     def recheck_text(self) -> str:
@@ -173,6 +216,25 @@ class Learner:
 
 
 @dataclass(frozen=True)
+class StepFigures:
+    """Where a class is on one step of a lesson, across its learners."""
+
+    number: int
+    at: int  # learners at this step now (their first step not done)
+    median: float | None  # seconds from reaching the step to proving it, of those who did
+    p90: float | None
+    timed: int  # how many learners' times those are
+    failed: int  # failed checks
+    hints: int  # hints taken
+    revealed: int  # solutions revealed
+    wrong: int  # wrong predictions
+    caught_up: int  # learners docklab caught up past it
+
+
+DONE, CAUGHT_UP, AT, TODO = "done", "caught up", "at", "not reached"  # a learner's place on a step
+
+
+@dataclass(frozen=True)
 class ReportProblem:
     file: str
     reason: str
@@ -200,6 +262,48 @@ class Rollup:
             counts[cell.status] += 1
             counts[CONTRADICTED] += cell.contradicted
         return counts
+
+    def figures(self, lesson: str) -> list[StepFigures]:
+        """Each step of the lesson across the learners: who is at it, how long it took, and
+        what they needed on the way (failed checks, hints, solutions, wrong predictions)."""
+        total = self.lessons[lesson][1]
+        cells = [x.cell(lesson, total) for x in self.learners.values()]
+        out = []
+        for n in range(1, total + 1):
+            thoughts = [c.thoughts.get(n, Thought()) for c in cells]
+            took = sorted(t.took for t in thoughts if t.took is not None)
+            out.append(
+                StepFigures(
+                    n,
+                    sum(c.at == n for c in cells),
+                    statistics.median(took) if took else None,
+                    took[min(len(took) - 1, int(0.9 * len(took)))] if took else None,
+                    len(took),
+                    sum(t.failed for t in thoughts),
+                    sum(t.hints for t in thoughts),
+                    sum(bool(t.revealed) and t.revealed != "auto" for t in thoughts),
+                    sum(p is False for t in thoughts for p in t.predictions),
+                    sum(n in c.caught_up for c in cells),
+                )
+            )
+        return out
+
+    def places(self, lesson: str) -> list[tuple[str, list[str]]]:
+        """(learner, their place on each step: done, caught up, at, not reached), by name."""
+        total = self.lessons[lesson][1]
+        out = []
+        for x in self.rows():
+            c = x.cell(lesson, total)
+            out.append(
+                (
+                    x.name,
+                    [
+                        CAUGHT_UP if n in c.caught_up else DONE if n in c.done else AT if n == c.at else TODO
+                        for n in range(1, total + 1)
+                    ],
+                )
+            )
+        return out
 
     @property
     def clean(self) -> bool:

@@ -52,7 +52,7 @@ class Progress:
         entry.setdefault("facts_at", {}).update({k: now for k in facts})
         earlier = entry["steps"].get(str(step))
         if not (earlier and earlier.get("how") == "now" and how != "now"):  # as it happened beats after the fact
-            entry["steps"][str(step)] = {
+            entry["steps"][str(step)] = {  # a step proven again is the learner's, even if caught up before
                 "done_at": now,
                 "how": how,
                 "things": things or {},
@@ -60,13 +60,47 @@ class Progress:
             }
         self.save()
 
+    def caught_up(self, lesson_id: str, step: int) -> None:
+        """Mark a step docklab did for the learner (catching up): done, never proven by them."""
+        record = self.lesson(lesson_id)["steps"].get(str(step))
+        if record is not None:
+            record["caught_up"] = True
+            self.save()
+
+    COMMANDS_KEPT = 50
+
+    def commands(self, lesson_id: str) -> list[dict]:
+        """The learner's last command lines in this lesson: {line, start, end}, oldest first."""
+        return list((self.data["lessons"].get(lesson_id) or {}).get("commands", []))
+
+    def ran(self, lesson_id: str, line: str, start: float, end: float) -> None:
+        """Keep a command line the learner ran (already stripped of passwords), the last 50."""
+        kept = self.lesson(lesson_id).setdefault("commands", [])
+        kept.append({"line": line, "start": start, "end": end})
+        del kept[: -self.COMMANDS_KEPT]
+        self.save()
+
     def current(self, lesson_id: str) -> int | None:
         """The step the learner was on when they left (the TUI resumes there)."""
         return self.lesson(lesson_id).get("current")
 
     def set_current(self, lesson_id: str, step: int) -> None:
-        """Remember the step the learner is on."""
-        self.lesson(lesson_id)["current"] = step
+        """Remember the step the learner is on, and when they first reached it (the time a
+        step took runs from there to its proof)."""
+        entry = self.lesson(lesson_id)
+        entry["current"] = step
+        entry.setdefault("reached", {}).setdefault(str(step), time.time())
+        self.save()
+
+    def reached(self, lesson_id: str) -> dict[int, float]:
+        """Step -> when the learner first reached it (the TUI's step, `run`'s step shown)."""
+        entry = self.data["lessons"].get(lesson_id) or {}
+        return {int(k): v for k, v in entry.get("reached", {}).items()}
+
+    def failed_check(self, lesson_id: str, step: int) -> None:
+        """Count one more failed check of this step (where the class gets stuck)."""
+        entry = self._learn(lesson_id, step)
+        entry["failed"] = entry.get("failed", 0) + 1
         self.save()
 
     # -- what the learner thought: predictions, hints, solutions, quiz answers ----------------

@@ -43,7 +43,7 @@ def report_lines(report: StepReport) -> list[Line]:
             continue
         lines.append(Line("pass" if o.ok else "fail", f"{'✓ PASS' if o.ok else '✗ FAIL'}  {o.claim}"))
         if not o.ok or o.how == "history":
-            for label, text in (("expected", o.expected), ("found", o.found), ("hint", o.hint)):
+            for label, text in (("expected", o.expected), ("found", o.found), ("cause", o.cause), ("hint", o.hint)):
                 if text and (not o.ok or label == "found"):
                     lines.append(Line("detail", f"{DETAIL}{label + ':':<9} {text}"))
     if report.how == "lost":

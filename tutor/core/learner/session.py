@@ -9,14 +9,14 @@ from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from tutor.core import checks, paths
-from tutor.core.checks import facts
+from tutor.core.checks import causes, facts
 from tutor.core.learner import guard
 from tutor.core.engine import events as history, runner
 from tutor.core.engine.describe import short
 from tutor.core.engine.connection import Engine
 from tutor.core.engine.images import ImageMap, missing_images
 from tutor.core.model import CheckSpec, Command, Lesson, Step
-from tutor.core.outcome import Outcome
+from tutor.core.outcome import Outcome, redact_command
 from tutor.core.learner.ownership import Ownership
 from tutor.core.learner.progress import Progress
 from tutor.core.learner.thinking import LEARNER, PREDICTIONS, QUIZ, Pick, picks, quiz_outcomes
@@ -193,9 +193,15 @@ class Session:
         """The same for command text as it will be typed (the TUI types it into its shell)."""
         return guard.assess(text, self.engine, self.ownership)
 
+    def ran(self, line: str, start: float, end: float) -> None:
+        """A command line the learner ran, and when: kept (passwords hidden, the last 50) so
+        that a failed check can name the command that caused it."""
+        self.progress.ran(self.lesson.id, redact_command(line, self.lesson.secrets), start, end)
+
     def run(self, command: Command, emit: runner.Output = lambda s: None) -> runner.Result:
         """Run a command as the learner would. Ownership looks after each step's checks (and
         the engine's history remembers what a later command of the step removed)."""
+        start = time.time()
         result = runner.run(
             self.command_text(command),
             emit,
@@ -205,6 +211,7 @@ class Session:
             env=self.engine.env,
             cwd=self.workdir,
         )
+        self.ran(self.command_text(command), start, time.time())
         if result.interrupted or result.timed_out:
             self.ownership.observe()  # no check follows
         return result
@@ -383,8 +390,12 @@ class Session:
             self._record(step, ctx, report)
         elif another := self._with_another(step, ctx):
             report = another
-        elif any(not o.ok and spec.kind in checks.RECALL for spec, o in zip(step.checks, outcomes)) and all(
-            o.ok or spec.kind in checks.RECALL for spec, o in zip(step.checks, outcomes)
+        if not report.passed:
+            report.outcomes = self._with_causes(step, ctx, report.outcomes)
+        if (
+            not report.passed
+            and any(not o.ok and spec.kind in checks.RECALL for spec, o in zip(step.checks, outcomes))
+            and all(o.ok or spec.kind in checks.RECALL for spec, o in zip(step.checks, outcomes))
         ):
             report.recallable = True
         report.outcomes = [o.redacted(ctx.secrets) for o in report.outcomes]
@@ -393,6 +404,8 @@ class Session:
         else:
             self.failed.add(number)
             self.misses[number] = self.misses.get(number, 0) + 1
+            if observe and self.progress.writable:  # a learner's own check, not a whole-lesson look
+                self.progress.failed_check(self.lesson.id, number)
         if observe:
             self.ownership.observe()
         return report
@@ -415,6 +428,25 @@ class Session:
                     if report.passed:
                         return report
         return None
+
+    def _with_causes(self, step: Step, ctx: checks.Context, outcomes: list[Outcome]) -> list[Outcome]:
+        """Each failed check with what was done to the engine, and when, that made it fail:
+        the command the learner ran, where docklab saw it, else the engine's event."""
+        commands = [
+            causes.Command(c["line"], c["start"], c["end"])
+            for c in self.progress.commands(self.lesson.id)
+            if c["end"] >= self.began
+        ]
+        out = []
+        for spec, o in zip(step.checks, outcomes):
+            if not o.ok:
+                try:
+                    said = causes.explain(spec.kind, checks.fill(spec.params, ctx.values), o, ctx, commands)
+                except checks.base.MissingFact:
+                    said = ""
+                o = replace(o, cause=said) if said else o
+            out.append(o)
+        return out + outcomes[len(step.checks) :]
 
     def _quiz_report(self, step: Step) -> StepReport:
         report = StepReport(step, quiz_outcomes(step, self.learned(step.number)))

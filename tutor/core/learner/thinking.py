@@ -10,7 +10,7 @@ from tutor.core.model import Question, Step
 from tutor.core.outcome import Outcome
 
 PREDICTIONS, QUIZ = "predictions", "quiz"
-LEARNER, AUTO = "learner", "auto"  # who picked, or who revealed a solution
+LEARNER, AUTO, CATCH_UP = "learner", "auto", "catch-up"  # who picked, or who revealed a solution
 
 
 @dataclass(frozen=True)
