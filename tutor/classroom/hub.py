@@ -201,9 +201,14 @@ def up(
     returns what the instructor needs: the URL, the logins and the folder."""
     import docker
 
+    from tutor.classroom import proxy
     from tutor.classroom.image import ensure
 
     check_name(name)
+    try:
+        proxy.command()  # said before minutes of building, not found out by the hub
+    except proxy.ProxyMissing as err:
+        raise ClassroomError(str(err)) from None
     if running(name):
         raise ClassroomError(f"classroom {name} is already running (`docklab classroom status --name {name}`)")
     home = folder(name)
@@ -415,7 +420,7 @@ def _stop_leftovers(home: Path) -> None:
     """The hub stops its proxy and its services when it ends well; after a crash they would
     live on (the proxy holding the port). The proxy has a pid file; the hub, the view and
     the culler carry this classroom's folder in their environment, and nothing else does."""
-    pid = _ours(home / "proxy.pid", "tutor.classroom.proxy")
+    pid = _ours(home / "proxy.pid", "configurable-http-proxy")
     if pid:
         _stop_pid(pid, 10)
     mark = f"DOCKLAB_CLASSROOM_DIR={home}".encode() + b"\0"

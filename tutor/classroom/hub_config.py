@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from tutor.classroom import proxy
 from tutor.classroom.spawner import configure
 
 folder = Path(os.environ["DOCKLAB_CLASSROOM_DIR"])
@@ -25,8 +26,8 @@ c.JupyterHub.pid_file = str(folder / "hub.pid")
 c.JupyterHub.cleanup_servers = True  # the hub's end stops the learners' servers (their volumes stay)
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{conf['proxy_api_port']}"
 c.ConfigurableHTTPProxy.pid_file = str(folder / "proxy.pid")
-# The Python configurable-http-proxy from PyPI, in this Python: no Node.js needed.
-c.ConfigurableHTTPProxy.command = [sys.executable, "-m", "tutor.classroom.proxy"]
+# npm's configurable-http-proxy, the one JupyterHub deployments run (tutor/classroom/proxy.py).
+c.ConfigurableHTTPProxy.command = proxy.command()
 
 # Logins: the learners' names (or anyone, without a list) with the workshop password; the
 # instructor with the admin password. A real school plugs in its own (README: Classroom).

@@ -50,7 +50,7 @@ STARTING = "docklab: your server and Docker Engine are starting; open this page 
 
 def _scheme(request: web.Request) -> str:
     """The browser's scheme: TLS may end at the hub's proxy or an ingress in front of it.
-    The first value set counts (the Python configurable-http-proxy writes ",http")."""
+    The first value set counts (a proxy may append its own, as in "https,http")."""
     forwarded = next(
         (v.strip().lower() for v in request.headers.get("X-Forwarded-Proto", "").split(",") if v.strip()), ""
     )
