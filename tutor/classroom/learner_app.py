@@ -217,27 +217,37 @@ class LearnerServer(Server):
             self.open_sockets -= 1
 
     async def _attach(self, request: web.Request, warm: WarmTUI | None) -> web.WebSocketResponse:
-        """textual-serve's websocket handling, with the TUI started ahead, or (none ahead, or
-        it ended) one started now at the browser's size."""
+        """textual-serve's websocket handling, with the TUI started ahead (or kept from the
+        learner's last page), or (none, or it ended) one started now at the browser's size."""
         websocket = web.WebSocketResponse(heartbeat=15)
         width, height = to_int(request.query.get("width", "80"), 80), to_int(request.query.get("height", "24"), 24)
+        left = False  # the browser left: the TUI is kept for the learner's next page
         try:
             await websocket.prepare(request)
             if warm is None:
                 warm = WarmTUI(self.command, self.download_manager, width, height)
                 await warm.start()
-            service = await warm.attach(websocket)
-            await service.set_terminal_size(width, height)
+            service = await warm.attach(websocket, width, height)
             self._coming = asyncio.ensure_future(self._came_once(warm))
             await self._process_messages(websocket, service)
+            left = True
         except asyncio.CancelledError:
             await websocket.close()
         except Exception as err:  # as textual-serve's: the browser's terminal closes
             print(f"docklab: the TUI's websocket failed ({err})", file=sys.stderr)
+            left = True
         finally:
             if warm is not None:
-                await warm.service.stop()  # the browser gone, even mid-replay: the TUI goes too
+                await self._keep(warm) if left and warm.alive else await warm.service.stop()
         return websocket
+
+    async def _keep(self, warm: WarmTUI) -> None:
+        """A reload or a dropped connection comes back to the same TUI: its lesson, its step,
+        its shell. One is kept: the one left last (an older one, from a closed tab, goes)."""
+        warm.detach()
+        older, self.warm = self.warm, warm
+        if older is not None:
+            await older.service.stop()
 
     async def _came_once(self, warm: WarmTUI) -> None:
         """The learner has come once their TUI has drawn their screen at their browser's size."""
