@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.classroomkit import PICKER_LISTED, learner_box, running_classroom, summary, wait_for
+from tests.classroomkit import LESSON_SHELL, learner_box, running_classroom, summary, wait_for
 from tests.conftest import ROOT, engine_state
 from tutor.classroom import ARRIVED
 
@@ -81,7 +81,7 @@ def test_three_learners_each_have_a_server_and_an_engine_of_their_own(client, ho
             # the server is up once a TUI is drawn, ahead of the learner's websocket
             assert "tutor" in in_box(learner_box(client, room, learner.name), "pgrep -af 'python3 -m tutor$'")
             learner.do_first_step()  # `docker volume create my-vol`, checked in the TUI
-        assert learners[0].tui([("", PICKER_LISTED)])[0] == 101  # the warm TUI taken, a new one starts
+        assert learners[0].tui([("", LESSON_SHELL)])[0] == 101  # her TUI, kept from her last page: her lesson
         assert nobody.tui([("", "x")], user=NAMES[0])[0] == 403  # the TUI's websocket, with no login
         # whether a learner has come is for their spawner (the server's own hub token) alone
         for who, token in ((nobody, ""), (learners[0], ""), (learners[0], "token not-the-servers")):
