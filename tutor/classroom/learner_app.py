@@ -105,20 +105,31 @@ class HubLogin:
         )
         return response
 
-    async def callback_handler(self, request: web.Request) -> web.StreamResponse:
+    @staticmethod
+    def _kept(request: web.Request) -> dict[str, str] | None:
+        """What to_hub kept in the state cookie, if it is that and the query's state is its own:
+        three strings, the state the same bytes. Anything else is no login that started here."""
         try:
             kept = json.loads(base64.urlsafe_b64decode(request.cookies.get(STATE_COOKIE, "")))
-        except ValueError:
-            kept = {}
-        if not kept or not secrets.compare_digest(str(kept.get("state")), request.query.get("state", "")):
-            return web.Response(status=403, text="docklab: this login did not start here; open your server again.\n")
+        except ValueError:  # not base64, not UTF-8, not JSON
+            return None
+        if not isinstance(kept, dict) or not all(isinstance(kept.get(k), str) for k in ("state", "verifier", "next")):
+            return None
+        given = request.query.get("state", "")
+        if not kept["state"] or not given.isascii() or not secrets.compare_digest(kept["state"], given):
+            return None
+        return kept
+
+    async def callback_handler(self, request: web.Request) -> web.StreamResponse:
+        kept = self._kept(request)
+        if kept is None:
+            return web.Response(status=400, text="docklab: this login did not start here; open your server again.\n")
         try:
             token = await self.auth.token_for_code(request.query.get("code", ""), kept["verifier"])
         except HubUnavailable as err:
-            return web.Response(
-                status=502, text=f"docklab: the login did not finish ({err}); open your server again.\n"
-            )
-        target = kept.get("next") or self.prefix
+            print(f"docklab: a login did not finish: {err}", file=sys.stderr)  # the hub's address: in the log only
+            return web.Response(status=502, text="docklab: the login did not finish; open your server again.\n")
+        target = kept["next"] or self.prefix
         if not target.startswith(self.prefix):
             target = self.prefix
         response = web.HTTPFound(target)
@@ -169,7 +180,8 @@ class LearnerServer(Server):
         try:
             user = await self.login.user(request)
         except HubUnavailable as err:
-            return web.Response(status=502, text=f"docklab: {err}; try again in a moment.\n")
+            print(f"docklab: {err}", file=sys.stderr)  # the hub's address: in the log only
+            return web.Response(status=502, text="docklab: the hub did not answer; try again in a moment.\n")
         if user is None:
             if request.headers.get("Upgrade", "").lower() == "websocket" or request.method != "GET":
                 return web.Response(status=403, text="docklab: log in with the hub first (open your server's page).\n")
