@@ -7,6 +7,8 @@ root on a fresh machine)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -15,7 +17,15 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.classroomkit import LESSON_SHELL, learner_box, running_classroom, summary, wait_for
+from tests.classroomkit import (
+    LESSON_SHELL,
+    forge,
+    forged_report,
+    learner_box,
+    running_classroom,
+    summary,
+    wait_for,
+)
 from tests.conftest import ROOT, engine_state
 from tutor.classroom import ARRIVED
 
@@ -179,6 +189,26 @@ def test_three_learners_each_have_a_server_and_an_engine_of_their_own(client, ho
         listed = room.status()
         assert {n: v["server"] for n, v in listed["learners"].items()} == {n: "running" for n in NAMES}
         assert all(v["lessons"]["mount-syntax"]["done"] == 1 for v in listed["learners"].values())
+        assert all(v["verified"] for v in listed["learners"].values())  # the view looked at each engine
+
+        # the server's hub token never reaches the TUI's shell (the TUI kept for alice's next page)
+        shells = in_box(boxes["alice"], "for p in $(pgrep -x bash); do echo; tr '\\0' '\\n' </proc/$p/environ; done")
+        assert "JUPYTERHUB_CLIENT_ID" in shells and "API_TOKEN" not in shells, shells
+        # alice, root in her container, claims every step in her progress and posts a forged
+        # report (every step done, 500 of them, a lesson of her own) with her server's token
+        forge(boxes["alice"], "mount-syntax", forged_report(home, "alice"))
+        forged_seen = wait_for(
+            lambda: (s := summary(teacher)) and s["alice"]["lessons"]["mount-syntax"]["claimed"] == 6 and s, 60
+        )
+        assert forged_seen, summary(teacher)
+        assert forged_seen["alice"]["lessons"]["mount-syntax"]["done"] == 1  # what her engine showed
+        assert set(forged_seen["alice"]["lessons"]) == set(forged_seen["bob"]["lessons"])  # no lesson of hers
+        assert "their record claims 6" in teacher.view().text
+        listed = room.status()["learners"]["alice"]["lessons"]["mount-syntax"]
+        assert (listed["done"], listed["claimed"], listed["steps"]) == (1, 6, 6)
+        exported = teacher.view("export.csv").text
+        rows = {r["learner"]: r for r in csv.DictReader(io.StringIO(exported))}
+        assert "HYPERLINK" not in exported and rows["alice"]["mount-syntax"] == "partial: steps 1 of 6"
     assert engine_state(client) == before  # the canaries are in both
     assert not room.folder.exists()
     assert not processes_of(room.folder)  # the hub, its proxy, the view and the culler have ended

@@ -377,8 +377,10 @@ def status(name: str = DEFAULT_NAME) -> dict:
                 else "stopped"
             )
             users[user["name"]]["last_activity"] = user.get("last_activity")
-    for learner, seen in summary(home).items():
-        users.setdefault(learner, {"server": "stopped" if state else "hub down"})["lessons"] = seen["lessons"]
+    for learner, seen in summary(home).items():  # the view's verdicts, as its page and exports show them
+        users.setdefault(learner, {"server": "stopped" if state else "hub down"}).update(
+            lessons=seen["lessons"], verified=seen["verified"]
+        )
     return {
         "name": name,
         "running": bool(state),

@@ -51,7 +51,12 @@ c.JupyterHub.services = [
         "display": True,
         "oauth_no_confirm": True,
         "command": [sys.executable, "-m", "tutor.classroom.service"],
-        "environment": {"DOCKLAB_CLASSROOM_DIR": str(folder), "PYTHONUNBUFFERED": "1"},
+        # this machine's engine, where the view finds each learner's server to look at their engine
+        "environment": {
+            "DOCKLAB_CLASSROOM_DIR": str(folder),
+            "PYTHONUNBUFFERED": "1",
+            **({"DOCKER_HOST": os.environ["DOCKER_HOST"]} if os.environ.get("DOCKER_HOST") else {}),
+        },
     },
     {
         "name": "idle-culler",

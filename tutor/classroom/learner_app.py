@@ -46,6 +46,9 @@ QUIET = 0.3  # seconds a TUI draws nothing after a redraw: the learner's screen 
 DRAWING = 1.0  # seconds from a redraw's start at most: then it is up (a learner typing keeps it drawing)
 ENGINE_WAIT = 120  # seconds at most; then the server serves, and the TUI says what it cannot reach
 STARTING = "docklab: your server and Docker Engine are starting; open this page again in a moment.\n"
+# The server's hub token, under both the names JupyterHub gives it: read once by HubLogin, then
+# out of the environment, so the TUIs and their shells (which copy it) never hold it.
+TOKEN_VARIABLES = ("JUPYTERHUB_API_TOKEN", "JPY_API_TOKEN")
 
 
 def _scheme(request: web.Request) -> str:
@@ -193,7 +196,7 @@ class LearnerServer(Server):
         """Whether the learner has come (their screen drawn at their browser's size), answered
         once they have or after `wait` seconds (at most ARRIVAL_WAIT); only to the bearer of
         this server's own hub token, its spawner."""
-        mine = os.environ.get("JUPYTERHUB_API_TOKEN", "")
+        mine = self.login.auth.api_token
         given = request.headers.get("Authorization", "").removeprefix("token ").strip()
         if not mine or not secrets.compare_digest(given.encode(errors="surrogateescape"), mine.encode()):
             return web.Response(status=403, text="docklab: for this server's spawner only.\n")
@@ -286,7 +289,7 @@ class LearnerServer(Server):
         url = os.environ.get("JUPYTERHUB_ACTIVITY_URL")
         if not url:
             return
-        headers = {"Authorization": f"token {os.environ['JUPYTERHUB_API_TOKEN']}"}
+        headers = {"Authorization": f"token {self.login.auth.api_token}"}
         name = os.environ.get("JUPYTERHUB_SERVER_NAME", "")
         reported = 0.0
         async with ClientSession() as session:
@@ -316,8 +319,11 @@ def main() -> int:
     """Listen where the hub said (JUPYTERHUB_SERVICE_URL), under its prefix."""
     where = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://0.0.0.0:8888/"))
     command = shlex.join([sys.executable, "-m", "tutor"])
+    login = HubLogin()
+    for name in TOKEN_VARIABLES:
+        os.environ.pop(name, None)
     LearnerServer(
-        command, host=where.hostname or "0.0.0.0", port=where.port or 8888, title="docklab", login=HubLogin()
+        command, host=where.hostname or "0.0.0.0", port=where.port or 8888, title="docklab", login=login
     ).serve()
     return 0
 

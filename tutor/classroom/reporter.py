@@ -1,8 +1,9 @@
 """In a learner's server: send the learner's report to the instructor view whenever their
-progress changes. The report is the one `docklab report` makes (recorded progress and a
-live re-check on this learner's own engine); the request carries the server's own hub
-token ($JUPYTERHUB_API_TOKEN), so the view learns from the hub who sent it: no shared key
-in the learner's hands, no file to collect."""
+progress changes. The report is the one `docklab report` makes, without its live re-check:
+the view looks at this learner's engine itself (tutor/classroom/verdict.py), so a re-check
+here would cost the learner's CPU for a word the view does not take. The request carries
+the server's own hub token ($JUPYTERHUB_API_TOKEN), so the view learns from the hub who sent
+it: no shared key in the learner's hands, no file to collect."""
 
 from __future__ import annotations
 
@@ -14,24 +15,19 @@ import urllib.request
 
 ENDPOINT = "DOCKLAB_CLASSROOM_REPORT"  # the view's report address, set by the spawner
 EVERY = 1.0  # seconds between looks at progress.json
-# Seconds at least between two reports. Each one re-checks the learner's lessons live, on
-# their engine: at one a change (a step, a prediction, a hint), a class doing steps at once
-# spent more CPU reporting than learning. The view lags by at most this much.
+# Seconds at least between two reports. Each one has the view re-check the learner's lessons
+# live, on their engine: at one a change (a step, a prediction, a hint), a class doing steps at
+# once spent more CPU checking than learning. The view lags by at most this much.
 GAP = 10.0
 
 
 def report_now() -> dict:
     from tutor import __version__
-    from tutor.core.lessons.catalog import load_all
-    from tutor.core.engine.connection import EngineUnavailable, connect
     from tutor.core.engine.images import load_map
     from tutor.core.grading import report
+    from tutor.core.lessons.catalog import load_all
 
-    try:
-        engine = connect(timeout=20)
-    except EngineUnavailable:
-        engine = None
-    return report.make(os.environ.get("JUPYTERHUB_USER", "learner"), load_all(), engine, load_map(), __version__)
+    return report.make(os.environ.get("JUPYTERHUB_USER", "learner"), load_all(), None, load_map(), __version__)
 
 
 def send(url: str, token: str, body: dict) -> int:

@@ -95,7 +95,8 @@ def configure(c, conf: dict, folder: Path) -> None:
     c.DockerSpawner.remove = True  # a stopped server's container goes; its volumes stay
     c.DockerSpawner.cmd = ["python3", "-m", "tutor.classroom.learner_app"]
     c.DockerSpawner.extra_host_config = {"privileged": True}  # its own dockerd, as `docklab sandbox` runs one
-    c.DockerSpawner.extra_create_kwargs = {"labels": {LABEL: name, f"{LABEL}.user": "{username}"}}
+    # the learner's own name (the view finds their server by it), as their volumes carry it
+    c.DockerSpawner.extra_create_kwargs = {"labels": {LABEL: name, f"{LABEL}.user": "{raw_username}"}}
     volumes: dict = dict(volume_names(name))
     volumes[str(folder / "images")] = {"bind": "/opt/docklab-images", "mode": "ro"}
     for store, digest in conf.get("stores", {}).items():  # shared, read-only: linked, never written

@@ -72,7 +72,12 @@ def cmd_classroom(args) -> int:
                 print(f"classroom {got['name']}: {'running on port ' + str(got['port']) if got['running'] else 'down'}")
                 for learner, seen in got["learners"].items():
                     lessons = seen.get("lessons") or {}
-                    steps = ", ".join(f"{lid} {c['done']}/{c['steps']}" for lid, c in lessons.items() if c["done"])
+                    steps = ", ".join(
+                        f"{lid} {c['done']}/{c['steps']}"
+                        + (f" (their record claims {c['claimed']})" if c["claimed"] != c["done"] else "")
+                        for lid, c in lessons.items()
+                        if c["done"] or c["claimed"]
+                    )
                     print(f"  {learner:<20} {seen['server']:<14} {steps or 'no steps yet'}")
             return OK if got["running"] else FAILED
         removed = hub.down(args.name, purge=args.purge, progress=lambda line: print(line, file=sys.stderr))
