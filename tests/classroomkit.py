@@ -330,3 +330,20 @@ def forge(box, lesson: str, report: dict) -> str:
     code, out = box.exec_run(["python3", "-c", FORGE], environment={"LESSON": lesson})
     assert code == 0, out.decode(errors="replace")
     return out.decode()
+
+
+def listening(port: int) -> set[str]:
+    """The addresses a socket of this network namespace listens on at this TCP port."""
+    import ipaddress
+
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, _, at = local.partition(":")
+            if state != "0A" or int(at, 16) != port:  # 0A: LISTEN
+                continue
+            raw = bytes.fromhex(address)
+            words = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))  # each 32-bit word little-endian
+            found.add(str(ipaddress.ip_address(words)))
+    return found

@@ -22,6 +22,7 @@ from tests.classroomkit import (
     forge,
     forged_report,
     learner_box,
+    listening,
     running_classroom,
     summary,
     wait_for,
@@ -99,6 +100,12 @@ def test_three_learners_each_have_a_server_and_an_engine_of_their_own(client, ho
                 f"{room.base}/user/{NAMES[0]}/{ARRIVED}?wait=60", headers={"Authorization": token}, timeout=15
             )
             assert asked.status_code == 403 and "spawner only" in asked.text, (asked.status_code, asked.text)
+
+        # the hub's API and the view listen where the learners' servers reach them (the engine's
+        # bridge gateway) and on loopback, not on every address of the instructor's machine
+        conf = json.loads((room.folder / "classroom.json").read_text())
+        assert listening(conf["hub_port"]) == {conf["hub_ip"]}
+        assert listening(conf["view_port"]) == {conf["hub_ip"], "127.0.0.1"}
 
         boxes = {n: learner_box(client, room, n) for n in NAMES}
         for box in boxes.values():
@@ -193,7 +200,8 @@ def test_three_learners_each_have_a_server_and_an_engine_of_their_own(client, ho
 
         # the server's hub token never reaches the TUI's shell (the TUI kept for alice's next page)
         shells = in_box(boxes["alice"], "for p in $(pgrep -x bash); do echo; tr '\\0' '\\n' </proc/$p/environ; done")
-        assert "JUPYTERHUB_CLIENT_ID" in shells and "API_TOKEN" not in shells, shells
+        names = sorted({line.split("=", 1)[0] for line in shells.splitlines() if "=" in line})  # no values
+        assert "JUPYTERHUB_CLIENT_ID" in names and not [n for n in names if "API_TOKEN" in n], names
         # alice, root in her container, claims every step in her progress and posts a forged
         # report (every step done, 500 of them, a lesson of her own) with her server's token
         forge(boxes["alice"], "mount-syntax", forged_report(home, "alice"))

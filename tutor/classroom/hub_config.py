@@ -16,9 +16,10 @@ conf = json.loads((folder / "classroom.json").read_text())
 c = get_config()  # noqa: F821
 
 c.JupyterHub.bind_url = f"http://{conf['bind']}:{conf['port']}"
-# The hub's API on every address: the learners' servers reach it at their network's gateway
-# (hub_connect_ip), which exists only while that network does.
-c.JupyterHub.hub_ip = "0.0.0.0"
+# The hub's API only where the learners' servers reach it: the engine's bridge gateway
+# (hub_connect_ip), an address of this machine that the room's network does not see. The
+# proxy, the view and `classroom status` reach it there too.
+c.JupyterHub.hub_ip = conf["hub_ip"]
 c.JupyterHub.hub_port = conf["hub_port"]
 c.JupyterHub.db_url = f"sqlite:///{folder / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(folder / "cookie_secret")

@@ -143,6 +143,13 @@ def classroom_name() -> str | None:
         return None
 
 
+def listen_addresses() -> list[str]:
+    try:
+        return ["127.0.0.1", json.loads((folder() / "classroom.json").read_text())["hub_ip"]]
+    except (OSError, ValueError, KeyError):
+        return ["0.0.0.0"]
+
+
 def make_app(auth=None, verifier: Verifier | None = None) -> web.Application:
     prefix = os.environ["JUPYTERHUB_SERVICE_PREFIX"]
     auth = auth or HubOAuth(api_token=os.environ["JUPYTERHUB_API_TOKEN"], cache_max_age=60)
@@ -171,8 +178,10 @@ def main() -> int:
             fh.write(secrets.token_hex(32) + "\n")
     url = urlparse(os.environ["JUPYTERHUB_SERVICE_URL"])
     app = make_app()
-    # Every address, as the hub's API: the learners' network's gateway comes and goes with it.
-    app.listen(url.port, "0.0.0.0", max_body_size=2 * MAX_POST)  # over MAX_POST: a 413 that says so
+    # Loopback for the hub's proxy, the engine's bridge gateway for the learners' reports: not
+    # the room's network (on Kubernetes, no classroom.json: the pod's every address).
+    for address in listen_addresses():
+        app.listen(url.port, address, max_body_size=2 * MAX_POST)  # over MAX_POST: a 413 that says so
     print(f"docklab view: listening on port {url.port}", file=sys.stderr)
     ioloop.IOLoop.current().start()
     return 0
