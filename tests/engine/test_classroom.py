@@ -110,6 +110,7 @@ def test_three_learners_each_have_a_server_and_an_engine_of_their_own(client, ho
         boxes = {n: learner_box(client, room, n) for n in NAMES}
         for box in boxes.values():
             assert box.attrs["HostConfig"]["Privileged"] is True
+            assert (box.attrs["HostConfig"]["Memory"], box.attrs["HostConfig"]["PidsLimit"]) == (2**30, 1024)
             assert "my-vol" in in_box(box, "docker volume ls -q")  # the same name in each engine...
             assert box.attrs["Config"]["Labels"]["org.docklab.classroom"] == room.name
         assert "my-vol" not in {v.name for v in client.volumes.list()}  # ...and none on the host's

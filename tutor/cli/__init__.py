@@ -157,7 +157,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="with up: stop a learner's server idle this long (progress is kept; default 3600)",
     )
-    s.add_argument("--mem-limit", metavar="SIZE", help="with up: memory per learner's server, e.g. 1G")
+    s.add_argument(
+        "--mem-limit",
+        metavar="SIZE",
+        default="1G",
+        help="with up: memory per learner's server (default 1G: a server uses 130-170 MiB, "
+        "MySQL lessons more; 0 for none)",
+    )
+    s.add_argument(
+        "--pids-limit",
+        type=int,
+        default=1024,
+        metavar="N",
+        help="with up: processes and threads per learner's server (default 1024; 0 for none)",
+    )
     s.add_argument(
         "--start-at-once",
         type=int,

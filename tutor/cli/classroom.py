@@ -47,6 +47,7 @@ def cmd_classroom(args) -> int:
                 lessons=args.lessons.split(",") if args.lessons else None,
                 cull_after=args.cull_after,
                 mem_limit=args.mem_limit,
+                pids_limit=args.pids_limit,
                 start_at_once=args.start_at_once,
                 prestart=args.prestart,
                 progress=lambda line: print(line, file=sys.stderr),
