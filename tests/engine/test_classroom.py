@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -28,7 +29,8 @@ from tests.classroomkit import (
     wait_for,
 )
 from tests.conftest import ROOT, engine_state
-from tutor.classroom import ARRIVED
+from tutor.classroom import ARRIVED, egress
+from tutor.classroom.egress import METADATA
 
 pytestmark = [pytest.mark.engine, pytest.mark.slow]
 NAMES = ["alice", "bob", "carol"]
@@ -133,6 +135,17 @@ def test_three_learners_each_have_a_server_and_an_engine_of_their_own(client, ho
             " && echo REACHED || echo REFUSED",
         )
         assert "REFUSED" in probe and "REACHED" not in probe, probe
+        # ...nor anything else of this machine's but the hub's API and the view (a port of its own
+        # here, open on every address), nor the cloud's metadata address
+        with socket.create_server(("0.0.0.0", 0)) as other:
+            for port, expected in ((other.getsockname()[1], "REFUSED"), (conf["hub_port"], "REACHED")):
+                reached = in_box(
+                    boxes[alice.name],
+                    f"python3 -c \"import socket; socket.create_connection(('{conf['hub_ip']}', {port}), 3)\""
+                    " && echo REACHED || echo REFUSED",
+                )
+                assert expected in reached, (port, reached)
+        assert f"-d {METADATA} -j REJECT" in egress.listed(room.name)
         # bob's engine and progress are on volumes only his server mounts, read-write; the one
         # volume they share is the image store, read-only
         mounts = {
@@ -219,6 +232,7 @@ def test_three_learners_each_have_a_server_and_an_engine_of_their_own(client, ho
         rows = {r["learner"]: r for r in csv.DictReader(io.StringIO(exported))}
         assert "HYPERLINK" not in exported and rows["alice"]["mount-syntax"] == "partial: steps 1 of 6"
     assert engine_state(client) == before  # the canaries are in both
+    assert egress.listed(room.name) == ""  # its iptables chains gone too
     assert not room.folder.exists()
     assert not processes_of(room.folder)  # the hub, its proxy, the view and the culler have ended
 

@@ -20,6 +20,7 @@ import urllib.request
 from pathlib import Path
 from typing import Callable
 
+from tutor.classroom import egress as traffic
 from tutor.classroom.spawner import LABEL, network
 from tutor.core.paths import data_dir
 from tutor.core.store import read_json, write_json
@@ -194,6 +195,7 @@ def up(
     cull_after: int = 3600,
     mem_limit: str | None = "1G",
     pids_limit: int = 1024,
+    egress: str = "internet",
     start_at_once: int | None = None,
     prestart: bool = False,
     progress: Progress = print,
@@ -206,6 +208,10 @@ def up(
     from tutor.classroom.image import ensure
 
     check_name(name)
+    try:
+        traffic.rules([0], egress)
+    except traffic.EgressError as err:
+        raise ClassroomError(str(err)) from None
     try:
         proxy.command()  # said before minutes of building, not found out by the hub
     except proxy.ProxyMissing as err:
@@ -255,11 +261,16 @@ def up(
         "cull_every": max(5, min(60, cull_after // 2)),
         "mem_limit": mem_limit,
         "pids_limit": pids_limit,
+        "egress": egress,
         "start_at_once": start_at_once,
         "store": store,
         "stores": known,
     }
     write_json(home / "classroom.json", conf)
+    try:  # before any server starts: what a learner's server reaches besides the hub
+        traffic.apply(name, subnet, [conf["hub_port"], conf["view_port"]], egress)
+    except traffic.EgressError as err:
+        raise ClassroomError(f"{err} (--egress; README: the security model)") from None
     _start_hub(home, conf)
     if prestart and learners:
         _prestart(name, learners, progress)
@@ -452,6 +463,7 @@ def down(name: str = DEFAULT_NAME, purge: bool = False, progress: Progress = pri
         _stop_pid(state["pid"], 90)
     _stop_leftovers(home)
     removed: dict[str, list[str]] = {"containers": [], "networks": [], "volumes": []}
+    traffic.remove(name)
     client = docker.from_env()
     try:
         mine = {"label": f"{LABEL}={name}"}

@@ -184,6 +184,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="with up and --learners: start every learner's server now, so the class finds them ready "
         "(they wait --cull-after seconds for their learner)",
     )
+    s.add_argument(
+        "--egress",
+        choices=["internet", "lan", "none"],
+        default="internet",
+        help="with up: what learners' servers reach besides the hub: the internet but not the private "
+        "networks (default), those too (lan), or nothing; never the cloud's metadata address or this "
+        "machine's other ports",
+    )
     s.add_argument("--json", action="store_true", help="with status: machine-readable output")
     s.add_argument(
         "--purge",

@@ -48,6 +48,7 @@ def cmd_classroom(args) -> int:
                 cull_after=args.cull_after,
                 mem_limit=args.mem_limit,
                 pids_limit=args.pids_limit,
+                egress=args.egress,
                 start_at_once=args.start_at_once,
                 prestart=args.prestart,
                 progress=lambda line: print(line, file=sys.stderr),
