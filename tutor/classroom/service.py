@@ -178,6 +178,7 @@ def main() -> int:
             fh.write(secrets.token_hex(32) + "\n")
     url = urlparse(os.environ["JUPYTERHUB_SERVICE_URL"])
     app = make_app()
+    app.settings["verifier"].warm()
     # Loopback for the hub's proxy, the engine's bridge gateway for the learners' reports: not
     # the room's network (on Kubernetes, no classroom.json: the pod's every address).
     for address in listen_addresses():

@@ -149,6 +149,16 @@ def judge(fresh: dict, kept: dict | None) -> dict:
     return fresh
 
 
+def ready() -> None:
+    """What a look needs, imported and loaded ahead of the first (a worker process starts cold)."""
+    import docker  # noqa: F401
+
+    from tutor.core.learner import livestate  # noqa: F401
+    from tutor.core.lessons.catalog import load_all
+
+    load_all()
+
+
 def verify(classroom: str, learner: str, kept: dict | None, home: str) -> dict:
     """The view's report for this learner, from their engine and records (NoRoute when it
     cannot reach them). Runs in a worker process of its own: `home` becomes its DOCKLAB_HOME."""

@@ -14,18 +14,23 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from tutor.classroom.reports import conform, keep, kept, safe_name
-from tutor.classroom.verdict import NoRoute, verify
+from tutor.classroom.verdict import NoRoute, ready, verify
 
 WORKERS = 2
 
 
 class Verifier:
     def __init__(self, folder: Path, classroom: str | None, workers: int = WORKERS) -> None:
-        self.folder, self.classroom = Path(folder), classroom
+        self.folder, self.classroom, self.workers = Path(folder), classroom, workers
         self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
         self._looking: set[str] = set()
         self._again: dict[str, dict] = {}  # learner -> their latest report, posted during a look
         self.looked = asyncio.Event()  # set after each look (tests wait on it)
+
+    def warm(self) -> None:
+        """Start the workers now, so the first learner's step is not held by their start."""
+        for _ in range(self.workers):
+            self.pool.submit(ready)
 
     def request(self, learner: str, received: dict) -> None:
         """A look at `learner`'s engine, now or after the one under way."""
