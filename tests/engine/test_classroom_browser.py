@@ -3,21 +3,26 @@ through playwright) through the hub's own proxy, npm's configurable-http-proxy. 
 log in with the hub's form at the same time and see their lessons; one passes step 1 of
 mount-syntax with F3, the other types in their shell; the instructor sees the step in the
 view and downloads the CSV; a learner is refused another's server and the view; a reload
-comes back to the same lesson, step and shell. Screenshots of each stage are kept in the
-test's tmp_path. (tests/engine/test_classroom.py covers the rest with the kit's own client.)"""
+comes back to the same lesson, step and shell. And the security model the README states: a
+page one learner serves from their own server drives another's TUI when they share the hub's
+origin, and is refused with `--subdomain-host` (Chromium told that docklab.test and its
+subdomains are this machine). Screenshots of each stage are kept in the test's tmp_path.
+(tests/engine/test_classroom.py covers the rest with the kit's own client.)"""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import random
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from tests.browserkit import Screen, chromium
-from tests.classroomkit import LESSON_SHELL, PICKER_LISTED, running_classroom
+from tests.classroomkit import LESSON_SHELL, PICKER_LISTED, learner_box, running_classroom
 from tests.conftest import ROOT, engine_state
 
 pytestmark = [pytest.mark.engine, pytest.mark.slow, pytest.mark.browser]
@@ -25,9 +30,33 @@ STEP_DONE = "✓ done  1."
 VIEW_WAIT = 15  # seconds from a step shown done to the instructor's view showing it
 
 
+DOMAIN = "docklab.test"  # a name no resolver knows: Chromium is told where it is
+
+
 @pytest.fixture(scope="module")
 def browser():
-    yield from chromium()
+    yield from chromium(f"--host-resolver-rules=MAP *.{DOMAIN} 127.0.0.1, MAP {DOMAIN} 127.0.0.1")
+
+
+OWN_PAGE = """<!doctype html><script>window.result = new Promise(done => {{
+  const ws = new WebSocket({target});
+  ws.onopen = () => done("opened"); ws.onerror = () => done("refused"); }});</script><p>bob's own page</p>"""
+
+
+def serve_own_page(box, learner: str, target: str) -> str:
+    """As the learner, root in their server: a web server of their own answers on the server's
+    port (an iptables redirect), with a page at /user/NAME/x.html that opens `target`, a websocket."""
+    html = OWN_PAGE.format(target=json.dumps(target))
+    script = (
+        f"mkdir -p /tmp/www/user/{learner} && cat > /tmp/www/user/{learner}/x.html <<'EOF'\n{html}\nEOF\n"
+        "iptables -t nat -A PREROUTING -p tcp --dport 8888 -j REDIRECT --to-ports 9999 && "
+        # the connections the hub's proxy keeps open to docklab are cut: its next ones are redirected
+        "iptables -A INPUT -p tcp --dport 8888 -m conntrack --ctstate ESTABLISHED -j REJECT --reject-with tcp-reset"
+    )
+    code, out = box.exec_run(["sh", "-c", script])
+    assert code == 0, out.decode(errors="replace")
+    box.exec_run(["python3", "-m", "http.server", "9999", "--directory", "/tmp/www"], detach=True)
+    return html
 
 
 class Visitor:
@@ -72,6 +101,20 @@ class Visitor:
                 self.keys("F3")
                 pressed = time.monotonic()
             self.page.wait_for_timeout(200)
+
+    def attack(self, url: str, limit: float = 60) -> str:
+        """Open a page another learner serves (in a tab of this person's browser): what its
+        websocket got, opened or refused. Opened again while the hub's proxy says the server
+        is down (its kept connection was cut: the next one finds the learner's own page)."""
+        tab = self.context.new_page()
+        deadline = time.monotonic() + limit
+        while "bob's own page" not in (tab.goto(url) and tab.content()):
+            assert time.monotonic() < deadline, tab.content()[:500]
+            tab.wait_for_timeout(1000)
+        got = tab.evaluate("window.result")
+        tab.screenshot(path=self.shots / f"{self.name}-opened-{urlsplit(url).hostname}.png")
+        tab.close()
+        return got
 
     def view_cell(self, learner: str, lesson: str) -> str | None:
         cell = self.page.locator(f'tr[data-learner="{learner}"] td[data-lesson="{lesson}"]')
@@ -142,6 +185,35 @@ def test_learners_and_the_instructor_in_chromium(browser, client, home, tmp_path
         for seen in (f"ada-{n + 2}", "Step 1 of 6", STEP_DONE, LESSON_SHELL):
             ada.screen.wait_for(seen, 20)
         ada.shot("reloaded")
+
+        # without --subdomain-host, learners must trust each other (README: the security model):
+        # a page bob serves from his own server, opened by ada, drives her TUI
+        serve_own_page(learner_box(client, room, bob.name), bob.name, f"{room.base.replace('http', 'ws')}/user/ada/ws")
+        assert ada.attack(f"{room.base}/user/{bob.name}/x.html") == "opened"
         for visitor in (ada, bob, teacher):
+            visitor.context.close()
+    assert engine_state(client) == before
+
+
+def test_with_subdomains_a_learners_own_page_cannot_reach_anothers_tui(browser, client, home, tmp_path):
+    before = engine_state(client)
+    with running_classroom(home, ["ada", "bob"], "--subdomain-host", DOMAIN) as room:
+        port = room.base.rsplit(":", 1)[1]
+        base, password = f"http://{DOMAIN}:{port}", room.secret("learner.password")
+        ada, bob = (Visitor(browser, base, tmp_path, n) for n in ("ada", "bob"))
+        ada.log_in(password)
+        bob.log_in(password)
+        for learner in (ada, bob):
+            learner.screen.wait_for(PICKER_LISTED, 120)
+            assert learner.page.url == f"http://{learner.name}.{DOMAIN}:{port}/user/{learner.name}/"
+            learner.shot("lessons")
+        own = {c["name"]: c["domain"] for c in ada.context.cookies() if c["name"] == "docklab-hub-token"}
+        assert own == {"docklab-hub-token": f"ada.{DOMAIN}"}  # her server's cookie: for her host alone
+
+        # bob, root in his server, serves a page of his own there; ada opens it
+        serve_own_page(learner_box(client, room, "bob"), "bob", f"ws://ada.{DOMAIN}:{port}/user/ada/ws")
+        assert ada.attack(f"http://bob.{DOMAIN}:{port}/user/bob/x.html") == "refused"
+        ada.shot("attack-refused")
+        for visitor in (ada, bob):
             visitor.context.close()
     assert engine_state(client) == before

@@ -29,6 +29,9 @@ DEFAULT_NAME = "docklab-class"
 ADMIN = "instructor"
 NAME = re.compile(r"[a-z][a-z0-9-]{0,30}")
 LEARNER = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+HOSTNAME = re.compile(
+    r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+(:[0-9]{1,5})?"
+)
 Progress = Callable[[str], None]
 
 
@@ -196,6 +199,7 @@ def up(
     mem_limit: str | None = "1G",
     pids_limit: int = 1024,
     egress: str = "internet",
+    subdomain_host: str | None = None,
     start_at_once: int | None = None,
     prestart: bool = False,
     progress: Progress = print,
@@ -212,6 +216,7 @@ def up(
         traffic.rules([0], egress)
     except traffic.EgressError as err:
         raise ClassroomError(str(err)) from None
+    subdomains = subdomain_url(subdomain_host, port) if subdomain_host else None
     try:
         proxy.command()  # said before minutes of building, not found out by the hub
     except proxy.ProxyMissing as err:
@@ -262,6 +267,7 @@ def up(
         "mem_limit": mem_limit,
         "pids_limit": pids_limit,
         "egress": egress,
+        "subdomain_host": subdomains,
         "start_at_once": start_at_once,
         "store": store,
         "stores": known,
@@ -277,7 +283,7 @@ def up(
     local = _local(bind)
     shown = socket.gethostname() if bind in ("0.0.0.0", "", "::") else bind
     return {
-        "url": f"http://{shown}:{port}/",
+        "url": f"{subdomains}/" if subdomains else f"http://{shown}:{port}/",
         "local_url": f"http://{local}:{port}/",
         "admin": ADMIN,
         "admin_password": admin_password,
@@ -285,6 +291,18 @@ def up(
         "folder": str(home),
         "learners": learners,
     }
+
+
+def subdomain_url(host: str, port: int) -> str:
+    """JupyterHub's subdomain_host from `--subdomain-host`: HOST (plain HTTP on the hub's port)
+    or https://HOST[:PORT] (TLS ending in a proxy in front of the hub)."""
+    scheme, _, name = host.rpartition("://")
+    if scheme not in ("", "http", "https") or not HOSTNAME.fullmatch(name):
+        raise ClassroomError(
+            f"--subdomain-host takes a host name whose subdomains lead to this machine, as "
+            f"classroom.example.org or https://classroom.example.org, not {host!r}"
+        )
+    return f"{scheme}://{name}" if scheme == "https" else f"http://{name.split(':')[0]}:{port}"
 
 
 def _local(bind: str) -> str:

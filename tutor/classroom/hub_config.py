@@ -41,6 +41,13 @@ if conf["learners"] is None:
 else:
     c.Authenticator.allowed_users = set(conf["learners"])
 
+if conf.get("subdomain_host"):
+    # Each learner's server at NAME.HOST, the view at docklab-view.services.HOST: a page a learner
+    # serves from their server is another origin, refused by the others (README: the security
+    # model). The __Host- prefix on the hub's cookies needs HTTPS (a Secure cookie).
+    c.JupyterHub.subdomain_host = conf["subdomain_host"]
+    c.JupyterHub.cookie_host_prefix_enabled = conf["subdomain_host"].startswith("https://")
+
 configure(c, conf, folder)
 
 # The hub and its proxy reach the view on loopback; learners' servers at their gateway.

@@ -192,6 +192,12 @@ def build_parser() -> argparse.ArgumentParser:
         "networks (default), those too (lan), or nothing; never the cloud's metadata address or this "
         "machine's other ports",
     )
+    s.add_argument(
+        "--subdomain-host",
+        metavar="HOST",
+        help="with up: each learner's server at NAME.HOST (HOST and *.HOST must lead to this machine), "
+        "so a page one learner serves cannot reach another's; https://HOST when TLS ends in a proxy in front",
+    )
     s.add_argument("--json", action="store_true", help="with status: machine-readable output")
     s.add_argument(
         "--purge",

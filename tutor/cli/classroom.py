@@ -49,6 +49,7 @@ def cmd_classroom(args) -> int:
                 mem_limit=args.mem_limit,
                 pids_limit=args.pids_limit,
                 egress=args.egress,
+                subdomain_host=args.subdomain_host,
                 start_at_once=args.start_at_once,
                 prestart=args.prestart,
                 progress=lambda line: print(line, file=sys.stderr),
