@@ -279,3 +279,71 @@ def learner_box(client, room: Room, learner: str):
 def summary(instructor: Learner) -> dict:
     r = instructor.view("api/summary")
     return json.loads(r.text) if r.status_code == 200 else {}
+
+
+def forged_report(tmp: Path, learner: str) -> dict:
+    """What a learner can post from their container: every step of data-loss done, 500 of them,
+    and a lesson no catalog has, named like a spreadsheet formula."""
+    from tests.reportkit import make_report
+
+    data = make_report(tmp, learner, {"data-loss": list(range(1, 11)), "mount-syntax": list(range(1, 7))})
+    lesson = next(x for x in data["lessons"] if x["id"] == "data-loss")
+    lesson["steps"] += [{**lesson["steps"][-1], "number": n, "title": f"step {n}"} for n in range(11, 501)]
+    formula = '=HYPERLINK("http://evil.example","x")'
+    data["lessons"].append({**lesson, "id": formula, "title": formula})
+    return data
+
+
+FORGE = """
+import json, os, time, urllib.error, urllib.request
+lesson, body = os.environ["LESSON"], open("/tmp/forged.json", "rb").read()
+progress = json.load(open("/data/progress.json"))
+steps = {str(n): {"done_at": time.time(), "how": "now", "things": {}, "evidence": []} for n in range(1, 7)}
+progress["lessons"].setdefault(lesson, {"steps": {}, "facts": {}})["steps"] = steps
+json.dump(progress, open("/data/progress.json", "w"))
+env = dict(v.split("=", 1) for v in open("/proc/1/environ").read().split("\\0") if "=" in v)
+for _ in range(20):
+    post = urllib.request.Request(env["DOCKLAB_CLASSROOM_REPORT"], data=body, method="POST",
+                                  headers={"Authorization": "token " + env["JUPYTERHUB_API_TOKEN"]})
+    try:
+        print(urllib.request.urlopen(post, timeout=30).status)
+        break
+    except urllib.error.HTTPError as err:  # 429: the reporter's post came just before
+        print(err.code)
+        time.sleep(0.5)
+"""
+
+
+def forge(box, lesson: str, report: dict) -> str:
+    """As the learner, root in their server's container: claim every step of `lesson` in their
+    progress and post `report` with the server's own hub token. What the posts answered."""
+    import io
+    import tarfile
+
+    data = json.dumps(report).encode()
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode="w") as tar:
+        info = tarfile.TarInfo("forged.json")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    box.put_archive("/tmp", archive.getvalue())
+    code, out = box.exec_run(["python3", "-c", FORGE], environment={"LESSON": lesson})
+    assert code == 0, out.decode(errors="replace")
+    return out.decode()
+
+
+def listening(port: int) -> set[str]:
+    """The addresses a socket of this network namespace listens on at this TCP port."""
+    import ipaddress
+
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, _, at = local.partition(":")
+            if state != "0A" or int(at, 16) != port:  # 0A: LISTEN
+                continue
+            raw = bytes.fromhex(address)
+            words = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))  # each 32-bit word little-endian
+            found.add(str(ipaddress.ip_address(words)))
+    return found

@@ -2,7 +2,8 @@
 pod has docklab and a privileged docker:dind sidecar (and only the sidecar privileged),
 reaches that engine through a unix socket in the pod with no port open to the cluster,
 keeps progress on a per-learner claim and has resource limits, and is a valid pod spec
-by the `kubernetes` client's models."""
+by the `kubernetes` client's models; and the hub puts each learner on a subdomain of their
+own, and learners' pods reach neither the cloud's metadata address nor other networks."""
 
 from __future__ import annotations
 
@@ -114,3 +115,15 @@ def test_it_is_a_valid_pod_spec(pod):
 
     # nothing the models do not know was dropped on the way (quantities compared as text)
     assert shape(api.sanitize_for_serialization(model)) == shape(pod)
+
+
+def test_each_learner_on_a_subdomain_and_no_way_out_but_the_hub(values):
+    hub = values["hub"]["config"]["JupyterHub"]
+    host = hub["subdomain_host"]
+    assert host.startswith("https://") and hub["cookie_host_prefix_enabled"] is True  # __Host- needs HTTPS
+    domain = host.removeprefix("https://")
+    assert set(values["ingress"]["hosts"]) == {domain, f"*.{domain}"}
+    assert set(values["ingress"]["tls"][0]["hosts"]) == {domain, f"*.{domain}"}
+    rules = values["singleuser"]["networkPolicy"]["egressAllowRules"]
+    assert values["singleuser"]["networkPolicy"]["enabled"] is True
+    assert rules["cloudMetadataServer"] is False and rules["privateIPs"] is False and rules["nonPrivateIPs"] is False

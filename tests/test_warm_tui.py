@@ -1,5 +1,6 @@
 """A TUI started ahead of its learner (tutor/classroom/warm_tui.py) says when the learner's
-screen is up: drawn after the hand-over, then quiet. The learner's server weighs its CPU as
+screen is up: drawn after the hand-over, then quiet; one whose browser left draws a whole
+screen for the next. The learner's server weighs its CPU as
 a booting one's until then (learner_spawner.py); the whole path is
 tests/engine/test_classroom.py's."""
 
@@ -22,12 +23,23 @@ class Socket:
         self.sent.append(data)
 
 
-async def handed_over(drawn_ahead: bytes = b"") -> tuple[WarmTUI, Socket]:
+class Service:
+    """The TUI's process as textual-serve's AppService: here, only the sizes it was given."""
+
+    def __init__(self) -> None:
+        self.sizes: list[tuple[int, int]] = []
+
+    async def set_terminal_size(self, width: int, height: int) -> None:
+        self.sizes.append((width, height))
+
+
+async def handed_over(drawn_ahead: bytes = b"", size=(80, 24)) -> tuple[WarmTUI, Socket]:
     """A TUI (never started: only its drawing is fed in) handed over to a browser's socket."""
     warm, socket = WarmTUI("true", download_manager=None), Socket()
+    warm.service = Service()
     if drawn_ahead:
         await warm._write(drawn_ahead)  # kept for the replay
-    await warm.attach(socket)
+    await warm.attach(socket, *size)
     return warm, socket
 
 
@@ -84,3 +96,22 @@ def test_settled_at_once_when_the_tui_ended():
         await warm.settled(quiet=5, most=5, limit=30)
 
     asyncio.run(asyncio.wait_for(main(), 3))
+
+
+def test_a_tui_whose_browser_left_draws_a_whole_screen_for_the_next():
+    async def main() -> None:
+        warm, first = await handed_over(size=(140, 45))
+        assert warm.service.sizes == [(140, 45)]
+        warm.detach()  # a reload: the page's websocket closed
+        await warm._write(b"a clock ticking meanwhile")
+        second = Socket()
+        await warm.attach(second, 140, 45)  # the reloaded page, blank, at the same size
+        # nothing half drawn replayed; a change of size makes Textual repaint everything
+        assert second.sent == [] and warm.service.sizes[1:] == [(140, 44), (140, 45)]
+        await warm._write(b"the whole screen")
+        assert second.sent == [b"the whole screen"] and first.sent == []
+        warm.detach()
+        await warm.attach(Socket(), 100, 30)  # another size: that change alone repaints
+        assert warm.service.sizes[3:] == [(100, 30)]
+
+    asyncio.run(main())

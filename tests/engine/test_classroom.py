@@ -7,7 +7,10 @@ root on a fresh machine)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -15,9 +18,19 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.classroomkit import PICKER_LISTED, learner_box, running_classroom, summary, wait_for
+from tests.classroomkit import (
+    LESSON_SHELL,
+    forge,
+    forged_report,
+    learner_box,
+    listening,
+    running_classroom,
+    summary,
+    wait_for,
+)
 from tests.conftest import ROOT, engine_state
-from tutor.classroom import ARRIVED
+from tutor.classroom import ARRIVED, egress
+from tutor.classroom.egress import METADATA
 
 pytestmark = [pytest.mark.engine, pytest.mark.slow]
 NAMES = ["alice", "bob", "carol"]
@@ -81,7 +94,7 @@ def test_three_learners_each_have_a_server_and_an_engine_of_their_own(client, ho
             # the server is up once a TUI is drawn, ahead of the learner's websocket
             assert "tutor" in in_box(learner_box(client, room, learner.name), "pgrep -af 'python3 -m tutor$'")
             learner.do_first_step()  # `docker volume create my-vol`, checked in the TUI
-        assert learners[0].tui([("", PICKER_LISTED)])[0] == 101  # the warm TUI taken, a new one starts
+        assert learners[0].tui([("", LESSON_SHELL)])[0] == 101  # her TUI, kept from her last page: her lesson
         assert nobody.tui([("", "x")], user=NAMES[0])[0] == 403  # the TUI's websocket, with no login
         # whether a learner has come is for their spawner (the server's own hub token) alone
         for who, token in ((nobody, ""), (learners[0], ""), (learners[0], "token not-the-servers")):
@@ -90,9 +103,16 @@ def test_three_learners_each_have_a_server_and_an_engine_of_their_own(client, ho
             )
             assert asked.status_code == 403 and "spawner only" in asked.text, (asked.status_code, asked.text)
 
+        # the hub's API and the view listen where the learners' servers reach them (the engine's
+        # bridge gateway) and on loopback, not on every address of the instructor's machine
+        conf = json.loads((room.folder / "classroom.json").read_text())
+        assert listening(conf["hub_port"]) == {conf["hub_ip"]}
+        assert listening(conf["view_port"]) == {conf["hub_ip"], "127.0.0.1"}
+
         boxes = {n: learner_box(client, room, n) for n in NAMES}
         for box in boxes.values():
             assert box.attrs["HostConfig"]["Privileged"] is True
+            assert (box.attrs["HostConfig"]["Memory"], box.attrs["HostConfig"]["PidsLimit"]) == (2**30, 1024)
             assert "my-vol" in in_box(box, "docker volume ls -q")  # the same name in each engine...
             assert box.attrs["Config"]["Labels"]["org.docklab.classroom"] == room.name
         assert "my-vol" not in {v.name for v in client.volumes.list()}  # ...and none on the host's
@@ -115,6 +135,17 @@ def test_three_learners_each_have_a_server_and_an_engine_of_their_own(client, ho
             " && echo REACHED || echo REFUSED",
         )
         assert "REFUSED" in probe and "REACHED" not in probe, probe
+        # ...nor anything else of this machine's but the hub's API and the view (a port of its own
+        # here, open on every address), nor the cloud's metadata address
+        with socket.create_server(("0.0.0.0", 0)) as other:
+            for port, expected in ((other.getsockname()[1], "REFUSED"), (conf["hub_port"], "REACHED")):
+                reached = in_box(
+                    boxes[alice.name],
+                    f"python3 -c \"import socket; socket.create_connection(('{conf['hub_ip']}', {port}), 3)\""
+                    " && echo REACHED || echo REFUSED",
+                )
+                assert expected in reached, (port, reached)
+        assert f"-d {METADATA} -j REJECT" in egress.listed(room.name)
         # bob's engine and progress are on volumes only his server mounts, read-write; the one
         # volume they share is the image store, read-only
         mounts = {
@@ -179,7 +210,29 @@ def test_three_learners_each_have_a_server_and_an_engine_of_their_own(client, ho
         listed = room.status()
         assert {n: v["server"] for n, v in listed["learners"].items()} == {n: "running" for n in NAMES}
         assert all(v["lessons"]["mount-syntax"]["done"] == 1 for v in listed["learners"].values())
+        assert all(v["verified"] for v in listed["learners"].values())  # the view looked at each engine
+
+        # the server's hub token never reaches the TUI's shell (the TUI kept for alice's next page)
+        shells = in_box(boxes["alice"], "for p in $(pgrep -x bash); do echo; tr '\\0' '\\n' </proc/$p/environ; done")
+        names = sorted({line.split("=", 1)[0] for line in shells.splitlines() if "=" in line})  # no values
+        assert "JUPYTERHUB_CLIENT_ID" in names and not [n for n in names if "API_TOKEN" in n], names
+        # alice, root in her container, claims every step in her progress and posts a forged
+        # report (every step done, 500 of them, a lesson of her own) with her server's token
+        forge(boxes["alice"], "mount-syntax", forged_report(home, "alice"))
+        forged_seen = wait_for(
+            lambda: (s := summary(teacher)) and s["alice"]["lessons"]["mount-syntax"]["claimed"] == 6 and s, 60
+        )
+        assert forged_seen, summary(teacher)
+        assert forged_seen["alice"]["lessons"]["mount-syntax"]["done"] == 1  # what her engine showed
+        assert set(forged_seen["alice"]["lessons"]) == set(forged_seen["bob"]["lessons"])  # no lesson of hers
+        assert "their record claims 6" in teacher.view().text
+        listed = room.status()["learners"]["alice"]["lessons"]["mount-syntax"]
+        assert (listed["done"], listed["claimed"], listed["steps"]) == (1, 6, 6)
+        exported = teacher.view("export.csv").text
+        rows = {r["learner"]: r for r in csv.DictReader(io.StringIO(exported))}
+        assert "HYPERLINK" not in exported and rows["alice"]["mount-syntax"] == "partial: steps 1 of 6"
     assert engine_state(client) == before  # the canaries are in both
+    assert egress.listed(room.name) == ""  # its iptables chains gone too
     assert not room.folder.exists()
     assert not processes_of(room.folder)  # the hub, its proxy, the view and the culler have ended
 

@@ -46,6 +46,21 @@ def test_serve_makes_a_token_shows_it_once_and_trades_it_for_a_cookie(home):
     assert "Traceback" not in s.output, s.output
 
 
+def test_the_token_step_sends_the_browser_only_to_a_path_on_this_server(home):
+    with serving(home) as s:
+        token = s.printed_token()
+        for sent, target in (
+            ("//evil.example/x", "/evil.example/x"),
+            ("/\\evil.example/x", "/evil.example/x"),
+            ("///evil.example/x?a=1", "/evil.example/x?a=1"),
+            ("/%2F%2Fevil.example/x", "/%2F%2Fevil.example/x"),  # encoded: a path, as the browser reads it
+        ):
+            sep = "&" if "?" in sent else "?"
+            status, _, body = get(f"{s.base}{sent}{sep}token={token}")
+            assert status == 200 and f'location.replace("{target}")' in body, (sent, body)
+            assert f'href="{target}"' in body
+
+
 def test_a_foreign_origin_is_refused_token_or_not(home):
     with serving(home) as s:
         token, port = s.printed_token(), urlsplit(s.base).port

@@ -1,7 +1,6 @@
-"""`docklab serve` in a real browser: Debian's headless Chromium (scripts/browser installs it),
-driven by playwright with its executable path set. The page draws the terminal on a canvas,
-so what the learner sees is read from the bytes the page's websocket received, through the
-same kind of terminal emulator (pyte); screenshots of each stage are kept in the test's tmp_path.
+"""`docklab serve` in a real browser (tests/browserkit.py: Debian's Chromium through
+playwright, the page's terminal read through pyte); screenshots of each stage are kept in the
+test's tmp_path.
 
 Opening a lesson only records the engine's baseline; the test types an echo into the lesson's
 shell and nothing that creates containers or volumes."""
@@ -9,80 +8,24 @@ shell and nothing that creates containers or volumes."""
 from __future__ import annotations
 
 import contextlib
-import json
-import os
 import random
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
+from tests.browserkit import Screen, chromium
 from tests.servekit import LISTED, PICKER, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.engine]
 
-CHROMIUM = "/usr/bin/chromium"
 LESSON_SHELL = "F6 to leave"
 
 
 @pytest.fixture(scope="module")
 def browser():
-    # scripts/test installs both and sets DOCKLAB_BROWSER_REQUIRED: there, a missing browser fails
-    missing = pytest.fail if os.environ.get("DOCKLAB_BROWSER_REQUIRED") else pytest.skip
-    if not os.access(CHROMIUM, os.X_OK):
-        missing(f"no {CHROMIUM}: scripts/browser installs Debian's chromium")
-    try:
-        from playwright import sync_api
-    except ImportError:
-        missing("no playwright: pip install -e '.[test]' brings it")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM)
-        yield b
-        b.close()
-
-
-class Screen:
-    """The page's terminal as the learner sees it: every byte its websocket receives, fed to
-    pyte at the size the page asked for."""
-
-    def __init__(self, page) -> None:
-        import pyte
-
-        self.page = page
-        self.screen = pyte.Screen(80, 24)
-        self.stream = pyte.ByteStream(self.screen)
-        self.sockets = []
-        page.on("websocket", self._opened)
-
-    def _opened(self, ws) -> None:
-        self.sockets.append(ws)
-        size = parse_qs(urlsplit(ws.url).query)
-        if "width" in size:
-            self.screen.resize(int(size["height"][0]), int(size["width"][0]))
-        ws.on("framesent", self._sent)
-        ws.on("framereceived", self._received)
-
-    def _sent(self, payload) -> None:
-        if isinstance(payload, str) and payload.startswith('["resize"'):
-            size = json.loads(payload)[1]
-            self.screen.resize(size["height"], size["width"])
-
-    def _received(self, payload) -> None:
-        if isinstance(payload, bytes):
-            self.stream.feed(payload)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.screen.display)
-
-    def wait_for(self, text: str, timeout: float = 60) -> None:
-        end = time.monotonic() + timeout
-        while text not in self.text:
-            if time.monotonic() > end:
-                raise AssertionError(f"{text!r} never showed in the browser; the screen:\n{self.text}")
-            self.page.wait_for_timeout(200)
+    yield from chromium()
 
 
 def test_a_browser_with_the_token_gets_the_picker_a_lesson_and_its_shell(browser, home, tmp_path):

@@ -20,6 +20,7 @@ import urllib.request
 from pathlib import Path
 from typing import Callable
 
+from tutor.classroom import egress as traffic
 from tutor.classroom.spawner import LABEL, network
 from tutor.core.paths import data_dir
 from tutor.core.store import read_json, write_json
@@ -28,6 +29,9 @@ DEFAULT_NAME = "docklab-class"
 ADMIN = "instructor"
 NAME = re.compile(r"[a-z][a-z0-9-]{0,30}")
 LEARNER = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+HOSTNAME = re.compile(
+    r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+(:[0-9]{1,5})?"
+)
 Progress = Callable[[str], None]
 
 
@@ -192,7 +196,10 @@ def up(
     image: str | None = None,
     lessons: list[str] | None = None,
     cull_after: int = 3600,
-    mem_limit: str | None = None,
+    mem_limit: str | None = "1G",
+    pids_limit: int = 1024,
+    egress: str = "internet",
+    subdomain_host: str | None = None,
     start_at_once: int | None = None,
     prestart: bool = False,
     progress: Progress = print,
@@ -201,9 +208,19 @@ def up(
     returns what the instructor needs: the URL, the logins and the folder."""
     import docker
 
+    from tutor.classroom import proxy
     from tutor.classroom.image import ensure
 
     check_name(name)
+    try:
+        traffic.rules([0], egress)
+    except traffic.EgressError as err:
+        raise ClassroomError(str(err)) from None
+    subdomains = subdomain_url(subdomain_host, port) if subdomain_host else None
+    try:
+        proxy.command()  # said before minutes of building, not found out by the hub
+    except proxy.ProxyMissing as err:
+        raise ClassroomError(str(err)) from None
     if running(name):
         raise ClassroomError(f"classroom {name} is already running (`docklab classroom status --name {name}`)")
     home = folder(name)
@@ -248,18 +265,25 @@ def up(
         "cull_after": cull_after,
         "cull_every": max(5, min(60, cull_after // 2)),
         "mem_limit": mem_limit,
+        "pids_limit": pids_limit,
+        "egress": egress,
+        "subdomain_host": subdomains,
         "start_at_once": start_at_once,
         "store": store,
         "stores": known,
     }
     write_json(home / "classroom.json", conf)
+    try:  # before any server starts: what a learner's server reaches besides the hub
+        traffic.apply(name, subnet, [conf["hub_port"], conf["view_port"]], egress)
+    except traffic.EgressError as err:
+        raise ClassroomError(f"{err} (--egress; README: the security model)") from None
     _start_hub(home, conf)
     if prestart and learners:
         _prestart(name, learners, progress)
     local = _local(bind)
     shown = socket.gethostname() if bind in ("0.0.0.0", "", "::") else bind
     return {
-        "url": f"http://{shown}:{port}/",
+        "url": f"{subdomains}/" if subdomains else f"http://{shown}:{port}/",
         "local_url": f"http://{local}:{port}/",
         "admin": ADMIN,
         "admin_password": admin_password,
@@ -267,6 +291,18 @@ def up(
         "folder": str(home),
         "learners": learners,
     }
+
+
+def subdomain_url(host: str, port: int) -> str:
+    """JupyterHub's subdomain_host from `--subdomain-host`: HOST (plain HTTP on the hub's port)
+    or https://HOST[:PORT] (TLS ending in a proxy in front of the hub)."""
+    scheme, _, name = host.rpartition("://")
+    if scheme not in ("", "http", "https") or not HOSTNAME.fullmatch(name):
+        raise ClassroomError(
+            f"--subdomain-host takes a host name whose subdomains lead to this machine, as "
+            f"classroom.example.org or https://classroom.example.org, not {host!r}"
+        )
+    return f"{scheme}://{name}" if scheme == "https" else f"http://{name.split(':')[0]}:{port}"
 
 
 def _local(bind: str) -> str:
@@ -372,8 +408,10 @@ def status(name: str = DEFAULT_NAME) -> dict:
                 else "stopped"
             )
             users[user["name"]]["last_activity"] = user.get("last_activity")
-    for learner, seen in summary(home).items():
-        users.setdefault(learner, {"server": "stopped" if state else "hub down"})["lessons"] = seen["lessons"]
+    for learner, seen in summary(home).items():  # the view's verdicts, as its page and exports show them
+        users.setdefault(learner, {"server": "stopped" if state else "hub down"}).update(
+            lessons=seen["lessons"], verified=seen["verified"]
+        )
     return {
         "name": name,
         "running": bool(state),
@@ -415,7 +453,7 @@ def _stop_leftovers(home: Path) -> None:
     """The hub stops its proxy and its services when it ends well; after a crash they would
     live on (the proxy holding the port). The proxy has a pid file; the hub, the view and
     the culler carry this classroom's folder in their environment, and nothing else does."""
-    pid = _ours(home / "proxy.pid", "tutor.classroom.proxy")
+    pid = _ours(home / "proxy.pid", "configurable-http-proxy")
     if pid:
         _stop_pid(pid, 10)
     mark = f"DOCKLAB_CLASSROOM_DIR={home}".encode() + b"\0"
@@ -443,6 +481,7 @@ def down(name: str = DEFAULT_NAME, purge: bool = False, progress: Progress = pri
         _stop_pid(state["pid"], 90)
     _stop_leftovers(home)
     removed: dict[str, list[str]] = {"containers": [], "networks": [], "volumes": []}
+    traffic.remove(name)
     client = docker.from_env()
     try:
         mine = {"label": f"{LABEL}={name}"}

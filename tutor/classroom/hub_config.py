@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from tutor.classroom import proxy
 from tutor.classroom.spawner import configure
 
 folder = Path(os.environ["DOCKLAB_CLASSROOM_DIR"])
@@ -15,9 +16,10 @@ conf = json.loads((folder / "classroom.json").read_text())
 c = get_config()  # noqa: F821
 
 c.JupyterHub.bind_url = f"http://{conf['bind']}:{conf['port']}"
-# The hub's API on every address: the learners' servers reach it at their network's gateway
-# (hub_connect_ip), which exists only while that network does.
-c.JupyterHub.hub_ip = "0.0.0.0"
+# The hub's API only where the learners' servers reach it: the engine's bridge gateway
+# (hub_connect_ip), an address of this machine that the room's network does not see. The
+# proxy, the view and `classroom status` reach it there too.
+c.JupyterHub.hub_ip = conf["hub_ip"]
 c.JupyterHub.hub_port = conf["hub_port"]
 c.JupyterHub.db_url = f"sqlite:///{folder / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(folder / "cookie_secret")
@@ -25,8 +27,8 @@ c.JupyterHub.pid_file = str(folder / "hub.pid")
 c.JupyterHub.cleanup_servers = True  # the hub's end stops the learners' servers (their volumes stay)
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{conf['proxy_api_port']}"
 c.ConfigurableHTTPProxy.pid_file = str(folder / "proxy.pid")
-# The Python configurable-http-proxy from PyPI, in this Python: no Node.js needed.
-c.ConfigurableHTTPProxy.command = [sys.executable, "-m", "tutor.classroom.proxy"]
+# npm's configurable-http-proxy, the one JupyterHub deployments run (tutor/classroom/proxy.py).
+c.ConfigurableHTTPProxy.command = proxy.command()
 
 # Logins: the learners' names (or anyone, without a list) with the workshop password; the
 # instructor with the admin password. A real school plugs in its own (README: Classroom).
@@ -39,6 +41,13 @@ if conf["learners"] is None:
 else:
     c.Authenticator.allowed_users = set(conf["learners"])
 
+if conf.get("subdomain_host"):
+    # Each learner's server at NAME.HOST, the view at docklab-view.services.HOST: a page a learner
+    # serves from their server is another origin, refused by the others (README: the security
+    # model). The __Host- prefix on the hub's cookies needs HTTPS (a Secure cookie).
+    c.JupyterHub.subdomain_host = conf["subdomain_host"]
+    c.JupyterHub.cookie_host_prefix_enabled = conf["subdomain_host"].startswith("https://")
+
 configure(c, conf, folder)
 
 # The hub and its proxy reach the view on loopback; learners' servers at their gateway.
@@ -50,7 +59,12 @@ c.JupyterHub.services = [
         "display": True,
         "oauth_no_confirm": True,
         "command": [sys.executable, "-m", "tutor.classroom.service"],
-        "environment": {"DOCKLAB_CLASSROOM_DIR": str(folder), "PYTHONUNBUFFERED": "1"},
+        # this machine's engine, where the view finds each learner's server to look at their engine
+        "environment": {
+            "DOCKLAB_CLASSROOM_DIR": str(folder),
+            "PYTHONUNBUFFERED": "1",
+            **({"DOCKER_HOST": os.environ["DOCKER_HOST"]} if os.environ.get("DOCKER_HOST") else {}),
+        },
     },
     {
         "name": "idle-culler",

@@ -46,11 +46,14 @@ QUIET = 0.3  # seconds a TUI draws nothing after a redraw: the learner's screen 
 DRAWING = 1.0  # seconds from a redraw's start at most: then it is up (a learner typing keeps it drawing)
 ENGINE_WAIT = 120  # seconds at most; then the server serves, and the TUI says what it cannot reach
 STARTING = "docklab: your server and Docker Engine are starting; open this page again in a moment.\n"
+# The server's hub token, under both the names JupyterHub gives it: read once by HubLogin, then
+# out of the environment, so the TUIs and their shells (which copy it) never hold it.
+TOKEN_VARIABLES = ("JUPYTERHUB_API_TOKEN", "JPY_API_TOKEN")
 
 
 def _scheme(request: web.Request) -> str:
     """The browser's scheme: TLS may end at the hub's proxy or an ingress in front of it.
-    The first value set counts (the Python configurable-http-proxy writes ",http")."""
+    The first value set counts (a proxy may append its own, as in "https,http")."""
     forwarded = next(
         (v.strip().lower() for v in request.headers.get("X-Forwarded-Proto", "").split(",") if v.strip()), ""
     )
@@ -105,20 +108,31 @@ class HubLogin:
         )
         return response
 
-    async def callback_handler(self, request: web.Request) -> web.StreamResponse:
+    @staticmethod
+    def _kept(request: web.Request) -> dict[str, str] | None:
+        """What to_hub kept in the state cookie, if it is that and the query's state is its own:
+        three strings, the state the same bytes. Anything else is no login that started here."""
         try:
             kept = json.loads(base64.urlsafe_b64decode(request.cookies.get(STATE_COOKIE, "")))
-        except ValueError:
-            kept = {}
-        if not kept or not secrets.compare_digest(str(kept.get("state")), request.query.get("state", "")):
-            return web.Response(status=403, text="docklab: this login did not start here; open your server again.\n")
+        except ValueError:  # not base64, not UTF-8, not JSON
+            return None
+        if not isinstance(kept, dict) or not all(isinstance(kept.get(k), str) for k in ("state", "verifier", "next")):
+            return None
+        given = request.query.get("state", "")
+        if not kept["state"] or not given.isascii() or not secrets.compare_digest(kept["state"], given):
+            return None
+        return kept
+
+    async def callback_handler(self, request: web.Request) -> web.StreamResponse:
+        kept = self._kept(request)
+        if kept is None:
+            return web.Response(status=400, text="docklab: this login did not start here; open your server again.\n")
         try:
             token = await self.auth.token_for_code(request.query.get("code", ""), kept["verifier"])
         except HubUnavailable as err:
-            return web.Response(
-                status=502, text=f"docklab: the login did not finish ({err}); open your server again.\n"
-            )
-        target = kept.get("next") or self.prefix
+            print(f"docklab: a login did not finish: {err}", file=sys.stderr)  # the hub's address: in the log only
+            return web.Response(status=502, text="docklab: the login did not finish; open your server again.\n")
+        target = kept["next"] or self.prefix
         if not target.startswith(self.prefix):
             target = self.prefix
         response = web.HTTPFound(target)
@@ -169,7 +183,8 @@ class LearnerServer(Server):
         try:
             user = await self.login.user(request)
         except HubUnavailable as err:
-            return web.Response(status=502, text=f"docklab: {err}; try again in a moment.\n")
+            print(f"docklab: {err}", file=sys.stderr)  # the hub's address: in the log only
+            return web.Response(status=502, text="docklab: the hub did not answer; try again in a moment.\n")
         if user is None:
             if request.headers.get("Upgrade", "").lower() == "websocket" or request.method != "GET":
                 return web.Response(status=403, text="docklab: log in with the hub first (open your server's page).\n")
@@ -181,7 +196,7 @@ class LearnerServer(Server):
         """Whether the learner has come (their screen drawn at their browser's size), answered
         once they have or after `wait` seconds (at most ARRIVAL_WAIT); only to the bearer of
         this server's own hub token, its spawner."""
-        mine = os.environ.get("JUPYTERHUB_API_TOKEN", "")
+        mine = self.login.auth.api_token
         given = request.headers.get("Authorization", "").removeprefix("token ").strip()
         if not mine or not secrets.compare_digest(given.encode(errors="surrogateescape"), mine.encode()):
             return web.Response(status=403, text="docklab: for this server's spawner only.\n")
@@ -217,27 +232,37 @@ class LearnerServer(Server):
             self.open_sockets -= 1
 
     async def _attach(self, request: web.Request, warm: WarmTUI | None) -> web.WebSocketResponse:
-        """textual-serve's websocket handling, with the TUI started ahead, or (none ahead, or
-        it ended) one started now at the browser's size."""
+        """textual-serve's websocket handling, with the TUI started ahead (or kept from the
+        learner's last page), or (none, or it ended) one started now at the browser's size."""
         websocket = web.WebSocketResponse(heartbeat=15)
         width, height = to_int(request.query.get("width", "80"), 80), to_int(request.query.get("height", "24"), 24)
+        left = False  # the browser left: the TUI is kept for the learner's next page
         try:
             await websocket.prepare(request)
             if warm is None:
                 warm = WarmTUI(self.command, self.download_manager, width, height)
                 await warm.start()
-            service = await warm.attach(websocket)
-            await service.set_terminal_size(width, height)
+            service = await warm.attach(websocket, width, height)
             self._coming = asyncio.ensure_future(self._came_once(warm))
             await self._process_messages(websocket, service)
+            left = True
         except asyncio.CancelledError:
             await websocket.close()
         except Exception as err:  # as textual-serve's: the browser's terminal closes
             print(f"docklab: the TUI's websocket failed ({err})", file=sys.stderr)
+            left = True
         finally:
             if warm is not None:
-                await warm.service.stop()  # the browser gone, even mid-replay: the TUI goes too
+                await self._keep(warm) if left and warm.alive else await warm.service.stop()
         return websocket
+
+    async def _keep(self, warm: WarmTUI) -> None:
+        """A reload or a dropped connection comes back to the same TUI: its lesson, its step,
+        its shell. One is kept: the one left last (an older one, from a closed tab, goes)."""
+        warm.detach()
+        older, self.warm = self.warm, warm
+        if older is not None:
+            await older.service.stop()
 
     async def _came_once(self, warm: WarmTUI) -> None:
         """The learner has come once their TUI has drawn their screen at their browser's size."""
@@ -264,7 +289,7 @@ class LearnerServer(Server):
         url = os.environ.get("JUPYTERHUB_ACTIVITY_URL")
         if not url:
             return
-        headers = {"Authorization": f"token {os.environ['JUPYTERHUB_API_TOKEN']}"}
+        headers = {"Authorization": f"token {self.login.auth.api_token}"}
         name = os.environ.get("JUPYTERHUB_SERVER_NAME", "")
         reported = 0.0
         async with ClientSession() as session:
@@ -294,8 +319,11 @@ def main() -> int:
     """Listen where the hub said (JUPYTERHUB_SERVICE_URL), under its prefix."""
     where = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://0.0.0.0:8888/"))
     command = shlex.join([sys.executable, "-m", "tutor"])
+    login = HubLogin()
+    for name in TOKEN_VARIABLES:
+        os.environ.pop(name, None)
     LearnerServer(
-        command, host=where.hostname or "0.0.0.0", port=where.port or 8888, title="docklab", login=HubLogin()
+        command, host=where.hostname or "0.0.0.0", port=where.port or 8888, title="docklab", login=login
     ).serve()
     return 0
 

@@ -4,8 +4,7 @@ A server's boot (its container, its dockerd, docklab's server) is short work, bu
 at once on a small machine share its cores and all finish late, slower still for the
 sharing. In turns of `start_at_once`, the first learners are ready in seconds and the
 median learner in about half the time. The hub's progress stream tells the waiting ones
-their place (the Python proxy passes a stream on only once it ends: they see it with a
-proxy that streams, such as the Node configurable-http-proxy). A boot ends when the
+their place (the proxy, npm's configurable-http-proxy, passes it on as it comes). A boot ends when the
 server answers HTTP (503 until its engine is up and a TUI drawn, learner_app.py), asked
 every 0.1 s here, not at the hub's ever longer intervals. From its boot until its learner
 has seen their screen (their login's redirects, their websocket, the TUI drawn at their

@@ -1,8 +1,9 @@
 """In a learner's server: send the learner's report to the instructor view whenever their
-progress changes. The report is the one `docklab report` makes (recorded progress and a
-live re-check on this learner's own engine); the request carries the server's own hub
-token ($JUPYTERHUB_API_TOKEN), so the view learns from the hub who sent it: no shared key
-in the learner's hands, no file to collect."""
+progress changes. The report is the one `docklab report` makes, without its live re-check:
+the view looks at this learner's engine itself (tutor/classroom/verdict.py), so a re-check
+here would cost the learner's CPU for a word the view does not take. The request carries
+the server's own hub token ($JUPYTERHUB_API_TOKEN), so the view learns from the hub who sent
+it: no shared key in the learner's hands, no file to collect."""
 
 from __future__ import annotations
 
@@ -11,27 +12,24 @@ import os
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 ENDPOINT = "DOCKLAB_CLASSROOM_REPORT"  # the view's report address, set by the spawner
 EVERY = 1.0  # seconds between looks at progress.json
-# Seconds at least between two reports. Each one re-checks the learner's lessons live, on
-# their engine: at one a change (a step, a prediction, a hint), a class doing steps at once
-# spent more CPU reporting than learning. The view lags by at most this much.
+# Seconds at least between two reports but for a step done. Each one has the view re-check the
+# learner's lessons live, on their engine: at one a change (a prediction, a hint, a step opened),
+# a class doing steps at once spent more CPU checking than learning.
 GAP = 10.0
+MIN_GAP = 2.0  # seconds at least between any two reports (the view refuses a second within one)
 
 
 def report_now() -> dict:
     from tutor import __version__
-    from tutor.core.lessons.catalog import load_all
-    from tutor.core.engine.connection import EngineUnavailable, connect
     from tutor.core.engine.images import load_map
     from tutor.core.grading import report
+    from tutor.core.lessons.catalog import load_all
 
-    try:
-        engine = connect(timeout=20)
-    except EngineUnavailable:
-        engine = None
-    return report.make(os.environ.get("JUPYTERHUB_USER", "learner"), load_all(), engine, load_map(), __version__)
+    return report.make(os.environ.get("JUPYTERHUB_USER", "learner"), load_all(), None, load_map(), __version__)
 
 
 def send(url: str, token: str, body: dict) -> int:
@@ -45,7 +43,19 @@ def send(url: str, token: str, body: dict) -> int:
         return resp.status
 
 
+def steps_done(progress: Path) -> dict[str, list[str]]:
+    """The steps the learner's progress records done, per lesson ({} when unreadable)."""
+    try:
+        lessons = json.loads(progress.read_text()).get("lessons") or {}
+        return {k: sorted(v.get("steps") or {}) for k, v in lessons.items() if isinstance(v, dict)}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
 def watch() -> None:
+    """Report whenever progress changes: at once for a step done (the instructor sees it in
+    seconds), at most every GAP seconds for the rest (a prediction, a hint, the step the
+    learner is on), at most every MIN_GAP seconds at all (the view takes one a second)."""
     from tutor.core.paths import data_dir
 
     url, token = os.environ.get(ENDPOINT), os.environ.get("JUPYTERHUB_API_TOKEN")
@@ -53,21 +63,24 @@ def watch() -> None:
         print("reporter: no instructor view to report to", file=sys.stderr)
         return
     progress = data_dir() / "progress.json"
-    sent = 0  # nothing to report before a first step: a spawning server spends no CPU on it
+    sent, sent_steps = 0, {}  # nothing to report before a first step: a spawning server spends no CPU on it
     last = -GAP
     while True:
         try:
             seen = progress.stat().st_mtime_ns
         except FileNotFoundError:
             seen = 0
-        if seen != sent and time.monotonic() - last >= GAP:
-            try:
-                last = time.monotonic()
-                send(url, token, report_now())
-                sent = seen
-            except Exception as err:  # the view restarting, a network blip: try again soon
-                print(f"reporter: could not report ({err}); trying again", file=sys.stderr)
-                time.sleep(5)
+        since = time.monotonic() - last
+        if seen != sent and since >= MIN_GAP:
+            steps = steps_done(progress)
+            if steps != sent_steps or since >= GAP:
+                try:
+                    last = time.monotonic()
+                    send(url, token, report_now())
+                    sent, sent_steps = seen, steps
+                except Exception as err:  # the view restarting, a network blip: try again soon
+                    print(f"reporter: could not report ({err}); trying again", file=sys.stderr)
+                    time.sleep(5)
         time.sleep(EVERY)
 
 

@@ -3,16 +3,17 @@
 
 - The instructor logs in with the hub (OAuth); only the hub's admins get in.
 - Each learner's server POSTs its report (tutor/classroom/reporter.py) with its own hub
-  token; the hub tells this service whose token it is, and the report is kept under that
-  name, whatever name it claims, then signed with the classroom's key. So the roll-up
-  counts only what a logged-in learner's own server sent, and `docklab grade --key-file
-  KEY REPORTS` over the same folder gives the same roll-up as the exports here.
-- The page shows learner x lesson (steps done, last step) as reports come in, and each
-  learner's server, running or not, from the hub's API."""
+  token; the hub tells this service whose token it is. The post is kept as received, under
+  that name whatever name it claims (at most one a second, MAX_POST bytes), and asks for a
+  look at that learner's engine: the view's own report, from their engine and docklab's
+  catalog (verifier.py, verdict.py), signed with the classroom's key, is what counts. So
+  `docklab grade --key-file KEY REPORTS` over the same folder gives the exports' roll-up.
+- The page shows learner x lesson (steps done, last step, and the steps the learner's own
+  record claims where they differ) as reports come in, and each learner's server, running
+  or not, from the hub's API."""
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import secrets
@@ -25,12 +26,14 @@ from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler, HubOAuth
 from jupyterhub.utils import url_path_join
 from tornado import httpclient, ioloop, web
 
-from tutor.classroom.reports import key_file, report_path, reports_dir, rollup, summary
+from tutor.classroom.reports import key_file, received_path, reports_dir, rollup, summary, write_atomically
+from tutor.classroom.verifier import Verifier
+from tutor.classroom.view_page import render
 from tutor.core.grading import report as rpt
-from tutor.core.grading.signing import sign
 
 NAME = "docklab-view"
-MAX_BODY = rpt.MAX_BYTES
+MAX_POST = 1_000_000  # bytes of a learner's post: a report of every lesson is far less, and grade reads 5 MB
+POST_GAP = 1.0  # seconds at least between two posts of one learner
 EXPORTS = {"csv": "text/csv", "html": "text/html", "junit": "application/xml"}
 
 
@@ -61,27 +64,8 @@ class Page(Admin):
         servers = await hub_users()
         seen = summary(folder())
         lessons = [(i, t, n) for i, (t, n) in rollup(folder()).lessons.items()]
-        names = sorted(set(seen) | set(servers), key=str.casefold)
-        rows = []
-        for name in names:
-            cells = []
-            for lesson_id, _, total in lessons:
-                cell = seen.get(name, {}).get("lessons", {}).get(lesson_id)
-                done = cell["done"] if cell else 0
-                last = (cell or {}).get("last") or ""
-                cells.append(
-                    f'<td class="{"done" if done == total else "partial" if done else "none"}" '
-                    f'data-lesson="{html.escape(lesson_id)}" data-done="{done}">{done}/{total}'
-                    f"<small>{html.escape(last)}</small></td>"
-                )
-            state = servers.get(name, "no server")
-            rows.append(
-                f'<tr data-learner="{html.escape(name)}"><th>{html.escape(name)}</th>'
-                f"<td>{html.escape(state)}</td>{''.join(cells)}</tr>"
-            )
-        head = "".join(f'<th title="{html.escape(t)}">{html.escape(i)}</th>' for i, t, _ in lessons)
         self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.finish(PAGE.format(rows="".join(rows), head=head, when=time.strftime("%H:%M:%S")))
+        self.finish(render(seen, servers, lessons))
 
 
 class Export(Admin):
@@ -116,20 +100,21 @@ class Report(web.RequestHandler):
         user = await auth.user_for_token(token, sync=False)
         if not user or user.get("kind", "user") != "user":
             raise web.HTTPError(403, "the hub does not know this token as a learner's")
-        if len(self.request.body) > MAX_BODY:
-            raise web.HTTPError(413)
+        if len(self.request.body) > MAX_POST:
+            raise web.HTTPError(413, f"a report is at most {MAX_POST} bytes")
+        now, posts = time.monotonic(), self.settings["posts"]
+        if now - posts.get(user["name"], -POST_GAP) < POST_GAP:
+            raise web.HTTPError(429, "at most one report a second")
+        posts[user["name"]] = now
         try:
             data = rpt.parse(self.request.body)
             rpt.validate(data)
         except rpt.Unreadable as err:
             raise web.HTTPError(400, str(err)) from None
+        write_atomically(received_path(folder(), user["name"]), self.request.body)
         data = {**data, "learner": user["name"]}
         data.pop("signature", None)
-        path = report_path(folder(), user["name"])
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(sign(data, key_file(folder()).read_bytes().strip()), indent=2, sort_keys=True))
-        tmp.replace(path)
+        self.settings["verifier"].request(user["name"], data)
         self.set_status(204)
 
 
@@ -150,23 +135,24 @@ async def hub_users() -> dict[str, str]:
     return out
 
 
-PAGE = """<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="5">
-<title>docklab classroom</title><style>
-body{{font-family:system-ui,sans-serif;margin:2rem}}table{{border-collapse:collapse}}
-th,td{{border:1px solid #bbb;padding:.3rem .6rem;text-align:left}}td.done{{background:#d9f2d9}}
-td.partial{{background:#fff2c2}}td.none{{color:#666}}small{{display:block;color:#555}}
-</style></head><body><h1>docklab classroom</h1>
-<p>Steps proven per learner and lesson, with the time of the last one; refreshed every 5 s ({when}).
-Export the roll-up as <a href="export.csv">CSV</a>, <a href="export.html">HTML</a> or
-<a href="export.junit">JUnit</a> (the same as <code>docklab grade</code> gives).</p>
-<table><thead><tr><th>learner</th><th>server</th>{head}</tr></thead><tbody>{rows}</tbody></table>
-</body></html>
-"""
+def classroom_name() -> str | None:
+    """The classroom's name on this machine's engine (none on Kubernetes: no `classroom up`)."""
+    try:
+        return json.loads((folder() / "classroom.json").read_text())["name"]
+    except (OSError, ValueError, KeyError):
+        return None
 
 
-def make_app() -> web.Application:
+def listen_addresses() -> list[str]:
+    try:
+        return ["127.0.0.1", json.loads((folder() / "classroom.json").read_text())["hub_ip"]]
+    except (OSError, ValueError, KeyError):
+        return ["0.0.0.0"]
+
+
+def make_app(auth=None, verifier: Verifier | None = None) -> web.Application:
     prefix = os.environ["JUPYTERHUB_SERVICE_PREFIX"]
-    auth = HubOAuth(api_token=os.environ["JUPYTERHUB_API_TOKEN"], cache_max_age=60)
+    auth = auth or HubOAuth(api_token=os.environ["JUPYTERHUB_API_TOKEN"], cache_max_age=60)
     return web.Application(
         [
             (prefix, Page),
@@ -178,6 +164,8 @@ def make_app() -> web.Application:
         cookie_secret=os.urandom(32),
         hub_auth=auth,
         xsrf_cookies=False,
+        posts={},  # learner -> when their last post came (the loop's clock)
+        verifier=verifier or Verifier(folder(), classroom_name()),
     )
 
 
@@ -190,8 +178,11 @@ def main() -> int:
             fh.write(secrets.token_hex(32) + "\n")
     url = urlparse(os.environ["JUPYTERHUB_SERVICE_URL"])
     app = make_app()
-    # Every address, as the hub's API: the learners' network's gateway comes and goes with it.
-    app.listen(url.port, "0.0.0.0", max_body_size=MAX_BODY)
+    app.settings["verifier"].warm()
+    # Loopback for the hub's proxy, the engine's bridge gateway for the learners' reports: not
+    # the room's network (on Kubernetes, no classroom.json: the pod's every address).
+    for address in listen_addresses():
+        app.listen(url.port, address, max_body_size=2 * MAX_POST)  # over MAX_POST: a 413 that says so
     print(f"docklab view: listening on port {url.port}", file=sys.stderr)
     ioloop.IOLoop.current().start()
     return 0

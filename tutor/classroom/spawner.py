@@ -95,7 +95,10 @@ def configure(c, conf: dict, folder: Path) -> None:
     c.DockerSpawner.remove = True  # a stopped server's container goes; its volumes stay
     c.DockerSpawner.cmd = ["python3", "-m", "tutor.classroom.learner_app"]
     c.DockerSpawner.extra_host_config = {"privileged": True}  # its own dockerd, as `docklab sandbox` runs one
-    c.DockerSpawner.extra_create_kwargs = {"labels": {LABEL: name, f"{LABEL}.user": "{username}"}}
+    if conf.get("pids_limit"):  # a learner's fork bomb stops at their own server
+        c.DockerSpawner.extra_host_config["pids_limit"] = conf["pids_limit"]
+    # the learner's own name (the view finds their server by it), as their volumes carry it
+    c.DockerSpawner.extra_create_kwargs = {"labels": {LABEL: name, f"{LABEL}.user": "{raw_username}"}}
     volumes: dict = dict(volume_names(name))
     volumes[str(folder / "images")] = {"bind": "/opt/docklab-images", "mode": "ro"}
     for store, digest in conf.get("stores", {}).items():  # shared, read-only: linked, never written
@@ -106,7 +109,7 @@ def configure(c, conf: dict, folder: Path) -> None:
         "DOCKLAB_CLASSROOM_REPORT": f"http://{conf['hub_ip']}:{conf['view_port']}/services/{VIEW}/api/report",
         "DOCKLAB_IMAGES": "offline",
     }
-    if conf.get("mem_limit"):
+    if conf.get("mem_limit") not in (None, "", "0"):  # a learner's server cannot take the room's memory
         c.DockerSpawner.mem_limit = conf["mem_limit"]
     c.Spawner.pre_spawn_hook = lambda spawner: asyncio.to_thread(prepare, spawner, conf["subnet"])
     c.Spawner.start_timeout = 900  # a class's servers boot in turn (learner_spawner.py): the wait counts

@@ -5,7 +5,11 @@ textual-serve starts a TUI process per websocket. A learner's server starts one 
 its engine is up; the first websocket takes it: what the TUI drew meanwhile is replayed
 to the browser (its terminal then shows the same screen), and from then on the TUI talks
 to that websocket. Later websockets (or the first, if this one ended) start their own,
-at the browser's size, and are handed it the same way."""
+at the browser's size, and are handed it the same way.
+
+A TUI whose browser left (a reload, a dropped connection) is kept, detached, and handed to
+the next websocket: the learner comes back to the same lesson, step and shell. It draws
+its whole screen again for the new page's blank terminal."""
 
 from __future__ import annotations
 
@@ -29,6 +33,7 @@ class WarmTUI:
             download_manager=download_manager,
         )
         self.alive = True
+        self.detached = False  # drew for a browser that left: the next one needs a whole screen
         self._kept: list[bytes] = []
         self._size = 0
         self._socket: web.WebSocketResponse | None = None
@@ -45,14 +50,27 @@ class WarmTUI:
         except asyncio.TimeoutError:
             pass
 
-    async def attach(self, websocket: web.WebSocketResponse) -> AppService:
-        """Replay what the TUI drew to the websocket, then hand the TUI over to it."""
+    async def attach(self, websocket: web.WebSocketResponse, width: int, height: int) -> AppService:
+        """Replay what the TUI drew to the websocket, hand the TUI over to it, and size it to
+        the browser's terminal. A detached TUI draws its whole screen instead: Textual
+        repaints all on a change of size, so one of the same size gets a row less first."""
         while self._kept:  # drawing that arrives during a send is sent next, in order
             chunk = b"".join(self._kept)
             self._kept.clear()
             await websocket.send_bytes(chunk)
         self._socket = websocket
+        if self.detached and (width, height) == (self.width, self.height):
+            await self.service.set_terminal_size(width, max(1, height - 1))
+        self.detached = False
+        self.width, self.height = width, height
+        await self.service.set_terminal_size(width, height)
         return self.service
+
+    def detach(self) -> None:
+        """The browser left: keep the TUI, drawing for nobody, for the next websocket."""
+        self._socket = None
+        self.detached = True
+        self._kept.clear()
 
     async def settled(self, quiet: float, most: float, limit: float) -> None:
         """Once the TUI, handed over, has drawn the learner's first screen: drawn, then quiet
@@ -77,6 +95,8 @@ class WarmTUI:
                 self._redrawn.set()
             return
         self._drawn.set()
+        if self.detached:  # its next browser gets a whole new screen, not this
+            return
         self._size += len(data)
         if self._size > KEEP:  # not a picker at rest: start afresh for the learner instead
             self._kept.clear()

@@ -170,7 +170,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="with up: stop a learner's server idle this long (progress is kept; default 3600)",
     )
-    s.add_argument("--mem-limit", metavar="SIZE", help="with up: memory per learner's server, e.g. 1G")
+    s.add_argument(
+        "--mem-limit",
+        metavar="SIZE",
+        default="1G",
+        help="with up: memory per learner's server (default 1G: a server uses 130-170 MiB, "
+        "MySQL lessons more; 0 for none)",
+    )
+    s.add_argument(
+        "--pids-limit",
+        type=int,
+        default=1024,
+        metavar="N",
+        help="with up: processes and threads per learner's server (default 1024; 0 for none)",
+    )
     s.add_argument(
         "--start-at-once",
         type=int,
@@ -183,6 +196,20 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with up and --learners: start every learner's server now, so the class finds them ready "
         "(they wait --cull-after seconds for their learner)",
+    )
+    s.add_argument(
+        "--egress",
+        choices=["internet", "lan", "none"],
+        default="internet",
+        help="with up: what learners' servers reach besides the hub: the internet but not the private "
+        "networks (default), those too (lan), or nothing; never the cloud's metadata address or this "
+        "machine's other ports",
+    )
+    s.add_argument(
+        "--subdomain-host",
+        metavar="HOST",
+        help="with up: each learner's server at NAME.HOST (HOST and *.HOST must lead to this machine), "
+        "so a page one learner serves cannot reach another's; https://HOST when TLS ends in a proxy in front",
     )
     s.add_argument("--json", action="store_true", help="with status: machine-readable output")
     s.add_argument(

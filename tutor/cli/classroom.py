@@ -47,6 +47,9 @@ def cmd_classroom(args) -> int:
                 lessons=args.lessons.split(",") if args.lessons else None,
                 cull_after=args.cull_after,
                 mem_limit=args.mem_limit,
+                pids_limit=args.pids_limit,
+                egress=args.egress,
+                subdomain_host=args.subdomain_host,
                 start_at_once=args.start_at_once,
                 prestart=args.prestart,
                 progress=lambda line: print(line, file=sys.stderr),
@@ -72,7 +75,12 @@ def cmd_classroom(args) -> int:
                 print(f"classroom {got['name']}: {'running on port ' + str(got['port']) if got['running'] else 'down'}")
                 for learner, seen in got["learners"].items():
                     lessons = seen.get("lessons") or {}
-                    steps = ", ".join(f"{lid} {c['done']}/{c['steps']}" for lid, c in lessons.items() if c["done"])
+                    steps = ", ".join(
+                        f"{lid} {c['done']}/{c['steps']}"
+                        + (f" (their record claims {c['claimed']})" if c["claimed"] != c["done"] else "")
+                        for lid, c in lessons.items()
+                        if c["done"] or c["claimed"]
+                    )
                     print(f"  {learner:<20} {seen['server']:<14} {steps or 'no steps yet'}")
             return OK if got["running"] else FAILED
         removed = hub.down(args.name, purge=args.purge, progress=lambda line: print(line, file=sys.stderr))

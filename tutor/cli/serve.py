@@ -86,7 +86,14 @@ def _same_origin(origin: str, request: web.Request) -> bool:
     return origin.lower() == f"{request.scheme}://{request.host}".lower()
 
 
-def _bounce(target) -> web.Response:
+def _on_this_server(target) -> str:
+    """The request's address as a path on this server: its leading slashes and backslashes taken
+    as one, so no browser reads it as another host (`//evil.example/x`, `/\\evil.example/x`)."""
+    query = target.raw_query_string
+    return "/" + target.raw_path.lstrip("/\\") + (f"?{query}" if query else "")
+
+
+def _bounce(target: str) -> web.Response:
     """The redirect that strips the token from the address bar and history. A page that navigates
     itself, not a 303: the cookie is SameSite=Strict, and a 303 answering a link clicked on another
     site (a chat, the workshop page) stays cross-site, so the browser would withhold the cookie."""
@@ -139,7 +146,7 @@ class TokenServer(Server):
         if given is not None:
             if not self._valid(given):
                 return web.Response(status=403, text=NEEDS_TOKEN)
-            response = _bounce(request.rel_url.without_query_params("token"))
+            response = _bounce(_on_this_server(request.rel_url.without_query_params("token")))
             response.set_cookie(COOKIE, given, httponly=True, samesite="Strict", secure=request.secure)
             return response
         if not self._valid(request.cookies.get(COOKIE)):
