@@ -226,6 +226,38 @@ def test_a_failure_names_the_command_the_learner_typed(lesson_env, client):
     run(go())
 
 
+def test_catching_up_to_a_step_asks_then_docklab_does_the_steps_before_it(lesson_env, client):
+    from tutor.ui import create_app
+    from tutor.ui.catchup import CatchingUp
+    from tutor.ui.modals import Confirm
+
+    prefix = lesson_env
+
+    async def go():
+        app = create_app(lesson_id="tiny")
+        async with app.run_test(size=(160, 50)) as pilot:
+            screen, _ = await lesson_shell(pilot, app)
+            await pilot.press("f8")
+            await until(pilot, lambda: screen.current == 2, what="step 2")
+            await pilot.press("f11")
+            await until(pilot, lambda: isinstance(app.screen, Confirm), what="the confirmation")
+            plan = "\n".join(app.screen.lines)
+            assert f"$ docker volume create {prefix}-vol" in plan and "recorded as caught up" in plan
+            await pilot.press("y")
+            await until(pilot, lambda: isinstance(app.screen, CatchingUp), what="the log")
+            log = app.screen
+            await until(pilot, lambda: log.finished, timeout=60, what="caught up")
+            shown = "\n".join(str(line.text) for line in log.query_one("RichLog").lines)
+            assert f"docker volume create {prefix}-vol" in shown and "Caught up: you are at step 2." in shown
+            await pilot.press("escape")
+            await until(pilot, lambda: app.screen is screen, what="back to the lesson")
+            assert screen.current == 2 and client.volumes.get(f"{prefix}-vol")
+            record = app.progress.done("tiny")[1]
+            assert record.get("caught_up") is True and 2 not in app.progress.done("tiny")
+
+    run(go())
+
+
 def test_f3_pressed_while_the_lesson_still_reaches_the_engine_runs_once_it_answers(lesson_env, monkeypatch):
     """On a busy machine a learner may press F3 before the lesson has reached the engine:
     the command runs when it has, instead of being dropped with a toast."""

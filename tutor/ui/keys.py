@@ -82,6 +82,15 @@ LESSON = [
         palette="Suspend docklab and open your shell",
     ),
     Key("f5", "restart_shell", "Restart shell", "restart the terminal's shell", show=False, priority=True),
+    Key(
+        "f11",
+        "catch_up",
+        "Catch up",
+        "catch up to this step: reset, then docklab does the steps before it (recorded as caught up; asks first)",
+        show=False,
+        priority=True,
+        palette="Catch up to this step (docklab does the steps before it)",
+    ),
     Key("escape", "back", "Lessons", "back to the lessons (outside the terminal)"),
 ]
 COMMAND = [Key("enter", "run", "Run this command", "on a command: run it in the terminal")]

@@ -20,6 +20,7 @@ from tutor.core.learner.session import Session, StepReport, step_statuses
 from tutor.core.model import Lesson
 from tutor.core.paths import workdir
 from tutor.ui import keys
+from tutor.ui.catchup import CatchUpMixin
 from tutor.ui.modals import Confirm
 from tutor.ui.thinking import ThinkingMixin
 from tutor.ui.terminal import Terminal, pty_available
@@ -35,7 +36,7 @@ class Cancelled(Exception):
     """A newer check replaced this one while it was waiting."""
 
 
-class LessonScreen(ThinkingMixin, Screen):
+class LessonScreen(CatchUpMixin, ThinkingMixin, Screen):
     BINDINGS = keys.bindings(keys.LESSON)
 
     def __init__(self, lesson: Lesson) -> None:

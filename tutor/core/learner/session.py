@@ -362,10 +362,12 @@ class Session:
         past: history.History | None = None,
         seen: dict | None = None,
         observe: bool = True,
+        others: bool = True,
     ) -> StepReport:
         """Judge one step: on the live engine (with `wait`, a check that is only not ready
-        yet is polled); failing that, from the engine's history since the lesson began.
-        Record it done (with its evidence and facts) when it passes either way."""
+        yet is polled); failing that, from the engine's history since the lesson began;
+        failing that (`others`), with another thing of this attempt in one of its roles.
+        Record it done (with its evidence and facts) when it passes any way."""
         step = self.lesson.step(number)
         if step.is_quiz:  # judged by the learner's answers, not the engine
             return self._quiz_report(step)
@@ -388,7 +390,7 @@ class Session:
                 report.outcomes, report.how = list(recalled), "history"  # type: ignore[arg-type]
         if report.passed:
             self._record(step, ctx, report)
-        elif another := self._with_another(step, ctx):
+        elif others and (another := self._with_another(step, ctx)):
             report = another
         if not report.passed:
             report.outcomes = self._with_causes(step, ctx, report.outcomes)
@@ -419,7 +421,11 @@ class Session:
             tried = ", ".join(map(short, first.candidates)) if first.how == "ambiguous" else short(first.name)
             for other in ctx.roles.alternatives(key):
                 with ctx.roles.pinned(key, other):
-                    outcomes = [checks.evaluate(spec.kind, spec.params, ctx) for spec in step.checks]
+                    outcomes = []
+                    for spec in step.checks:  # the first that fails ends the try: the cheap checks come first
+                        outcomes.append(checks.evaluate(spec.kind, spec.params, ctx))
+                        if not outcomes[-1].ok:
+                            break
                     if not all(o.ok for o in outcomes):
                         continue
                     used = f"{other.describe()}, which meets this step ({tried} does not)"
@@ -491,12 +497,13 @@ class Session:
         if self.progress.writable:  # a grader's read-only look adopts nothing
             self.ownership.adopt(*ctx.roles.owned())
 
-    def _judge(self, number: int, past: history.History, seen: dict) -> StepReport:
-        """Now; else as recorded when it held (this attempt); else from history. A proof
-        recorded from history stands too: the engine forgets, the record does not."""
+    def _judge(self, number: int, past: history.History, seen: dict, others: bool = False) -> StepReport:
+        """Now; else as recorded when it held (this attempt); else from history (or, with
+        `others`, with another thing in a role). A proof recorded from history stands too:
+        the engine forgets, the record does not."""
         done = self.progress.done(self.lesson.id).get(number)
         earlier = done if done and done["done_at"] >= self.began else None
-        report = self.check_step(number, past=past, seen=seen, observe=False)
+        report = self.check_step(number, past=past, seen=seen, observe=False, others=others)
         as_it_happened = earlier is not None and earlier.get("how", "now") == "now"
         if earlier and (not report.passed or (report.how == "history" and as_it_happened)):
             report.how = "recorded" if as_it_happened else "recorded-history"
@@ -512,11 +519,11 @@ class Session:
         reports = [self._judge(step.number, past, seen) for step in self.lesson.steps]
         if any(not r.passed for r in reports) and self.facts != known:  # a later step's fact can resolve a role
             reports = [r if r.passed else self._judge(r.step.number, past, seen) for r in reports]
+        _implied(reports)
+        # only what neither held nor was implied tries another thing in its roles (a step's execs again)
+        reports = [r if r.passed else self._judge(r.step.number, past, seen, others=True) for r in reports]
+        _implied(reports)
         for report in reports:
-            later = report.step.implied_by
-            if not report.passed and later and reports[later - 1].passed:
-                report.how = "implied"
-                report.outcomes.append(Outcome(True, f"implied by step {later}", found=report.step.implied_because))
             if not report.passed and report.recallable and not past.complete:
                 report.how = "lost"  # history could have proven it, had the engine kept it
         self.failed = {r.step.number for r in reports if not r.passed}
@@ -526,6 +533,15 @@ class Session:
     def statuses(self, current: int) -> dict[int, str]:
         """Each step's status for a list of steps (see step_statuses)."""
         return step_statuses(self.progress, self.lesson.id, current, self.failed)
+
+
+def _implied(reports: list[StepReport]) -> None:
+    """A step that did not pass, proven by the later step it names (`implied_by`) passing."""
+    for report in reports:
+        later = report.step.implied_by
+        if not report.passed and later and reports[later - 1].passed:
+            report.how = "implied"
+            report.outcomes.append(Outcome(True, f"implied by step {later}", found=report.step.implied_because))
 
 
 def _clock(at: float) -> str:
