@@ -195,16 +195,24 @@ def test_every_lesson_has_alternative_commands():
 
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_fails_clean_passes_after_auto_and_reset_restores(lesson, client, home, canary):
-    """Also: the learner's own things (the canary) come through the lesson and its reset."""
+    """Also: the learner's own things (the canary) come through the lesson and its reset.
+    The steps before the last are done by catching up to it (`--from`), the last by --auto:
+    every step runs and passes, and the ones caught up are recorded so, never as --auto's."""
     before = engine_state(client)
+    last = STEPS[lesson]
     try:
         clean = run_docklab("check", lesson, home=home)
         assert clean.returncode == 1, clean.stdout + clean.stderr
         assert "✗ FAIL" in clean.stdout
 
-        auto = run_docklab("run", lesson, "--auto", home=home)
+        auto = run_docklab("run", lesson, "--from", str(last), "--auto", home=home)
         assert auto.returncode == 0, auto.stdout + auto.stderr
         assert "✗ FAIL" not in auto.stdout and "passed" in auto.stdout
+        assert (
+            f"Caught up: steps 1 to {last - 1} done by docklab (recorded as caught up). Now step {last}." in auto.stdout
+        )
+        recorded = json.loads((home / "progress.json").read_text())["lessons"][lesson]["steps"]
+        assert [n for n in range(1, last + 1) if recorded[str(n)].get("caught_up")] == list(range(1, last))
         secrets = (SECRET, *SECRETS[lesson])
         for line in (auto.stdout + auto.stderr).splitlines():  # the commands to type show it; nothing else
             assert line.startswith("$ ") or not any(s in line for s in secrets), line

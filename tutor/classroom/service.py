@@ -61,11 +61,14 @@ class Page(Admin):
     @web.authenticated
     async def get(self):
         self.admin()
+        from tutor.cli.rollup_formats import stuck_html
+
         servers = await hub_users()
         seen = summary(folder())
-        lessons = [(i, t, n) for i, (t, n) in rollup(folder()).lessons.items()]
+        roll = rollup(folder())
+        lessons = [(i, t, n) for i, (t, n) in roll.lessons.items()]
         self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.finish(render(seen, servers, lessons))
+        self.finish(render(seen, servers, lessons, stuck_html(roll)))
 
 
 class Export(Admin):

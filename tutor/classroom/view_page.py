@@ -20,13 +20,15 @@ the time of the last one; in red, where the learner's own record claims otherwis
 Export the roll-up as <a href="export.csv">CSV</a>, <a href="export.html">HTML</a> or
 <a href="export.junit">JUnit</a> (the same as <code>docklab grade</code> gives).</p>
 <table><thead><tr><th>learner</th><th>server</th>{head}</tr></thead><tbody>{rows}</tbody></table>
+{stuck}
 </body></html>
 """
 
 
-def render(seen: dict[str, dict], servers: dict[str, str], lessons: list[tuple[str, str, int]]) -> str:
-    """The page from reports.summary's `seen`, each learner's server state, and the lessons
-    (id, title, steps) of the roll-up."""
+def render(seen: dict[str, dict], servers: dict[str, str], lessons: list[tuple[str, str, int]], stuck: str = "") -> str:
+    """The page from reports.summary's `seen`, each learner's server state, the lessons
+    (id, title, steps) of the roll-up, and where the class is stuck (rollup_formats.stuck_html:
+    per step, and the heat map)."""
     names = sorted(set(seen) | set(servers), key=str.casefold)
     rows = []
     for name in names:
@@ -52,4 +54,4 @@ def render(seen: dict[str, dict], servers: dict[str, str], lessons: list[tuple[s
             f"<td>{html.escape(state)}</td>{''.join(cells)}</tr>"
         )
     head = "".join(f'<th title="{html.escape(t)}">{html.escape(i)}</th>' for i, t, _ in lessons)
-    return PAGE.format(rows="".join(rows), head=head, when=time.strftime("%H:%M:%S"))
+    return PAGE.format(rows="".join(rows), head=head, when=time.strftime("%H:%M:%S"), stuck=stuck)

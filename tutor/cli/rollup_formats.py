@@ -232,9 +232,9 @@ td.not_started{color:#666}tfoot{font-weight:bold}.bad{color:#a00000}
 td.contradicted{outline:2px solid #a00000;outline-offset:-2px}.recheck{display:block;font-size:.85em}
 .flag{display:block;color:#a00000;font-weight:bold}.quiz{display:block;font-weight:bold}
 .thinking{display:block;font-size:.85em;color:#444}.caught{display:block;font-size:.85em;font-style:italic}
-svg.places text{font:12px system-ui,sans-serif}svg.places .done{fill:#d9f2d9}svg.places .caught{fill:#dde6ff}
-svg.places .at{fill:#ffd27a}svg.places .todo{fill:#f4f4f4}
 """
+STUCK_STYLE = """svg.places text{font:12px system-ui,sans-serif}svg.places .done{fill:#d9f2d9}
+svg.places .caught{fill:#dde6ff}svg.places .at{fill:#ffd27a}svg.places .todo{fill:#f4f4f4}"""
 _PLACE_CLASS = {DONE: "done", CAUGHT_UP: "caught", AT: "at", TODO: "todo"}
 
 
@@ -294,7 +294,7 @@ def stuck_html(r: Rollup) -> str:
     """Where the class is stuck: for each lesson begun, its steps' figures and the heat map,
     each chart followed by the same as a table (the text alternative)."""
     e = html.escape
-    out = []
+    out = [f"<style>{STUCK_STYLE}</style>"]  # its own: the instructor's live view embeds it too
     for i, (title, _) in r.lessons.items():
         figures = r.figures(i)
         if not any(f.at or f.timed or f.failed or f.caught_up for f in figures):

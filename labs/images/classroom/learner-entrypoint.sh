@@ -32,6 +32,13 @@ wait_engine() {
 
 bundle=${DOCKLAB_IMAGE_BUNDLE:-/opt/docklab-images/images.tar}
 
+real_names() {
+	# An engine of docklab's own: the stand-ins answer to the names the lessons' text gives
+	# (`ubuntu`, `mysql:9.2.0`) as well, so a challenge typed as written works.
+	python3 -c 'import docker; from tutor.core.engine.images import load_map, tag_real_names
+tag_real_names(docker.from_env(), load_map("offline"))'
+}
+
 if [ "${1:-}" = make-store ]; then
 	# The shared store: an engine's data root with the bundle loaded, every layer marked
 	# committed (dockerd writes that mark on a parent layer, which the learners cannot).
@@ -39,6 +46,7 @@ if [ "${1:-}" = make-store ]; then
 	dockerd --host="$DOCKER_HOST" --data-root=/store --iptables=false --bridge=none >/var/log/dockerd.log 2>&1 &
 	wait_engine || exit 1
 	docker load -q -i "$bundle"
+	real_names # once, in the store: every learner's engine links its image records
 	kill "$!"
 	wait "$!" || true
 	for layer in /store/overlay2/*/; do [ -d "${layer}diff" ] && touch "${layer}committed"; done
@@ -94,7 +102,7 @@ engine() { # this learner's engine, up with the lesson images in it: in the back
 	if [ -s "$bundle" ]; then
 		have=$(docker image ls --format '{{.Repository}}:{{.Tag}}') # one call, not one per image
 		for image in $(cat "${bundle%.tar}.list" 2>/dev/null || true); do
-			if ! printf '%s\n' "$have" | grep -qxF "$image"; then docker load -q -i "$bundle" >/dev/null; break; fi
+			if ! printf '%s\n' "$have" | grep -qxF "$image"; then docker load -q -i "$bundle" >/dev/null && real_names; break; fi
 		done
 	fi
 }

@@ -267,10 +267,16 @@ class Roles:
         return self._mounted_since(v["Name"], role.mount)
 
     def _new(self, kind: str, key: str, created: float) -> bool:
-        """Made since the lesson began: not in its baseline, or created after it began."""
+        """Made since the lesson began: not in its baseline; else (no start recorded) its
+        create event is in the history since then, or, when the engine has lost events since,
+        it was created then (to the second the listing gives)."""
         if self.baseline is not None:
             return key not in self.baseline.get(kind, set())
-        return created >= (self.ctx.since or 0) - 1
+        history = self.ctx.history
+        made = history.containers() if kind == "containers" else history.volumes_created()
+        if key in made:
+            return True
+        return not history.complete and created >= (self.ctx.since or 0) - 1
 
     # -- resolution ---------------------------------------------------------------------------
 

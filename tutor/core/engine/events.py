@@ -56,6 +56,7 @@ class History:
     events: list[Event] = field(default_factory=list)
     anchored: bool = True  # False: the mark docklab wrote as the lesson began is gone
     kept_from: int = 0  # the oldest event the engine still held (ns), when its buffer was full
+    _made: dict = field(default_factory=dict, repr=False, compare=False)  # containers(), volumes_created()
 
     @property
     def complete(self) -> bool:
@@ -102,6 +103,11 @@ class History:
 
     def containers(self) -> dict[str, dict]:
         """Every container created since `since`: id -> {name, image, labels, created, destroyed}."""
+        if "containers" not in self._made:
+            self._made["containers"] = self._containers()
+        return self._made["containers"]
+
+    def _containers(self) -> dict[str, dict]:
         seen: dict[str, dict] = {}
         for e in self.of("container"):
             if e.action == "create":
@@ -125,7 +131,9 @@ class History:
 
     def volumes_created(self) -> dict[str, Event]:
         """Volume name -> the event that created it."""
-        return {e.actor: e for e in self.of("volume", "create")}
+        if "volumes" not in self._made:
+            self._made["volumes"] = {e.actor: e for e in self.of("volume", "create")}
+        return self._made["volumes"]
 
     def destroyed(self, type_: str, actor: str) -> Event | None:
         """The latest destroy event of this thing, or None."""

@@ -101,6 +101,7 @@ class Session:
         self._began: float | None = None
         self._marked = False
         self.start_note = ""  # how a lesson with no recorded start was taken to begin, in words
+        self._ahead: dict[str, str] = {}  # facts found ahead of their step, for a whole-lesson check
 
     # -- before starting --------------------------------------------------------------------
 
@@ -161,8 +162,9 @@ class Session:
 
     @property
     def facts(self) -> dict[str, str]:
-        """What earlier steps of this attempt remembered (an earlier attempt's facts are stale)."""
-        return self.progress.facts(self.lesson.id, since=self.began)
+        """What earlier steps of this attempt remembered (an earlier attempt's facts are stale);
+        while a whole lesson is judged, also what the engine tells already of later ones'."""
+        return {**self._ahead, **self.progress.facts(self.lesson.id, since=self.began)}
 
     def command_text(self, command: Command) -> str:
         """The command as the learner sees it and as it runs: images mapped, facts filled
@@ -299,8 +301,8 @@ class Session:
     def _inferred_start(self, window: float) -> tuple[int, str] | None:
         """(when, what) of the thing that begins a lesson done in the learner's own shell:
         of the things made in the window that fit a role of step 1, the one from which the
-        most of the lesson's roles find one thing each (facts found along the way); of
-        equals, the latest, so that the learner's older things stay out."""
+        lesson is best played (_played_from); of equals, the latest, so that the learner's
+        older things stay out."""
         first = next((s for s in self.lesson.steps if s.checks), None)
         if first is None:
             return None
@@ -312,15 +314,23 @@ class Session:
         return max(made, key=lambda m: (self._played_from((m[0] - 1000) / 1e9, whole, seen), m[0]), default=None)
 
     def _played_from(self, since: float, whole: history.History, seen: dict) -> int:
-        """How well the lesson's roles are played by what was made since `since`."""
+        """How well the lesson is played by what was made since `since`: the roles that find
+        one thing each, and the facts its steps remember that the engine can tell (the
+        volume of a database removed since: a start after that removal cannot tell it)."""
         ctx = checks.Context(self.engine, {}, self.lesson.secrets, since, seen=seen, past=whole.after(since))
+        return self._found_along(ctx).score() + len(ctx.facts)
+
+    def _found_along(self, ctx: checks.Context) -> Roles:
+        """The roles on this context, with every fact the lesson's steps remember that the
+        engine can tell already found (a role may need one: the rescue container mounts the
+        volume that the removed database had), so no step waits for another to be judged."""
         roles = self._roles(ctx)
+        found = False
         for step in self.lesson.steps:
             for fact in step.facts:
-                value, _ = facts.find(fact.kind, fact.params, ctx)
-                if value is not None:
-                    ctx.facts[fact.name] = value
-        return self._roles(ctx).score() if ctx.facts else roles.score()
+                if fact.name not in ctx.facts and (value := facts.find(fact.kind, fact.params, ctx)[0]) is not None:
+                    ctx.facts[fact.name], found = value, True
+        return self._roles(ctx) if found else roles
 
     def _roles(self, ctx: checks.Context, resolve: bool = True, baseline: dict | None = None) -> Roles:
         """The lesson's roles on this context (resolved unless told not to)."""
@@ -515,6 +525,7 @@ class Session:
         engine's history, or implied by a later step that passed; else what was found."""
         past = history.History.read(self.engine.client, self.began, anchor=self._anchor)
         seen: dict = {}  # the engine holds still while a whole lesson is judged: look each thing up once
+        self._ahead = self._found_along(self._context(past, seen)).ctx.facts  # a later step's facts, for all
         known = self.facts
         reports = [self._judge(step.number, past, seen) for step in self.lesson.steps]
         if any(not r.passed for r in reports) and self.facts != known:  # a later step's fact can resolve a role
@@ -527,6 +538,7 @@ class Session:
             if not report.passed and report.recallable and not past.complete:
                 report.how = "lost"  # history could have proven it, had the engine kept it
         self.failed = {r.step.number for r in reports if not r.passed}
+        self._ahead = {}
         self.ownership.observe()
         return reports
 
