@@ -146,3 +146,41 @@ def test_a_step_counts_when_claimed_and_seen_holding_on_the_engine(tmp_path):
     lesson = next(x for x in later["lessons"] if x["id"] == "mount-syntax")
     assert [s["claimed"] for s in lesson["steps"]] == [True] * 6
     assert done(judge(fresh(claimed=[], holds=[1, 2]), None)) == []  # holding, never claimed: not done
+
+
+def test_the_instructor_asks_a_catch_up_and_only_that_learner_gets_it_once(view):
+    """The view's "bring ada to step N of LESSON" (classroom/instructions.py): only steps the
+    catalog has; fetched by ada's server with her token, once; bob's token gets nothing."""
+    from aiohttp import ClientSession
+
+    from tutor.classroom import instructions
+    from tutor.classroom.service import make_app
+    from tutor.classroom.verifier import Verifier
+    from tutor.classroom.view_page import render
+
+    with pytest.raises(ValueError, match="no lesson"):
+        instructions.bring(view, "ada", FORGED, 1, "ann")
+    with pytest.raises(ValueError, match="has steps 1 to"):
+        instructions.bring(view, "ada", "data-loss", 99, "ann")
+    instructions.bring(view, "ada", "data-loss", "5", "ann")
+
+    async def ask(token: str) -> dict:
+        verifier = Verifier(view, None)
+        server = make_app(auth=Hub(), verifier=verifier).listen(0, "127.0.0.1")
+        port = next(iter(server._sockets.values())).getsockname()[1]
+        url = f"http://127.0.0.1:{port}/services/docklab-view/api/instructions"
+        async with ClientSession() as session:
+            async with session.get(url, headers={"Authorization": f"token {token}"}) as resp:
+                assert resp.status == 200
+                got = await resp.json()
+        server.stop()
+        verifier.pool.shutdown()
+        return got
+
+    assert asyncio.run(ask("bob-token")) == {}
+    got = asyncio.run(ask("ada-token"))["catch_up"]
+    assert (got["lesson"], got["step"], got["by"]) == ("data-loss", 5, "ann")
+    assert asyncio.run(ask("ada-token")) == {}  # handed over once
+    page = render({}, {"ada": "running"}, [("data-loss", "Data lost", 10)], xsrf='<input name="_xsrf" value="x">')
+    assert 'action="catch-up"><input name="_xsrf" value="x"><input type="hidden" name="learner" value="ada">' in page
+    assert "Bring ada to step</button>" in page

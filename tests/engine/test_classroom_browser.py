@@ -2,7 +2,8 @@
 through playwright) through the hub's own proxy, npm's configurable-http-proxy. Two learners
 log in with the hub's form at the same time and see their lessons; one passes step 1 of
 mount-syntax with F3, the other types in their shell; the instructor sees the step in the
-view and downloads the CSV; a learner is refused another's server and the view; a reload
+view, downloads the CSV, and brings the other learner to step 3 with the view's button (he
+is told who asked, then caught up, and the view shows it); a learner is refused another's server and the view; a reload
 comes back to the same lesson, step and shell. And the security model the README states: a
 page one learner serves from their own server drives another's TUI when they share the hub's
 origin, and is refused with `--subdomain-host` (Chromium told that docklab.test and its
@@ -156,6 +157,24 @@ def test_learners_and_the_instructor_in_chromium(browser, client, home, tmp_path
         assert download.value.suggested_filename == "docklab-class.csv"
         rows = {r["learner"]: r for r in csv.DictReader(io.StringIO(Path(download.value.path()).read_text()))}
         assert rows["ada"]["mount-syntax"] == "partial: steps 1 of 6", rows
+
+        # bob fell behind: the instructor brings him to step 3; he is told who asked, then caught up
+        form = teacher.page.locator('tr[data-learner="bob"] form')
+        form.locator("select").select_option("mount-syntax")
+        form.locator('input[name="step"]').fill("3")
+        form.locator("button").click()
+        teacher.page.wait_for_load_state()
+        bob.screen.wait_for("Your instructor (instructor) brings you to step 3 of mount-syntax.", 30)
+        bob.screen.wait_for("Caught up: you are at step 3.", 120)
+        bob.shot("caught-up")
+        bob.keys("Escape")
+        bob.screen.wait_for("Step 3 of 6", 20)
+        while teacher.view_cell("bob", "mount-syntax") != "2":  # steps 1 and 2, caught up
+            assert time.monotonic() - shown_done < 180, teacher.page.inner_text("body")
+            teacher.page.wait_for_timeout(1000)
+            teacher.page.reload()
+        assert "bob, step 1: caught up" in teacher.page.content()  # the heat map's title for that cell
+        teacher.shot("view-caught-up")
 
         # ada, logged in, is refused bob's server (page and websocket) and the instructor's view
         probe = ada.context.new_page()

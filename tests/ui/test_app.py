@@ -258,6 +258,36 @@ def test_catching_up_to_a_step_asks_then_docklab_does_the_steps_before_it(lesson
     run(go())
 
 
+def test_an_instructors_catch_up_is_said_then_done_in_its_lesson(lesson_env, client, tmp_path):
+    """What the classroom's reporter leaves for the TUI (paths.INSTRUCTION): the lesson opens,
+    the learner reads who asked, and docklab catches them up."""
+    import json
+    import os
+
+    from tutor.core.paths import INSTRUCTION
+    from tutor.ui import create_app
+    from tutor.ui.catchup import CatchingUp
+
+    prefix = lesson_env
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    (home / INSTRUCTION).write_text(json.dumps({"catch_up": {"lesson": "tiny", "step": 2, "by": "ann", "at": 0}}))
+    assert os.environ["DOCKLAB_HOME"] == str(home)
+
+    async def go():
+        app = create_app()
+        async with app.run_test(size=(160, 50)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, CatchingUp), timeout=60, what="the catch-up")
+            log = app.screen
+            await until(pilot, lambda: log.finished, timeout=60, what="caught up")
+            shown = "\n".join(str(line.text) for line in log.query_one("RichLog").lines)
+            assert shown.startswith("Your instructor (ann) brings you to step 2 of tiny.")
+            assert "Caught up: you are at step 2." in shown and client.volumes.get(f"{prefix}-vol")
+            assert not (home / INSTRUCTION).exists()
+
+    run(go())
+
+
 def test_f3_pressed_while_the_lesson_still_reaches_the_engine_runs_once_it_answers(lesson_env, monkeypatch):
     """On a busy machine a learner may press F3 before the lesson has reached the engine:
     the command runs when it has, instead of being dropped with a toast."""

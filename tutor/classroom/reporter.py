@@ -14,6 +14,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from tutor.core.paths import INSTRUCTION
+
 ENDPOINT = "DOCKLAB_CLASSROOM_REPORT"  # the view's report address, set by the spawner
 EVERY = 1.0  # seconds between looks at progress.json
 # Seconds at least between two reports but for a step done. Each one has the view re-check the
@@ -21,6 +23,7 @@ EVERY = 1.0  # seconds between looks at progress.json
 # a class doing steps at once spent more CPU checking than learning.
 GAP = 10.0
 MIN_GAP = 2.0  # seconds at least between any two reports (the view refuses a second within one)
+ASK_EVERY = 3.0  # seconds between asks for what the instructor asked of the learner (a catch-up)
 
 
 def report_now() -> dict:
@@ -64,7 +67,7 @@ def watch() -> None:
         return
     progress = data_dir() / "progress.json"
     sent, sent_steps = 0, {}  # nothing to report before a first step: a spawning server spends no CPU on it
-    last = -GAP
+    last, asked = -GAP, 0.0
     while True:
         try:
             seen = progress.stat().st_mtime_ns
@@ -81,7 +84,25 @@ def watch() -> None:
                 except Exception as err:  # the view restarting, a network blip: try again soon
                     print(f"reporter: could not report ({err}); trying again", file=sys.stderr)
                     time.sleep(5)
+        if time.monotonic() - asked >= ASK_EVERY:
+            asked = time.monotonic()
+            fetch_instruction(url.replace("/api/report", "/api/instructions"), token, data_dir() / INSTRUCTION)
         time.sleep(EVERY)
+
+
+def fetch_instruction(url: str, token: str, into: Path) -> None:
+    """What the instructor asked of this learner (catch them up), left for their TUI."""
+    req = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            asked = json.loads(resp.read() or b"{}")
+    except Exception:  # no view, a blip: the next look asks again
+        return
+    if asked:
+        into.parent.mkdir(parents=True, exist_ok=True)
+        tmp = into.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asked))
+        tmp.replace(into)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@
   `docklab grade --key-file KEY REPORTS` over the same folder gives the exports' roll-up.
 - The page shows learner x lesson (steps done, last step, and the steps the learner's own
   record claims where they differ) as reports come in, and each learner's server, running
-  or not, from the hub's API."""
+  or not, from the hub's API; where the class is stuck; and, per learner, a button to catch
+  them up to a step (instructions.py: logged, and said to the learner before it runs)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler, HubOAuth
 from jupyterhub.utils import url_path_join
 from tornado import httpclient, ioloop, web
 
+from tutor.classroom import instructions
 from tutor.classroom.reports import key_file, received_path, reports_dir, rollup, summary, write_atomically
 from tutor.classroom.verifier import Verifier
 from tutor.classroom.view_page import render
@@ -68,7 +70,58 @@ class Page(Admin):
         roll = rollup(folder())
         lessons = [(i, t, n) for i, (t, n) in roll.lessons.items()]
         self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.finish(render(seen, servers, lessons, stuck_html(roll)))
+        self.finish(render(seen, servers, lessons, stuck_html(roll), self.xsrf_form_html()))
+
+
+class CatchUp(Admin):
+    """The instructor's "bring this learner to step N of that lesson", queued for their TUI."""
+
+    @web.authenticated
+    def post(self):
+        admin = self.admin()
+        learner = self.get_body_argument("learner", "")
+        try:
+            asked = instructions.bring(
+                folder(),
+                learner,
+                self.get_body_argument("lesson", ""),
+                self.get_body_argument("step", ""),
+                admin["name"],
+            )
+        except ValueError as err:
+            raise web.HTTPError(400, str(err)) from None
+        what = asked["catch_up"]
+        print(
+            f"docklab view: {admin['name']} asked to catch {learner} up to step {what['step']} of {what['lesson']}",
+            file=sys.stderr,
+        )
+        self.redirect(self.settings["prefix"])
+
+
+async def learner_of(handler: web.RequestHandler) -> str:
+    """The learner the hub names for the request's token (in the Authorization header, never
+    in a cookie, so no other web page can send one for them); 401 or 403 otherwise."""
+    header = handler.request.headers.get("Authorization", "")
+    token = header[len("token ") :].strip() if header.lower().startswith("token ") else ""
+    if not token:
+        raise web.HTTPError(401, "a hub token is required")
+    auth: HubOAuth = handler.settings["hub_auth"]
+    user = await auth.user_for_token(token, sync=False)
+    if not user or user.get("kind", "user") != "user":
+        raise web.HTTPError(403, "the hub does not know this token as a learner's")
+    return user["name"]
+
+
+class Instructions(web.RequestHandler):
+    """A learner's server asking what the instructor asked of them (their token, as Report)."""
+
+    def check_xsrf_cookie(self) -> None:
+        """A token in a header, no cookie: nothing another page could forge."""
+
+    async def get(self):
+        learner = await learner_of(self)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(instructions.take(folder(), learner)))
 
 
 class Export(Admin):
@@ -94,15 +147,11 @@ class Report(web.RequestHandler):
     """A learner's server reporting: the hub names the token's owner. The token comes in the
     Authorization header, never in a cookie, so no other web page can send one for them."""
 
+    def check_xsrf_cookie(self) -> None:
+        """A token in a header, no cookie: nothing another page could forge."""
+
     async def post(self):
-        header = self.request.headers.get("Authorization", "")
-        token = header[len("token ") :].strip() if header.lower().startswith("token ") else ""
-        if not token:
-            raise web.HTTPError(401, "a hub token is required")
-        auth: HubOAuth = self.settings["hub_auth"]
-        user = await auth.user_for_token(token, sync=False)
-        if not user or user.get("kind", "user") != "user":
-            raise web.HTTPError(403, "the hub does not know this token as a learner's")
+        user = {"name": await learner_of(self)}
         if len(self.request.body) > MAX_POST:
             raise web.HTTPError(413, f"a report is at most {MAX_POST} bytes")
         now, posts = time.monotonic(), self.settings["posts"]
@@ -163,10 +212,13 @@ def make_app(auth=None, verifier: Verifier | None = None) -> web.Application:
             (url_path_join(prefix, r"export\.(csv|html|junit)"), Export),
             (url_path_join(prefix, "api/summary"), Summary),
             (url_path_join(prefix, "api/report"), Report),
+            (url_path_join(prefix, "api/instructions"), Instructions),
+            (url_path_join(prefix, "catch-up"), CatchUp),
         ],
         cookie_secret=os.urandom(32),
         hub_auth=auth,
-        xsrf_cookies=False,
+        xsrf_cookies=True,  # the instructor's buttons post forms; learners' servers use a token, no cookie
+        prefix=prefix,
         posts={},  # learner -> when their last post came (the loop's clock)
         verifier=verifier or Verifier(folder(), classroom_name()),
     )

@@ -19,16 +19,36 @@ the time of the last one; in red, where the learner's own record claims otherwis
 5 s ({when}).
 Export the roll-up as <a href="export.csv">CSV</a>, <a href="export.html">HTML</a> or
 <a href="export.junit">JUnit</a> (the same as <code>docklab grade</code> gives).</p>
-<table><thead><tr><th>learner</th><th>server</th>{head}</tr></thead><tbody>{rows}</tbody></table>
+<p>A learner who fell behind: "Bring to step" resets their lesson and has docklab do the steps
+before that one in their TUI, recorded as caught up; they are told first that you asked.</p>
+<table><thead><tr><th>learner</th><th>server</th>{head}<th>catch up</th></tr></thead><tbody>{rows}</tbody></table>
 {stuck}
 </body></html>
 """
 
 
-def render(seen: dict[str, dict], servers: dict[str, str], lessons: list[tuple[str, str, int]], stuck: str = "") -> str:
+def catch_up_form(name: str, lessons: list[tuple[str, str, int]], xsrf: str) -> str:
+    """The instructor's "bring NAME to step N of LESSON": a plain form (the page runs no script)."""
+    e = html.escape
+    options = "".join(f'<option value="{e(i)}">{e(i)}</option>' for i, _, _ in lessons)
+    return (
+        f'<form method="post" action="catch-up">{xsrf}<input type="hidden" name="learner" value="{e(name)}">'
+        f'<select name="lesson" aria-label="lesson for {e(name)}">{options}</select> '
+        f'<input type="number" name="step" min="1" value="1" size="3" aria-label="step for {e(name)}"> '
+        f'<button type="submit">Bring {e(name)} to step</button></form>'
+    )
+
+
+def render(
+    seen: dict[str, dict],
+    servers: dict[str, str],
+    lessons: list[tuple[str, str, int]],
+    stuck: str = "",
+    xsrf: str = "",
+) -> str:
     """The page from reports.summary's `seen`, each learner's server state, the lessons
-    (id, title, steps) of the roll-up, and where the class is stuck (rollup_formats.stuck_html:
-    per step, and the heat map)."""
+    (id, title, steps) of the roll-up, where the class is stuck (rollup_formats.stuck_html:
+    per step, and the heat map), and a catch-up form per learner (`xsrf`: its form field)."""
     names = sorted(set(seen) | set(servers), key=str.casefold)
     rows = []
     for name in names:
@@ -51,7 +71,7 @@ def render(seen: dict[str, dict], servers: dict[str, str], lessons: list[tuple[s
         state = servers.get(name, "no server")
         rows.append(
             f'<tr data-learner="{html.escape(name)}"><th>{html.escape(name)}</th>'
-            f"<td>{html.escape(state)}</td>{''.join(cells)}</tr>"
+            f"<td>{html.escape(state)}</td>{''.join(cells)}<td>{catch_up_form(name, lessons, xsrf)}</td></tr>"
         )
     head = "".join(f'<th title="{html.escape(t)}">{html.escape(i)}</th>' for i, t, _ in lessons)
     return PAGE.format(rows="".join(rows), head=head, when=time.strftime("%H:%M:%S"), stuck=stuck)

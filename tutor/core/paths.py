@@ -32,6 +32,9 @@ def labs_dir() -> Path:
     return _shipped("labs", "DOCKLAB_LABS")
 
 
+INSTRUCTION = "instruction.json"  # in data_dir(): what a classroom's instructor asked of this learner's TUI
+
+
 def data_dir() -> Path:
     """Progress and ownership records; DOCKLAB_HOME overrides (tests use a temp dir)."""
     home = os.environ.get("DOCKLAB_HOME")

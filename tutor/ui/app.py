@@ -8,6 +8,7 @@ which then reads the lessons and reaches the engine."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from typing import TYPE_CHECKING
@@ -42,6 +43,7 @@ class DocklabApp(App):
         self.engine_error = ""
         self.availability: dict[str, list[str]] = {}
         self.pending_lesson = lesson_id  # asked for before the lessons and the engine were ready
+        self.instruction: dict | None = None  # a catch-up the instructor asked for, until it is done
 
     def notes(self) -> list[str]:
         out = []
@@ -98,6 +100,35 @@ class DocklabApp(App):
         if self.pending_lesson is not None:
             lesson_id, self.pending_lesson = self.pending_lesson, None
             self.open_lesson(lesson_id)
+        if engine is not None:
+            self.set_interval(2.0, self._instructed)
+
+    def _instructed(self) -> None:
+        """What the instructor asked from the classroom's live view (classroom/instructions.py,
+        left here by the learner's reporter): a catch-up, said first, then done in its lesson."""
+        from tutor.core.paths import INSTRUCTION, data_dir
+        from tutor.ui.lesson import LessonScreen
+
+        path = data_dir() / INSTRUCTION
+        if self.instruction is None and path.exists():
+            try:
+                self.instruction = json.loads(path.read_text()).get("catch_up")
+            except (OSError, ValueError, AttributeError):
+                self.instruction = None
+            path.unlink(missing_ok=True)
+        asked = self.instruction
+        if not asked:
+            return
+        screen = self.screen
+        if not isinstance(screen, LessonScreen) or screen.lesson.id != asked["lesson"]:
+            if isinstance(screen, LessonScreen):
+                self.pop_screen()
+            self.open_lesson(asked["lesson"])
+        elif screen.session is not None and screen.catch_up_now(
+            int(asked["step"]),
+            f"Your instructor ({asked.get('by', '?')}) brings you to step {asked['step']} of {asked['lesson']}.",
+        ):
+            self.instruction = None
 
     def _refresh_pickers(self) -> None:
         for screen in self.screen_stack:

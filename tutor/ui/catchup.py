@@ -22,15 +22,19 @@ class CatchingUp(ModalScreen[None]):
 
     BINDINGS = [("escape", "close", "Close")]
 
-    def __init__(self, title: str, secrets: tuple[str, ...]) -> None:
+    def __init__(self, title: str, secrets: tuple[str, ...], first: str = "") -> None:
         super().__init__()
-        self.title_text, self.secrets, self.finished = title, secrets, False
+        self.title_text, self.secrets, self.first, self.finished = title, secrets, first, False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(self.title_text, id="dialog-title")
             yield RichLog(id="catch-up-log", wrap=True, markup=False, max_lines=2000)
             yield Button("Working… (Escape closes once done)", id="close", disabled=True)
+
+    def on_mount(self) -> None:
+        if self.first:
+            self.say(self.first)
 
     def say(self, text: str) -> None:
         self.query_one(RichLog).write(redact(text.rstrip("\n"), self.secrets))
@@ -93,6 +97,16 @@ class CatchUpMixin:
                 self.do_catch_up(number, log)
 
         self.app.push_screen(Confirm(f"Catch up to step {number}? This will:", lines, yes="Catch up (y)"), answered)
+
+    def catch_up_now(self, number: int, said: str) -> bool:
+        """Catch up at once, the log first saying why (the instructor asked); False while
+        another dialog is up (try again soon)."""
+        if self.app.screen is not self or not 1 <= number <= len(self.lesson.steps):
+            return False
+        log = CatchingUp(f"Catching up to step {number}", self.session.lesson.secrets, first=said)
+        self.app.push_screen(log)
+        self.do_catch_up(number, log)
+        return True
 
     @work(thread=True, exclusive=True, group="reset")
     def do_catch_up(self, number: int, log: CatchingUp) -> None:
