@@ -3,7 +3,8 @@ but Debian's, no python3, Debian's own root PATH. A Debian root made by debootst
 in a privileged container; scripts/install installs and starts the engine in it (its own
 dockerd), and every lesson must then be ready, the two that need a newer CLI than
 Debian 12's (subpath 26, managing-volumes 23.0.5) must pass, and nothing of the
-learner's in /usr/local or /etc may be changed.
+learner's in /usr/local or /etc may be changed. Then scripts/test, the README's second
+command, must run there too.
 
 The developers' machines, CI's included, have a CLI 28 first on PATH, and the engine
 already running when the suite starts: that hid a broken CLI install until a learner met it.
@@ -225,3 +226,11 @@ def debian_owned(box, paths: list[str]) -> set[str]:
     """The paths dpkg lists as some package's."""
     found = sh(box, "dpkg-query -S " + " ".join(paths)).stdout  # exits 1 for the others
     return {line.split(": ", 1)[1] for line in found.splitlines() if ": " in line}
+
+
+def test_the_test_command_runs_there_too(stock):
+    """The README's second command, on the same machine: its engine, a .venv with the test
+    extra, Debian's Chromium for the browser tests (about 1 1/2 minutes), then pytest."""
+    tested = sh(stock["box"], "scripts/test tests/test_lessonfile.py -q", timeout=1800)
+    assert tested.returncode == 0, tested.stdout[-3000:] + tested.stderr[-5000:]
+    assert " passed" in tested.stdout and "chromium ready" in tested.stderr
