@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -23,8 +24,9 @@ from tutor.core.lessons import catalog
 from tutor.core.engine.images import load_map
 
 pytestmark = pytest.mark.engine
-DATA_ROOT = "/var/lib/docklab-sandbox-test"
-RUN_DIR = "/run/docklab-sandbox-test"
+# This run's own: two runs of the suite on one machine (say, on two engines) must not share a sandbox.
+DATA_ROOT = f"/var/lib/docklab-sandbox-test-{os.getpid()}"
+RUN_DIR = f"/run/docklab-sandbox-test-{os.getpid()}"
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +44,7 @@ def box(tmp_path_factory, client):
         yield {"home": home, "state": state, "client": docker.DockerClient(base_url=state["host"]), "images": images}
     finally:
         sandbox.stop(purge=True)
+        shutil.rmtree(RUN_DIR, ignore_errors=True)
         # the learner's engine still networks its containers (a sandbox must not take docker0)
         client.containers.run("docklab/busybox:stand-in", ["true"], remove=True)
         # connect() points DOCKER_HOST at a running sandbox for what docklab starts: undo it

@@ -1,6 +1,6 @@
 """The learner server's image, built here without a registry: a Debian root made by
 debootstrap (docker.io for containerd, runc and tini; python3), this machine's Engine 26
-dockerd and docker CLI, and docklab installed from wheels that pip makes beforehand (the
+dockerd and the docker CLI 26 that docklab runs here, and docklab installed from wheels that pip makes beforehand (the
 build itself reaches no index). No jupyterhub: the server speaks the hub's OAuth itself
 (hub_oauth.py)."""
 
@@ -66,10 +66,11 @@ def ensure(client, tag: str | None = None, force: bool = False, progress: OnProg
 
 
 def _engine_files(ctx: Path) -> None:
+    from tutor.core.engine.connection import cli_env
     from tutor.core.engine.sandbox import _engine_binary
 
     dockerd = Path(_engine_binary())
-    cli = shutil.which("docker")
+    cli = shutil.which("docker", path=cli_env().get("PATH"))  # the CLI 26 docklab runs, not an older one first on PATH
     if not cli:
         raise ImageError("no docker CLI on this machine to put into the learner image")
     shutil.copy2(dockerd, ctx / "dockerd")

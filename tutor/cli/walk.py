@@ -26,6 +26,8 @@ def walk(session: Session, out: Printer) -> int:
             return NO_ENGINE
     lesson = session.lesson
     out.title(lesson, session.image_map.name)
+    if lesson.requires.cli and session.engine.cli_note:  # the learner types into their own shell
+        out.line(f"Before you start: {session.engine.cli_note}")
     if lesson.intro:
         out.line(lesson.intro)
     done = session.progress.done(lesson.id)

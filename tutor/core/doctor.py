@@ -61,6 +61,15 @@ def engine_findings(engine: Engine) -> list[Finding]:
                 "`--mount ...,volume-subpath=` needs CLI 26 or newer: update the docker CLI.",
             )
         )
+    elif engine.cli_note:  # scripts/engine's CLI 26, put first for docklab's own commands only
+        out.append(
+            Finding(
+                "warning",
+                "cli",
+                f"docker CLI {cli} at {engine.cli_path}",
+                engine.cli_note[0].upper() + engine.cli_note[1:],
+            )
+        )
     else:
         out.append(Finding("ok", "cli", f"docker CLI {cli}"))
     out.append(

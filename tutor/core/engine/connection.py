@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 
 from tutor.core.engine import sandbox as private_engine
 from tutor.core.engine.address import make_client, own_engine
@@ -33,6 +34,44 @@ def parse_version(text: str | None) -> tuple[int, ...]:
     return tuple(out)
 
 
+# scripts/engine's docker CLI 26 (Debian 13's docker-cli), alone in its folder. Debian 12's
+# own is 20.10, too old for two lessons; where the one on PATH is older, every command
+# docklab starts gets this folder first on PATH, and the learner's own CLI stays untouched.
+ENGINE_CLI_DIR = "/opt/docklab-engine/bin"
+CLI_NEEDED = (26,)  # the newest CLI a lesson asks for (subpath)
+
+
+def cli_version(exe: str | None) -> str | None:
+    """'20.10.24+dfsg1' from `docker --version`, which asks no daemon (None: no such CLI).
+    `docker version` exits 1 when no daemon answers, having printed the client's version."""
+    if not exe:
+        return None
+    try:
+        out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=20).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    found = re.search(r"version ([0-9][^,\s]*)", out)
+    return found.group(1) if found else None
+
+
+def cli_env() -> dict[str, str]:
+    """What the commands docklab starts add to their environment so that `docker` is a CLI
+    26: PATH with ENGINE_CLI_DIR first when the docker on PATH is older or missing and
+    that one is newer; else nothing."""
+    return _cli_env_for(os.environ.get("PATH", os.defpath))
+
+
+@cache
+def _cli_env_for(path: str) -> dict[str, str]:
+    theirs = cli_version(shutil.which("docker", path=path))
+    if theirs and parse_version(theirs) >= CLI_NEEDED:
+        return {}
+    ours = cli_version(os.path.join(ENGINE_CLI_DIR, "docker"))
+    if ours and parse_version(ours) > parse_version(theirs):
+        return {"PATH": f"{ENGINE_CLI_DIR}{os.pathsep}{path}"}
+    return {}
+
+
 SANDBOX = "the docklab sandbox"  # how an Engine reached the private engine (`docklab sandbox start`)
 
 
@@ -44,7 +83,8 @@ class Engine:
     host: str = ""  # the address connected to
     how: str = ""  # why that one: DOCKER_HOST, SANDBOX, context NAME, default socket
     # What the commands docklab starts (the runner's, the TUI's shell) add to their
-    # environment to reach the same engine: the sandbox's DOCKER_* variables, else nothing.
+    # environment: the sandbox's DOCKER_* variables to reach the same engine, and PATH
+    # when docklab's own CLI 26 must come first (cli_env); else nothing.
     env: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -53,15 +93,32 @@ class Engine:
         return self.how == SANDBOX
 
     @cached_property
+    def cli_path(self) -> str | None:
+        """The `docker` the learner's commands run (None if there is none)."""
+        return shutil.which("docker", path=self.env.get("PATH", os.environ.get("PATH", os.defpath)))
+
+    @cached_property
     def cli_version(self) -> str | None:
-        """The `docker` CLI the learner's commands run with (None if there is none)."""
-        out = _docker("version", "--format", "{{.Client.Version}}")
-        return (out.stdout.strip() or None) if out else None
+        """That CLI's version (None if there is none)."""
+        return cli_version(self.cli_path)
+
+    @cached_property
+    def cli_note(self) -> str:
+        """What to do in the learner's own shell when docklab's commands run its own CLI 26
+        rather than the older one on PATH (empty when they run the one on PATH)."""
+        if "PATH" not in self.env:
+            return ""
+        theirs = cli_version(shutil.which("docker"))
+        found = f"the docker CLI on your PATH is {theirs}" if theirs else "there is no docker CLI on your PATH"
+        return (
+            f"{found}, so docklab's shells and checks run its own CLI {self.cli_version} ({self.cli_path}); "
+            f"in your own shell, put it first: export PATH={ENGINE_CLI_DIR}:$PATH"
+        )
 
     @cached_property
     def has_compose(self) -> bool:
         """Does `docker compose version` work here?"""
-        out = _docker("compose", "version")
+        out = _docker(self.cli_path, "compose", "version")
         return out is not None and out.returncode == 0
 
     def unmet(self, req: Requirements) -> list[str]:
@@ -85,9 +142,8 @@ class Engine:
         return reasons
 
 
-def _docker(*args: str) -> subprocess.CompletedProcess | None:
+def _docker(exe: str | None, *args: str) -> subprocess.CompletedProcess | None:
     """The learner's `docker` command, asked about itself (None: there is none, or it hung)."""
-    exe = shutil.which("docker")
     if not exe:
         return None
     try:
@@ -131,7 +187,7 @@ def connect(timeout: int = 60, sandbox: bool = True) -> Engine:
             else HOW_TO_START
         )
         raise EngineUnavailable(f"Cannot reach the Docker Engine at {host} ({how}): {reason}. {todo}") from None
-    return Engine(client, info.get("Version", "?"), client.api.api_version, host, how, env)
+    return Engine(client, info.get("Version", "?"), client.api.api_version, host, how, {**cli_env(), **env})
 
 
 def _reason(err: Exception) -> str:

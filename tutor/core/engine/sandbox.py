@@ -410,8 +410,8 @@ def _copy_images(
 
 
 def stop(purge: bool = False, timeout: float = 30) -> str:
-    """Stop the sandbox engine (its containers stop with it); `purge` also deletes its
-    data root. Returns "stopped"; "stale" when the recorded pid is no longer the sandbox's
+    """Stop the sandbox engine (its containers stop with it) and unmount what it left
+    mounted; `purge` also deletes its data root. Returns "stopped"; "stale" when the recorded pid is no longer the sandbox's
     dockerd (it is left alone, the record removed); "none" when none was started."""
     state = read_json(_state_path(), None)
     if not isinstance(state, dict) or not state:
@@ -427,13 +427,68 @@ def stop(purge: bool = False, timeout: float = 30) -> str:
             os.kill(pid, signal.SIGTERM)
             if not _wait_gone(pid, timeout) and _is_ours(state):
                 os.kill(pid, signal.SIGKILL)
+                _wait_gone(pid, 10)
     except ProcessLookupError:
         pass  # it ended by itself meanwhile
     _state_path().unlink(missing_ok=True)
     subprocess.run(["ip", "netns", "delete", state.get("netns", NETNS)], capture_output=True, check=False)
+    folders = [state[key] for key in ("data_root", "run_dir") if state.get(key)]
+    if _dockerd_using(folders):
+        if purge:
+            raise SandboxError(f"not deleting {state['data_root']}: a running dockerd keeps its data in or around it")
+        return outcome
+    _unmount_under(folders)
     if purge and state.get("data_root"):
         subprocess.run(["rm", "-rf", "--one-file-system", state["data_root"]], check=False)
     return outcome
+
+
+def _mounts_under(folders: list[str]) -> list[str]:
+    """The mount points at or under these folders, once per mount (/proc/self/mountinfo)."""
+    found = []
+    with open("/proc/self/mountinfo") as fh:
+        for line in fh:
+            point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), line.split()[4])
+            if any(point == folder or point.startswith(folder.rstrip("/") + "/") for folder in folders):
+                found.append(point)
+    return found
+
+
+def _unmount_under(folders: list[str]) -> None:
+    """Unmount, the deepest first, what dockerd left mounted in the sandbox's folders. It
+    bind-mounts its data root on itself and undoes that only at a clean shutdown; after a
+    crash the mount stays, a start on it keeps it at every stop, and `rm` finds it busy."""
+    for point in sorted(_mounts_under(folders), key=len, reverse=True):
+        subprocess.run(["umount", "--lazy", point], capture_output=True, check=False)
+
+
+def _dockerd_using(folders: list[str]) -> bool:
+    """Does a running dockerd keep its data or exec root at, in or above one of these
+    folders? Then they are not an ended sandbox's to unmount or delete (a stale record)."""
+    mine = [os.path.realpath(f) for f in folders]
+    for root in _dockerd_roots():
+        if any(root == f or root.startswith(f + "/") or f.startswith(root + "/") for f in mine):
+            return True
+    return False
+
+
+def _dockerd_roots() -> set[str]:
+    """The data and exec roots of the dockerd processes running now (defaults where not given)."""
+    roots = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            args = [a.decode(errors="replace") for a in (entry / "cmdline").read_bytes().split(b"\0")]
+        except OSError:
+            continue
+        if not args or Path(args[0]).name != "dockerd":
+            continue
+        given = {"--data-root": "/var/lib/docker", "--exec-root": "/var/run/docker"}
+        for i, arg in enumerate(args):
+            flag, eq, value = arg.partition("=")
+            if flag in given:
+                given[flag] = value if eq else (args[i + 1] if i + 1 < len(args) else "")
+        roots |= {os.path.realpath(v) for v in given.values() if v}
+    return roots
 
 
 def _drop_dead_pidfile(pidfile: Path) -> None:
