@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
@@ -279,7 +280,10 @@ class LessonScreen(CatchUpMixin, ThinkingMixin, Screen):
             return
         worker = get_current_worker()
         number = self.current
-        results = self.query_one(CheckResults)
+        try:
+            results = self.query_one(CheckResults)
+        except NoMatches:  # the screen is closing (the learner left, the app quits): nothing to show it on
+            return
 
         def on_wait(claim: str, waited: float, limit: float) -> None:
             if worker.is_cancelled:

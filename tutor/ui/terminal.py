@@ -3,16 +3,15 @@ interactive ones included, and lesson commands are typed into it by the Run acti
 
 The shell's prompt hook prints a private OSC marker with the last exit code; the
 widget strips it and posts CommandFinished, which is how checks tick by themselves.
-PS0 prints another as a command line starts (CommandStarted), with that line from the
-shell's history (base64: nothing else of the terminal is kept): the engine panel's "what
+A DEBUG trap prints another as a command line starts (CommandStarted), with that line
+from the shell's history (nothing else of the terminal is kept; builtins only, so a line
+starts as fast as without it): the engine panel's "what
 the last command changed" begins there, so events that land after the prompt is back
 still count for the command that caused them, and a failed check can name the command.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
 import os
 import re
@@ -31,13 +30,19 @@ from textual.widget import Widget
 
 from tutor.ui import keys
 
-MARKER = re.compile(rb"\x1b\]7770;(?:done;(\d+)|start;?([A-Za-z0-9+/=]*))\x07")
+MARKER = re.compile(rb"\x1b\]7770;(?:done;(\d+)|start;?([^\x07\x1b]*))\x07")
 RCFILE = r"""
 PS1='\[\e[1m\]docklab\[\e[0m\]:\W\$ '
 HISTCONTROL= HISTIGNORE=
-__docklab_line() { HISTTIMEFORMAT= builtin history 1 | sed 's/^ *[0-9]* *//' | base64 -w0; }
-PS0='\e]7770;start;$(__docklab_line)\a'
-PROMPT_COMMAND='printf "\033]7770;done;%s\007" "$?"'
+__docklab_h=$(mktemp); trap 'rm -f "$__docklab_h"' EXIT
+__docklab_start() {  # before a line's first command: the line, from the history, by builtins (no fork)
+  case $BASH_COMMAND in __docklab_status=*) __docklab_armed=; return 0;; esac  # the prompt's own
+  [ -n "${__docklab_armed-}" ] || return 0; __docklab_armed=
+  local l; HISTTIMEFORMAT= builtin history 1 >"$__docklab_h"; IFS= read -r l <"$__docklab_h"
+  l=${l#"${l%%[![:space:]]*}"}; l=${l#*[0-9] }; l=${l#"${l%%[![:space:]]*}"}
+  builtin printf '\e]7770;start;%s\a' "${l//[$'\a\e']/ }"; }
+trap '__docklab_start' DEBUG
+PROMPT_COMMAND='__docklab_status=$?; builtin printf "\033]7770;done;%s\007" "$__docklab_status"; __docklab_armed=1'
 """
 KEYS = {
     "enter": "\r",
@@ -244,12 +249,9 @@ class Terminal(Widget, can_focus=True):
         return Strip(segments).extend_cell_length(width)
 
 
-def _line(encoded: bytes) -> str:
+def _line(raw: bytes) -> str:
     """The command line a start marker carries ("" when it carries none)."""
-    try:
-        return base64.b64decode(encoded, validate=True).decode("utf-8", "replace").strip()
-    except (binascii.Error, ValueError):
-        return ""
+    return raw.decode("utf-8", "replace").strip()
 
 
 @functools.lru_cache(maxsize=1024)

@@ -119,8 +119,10 @@ class Roles:
         ones first (newest first), then removed ones: a step that the resolved thing does not
         meet passes with one of them that does (a wrong try kept, a right one made beside it)."""
         role, now = self.specs[key], self.resolved.get(key)
-        if role.fixed or not _specificity(role) or now is None or not hasattr(self, "_live"):
-            return []  # a role that nothing identifies is its name, or the one new thing of its kind
+        if role.fixed or now is None or not hasattr(self, "_live"):
+            return []
+        if not _specificity(role) and now.how != "ambiguous":
+            return []  # a role nothing identifies is its name, or the one new thing of its kind: no other
         held = {r.thing_id for k, r in self.resolved.items() if k != key} | {now.thing_id}
         new_c, new_v, mounted = self._live
         if role.kind == "container":
