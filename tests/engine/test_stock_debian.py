@@ -13,7 +13,7 @@ The debootstrap root (300 MB, about a minute) is kept on the engine as an image,
 naming the recipe: a run only reads it (each container writes to a layer of its own), and
 the packages the scripts install come from the archive on every run. `docker rmi` of
 `docklab/test-stock-debian` makes it again. Where the machine reaches the archives through a proxy
-with its own certificate authority, its CA bundle is handed in for pip (a real stock
+with its own certificate authority, its CA bundle is handed in for pip and npm (a real stock
 Debian needs none)."""
 
 from __future__ import annotations
@@ -144,6 +144,7 @@ def stock(client):
     if HOST_CA.exists():
         mounts.append(docker.types.Mount(CA_INSIDE, str(HOST_CA), type="bind", read_only=True))
         env["PIP_CERT"] = CA_INSIDE
+        env["NODE_EXTRA_CA_CERTS"] = CA_INSIDE  # npm, for the classroom's proxy
     started = time.monotonic()
     image = stock_root(client)
     made = time.monotonic()

@@ -305,7 +305,11 @@ class LessonScreen(CatchUpMixin, ThinkingMixin, Screen):
     async def show_report(self, number: int, report: StepReport) -> None:
         if number != self.current:
             return
-        self.query_one(CheckResults).show(report)
+        try:
+            results = self.query_one(CheckResults)
+        except NoMatches:  # the screen closed while the check ran: nothing to show it on
+            return
+        results.show(report)
         step = self.lesson.step(number)
         if report.passed:
             self.notify(f"Step {number} done ✓", title="Check passed")
