@@ -80,7 +80,7 @@ def post_all(folder, posts: list[tuple[str, bytes]], pause: float = 0) -> list[i
 
 def test_a_post_cannot_add_steps_or_lessons_and_page_status_and_exports_agree(view, tmp_path):
     from tutor.classroom.view_page import render
-    from tutor.cli.rollup_formats import csv_text
+    from tutor.core.grading.formats import csv_text
 
     honest = make_report(tmp_path, "bob", {"data-loss": [1, 2]})
     assert post_all(

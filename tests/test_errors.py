@@ -7,8 +7,8 @@ import pytest
 from docker.errors import DockerException
 
 from tutor.cli import main
+from tutor.classroom.room import ClassroomError
 from tutor.cli.common import run
-from tutor.cli.serve import ServeProblem
 from tutor.core.engine.connection import EngineUnavailable
 from tutor.core.engine.images import ImageError
 from tutor.core.engine.sandbox import SandboxError
@@ -17,6 +17,7 @@ from tutor.core.grading.report import Unreadable
 from tutor.core.grading.signing import BadKey
 from tutor.core.learner.ownership import Conflict
 from tutor.core.lessons.lessonfile import LessonFileError
+from tutor.web.serve import ServeProblem
 
 
 @pytest.mark.parametrize(
@@ -30,6 +31,7 @@ from tutor.core.lessons.lessonfile import LessonFileError
         (BadKey, USAGE),
         (Unreadable, USAGE),
         (ServeProblem, USAGE),
+        (ClassroomError, USAGE),
     ],
 )
 def test_each_error_of_docklab_is_a_docklab_error_with_its_exit_code(cls, code):
@@ -74,3 +76,9 @@ def test_an_unknown_lesson_is_a_usage_error(capsys, monkeypatch):
 def test_brief_drops_the_sdk_details_in_parentheses():
     assert brief(Exception("500 Server Error (for url: http+docker://x)")) == "500 Server Error"
     assert brief(KeyError()) == "KeyError"
+
+
+def test_a_classroom_error_goes_through_the_wrapper(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("DOCKLAB_HOME", str(tmp_path))
+    assert main(["classroom", "status", "--name", "nosuchroom"]) == USAGE
+    assert "docklab classroom: no classroom nosuchroom here" in capsys.readouterr().err

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.reportkit import make_report, rechecked
-from tutor.cli.rollup_formats import FORMATS
+from tutor.core.grading.formats import FORMATS
 from tutor.core.grading import report, rollup, signing
 
 KEY = b"fuzz-key-" + b"k" * 32

@@ -10,6 +10,10 @@ group and any lower one, never a higher one):
 
 Checks read the engine; the lesson parser validates check kinds; the learner's
 session runs lessons through checks on the engine; grading reports on learners.
+
+Around the core, each package imports only the ones named in PACKAGES: the web server
+(`docklab serve`'s, shared with the classroom) and the TUI stand on the core, the classroom
+on the core and the web server, and the CLI on all of them; so no cycle between packages.
 """
 
 import ast
@@ -21,6 +25,13 @@ TUTOR = Path(__file__).resolve().parents[1] / "tutor"
 CORE = TUTOR / "core"
 ROOT_MODULES = {"model", "outcome", "paths", "store", "settings", "errors"}
 LAYERS = ["", "engine", "checks", "lessons", "learner", "grading", "doctor"]  # "": the shared vocabulary
+PACKAGES = {  # what each package of tutor may import besides itself and tutor's own __init__
+    "core": set(),
+    "web": {"core"},
+    "ui": {"core"},
+    "classroom": {"core", "web"},
+    "cli": {"core", "web", "ui", "classroom"},
+}
 
 
 def module_name(path: Path) -> str:
@@ -111,6 +122,36 @@ def layer(module: str) -> int:
 
 def test_no_module_level_import_cycle_in_tutor():
     assert cycles(import_graph()) == []
+
+
+def package(module: str) -> str | None:
+    """The package of tutor a module belongs to; None for tutor's own __init__ and __main__."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in PACKAGES else None
+
+
+def package_graph() -> dict[str, set[str]]:
+    """Which package imports which, by every import of every module (in functions too)."""
+    graph: dict[str, set[str]] = {name: set() for name in PACKAGES}
+    for path in TUTOR.rglob("*.py"):
+        me = package(module_name(path))
+        if me:
+            graph[me] |= {p for m in imported_modules(path) if m.startswith("tutor.") and (p := package(m))} - {me}
+    return graph
+
+
+def test_every_package_of_tutor_has_a_place_in_the_order():
+    found = {p.name for p in TUTOR.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert found == set(PACKAGES)
+
+
+def test_packages_import_only_what_the_order_allows():
+    bad = {me: sorted(uses - PACKAGES[me]) for me, uses in package_graph().items() if uses - PACKAGES[me]}
+    assert not bad
+
+
+def test_no_import_cycle_between_packages():
+    assert cycles(package_graph()) == []
 
 
 def test_the_cycle_finder_sees_a_cycle():

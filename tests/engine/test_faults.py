@@ -19,7 +19,7 @@ import docker
 import pytest
 
 from tests.conftest import ROOT, engine_state, run_docklab
-from tutor.core.engine import bundle, sandbox
+from tutor.core.engine import bundle, processes, sandbox
 from tutor.core.lessons import catalog
 from tutor.core.engine.images import load_map
 
@@ -277,7 +277,7 @@ def test_stop_never_signals_a_process_that_is_not_the_sandboxs_engine(tmp_path, 
     bystander = subprocess.Popen(["sleep", "600"])  # the pid after a reboot: someone else's now
     try:
         _stale_record(
-            home, bystander.pid, run_dir, binary="/usr/sbin/dockerd", start_time=sandbox._start_time(bystander.pid)
+            home, bystander.pid, run_dir, binary="/usr/sbin/dockerd", start_time=processes.start_time(bystander.pid)
         )
         assert run_docklab("sandbox", "status", home=home).returncode == 1
         out = run_docklab("sandbox", "stop", home=home)
@@ -308,7 +308,7 @@ def test_stop_checks_the_start_time_too(tmp_path, prefix):
         while not open(f"/proc/{lookalike.pid}/cmdline").read().startswith("/usr/sbin/dockerd"):
             assert time.monotonic() < deadline, "the look-alike did not start"
             time.sleep(0.05)
-        started = sandbox._start_time(lookalike.pid)
+        started = processes.start_time(lookalike.pid)
         _stale_record(home, lookalike.pid, run_dir, binary="/usr/sbin/dockerd", start_time=started - 1)
         out = run_docklab("sandbox", "stop", home=home)
         assert out.returncode == 0 and "stale" in out.stdout, out.stdout

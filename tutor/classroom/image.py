@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from tutor import __version__
-from tutor.core.engine.images import ImageError, OnProgress, _import_rootfs, build_context, missing_images
+from tutor.core.engine.images import ImageError, OnProgress, import_rootfs, build_context, missing_images
 from tutor.core.paths import ROOT, labs_dir
 
 REPO = "docklab/classroom-learner"
@@ -51,7 +51,7 @@ def ensure(client, tag: str | None = None, force: bool = False, progress: OnProg
     if not force and not missing_images(client, [tag]):
         return tag
     if missing_images(client, [ROOTFS["tag"]]):
-        _import_rootfs(client, ROOTFS, progress)
+        import_rootfs(client, ROOTFS, progress)
     with tempfile.TemporaryDirectory(prefix="docklab-learner-") as tmp:
         ctx = Path(tmp) / "ctx"
         shutil.copytree(labs_dir() / "images" / "classroom", ctx)
@@ -67,9 +67,9 @@ def ensure(client, tag: str | None = None, force: bool = False, progress: OnProg
 
 def _engine_files(ctx: Path) -> None:
     from tutor.core.engine.connection import cli_env
-    from tutor.core.engine.sandbox import _engine_binary
+    from tutor.core.engine.sandbox import engine_binary
 
-    dockerd = Path(_engine_binary())
+    dockerd = Path(engine_binary())
     cli = shutil.which("docker", path=cli_env().get("PATH"))  # the CLI 26 docklab runs, not an older one first on PATH
     if not cli:
         raise ImageError("no docker CLI on this machine to put into the learner image")

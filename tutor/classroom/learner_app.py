@@ -31,7 +31,7 @@ from textual_serve.server import Server, to_int
 from tutor.classroom import ARRIVAL_WAIT, ARRIVED
 from tutor.classroom.hub_oauth import HubOAuth, HubUnavailable
 from tutor.classroom.warm_tui import WarmTUI
-from tutor.cli.serve import FOREIGN, HOST, run_quietly
+from tutor.web.serve import FOREIGN, HOST, run_quietly
 
 TOKEN_COOKIE = "docklab-hub-token"
 STATE_COOKIE = "docklab-oauth-state"

@@ -63,7 +63,7 @@ class Page(Admin):
     @web.authenticated
     async def get(self):
         self.admin()
-        from tutor.cli.rollup_formats import stuck_html
+        from tutor.core.grading.formats import stuck_html
 
         servers = await hub_users()
         seen = summary(folder())
@@ -127,7 +127,7 @@ class Instructions(web.RequestHandler):
 class Export(Admin):
     @web.authenticated
     def get(self, kind: str):
-        from tutor.cli.rollup_formats import FORMATS
+        from tutor.core.grading.formats import FORMATS
 
         self.admin()
         self.set_header("Content-Type", f"{EXPORTS[kind]}; charset=utf-8")

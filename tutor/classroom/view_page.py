@@ -47,7 +47,7 @@ def render(
     xsrf: str = "",
 ) -> str:
     """The page from reports.summary's `seen`, each learner's server state, the lessons
-    (id, title, steps) of the roll-up, where the class is stuck (rollup_formats.stuck_html:
+    (id, title, steps) of the roll-up, where the class is stuck (formats.stuck_html:
     per step, and the heat map), and a catch-up form per learner (`xsrf`: its form field)."""
     names = sorted(set(seen) | set(servers), key=str.casefold)
     rows = []

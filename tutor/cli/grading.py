@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tutor import __version__
 from tutor.cli import FAILED, OK
-from tutor.cli.rollup_formats import FORMATS
+from tutor.core.grading.formats import FORMATS
 from tutor.core.errors import UsageError
 from tutor.core.grading import report, signing
 from tutor.core.lessons import catalog

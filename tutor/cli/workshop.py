@@ -123,7 +123,7 @@ def _load(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from tutor.cli.serve import ServeProblem, serve
+    from tutor.web.serve import ServeProblem, serve
 
     try:
         return serve(args.host, args.port, args.token_file, args.images)

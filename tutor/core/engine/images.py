@@ -172,7 +172,7 @@ def build_standins(
         buildargs = {}
         if rootfs:
             if rebuild or missing_images(client, [rootfs["tag"]]):
-                _import_rootfs(client, rootfs, progress)
+                import_rootfs(client, rootfs, progress)
             buildargs["BASE"] = rootfs["tag"]
             if "context" not in spec:  # the imported root is the image itself
                 built.append(spec["tag"])
@@ -254,7 +254,7 @@ def debian_mirror() -> str:
     raise ImageError("no Debian archive found in apt's sources; the MySQL stand-in is built with debootstrap")
 
 
-def _import_rootfs(client, rootfs: dict, progress: OnProgress) -> None:
+def import_rootfs(client, rootfs: dict, progress: OnProgress) -> None:
     """debootstrap a Debian root with the given packages and import it as an image.
     Folders listed in `empty` ship empty: the MySQL stand-in's /var/lib/mysql must, or
     copy-up would fill every new volume with Debian's install-time datadir and skip

@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from tutor.core.engine import bundle
+from tutor.core.engine import bundle, processes
 from tutor.core.engine.address import make_client, own_engine
 from tutor.core.engine.images import ImageMap, missing_images, tag_real_names
 from tutor.core.errors import EngineError, brief
@@ -94,16 +94,6 @@ def client_env(state: dict | None = None) -> dict[str, str]:
     }
 
 
-def _start_time(pid: int) -> int | None:
-    """When the process started, in clock ticks after boot (/proc/PID/stat field 22):
-    with the pid it names one process, where a pid alone is reused."""
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return int(fh.read().rsplit(")", 1)[1].split()[19])
-    except (OSError, ValueError, IndexError):
-        return None
-
-
 def _is_ours(state: dict) -> bool:
     """Is the pid in `state` still the sandbox's dockerd? After a reboot, or once it has
     ended, the pid may be anyone's. Ours runs the binary it was started with, with the
@@ -111,16 +101,13 @@ def _is_ours(state: dict) -> bool:
     pid = state.get("pid")
     if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
         return False
-    try:
-        args = [a.decode(errors="replace") for a in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[:-1]]
-    except OSError:
-        return False
+    args = processes.command_line(pid)
     if not args or Path(args[0]).name != "dockerd" or args[0] != state.get("binary", args[0]):
         return False
     for flag, value in (("--host", state.get("host")), ("--data-root", state.get("data_root"))):
         if flag not in args[:-1] or args[args.index(flag) + 1] != value:
             return False
-    return "start_time" not in state or _start_time(pid) == state["start_time"]
+    return "start_time" not in state or processes.start_time(pid) == state["start_time"]
 
 
 def _answers(tcp_host: str) -> bool:
@@ -139,7 +126,7 @@ def host() -> str | None:
     return state.get("host") if isinstance(state, dict) else None
 
 
-def _engine_binary() -> str:
+def engine_binary() -> str:
     """The learner's own engine binary: the one running now if visible, else a known path."""
     try:
         out = subprocess.run(["pgrep", "-o", "-x", "dockerd"], capture_output=True, text=True).stdout.split()
@@ -192,7 +179,7 @@ def start(
             "a second dockerd needs Linux, root and a local engine: use `sudo docklab sandbox "
             "start`, or `docklab sandbox start --dind` to run one in a container"
         )
-    binary = _engine_binary()
+    binary = engine_binary()
     data_root, run_dir = Path(data_root), Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     data_root.mkdir(parents=True, exist_ok=True)
@@ -226,7 +213,7 @@ def start(
         "kind": "dockerd",
         "host": f"unix://{sock}",
         "pid": proc.pid,
-        "start_time": _start_time(proc.pid),
+        "start_time": processes.start_time(proc.pid),
         "binary": binary,
         "data_root": str(data_root),
         "run_dir": str(run_dir),
@@ -475,11 +462,8 @@ def _dockerd_using(folders: list[str]) -> bool:
 def _dockerd_roots() -> set[str]:
     """The data and exec roots of the dockerd processes running now (defaults where not given)."""
     roots = set()
-    for entry in Path("/proc").iterdir():
-        try:
-            args = [a.decode(errors="replace") for a in (entry / "cmdline").read_bytes().split(b"\0")]
-        except OSError:
-            continue
+    for pid in processes.running():
+        args = processes.command_line(pid)
         if not args or Path(args[0]).name != "dockerd":
             continue
         given = {"--data-root": "/var/lib/docker", "--exec-root": "/var/run/docker"}
@@ -499,12 +483,7 @@ def _drop_dead_pidfile(pidfile: Path) -> None:
         pid = int(pidfile.read_text().strip())
     except (OSError, ValueError):
         return
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            ended = fh.read().rsplit(")", 1)[1].split()[0] == "Z"
-    except OSError:
-        ended = True
-    if ended:
+    if processes.ended(pid):
         pidfile.unlink(missing_ok=True)
 
 
@@ -517,11 +496,7 @@ def _wait_gone(pid: int, timeout: float) -> bool:
                 return True
         except ChildProcessError:
             pass
-        try:
-            with open(f"/proc/{pid}/stat") as fh:
-                if fh.read().rsplit(")", 1)[1].split()[0] == "Z":
-                    return True  # a zombie of another parent: it has ended
-        except OSError:
+        if processes.ended(pid):  # gone, or a zombie of another parent
             return True
         time.sleep(0.2)
     return False

@@ -3,7 +3,7 @@ totals per lesson. A report is counted only when its signature holds (or no key 
 given); the others are listed as flagged or unreadable, each with the reason.
 Beside each step done it keeps what the live re-check at report time found, and marks
 a lesson the re-check contradicts.
-Formatting lives in tutor/cli/rollup_formats.py; this module only decides.
+Formatting lives in tutor/core/grading/formats.py; this module only decides.
 """
 
 from __future__ import annotations

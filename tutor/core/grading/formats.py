@@ -90,6 +90,7 @@ def figure_row(f: StepFigures) -> list[str]:
 
 
 def marks(c: Cell) -> str:
+    """What the live re-check found for a step done, one mark each, and ! where it contradicts."""
     return "".join(MARKS[found] for found in c.recheck) + ("!" if c.contradicted else "")
 
 
@@ -120,6 +121,8 @@ def _t(text: str) -> str:
 
 
 def table(r: Rollup) -> str:
+    """The plain-text table for a terminal: a row per learner, a column per lesson."""
+
     def short(c: Cell) -> str:
         status = {rpt.LESSON_DONE: "done", rpt.NOT_STARTED: "-"}.get(
             c.status
@@ -315,6 +318,7 @@ def stuck_html(r: Rollup) -> str:
 
 
 def html_text(r: Rollup) -> str:
+    """One self-contained HTML page (no script, no outside asset): opens offline."""
     e = html.escape
     ids = list(r.lessons)
     out = [
@@ -361,6 +365,7 @@ def _x(text: str) -> str:
 
 
 def junit_text(r: Rollup) -> str:
+    """JUnit XML for CI autograders: a suite per learner, a case per lesson."""
     ids = list(r.lessons)
     root = ET.Element("testsuites", name="docklab grade")
     failures = errors = tests = 0
