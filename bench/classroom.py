@@ -2,13 +2,15 @@
 spawn, and each does the whole of `mount-syntax` in docklab's TUI through its own server.
 
     python bench/classroom.py [--learners 5,10,20] [--lesson mount-syntax] [--arrive-over S] [--prestart]
-                              [--start-at-once K] [--think S] [--drop-caches]
+                              [--start-at-once K] [--think S] [--drop-caches] [--boots-only]
 
 (`--arrive-over 60`: the N logins spread evenly over 60 s, as a room arrives;
 `--prestart`: `classroom up --prestart`, every server started before the first login;
 `--think 5`: each learner reads 5 s before each key they press in the lesson, as people do;
 without it they press the next key as soon as the screen allows, the heaviest load;
-`--drop-caches`: before each round, as root, write back and drop the kernel's page cache.)
+`--drop-caches`: before each round, as root, write back and drop the kernel's page cache;
+`--boots-only`: the learners log in and wait for their lesson list, no lesson work: what a
+boot costs, below.)
 
 Each round removes its learners' containers, but the kernel keeps their memory cgroups
 while pages they charged stay cached, and hundreds of those slow every later container
@@ -22,7 +24,15 @@ lesson containers, docklab's server and TUI), and the machine's used memory befo
 with the class running; and the share of the machine's CPU time its hypervisor gave to
 other machines meanwhile (steal: on a shared host, the same run varies with it). Each N is
 its own classroom (`docklab classroom up`, a unique name and port), taken down with
---purge after. The learner image is built on first use."""
+--purge after. The learner image is built on first use.
+
+What a boot costs (every round, the figure of issue 23's goal): the machine's CPU time
+(all but idle and iowait) from the first login to the last lesson list, per learner, all
+included (their containers, the host's dockerd, containerd and shims, the hub and its
+proxy, this script's client); of it, each learner's container as its cgroup counts it
+(median); and, summed over the learners' containers, where that went by process name
+(utime+stime of each process, and of its children it reaped), read from the host's /proc
+once every learner's list is drawn. With --boots-only the window holds nothing else."""
 
 from __future__ import annotations
 
@@ -78,7 +88,28 @@ def script_for(lesson_id: str) -> list[tuple]:
     return script
 
 
-def one(room, name: str, lesson: str, delay: float = 0.0, think: float = 0.0) -> dict:
+def cpu_by_process(client, boxes) -> dict[str, float]:
+    """CPU-s each process name used in these containers, with the children it reaped."""
+    tick = os.sysconf("SC_CLK_TCK")
+    spent: dict[str, float] = {}
+    for box in boxes:
+        for row in client.api.top(box.id, ps_args="-e -o pid")["Processes"] or []:
+            try:
+                raw = Path(f"/proc/{row[0]}/stat").read_text()
+            except OSError:
+                continue
+            name = raw[raw.index("(") + 1 : raw.rindex(")")]
+            fields = raw.rsplit(")", 1)[1].split()
+            spent[name] = spent.get(name, 0.0) + sum(int(x) for x in fields[11:15]) / tick
+    return dict(sorted(spent.items(), key=lambda kv: -kv[1]))
+
+
+def container_cpu(box) -> float:
+    """CPU-s the container's cgroup has used since it started."""
+    return box.stats(stream=False)["cpu_stats"]["cpu_usage"]["total_usage"] / 1e9
+
+
+def one(room, name: str, lesson: str, delay: float = 0.0, think: float = 0.0, boots_only: bool = False) -> dict:
     time.sleep(delay)  # a class arriving over some seconds, not all at once
     learner = room.learner(name)
     start = time.monotonic()
@@ -86,7 +117,8 @@ def one(room, name: str, lesson: str, delay: float = 0.0, think: float = 0.0) ->
     learner.wait_server(limit=600)
     marks: list[float] = []  # one websocket for the whole lesson, as a browser tab keeps it
     try:
-        status, _ = learner.tui(script_for(lesson), think=think, marks=marks)
+        script = [("", PICKER_LISTED)] if boots_only else script_for(lesson)
+        status, _ = learner.tui(script, think=think, marks=marks)
         passed = status == 101
     except AssertionError as err:
         print(f"  {name}: {err}", file=sys.stderr)
@@ -133,7 +165,13 @@ def stop(*_) -> None:
 
 
 def round_of(
-    n: int, lesson: str, home: Path, over: float = 0.0, up_args: tuple[str, ...] = (), think: float = 0.0
+    n: int,
+    lesson: str,
+    home: Path,
+    over: float = 0.0,
+    up_args: tuple[str, ...] = (),
+    think: float = 0.0,
+    boots_only: bool = False,
 ) -> dict:
     import docker
 
@@ -143,10 +181,12 @@ def round_of(
     with running_classroom(home, names, *up_args) as room:
         started, cpu = time.monotonic(), cpu_times()
         with ThreadPoolExecutor(max_workers=n) as pool:
-            results = list(pool.map(lambda i: one(room, names[i], lesson, i * over / n, think), range(n)))
+            results = list(pool.map(lambda i: one(room, names[i], lesson, i * over / n, think, boots_only), range(n)))
         wall = time.monotonic() - started
         spent = [b - a for a, b in zip(cpu, cpu_times())]
         boxes = [client.containers.get(f"{room.name}-{name}") for name in names]
+        boxes_cpu = [container_cpu(b) for b in boxes]
+        by_process = cpu_by_process(client, boxes)
         per = [b.stats(stream=False)["memory_stats"].get("usage", 0) / 2**20 for b in boxes]
         during = used_mib()
     ready = [r["ready"] for r in results]
@@ -159,6 +199,9 @@ def round_of(
         "mem_per": statistics.median(per),
         "mem_machine": (during - before) / n,
         "stolen": 100 * spent[7] / max(1, sum(spent)),
+        "cpu_per": (sum(spent) - spent[3] - spent[4]) / os.sysconf("SC_CLK_TCK") / n,
+        "box_cpu": statistics.median(boxes_cpu),
+        "by_process": {k: round(v / n, 2) for k, v in by_process.items() if v / n >= 0.01},
     }
 
 
@@ -179,6 +222,7 @@ def main() -> int:
     parser.add_argument(
         "--drop-caches", action="store_true", help="before each round, drop the page cache (root; see above)"
     )
+    parser.add_argument("--boots-only", action="store_true", help="log in and wait for the lesson list; no lesson")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, stop)  # a killed bench still takes its classroom down
     rows = []
@@ -190,21 +234,26 @@ def main() -> int:
             up_args = (["--prestart"] if args.prestart else []) + (
                 ["--start-at-once", str(args.start_at_once)] if args.start_at_once else []
             )
-            row = round_of(n, args.lesson, Path(tmp), args.arrive_over, tuple(up_args), args.think)
+            row = round_of(n, args.lesson, Path(tmp), args.arrive_over, tuple(up_args), args.think, args.boots_only)
             rows.append(row)
             print(f"  {row}", file=sys.stderr)
             if row["passed"] < n:
                 break
     print(
         "| learners | every step passed | login → ready TUI p50 | p95 | all done (wall) | memory per learner "
-        "(container) | machine's used memory per learner | CPU stolen by the hypervisor |"
+        "(container) | machine's used memory per learner | CPU stolen by the hypervisor | CPU-s per learner, "
+        "all included | in their container (median) |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:
         print(
             f"| {r['n']} | {r['passed']}/{r['n']} | {r['p50']:.1f} s | {r['p95']:.1f} s | {r['wall']:.0f} s | "
-            f"{r['mem_per']:.0f} MiB | {r['mem_machine']:.0f} MiB | {r['stolen']:.0f} % |"
+            f"{r['mem_per']:.0f} MiB | {r['mem_machine']:.0f} MiB | {r['stolen']:.0f} % | "
+            f"{r['cpu_per']:.2f} | {r['box_cpu']:.2f} |"
         )
+    for r in rows:
+        shares = ", ".join(f"{k} {v:.2f}" for k, v in r["by_process"].items())
+        print(f"\n{r['n']} learners, CPU-s per learner in their container by process: {shares}")
     held = [r["n"] for r in rows if r["passed"] == r["n"]]
     print(f"\nLargest class with every learner's steps passing here: {max(held) if held else 0} learners.")
     return 0

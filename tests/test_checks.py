@@ -177,3 +177,30 @@ def test_history_is_whole_while_the_engine_still_holds_an_event_from_before_the_
     lost = History.read(engine(first=start + 1), start)
     assert not lost.complete  # its oldest is after the start: what came between is gone
     assert History.read(engine(first=start - 10), start).after(start + 5).complete
+
+
+def test_the_volume_mounts_of_a_copy_are_no_use_of_the_volume():
+    """Reading a container's files (docklab's own reads of a volume, or `docker cp`) mounts
+    its volumes around the copy's event: those mounts leave the history; a start's stay.
+    The events as Engine 26 gave them for `docker run -d -v v:/z` and then `docker cp`."""
+    from types import SimpleNamespace
+
+    from tutor.core.engine.events import History
+
+    def ev(n, type_, action, actor, **attrs):
+        return {"Type": type_, "Action": action, "Actor": {"ID": actor, "Attributes": attrs}, "timeNano": n * 10**8}
+
+    raw = [
+        ev(1, "container", "create", "c1", name="runr"),
+        ev(2, "volume", "mount", "v", container="c1", destination="/z"),
+        ev(3, "container", "start", "c1", name="runr"),
+        ev(4, "volume", "mount", "v", container="c1", destination="/z"),
+        ev(5, "container", "archive-path", "c1", name="runr"),
+        ev(6, "volume", "unmount", "v", container="c1"),
+        ev(7, "container", "die", "c1", name="runr"),
+        ev(8, "volume", "unmount", "v", container="c1"),
+    ]
+    client = SimpleNamespace(api=SimpleNamespace(events=lambda **kw: iter(raw)))
+    past = History.read(client, 0.0)
+    assert [(e.action, e.at) for e in past.of("volume")] == [("mount", 2 * 10**8), ("unmount", 8 * 10**8)]
+    assert len(past.mounts()) == 1

@@ -74,7 +74,8 @@ class History:
         probes: set[str] = set()
         anchored = anchor is None
         oldest = None
-        for ev in raw:
+        copying = _copy_mounts(raw)
+        for i, ev in enumerate(raw):
             actor = ev.get("Actor") or {}
             actor_id, attrs = actor.get("ID", ""), actor.get("Attributes") or {}
             kind, action = ev.get("Type", ""), ev.get("Action", "")
@@ -87,7 +88,13 @@ class History:
                 continue
             if kind == "container" and PROBE_LABEL in attrs:
                 probes.add(actor_id)
-            if action not in LIFECYCLE or actor_id in probes or attrs.get("container") in probes or at < since * 1e9:
+            if (
+                i in copying
+                or action not in LIFECYCLE
+                or actor_id in probes
+                or attrs.get("container") in probes
+                or at < since * 1e9
+            ):
                 continue
             events.append(Event(kind, action, actor_id, attrs, at))
         kept_from = (oldest or 0) if len(raw) >= EVENTS_KEPT else 0
@@ -158,6 +165,32 @@ class History:
                 if not users and alive:
                     return e
         return None
+
+
+def _copy_mounts(raw: list[dict]) -> set[int]:
+    """Which events (their places in `raw`) are the volume mounts of a copy: reading a
+    container's files (`docker cp`, or docklab reading a volume through a container that
+    mounts it) mounts its volumes just before the copy's own event and unmounts them just
+    after, which is no use of them by the container. A container's start mounts them
+    before its start event instead, so those stay."""
+    of: dict[str, list[int]] = {}  # container id -> its events and its volumes' mounts, in order
+    for i, ev in enumerate(raw):
+        actor = ev.get("Actor") or {}
+        if ev.get("Type") == "container":
+            of.setdefault(actor.get("ID", ""), []).append(i)
+        elif ev.get("Type") == "volume" and ev.get("Action") in ("mount", "unmount"):
+            of.setdefault((actor.get("Attributes") or {}).get("container", ""), []).append(i)
+    copying: set[int] = set()
+    for seq in of.values():
+        for k, i in enumerate(seq):
+            if raw[i].get("Type") != "container" or raw[i].get("Action") not in ("archive-path", "extract-to-dir"):
+                continue
+            for step, action in ((-1, "mount"), (1, "unmount")):
+                j = k + step
+                while 0 <= j < len(seq) and raw[seq[j]].get("Type") == "volume" and raw[seq[j]].get("Action") == action:
+                    copying.add(seq[j])
+                    j += step
+    return copying
 
 
 def mark(client, what: str, lesson_id: str) -> None:

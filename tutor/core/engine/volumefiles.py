@@ -1,11 +1,15 @@
 """Reading what is inside a volume, through the engine alone.
 
 A volume's files live on the engine's host (or inside Docker Desktop's VM), so docklab
-reads them the way `docker cp` does: a helper container is created (never started)
-from an image already present, with the volume mounted read-only, `nocopy`, at a path
-no image has, and the engine hands over a tar archive. The helper is removed at once,
-whatever happens; it carries the label `org.docklab.probe` and a name no lesson
-declares, so ownership never counts it as a lesson's.
+reads them the way `docker cp` does, from a container that mounts the volume: the engine
+hands over a tar archive, for a stopped or never-started container too. Where a container
+already mounts the whole volume (no subpath, nothing mounted inside it), that one is read:
+nothing is made, and the read changes nothing (no copy-up, no state). Otherwise a helper
+container is created (never started) from an image already present, with the volume
+mounted read-only, `nocopy`, at a path no image has, and removed at once, whatever
+happens; it carries the label `org.docklab.probe` and a name no lesson declares, so
+ownership never counts it as a lesson's. Either way nothing docklab holds outlives the
+read, so a learner's `docker volume rm` never finds the volume in use by docklab.
 
 The archive is read as a stream, and only as far as the question needs: a search stops at
 its needle, and whether names are there is asked name by name (the engine's stat of each,
@@ -86,40 +90,104 @@ class _Chunks(io.RawIOBase):
         return n
 
 
+READABLE = ("running", "paused", "exited", "created")  # states whose archive the engine reads
+
+
+def _mounting(client, volume: str) -> tuple[str, str] | None:
+    """A container that shows the whole volume, and where: one that mounts it as a volume,
+    not a subpath of it, with nothing else mounted inside it. Running ones first."""
+    listed = client.api.containers(all=True, filters={"volume": volume})
+    for c in sorted(listed, key=lambda c: c.get("State") != "running"):
+        if c.get("State") not in READABLE or PROBE_LABEL in (c.get("Labels") or {}):
+            continue
+        mounts = c.get("Mounts") or []
+        at = next((m["Destination"] for m in mounts if m.get("Type") == "volume" and m.get("Name") == volume), None)
+        if not at or any(m["Destination"].startswith(at.rstrip("/") + "/") for m in mounts):
+            continue
+        try:  # a subpath shows only in the container's own record
+            host = client.api.inspect_container(c["Id"])["HostConfig"]
+        except Exception:
+            continue
+        if any(
+            (m.get("VolumeOptions") or {}).get("Subpath") for m in host.get("Mounts") or [] if m.get("Target") == at
+        ):
+            continue
+        return c["Id"], at
+    return None
+
+
+class _Reader:
+    """Where a volume's files are read from: a container that already mounts it, else a
+    helper made at the first read. A borrowed container removed meanwhile is replaced by a
+    helper; `close` removes the helper, if one was made."""
+
+    def __init__(self, client, volume: str):
+        self.client, self.volume = client, volume
+        self.box, self.root = _mounting(client, volume) or (None, MOUNT_AT)
+        self.helper: str | None = None
+
+    def get(self, path: str) -> tuple[Iterator[bytes], dict]:
+        """The archive stream of `path` in the volume, and the engine's stat of it."""
+        from docker.errors import APIError, NotFound
+
+        if self.box is None:
+            self._make_helper()
+        target = f"{self.root.rstrip('/')}/{path.strip('/')}" if path.strip("/") else self.root.rstrip("/") + "/."
+        try:
+            return self.client.api.get_archive(self.box, target, chunk_size=1 << 16)
+        except NotFound:
+            if self.helper is None and not self._still_there():
+                self.box, self.root = None, MOUNT_AT
+                return self.get(path)
+            raise NoPath(path) from None
+        except APIError:
+            if self.helper is not None:
+                raise
+            self.box, self.root = None, MOUNT_AT  # the borrowed one is being removed, say
+            return self.get(path)
+
+    def _still_there(self) -> bool:
+        from docker.errors import NotFound
+
+        try:
+            self.client.api.inspect_container(self.box)
+            return True
+        except NotFound:
+            return False
+
+    def _make_helper(self) -> None:
+        """A created, never started, container with the volume mounted read-only."""
+        from docker.errors import NotFound
+        from docker.types import Mount
+
+        try:
+            self.client.api.inspect_volume(self.volume)
+        except NotFound:
+            raise NoVolume(self.volume) from None
+        mount = Mount(MOUNT_AT, self.volume, type="volume", read_only=True, no_copy=True)
+        made = self.client.api.create_container(
+            _probe_image(self.client),
+            command=["true"],
+            name=f"docklab-probe-{uuid.uuid4().hex[:12]}",
+            labels={PROBE_LABEL: "1"},
+            network_disabled=True,
+            host_config=self.client.api.create_host_config(mounts=[mount]),
+        )
+        self.box = self.helper = made["Id"]
+
+    def close(self) -> None:
+        if self.helper is not None:
+            self.client.api.remove_container(self.helper, force=True)
+            self.helper = None
+
+
 @contextmanager
-def _helper(client, volume: str) -> Iterator[str]:
-    """A created, never started, container with the volume mounted read-only; removed after."""
-    from docker.errors import NotFound
-    from docker.types import Mount
-
+def _reader(client, volume: str) -> Iterator[_Reader]:
+    reader = _Reader(client, volume)
     try:
-        client.api.inspect_volume(volume)
-    except NotFound:
-        raise NoVolume(volume) from None
-    mount = Mount(MOUNT_AT, volume, type="volume", read_only=True, no_copy=True)
-    helper = client.api.create_container(
-        _probe_image(client),
-        command=["true"],
-        name=f"docklab-probe-{uuid.uuid4().hex[:12]}",
-        labels={PROBE_LABEL: "1"},
-        network_disabled=True,
-        host_config=client.api.create_host_config(mounts=[mount]),
-    )
-    try:
-        yield helper["Id"]
+        yield reader
     finally:
-        client.api.remove_container(helper["Id"], force=True)
-
-
-def _get(client, helper: str, path: str) -> tuple[Iterator[bytes], dict]:
-    """The archive stream of `path` in the helper's volume, and the engine's stat of it."""
-    from docker.errors import NotFound
-
-    target = f"{MOUNT_AT}/{path.strip('/')}" if path.strip("/") else MOUNT_AT + "/."
-    try:
-        return client.api.get_archive(helper, target, chunk_size=1 << 16)
-    except NotFound:
-        raise NoPath(path) from None
+        reader.close()
 
 
 @contextmanager
@@ -135,8 +203,8 @@ def _streamed(chunks) -> Iterator[tarfile.TarFile]:
 @contextmanager
 def _tar(client, volume: str, path: str = "") -> Iterator[tarfile.TarFile]:
     """`path` inside `volume` (the whole volume for "") as a tar read in stream mode."""
-    with _helper(client, volume) as helper:
-        chunks, _ = _get(client, helper, path)
+    with _reader(client, volume) as reader:
+        chunks, _ = reader.get(path)
         with _streamed(chunks) as tar:
             yield tar
 
@@ -252,9 +320,9 @@ def archived(client, volume: str, names: list[str], wanted: set[str]) -> dict[st
     archive (a wanted folder is held when anything under it is), or None when it is not a
     tar. Each archive is read only until every wanted path has turned up."""
     out: dict[str, set[str] | None] = {}
-    with _helper(client, volume) as helper:
+    with _reader(client, volume) as reader:
         for name in names:
-            chunks, _ = _get(client, helper, name)
+            chunks, _ = reader.get(name)
             with _streamed(chunks) as outer:
                 member = next(iter(outer), None)
                 out[name] = _held(outer.extractfile(member), wanted) if member and member.isfile() else None
@@ -293,10 +361,10 @@ def present(client, volume: str, path: str, names: list[str]) -> dict[str, bool]
     engine one name at a time (a stat, no contents): a backup volume's 100 MB archive is
     never read to learn that it is there."""
     out = {}
-    with _helper(client, volume) as helper:
+    with _reader(client, volume) as reader:
         for name in names:
             try:
-                chunks, _ = _get(client, helper, f"{path.strip('/')}/{name}")
+                chunks, _ = reader.get(f"{path.strip('/')}/{name}")
                 chunks.close()
                 out[name] = True
             except NoPath:
