@@ -82,7 +82,7 @@ def test_secrets_never_reach_an_outcome(recorded_ctx):
     assert "rec-data" not in " ".join([out.claim, out.expected, out.found, out.hint])
 
 
-# ---- the checks of issue 3 on recorded answers ------------------------------------------
+# ---- secrets, failed starts, removals and prunes on recorded answers --------------------
 
 
 def test_container_env_says_whether_inspect_shows_a_variable_but_never_its_value(recorded_ctx):

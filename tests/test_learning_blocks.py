@@ -1,6 +1,6 @@
-"""Issue 11's blocks in the lesson format: challenges with a hidden solution, predictions,
-hints, quizzes and the recap parse into the model, and `docklab validate` rejects each
-mistake LEARN-SPEC names with `file:line: message`."""
+"""The blocks that make the learner think, in the lesson format: challenges with a hidden
+solution, predictions, hints, quizzes and the recap parse into the model, and `docklab
+validate` rejects each mistake content/README.md names with `file:line: message`."""
 
 from __future__ import annotations
 

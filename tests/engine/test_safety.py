@@ -163,7 +163,7 @@ def test_ctrl_c_mid_step_keeps_track_and_reset_removes_exactly_it(client, home, 
     assert engine_state(client) == before  # the anonymous /cache volume went too
 
 
-# ---- prunes, taken names, versions (the lessons of issue 3) ------------------------------
+# ---- prunes, taken names, versions: what a lesson must not harm -------------------------
 
 
 def unfiltered_copy(tmp_path) -> str:

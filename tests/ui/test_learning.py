@@ -1,4 +1,4 @@
-"""Pilot tests of issue 11 in the TUI, against the real engine, on the tests' own lesson
+"""Pilot tests of the blocks that make the learner think, in the TUI, against the real engine, on the tests' own lesson
 (tests/learnkit.py): a prediction asked when its step is reached and recorded; hints
 revealed one at a time; a passed step kept in view until the learner moves on; a
 challenge solved with a command the lesson never shows; the quiz answered with the

@@ -1,4 +1,4 @@
-"""The lesson screen's part for issue 11: a challenge's goal, hints and solution, the
+"""The lesson screen's part that makes the learner think: a challenge's goal, hints and solution, the
 prediction asked when a step is reached, a passed step kept in view with the prediction
 beside what the engine did, the quiz and the recap. Mixed into LessonScreen, whose
 `session`, `lesson`, `current`, `asking`, `next_command`, `go_to` and

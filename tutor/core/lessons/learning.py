@@ -1,7 +1,8 @@
 """The blocks that make a learner think rather than copy: a prediction before a command
 (`yaml predict`), hints asked for one at a time (`yaml hints`), quiz questions (`yaml
-quiz`) and the recap (`## What to take away`). Syntax: content/README.md. Like the rest
-of the parser, these never raise: every problem is reported with its line."""
+quiz`) and the recap (`## What to take away`); authors find their syntax in content/README.md,
+"Making the learner think". Like the rest of the parser, these never raise: every problem
+is reported with its line."""
 
 from __future__ import annotations
 
