@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.learnkit import lesson_text
+from tests.thinkkit import lesson_text
 from tutor.cli import main
 from tutor.core.lessons import catalog, lessonfile
 

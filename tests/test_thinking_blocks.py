@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.learnkit import lesson_text
-from tutor.core.lessons import learning, lessonfile
+from tests.thinkkit import lesson_text
+from tutor.core.lessons import lessonfile, thinking
 
 GOOD = lesson_text("p")
 
@@ -40,7 +40,7 @@ def test_the_blocks_become_the_model():
     assert quiz.is_quiz and [q.answer for q in quiz.quiz] == [":ro", "no"] and not quiz.checks
     assert lesson.recap.startswith("- A read-only mount") and len(lesson.steps) == 3  # the recap is no step
     assert lesson.renamed({"p-box": "mine"}).step(2).solution[0].text.startswith("docker run -d --name mine ")
-    assert learning.judged_by(challenge, lesson.roles) == ["p-box mounts volume p-vol read-only at /data"]
+    assert thinking.judged_by(challenge, lesson.roles) == ["p-box mounts volume p-vol read-only at /data"]
 
 
 SOLUTION = "```sh solution\ndocker run -d --name p-box --mount type=volume,src=p-vol,dst=/data,readonly busybox sleep 600\n```\n"
@@ -188,11 +188,11 @@ def test_docklab_validate_prints_file_line_message_and_exits_2(tmp_path):
 
 def test_course_rules_name_a_missing_recap_and_a_last_step_that_is_no_challenge():
     lesson, _ = parse(GOOD)
-    assert learning.course_problems(lesson) == []
+    assert thinking.course_problems(lesson) == []
     no_recap, _ = parse(GOOD.split("## What to take away")[0])
-    assert learning.course_problems(no_recap) == ["think: no `## What to take away` section"]
+    assert thinking.course_problems(no_recap) == ["think: no `## What to take away` section"]
     plain_end, _ = parse(GOOD.split("## Challenge")[0])
-    assert learning.course_problems(plain_end) == [
+    assert thinking.course_problems(plain_end) == [
         "think: no `## What to take away` section",
         "think: the last step, 'Make a volume', is not a challenge",
     ]
