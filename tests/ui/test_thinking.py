@@ -1,8 +1,8 @@
-"""Pilot tests of the blocks that make the learner think, in the TUI, against the real engine, on the tests' own lesson
-(tests/thinkkit.py): a prediction asked when its step is reached and recorded; hints
-revealed one at a time; a passed step kept in view until the learner moves on; a
-challenge solved with a command the lesson never shows; the quiz answered with the
-keyboard; the recap once done. Also: facts filled in the prose, and the anonymous
+"""Pilot tests of the blocks that make the learner think, in the TUI, against the real
+engine, on the tests' own lesson (tests/thinkkit.py): a prediction asked when its step is
+reached and recorded; hints revealed one at a time; a passed step kept in view until the
+learner moves on; a challenge solved with a command the lesson never shows; the quiz
+answered with the keyboard; the recap once done. Also: facts filled in the prose, and the anonymous
 volume a `docker run` creates listed among what the last command changed."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import textwrap
 import pytest
 
 from tests.thinkkit import ANOTHER_WAY, write
-from tests.ui.test_app import lesson_ready, lesson_shell, until
+from tests.ui.pilotkit import lesson_ready, lesson_shell, until
 
 pytestmark = pytest.mark.engine
 
