@@ -22,6 +22,7 @@ from tutor.core.learner.progress import Progress
 from tutor.core.learner import autorun
 from tutor.core.learner.session import Session
 from tutor.core.learner.thinking import AUTO
+from tutor.core.paths import content_dir
 from tutor.core.lessons.thinking import RECAP
 
 
@@ -278,7 +279,7 @@ def cmd_reset(args) -> int:
 
 def cmd_validate(args) -> int:
     paths = [Path(f) for f in args.files] or catalog.files()
-    problems = lessonfile.validate(paths)
+    problems = lessonfile.validate(paths, course=content_dir())  # the course's rules, as its tests hold them
     for problem in problems:
         print(problem)
     if problems:

@@ -614,13 +614,17 @@ def _facts(data: Any, item_lines: list[int], block_line: int, problem) -> list[F
     return out
 
 
-def validate(paths: list[Path]) -> list[Problem]:
-    """Every problem in these files, including ids used twice."""
+def validate(paths: list[Path], course: Path | None = None) -> list[Problem]:
+    """Every problem in these files, including ids used twice; for the files in the
+    `course` folder (content/), also what the course asks beyond a valid file."""
     problems: list[Problem] = []
     seen: dict[str, Path] = {}
+    course = course.resolve() if course is not None else None
     for path in paths:
         lesson, found = parse(path)
         problems.extend(found)
+        if not found and Path(path).resolve().parent == course:
+            problems.extend(thinking.course_problems(lesson))
         if lesson.id:
             if lesson.id in seen:
                 problems.append(Problem(path, 1, f"id {lesson.id!r} is already used by {seen[lesson.id]}"))
