@@ -127,7 +127,7 @@ async def frame_times(snap):
             lines = panel._picture(which)  # the watcher thread's part
             work.append((time.perf_counter() - t) * 1000)
             t, spent[0] = time.perf_counter(), 0.0
-            panel._swap_in(which, lines)  # the UI thread's part: one frame
+            panel._swap_in(lines)  # the UI thread's part: one frame
             frames.append((await drawn(panel) - t) * 1000)
             busy.append(spent[0] * 1000)
             t, spent[0] = time.perf_counter(), 0.0

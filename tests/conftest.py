@@ -17,10 +17,6 @@ ROOT = Path(__file__).resolve().parents[1]
 RECORDED = json.loads((ROOT / "tests" / "recorded" / "engine.json").read_text())
 
 
-class _NotFound(Exception):
-    pass
-
-
 class RecordedClient:
     """Answers the SDK calls the checks make from engine.json (recorded by
     tests/recorded/record.py on a real engine)."""

@@ -9,7 +9,7 @@ import os
 import subprocess
 import textwrap
 
-from tests.conftest import ROOT, engine_state
+from tests.conftest import ROOT, engine_state, run_docklab
 from tutor.core.engine.images import load_map
 
 PRELUDE = r"""
@@ -78,3 +78,10 @@ def remove(client, made: dict[str, set[str]], lesson: str | None = None) -> None
 def made_since(client, before: dict, lesson: str | None = None) -> None:
     """Remove what appeared on the engine since `before`."""
     remove(client, new_since(client, before), lesson)
+
+
+def clean_up(client, before: dict, lesson: str, home) -> None:
+    """Remove what the script made (this engine is the tests'), then reset the lesson, so
+    that the next solution's check counts nothing of this one's history."""
+    made_since(client, before, lesson)
+    run_docklab("reset", lesson, home=home)

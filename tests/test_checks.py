@@ -77,12 +77,17 @@ def test_a_fact_not_yet_remembered_says_which_step_to_do(recorded_ctx):
 
 
 def test_secrets_never_reach_an_outcome(recorded_ctx):
-    recorded_ctx.secrets = ("rec-data",)
+    plain = ev(recorded_ctx, "volume_unused", name="rec-data")
+    assert "rec-data" in plain.claim and "rec-named" in plain.found and "rec-named" in plain.hint
+    recorded_ctx.secrets = ("rec-data", "rec-named")
     out = ev(recorded_ctx, "volume_unused", name="rec-data")
-    assert "rec-data" not in " ".join([out.claim, out.expected, out.found, out.hint])
+    assert out.claim == "volume ******** exists and no container uses it"  # the outcome itself is kept
+    assert out.found == "used by rec-missing, ********, rec-ro" and out.hint.startswith("Remove rec-missing, ********,")
+    said = " ".join([out.claim, out.expected, out.found, out.hint, out.cause])
+    assert "rec-data" not in said and "rec-named" not in said
 
 
-# ---- the checks of issue 3 on recorded answers ------------------------------------------
+# ---- secrets, failed starts, removals and prunes on recorded answers --------------------
 
 
 def test_container_env_says_whether_inspect_shows_a_variable_but_never_its_value(recorded_ctx):

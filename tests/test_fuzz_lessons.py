@@ -10,11 +10,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.learnkit import lesson_text
+from tests.thinkkit import lesson_text
 from tutor.cli import main
 from tutor.core.lessons import catalog, lessonfile
 
-LESSONS = [p.read_text() for p in catalog.files()] + [lesson_text("p")]  # + every block issue 11 adds
+# the shipped lessons, and the tests' own with a prediction, hints, a challenge, a quiz and a recap
+LESSONS = [p.read_text() for p in catalog.files()] + [lesson_text("p")]
 FUZZ = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 

@@ -189,7 +189,7 @@ def test_the_check_table_in_content_readme_is_the_registry():
         assert rows[name] == set(kind.fields), name
 
 
-# ---- what issue 11 asks of every shipped lesson ----------------------------------------
+# ---- what the course asks of every shipped lesson: a recap, a closing challenge, predictions
 
 SHIPPED = {lesson.id: lesson for lesson in catalog.load_all()}
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, run_docklab
-from tests.learnkit import write
+from tests.thinkkit import write
 from tests.reportkit import TableReader, rollup_only, table_rows
 from tutor.core.grading import report, signing
 from tutor.core.learner.progress import Progress
@@ -192,6 +192,21 @@ def test_an_old_report_still_reads(tmp_path):
     assert data["schema"] == 1 and "hints_taken" not in data["lessons"][0]["steps"][0]
     report.validate(data)
     assert signing.verify(data, KEY.encode()).counted
+
+
+def test_a_progress_file_with_the_old_learn_key_still_loads_and_is_written_with_the_new(tmp_path, lesson):
+    new = progress_of(tmp_path / "new.json", lesson, quiz=[":ro", "yes"], predicted=None, hints=2, revealed="learner")
+    old = tmp_path / "old.json"
+    data = json.loads(new.path.read_text())
+    data["lessons"][lesson.id]["learn"] = data["lessons"][lesson.id].pop("thinking")
+    old.write_text(json.dumps(data))  # as docklab wrote it before the key was renamed
+
+    loaded = Progress(old)
+    assert loaded.thinking(lesson.id) == new.thinking(lesson.id) and loaded.thinking(lesson.id)[2]["hints"] == 2
+    loaded.took_hint(lesson.id, 2)
+    written = json.loads(old.read_text())["lessons"][lesson.id]
+    assert "learn" not in written and written["thinking"]["2"]["hints"] == 3
+    assert written["thinking"]["1"] == data["lessons"][lesson.id]["learn"]["1"]  # the old picks are kept
 
 
 def test_grade_shows_quiz_scores_and_what_the_learner_thought_in_every_format(folder, home):

@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import engine_state, run_docklab
-from tests.handkit import by_hand, made_since
+from tests.engine.lessonkit import LESSONS
+from tests.handkit import by_hand, clean_up
 
 pytestmark = pytest.mark.engine
 
@@ -342,16 +343,7 @@ WRONG: dict[str, list[tuple[str, str, tuple[int, str]]]] = {
 CASES = [(lesson, label) for lesson, solutions in WRONG.items() for label, _, _ in solutions]
 
 
-def clean_up(client, before: dict, lesson: str, home) -> None:
-    """Remove what the script made (this engine is the tests'), then reset the lesson, so
-    that the next solution's check counts nothing of this one's history."""
-    made_since(client, before, lesson)
-    run_docklab("reset", lesson, home=home)
-
-
 def test_every_lesson_has_a_wrong_solution_by_hand():
-    from tests.engine.test_lessons import LESSONS
-
     assert set(WRONG) == set(LESSONS)
 
 

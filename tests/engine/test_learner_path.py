@@ -20,6 +20,7 @@ import uuid
 import pytest
 
 from tests.conftest import engine_state, run_docklab
+from tests.engine.lessonkit import LESSONS
 from tests.handkit import by_hand, made_since, new_since, remove
 
 pytestmark = [pytest.mark.engine, pytest.mark.slow]
@@ -680,8 +681,6 @@ def section(report: str, step: int) -> str:
 
 
 def test_every_lesson_has_a_path():
-    from tests.engine.test_lessons import LESSONS
-
     assert set(PATHS) == set(LESSONS) == set(ORDER)
 
 

@@ -11,15 +11,11 @@ import time
 import pytest
 
 from tests.conftest import ROOT, assert_canary_intact, engine_state, run_docklab
+from tests.engine.lessonkit import LESSONS
 from tests.handkit import images_left
 from tutor.core.lessons import catalog, lessonfile
 
 pytestmark = pytest.mark.engine
-LESSONS = [
-    i
-    for i in catalog.ids()  # a quiz asks the learner, not the engine
-    if not all(s.is_quiz for s in catalog.find(i).steps)
-]
 SECRETS = {catalog.lesson_id(p): lessonfile.load(p).secrets for p in catalog.files()}
 STEPS = {catalog.lesson_id(p): len(lessonfile.load(p).steps) for p in catalog.files()}
 SECRET = "my-secret-pw"

@@ -12,8 +12,7 @@ import pytest
 
 from tests.conftest import engine_state, run_docklab
 from tests.reportkit import steps
-from tests.engine.test_by_hand import clean_up
-from tests.handkit import by_hand
+from tests.handkit import by_hand, clean_up
 from tutor.core.lessons import catalog
 
 pytestmark = pytest.mark.engine

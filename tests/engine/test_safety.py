@@ -10,53 +10,16 @@ import shutil
 import signal
 import subprocess
 import sys
-import textwrap
 
 import pexpect
 import pytest
 
 from tests.conftest import ROOT, assert_canary_intact, engine_state, run_docklab
+from tests.engine.lessonkit import small_lesson
 from tutor.core.paths import content_dir
 
 pytestmark = pytest.mark.engine
 BUSYBOX = "docklab/busybox:stand-in"
-
-
-def small_lesson(tmp_path, prefix: str, requires: str = "", sleep: int = 0):
-    """A two-step lesson of our own whose names carry the test's unique prefix."""
-    body = textwrap.dedent(f"""\
-        ---
-        id: small
-        title: Small
-        summary: A volume and a container.
-        images: [busybox]
-        resources: {{containers: [{prefix}-c], volumes: [{prefix}-vol]}}
-        {requires}
-        ---
-
-        ## Make a volume
-
-        ```sh
-        docker volume create {prefix}-vol
-        ```
-
-        ```yaml check
-        - volume_exists: {prefix}-vol
-        ```
-
-        ## Use it
-
-        ```sh
-        docker run --name {prefix}-c -v {prefix}-vol:/data -v /cache busybox sh -c "echo hi > /data/f; sleep {sleep}"
-        ```
-
-        ```yaml check
-        - mount: {{container: {prefix}-c, destination: /data, volume: {prefix}-vol}}
-        ```
-        """)
-    path = tmp_path / "01-small.md"
-    path.write_text(body)
-    return path
 
 
 def test_lessons_left_side_by_side_are_reset_at_once_and_the_learners_things_stay(client, home, canary):
@@ -163,7 +126,7 @@ def test_ctrl_c_mid_step_keeps_track_and_reset_removes_exactly_it(client, home, 
     assert engine_state(client) == before  # the anonymous /cache volume went too
 
 
-# ---- prunes, taken names, versions (the lessons of issue 3) ------------------------------
+# ---- prunes, taken names, versions: what a lesson must not harm -------------------------
 
 
 def unfiltered_copy(tmp_path) -> str:

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from tests.engine.test_safety import small_lesson
+from tests.engine.lessonkit import small_lesson
 from tutor.core.engine.connection import EngineUnavailable, connect
 from tutor.core.learner.session import Session
 from tutor.core.lessons import lessonfile

@@ -8,19 +8,12 @@ import os
 import shutil
 import signal
 import textwrap
-import time
 
 import pytest
 
+from tests.ui.pilotkit import lesson_ready, lesson_shell, until
+
 pytestmark = pytest.mark.engine
-
-
-async def until(pilot, condition, timeout: float = 30.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.1)
 
 
 @pytest.fixture
@@ -71,24 +64,6 @@ def lesson_env(tmp_path, monkeypatch, prefix, client):
         c.remove(force=True)
     for v in client.volumes.list(filters={"name": prefix}):
         v.remove(force=True)
-
-
-def lesson_ready(app) -> bool:
-    from tutor.ui.lesson import LessonScreen
-    from tutor.ui.terminal import Terminal
-
-    return isinstance(app.screen, LessonScreen) and bool(app.screen.query(Terminal)) and app.screen.session is not None
-
-
-async def lesson_shell(pilot, app, what: str = "lesson"):
-    """Wait for the lesson screen, its session and its shell's prompt: (screen, terminal)."""
-    from tutor.ui.terminal import Terminal
-
-    await until(pilot, lambda: lesson_ready(app), what=what)
-    screen = app.screen
-    term = screen.query_one(Terminal)
-    await until(pilot, lambda: "docklab" in term.text(), what="shell prompt")
-    return screen, term
 
 
 def run(coro):

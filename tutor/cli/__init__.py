@@ -89,7 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("lesson", nargs="?")
     g.add_argument("--all", action="store_true", help="every lesson docklab started on this engine")
 
-    s = sub.add_parser("validate", help="check lesson files for problems (file:line: message)")
+    s = sub.add_parser(
+        "validate", help="check lesson files for problems (file:line: message); content/'s for the course's too"
+    )
     s.add_argument("files", nargs="*", help="lesson files (default: every lesson in content/)")
 
     s = sub.add_parser("images", help="the images the lessons need: list, build, pull, bundle, load")

@@ -10,7 +10,7 @@ from pathlib import Path
 from tutor.cli import FAILED, INTERRUPTED, OK, USAGE
 from tutor.cli.output import Printer
 from tutor.cli.tui import open_tui
-from tutor.cli.walk import show, walk
+from tutor.cli import plain
 from tutor.core import settings
 from tutor.core.lessons import catalog, lessonfile
 from tutor.core.engine.connection import Engine, EngineUnavailable, connect
@@ -22,7 +22,8 @@ from tutor.core.learner.progress import Progress
 from tutor.core.learner import autorun
 from tutor.core.learner.session import Session
 from tutor.core.learner.thinking import AUTO
-from tutor.core.lessons.learning import RECAP
+from tutor.core.paths import content_dir
+from tutor.core.lessons.thinking import RECAP
 
 
 def renamed(lesson: Lesson, pairs: list[str]) -> Lesson:
@@ -109,7 +110,7 @@ def cmd_run(args) -> int:
     lesson = session.lesson  # with the names it was begun with, when the learner chose others
     out = Printer(lesson.secrets)
     if not args.auto:
-        return walk(session, out)
+        return plain.run(session, out)
     if args.from_step is None:
         removed = session.begin(fresh=True)  # a name the lesson needs taken: ownership.Conflict, exit 3
         out.title(lesson, session.image_map.name)
@@ -174,7 +175,7 @@ def cmd_start(args) -> int:
         out.command(session.text(step.body), indent="")
         out.line()
     if not step.is_quiz:
-        show(session, step, out, ask=False)
+        plain.show(session, step, out, ask=False)
     out.line()
     out.line(
         f"Then `docklab check {lesson.id} --step {step.number}` checks it, `docklab check {lesson.id}` every "
@@ -278,7 +279,7 @@ def cmd_reset(args) -> int:
 
 def cmd_validate(args) -> int:
     paths = [Path(f) for f in args.files] or catalog.files()
-    problems = lessonfile.validate(paths)
+    problems = lessonfile.validate(paths, course=content_dir())  # the course's rules, as its tests hold them
     for problem in problems:
         print(problem)
     if problems:

@@ -148,7 +148,7 @@ class LessonScreen(CatchUpMixin, ThinkingMixin, Screen):
         text = self.session.text(step.body) if self.session is not None else None  # facts filled in the prose
         after = self.session.text(step.after) if self.session is not None else None
         await self.query_one(StepView).show_step(step, len(self.lesson.steps), shown, text, after)
-        await self.show_learning(step)
+        await self.show_thinking(step)
         steps = self.query_one(StepList)
         steps.show(self.statuses())
         steps.index = number - 1
@@ -241,7 +241,7 @@ class LessonScreen(CatchUpMixin, ThinkingMixin, Screen):
             return
         step = self.lesson.step(self.current)
         commands = step.commands
-        if step.challenge and self.session is not None and self.session.learned(step.number).get("revealed"):
+        if step.challenge and self.session is not None and self.session.thinking(step.number).get("revealed"):
             commands = step.solution
         if self.is_done(step.number) and self.next_command >= len(commands):
             if step.number < len(self.lesson.steps):

@@ -1,4 +1,4 @@
-"""The lesson screen's part for issue 11: a challenge's goal, hints and solution, the
+"""The lesson screen's part that makes the learner think: a challenge's goal, hints and solution, the
 prediction asked when a step is reached, a passed step kept in view with the prediction
 beside what the engine did, the quiz and the recap. Mixed into LessonScreen, whose
 `session`, `lesson`, `current`, `asking`, `next_command`, `go_to` and
@@ -7,7 +7,7 @@ beside what the engine did, the quiz and the recap. Mixed into LessonScreen, who
 from __future__ import annotations
 
 from tutor.core.learner.thinking import QUIZ
-from tutor.core.lessons.learning import judged_by
+from tutor.core.lessons.thinking import judged_by
 from tutor.core.model import Step
 from tutor.ui.widgets.goal import GoalPane
 from tutor.ui.widgets.hints import HintPane
@@ -21,7 +21,7 @@ class ThinkingMixin:
     def is_done(self, number: int) -> bool:
         return number in self.app.progress.done(self.lesson.id)
 
-    async def show_learning(self, step: Step) -> None:
+    async def show_thinking(self, step: Step) -> None:
         view = self.query_one(StepView)
         view.query_one(GoalPane).show(step.goal if step.challenge else None, judged_by(step, self.lesson.roles))
         self.show_hints(step)
@@ -39,8 +39,8 @@ class ThinkingMixin:
             made.show(self.session.picks(step.number), passed=False)
 
     def show_hints(self, step: Step) -> None:
-        learned = self.session.learned(step.number) if self.session else {}
-        solution = [self.command_text(c) for c in step.solution] if learned.get("revealed") else None
+        thought = self.session.thinking(step.number) if self.session else {}
+        solution = [self.command_text(c) for c in step.solution] if thought.get("revealed") else None
         self.query_one(HintPane).show(
             self.session.hints(step.number) if self.session else [],
             len(step.hints),

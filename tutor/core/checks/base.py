@@ -175,7 +175,7 @@ def fill(value: Any, facts: dict[str, str]) -> Any:
     return value
 
 
-def _filled(spec_kind: str, params: dict[str, Any], ctx: Context) -> dict | Outcome:
+def _filled(params: dict[str, Any], ctx: Context) -> dict | Outcome:
     try:
         return fill(params, ctx.values)
     except MissingFact as missing:
@@ -190,7 +190,7 @@ def _filled(spec_kind: str, params: dict[str, Any], ctx: Context) -> dict | Outc
 
 def evaluate(spec_kind: str, params: dict[str, Any], ctx: Context) -> Outcome:
     """Run one check on the live engine; never raises for engine trouble the learner can act on."""
-    args = _filled(spec_kind, params, ctx)
+    args = _filled(params, ctx)
     if isinstance(args, Outcome):
         return args
     out = KINDS[spec_kind].judge(ctx, **args)
@@ -204,7 +204,7 @@ def evaluate_past(spec_kind: str, params: dict[str, Any], ctx: Context) -> Outco
     fn = RECALL.get(spec_kind)
     if fn is None:
         return None
-    args = _filled(spec_kind, params, ctx)
+    args = _filled(params, ctx)
     if isinstance(args, Outcome):
         return None
     out = fn(ctx, **args)
@@ -255,7 +255,7 @@ def sentence(kind: str, params: dict[str, Any], names: dict[str, str]) -> str:
     return KINDS[kind].judge(ctx, **fill(params, _Unfilled(names))).claim
 
 
-def missing_container(name: str, claim: str, about: str = "") -> Outcome:
+def missing_container(name: str, claim: str) -> Outcome:
     """A failed outcome for a container that does not exist, with the step's command as the hint."""
     return Outcome(
         False,

@@ -67,7 +67,7 @@ def container_running(ctx: Context, name: str) -> Outcome:
             False,
             claim,
             expected="running",
-            found=f"{name} is {c.status} (exit code {state.get('ExitCode')})" + logs_tail(ctx, c),
+            found=f"{name} is {c.status} (exit code {state.get('ExitCode')})" + logs_tail(c),
             hint=f"See why it stopped: `docker logs {name}`; start it again with `docker start {name}`.",
         )
     return Outcome(True, claim, found=f"{name} is running")
@@ -115,7 +115,7 @@ def _container_was_removed(ctx: Context, name: str):
     return None
 
 
-def logs_tail(ctx: Context, c, lines: int = 6) -> str:
+def logs_tail(c, lines: int = 6) -> str:
     """The container's last log lines, when it stopped or restarts: they usually say why."""
     try:
         text = c.logs(tail=lines).decode("utf-8", "replace").strip()

@@ -26,7 +26,7 @@ def _not_running(ctx: Context, c, name: str, claim: str) -> Outcome:
         False,
         claim,
         expected=f"{name} running",
-        found=f"{name} is {state}" + logs_tail(ctx, c),
+        found=f"{name} is {state}" + logs_tail(c),
         hint=f"Its log says why (`docker logs {name}`); fix that, then run it again.",
     )
 
@@ -255,7 +255,7 @@ def mysql(
             "ignores every MYSQL_* variable on an initialised data directory: use the first password.",
         )
     if any(sign in text for sign in NOT_READY):
-        starting = "" if c.status == "running" else logs_tail(ctx, c)
+        starting = "" if c.status == "running" else logs_tail(c)
         return Outcome(
             False,
             claim,

@@ -10,8 +10,7 @@ from tutor.core.engine.describe import short
 from tutor.core.outcome import Outcome
 
 
-def _no_history(ctx: Context) -> str:
-    return "since the lesson began (the engine keeps only its recent events, none across a restart)"
+_NO_HISTORY = "since the lesson began (the engine keeps only its recent events, none across a restart)"
 
 
 def removed_containers(ctx: Context, role: str | None, name: str | None) -> list[tuple[str, dict]]:
@@ -59,7 +58,7 @@ def container_removed(ctx: Context, role: str | None = None, name: str | None = 
         False,
         claim,
         expected=f"the removal of {about}",
-        found=f"no such removal {_no_history(ctx)}",
+        found=f"no such removal {_NO_HISTORY}",
         hint="Do the step's commands: create it, then remove it.",
     )
 
@@ -85,7 +84,7 @@ def volume_removed(ctx: Context, name: str) -> Outcome:
         False,
         claim,
         expected=f"the removal of {short(name)}",
-        found=f"no removal of {short(name)} {_no_history(ctx)}",
+        found=f"no removal of {short(name)} {_NO_HISTORY}",
         hint="Create it and remove it again (the step's commands).",
     )
 
@@ -111,7 +110,7 @@ def volume_prune(
             False,
             claim,
             expected="a `docker volume prune`",
-            found=f"no volume prune {_no_history(ctx)}",
+            found=f"no volume prune {_NO_HISTORY}",
             hint="Run the step's prune command and answer y at its prompt.",
         )
     seen = ""
@@ -166,8 +165,7 @@ def volume_of_removed(ctx: Context, role: str | None, name: str | None, destinat
     if found:
         return found[0], f"the engine's events show the removed {found[1]['name']} mounted it at {destination}"
     return None, (
-        f"the engine's events show no removed {_about(ctx, role, name)} with a volume at {destination} "
-        + _no_history(ctx)
+        f"the engine's events show no removed {_about(ctx, role, name)} with a volume at {destination} " + _NO_HISTORY
     )
 
 

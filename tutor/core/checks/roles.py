@@ -381,8 +381,8 @@ class Roles:
         if self._partial():
             past = [p for p in past if p[1] in {self.specs[k].name for k in keys}]
         things = sorted(
-            [(self._made_at(role.kind, i, n), i, n, "match") for i, n in live]
-            + [(self._made_at(role.kind, i, n), i, n, "history") for i, n in past]
+            [(self._made_at(role.kind, i), i, n, "match") for i, n in live]
+            + [(self._made_at(role.kind, i), i, n, "history") for i, n in past]
         )
         for key in list(keys):
             named = [t for t in things if t[2] == self.specs[key].name]
@@ -412,7 +412,7 @@ class Roles:
         identifies it could be one of many whose traces are gone, so only its name counts."""
         return not self.ctx.history.complete
 
-    def _made_at(self, kind: str, thing: str, name: str) -> int:
+    def _made_at(self, kind: str, thing: str) -> int:
         """When a container (by id) or a volume (by name) was made, in ns: from its create
         event, else from the engine's listing (to the second)."""
         history = self.ctx.history

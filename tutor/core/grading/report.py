@@ -59,24 +59,24 @@ def lesson_status(steps: list[dict]) -> str:
     return LESSON_DONE if steps and done == len(steps) else PARTIAL if done else NOT_STARTED
 
 
-def _learning(step: Step, learned: dict) -> dict:
+def _thinking(step: Step, thought: dict) -> dict:
     """What the learner thought in this step: predictions, hints, the solution, the quiz,
     and the checks that failed on the way."""
     predictions = [
         {k: v for k, v in p.to_record().items() if k != "by"}
-        for p in picks(step, PREDICTIONS, learned)
+        for p in picks(step, PREDICTIONS, thought)
         if p is not None
     ]
-    answers = [p.to_record() for p in picks(step, QUIZ, learned) if p is not None]
-    right, total = score(step, learned)
+    answers = [p.to_record() for p in picks(step, QUIZ, thought) if p is not None]
+    right, total = score(step, thought)
     return {
         "kind": "quiz" if step.is_quiz else "challenge" if step.challenge else "step",
         "predictions": predictions,
-        "hints_taken": learned.get("hints", 0),
-        "solution_revealed": bool(learned.get("revealed")),
-        "revealed_by": learned.get("revealed"),
+        "hints_taken": thought.get("hints", 0),
+        "solution_revealed": bool(thought.get("revealed")),
+        "revealed_by": thought.get("revealed"),
         "quiz": {"right": right, "total": total, "answers": answers} if step.is_quiz else None,
-        "failed_checks": learned.get("failed", 0),
+        "failed_checks": thought.get("failed", 0),
     }
 
 
@@ -86,7 +86,7 @@ def _lesson(
     state: LessonState | None,
     note: str,
     now: float,
-    learned: dict[int, dict],
+    thinking: dict[int, dict],
     reached: dict[int, float],
 ) -> dict:
     live = {r.step.number: r for r in state.steps} if state else {}
@@ -111,7 +111,7 @@ def _lesson(
                 "now": None if report is None else {"holds": holds, "checks": [o.to_dict() for o in report.outcomes]},
                 "caught_up": bool(rec and rec.get("caught_up")),
                 "started_at": iso(reached.get(step.number)),
-                **_learning(step, learned.get(step.number, {})),
+                **_thinking(step, thinking.get(step.number, {})),
             }
         )
     status = lesson_status(steps)
@@ -154,7 +154,7 @@ def build(
                 states.get(lesson.id),
                 (notes or {}).get(lesson.id, ""),
                 now,
-                progress.learned(lesson.id),
+                progress.thinking(lesson.id),
                 progress.reached(lesson.id),
             )
             for lesson in lessons

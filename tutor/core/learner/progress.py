@@ -11,6 +11,8 @@ from tutor.core.paths import data_dir
 from tutor.core.store import read_json, write_json
 
 VERSION = 1
+THINKING = "thinking"  # per lesson: what the learner thought in each step
+OLD_THINKING = "learn"  # the same record as files written before it was renamed hold it
 
 
 class Progress:
@@ -18,6 +20,9 @@ class Progress:
         self.path = path or data_dir() / "progress.json"
         self.data = read_json(self.path, {"version": VERSION, "lessons": {}})
         self.data.setdefault("lessons", {})
+        for entry in self.data["lessons"].values():
+            if isinstance(entry, dict) and OLD_THINKING in entry:  # read the old key, write the new one
+                entry[THINKING] = {**entry.pop(OLD_THINKING), **entry.get(THINKING, {})}
 
     def lesson(self, lesson_id: str) -> dict:
         """The lesson's record (made empty when there is none)."""
@@ -99,38 +104,38 @@ class Progress:
 
     def failed_check(self, lesson_id: str, step: int) -> None:
         """Count one more failed check of this step (where the class gets stuck)."""
-        entry = self._learn(lesson_id, step)
+        entry = self._thinking(lesson_id, step)
         entry["failed"] = entry.get("failed", 0) + 1
         self.save()
 
     # -- what the learner thought: predictions, hints, solutions, quiz answers ----------------
 
-    def learned(self, lesson_id: str) -> dict[int, dict]:
+    def thinking(self, lesson_id: str) -> dict[int, dict]:
         """Per step: `predictions` and `quiz` (index -> the pick), `hints` (how many shown),
         `revealed` (who showed the solution: "learner" or "auto")."""
         entry = self.data["lessons"].get(lesson_id) or {}  # reading never adds a lesson
-        return {int(k): v for k, v in entry.get("learn", {}).items()}
+        return {int(k): v for k, v in entry.get(THINKING, {}).items()}
 
-    def _learn(self, lesson_id: str, step: int) -> dict:
-        return self.lesson(lesson_id).setdefault("learn", {}).setdefault(str(step), {})
+    def _thinking(self, lesson_id: str, step: int) -> dict:
+        return self.lesson(lesson_id).setdefault(THINKING, {}).setdefault(str(step), {})
 
     def record_pick(self, lesson_id: str, step: int, kind: str, index: int, pick: dict) -> None:
         """A prediction or quiz answer (`kind`: "predictions" or "quiz"); the first one stands."""
-        picks = self._learn(lesson_id, step).setdefault(kind, {})
+        picks = self._thinking(lesson_id, step).setdefault(kind, {})
         if str(index) not in picks:
             picks[str(index)] = {**pick, "at": time.time()}
             self.save()
 
     def took_hint(self, lesson_id: str, step: int) -> int:
         """Count one more hint shown for this step; return how many it has had."""
-        entry = self._learn(lesson_id, step)
+        entry = self._thinking(lesson_id, step)
         entry["hints"] = entry.get("hints", 0) + 1
         self.save()
         return entry["hints"]
 
     def revealed(self, lesson_id: str, step: int, by: str) -> None:
         """Record who revealed this step's solution (the first one counts)."""
-        entry = self._learn(lesson_id, step)
+        entry = self._thinking(lesson_id, step)
         if not entry.get("revealed"):
             entry["revealed"] = by
             self.save()

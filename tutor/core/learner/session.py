@@ -220,9 +220,9 @@ class Session:
 
     # -- what the learner thinks: predictions, hints, the hidden solution, the quiz ------------
 
-    def learned(self, number: int) -> dict:
+    def thinking(self, number: int) -> dict:
         """What progress holds of this step's predictions, hints, solution and quiz."""
-        return self.progress.learned(self.lesson.id).get(number, {})
+        return self.progress.thinking(self.lesson.id).get(number, {})
 
     def predict(self, number: int, index: int, picked: int | str | None, by: str = LEARNER) -> Pick:
         """Record a prediction (by choice number or text; None skips it). The first one stands."""
@@ -234,7 +234,7 @@ class Session:
 
     def _pick(self, number: int, kind: str, index: int, picked: int | str | None, by: str) -> Pick:
         step = self.lesson.step(number)
-        earlier = picks(step, kind, self.learned(number))[index]
+        earlier = picks(step, kind, self.thinking(number))[index]
         if earlier is not None:
             return earlier
         question = (step.predictions if kind == PREDICTIONS else step.quiz)[index]
@@ -244,17 +244,17 @@ class Session:
 
     def picks(self, number: int, kind: str = PREDICTIONS) -> list[Pick | None]:
         """The learner's picks for this step's predictions (or quiz), None where not yet answered."""
-        return picks(self.lesson.step(number), kind, self.learned(number))
+        return picks(self.lesson.step(number), kind, self.thinking(number))
 
     def hints(self, number: int) -> list[str]:
         """The hints shown so far in this step, facts filled in."""
         step = self.lesson.step(number)
-        return [self.text(h) for h in step.hints[: self.learned(number).get("hints", 0)]]
+        return [self.text(h) for h in step.hints[: self.thinking(number).get("hints", 0)]]
 
     def hint(self, number: int) -> str | None:
         """Show (and record) the next hint; None when every hint is shown already."""
         step = self.lesson.step(number)
-        if self.learned(number).get("hints", 0) >= len(step.hints):
+        if self.thinking(number).get("hints", 0) >= len(step.hints):
             return None
         return self.text(step.hints[self.progress.took_hint(self.lesson.id, number) - 1])
 
@@ -465,7 +465,7 @@ class Session:
         return out + outcomes[len(step.checks) :]
 
     def _quiz_report(self, step: Step) -> StepReport:
-        report = StepReport(step, quiz_outcomes(step, self.learned(step.number)))
+        report = StepReport(step, quiz_outcomes(step, self.thinking(step.number)))
         if all(o.ok for o in report.outcomes):
             report.how = "now"
             if step.number not in self.progress.done(self.lesson.id):

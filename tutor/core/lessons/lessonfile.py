@@ -18,7 +18,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from tutor.core import checks
 from tutor.core.checks import facts
 from tutor.core.errors import ContentError
-from tutor.core.lessons import learning
+from tutor.core.lessons import thinking
 from tutor.core.paths import labs_dir
 from tutor.core.model import (
     CHALLENGE,
@@ -173,8 +173,8 @@ class _Reader:
         self.body_start = tok.map[1] if tok.map else line
         self.last_block = None
         if self.recap_line:
-            problem(line, f"`## {learning.RECAP}` must be the lesson's last section")
-        if title == learning.RECAP:
+            problem(line, f"`## {thinking.RECAP}` must be the lesson's last section")
+        if title == thinking.RECAP:
             self.step, self.recap_line = None, self.recap_line or line
             return
         if any(s.title == title for s in lesson.steps):
@@ -186,7 +186,7 @@ class _Reader:
         """The step (or the recap) read so far ends at line `end`."""
         step, problem = self.step, self.problem
         if self.recap_line and step is None:
-            self.lesson.recap = learning.recap(_body(self.lines, self.body_start, end), self.recap_line, problem)
+            self.lesson.recap = thinking.recap(_body(self.lines, self.body_start, end), self.recap_line, problem)
         if step is None:
             return
         split = self.reveal_from or end
@@ -194,7 +194,7 @@ class _Reader:
         self.reveal_from = 0
         self._unplaced_prediction()
         for prediction in step.predictions:
-            if told := learning.gives_away(prediction, step.title, step.body):
+            if told := thinking.gives_away(prediction, step.title, step.body):
                 problem(
                     prediction.line,
                     f"this prediction's answer is given away before it is asked: {told}; give the step a "
@@ -240,7 +240,7 @@ class _Reader:
         if self.step is None:
             self.problem(
                 line,
-                f"{what} in `## {learning.RECAP}`: the recap is a few lines of text, with no commands or checks"
+                f"{what} in `## {thinking.RECAP}`: the recap is a few lines of text, with no commands or checks"
                 if self.recap_line
                 else f"{what} outside a step: put it under a `## Step title` heading",
             )
@@ -305,15 +305,15 @@ class _Reader:
             cmd = self.last_block[-1]
             self.last_list[self.last_list.index(cmd)] = self.last_block[-1] = replace(cmd, answers=answers)
         elif role == "predict":
-            self.pending = learning.question(data, line, "prediction", problem)
+            self.pending = thinking.question(data, line, "prediction", problem)
         elif role == "hints":
             if step.hints:
                 problem(line, f"step {step.title!r} has a second `yaml hints` block: put every hint in one")
             else:
-                step.hints = learning.hints(data, line, problem)
+                step.hints = thinking.hints(data, line, problem)
         elif role == "quiz":
             self.quiz_blocks.add(step.number)
-            step.quiz.extend(learning.quiz(data, item_lines, line, problem))
+            step.quiz.extend(thinking.quiz(data, item_lines, line, problem))
         else:
             step.facts.extend(_facts(data, item_lines, line, problem))
             if isinstance(data, dict):  # even a broken fact is "defined": one mistake, one message
@@ -614,13 +614,17 @@ def _facts(data: Any, item_lines: list[int], block_line: int, problem) -> list[F
     return out
 
 
-def validate(paths: list[Path]) -> list[Problem]:
-    """Every problem in these files, including ids used twice."""
+def validate(paths: list[Path], course: Path | None = None) -> list[Problem]:
+    """Every problem in these files, including ids used twice; for the files in the
+    `course` folder (content/), also what the course asks beyond a valid file."""
     problems: list[Problem] = []
     seen: dict[str, Path] = {}
+    course = course.resolve() if course is not None else None
     for path in paths:
         lesson, found = parse(path)
         problems.extend(found)
+        if not found and Path(path).resolve().parent == course:
+            problems.extend(thinking.course_problems(lesson))
         if lesson.id:
             if lesson.id in seen:
                 problems.append(Problem(path, 1, f"id {lesson.id!r} is already used by {seen[lesson.id]}"))

@@ -122,7 +122,7 @@ class EnginePanel(ScrollView):
             if not self._stop.is_set():
                 lines = self._picture(snap)
                 self._pictures.append((taken, snap))
-                self.app.call_from_thread(self._swap_in, snap, lines)
+                self.app.call_from_thread(self._swap_in, lines)
 
     def command_started(self, at: float | None = None) -> None:
         """A new 'last change' list starts (one command's worth): what changed since the
@@ -144,11 +144,11 @@ class EnginePanel(ScrollView):
             self.last_changes = changes(before, self.current)
             self._new_batch = not self.last_changes
             lines = self.render_snapshot(self.current, self.last_changes).split("\n", allow_blank=True)
-            self.app.call_from_thread(self._swap_in, self.current, lines)
+            self.app.call_from_thread(self._swap_in, lines)
 
     def show(self, snap: Snapshot) -> None:
         """Show a snapshot now (on the calling thread)."""
-        self._swap_in(snap, self._picture(snap))
+        self._swap_in(self._picture(snap))
 
     def _picture(self, snap: Snapshot) -> list[Text]:
         """The panel's lines as text, with what changed (safe off the UI thread)."""
@@ -160,7 +160,7 @@ class EnginePanel(ScrollView):
         self.current = snap
         return self.render_snapshot(snap, self.last_changes).split("\n", allow_blank=True)
 
-    def _swap_in(self, snap: Snapshot, lines: list[Text]) -> None:
+    def _swap_in(self, lines: list[Text]) -> None:
         self._lines, self._strips = lines, {}
         self.virtual_size = Size(max((line.cell_len for line in lines), default=0), len(lines))
         self.refresh()

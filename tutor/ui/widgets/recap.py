@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Markdown, Static
 
-from tutor.core.lessons.learning import RECAP
+from tutor.core.lessons.thinking import RECAP
 
 
 class RecapPane(Vertical):

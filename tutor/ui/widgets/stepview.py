@@ -77,7 +77,7 @@ class CheckResults(Static):
 
 class StepView(VerticalScroll):
     """Shows one step; `show_step` swaps it. Commands and text come already mapped (images,
-    facts). The panes of issue 11 sit around the text: a challenge's goal above it, a quiz
+    facts). The panes that make the learner think sit around the text: a challenge's goal above it, a quiz
     and the hints below, a prediction's outcome and the recap below the checks. The
     learner's prediction, until the step passes, sits under the title, in view as the
     commands run (its toast can pass unseen on a busy machine)."""

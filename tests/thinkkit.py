@@ -1,4 +1,4 @@
-"""A small lesson of the tests' own with every block issue 11 adds: a prediction, hints,
+"""A small lesson of the tests' own with every block that makes the learner think: a prediction, hints,
 a challenge with a hidden solution, a quiz and a recap. Names carry the test's unique
 prefix; the content/ lessons are not used (they change with the course)."""
 

@@ -1,8 +1,8 @@
-"""Pilot tests of issue 11 in the TUI, against the real engine, on the tests' own lesson
-(tests/learnkit.py): a prediction asked when its step is reached and recorded; hints
-revealed one at a time; a passed step kept in view until the learner moves on; a
-challenge solved with a command the lesson never shows; the quiz answered with the
-keyboard; the recap once done. Also: facts filled in the prose, and the anonymous
+"""Pilot tests of the blocks that make the learner think, in the TUI, against the real
+engine, on the tests' own lesson (tests/thinkkit.py): a prediction asked when its step is
+reached and recorded; hints revealed one at a time; a passed step kept in view until the
+learner moves on; a challenge solved with a command the lesson never shows; the quiz
+answered with the keyboard; the recap once done. Also: facts filled in the prose, and the anonymous
 volume a `docker run` creates listed among what the last command changed."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import textwrap
 
 import pytest
 
-from tests.learnkit import ANOTHER_WAY, write
-from tests.ui.test_app import lesson_ready, lesson_shell, until
+from tests.thinkkit import ANOTHER_WAY, write
+from tests.ui.pilotkit import lesson_ready, lesson_shell, until
 
 pytestmark = pytest.mark.engine
 
@@ -56,8 +56,8 @@ def test_predict_hint_challenge_their_way_quiz_and_recap(think):
 
     prefix, home = think
 
-    def learned() -> dict:
-        return json.loads((home / "progress.json").read_text())["lessons"]["think"].get("learn", {})
+    def thought() -> dict:
+        return json.loads((home / "progress.json").read_text())["lessons"]["think"].get("thinking", {})
 
     async def go():
         app = create_app(lesson_id="think")
@@ -66,7 +66,7 @@ def test_predict_hint_challenge_their_way_quiz_and_recap(think):
             assert "Does creating a volume start a container?" in shown(app.screen.query_one("#predict-question"))
             await pilot.press("2")
             await until(pilot, lambda: lesson_ready(app) and isinstance(app.screen, LessonScreen), what="lesson")
-            assert learned()["1"]["predictions"]["0"]["choice"] == "no, only the volume is made"
+            assert thought()["1"]["predictions"]["0"]["choice"] == "no, only the volume is made"
             screen = app.screen
             # kept in view until the step passes: a toast can pass unseen on a busy machine
             assert "you predicted: no, only the volume is made. Run the step's commands" in shown(
@@ -79,9 +79,9 @@ def test_predict_hint_challenge_their_way_quiz_and_recap(think):
             assert "Hint 1" not in shown(hints) and "F10 a hint (2 left)" in shown(hints)
             await pilot.press("f10")
             assert "Hint 1 of 2: Volumes have a command of their own." in shown(hints)
-            assert "Hint 2" not in shown(hints) and learned()["1"]["hints"] == 1
+            assert "Hint 2" not in shown(hints) and thought()["1"]["hints"] == 1
             await pilot.press("f10")
-            assert "Hint 2 of 2: `docker volume create NAME`" in shown(hints) and learned()["1"]["hints"] == 2
+            assert "Hint 2 of 2: `docker volume create NAME`" in shown(hints) and thought()["1"]["hints"] == 2
 
             await until(pilot, lambda: "docklab" in term.text(), what="shell prompt")
             await pilot.press("f3")
@@ -106,10 +106,10 @@ def test_predict_hint_challenge_their_way_quiz_and_recap(think):
             await until(pilot, lambda: screen.session.misses.get(2) == 1, what="a failed check")
             await pilot.press("f2")
             await until(pilot, lambda: "Stuck?" in shown(hints), what="the solution offered")
-            assert "--mount type=volume" not in shown(hints) and "revealed" not in learned().get("2", {})
+            assert "--mount type=volume" not in shown(hints) and "revealed" not in thought().get("2", {})
             term.type_command(ANOTHER_WAY.format(p=prefix))  # the learner's own way: -v ...:ro
             await until(pilot, lambda: screen.query(StepItem)[1].status == "done", what="the challenge passed")
-            assert "revealed" not in learned().get("2", {})
+            assert "revealed" not in thought().get("2", {})
 
             await pilot.press("f8")
             await until(
@@ -124,7 +124,7 @@ def test_predict_hint_challenge_their_way_quiz_and_recap(think):
             )
             await pilot.press("down", "enter")  # "no": right too
             await until(pilot, lambda: screen.query(StepItem)[2].status == "done", what="the quiz done")
-            assert [learned()["3"]["quiz"][i]["correct"] for i in "01"] == [True, True]
+            assert [thought()["3"]["quiz"][i]["correct"] for i in "01"] == [True, True]
             assert "Quiz: 2 of 2 right." in shown(screen.query_one("#step-done"))
             recap = screen.query_one(RecapPane)
             assert not recap.has_class("hidden")
@@ -151,7 +151,7 @@ def test_a_revealed_solution_is_shown_typed_by_f3_and_recorded(think):
             await pilot.press("f12")
             hints = str(screen.query_one(HintPane).render())
             assert f"$ docker run -d --name {prefix}-box --mount type=volume,src={prefix}-vol" in hints
-            progress = json.loads((home / "progress.json").read_text())["lessons"]["think"]["learn"]
+            progress = json.loads((home / "progress.json").read_text())["lessons"]["think"]["thinking"]
             assert progress["2"]["revealed"] == "learner"
             assert progress["1"]["predictions"]["0"]["skipped"] is True
 

@@ -1,5 +1,7 @@
-"""`docklab run LESSON` without --auto: the lesson as linear text for a learner typing the
-commands in their own shell (screen readers, dumb terminals). Enter checks the step."""
+"""The plain step-by-step run: `docklab run LESSON` without --auto (with --plain, or off a
+terminal) shows the lesson as linear text for a learner typing the commands in their own
+shell (screen readers, dumb terminals); Enter checks the step. `show` is also what
+`docklab start` prints of a step."""
 
 from __future__ import annotations
 
@@ -11,12 +13,13 @@ from tutor.core.learner.ownership import Conflict
 from tutor.core.lessons import lessonfile
 from tutor.core.learner.session import Session
 from tutor.core.learner.thinking import QUIZ
-from tutor.core.lessons.learning import RECAP, judged_by
+from tutor.core.lessons.thinking import RECAP, judged_by
 from tutor.core.model import Step
 from tutor.core.model import usable_name
 
 
-def walk(session: Session, out: Printer) -> int:
+def run(session: Session, out: Printer) -> int:
+    """Each step not yet done, in order, until the lesson is done or the learner stops."""
     try:
         session.begin()
     except Conflict as err:

@@ -1,14 +1,15 @@
 """The blocks that make a learner think rather than copy: a prediction before a command
 (`yaml predict`), hints asked for one at a time (`yaml hints`), quiz questions (`yaml
-quiz`) and the recap (`## What to take away`). Syntax: content/README.md. Like the rest
-of the parser, these never raise: every problem is reported with its line."""
+quiz`) and the recap (`## What to take away`); authors find their syntax in content/README.md,
+"Making the learner think". Like the rest of the parser, these never raise: every problem
+is reported with its line."""
 
 from __future__ import annotations
 
 import re
 from typing import Any, Callable
 
-from tutor.core.model import Lesson, Question, Role, Step
+from tutor.core.model import Lesson, Problem, Question, Role, Step
 
 RECAP = "What to take away"
 RECAP_LINES = 5
@@ -141,14 +142,24 @@ def judged_by(step: Step, roles: dict[str, Role]) -> list[str]:
     return [checks.sentence(spec.kind, spec.params, names) for spec in step.checks]
 
 
-def course_problems(lesson: Lesson) -> list[str]:
-    """What a lesson of the course (content/) needs beyond a valid file: a recap, and a
-    challenge as its last step but for quiz steps (a lesson of quiz steps only needs none).
-    Not parser rules: a test holds content/ to them, so test lessons stay small."""
+def course_problems(lesson: Lesson) -> list[Problem]:
+    """What a lesson of the course (content/) needs beyond a valid file: a recap; a
+    challenge with hints as its last step but for quiz steps, and no challenge before it;
+    a prediction somewhere (a lesson of quiz steps only needs neither). Not parser rules,
+    so test lessons stay small: `docklab validate` applies them to the course's folder."""
     out = []
     if not lesson.recap:
-        out.append(f"{lesson.id}: no `## {RECAP}` section")
-    last = next((s for s in reversed(lesson.steps) if not s.is_quiz), None)
-    if last is not None and not last.challenge:
-        out.append(f"{lesson.id}: the last step, {last.title!r}, is not a challenge")
+        out.append(Problem(lesson.path, 1, f"{lesson.id}: no `## {RECAP}` section"))
+    done = [s for s in lesson.steps if not s.is_quiz]
+    if not done:
+        return out
+    last = done[-1]
+    if not last.challenge:
+        out.append(Problem(lesson.path, last.line, f"{lesson.id}: the last step, {last.title!r}, is not a challenge"))
+    elif not last.hints:
+        out.append(Problem(lesson.path, last.line, f"{lesson.id}: the closing challenge has no `yaml hints`"))
+    for early in (s for s in done[:-1] if s.challenge):
+        out.append(Problem(lesson.path, early.line, f"{lesson.id}: a challenge before the last step, {early.title!r}"))
+    if not any(s.predictions for s in done):
+        out.append(Problem(lesson.path, done[0].line, f"{lesson.id}: no `yaml predict` in any step"))
     return out

@@ -15,7 +15,7 @@ import pexpect
 import pytest
 
 from tests.conftest import ROOT, run_docklab
-from tests.learnkit import ANOTHER_WAY, write
+from tests.thinkkit import ANOTHER_WAY, write
 
 pytestmark = pytest.mark.engine
 
@@ -109,10 +109,10 @@ def test_a_learner_predicts_asks_for_hints_solves_the_challenge_their_way_and_ta
         child.close()
     assert child.exitstatus == 0, child.before
 
-    learned = json.loads((home / "progress.json").read_text())["lessons"]["think"]["learn"]
-    assert learned["1"]["predictions"]["0"]["choice"] == "no, only the volume is made"
-    assert learned["1"]["hints"] == 2 and learned["2"]["revealed"] == "learner"
-    assert [learned["3"]["quiz"][i]["correct"] for i in "01"] == [True, False]
+    thought = json.loads((home / "progress.json").read_text())["lessons"]["think"]["thinking"]
+    assert thought["1"]["predictions"]["0"]["choice"] == "no, only the volume is made"
+    assert thought["1"]["hints"] == 2 and thought["2"]["revealed"] == "learner"
+    assert [thought["3"]["quiz"][i]["correct"] for i in "01"] == [True, False]
 
     out = run_docklab("report", "--json", home=home, env=extra)
     steps = json.loads(out.stdout)["lessons"][0]["steps"]

@@ -1,6 +1,6 @@
-"""Issue 11's blocks in the lesson format: challenges with a hidden solution, predictions,
-hints, quizzes and the recap parse into the model, and `docklab validate` rejects each
-mistake LEARN-SPEC names with `file:line: message`."""
+"""The blocks that make the learner think, in the lesson format: challenges with a hidden
+solution, predictions, hints, quizzes and the recap parse into the model, and `docklab
+validate` rejects each mistake content/README.md names with `file:line: message`."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.learnkit import lesson_text
-from tutor.core.lessons import learning, lessonfile
+from tests.thinkkit import lesson_text
+from tutor.core.lessons import lessonfile, thinking
 
 GOOD = lesson_text("p")
 
@@ -40,7 +40,7 @@ def test_the_blocks_become_the_model():
     assert quiz.is_quiz and [q.answer for q in quiz.quiz] == [":ro", "no"] and not quiz.checks
     assert lesson.recap.startswith("- A read-only mount") and len(lesson.steps) == 3  # the recap is no step
     assert lesson.renamed({"p-box": "mine"}).step(2).solution[0].text.startswith("docker run -d --name mine ")
-    assert learning.judged_by(challenge, lesson.roles) == ["p-box mounts volume p-vol read-only at /data"]
+    assert thinking.judged_by(challenge, lesson.roles) == ["p-box mounts volume p-vol read-only at /data"]
 
 
 SOLUTION = "```sh solution\ndocker run -d --name p-box --mount type=volume,src=p-vol,dst=/data,readonly busybox sleep 600\n```\n"
@@ -186,16 +186,66 @@ def test_docklab_validate_prints_file_line_message_and_exits_2(tmp_path):
     assert ok.returncode == 0 and "1 lesson file OK" in ok.stdout, ok.stdout + ok.stderr
 
 
+def course_rules(text: str) -> list[str]:
+    lesson, problems = parse(text)
+    assert problems == []
+    return [str(p) for p in thinking.course_problems(lesson)]
+
+
 def test_course_rules_name_a_missing_recap_and_a_last_step_that_is_no_challenge():
-    lesson, _ = parse(GOOD)
-    assert learning.course_problems(lesson) == []
-    no_recap, _ = parse(GOOD.split("## What to take away")[0])
-    assert learning.course_problems(no_recap) == ["think: no `## What to take away` section"]
-    plain_end, _ = parse(GOOD.split("## Challenge")[0])
-    assert learning.course_problems(plain_end) == [
-        "think: no `## What to take away` section",
-        "think: the last step, 'Make a volume', is not a challenge",
+    assert course_rules(GOOD) == []
+    no_recap = GOOD.split("## What to take away")[0]
+    assert course_rules(no_recap) == ["01-think.md:1: think: no `## What to take away` section"]
+    plain_end = GOOD.split("## Challenge")[0]
+    assert course_rules(plain_end) == [
+        "01-think.md:1: think: no `## What to take away` section",
+        f"01-think.md:{line_of(GOOD, '## Make a volume')}: think: the last step, 'Make a volume', is not a challenge",
     ]
+
+
+def test_course_rules_name_a_challenge_without_hints_or_before_the_end_and_no_prediction():
+    hints = GOOD.split("```yaml hints")[-1].split("```\n", 1)[0]  # the challenge's
+    assert course_rules(GOOD.replace("```yaml hints" + hints + "```\n", "")) == [
+        f"01-think.md:{line_of(GOOD, '## Challenge')}: think: the closing challenge has no `yaml hints`"
+    ]
+    predict = GOOD.split("```yaml predict")[1].split("```\n", 1)[0]
+    assert course_rules(GOOD.replace("```yaml predict" + predict + "```\n", "")) == [
+        f"01-think.md:{line_of(GOOD, '## Make a volume')}: think: no `yaml predict` in any step"
+    ]
+    head, rest = GOOD.split("## Challenge", 1)
+    challenge, tail = rest.split("\n## ", 1)
+    twice = f"{head}## Challenge{challenge.replace('read-only', 'again')}\n## Challenge{challenge}\n## {tail}"
+    assert course_rules(twice) == [
+        f"01-think.md:{line_of(GOOD, '## Challenge')}: think: a challenge before the last step, "
+        "'Challenge: mount it again'"
+    ]
+
+
+def test_docklab_validate_holds_the_course_folder_to_the_course_rules(tmp_path, monkeypatch, capsys):
+    from tutor.cli import main
+
+    course = tmp_path / "content"
+    course.mkdir()
+    lesson = course / "01-think.md"
+    lesson.write_text(GOOD.split("## What to take away")[0])  # a valid file, but the course wants a recap
+    monkeypatch.setenv("DOCKLAB_CONTENT", str(course))
+    assert main(["validate"]) == 2
+    assert capsys.readouterr().out == f"{lesson}:1: think: no `## What to take away` section\n"
+    assert main(["validate", str(lesson)]) == 2  # named, a file of the course is held to them too
+    capsys.readouterr()
+    elsewhere = tmp_path / "01-think.md"
+    elsewhere.write_text(lesson.read_text())
+    assert main(["validate", str(elsewhere)]) == 0  # a lesson outside the course, as the tests' own are
+    assert "1 lesson file OK" in capsys.readouterr().out
+
+
+def test_docklab_validate_passes_the_shipped_course(monkeypatch, capsys):
+    from tutor.cli import main
+    from tutor.core.lessons import catalog
+
+    monkeypatch.delenv("DOCKLAB_CONTENT", raising=False)
+    assert main(["validate"]) == 0
+    assert capsys.readouterr().out == f"{len(catalog.files())} lesson files OK\n"
 
 
 def test_a_renamed_lesson_renames_its_solution_hints_and_predictions():
