@@ -9,8 +9,11 @@ The docker SDK is imported lazily so that parsing and `validate` stay light.
 
 from __future__ import annotations
 
+import inspect
 import re
 import time
+import types
+import typing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
@@ -54,14 +57,29 @@ KINDS: dict[str, Kind] = {}
 RECALL: dict[str, Callable[..., Outcome | None]] = {}
 
 
-def check(kind: str, /, shorthand: str | None = None, **fields: Field):
-    """Register a check kind's function under `kind`, with its parameters' fields."""
+def check(kind: str, /, shorthand: str | None = None):
+    """Register a check kind's function under `kind`. Its parameters after `ctx` are the
+    kind's fields, as its signature gives them: the type (None aside), and required when
+    there is no default. One place says them, for the lesson parser and the check alike."""
 
     def register(fn: Callable[..., Outcome]) -> Callable[..., Outcome]:
-        KINDS[kind] = Kind(kind, fields, shorthand, fn, (fn.__doc__ or "").strip())
+        KINDS[kind] = Kind(kind, fields_of(fn), shorthand, fn, (fn.__doc__ or "").strip())
         return fn
 
     return register
+
+
+def fields_of(fn: Callable[..., Outcome]) -> dict[str, Field]:
+    """A check function's fields, from its signature and type hints."""
+    hints = typing.get_type_hints(fn)
+    out = {}
+    for name, param in list(inspect.signature(fn).parameters.items())[1:]:  # after ctx
+        hint = hints[name]
+        union = isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union
+        kinds = tuple(typing.get_origin(t) or t for t in (typing.get_args(hint) if union else (hint,)))
+        kinds = tuple(t for t in kinds if t is not type(None))
+        out[name] = Field(kinds[0] if len(kinds) == 1 else kinds, param.default is inspect.Parameter.empty)
+    return out
 
 
 def recall(kind: str):
@@ -73,6 +91,11 @@ def recall(kind: str):
         return fn
 
     return register
+
+
+def recalled(claim: str, found: str) -> Outcome:
+    """A claim proven from the engine's history: `found` says which event proves it."""
+    return Outcome(True, claim, how="history", found=found)
 
 
 class Context:

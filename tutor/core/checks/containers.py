@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tutor.core.checks.base import Context, Field, check, missing_container, recall
+from tutor.core.checks.base import Context, check, missing_container, recall, recalled
 from tutor.core.engine.connection import parse_version
 from tutor.core.engine.describe import ANON_LABEL, HEX64, describe_mount, is_anonymous, short, syntax_of
 from tutor.core.outcome import Outcome
@@ -17,7 +17,7 @@ def _started(ctx: Context, cid: str):
     return next((e for e in ctx.history.of("container", "start") if e.actor == cid), None)
 
 
-@check("container_exists", shorthand="name", name=Field(str, True), status=Field(str), error=Field(str))
+@check("container_exists", shorthand="name")
 def container_exists(ctx: Context, name: str, status: str | None = None, error: str | None = None) -> Outcome:
     """A container with this name exists, running or not (optionally: in this status,
     such as `created` for one whose start failed, with text in the engine's start error)."""
@@ -46,15 +46,10 @@ def _container_existed(ctx: Context, name: str, status: str | None = None, error
     if not past:
         return None
     cid, c = past[-1]
-    return Outcome(
-        True,
-        f"container {name} exists",
-        how="history",
-        found=f"the engine created {name} ({short(cid)}) at {c['created'].clock}",
-    )
+    return recalled(f"container {name} exists", f"the engine created {name} ({short(cid)}) at {c['created'].clock}")
 
 
-@check("container_running", shorthand="name", name=Field(str, True))
+@check("container_running", shorthand="name")
 def container_running(ctx: Context, name: str) -> Outcome:
     """A container with this name exists and is running."""
     claim = f"container {name} is running"
@@ -78,16 +73,13 @@ def _container_ran(ctx: Context, name: str):
     for cid, _ in reversed(_past(ctx, name)):
         start = _started(ctx, cid)
         if start is not None:
-            return Outcome(
-                True,
-                f"container {name} is running",
-                how="history",
-                found=f"the engine started {name} ({short(cid)}) at {start.clock}",
+            return recalled(
+                f"container {name} is running", f"the engine started {name} ({short(cid)}) at {start.clock}"
             )
     return None
 
 
-@check("container_absent", shorthand="name", name=Field(str, True))
+@check("container_absent", shorthand="name")
 def container_absent(ctx: Context, name: str) -> Outcome:
     """No container with this name exists."""
     claim = f"container {name} is removed"
@@ -106,11 +98,8 @@ def container_absent(ctx: Context, name: str) -> Outcome:
 def _container_was_removed(ctx: Context, name: str):
     for cid, c in reversed(_past(ctx, name)):
         if c["destroyed"] is not None:
-            return Outcome(
-                True,
-                f"container {name} is removed",
-                how="history",
-                found=f"the engine removed {name} ({short(cid)}) at {c['destroyed'].clock}",
+            return recalled(
+                f"container {name} is removed", f"the engine removed {name} ({short(cid)}) at {c['destroyed'].clock}"
             )
     return None
 
@@ -130,17 +119,7 @@ def logs_tail(c, lines: int = 6) -> str:
 SYNTAX = {"mount": "`--mount`", "v": "`-v`"}
 
 
-@check(
-    "mount",
-    container=Field(str, True),
-    destination=Field(str, True),
-    type=Field(str),
-    volume=Field(str),
-    anonymous=Field(bool),
-    read_only=Field(bool),
-    subpath=Field(str),
-    syntax=Field(str),
-)
+@check("mount")
 def mount(
     ctx: Context,
     container: str,
@@ -229,18 +208,15 @@ def mount(
 
 
 @recall("mount")
-def _mounted(
-    ctx: Context,
-    container: str,
-    destination: str,
-    type: str | None = None,
-    volume: str | None = None,
-    anonymous: bool | None = None,
-    read_only: bool | None = None,
-    subpath: str | None = None,
-    syntax: str | None = None,
-):
-    if subpath is not None or syntax is not None or type not in (None, "volume"):
+def _mounted(ctx: Context, container: str, destination: str, **wanted):
+    """`mount`'s fields (its signature above); the events show only a volume's name,
+    anonymity and read-only-ness."""
+    volume, anonymous, read_only = wanted.get("volume"), wanted.get("anonymous"), wanted.get("read_only")
+    if (
+        wanted.get("subpath") is not None
+        or wanted.get("syntax") is not None
+        or wanted.get("type") not in (None, "volume")
+    ):
         return None  # the engine's events do not record these
     for cid, _ in reversed(_past(ctx, container)):
         for m in ctx.history.mounts():
@@ -251,11 +227,9 @@ def _mounted(
             if read_only is not None and (m.attrs.get("read/write") == "false") != read_only:
                 continue
             ro = " read-only" if m.attrs.get("read/write") == "false" else ""
-            return Outcome(
-                True,
+            return recalled(
                 f"{container} mounts {short(m.actor)} at {destination}",
-                how="history",
-                found=f"the engine mounted the volume {short(m.actor)}{ro} at {destination} in "
+                f"the engine mounted the volume {short(m.actor)}{ro} at {destination} in "
                 f"{container} ({short(cid)}) at {m.clock}",
             )
     return None
@@ -279,7 +253,7 @@ def anonymity(ctx: Context, volume_attrs: dict) -> str:
     )
 
 
-@check("container_env", container=Field(str, True), variable=Field(str, True), present=Field(bool))
+@check("container_env")
 def container_env(ctx: Context, container: str, variable: str, present: bool = True) -> Outcome:
     """The container's configuration (`docker inspect`, Config.Env) has (or lacks) this
     variable. The value is never shown: it may be a password."""

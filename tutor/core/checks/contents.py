@@ -7,7 +7,7 @@ import hashlib
 import re
 import shlex
 
-from tutor.core.checks.base import Context, Field, check, missing_container
+from tutor.core.checks.base import Context, check, missing_container
 from tutor.core.checks.containers import logs_tail
 from tutor.core.engine import volumefiles
 from tutor.core.engine.describe import short
@@ -41,16 +41,7 @@ def _running(ctx: Context, name: str, claim: str):
     return c, None
 
 
-@check(
-    "exec",
-    container=Field(str, True),
-    command=Field((str, list), True),
-    contains=Field(str),
-    not_contains=Field(str),
-    exit_code=Field(int),
-    user=Field(str),
-    same_as=Field(dict),
-)
+@check("exec")
 def exec_(
     ctx: Context,
     container: str,
@@ -174,15 +165,7 @@ def _passwords(ctx: Context, c) -> list[str]:
     return others
 
 
-@check(
-    "mysql",
-    shorthand="container",
-    container=Field(str, True),
-    query=Field(str),
-    contains=Field(str),
-    not_contains=Field(str),
-    error=Field(str),
-)
+@check("mysql", shorthand="container")
 def mysql(
     ctx: Context,
     container: str,
@@ -304,15 +287,7 @@ def _volume_trouble(err: Exception, volume: str, path: str, claim: str) -> Outco
     return Outcome(False, claim, expected=f"to read volume {short(volume)}", found=str(err))
 
 
-@check(
-    "volume_file",
-    volume=Field(str, True),
-    path=Field(str, True),
-    contains=Field(str),
-    not_contains=Field(str),
-    text=Field(bool),
-    matches=Field(list),
-)
+@check("volume_file")
 def volume_file(
     ctx: Context,
     volume: str,
@@ -358,13 +333,7 @@ def volume_file(
     return Outcome(ok, claim, expected=expected, found=f"{path}: {shown}{lacking}")
 
 
-@check(
-    "volume_archive",
-    volume=Field(str, True),
-    path=Field(str),
-    holds=Field(str),
-    members=Field(list),
-)
+@check("volume_archive")
 def volume_archive(
     ctx: Context, volume: str, path: str = "", holds: str | None = None, members: list | None = None
 ) -> Outcome:
@@ -403,15 +372,7 @@ def volume_archive(
     )
 
 
-@check(
-    "volume_files",
-    volume=Field(str, True),
-    path=Field(str),
-    include=Field(list),
-    exclude=Field(list),
-    empty=Field(bool),
-    at_least=Field(int),
-)
+@check("volume_files")
 def volume_files(
     ctx: Context,
     volume: str,
@@ -451,7 +412,7 @@ def volume_files(
     return Outcome(ok, claim, expected="; ".join(parts), found=found)
 
 
-@check("volume_seen", container=Field(str, True), at=Field(str, True), volume=Field(str, True), path=Field(str))
+@check("volume_seen")
 def volume_seen(ctx: Context, container: str, at: str, volume: str, path: str = "") -> Outcome:
     """The container mounts the volume at `at` (or above it), the volume (its folder `path`,
     its root by default) holds at least one file, and the container reads every one of them
@@ -516,7 +477,7 @@ def volume_seen(ctx: Context, container: str, at: str, volume: str, path: str = 
     return Outcome(True, claim, expected=named, found=f"{container} reads {named}, the same bytes as the volume")
 
 
-@check("volumes_equal", volume=Field(str, True), other=Field(str, True))
+@check("volumes_equal")
 def volumes_equal(ctx: Context, volume: str, other: str) -> Outcome:
     """Two volumes hold the same tree: the same paths, kinds, modes, owners and bytes."""
     from docker.errors import APIError

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tutor.core.engine import events
 from tutor.core.engine.connection import parse_version
-from tutor.core.checks.base import Context, Field, check, recall
+from tutor.core.checks.base import Context, check, recall, recalled
 from tutor.core.engine.describe import short
 from tutor.core.outcome import Outcome
 
@@ -34,7 +34,7 @@ def _about(ctx: Context, role: str | None, name: str | None) -> str:
     return f"container {name}"
 
 
-@check("container_removed", shorthand="role", role=Field(str), name=Field(str))
+@check("container_removed", shorthand="role")
 def container_removed(ctx: Context, role: str | None = None, name: str | None = None) -> Outcome:
     """A container that played this role (or bore this name) was removed since the lesson
     began, whatever came after it: the engine's history says so."""
@@ -63,7 +63,7 @@ def container_removed(ctx: Context, role: str | None = None, name: str | None = 
     )
 
 
-@check("volume_removed", shorthand="name", name=Field(str, True))
+@check("volume_removed", shorthand="name")
 def volume_removed(ctx: Context, name: str) -> Outcome:
     """The engine's events show the volume removed since the lesson began: an outcome
     that leaves no trace in the end state (created, then removed)."""
@@ -89,7 +89,7 @@ def volume_removed(ctx: Context, name: str) -> Outcome:
     )
 
 
-@check("volume_prune", removed=Field(list), kept=Field(list), min_reclaimed=Field(int))
+@check("volume_prune")
 def volume_prune(
     ctx: Context, removed: list | None = None, kept: list | None = None, min_reclaimed: int | None = None
 ) -> Outcome:
@@ -169,13 +169,7 @@ def volume_of_removed(ctx: Context, role: str | None, name: str | None, destinat
     )
 
 
-@check(
-    "volume_of_removed_container",
-    role=Field(str),
-    container=Field(str),
-    destination=Field(str, True),
-    exists=Field(bool, True),
-)
+@check("volume_of_removed_container")
 def volume_of_removed_container(
     ctx: Context, destination: str, exists: bool, role: str | None = None, container: str | None = None
 ) -> Outcome:
@@ -228,11 +222,8 @@ def _volume_outlived(
         if gone.at - c_gone.at < REMOVED_WITH_NS and not between:
             continue  # it went with the container
         about = _about(ctx, role, container)
-        return Outcome(
-            True,
+        return recalled(
             f"the volume that {about} had at {destination} before its removal still exists",
-            how="history",
-            found=f"its volume {short(name)} outlived the removal at {c_gone.clock}; "
-            f"it was removed later, at {gone.clock}",
+            f"its volume {short(name)} outlived the removal at {c_gone.clock}; it was removed later, at {gone.clock}",
         )
     return None

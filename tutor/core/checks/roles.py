@@ -95,23 +95,17 @@ class Roles:
         an older thing of the suggested name could fill fails too: it is not this attempt's."""
         for key in _REF.findall(str(params)):
             res = self.resolved.get(key)
-            if res is not None and res.how == "old":
-                return Outcome(
-                    False,
-                    out.claim,
-                    expected=f"{res.role.about}, made since the lesson began",
-                    found=f"{res.name} was made before the lesson began: it is not this attempt's",
-                    hint=f"Make it again as the step says (remove the old {res.name} first, if it is yours to remove).",
-                )
-            if res is not None and res.how == "ambiguous":
-                kind = res.role.kind + "s"
-                return Outcome(
-                    False,
-                    out.claim,
-                    expected=f"one {res.role.kind} as {res.role.about}",
-                    found=f"several {kind} could be {res.role.about}: {', '.join(res.candidates)}",
-                    hint=f"Name the one you mean {res.role.name}, or remove the others.",
-                )
+            if res is None or res.how not in ("old", "ambiguous"):
+                continue
+            if res.how == "old":
+                expected = f"{res.role.about}, made since the lesson began"
+                found = f"{res.name} was made before the lesson began: it is not this attempt's"
+                hint = f"Make it again as the step says (remove the old {res.name} first, if it is yours to remove)."
+            else:
+                expected = f"one {res.role.kind} as {res.role.about}"
+                found = f"several {res.role.kind}s could be {res.role.about}: {', '.join(res.candidates)}"
+                hint = f"Name the one you mean {res.role.name}, or remove the others."
+            return Outcome(False, out.claim, expected=expected, found=found, hint=hint)
         return out
 
     def alternatives(self, key: str, limit: int = 4) -> list[Resolution]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 
-from tutor.core.checks.base import Context, Field, check, recall
+from tutor.core.checks.base import Context, check, recall, recalled
 from tutor.core.checks.containers import anonymity
 from tutor.core.engine.describe import HEX64, is_anonymous, short
 from tutor.core.outcome import Outcome
@@ -19,15 +19,7 @@ def _users(ctx: Context, volume: str) -> list[str]:
     ]
 
 
-@check(
-    "volume_exists",
-    shorthand="name",
-    name=Field(str, True),
-    anonymous=Field(bool),
-    driver=Field(str),
-    mountpoint=Field(str),
-    label=Field(str),
-)
+@check("volume_exists", shorthand="name")
 def volume_exists(
     ctx: Context,
     name: str,
@@ -81,15 +73,10 @@ def volume_exists(
 
 
 @recall("volume_exists")
-def _volume_existed(
-    ctx: Context,
-    name: str,
-    anonymous: bool | None = None,
-    driver: str | None = None,
-    mountpoint: str | None = None,
-    label: str | None = None,
-):
-    if label:
+def _volume_existed(ctx: Context, name: str, **wanted):
+    """`volume_exists`'s fields (its signature above), as far as the events show them."""
+    anonymous, driver, mountpoint = wanted.get("anonymous"), wanted.get("driver"), wanted.get("mountpoint")
+    if wanted.get("label"):
         return None  # the engine's events do not carry labels
     made = ctx.history.volumes_created().get(name)
     if made is None or (driver and made.attrs.get("driver") != driver):
@@ -102,15 +89,10 @@ def _volume_existed(
             return None
     if anonymous is not None and bool(HEX64.match(name)) != anonymous:
         return None
-    return Outcome(
-        True,
-        f"volume {short(name)} exists",
-        how="history",
-        found=f"the engine created the volume {short(name)} at {made.clock}",
-    )
+    return recalled(f"volume {short(name)} exists", f"the engine created the volume {short(name)} at {made.clock}")
 
 
-@check("volume_absent", shorthand="name", name=Field(str, True))
+@check("volume_absent", shorthand="name")
 def volume_absent(ctx: Context, name: str) -> Outcome:
     """No volume with this name exists."""
     claim = f"volume {short(name)} is gone"
@@ -131,15 +113,10 @@ def _volume_was_removed(ctx: Context, name: str):
     gone = ctx.history.destroyed("volume", name)
     if gone is None:
         return None
-    return Outcome(
-        True,
-        f"volume {short(name)} is gone",
-        how="history",
-        found=f"the engine removed the volume {short(name)} at {gone.clock}",
-    )
+    return recalled(f"volume {short(name)} is gone", f"the engine removed the volume {short(name)} at {gone.clock}")
 
 
-@check("volume_unused", shorthand="name", name=Field(str, True))
+@check("volume_unused", shorthand="name")
 def volume_unused(ctx: Context, name: str) -> Outcome:
     """The volume exists and no container (running or stopped) uses it: it is dangling."""
     claim = f"volume {short(name)} exists and no container uses it"
@@ -168,10 +145,7 @@ def _volume_was_unused(ctx: Context, name: str):
     moment = ctx.history.unused_since(name)
     if moment is None:
         return None
-    return Outcome(
-        True,
+    return recalled(
         f"volume {short(name)} exists and no container uses it",
-        how="history",
-        found=f"no container used {short(name)} once {moment.name or short(moment.actor)} was removed "
-        f"at {moment.clock}",
+        f"no container used {short(name)} once {moment.name or short(moment.actor)} was removed at {moment.clock}",
     )
