@@ -1,6 +1,7 @@
-"""The checks that read a volume's files, on the real engine: they read through a helper
-container that is never started and always removed, and they never change a volume
-(no copy-up, no volume created by asking about a missing one)."""
+"""The checks that read a volume's files, on the real engine: they read through a container
+that already mounts the whole volume where one can be read without a change, else through
+a helper container that is never started and always removed, and they never change a
+volume (no copy-up, no volume created by asking about a missing one)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,62 @@ def test_reading_leaves_no_helper_and_changes_nothing(client, ctx, prefix):
     finally:
         vol.remove()
     assert engine_state(client) == before
+
+
+def test_a_read_through_the_learners_containers_shows_the_whole_volume_and_changes_nothing(client, prefix, tmp_path):
+    """Their containers are read through only where that shows the whole volume and changes
+    nothing: a subpath, one that took it --volumes-from, one with a bind whose host folder
+    is gone, one never started are passed over (a helper reads instead); a plain one that
+    ran is read through, and no event of that read remains in the history as a mount."""
+    from tutor.core.engine.events import History
+
+    vol = client.volumes.create(f"{prefix}-data")
+    host_dir = tmp_path / "gone"
+    host_dir.mkdir()
+    made = []
+
+    def box(name, command=("sleep", "300"), start=True, **kw):
+        c = client.containers.create(BUSYBOX, list(command), name=f"{prefix}-{name}", **kw)
+        made.append(c)
+        if start:
+            c.start()
+        return c
+
+    try:
+        fill(client, vol.name, "mkdir /d/sub && echo deep > /d/sub/in.txt && echo top > /d/top.txt")
+        sub = docker_mount(vol.name, "/x", subpath="sub")
+        box("subpath", mounts=[sub])
+        box("from", volumes_from=[f"{prefix}-subpath"])
+        box("bind", ["true"], volumes=[f"{vol.name}:/d", f"{host_dir}:/b"]).wait(timeout=30)
+        never = box("never", volumes=[f"{vol.name}:/fresh"], start=False)
+        host_dir.rmdir()
+        whole = {".", "sub", "sub/in.txt", "top.txt"}
+        assert volumefiles._mounting(client, vol.name) is None
+        assert set(volumefiles.entries(client, vol.name)) == whole  # through a helper
+        assert not host_dir.exists() and client.api.diff(never.id) is None  # nothing made
+        ran = box("ran", ["true"], volumes=[f"{vol.name}:/data"])
+        ran.wait(timeout=30)
+        since = __import__("time").time()
+        assert volumefiles._mounting(client, vol.name) == (ran.id, "/data")
+        assert set(volumefiles.entries(client, vol.name)) == whole
+        assert volumefiles.text(client, vol.name, "top.txt") == "top\n"
+        with pytest.raises(volumefiles.NoPath):
+            volumefiles.text(client, vol.name, "nope.txt")
+        assert not client.api.containers(all=True, filters={"label": volumefiles.PROBE_LABEL})
+        assert not host_dir.exists() and client.api.diff(never.id) is None
+        assert [e for e in History.read(client, since).mounts() if e.attrs.get("container") == ran.id] == []
+    finally:
+        for c in reversed(made):
+            c.remove(force=True)
+        vol.remove()
+
+
+def docker_mount(volume, target, subpath):
+    import docker
+
+    mount = docker.types.Mount(target, volume, type="volume")
+    mount["VolumeOptions"] = {"Subpath": subpath}
+    return mount
 
 
 def test_asking_about_a_missing_volume_never_creates_it(client, ctx, prefix):

@@ -74,6 +74,8 @@ def fields_of(fn: Callable[..., Outcome]) -> dict[str, Field]:
     hints = typing.get_type_hints(fn)
     out = {}
     for name, param in list(inspect.signature(fn).parameters.items())[1:]:  # after ctx
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD) or name not in hints:
+            raise TypeError(f"check {fn.__name__}: every field is a named parameter with a type ({name} is not)")
         hint = hints[name]
         union = isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union
         kinds = tuple(typing.get_origin(t) or t for t in (typing.get_args(hint) if union else (hint,)))

@@ -167,29 +167,45 @@ class History:
         return None
 
 
+COPIES = ("archive-path", "extract-to-dir")  # a container's events for a copy out of it, and into it
+
+
 def _copy_mounts(raw: list[dict]) -> set[int]:
     """Which events (their places in `raw`) are the volume mounts of a copy: reading a
     container's files (`docker cp`, or docklab reading a volume through a container that
-    mounts it) mounts its volumes just before the copy's own event and unmounts them just
-    after, which is no use of them by the container. A container's start mounts them
-    before its start event instead, so those stay."""
-    of: dict[str, list[int]] = {}  # container id -> its events and its volumes' mounts, in order
+    mounts it) or asking what is at a path mounts its volumes for a moment and unmounts them
+    again, with the copy's own event between when it copied something and no event of the
+    container otherwise. That is no use of the volumes by the container. A start mounts them
+    before its start event, a stop unmounts them after its die event: those stay."""
+    of: dict[str, list[int]] = {}  # container id -> its events and its volumes' (un)mounts, in order
     for i, ev in enumerate(raw):
         actor = ev.get("Actor") or {}
         if ev.get("Type") == "container":
             of.setdefault(actor.get("ID", ""), []).append(i)
         elif ev.get("Type") == "volume" and ev.get("Action") in ("mount", "unmount"):
             of.setdefault((actor.get("Attributes") or {}).get("container", ""), []).append(i)
+
+    def action(i: int) -> str:
+        ev = raw[i]
+        return ev.get("Action", "") if ev.get("Type") == "volume" else f"container {ev.get('Action', '')}"
+
     copying: set[int] = set()
     for seq in of.values():
-        for k, i in enumerate(seq):
-            if raw[i].get("Type") != "container" or raw[i].get("Action") not in ("archive-path", "extract-to-dir"):
+        k = 0
+        while k < len(seq):
+            j = k
+            while j < len(seq) and action(seq[j]) == "mount":
+                j += 1
+            if j == k:  # not a run of mounts
+                k += 1
                 continue
-            for step, action in ((-1, "mount"), (1, "unmount")):
-                j = k + step
-                while 0 <= j < len(seq) and raw[seq[j]].get("Type") == "volume" and raw[seq[j]].get("Action") == action:
-                    copying.add(seq[j])
-                    j += step
+            end = j + 1 if j < len(seq) and raw[seq[j]].get("Action") in COPIES else j
+            after = end
+            while after < len(seq) and action(seq[after]) == "unmount":
+                after += 1
+            if after > end:  # mounts, the copy's event or none, unmounts: a copy
+                copying.update(seq[m] for m in range(k, after) if raw[seq[m]].get("Type") == "volume")
+            k = max(after, k + 1)
     return copying
 
 

@@ -2,9 +2,9 @@
 
 A volume's files live on the engine's host (or inside Docker Desktop's VM), so docklab
 reads them the way `docker cp` does, from a container that mounts the volume: the engine
-hands over a tar archive, for a stopped or never-started container too. Where a container
-already mounts the whole volume (no subpath, nothing mounted inside it), that one is read:
-nothing is made, and the read changes nothing (no copy-up, no state). Otherwise a helper
+hands over a tar archive, for a stopped container too. Where a container already mounts
+the whole volume and a read through it changes nothing (`_mounting` says when), that one is
+read: nothing is made, no copy-up, no state. Otherwise a helper
 container is created (never started) from an image already present, with the volume
 mounted read-only, `nocopy`, at a path no image has, and removed at once, whatever
 happens; it carries the label `org.docklab.probe` and a name no lesson declares, so
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import posixpath
 import tarfile
 import uuid
 from collections.abc import Iterator
@@ -90,26 +91,38 @@ class _Chunks(io.RawIOBase):
         return n
 
 
-READABLE = ("running", "paused", "exited", "created")  # states whose archive the engine reads
+READABLE = ("exited", "running", "paused")  # states whose archive the engine reads, stopped ones first
+NEVER_STARTED = "0001-01-01T00:00:00Z"
 
 
 def _mounting(client, volume: str) -> tuple[str, str] | None:
-    """A container that shows the whole volume, and where: one that mounts it as a volume,
-    not a subpath of it, with nothing else mounted inside it. Running ones first."""
+    """A container whose archive shows the whole volume and changes nothing, and where it
+    mounts it. A read sets up all of a container's mounts for a moment, so only one whose
+    mounts are all local volumes (a bind's missing host folder would be made again), that
+    has run before (a never-started one would get its mount points made in its own layer),
+    with this volume whole (not a subpath, nor taken with --volumes-from, which can carry
+    one) and nothing mounted inside it. Stopped ones first: the read holds the container's
+    lock, which a running one's own `docker stop` or healthcheck would wait for."""
     listed = client.api.containers(all=True, filters={"volume": volume})
-    for c in sorted(listed, key=lambda c: c.get("State") != "running"):
+    for c in sorted(listed, key=lambda c: READABLE.index(c["State"]) if c.get("State") in READABLE else 9):
+        mounts = c.get("Mounts") or []
         if c.get("State") not in READABLE or PROBE_LABEL in (c.get("Labels") or {}):
             continue
-        mounts = c.get("Mounts") or []
-        at = next((m["Destination"] for m in mounts if m.get("Type") == "volume" and m.get("Name") == volume), None)
-        if not at or any(m["Destination"].startswith(at.rstrip("/") + "/") for m in mounts):
+        if any(m.get("Type") != "volume" or m.get("Driver") != "local" for m in mounts):
             continue
-        try:  # a subpath shows only in the container's own record
-            host = client.api.inspect_container(c["Id"])["HostConfig"]
+        at = next((posixpath.normpath(m["Destination"]) for m in mounts if m.get("Name") == volume), None)
+        if not at or any(posixpath.normpath(m["Destination"]).startswith(at + "/") for m in mounts):
+            continue
+        try:  # a subpath, --volumes-from and a first start show only in the container's own record
+            record = client.api.inspect_container(c["Id"])
         except Exception:
             continue
-        if any(
-            (m.get("VolumeOptions") or {}).get("Subpath") for m in host.get("Mounts") or [] if m.get("Target") == at
+        host = record.get("HostConfig") or {}
+        subpath = any((m.get("VolumeOptions") or {}).get("Subpath") for m in host.get("Mounts") or [])
+        if (
+            subpath
+            or host.get("VolumesFrom")
+            or (record.get("State") or {}).get("StartedAt", NEVER_STARTED) == NEVER_STARTED
         ):
             continue
         return c["Id"], at
@@ -150,10 +163,10 @@ class _Reader:
         from docker.errors import NotFound
 
         try:
-            self.client.api.inspect_container(self.box)
-            return True
+            state = self.client.api.inspect_container(self.box).get("State") or {}
         except NotFound:
             return False
+        return state.get("Status") not in ("removing", "dead")
 
     def _make_helper(self) -> None:
         """A created, never started, container with the volume mounted read-only."""
@@ -366,6 +379,7 @@ def present(client, volume: str, path: str, names: list[str]) -> dict[str, bool]
             try:
                 chunks, _ = reader.get(f"{path.strip('/')}/{name}")
                 chunks.close()
+                del chunks  # the engine's answer freed now, not at the next name's
                 out[name] = True
             except NoPath:
                 out[name] = False
