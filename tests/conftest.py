@@ -17,6 +17,18 @@ ROOT = Path(__file__).resolve().parents[1]
 RECORDED = json.loads((ROOT / "tests" / "recorded" / "engine.json").read_text())
 
 
+def events_api(events, **more) -> SimpleNamespace:
+    """The engine API as docklab reads its events (events.past_events), answering these
+    recorded ones (a list, or a function that gives it at each read); `more`: other
+    endpoints the test needs."""
+
+    def get(url, params=None, timeout=None):
+        held = events() if callable(events) else events
+        return SimpleNamespace(text="".join(json.dumps(e) + "\n" for e in held), raise_for_status=lambda: None)
+
+    return SimpleNamespace(get=get, base_url="http+docker://recorded", api_version="1.45", timeout=60, **more)
+
+
 class RecordedClient:
     """Answers the SDK calls the checks make from engine.json (recorded by
     tests/recorded/record.py on a real engine)."""
@@ -28,7 +40,7 @@ class RecordedClient:
         self.data = data
         self.containers = SimpleNamespace(get=self._container, list=self._list)
         self.volumes = SimpleNamespace(get=self._volume)
-        self.api = SimpleNamespace(events=lambda **kw: iter(self.data.get("events", [])), containers=self._listing)
+        self.api = events_api(lambda: self.data.get("events", []), containers=self._listing)
 
     def _listing(self, all=False):
         return [{"Id": c["Id"], "Names": ["/" + n], "Mounts": c["Mounts"]} for n, c in self.data["containers"].items()]

@@ -1,5 +1,6 @@
 """Checks judged against engine answers recorded on a real engine (tests/recorded)."""
 
+from tests.conftest import events_api
 from tutor.core.checks import evaluate
 
 
@@ -174,7 +175,7 @@ def test_history_is_whole_while_the_engine_still_holds_an_event_from_before_the_
             {"Type": "volume", "Action": "create", "Actor": {"ID": f"v{i}"}, "timeNano": int((first + i) * 1e9)}
             for i in range(EVENTS_KEPT)
         ]
-        return SimpleNamespace(api=SimpleNamespace(events=lambda **kw: iter(events)))
+        return SimpleNamespace(api=events_api(events))
 
     start = 1_000_000.0
     kept = History.read(engine(first=start - 10), start)
@@ -214,7 +215,7 @@ def test_the_volume_mounts_of_a_copy_are_no_use_of_the_volume():
         ev(16, "volume", "unmount", "v", container="c1"),
         ev(17, "volume", "unmount", "w", container="c1"),
     ]
-    client = SimpleNamespace(api=SimpleNamespace(events=lambda **kw: iter(raw)))
+    client = SimpleNamespace(api=events_api(raw))
     past = History.read(client, 0.0)
     kept = [(e.action, e.attrs["container"], e.at // 10**8) for e in past.of("volume")]
     assert kept == [("mount", "c1", 2), ("unmount", "c1", 10), ("mount", "c2", 11)]

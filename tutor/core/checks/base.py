@@ -259,7 +259,10 @@ def _nothing():
         containers=SimpleNamespace(get=missing, list=lambda **kw: []),
         volumes=SimpleNamespace(get=missing),
         api=SimpleNamespace(
-            events=lambda **kw: iter(()),
+            get=lambda *a, **kw: SimpleNamespace(text="", raise_for_status=lambda: None),  # no event
+            base_url="",
+            api_version="",
+            timeout=None,
             containers=lambda **kw: [],
             volumes=lambda **kw: {"Volumes": []},
             images=lambda **kw: [],

@@ -17,6 +17,7 @@ and a step that history cannot prove is then "not provable any more" rather than
 
 from __future__ import annotations
 
+import json
 import re
 import secrets as _secrets
 import time
@@ -69,7 +70,7 @@ class History:
         has lost what came before it (its buffer overflowed, or it restarted)."""
         # The engine's whole buffer (a fractional "until" of now: it answers at once and closes),
         # so that what it still holds from before `since` shows that nothing after it is lost.
-        raw = list(client.api.events(since="1", until=f"{time.time():.9f}", decode=True))
+        raw = past_events(client, "1", f"{time.time():.9f}")
         events = []
         probes: set[str] = set()
         anchored = anchor is None
@@ -219,16 +220,29 @@ def mark(client, what: str, lesson_id: str) -> None:
         pass
 
 
+def past_events(client, since: str, until: str, filters: dict | None = None) -> list[dict]:
+    """The events the engine still holds from `since` to `until` (no later than now, so it
+    answers at once and closes), read as one answer. The SDK's stream reads them one at a
+    time, two socket reads and a JSON scan each (16 ms for the 256 an engine keeps), and a
+    step's ownership and checks read them several times."""
+    import requests
+    from docker.errors import create_api_error_from_http_exception
+
+    api = client.api
+    params = {"since": since, "until": until, **({"filters": json.dumps(filters)} if filters else {})}
+    answer = api.get(f"{api.base_url}/v{api.api_version}/events", params=params, timeout=api.timeout)
+    try:
+        answer.raise_for_status()
+    except requests.HTTPError as err:
+        raise create_api_error_from_http_exception(err) from None
+    return [json.loads(line) for line in answer.text.splitlines() if line.strip()]
+
+
 def began_marked(client, lesson_id: str) -> tuple[float, bool]:
     """When a lesson never started in docklab began: after docklab's latest reset or
     auto run of it that the engine still remembers (True), else DEFAULT_WINDOW ago (False)."""
     start, marked = time.time() - DEFAULT_WINDOW, False
-    raw = client.api.events(
-        since=f"{start:.9f}",
-        until=f"{time.time():.9f}",
-        decode=True,
-        filters={"type": ["volume"], "event": ["destroy"]},
-    )
+    raw = past_events(client, f"{start:.9f}", f"{time.time():.9f}", {"type": ["volume"], "event": ["destroy"]})
     for ev in raw:
         m = MARK.match((ev.get("Actor") or {}).get("ID", ""))
         if m and m.group(2) == lesson_id and m.group(1) != "begin":
