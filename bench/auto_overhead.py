@@ -45,7 +45,7 @@ def bare(lesson_id: str) -> float:
     known: dict[str, str] = {}
     began, start = time.time() - 1, time.perf_counter()  # roles look at what was made since
     for step in lesson.steps:
-        for command in step.commands:
+        for command in step.solution if step.challenge else step.commands:  # as --auto does
             text = image_map.apply(command.text, lesson.images)
             for name, value in known.items():
                 text = text.replace("{" + name + "}", value)
