@@ -99,6 +99,12 @@ def cpu_by_process(client, boxes) -> dict[str, float]:
             except OSError:
                 continue
             name = raw[raw.index("(") + 1 : raw.rindex(")")]
+            if name.startswith("python"):  # which of docklab's: its module
+                try:
+                    argv = Path(f"/proc/{row[0]}/cmdline").read_bytes().split(b"\0")
+                    name = argv[argv.index(b"-m") + 1].decode() if b"-m" in argv else name
+                except (OSError, ValueError):
+                    pass
             fields = raw.rsplit(")", 1)[1].split()
             spent[name] = spent.get(name, 0.0) + sum(int(x) for x in fields[11:15]) / tick
     return dict(sorted(spent.items(), key=lambda kv: -kv[1]))
