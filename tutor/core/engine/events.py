@@ -223,8 +223,9 @@ def mark(client, what: str, lesson_id: str) -> None:
 def past_events(client, since: str, until: str, filters: dict | None = None) -> list[dict]:
     """The events the engine still holds from `since` to `until` (no later than now, so it
     answers at once and closes), read as one answer. The SDK's stream reads them one at a
-    time, two socket reads and a JSON scan each (16 ms for the 256 an engine keeps), and a
-    step's ownership and checks read them several times."""
+    time, two socket reads and a JSON scan each (6.5 ms against 4.0 for the 256 an engine
+    keeps, on this project's machines), and a step's ownership and checks read them
+    several times."""
     import requests
     from docker.errors import create_api_error_from_http_exception
 

@@ -27,7 +27,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-PROBE_LABEL = "org.docklab.probe"
+from tutor.core.engine.events import PROBE_LABEL
+
 MOUNT_AT = "/.docklab-probe"
 PREFERRED_IMAGE = "docklab/busybox:stand-in"
 
