@@ -353,18 +353,20 @@ PATHS: dict[str, dict] = {
             docker container run --detach --name ro-mixed --volume configs:/app:ro \\
               --mount source=work,target=/scratch ubuntu:latest sleep 3600
             """,
-        # the review's slip: :ro forgotten; the retry keeps ro-v and makes ro-v2 right
+        # the review's slip, with names of the typist's own: :ro forgotten on reader-v, which is
+        # kept; the retry makes reader-v2 right, and the challenge's writable volume (made later)
+        # leaves two new volumes: both roles have two candidates, one choice meets each step
         "slip": """
-            docker volume create my_readonly_volume
-            docker run --rm -v my_readonly_volume:/app busybox sh -c 'echo "hello, read me" > /app/greeting.txt'
-            docker run -d --name ro-v -v my_readonly_volume:/app ubuntu sleep infinity
+            docker volume create shelf
+            docker run --rm -v shelf:/app busybox sh -c 'echo "hello, read me" > /app/greeting.txt'
+            docker run -d --name reader-v -v shelf:/app ubuntu sleep infinity
             """,
-        "fails": (2, "ro-v mounts volume my_readonly_volume read-only made with `-v` at /app"),
+        "fails": (2, "reader-v mounts volume shelf read-only made with `-v` at /app"),
         "retry": """
-            docker run -d --name ro-v2 -v my_readonly_volume:/app:ro ubuntu sleep infinity
-            docker run -d --name ro-mount --mount type=volume,source=my_readonly_volume,target=/app,readonly ubuntu sleep infinity
-            docker run --rm -v my_readonly_volume:/app busybox sh -c 'echo "written elsewhere" > /app/more.txt'
-            docker run -d --name ro-mixed -v my_readonly_volume:/app:ro -v scratch_rw:/scratch ubuntu sleep infinity
+            docker run -d --name reader-v2 -v shelf:/app:ro ubuntu sleep infinity
+            docker run -d --name reader-mnt --mount type=volume,source=shelf,target=/app,readonly ubuntu sleep infinity
+            docker run --rm -v shelf:/app busybox sh -c 'echo "written elsewhere" > /app/more.txt'
+            docker run -d --name reader-mix -v shelf:/app:ro -v scratchpad:/scratch ubuntu sleep infinity
             """,
     },
     "subpath": {

@@ -4,6 +4,8 @@ TUI both drive a Session; neither talks to Docker itself."""
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import time
 from dataclasses import dataclass, field, replace
 from typing import Callable
@@ -23,6 +25,16 @@ from tutor.core.learner.thinking import LEARNER, PREDICTIONS, QUIZ, Pick, picks,
 from tutor.core.checks.roles import Roles
 
 WaitProgress = Callable[[str, float, float], None]  # claim, seconds waited, limit
+
+
+MAX_TRIES = 32  # choices of things for a step's roles tried, at most, when the resolved ones fail it
+
+
+def _instead(first, other) -> str:
+    """What played a role in a passing try, and what the role had resolved to, in words."""
+    if first.how == "ambiguous":
+        return f"{other.describe()}, the one of {', '.join(map(short, first.candidates))} that meets this step"
+    return f"{other.describe()}, which meets this step ({short(first.name)} does not)"
 
 
 HOW = {
@@ -423,26 +435,37 @@ class Session:
         return report
 
     def _with_another(self, step: Step, ctx: checks.Context) -> StepReport | None:
-        """The step judged with another thing of this attempt in one of its roles, the first
-        that meets it (recorded so), when the one resolved does not: a wrong try kept and a
-        right one made beside it pass; None when no other thing meets it."""
-        for key in ctx.roles.used_by([c.params for c in step.checks]):
-            first = ctx.roles.resolved[key]
-            tried = ", ".join(map(short, first.candidates)) if first.how == "ambiguous" else short(first.name)
-            for other in ctx.roles.alternatives(key):
-                with ctx.roles.pinned(key, other):
-                    outcomes = []
-                    for spec in step.checks:  # the first that fails ends the try: the cheap checks come first
-                        outcomes.append(checks.evaluate(spec.kind, spec.params, ctx))
-                        if not outcomes[-1].ok:
-                            break
-                    if not all(o.ok for o in outcomes):
-                        continue
-                    used = f"{other.describe()}, which meets this step ({tried} does not)"
-                    report = StepReport(step, outcomes, "now", roles=[used])
-                    self._record(step, ctx, report)
-                    if report.passed:
-                        return report
+        """The step judged with other things of this attempt in its roles, the first choice
+        that meets it (recorded so), when the ones resolved do not: a wrong try kept and a
+        right one made beside it pass. The roles a step uses are tried together (at most
+        MAX_TRIES choices), since one ambiguous role fails the step whatever another holds.
+        None when no choice meets it."""
+        keys = list(ctx.roles.used_by([c.params for c in step.checks]))
+        firsts = {key: ctx.roles.resolved[key] for key in keys}
+        choices = []
+        for key in keys:
+            keep = [] if firsts[key].how == "ambiguous" else [None]  # None: the role as resolved
+            choices.append(keep + ctx.roles.alternatives(key))
+        for tried, choice in enumerate(itertools.product(*choices)):
+            if tried >= MAX_TRIES:
+                break
+            pins = [(key, other) for key, other in zip(keys, choice) if other is not None]
+            if not pins:
+                continue
+            with contextlib.ExitStack() as stack:
+                for key, other in pins:
+                    stack.enter_context(ctx.roles.pinned(key, other))
+                outcomes = []
+                for spec in step.checks:  # the first that fails ends the try: the cheap checks come first
+                    outcomes.append(checks.evaluate(spec.kind, spec.params, ctx))
+                    if not outcomes[-1].ok:
+                        break
+                if not all(o.ok for o in outcomes):
+                    continue
+                report = StepReport(step, outcomes, "now", roles=[_instead(firsts[k], o) for k, o in pins])
+                self._record(step, ctx, report)
+                if report.passed:
+                    return report
         return None
 
     def _with_causes(self, step: Step, ctx: checks.Context, outcomes: list[Outcome]) -> list[Outcome]:
