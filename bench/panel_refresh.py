@@ -29,6 +29,7 @@ def pct(values: list[float], q: int) -> float:
 
 
 def main() -> None:
+    from tutor.core.engine.sdk import SdkPort
     from tutor.core.engine.state import snapshot
 
     with private_engine(["docklab/busybox:stand-in"]) as (_, client):
@@ -44,7 +45,7 @@ def main() -> None:
         snaps = []
         for _ in range(ROUNDS):
             t = time.perf_counter()
-            snap = snapshot(client)
+            snap = snapshot(SdkPort(client))
             snaps.append((time.perf_counter() - t) * 1000)
     work, frames, empty, busy, busy_empty = asyncio.run(frame_times(snap))
     print(

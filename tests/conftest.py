@@ -1,69 +1,20 @@
-"""Shared fixtures: a client that replays recorded engine answers (unit tests), and a
-way to run the real `docklab` against the real engine (engine tests)."""
+"""Shared fixtures: a check's context on the recorded engine (unit tests,
+tests/enginekit.py), and a way to run the real `docklab` against the real engine
+(engine tests)."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 import uuid
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
+from tests.enginekit import RECORDED, RecordedEngine
+
 ROOT = Path(__file__).resolve().parents[1]
-RECORDED = json.loads((ROOT / "tests" / "recorded" / "engine.json").read_text())
-
-
-def events_api(events, **more) -> SimpleNamespace:
-    """The engine API as docklab reads its events (events.past_events), answering these
-    recorded ones (a list, or a function that gives it at each read); `more`: other
-    endpoints the test needs."""
-
-    def get(url, params=None, timeout=None):
-        held = events() if callable(events) else events
-        return SimpleNamespace(text="".join(json.dumps(e) + "\n" for e in held), raise_for_status=lambda: None)
-
-    return SimpleNamespace(get=get, base_url="http+docker://recorded", api_version="1.45", timeout=60, **more)
-
-
-class RecordedClient:
-    """Answers the SDK calls the checks make from engine.json (recorded by
-    tests/recorded/record.py on a real engine)."""
-
-    def __init__(self, data=RECORDED):
-        from docker.errors import NotFound
-
-        self._nf = NotFound
-        self.data = data
-        self.containers = SimpleNamespace(get=self._container, list=self._list)
-        self.volumes = SimpleNamespace(get=self._volume)
-        self.api = events_api(lambda: self.data.get("events", []), containers=self._listing)
-
-    def _listing(self, all=False):
-        return [{"Id": c["Id"], "Names": ["/" + n], "Mounts": c["Mounts"]} for n, c in self.data["containers"].items()]
-
-    def _container(self, name):
-        attrs = self.data["containers"].get(name)
-        if attrs is None:
-            raise self._nf(f"No such container: {name}")
-        return SimpleNamespace(attrs=attrs, name=name, id=attrs["Id"], status=attrs["State"]["Status"])
-
-    def _volume(self, name):
-        attrs = self.data["volumes"].get(name)
-        if attrs is None:
-            raise self._nf(f"No such volume: {name}")
-        return SimpleNamespace(attrs=attrs, name=name)
-
-    def _list(self, all=False, filters=None):
-        vol = (filters or {}).get("volume")
-        return [
-            self._container(n)
-            for n, c in self.data["containers"].items()
-            if any(m.get("Name") == vol for m in c["Mounts"])
-        ]
 
 
 @pytest.fixture
@@ -71,7 +22,8 @@ def recorded_ctx():
     from tutor.core.checks import Context
     from tutor.core.engine.connection import Engine
 
-    engine = Engine(RecordedClient(), RECORDED["version"]["Version"], RECORDED["version"]["ApiVersion"])
+    version = RECORDED["version"]
+    engine = Engine(None, version["Version"], version["ApiVersion"], port=RecordedEngine.recorded())
     return Context(engine, since=1.0)  # the recorded events are older than any real window
 
 

@@ -1,6 +1,6 @@
 """Checks judged against engine answers recorded on a real engine (tests/recorded)."""
 
-from tests.conftest import events_api
+from tests.enginekit import RecordedEngine
 from tutor.core.checks import evaluate
 
 
@@ -9,7 +9,7 @@ def ev(ctx, kind, **params):
 
 
 def anon_name(ctx):
-    return ctx.client.containers.get("rec-anon").attrs["Mounts"][0]["Name"]
+    return ctx.port.container("rec-anon").attrs["Mounts"][0]["Name"]
 
 
 def test_mount_any_syntax_passes_and_the_hint_names_what_was_found(recorded_ctx):
@@ -35,7 +35,7 @@ def test_anonymous_is_recognised_by_label_or_by_a_64_hex_name(recorded_ctx):
 
 
 def test_read_only_is_judged_by_RW_not_Mode(recorded_ctx):
-    ro = recorded_ctx.client.containers.get("rec-ro").attrs["Mounts"][0]
+    ro = recorded_ctx.port.container("rec-ro").attrs["Mounts"][0]
     assert ro["Mode"] != "ro" and ro["RW"] is False  # --mount ...,readonly: Mode "z"
     assert ev(recorded_ctx, "mount", container="rec-ro", destination="/app", read_only=True).ok
     out = ev(recorded_ctx, "mount", container="rec-named", destination="/var/lib/mysql", read_only=True)
@@ -127,7 +127,7 @@ def test_volume_prune_tells_what_a_prune_removed_kept_and_freed(recorded_ctx):
     assert not ev(recorded_ctx, "volume_prune", removed=["rec-gone"]).ok  # not by the prune
     assert not ev(recorded_ctx, "volume_prune", kept=["rec-gone"]).ok  # gone before it ran
     assert not ev(recorded_ctx, "volume_prune", removed=["rec-prune"], min_reclaimed=2000000).ok
-    recorded_ctx.client.data = {**recorded_ctx.client.data, "events": []}
+    recorded_ctx.port._events = []
     recorded_ctx._history = None  # a context reads the history once
     none = ev(recorded_ctx, "volume_prune", removed=["rec-prune"])
     assert not none.ok and "no volume prune" in none.found
@@ -166,8 +166,6 @@ def test_volume_differences_name_each_kind_of_change():
 def test_history_is_whole_while_the_engine_still_holds_an_event_from_before_the_start():
     """The engine keeps its last 256 events: a full buffer loses nothing of an attempt
     whose start is younger than the oldest event it still holds."""
-    from types import SimpleNamespace
-
     from tutor.core.engine.events import EVENTS_KEPT, History
 
     def engine(first: float):
@@ -175,7 +173,7 @@ def test_history_is_whole_while_the_engine_still_holds_an_event_from_before_the_
             {"Type": "volume", "Action": "create", "Actor": {"ID": f"v{i}"}, "timeNano": int((first + i) * 1e9)}
             for i in range(EVENTS_KEPT)
         ]
-        return SimpleNamespace(api=events_api(events))
+        return RecordedEngine(events=events)
 
     start = 1_000_000.0
     kept = History.read(engine(first=start - 10), start)
@@ -189,8 +187,6 @@ def test_the_volume_mounts_of_a_copy_are_no_use_of_the_volume():
     """Reading a container's files (docklab's own reads of a volume, or `docker cp`) mounts
     its volumes around the copy's event: those mounts leave the history; a start's stay.
     The events as Engine 26 gave them for `docker run -d -v v:/z` and then `docker cp`."""
-    from types import SimpleNamespace
-
     from tutor.core.engine.events import History
 
     def ev(n, type_, action, actor, **attrs):
@@ -215,7 +211,6 @@ def test_the_volume_mounts_of_a_copy_are_no_use_of_the_volume():
         ev(16, "volume", "unmount", "v", container="c1"),
         ev(17, "volume", "unmount", "w", container="c1"),
     ]
-    client = SimpleNamespace(api=events_api(raw))
-    past = History.read(client, 0.0)
+    past = History.read(RecordedEngine(events=raw), 0.0)
     kept = [(e.action, e.attrs["container"], e.at // 10**8) for e in past.of("volume")]
     assert kept == [("mount", "c1", 2), ("unmount", "c1", 10), ("mount", "c2", 11)]

@@ -1,6 +1,7 @@
 """The layering rules of the design: the core never imports Textual, the UI or the CLI;
 its groups import only downwards; no module-level import cycle anywhere in tutor/; and
-`--help` and the TUI's first paint stay light (no Textual, no docker SDK, no parser).
+`--help` and the TUI's first paint stay light (no Textual, no docker SDK, no parser);
+only the engine group speaks the docker SDK.
 
 The direction between the core's groups, lowest first (a module may import its own
 group and any lower one, never a higher one):
@@ -182,6 +183,22 @@ def test_core_sources_never_import_textual_the_ui_or_the_cli():
             if m.split(".")[0] == "textual" or m.startswith("tutor.ui") or m.startswith("tutor.cli")
         }
         assert not bad, f"{path} imports {bad}"
+
+
+def sdk_importers() -> list[str]:
+    """The modules of core, ui and cli outside core/engine that import the docker SDK."""
+    outside = [p for pkg in ("core", "ui", "cli") for p in (TUTOR / pkg).rglob("*.py")]
+    return sorted(
+        module_name(p)
+        for p in outside
+        if not p.is_relative_to(CORE / "engine") and any(m.split(".")[0] == "docker" for m in imported_modules(p))
+    )
+
+
+def test_only_the_engine_group_speaks_the_docker_sdk():
+    """Checks, roles, ownership, the guard, the panel and the CLI ask the engine through
+    its port (tutor/core/engine/port.py); the classroom's hub and spawner may keep the SDK."""
+    assert sdk_importers() == []
 
 
 def test_importing_every_core_module_loads_no_textual():

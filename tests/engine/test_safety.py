@@ -178,11 +178,12 @@ def test_the_guard_knows_the_prune_rules_of_each_api_version(client, prefix, tmp
     from tutor.core.engine.connection import Engine
     from tutor.core.lessons.lessonfile import load
     from tutor.core.learner.ownership import Ownership
+    from tutor.core.engine.sdk import SdkPort
 
     named = client.volumes.create(f"{prefix}-named", labels={"dltest": prefix})
     anon = client.volumes.create(f"{prefix}-anon", labels={"dltest": prefix, "com.docker.volume.anonymous": ""})
     lesson = load(content_dir() / "03-managing-volumes.md")
-    owner = Ownership(client, lesson, path=tmp_path / "owned.json")  # not started: owns nothing
+    owner = Ownership(SdkPort(client), lesson, path=tmp_path / "owned.json")  # not started: owns nothing
     flt = f"--filter label=dltest={prefix}"
     try:
 

@@ -11,6 +11,7 @@ from tests.conftest import engine_state
 from tutor.core.engine import volumefiles
 from tutor.core.checks import Context, evaluate
 from tutor.core.engine.connection import Engine
+from tutor.core.engine.sdk import SdkPort
 
 pytestmark = pytest.mark.engine
 BUSYBOX = "docklab/busybox:stand-in"
@@ -35,13 +36,13 @@ def test_reading_leaves_no_helper_and_changes_nothing(client, ctx, prefix):
         assert evaluate("volume_files", {"volume": vol.name, "path": "sub", "include": ["a.txt"]}, ctx).ok
         missing = evaluate("volume_file", {"volume": vol.name, "path": "sub/nope.txt"}, ctx)
         assert not missing.ok and "nothing at sub/nope.txt" in missing.found
-        tree = volumefiles.entries(client, vol.name)
+        tree = volumefiles.entries(SdkPort(client), vol.name)
         assert tree["sub/a.txt"].mode == 0o600 and tree["sub/a.txt"].kind == "file"
         assert not [c for c in client.api.containers(all=True, filters={"label": volumefiles.PROBE_LABEL})]
         # the helper mounts nocopy at a path no image has: an empty volume stays empty
         empty = client.volumes.create(f"{prefix}-empty")
         assert evaluate("volume_files", {"volume": empty.name, "empty": True}, ctx).ok
-        assert volumefiles.listing(client, empty.name) == []
+        assert volumefiles.listing(SdkPort(client), empty.name) == []
         empty.remove()
     finally:
         vol.remove()
@@ -76,20 +77,20 @@ def test_a_read_through_the_learners_containers_shows_the_whole_volume_and_chang
         never = box("never", volumes=[f"{vol.name}:/fresh"], start=False)
         host_dir.rmdir()
         whole = {".", "sub", "sub/in.txt", "top.txt"}
-        assert volumefiles._mounting(client, vol.name) is None
-        assert set(volumefiles.entries(client, vol.name)) == whole  # through a helper
+        assert volumefiles._mounting(SdkPort(client), vol.name) is None
+        assert set(volumefiles.entries(SdkPort(client), vol.name)) == whole  # through a helper
         assert not host_dir.exists() and client.api.diff(never.id) is None  # nothing made
         ran = box("ran", ["true"], volumes=[f"{vol.name}:/data"])
         ran.wait(timeout=30)
         since = __import__("time").time()
-        assert volumefiles._mounting(client, vol.name) == (ran.id, "/data")
-        assert set(volumefiles.entries(client, vol.name)) == whole
-        assert volumefiles.text(client, vol.name, "top.txt") == "top\n"
+        assert volumefiles._mounting(SdkPort(client), vol.name) == (ran.id, "/data")
+        assert set(volumefiles.entries(SdkPort(client), vol.name)) == whole
+        assert volumefiles.text(SdkPort(client), vol.name, "top.txt") == "top\n"
         with pytest.raises(volumefiles.NoPath):
-            volumefiles.text(client, vol.name, "nope.txt")
+            volumefiles.text(SdkPort(client), vol.name, "nope.txt")
         assert not client.api.containers(all=True, filters={"label": volumefiles.PROBE_LABEL})
         assert not host_dir.exists() and client.api.diff(never.id) is None
-        assert [e for e in History.read(client, since).mounts() if e.attrs.get("container") == ran.id] == []
+        assert [e for e in History.read(SdkPort(client), since).mounts() if e.attrs.get("container") == ran.id] == []
     finally:
         for c in reversed(made):
             c.remove(force=True)
@@ -143,7 +144,7 @@ def test_a_big_file_is_searched_whole_and_a_listing_by_name_reads_no_file(client
         assert not evaluate("volume_file", {"volume": vol.name, "path": "big.txt", "not_contains": "NEEDLE"}, ctx).ok
         assert evaluate("volume_file", {"volume": vol.name, "path": "big.txt", "not_contains": "HAY"}, ctx).ok
         assert not evaluate("volume_file", {"volume": vol.name, "path": "big.txt", "contains": "HAY"}, ctx).ok
-        assert volumefiles.present(client, vol.name, "", ["big.txt", "sub", "gone"]) == {
+        assert volumefiles.present(SdkPort(client), vol.name, "", ["big.txt", "sub", "gone"]) == {
             "big.txt": True,
             "sub": True,
             "gone": False,
@@ -152,7 +153,7 @@ def test_a_big_file_is_searched_whole_and_a_listing_by_name_reads_no_file(client
         missing = evaluate("volume_files", {"volume": vol.name, "include": ["gone"]}, ctx)
         assert not missing.ok and missing.found.endswith("holds big.txt, sub")
         with pytest.raises(volumefiles.NoPath):
-            volumefiles.listing(client, vol.name, "big.txt")
+            volumefiles.listing(SdkPort(client), vol.name, "big.txt")
         assert not [c for c in client.api.containers(all=True, filters={"label": volumefiles.PROBE_LABEL})]
     finally:
         vol.remove()

@@ -253,7 +253,7 @@ def cmd_check(args) -> int:
 def cmd_reset(args) -> int:
     engine = connect()
     if args.all:
-        lessons = [catalog.find(i) for i in started_lessons(engine.client)]
+        lessons = [catalog.find(i) for i in started_lessons(engine.port)]
         if not lessons:
             print("docklab has not started any lesson on this engine: nothing to remove.")
             return OK

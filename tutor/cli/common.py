@@ -27,6 +27,8 @@ def run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) 
     except BrokenPipeError:  # our own stdout closed (`| head`), not the engine
         return OK
     except Exception as err:
+        from tutor.core.engine.connection import engine_lost  # only once something went wrong
+
         if not engine_lost(err):
             raise
         print(
@@ -37,12 +39,3 @@ def run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) 
             file=sys.stderr,
         )
         return NO_ENGINE
-
-
-def engine_lost(err: Exception) -> bool:
-    """Did the engine go away (or break) in the middle of a command? The SDK's errors and
-    requests' are not docklab's own, so they are told apart by type here."""
-    import requests  # with the SDK: only once something went wrong
-    from docker.errors import DockerException
-
-    return isinstance(err, (DockerException, requests.exceptions.RequestException, ConnectionError))

@@ -27,7 +27,7 @@ class Finding:
 
 def engine_findings(engine: Engine) -> list[Finding]:
     """What the engine's versions, storage and features mean for the lessons."""
-    info = engine.client.info()
+    info = engine.port.info()
     out = [
         Finding(
             "ok", "engine", f"Docker Engine {engine.version}, API {engine.api_version}, at {engine.host} ({engine.how})"

@@ -152,12 +152,13 @@ class DocklabApp(App):
 
         self.push_screen(Help())
 
-    def new_client(self):
-        """A new docker client for the engine docklab uses (the engine panel's watcher makes
-        one whenever it has lost the engine); raises EngineUnavailable while there is none."""
+    def new_port(self):
+        """A new connection to the engine docklab uses, as its port (the engine panel's
+        watcher makes one whenever it has lost the engine); raises EngineUnavailable while
+        there is none."""
         from tutor.core.engine.connection import connect
 
-        return connect(timeout=30).client
+        return connect(timeout=30).port
 
     def own_shell(self) -> None:
         """The fallback where no pty can be embedded: suspend and run the learner's shell."""

@@ -71,7 +71,7 @@ class LessonScreen(CatchUpMixin, ThinkingMixin, Screen):
                 )
             with Vertical(id="engine-box"):
                 yield Static("Engine", classes="section")
-                yield EnginePanel(self.app.new_client, id="engine")
+                yield EnginePanel(self.app.new_port, id="engine")
         yield Footer()
 
     @property

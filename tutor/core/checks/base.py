@@ -4,7 +4,7 @@ Each check judges an outcome on the engine, never the keystrokes that produced i
 A check kind is a function `(ctx, **params) -> Outcome`, registered with `@check`;
 a kind may also register a `@recall` function that proves the same claim from the
 engine's event history, for a step whose state a later step changed.
-The docker SDK is imported lazily so that parsing and `validate` stay light.
+Checks ask the engine through its port (tutor/core/engine/port.py), never the SDK.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from tutor.core.engine.events import DEFAULT_WINDOW, History
+from tutor.core.engine.empty import Empty
+from tutor.core.engine.port import Container, Listed, Port, Volume
 from tutor.core.outcome import Outcome
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -123,15 +125,15 @@ class Context:
         self._history = past  # shared by a whole-lesson check; read when first needed otherwise
 
     @property
-    def client(self):
-        """The engine's docker SDK client."""
-        return self.engine.client
+    def port(self) -> Port:
+        """What the checks ask the engine through."""
+        return self.engine.port
 
     @property
     def history(self) -> History:
         """The engine's lifecycle events since the lesson began, read once."""
         if self._history is None:
-            self._history = History.read(self.client, self.since or time.time() - DEFAULT_WINDOW)
+            self._history = History.read(self.port, self.since or time.time() - DEFAULT_WINDOW)
         return self._history
 
     def hide(self, value: str) -> None:
@@ -144,36 +146,29 @@ class Context:
         """What `{name}` stands for: remembered facts, then resolved roles."""
         return {**self.facts, **(self.roles.names() if self.roles else {})}
 
-    def _get(self, kind: str, name: str):
-        if self.seen is not None and (kind, name) in self.seen:
-            return self.seen[(kind, name)]
-        from docker.errors import NotFound
-
-        try:
-            found = getattr(self.client, kind).get(name)
-        except NotFound:
-            found = None
+    def _get(self, key: tuple, ask: Callable[[], Any]) -> Any:
+        if self.seen is not None and key in self.seen:
+            return self.seen[key]
+        found = ask()
         if self.seen is not None:
-            self.seen[(kind, name)] = found
+            self.seen[key] = found
         return found
 
-    def container(self, name: str):
+    def container(self, name: str) -> Container | None:
         """The container of this name or id, or None."""
-        return self._get("containers", name)
+        return self._get(("containers", name), lambda: self.port.container(name))
 
-    def volume(self, name: str):
+    def volume(self, name: str) -> Volume | None:
         """The volume of this name, or None."""
-        return self._get("volumes", name)
+        return self._get(("volumes", name), lambda: self.port.volume(name))
 
-    def listing(self, kind: str) -> list[dict]:
-        """The engine's container (all) or volume list, as the API gives it."""
-        if self.seen is not None and ("list", kind) in self.seen:
-            return self.seen[("list", kind)]
-        api = self.client.api
-        found = api.containers(all=True) if kind == "containers" else api.volumes().get("Volumes") or []
-        if self.seen is not None:
-            self.seen[("list", kind)] = found
-        return found
+    def containers(self) -> list[Listed]:
+        """Every container the engine lists, running or not."""
+        return self._get(("list", "containers"), self.port.containers)
+
+    def volumes(self) -> list[Volume]:
+        """Every volume the engine lists."""
+        return self._get(("list", "volumes"), self.port.volumes)
 
 
 class MissingFact(Exception):
@@ -246,40 +241,12 @@ class _Unfilled(dict):
         return "{" + key + "}"
 
 
-def _nothing():
-    """A docker client for an engine that holds nothing: no container, volume, image or event."""
-    from types import SimpleNamespace
-
-    from docker.errors import NotFound
-
-    def missing(*args, **kwargs):
-        raise NotFound("nothing here")
-
-    return SimpleNamespace(
-        containers=SimpleNamespace(get=missing, list=lambda **kw: []),
-        volumes=SimpleNamespace(get=missing),
-        api=SimpleNamespace(
-            get=lambda *a, **kw: SimpleNamespace(text="", raise_for_status=lambda: None),  # no event
-            base_url="",
-            api_version="",
-            timeout=None,
-            containers=lambda **kw: [],
-            volumes=lambda **kw: {"Volumes": []},
-            images=lambda **kw: [],
-            inspect_volume=missing,
-            inspect_image=missing,
-            inspect_container=missing,
-            create_container=missing,
-        ),
-    )
-
-
 def sentence(kind: str, params: dict[str, Any], names: dict[str, str]) -> str:
     """What a check claims, in the very words its result will use, before anything has run:
     the check judged on an engine that holds nothing (`{role}`s as these names)."""
     from tutor.core.engine.connection import Engine
 
-    ctx = Context(Engine(_nothing(), "0", "0"), since=0.0)
+    ctx = Context(Engine(None, "0", "0", port=Empty()), since=0.0)
     return KINDS[kind].judge(ctx, **fill(params, _Unfilled(names))).claim
 
 

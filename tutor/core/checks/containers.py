@@ -5,6 +5,7 @@ from __future__ import annotations
 from tutor.core.checks.base import Context, check, missing_container, recall, recalled
 from tutor.core.engine.connection import parse_version
 from tutor.core.engine.describe import ANON_LABEL, HEX64, describe_mount, is_anonymous, short, syntax_of
+from tutor.core.engine.port import Container, Port
 from tutor.core.outcome import Outcome
 
 
@@ -62,7 +63,7 @@ def container_running(ctx: Context, name: str) -> Outcome:
             False,
             claim,
             expected="running",
-            found=f"{name} is {c.status} (exit code {state.get('ExitCode')})" + logs_tail(c),
+            found=f"{name} is {c.status} (exit code {state.get('ExitCode')})" + logs_tail(ctx.port, c),
             hint=f"See why it stopped: `docker logs {name}`; start it again with `docker start {name}`.",
         )
     return Outcome(True, claim, found=f"{name} is running")
@@ -104,10 +105,10 @@ def _container_was_removed(ctx: Context, name: str):
     return None
 
 
-def logs_tail(c, lines: int = 6) -> str:
+def logs_tail(port: Port, c: Container, lines: int = 6) -> str:
     """The container's last log lines, when it stopped or restarts: they usually say why."""
     try:
-        text = c.logs(tail=lines).decode("utf-8", "replace").strip()
+        text = port.logs(c.id, tail=lines).decode("utf-8", "replace").strip()
     except Exception:
         return ""
     return f"; its last log lines: {' | '.join(text.splitlines()[-lines:])}" if text else ""

@@ -11,6 +11,7 @@ from tutor.core.checks.base import Context, check, missing_container
 from tutor.core.checks.containers import logs_tail
 from tutor.core.engine import volumefiles
 from tutor.core.engine.describe import short
+from tutor.core.engine.port import Container, Port, Refused
 from tutor.core.outcome import Outcome
 
 
@@ -26,7 +27,7 @@ def _not_running(ctx: Context, c, name: str, claim: str) -> Outcome:
         False,
         claim,
         expected=f"{name} running",
-        found=f"{name} is {state}" + logs_tail(c),
+        found=f"{name} is {state}" + logs_tail(ctx.port, c),
         hint=f"Its log says why (`docker logs {name}`); fix that, then run it again.",
     )
 
@@ -73,11 +74,10 @@ def exec_(
     c, trouble = _running(ctx, container, claim)
     if trouble:
         return trouble
-    from docker.errors import APIError
 
     try:
-        code, out = c.exec_run(_as_argv(command), user=user or "")
-    except APIError as err:
+        code, out = ctx.port.exec(c.id, _as_argv(command), user=user or "")
+    except Refused as err:
         return Outcome(False, claim, expected="the command to run", found=str(err.explanation or err))
     text = (out or b"").decode("utf-8", "replace").strip()
     tail = text if len(text) <= 300 else "…" + text[-300:]
@@ -87,12 +87,12 @@ def exec_(
         path = str(source.get("path", ""))
         try:
             if "image" in source:
-                want = volumefiles.image_entries(ctx.client, str(source["image"]), path)
+                want = volumefiles.image_entries(ctx.port, str(source["image"]), path)
             else:
-                want = volumefiles.entries(ctx.client, str(source.get("volume", "")), path)
+                want = volumefiles.entries(ctx.port, str(source.get("volume", "")), path)
         except volumefiles.NoPath as err:
             return Outcome(False, claim, expected=f"{file} to exist", found=str(err))
-        except (volumefiles.NoVolume, volumefiles.NoImage, APIError) as err:
+        except (volumefiles.NoVolume, volumefiles.NoImage, Refused) as err:
             return _volume_trouble(err, str(source.get("volume", "")), path, claim)
         if want.get(".") is None or want["."].kind != "file":
             return Outcome(False, claim, expected=f"{file} to be a file", found=f"{file} is a folder")
@@ -126,7 +126,7 @@ def _env(c) -> dict[str, str]:
     return dict(e.partition("=")[::2] for e in (c.attrs.get("Config") or {}).get("Env") or [])
 
 
-def given_password(c) -> str | None:
+def given_password(port: Port, c: Container) -> str | None:
     """The root password this container was given: MYSQL_ROOT_PASSWORD, the file named
     by MYSQL_ROOT_PASSWORD_FILE (read inside it, as the image does), empty with
     MYSQL_ALLOW_EMPTY_PASSWORD, the one its log printed with MYSQL_RANDOM_ROOT_PASSWORD;
@@ -135,13 +135,13 @@ def given_password(c) -> str | None:
     if "MYSQL_ROOT_PASSWORD" in env:
         return env["MYSQL_ROOT_PASSWORD"]
     if env.get("MYSQL_ROOT_PASSWORD_FILE") and c.status == "running":
-        code, out = c.exec_run(["cat", env["MYSQL_ROOT_PASSWORD_FILE"]])
+        code, out = port.exec(c.id, ["cat", env["MYSQL_ROOT_PASSWORD_FILE"]])
         if code == 0:
             return out.decode("utf-8", "replace").rstrip("\n")
     if env.get("MYSQL_ALLOW_EMPTY_PASSWORD"):
         return ""
     if env.get("MYSQL_RANDOM_ROOT_PASSWORD"):  # the image prints it once, at initialisation
-        logs = c.logs().decode("utf-8", "replace")
+        logs = port.logs(c.id).decode("utf-8", "replace")
         found = re.findall(r"GENERATED ROOT PASSWORD: (\S+)", logs)
         if found:
             return found[-1]
@@ -151,7 +151,7 @@ def given_password(c) -> str | None:
 def _passwords(ctx: Context, c) -> list[str]:
     """The container's own password; for one given none (a server started on a data
     directory made earlier), the passwords the lesson's other containers were given."""
-    own = given_password(c)
+    own = given_password(ctx.port, c)
     if own is not None:
         return [own]
     others: list[str] = []
@@ -159,7 +159,7 @@ def _passwords(ctx: Context, c) -> list[str]:
         if res.role.kind != "container" or res.how not in ("name", "match") or res.thing_id == c.id:
             continue
         other = ctx.container(res.thing_id)
-        pw = given_password(other) if other is not None else None
+        pw = given_password(ctx.port, other) if other is not None else None
         if pw is not None and pw not in others:
             others.append(pw)
     return others
@@ -190,12 +190,11 @@ def mysql(
     c, trouble = _running(ctx, container, claim)
     if trouble:
         return trouble
-    from docker.errors import APIError
 
     try:
         candidates = _passwords(ctx, c)
-    except APIError:
-        c.reload()
+    except Refused:
+        c = ctx.port.container(c.id) or c
         return _not_running(ctx, c, container, claim)
     if not candidates:
         return Outcome(
@@ -215,18 +214,18 @@ def mysql(
     try:
         for password in candidates:
             ctx.hide(password)
-            code, out = c.exec_run(argv, environment={"MYSQL_PWD": password})
+            code, out = ctx.port.exec(c.id, argv, environment={"MYSQL_PWD": password})
             text = (out or b"").decode("utf-8", "replace").strip()
             if "Access denied" not in text:
                 break
-    except APIError:  # it stopped (or restarts) under the check
-        c.reload()
+    except Refused:  # it stopped (or restarts) under the check
+        c = ctx.port.container(c.id) or c
         return _not_running(ctx, c, container, claim)
     errors = [line for line in text.splitlines() if line.startswith("ERROR")]
     text = " ".join(errors) if errors else " ".join(text.split())
     tail = text if len(text) <= 300 else "…" + text[-300:]
     if "Access denied" in text:
-        own = given_password(c) is not None
+        own = given_password(ctx.port, c) is not None
         return Outcome(
             False,
             claim,
@@ -238,7 +237,7 @@ def mysql(
             "ignores every MYSQL_* variable on an initialised data directory: use the first password.",
         )
     if any(sign in text for sign in NOT_READY):
-        starting = "" if c.status == "running" else logs_tail(c)
+        starting = "" if c.status == "running" else logs_tail(ctx.port, c)
         return Outcome(
             False,
             claim,
@@ -268,7 +267,6 @@ def mysql(
 
 
 def _volume_trouble(err: Exception, volume: str, path: str, claim: str) -> Outcome:
-
     if isinstance(err, volumefiles.NoVolume):
         return Outcome(
             False,
@@ -301,7 +299,6 @@ def volume_file(
     its text contains / lacks this; `text: true`: it is text, no binary (a dump, not an
     archive of files); `matches`: regular expressions its text matches, each somewhere.
     Read through the engine, no container of the lesson."""
-    from docker.errors import APIError
 
     patterns = [str(m) for m in matches or []]
     parts = [
@@ -314,7 +311,7 @@ def volume_file(
     expected = ", ".join(p for p in parts if p) or "the file"
     try:
         if text or patterns:
-            body = volumefiles.text(ctx.client, volume, path)
+            body = volumefiles.text(ctx.port, volume, path)
             if body is None:
                 return Outcome(False, claim, expected=expected, found=f"{path} is not text (binary, or an archive)")
             head = body[:201]
@@ -322,9 +319,9 @@ def volume_file(
             missed = [m for m in patterns if not re.search(m, body, re.MULTILINE)]
         else:
             needles = [n for n in (contains, not_contains) if n is not None]
-            head, found = volumefiles.search(ctx.client, volume, path, needles, shown=201)  # 201: to know "…"
+            head, found = volumefiles.search(ctx.port, volume, path, needles, shown=201)  # 201: to know "…"
             missed = []
-    except (volumefiles.NoVolume, volumefiles.NoPath, volumefiles.NoImage, APIError) as err:
+    except (volumefiles.NoVolume, volumefiles.NoPath, volumefiles.NoImage, Refused) as err:
         return _volume_trouble(err, volume, path, claim)
     shown = head.strip()
     shown = (shown if len(shown) <= 200 else shown[:200] + "…") or "(empty)"
@@ -340,7 +337,6 @@ def volume_archive(
     """A tar archive in the volume (the file at `path`, else any file at its root, whatever
     its name) holds every file of the volume `holds`, by its path from that volume's root,
     and these `members` (a folder: anything under it)."""
-    from docker.errors import APIError
 
     what = [f"every file of {short(holds)}" if holds else "", ", ".join(map(str, members or []))]
     claim = f"volume {short(volume)} has a tar archive" + (
@@ -349,10 +345,10 @@ def volume_archive(
     try:
         wanted = {str(m).strip("/") for m in members or []}
         if holds:
-            wanted |= {p for p, e in volumefiles.entries(ctx.client, holds).items() if e.kind == "file"}
-        names = [path] if path else volumefiles.listing(ctx.client, volume)
-        held = volumefiles.archived(ctx.client, volume, names, wanted) if names else {}
-    except (volumefiles.NoVolume, volumefiles.NoPath, volumefiles.NoImage, APIError) as err:
+            wanted |= {p for p, e in volumefiles.entries(ctx.port, holds).items() if e.kind == "file"}
+        names = [path] if path else volumefiles.listing(ctx.port, volume)
+        held = volumefiles.archived(ctx.port, volume, names, wanted) if names else {}
+    except (volumefiles.NoVolume, volumefiles.NoPath, volumefiles.NoImage, Refused) as err:
         return _volume_trouble(err, volume, path, claim)
     tars = {n: h for n, h in held.items() if h is not None}
     full = next((n for n, h in tars.items() if h == wanted), None)
@@ -384,7 +380,6 @@ def volume_files(
 ) -> Outcome:
     """The names directly inside a directory of the volume (its root by default):
     these are there, those are not, it is (not) empty, or it holds at least so many."""
-    from docker.errors import APIError
 
     where = f"{short(volume)}:{path or '/'}"
     parts = (
@@ -396,11 +391,11 @@ def volume_files(
     claim = f"volume {where} " + ("; ".join(parts) or "exists")
     try:
         if (include or exclude) and empty is None and at_least is None:  # asked name by name: no file is read
-            here = volumefiles.present(ctx.client, volume, path, [str(n) for n in (include or []) + (exclude or [])])
+            here = volumefiles.present(ctx.port, volume, path, [str(n) for n in (include or []) + (exclude or [])])
             if all(here[str(n)] for n in include or []) and not any(here[str(n)] for n in exclude or []):
                 return Outcome(True, claim, expected="; ".join(parts), found=f"{where} " + "; ".join(parts))
-        names = volumefiles.listing(ctx.client, volume, path)  # to say what is there instead
-    except (volumefiles.NoVolume, volumefiles.NoPath, volumefiles.NoImage, APIError) as err:
+        names = volumefiles.listing(ctx.port, volume, path)  # to say what is there instead
+    except (volumefiles.NoVolume, volumefiles.NoPath, volumefiles.NoImage, Refused) as err:
         return _volume_trouble(err, volume, path, claim)
     found = f"{where} holds " + (", ".join(names) if names else "nothing")
     ok = (
@@ -420,14 +415,11 @@ def volume_seen(ctx: Context, container: str, at: str, volume: str, path: str = 
     copy of the same bytes does not count."""
     import tarfile
 
-    from docker.errors import APIError
-    from requests.exceptions import RequestException
-
     where = f"{short(volume)}:{path.strip('/')}" if path.strip("/") else short(volume)
     claim = f"{container} reads volume {where}'s files at {at}"
     try:
-        files = {p: e for p, e in volumefiles.entries(ctx.client, volume, path).items() if e.kind == "file"}
-    except (volumefiles.NoVolume, volumefiles.NoPath, volumefiles.NoImage, APIError) as err:
+        files = {p: e for p, e in volumefiles.entries(ctx.port, volume, path).items() if e.kind == "file"}
+    except (volumefiles.NoVolume, volumefiles.NoPath, volumefiles.NoImage, Refused) as err:
         return _volume_trouble(err, volume, path, claim)
     if not files:
         return Outcome(
@@ -456,10 +448,10 @@ def volume_seen(ctx: Context, container: str, at: str, volume: str, path: str = 
             hint=f"Mount {short(volume)} at {at} in {container}, as the step does.",
         )
     try:
-        seen = volumefiles.container_entries(ctx.client, c.id, at)
+        seen = volumefiles.container_entries(ctx.port, c.id, at)
     except volumefiles.NoPath:
         seen = {}
-    except (APIError, RequestException, tarfile.TarError) as err:
+    except (Refused, tarfile.TarError) as err:
         return Outcome(False, claim, expected=f"to read {at} in {container}", found=f"not readable: {err}")
     at = at.rstrip("/")
     missing = [p for p in sorted(files) if p not in seen]
@@ -480,14 +472,13 @@ def volume_seen(ctx: Context, container: str, at: str, volume: str, path: str = 
 @check("volumes_equal")
 def volumes_equal(ctx: Context, volume: str, other: str) -> Outcome:
     """Two volumes hold the same tree: the same paths, kinds, modes, owners and bytes."""
-    from docker.errors import APIError
 
     claim = f"volumes {short(volume)} and {short(other)} hold the same files"
     trees = []
     for name in (volume, other):
         try:
-            trees.append(volumefiles.entries(ctx.client, name))
-        except (volumefiles.NoVolume, volumefiles.NoPath, volumefiles.NoImage, APIError) as err:
+            trees.append(volumefiles.entries(ctx.port, name))
+        except (volumefiles.NoVolume, volumefiles.NoPath, volumefiles.NoImage, Refused) as err:
             return _volume_trouble(err, name, "", claim)
     diff = volumefiles.differences(*trees)
     files = sum(e.kind == "file" for e in trees[0].values())

@@ -16,15 +16,15 @@ made. A `fixed` role is only ever its name: the name is what the lesson teaches.
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from tutor.core.engine.describe import HEX64, is_anonymous, short, syntax_of
+from tutor.core.engine.describe import HEX64, short, syntax_of
 from tutor.core.engine.events import PROBE_LABEL
+from tutor.core.engine.port import Listed, Refused, Volume
 from tutor.core.model import Role
 from tutor.core.outcome import Outcome
 
@@ -120,9 +120,9 @@ class Roles:
         held = {r.thing_id for k, r in self.resolved.items() if k != key} | {now.thing_id}
         new_c, new_v, mounted = self._live
         if role.kind == "container":
-            live = [(c["Id"], _name(c)) for c in reversed(new_c) if self._container_ok(role, c)]
+            live = [(c.id, c.name) for c in reversed(new_c) if self._container_ok(role, c)]
         else:
-            live = [(v["Name"], v["Name"]) for v in reversed(new_v) if self._volume_ok(role, v, mounted)]
+            live = [(v.name, v.name) for v in reversed(new_v) if self._volume_ok(role, v, mounted)]
         out = [Resolution(role, n, "match", i) for i, n in live if i not in held]
         out += [Resolution(role, n, "history", i) for i, n in reversed(self.removed(role)) if i not in held]
         return out[:limit]
@@ -158,9 +158,9 @@ class Roles:
         """(when, what) of every thing made in the history's window that fits one of these
         roles, by its suggested name or by what identifies it, oldest first: where a lesson
         the learner began in their own shell, without `docklab start`, may have begun."""
-        history, listed = self.ctx.history, self.ctx.listing("containers")
-        live_c = {c["Id"]: c for c in listed if c.get("Names")}
-        live_v = {v["Name"]: v for v in self.ctx.listing("volumes")}
+        history, listed = self.ctx.history, self.ctx.containers()
+        live_c = {c.id: c for c in listed}
+        live_v = {v.name: v for v in self.ctx.volumes()}
         mounted = _mounted(listed)
         found: list[tuple[int, str]] = []
         for key in keys:
@@ -217,50 +217,49 @@ class Roles:
         ids = self._ids if self.ctx.seen is None else self.ctx.seen.setdefault(("image ids",), {})
         if ref not in ids:
             try:
-                ids[ref] = self.ctx.client.api.inspect_image(ref)["Id"]
-            except Exception:
+                ids[ref] = self.ctx.port.image_id(ref) or ""
+            except Refused:
                 ids[ref] = ""
         return ids[ref]
 
-    def _container_ok(self, role: Role, c: dict) -> bool | None:
-        """Does this live container (an item of the container list) fit the role? None: cannot tell yet."""
-        if not self._image_ok(role, c.get("Image", ""), c.get("ImageID", "")):
+    def _container_ok(self, role: Role, c: Listed) -> bool | None:
+        """Does this live container fit the role? None: cannot tell yet."""
+        if not self._image_ok(role, c.image, c.image_id):
             return False
-        labels = c.get("Labels") or {}
-        if not _labelled(role.label, labels):
+        if not _labelled(role.label, c.labels):
             return False
-        if role.service and labels.get("com.docker.compose.service") != role.service:
+        if role.service and c.labels.get("com.docker.compose.service") != role.service:
             return False
         if role.mount:
-            mount = next((m for m in c.get("Mounts") or [] if m.get("Destination") == role.mount), None)
+            mount = c.mount_at(role.mount)
             if mount is None:
                 return False
-            if role.read_only is not None and mount.get("RW", True) == role.read_only:
+            if role.read_only is not None and mount.rw == role.read_only:
                 return False
             if role.syntax:
-                if syntax_of(self.ctx.container(c["Id"]), role.mount) != role.syntax:
+                if syntax_of(self.ctx.container(c.id), role.mount) != role.syntax:
                     return False
             if role.volume:
                 want = self._value(role.volume)
                 if want is None:
                     return None
-                return mount.get("Name") == want
+                return mount.name == want
         return True
 
-    def _volume_ok(self, role: Role, v: dict, mounted: dict[str, set[str]]) -> bool:
-        if role.anonymous is not None and is_anonymous(v) != role.anonymous:
+    def _volume_ok(self, role: Role, v: Volume, mounted: dict[str, set[str]]) -> bool:
+        if role.anonymous is not None and v.anonymous != role.anonymous:
             return False
-        if role.anonymous is None and is_anonymous(v):
+        if role.anonymous is None and v.anonymous:
             return False  # a role that does not say so means a named volume
-        if role.service and (v.get("Labels") or {}).get("com.docker.compose.volume") != role.service:
+        if role.service and v.labels.get("com.docker.compose.volume") != role.service:
             return False
-        if not _labelled(role.label, v.get("Labels") or {}):
+        if not _labelled(role.label, v.labels):
             return False
-        if role.unused is not None and (v["Name"] not in mounted and not self._mounted_since(v["Name"])) != role.unused:
+        if role.unused is not None and (v.name not in mounted and not self._mounted_since(v.name)) != role.unused:
             return False
-        if not role.mount or role.mount in mounted.get(v["Name"], set()):
+        if not role.mount or role.mount in mounted.get(v.name, set()):
             return True
-        return self._mounted_since(v["Name"], role.mount)
+        return self._mounted_since(v.name, role.mount)
 
     def _new(self, kind: str, key: str, created: float) -> bool:
         """Made since the lesson began: not in its baseline; else (no start recorded) its
@@ -277,30 +276,28 @@ class Roles:
     # -- resolution ---------------------------------------------------------------------------
 
     def _resolve(self) -> None:
-        containers = [
-            c for c in self.ctx.listing("containers") if c.get("Names") and PROBE_LABEL not in (c.get("Labels") or {})
-        ]
-        volumes = self.ctx.listing("volumes")
-        new_c = [c for c in containers if self._new("containers", c["Id"], c.get("Created", 0))]
-        new_v = [v for v in volumes if self._new("volumes", v["Name"], _created(v))]
+        containers = [c for c in self.ctx.containers() if PROBE_LABEL not in c.labels]
+        volumes = self.ctx.volumes()
+        new_c = [c for c in containers if self._new("containers", c.id, c.created)]
+        new_v = [v for v in volumes if self._new("volumes", v.name, v.created)]
         mounted = _mounted(containers)
         self._live = (new_c, new_v, mounted)
 
         def exists(role: Role) -> bool:
             """A thing of the role's suggested name is there, new or not."""
             if role.kind == "container":
-                return any(_name(c) == role.name for c in containers)
-            return any(v["Name"] == role.name for v in volumes)
+                return any(c.name == role.name for c in containers)
+            return any(v.name == role.name for v in volumes)
 
         pending = dict(self.specs)
         claimed: set[str] = set()
         for key, role in list(pending.items()):  # 1. by name
             if role.kind == "container":
-                hit = next((c for c in new_c if c["Names"][0].lstrip("/") == role.name), None)
-                thing = hit["Id"] if hit else None
+                hit = next((c for c in new_c if c.name == role.name), None)
+                thing = hit.id if hit else None
             else:
-                hit = next((v for v in new_v if v["Name"] == role.name), None)
-                thing = hit["Name"] if hit else None
+                hit = next((v for v in new_v if v.name == role.name), None)
+                thing = hit.name if hit else None
             if thing:
                 self.resolved[key] = Resolution(role, role.name, "name", thing)
                 claimed.add(thing)
@@ -317,10 +314,8 @@ class Roles:
         def live_fits(role: Role) -> list[tuple[str, str]]:
             """(id, name) of the live things made since that fit the role and no role holds."""
             if role.kind == "container":
-                return [(c["Id"], _name(c)) for c in new_c if c["Id"] not in claimed and self._container_ok(role, c)]
-            return [
-                (v["Name"], v["Name"]) for v in new_v if v["Name"] not in claimed and self._volume_ok(role, v, mounted)
-            ]
+                return [(c.id, c.name) for c in new_c if c.id not in claimed and self._container_ok(role, c)]
+            return [(v.name, v.name) for v in new_v if v.name not in claimed and self._volume_ok(role, v, mounted)]
 
         series = _series(self.specs)
         ambiguous: dict[str, list] = {}
@@ -414,13 +409,13 @@ class Roles:
             c = history.containers().get(thing)
             if c is not None:
                 return c["created"].at
-            live = next((c for c in self.ctx.listing("containers") if c["Id"] == thing), {})
-            return int(live.get("Created", 0) * 1e9)
+            live = next((c for c in self.ctx.containers() if c.id == thing), None)
+            return int((live.created if live else 0) * 1e9)
         made = history.volumes_created().get(thing)
         if made is not None:
             return made.at
-        live = next((v for v in self.ctx.listing("volumes") if v["Name"] == thing), {})
-        return int(_created(live) * 1e9)
+        found = next((v for v in self.ctx.volumes() if v.name == thing), None)
+        return int((found.created if found else 0) * 1e9)
 
     def removed(self, role: Role) -> list[tuple[str, str]]:
         """(id, name) of things that fit the role, made since the lesson began and removed
@@ -525,29 +520,11 @@ def _made_with(history, cid: str, at: int) -> int:
     return min([at, *made])
 
 
-def _mounted(containers: list[dict]) -> dict[str, set[str]]:
+def _mounted(containers: list[Listed]) -> dict[str, set[str]]:
     """Volume name -> where the listed containers mount it."""
     mounted: dict[str, set[str]] = {}
     for c in containers:
-        for m in c.get("Mounts") or []:
-            if m.get("Type") == "volume":
-                mounted.setdefault(m.get("Name", ""), set()).add(m.get("Destination", ""))
+        for m in c.mounts:
+            if m.type == "volume":
+                mounted.setdefault(m.name, set()).add(m.destination)
     return mounted
-
-
-def _name(container: dict) -> str:
-    return container["Names"][0].lstrip("/")
-
-
-def _created(volume: dict) -> float:
-    """A volume's CreatedAt (RFC 3339) as seconds since the epoch; 0 when absent."""
-    stamp = volume.get("CreatedAt") or ""
-    m = re.match(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?(Z|[+-]\d\d:\d\d)?", stamp)
-    if not m:
-        return 0.0
-    secs = calendar.timegm(tuple(int(x) for x in m.groups()[:6]) + (0, 0, 0))
-    tz = m.group(7)
-    if tz and tz != "Z":
-        sign = 1 if tz[0] == "+" else -1
-        secs -= sign * (int(tz[1:3]) * 3600 + int(tz[4:6]) * 60)
-    return float(secs)

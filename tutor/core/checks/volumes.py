@@ -12,11 +12,7 @@ from tutor.core.outcome import Outcome
 
 def _users(ctx: Context, volume: str) -> list[str]:
     """The containers, running or not, that mount this volume."""
-    return [
-        c["Names"][0].lstrip("/")
-        for c in ctx.listing("containers")
-        if any(m.get("Name") == volume for m in c.get("Mounts") or [])
-    ]
+    return [c.name for c in ctx.containers() if any(m.name == volume for m in c.mounts)]
 
 
 @check("volume_exists", shorthand="name")
@@ -84,7 +80,7 @@ def _volume_existed(ctx: Context, name: str, **wanted):
     if mountpoint:  # the local driver keeps a volume at <data root>/volumes/<name>/_data
         if made.attrs.get("driver") != "local":
             return None
-        root = ctx.client.api.info().get("DockerRootDir", "/var/lib/docker")
+        root = ctx.port.info().get("DockerRootDir", "/var/lib/docker")
         if not fnmatch.fnmatchcase(f"{root}/volumes/{name}/_data", mountpoint):
             return None
     if anonymous is not None and bool(HEX64.match(name)) != anonymous:

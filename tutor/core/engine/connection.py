@@ -11,6 +11,7 @@ from functools import cache, cached_property
 
 from tutor.core.engine import sandbox as private_engine
 from tutor.core.engine.address import make_client, own_engine
+from tutor.core.engine.port import Port
 from tutor.core.errors import EngineError, brief
 from tutor.core.model import Requirements
 
@@ -77,7 +78,7 @@ SANDBOX = "the docklab sandbox"  # how an Engine reached the private engine (`do
 
 @dataclass
 class Engine:
-    client: object  # docker.DockerClient
+    client: object  # docker.DockerClient: for building and loading images, within core/engine
     version: str
     api_version: str
     host: str = ""  # the address connected to
@@ -86,6 +87,15 @@ class Engine:
     # environment: the sandbox's DOCKER_* variables to reach the same engine, and PATH
     # when docklab's own CLI 26 must come first (cli_env); else nothing.
     env: dict[str, str] = field(default_factory=dict)
+    # What checks, roles, ownership, the guard and the panel ask the engine through:
+    # the SDK's client behind the port, unless given (the unit tests' recorded engine).
+    port: Port = None  # type: ignore[assignment]
+
+    def __post_init__(self):
+        if self.port is None:
+            from tutor.core.engine.sdk import SdkPort
+
+            self.port = SdkPort(self.client)
 
     @property
     def sandboxed(self) -> bool:
@@ -197,3 +207,14 @@ def _reason(err: Exception) -> str:
     if "PermissionError" in text or "Permission denied" in text:
         return "permission denied (add yourself to the `docker` group, or use sudo)"
     return brief(err)
+
+
+def engine_lost(err: BaseException) -> bool:
+    """Did the engine go away (or break) in the middle of a command? The SDK's errors,
+    requests' and the port's are not docklab's own, so they are told apart by type here."""
+    import requests  # with the SDK: only once something went wrong
+    from docker.errors import DockerException
+
+    from tutor.core.engine.port import NotFound, Refused
+
+    return isinstance(err, (DockerException, requests.exceptions.RequestException, ConnectionError, NotFound, Refused))

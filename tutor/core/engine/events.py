@@ -17,7 +17,6 @@ and a step that history cannot prove is then "not provable any more" rather than
 
 from __future__ import annotations
 
-import json
 import re
 import secrets as _secrets
 import time
@@ -65,12 +64,12 @@ class History:
         return self.anchored and self.kept_from < self.since * 1e9
 
     @classmethod
-    def read(cls, client, since: float, anchor: str | None = None) -> History:
+    def read(cls, port, since: float, anchor: str | None = None) -> History:
         """`anchor`: a lesson whose docklab mark should be at `since`; missing, the engine
         has lost what came before it (its buffer overflowed, or it restarted)."""
         # The engine's whole buffer (a fractional "until" of now: it answers at once and closes),
         # so that what it still holds from before `since` shows that nothing after it is lost.
-        raw = past_events(client, "1", f"{time.time():.9f}")
+        raw = port.events("1", f"{time.time():.9f}")
         events = []
         probes: set[str] = set()
         anchored = anchor is None
@@ -210,40 +209,21 @@ def _copy_mounts(raw: list[dict]) -> set[int]:
     return copying
 
 
-def mark(client, what: str, lesson_id: str) -> None:
+def mark(port, what: str, lesson_id: str) -> None:
     """Write docklab's own mark into the engine's history (see the module's docstring)."""
     name = f"docklab-mark-{what}-{lesson_id}-{_secrets.token_hex(4)}"
     try:
-        client.api.create_volume(name, labels={"org.docklab.mark": what})
-        client.api.remove_volume(name)
+        port.create_volume(name, {"org.docklab.mark": what})
+        port.remove("volume", name)
     except Exception:  # a mark is a courtesy to later checks; its absence only widens the window
         pass
 
 
-def past_events(client, since: str, until: str, filters: dict | None = None) -> list[dict]:
-    """The events the engine still holds from `since` to `until` (no later than now, so it
-    answers at once and closes), read as one answer. The SDK's stream reads them one at a
-    time, two socket reads and a JSON scan each (6.5 ms against 4.0 for the 256 an engine
-    keeps, on this project's machines), and a step's ownership and checks read them
-    several times."""
-    import requests
-    from docker.errors import create_api_error_from_http_exception
-
-    api = client.api
-    params = {"since": since, "until": until, **({"filters": json.dumps(filters)} if filters else {})}
-    answer = api.get(f"{api.base_url}/v{api.api_version}/events", params=params, timeout=api.timeout)
-    try:
-        answer.raise_for_status()
-    except requests.HTTPError as err:
-        raise create_api_error_from_http_exception(err) from None
-    return [json.loads(line) for line in answer.text.splitlines() if line.strip()]
-
-
-def began_marked(client, lesson_id: str) -> tuple[float, bool]:
+def began_marked(port, lesson_id: str) -> tuple[float, bool]:
     """When a lesson never started in docklab began: after docklab's latest reset or
     auto run of it that the engine still remembers (True), else DEFAULT_WINDOW ago (False)."""
     start, marked = time.time() - DEFAULT_WINDOW, False
-    raw = past_events(client, f"{start:.9f}", f"{time.time():.9f}", {"type": ["volume"], "event": ["destroy"]})
+    raw = port.events(f"{start:.9f}", f"{time.time():.9f}", {"type": ["volume"], "event": ["destroy"]})
     for ev in raw:
         m = MARK.match((ev.get("Actor") or {}).get("ID", ""))
         if m and m.group(2) == lesson_id and m.group(1) != "begin":
@@ -286,10 +266,10 @@ def human_bytes(n: int) -> str:
     return f"{n}B"
 
 
-def mount_history(client, since: float | None) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+def mount_history(port, since: float | None) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
     """From the engine's events: container id -> name, and (container id, volume, destination)
     for every volume mount, oldest first."""
-    past = History.read(client, since or time.time() - DEFAULT_WINDOW)
+    past = History.read(port, since or time.time() - DEFAULT_WINDOW)
     names = {cid: c["name"] for cid, c in past.containers().items()}
     for e in past.of("container"):  # a container made before `since` but started after
         names.setdefault(e.actor, e.attrs.get("name", ""))

@@ -8,21 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tutor.core.engine.describe import is_anonymous, short
+from tutor.core.engine.describe import short
 from tutor.core.engine.events import MARK, PROBE_LABEL
-
-
-@dataclass(frozen=True)
-class Mount:
-    type: str
-    name: str  # volume name, or the host path of a bind
-    destination: str
-    rw: bool
-
-    def describe(self) -> str:
-        """The mount in words: what, where, rw or ro."""
-        what = short(self.name) if self.type == "volume" else f"{self.type} {self.name}"
-        return f"{what} → {self.destination} ({'rw' if self.rw else 'ro'})"
+from tutor.core.engine.port import Mount
 
 
 @dataclass(frozen=True)
@@ -52,33 +40,22 @@ class Snapshot:
     containers: dict[str, Container] = field(default_factory=dict)
 
 
-def snapshot(client) -> Snapshot:
+def snapshot(port) -> Snapshot:
     """The engine's containers and volumes now, with who mounts what where."""
     containers: dict[str, Container] = {}
     users: dict[str, list[str]] = {}
-    for c in client.api.containers(all=True):
-        if PROBE_LABEL in (c.get("Labels") or {}):  # a check's helper, gone a moment later
+    for c in port.containers():
+        if PROBE_LABEL in c.labels:  # a check's helper, gone a moment later
             continue
-        name = (c.get("Names") or ["/?"])[0].lstrip("/")
-        mounts = tuple(
-            Mount(
-                m.get("Type", ""),
-                m.get("Name") or m.get("Source", ""),
-                m.get("Destination", ""),
-                bool(m.get("RW", True)),
-            )
-            for m in c.get("Mounts") or []
-        )
-        containers[name] = Container(name, c.get("State", ""), c.get("Image", ""), mounts)
-        for m in mounts:
+        containers[c.name] = Container(c.name, c.state, c.image, c.mounts)
+        for m in c.mounts:
             if m.type == "volume":
-                users.setdefault(m.name, []).append(name)
+                users.setdefault(m.name, []).append(c.name)
     volumes = {}
-    for v in client.api.volumes().get("Volumes") or []:
-        name = v["Name"]
-        if MARK.match(name):  # docklab's own mark in the engine's history, gone a moment later
+    for v in port.volumes():
+        if MARK.match(v.name):  # docklab's own mark in the engine's history, gone a moment later
             continue
-        volumes[name] = Volume(name, v.get("Driver", ""), is_anonymous(v), tuple(sorted(users.get(name, []))))
+        volumes[v.name] = Volume(v.name, v.driver, v.anonymous, tuple(sorted(users.get(v.name, []))))
     return Snapshot(volumes, containers)
 
 

@@ -22,12 +22,12 @@ import hashlib
 import io
 import posixpath
 import tarfile
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from tutor.core.engine.events import PROBE_LABEL
+from tutor.core.engine.port import NotFound, Refused
 
 MOUNT_AT = "/.docklab-probe"
 PREFERRED_IMAGE = "docklab/busybox:stand-in"
@@ -58,18 +58,13 @@ class Entry:
     digest: str  # sha256 of a file's bytes, a link's target, else ""
 
 
-def _probe_image(client) -> str:
-    from docker.errors import ImageNotFound
-
-    try:
-        client.api.inspect_image(PREFERRED_IMAGE)
+def _probe_image(port) -> str:
+    if port.image_id(PREFERRED_IMAGE):
         return PREFERRED_IMAGE
-    except ImageNotFound:
-        pass
-    images = [i for i in client.api.images() if i.get("RepoTags") and i["RepoTags"][0] != "<none>:<none>"]
+    images = [i for i in port.images() if i.tags]
     if not images:
         raise NoImage("the engine has no image to read a volume with (`docklab images build`)")
-    return min(images, key=lambda i: i.get("Size", 0))["RepoTags"][0]
+    return min(images, key=lambda i: i.size).tags[0]
 
 
 class _Chunks(io.RawIOBase):
@@ -96,7 +91,7 @@ READABLE = ("exited", "running", "paused")  # states whose archive the engine re
 NEVER_STARTED = "0001-01-01T00:00:00Z"
 
 
-def _mounting(client, volume: str) -> tuple[str, str] | None:
+def _mounting(port, volume: str) -> tuple[str, str] | None:
     """A container whose archive shows the whole volume and changes nothing, and where it
     mounts it. A read sets up all of a container's mounts for a moment, so only one whose
     mounts are all local volumes (a bind's missing host folder would be made again), that
@@ -104,20 +99,20 @@ def _mounting(client, volume: str) -> tuple[str, str] | None:
     with this volume whole (not a subpath, nor taken with --volumes-from, which can carry
     one) and nothing mounted inside it. Stopped ones first: the read holds the container's
     lock, which a running one's own `docker stop` or healthcheck would wait for."""
-    listed = client.api.containers(all=True, filters={"volume": volume})
-    for c in sorted(listed, key=lambda c: READABLE.index(c["State"]) if c.get("State") in READABLE else 9):
-        mounts = c.get("Mounts") or []
-        if c.get("State") not in READABLE or PROBE_LABEL in (c.get("Labels") or {}):
+    listed = port.containers(volume=volume)
+    for c in sorted(listed, key=lambda c: READABLE.index(c.state) if c.state in READABLE else 9):
+        if c.state not in READABLE or PROBE_LABEL in c.labels:
             continue
-        if any(m.get("Type") != "volume" or m.get("Driver") != "local" for m in mounts):
+        if any(m.type != "volume" or m.driver != "local" for m in c.mounts):
             continue
-        at = next((posixpath.normpath(m["Destination"]) for m in mounts if m.get("Name") == volume), None)
-        if not at or any(posixpath.normpath(m["Destination"]).startswith(at + "/") for m in mounts):
+        at = next((posixpath.normpath(m.destination) for m in c.mounts if m.name == volume), None)
+        if not at or any(posixpath.normpath(m.destination).startswith(at + "/") for m in c.mounts):
             continue
-        try:  # a subpath, --volumes-from and a first start show only in the container's own record
-            record = client.api.inspect_container(c["Id"])
-        except Exception:
+        # a subpath, --volumes-from and a first start show only in the container's own record
+        found = port.container(c.id)
+        if found is None:
             continue
+        record = found.attrs
         host = record.get("HostConfig") or {}
         subpath = any((m.get("VolumeOptions") or {}).get("Subpath") for m in host.get("Mounts") or [])
         if (
@@ -126,7 +121,7 @@ def _mounting(client, volume: str) -> tuple[str, str] | None:
             or (record.get("State") or {}).get("StartedAt", NEVER_STARTED) == NEVER_STARTED
         ):
             continue
-        return c["Id"], at
+        return c.id, at
     return None
 
 
@@ -135,69 +130,48 @@ class _Reader:
     helper made at the first read. A borrowed container removed meanwhile is replaced by a
     helper; `close` removes the helper, if one was made."""
 
-    def __init__(self, client, volume: str):
-        self.client, self.volume = client, volume
-        self.box, self.root = _mounting(client, volume) or (None, MOUNT_AT)
+    def __init__(self, port, volume: str):
+        self.port, self.volume = port, volume
+        self.box, self.root = _mounting(port, volume) or (None, MOUNT_AT)
         self.helper: str | None = None
 
-    def get(self, path: str) -> tuple[Iterator[bytes], dict]:
-        """The archive stream of `path` in the volume, and the engine's stat of it."""
-        from docker.errors import APIError, NotFound
-
+    def get(self, path: str) -> Iterator[bytes]:
+        """The archive stream of `path` in the volume."""
         if self.box is None:
             self._make_helper()
         target = f"{self.root.rstrip('/')}/{path.strip('/')}" if path.strip("/") else self.root.rstrip("/") + "/."
         try:
-            return self.client.api.get_archive(self.box, target, chunk_size=1 << 16)
+            return self.port.archive(self.box, target)
         except NotFound:
             if self.helper is None and not self._still_there():
                 self.box, self.root = None, MOUNT_AT
                 return self.get(path)
             raise NoPath(path) from None
-        except APIError:
+        except Refused:
             if self.helper is not None:
                 raise
             self.box, self.root = None, MOUNT_AT  # the borrowed one is being removed, say
             return self.get(path)
 
     def _still_there(self) -> bool:
-        from docker.errors import NotFound
-
-        try:
-            state = self.client.api.inspect_container(self.box).get("State") or {}
-        except NotFound:
-            return False
-        return state.get("Status") not in ("removing", "dead")
+        found = self.port.container(self.box)
+        return found is not None and found.status not in ("removing", "dead")
 
     def _make_helper(self) -> None:
         """A created, never started, container with the volume mounted read-only."""
-        from docker.errors import NotFound
-        from docker.types import Mount
-
-        try:
-            self.client.api.inspect_volume(self.volume)
-        except NotFound:
-            raise NoVolume(self.volume) from None
-        mount = Mount(MOUNT_AT, self.volume, type="volume", read_only=True, no_copy=True)
-        made = self.client.api.create_container(
-            _probe_image(self.client),
-            command=["true"],
-            name=f"docklab-probe-{uuid.uuid4().hex[:12]}",
-            labels={PROBE_LABEL: "1"},
-            network_disabled=True,
-            host_config=self.client.api.create_host_config(mounts=[mount]),
-        )
-        self.box = self.helper = made["Id"]
+        if self.port.volume(self.volume) is None:
+            raise NoVolume(self.volume)
+        self.box = self.helper = self.port.create_probe(_probe_image(self.port), self.volume, MOUNT_AT)
 
     def close(self) -> None:
         if self.helper is not None:
-            self.client.api.remove_container(self.helper, force=True)
+            self.port.remove("container", self.helper)
             self.helper = None
 
 
 @contextmanager
-def _reader(client, volume: str) -> Iterator[_Reader]:
-    reader = _Reader(client, volume)
+def _reader(port, volume: str) -> Iterator[_Reader]:
+    reader = _Reader(port, volume)
     try:
         yield reader
     finally:
@@ -215,10 +189,10 @@ def _streamed(chunks) -> Iterator[tarfile.TarFile]:
 
 
 @contextmanager
-def _tar(client, volume: str, path: str = "") -> Iterator[tarfile.TarFile]:
+def _tar(port, volume: str, path: str = "") -> Iterator[tarfile.TarFile]:
     """`path` inside `volume` (the whole volume for "") as a tar read in stream mode."""
-    with _reader(client, volume) as reader:
-        chunks, _ = reader.get(path)
+    with _reader(port, volume) as reader:
+        chunks = reader.get(path)
         with _streamed(chunks) as tar:
             yield tar
 
@@ -230,44 +204,37 @@ def _relative(member: tarfile.TarInfo) -> str:
     return parts[1].strip("/") if len(parts) > 1 and parts[1].strip("/") else "."
 
 
-def entries(client, volume: str, path: str = "") -> dict[str, Entry]:
+def entries(port, volume: str, path: str = "") -> dict[str, Entry]:
     """Every entry under `path` in the volume, keyed by its path relative to `path`."""
-    with _tar(client, volume, path) as tar:
+    with _tar(port, volume, path) as tar:
         return _entries(tar)
 
 
-def container_entries(client, container: str, path: str) -> dict[str, Entry]:
+def container_entries(port, container: str, path: str) -> dict[str, Entry]:
     """Every entry under `path` as the container sees it, mounts included (as `docker cp`
     reads it), keyed by its path relative to `path`."""
-    from docker.errors import NotFound
-
     try:
-        chunks, _ = client.api.get_archive(container, path.rstrip("/") + "/.", chunk_size=1 << 16)
+        chunks = port.archive(container, path.rstrip("/") + "/.")
     except NotFound:
         raise NoPath(path) from None
     with _streamed(chunks) as tar:
         return _entries(tar)
 
 
-def image_entries(client, image: str, path: str) -> dict[str, Entry]:
+def image_entries(port, image: str, path: str) -> dict[str, Entry]:
     """Every entry at `path` in the image ("." for `path` itself), as a new container from it sees it: read
     from a helper container created (never started) from the image, removed at once."""
-    from docker.errors import ImageNotFound, NotFound
-
     try:
-        helper = client.api.create_container(
-            image, command=["true"], labels={PROBE_LABEL: "1"}, network_disabled=True, entrypoint=[]
-        )
-    except (ImageNotFound, NotFound):
+        helper = port.create_probe(image)
+    except NotFound:
         raise NoPath(f"no image {image}") from None
     try:
-        chunks, _ = client.api.get_archive(helper["Id"], path, chunk_size=1 << 16)
-        with _streamed(chunks) as tar:
+        with _streamed(port.archive(helper, path)) as tar:
             return _entries(tar)
     except NotFound:
         raise NoPath(f"nothing at {path} in image {image}") from None
     finally:
-        client.api.remove_container(helper["Id"], force=True)
+        port.remove("container", helper)
 
 
 def _entries(tar: tarfile.TarFile) -> dict[str, Entry]:
@@ -287,13 +254,13 @@ def _entries(tar: tarfile.TarFile) -> dict[str, Entry]:
     return out
 
 
-def search(client, volume: str, path: str, needles: list[str], shown: int = 200) -> tuple[str, set[str]]:
+def search(port, volume: str, path: str, needles: list[str], shown: int = 200) -> tuple[str, set[str]]:
     """A file's first `shown` characters, and which of the needles occur in its bytes.
     Read as a stream that stops once every needle is found: a 100 MB backup archive that
     names `customer_data` early need not cross the socket whole."""
     wanted = {n: n.encode() for n in needles}
     found: set[str] = set()
-    with _tar(client, volume, path) as tar:
+    with _tar(port, volume, path) as tar:
         member = next(iter(tar), None)
         if member is None or not member.isfile():
             raise NoPath(f"{path} is not a file")
@@ -310,11 +277,11 @@ def search(client, volume: str, path: str, needles: list[str], shown: int = 200)
     return head.decode("utf-8", "replace")[:shown], found
 
 
-def text(client, volume: str, path: str, limit: int = 8 << 20) -> str | None:
+def text(port, volume: str, path: str, limit: int = 8 << 20) -> str | None:
     """The file's text, or None when it is not text (a NUL byte, or not UTF-8): read as a
     stream that stops at the first sign of binary, so a 100 MB archive saved under a
     `.sql` name is not sent whole; at most `limit` bytes are read."""
-    with _tar(client, volume, path) as tar:
+    with _tar(port, volume, path) as tar:
         member = next(iter(tar), None)
         if member is None or not member.isfile():
             raise NoPath(f"{path} is not a file")
@@ -329,14 +296,14 @@ def text(client, volume: str, path: str, limit: int = 8 << 20) -> str | None:
         return None
 
 
-def archived(client, volume: str, names: list[str], wanted: set[str]) -> dict[str, set[str] | None]:
+def archived(port, volume: str, names: list[str], wanted: set[str]) -> dict[str, set[str] | None]:
     """For each file of the volume in `names`: which of the `wanted` paths it holds as a tar
     archive (a wanted folder is held when anything under it is), or None when it is not a
     tar. Each archive is read only until every wanted path has turned up."""
     out: dict[str, set[str] | None] = {}
-    with _reader(client, volume) as reader:
+    with _reader(port, volume) as reader:
         for name in names:
-            chunks, _ = reader.get(name)
+            chunks = reader.get(name)
             with _streamed(chunks) as outer:
                 member = next(iter(outer), None)
                 out[name] = _held(outer.extractfile(member), wanted) if member and member.isfile() else None
@@ -357,10 +324,10 @@ def _held(stream, wanted: set[str]) -> set[str] | None:
     return found
 
 
-def listing(client, volume: str, path: str = "") -> list[str]:
+def listing(port, volume: str, path: str = "") -> list[str]:
     """The names directly inside a directory of the volume."""
     names = []
-    with _tar(client, volume, path) as tar:
+    with _tar(port, volume, path) as tar:
         for member in tar:
             rel = _relative(member)
             if rel == "." and not member.isdir():
@@ -370,15 +337,15 @@ def listing(client, volume: str, path: str = "") -> list[str]:
     return sorted(names)
 
 
-def present(client, volume: str, path: str, names: list[str]) -> dict[str, bool]:
+def present(port, volume: str, path: str, names: list[str]) -> dict[str, bool]:
     """Whether each name is directly inside the volume's directory `path`, asked of the
     engine one name at a time (a stat, no contents): a backup volume's 100 MB archive is
     never read to learn that it is there."""
     out = {}
-    with _reader(client, volume) as reader:
+    with _reader(port, volume) as reader:
         for name in names:
             try:
-                chunks, _ = reader.get(f"{path.strip('/')}/{name}")
+                chunks = reader.get(f"{path.strip('/')}/{name}")
                 chunks.close()
                 del chunks  # the engine's answer freed now, not at the next name's
                 out[name] = True

@@ -15,6 +15,7 @@ import shlex
 from dataclasses import dataclass, field
 
 from tutor.core.engine.describe import ANON_LABEL
+from tutor.core.engine.port import Image, Port
 from tutor.core.engine.connection import parse_version
 
 SEPARATORS = {";", "&&", "||", "|", "&", "(", ")", "|&", ";;", "\n"}
@@ -179,7 +180,7 @@ def assess(command: str, engine, ownership) -> PruneVerdict | None:
     owned_volumes = set(state.get("volumes", []))
     owned_containers = set(state.get("containers", {}))
     owned_networks = set(state.get("networks", []))
-    client = engine.client
+    port = engine.port
     verdict = PruneVerdict(command)
 
     def judge(item: str, mine: bool, why: str) -> None:
@@ -192,61 +193,57 @@ def assess(command: str, engine, ownership) -> PruneVerdict | None:
             verdict.foreign.append(f"whatever it prunes on {p.elsewhere}, an engine docklab does not watch")
             continue
         if p.what == "volume" or (p.what == "system" and p.volumes):
-            _volumes(client, engine, p, owned_volumes, judge, verdict)
+            _volumes(port, engine, p, owned_volumes, judge, verdict)
         if p.what in ("container", "system"):
-            for c in client.api.containers(all=True, filters={"status": ["created", "exited", "dead"]}):
-                if _labels_match(c.get("Labels") or {}, p.filters):
-                    name = (c.get("Names") or ["/" + c["Id"][:12]])[0].lstrip("/")
+            for c in port.containers(status=("created", "exited", "dead")):
+                if _labels_match(c.labels, p.filters):
                     judge(
-                        f"container {name}",
-                        c["Id"] in owned_containers,
+                        f"container {c.name}",
+                        c.id in owned_containers,
                         "a stopped container the lesson did not create",
                     )
         if p.what in ("network", "system"):
-            for n in client.api.networks():
-                if n["Name"] in ("bridge", "host", "none") or not _labels_match(n.get("Labels") or {}, p.filters):
+            for n in port.networks():
+                if n.name in ("bridge", "host", "none") or not _labels_match(n.labels, p.filters):
                     continue
-                if not client.api.inspect_network(n["Id"]).get("Containers"):
+                if not port.network_used(n.id):
                     judge(
-                        f"network {n['Name']}",
-                        n["Name"] in owned_networks,
+                        f"network {n.name}",
+                        n.name in owned_networks,
                         "an unused network the lesson did not create",
                     )
         if p.what in ("image", "system"):
-            images = client.api.images(filters={"dangling": True}) if not p.all else _unused_images(client)
+            images = port.images(dangling=True) if not p.all else _unused_images(port)
             for image in images:
-                tag = (image.get("RepoTags") or ["<none>"])[0]
                 judge(
-                    f"image {tag if tag != '<none>:<none>' else image['Id'][7:19]}",
+                    f"image {image.tags[0] if image.tags else image.id[7:19]}",
                     False,
                     "lessons never create images",
                 )
         if p.what in ("builder", "system"):
-            cache = [b for b in client.api.df().get("BuildCache") or [] if not b.get("InUse")]
+            cache = port.unused_build_cache()
             if cache:
-                judge(f"build cache ({len(cache)} records)", False, "lessons never create build cache")
+                judge(f"build cache ({cache} records)", False, "lessons never create build cache")
     return verdict
 
 
-def _volumes(client, engine, p: Prune, owned: set[str], judge, verdict: PruneVerdict) -> None:
+def _volumes(port: Port, engine, p: Prune, owned: set[str], judge, verdict: PruneVerdict) -> None:
     api = p.api or engine.api_version
     old_api = parse_version(api) < (1, 42)
     if old_api:
         verdict.notes.append(
             f"This client speaks API {api} (before 1.42): a volume prune removes every unused volume, named ones too."
         )
-    vols = client.api.volumes(filters={"dangling": True}).get("Volumes") or []
-    for v in vols:
-        labels = v.get("Labels") or {}
-        anonymous = ANON_LABEL in labels
-        if v.get("Driver") != "local" or not _labels_match(labels, p.filters):
+    for v in port.volumes(dangling=True):
+        anonymous = ANON_LABEL in v.labels
+        if v.driver != "local" or not _labels_match(v.labels, p.filters):
             continue
         if not (old_api or p.all or anonymous):
             continue
         kind = "anonymous" if anonymous else "named"
-        judge(f"volume {v['Name']}", v["Name"] in owned, f"an unused {kind} volume that this lesson did not create")
+        judge(f"volume {v.name}", v.name in owned, f"an unused {kind} volume that this lesson did not create")
 
 
-def _unused_images(client) -> list[dict]:
-    used = {c["ImageID"] for c in client.api.containers(all=True)}
-    return [i for i in client.api.images() if i["Id"] not in used]
+def _unused_images(port: Port) -> list[Image]:
+    used = {c.image_id for c in port.containers()}
+    return [i for i in port.images() if i.id not in used]

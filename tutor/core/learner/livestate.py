@@ -54,7 +54,7 @@ class LessonState:
 def started(lesson: Lesson, progress: Progress, engine: Engine) -> bool:
     """Has the learner begun this lesson here (tracked on the engine, or any step recorded)?"""
     entry = progress.data["lessons"].get(lesson.id) or {}
-    return bool(entry.get("steps")) or Ownership(engine.client, lesson).started
+    return bool(entry.get("steps")) or Ownership(engine.port, lesson).started
 
 
 def check_lesson(lesson: Lesson, engine: Engine, image_map: ImageMap, progress_path: Path | None = None) -> LessonState:

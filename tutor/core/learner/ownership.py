@@ -18,6 +18,7 @@ from pathlib import Path
 
 from tutor.core.engine.describe import short
 from tutor.core.engine.events import mark, mount_history
+from tutor.core.engine.port import NotFound, Port, Refused
 from tutor.core.errors import OwnershipError
 from tutor.core.model import Lesson
 from tutor.core.paths import data_dir
@@ -77,13 +78,13 @@ class Plan:
 
 
 class Ownership:
-    def __init__(self, client, lesson: Lesson, path: Path | None = None):
-        self.path = path or owned_dir(client) / f"{lesson.id}.json"
+    def __init__(self, port: Port, lesson: Lesson, path: Path | None = None):
+        self.path = path or owned_dir(port) / f"{lesson.id}.json"
         self.state = read_json(self.path, None)
         stored = (self.state or {}).get("renames") or {}
         if stored and not lesson.renames:  # begun with other names: keep using them
             lesson = lesson.renamed(stored)
-        self.client, self.lesson = client, lesson
+        self.port, self.lesson = port, lesson
 
     @property
     def started(self) -> bool:
@@ -98,16 +99,16 @@ class Ownership:
     # -- engine look-ups ------------------------------------------------------------------
 
     def _containers(self) -> dict[str, str]:
-        return {c["Id"]: c["Names"][0].lstrip("/") for c in self.client.api.containers(all=True) if c.get("Names")}
+        return {c.id: c.name for c in self.port.containers()}
 
     def _volumes(self) -> set[str]:
-        return {v["Name"] for v in (self.client.api.volumes().get("Volumes") or [])}
+        return {v.name for v in self.port.volumes()}
 
     def _networks(self) -> set[str]:
-        return {n["Name"] for n in self.client.api.networks()}
+        return {n.name for n in self.port.networks()}
 
     def _images(self) -> set[str]:
-        return {t for i in self.client.api.images() for t in i.get("RepoTags") or [] if t != "<none>:<none>"}
+        return {t for i in self.port.images() for t in i.tags}
 
     # -- the life of a lesson -------------------------------------------------------------
 
@@ -136,7 +137,7 @@ class Ownership:
     def _owned_elsewhere(self, clashes: list[str]) -> dict[str, str]:
         """Which of these names another started lesson owns (name -> lesson id)."""
         found = {}
-        for other in started_lessons(self.client):
+        for other in started_lessons(self.port):
             if other == self.lesson.id:
                 continue
             state = read_json(self.path.with_name(f"{other}.json"), None) or {}
@@ -171,7 +172,7 @@ class Ownership:
             "renames": dict(self.lesson.renames),
             "marked": True,
         }
-        mark(self.client, "begin", self.lesson.id)  # its absence later means the engine lost the history
+        mark(self.port, "begin", self.lesson.id)  # its absence later means the engine lost the history
         self._save()
         return clashes
 
@@ -183,31 +184,21 @@ class Ownership:
         base_c, base_v = self._baseline("containers"), self._baseline("volumes")
         owned: dict[str, str] = self.state["containers"]
         volumes: set[str] = set(self.state["volumes"])
-        listed = self.client.api.containers(all=True)  # the list carries each container's mounts
-        live = {c["Id"]: c["Names"][0].lstrip("/") for c in listed if c.get("Names")}
-        names, mounts = mount_history(self.client, self.started_at)
+        listed = self.port.containers()  # the list carries each container's mounts
+        live = {c.id: c.name for c in listed}
+        names, mounts = mount_history(self.port, self.started_at)
         for cid, name in {**names, **live}.items():  # events remember the removed; the list, all after a restart
             if name in res.containers and cid not in base_c:
                 owned[cid] = name
         volumes |= {vol for cid, vol, _ in mounts if cid in owned and vol not in base_v}
         volumes |= {
-            m["Name"]
-            for c in listed
-            if c["Id"] in owned
-            for m in c.get("Mounts") or []
-            if m.get("Type") == "volume" and m.get("Name") not in base_v
+            m.name for c in listed if c.id in owned for m in c.mounts if m.type == "volume" and m.name not in base_v
         }
         present = self._volumes()
         volumes |= {v for v in res.volumes if v in present and v not in base_v}
         self.state["volumes"] = sorted(volumes)
         base_n = self._baseline("networks") | {"bridge", "host", "none"}
-        joined = {
-            n
-            for c in listed
-            if c["Id"] in owned
-            for n in ((c.get("NetworkSettings") or {}).get("Networks") or {})
-            if n not in base_n
-        }
+        joined = {n for c in listed if c.id in owned for n in c.networks if n not in base_n}
         nets = (
             set(self.state["networks"]) | joined | {n for n in self._networks() & set(res.networks) if n not in base_n}
         )
@@ -235,7 +226,7 @@ class Ownership:
     def _others(self) -> set[str]:
         """Container ids and volume names that another started lesson owns."""
         owned: set[str] = set()
-        for other in started_lessons(self.client):
+        for other in started_lessons(self.port):
             if other != self.lesson.id:
                 state = read_json(self.path.with_name(f"{other}.json"), None) or {}
                 owned |= set(state.get("containers", {})) | set(state.get("volumes", []))
@@ -259,31 +250,24 @@ class Ownership:
     def reset(self) -> tuple[list[str], list[str]]:
         """Remove what the lesson created; return (removed, kept with the reason). The
         engine's history gets docklab's mark, so nothing before it proves a step again."""
-        from docker.errors import APIError, NotFound
-
         plan = self.plan()
         removed, kept = [], []
         for cid, name in plan.containers:
             try:
-                self.client.api.remove_container(cid, force=True)
+                self.port.remove("container", cid)
                 removed.append(f"container {name}")
             except NotFound:
                 pass
-        api = self.client.api
-        for kind, items, remove in (
-            ("volume", plan.volumes, api.remove_volume),
-            ("network", plan.networks, api.remove_network),
-            ("image", plan.images, api.remove_image),
-        ):  # an image: the tag only
-            for item in items:
+        for kind, items in (("volume", plan.volumes), ("network", plan.networks), ("image", plan.images)):
+            for item in items:  # an image: the tag only
                 try:
-                    remove(item)
+                    self.port.remove(kind, item)
                     removed.append(f"{kind} {item}")
                 except NotFound:
                     pass
-                except APIError as err:
+                except Refused as err:
                     kept.append(f"{kind} {item}: {err.explanation}")
-        mark(self.client, "reset", self.lesson.id)  # after the removals: they are docklab's, not the learner's
+        mark(self.port, "reset", self.lesson.id)  # after the removals: they are docklab's, not the learner's
         if not kept:
             self.path.unlink(missing_ok=True)
             self.state = None
@@ -295,16 +279,16 @@ class Ownership:
         write_json(self.path, self.state)
 
 
-def owned_dir(client) -> Path:
+def owned_dir(port: Port) -> Path:
     """Records are kept per engine (by its ID): a lesson begun on the sandbox is never
     reset against the learner's own engine, nor the other way round."""
     try:
-        engine_id = client.api.info().get("ID") or "unknown"
+        engine_id = port.info().get("ID") or "unknown"
     except Exception:  # no engine: nothing can be removed anyway
         engine_id = "unknown"
     return data_dir() / "owned" / re.sub(r"[^A-Za-z0-9_-]", "_", engine_id)
 
 
-def started_lessons(client) -> list[str]:
+def started_lessons(port: Port) -> list[str]:
     """The lessons docklab started on this engine and has not reset."""
-    return sorted(p.stem for p in owned_dir(client).glob("*.json"))
+    return sorted(p.stem for p in owned_dir(port).glob("*.json"))

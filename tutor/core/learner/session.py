@@ -16,7 +16,7 @@ from tutor.core.learner import guard
 from tutor.core.engine import events as history, runner
 from tutor.core.engine.describe import short
 from tutor.core.engine.connection import Engine
-from tutor.core.engine.images import ImageMap, missing_images
+from tutor.core.engine.images import ImageMap
 from tutor.core.model import CheckSpec, Command, Lesson, Step
 from tutor.core.outcome import Outcome, redact_command
 from tutor.core.learner.ownership import Ownership
@@ -105,7 +105,7 @@ class Session:
     ):
         self.engine, self.image_map = engine, image_map or ImageMap("real")
         self.progress = progress or Progress()
-        self.ownership = Ownership(engine.client, lesson)
+        self.ownership = Ownership(engine.port, lesson)
         # with the names the learner chose (if begun with others), and the images of the map in its text
         self.lesson = self.ownership.lesson.shown_with(self.image_map.in_code)
         self.failed: set[int] = set()  # steps whose latest check failed
@@ -121,7 +121,7 @@ class Session:
         """Why this engine cannot run the lesson: requirements, then missing images."""
         reasons = self.engine.unmet(self.lesson.requires)
         images = [self.image_map.resolve(i) for i in self.lesson.images]
-        for image in missing_images(self.engine.client, images):
+        for image in (i for i in images if not self.engine.port.image_id(i)):
             if self.image_map.name == "offline":
                 reasons.append(f"image {image} is missing: build the stand-ins with `docklab images build`")
             else:
@@ -147,7 +147,7 @@ class Session:
     def mark_auto_run(self) -> None:
         """Mark the engine's history after `run --auto`: what it did is docklab's doing, so a
         learner's own check of the lesson counts only what comes after."""
-        history.mark(self.engine.client, "auto", self.lesson.id)
+        history.mark(self.engine.port, "auto", self.lesson.id)
 
     # -- reset ------------------------------------------------------------------------------
 
@@ -292,7 +292,7 @@ class Session:
         if self.ownership.started_at:
             return self.ownership.started_at
         if self._began is None:
-            self._began, self._marked = history.began_marked(self.engine.client, self.lesson.id)
+            self._began, self._marked = history.began_marked(self.engine.port, self.lesson.id)
             first = self._inferred_start(self._began)
             command = f"`docklab start {self.lesson.id}` before step 1 records one"
             if first is not None:
@@ -319,7 +319,7 @@ class Session:
         if first is None:
             return None
         seen: dict = {}
-        whole = history.History.read(self.engine.client, window)
+        whole = history.History.read(self.engine.port, window)
         roles = self._roles(checks.Context(self.engine, {}, self.lesson.secrets, window, seen=seen, past=whole), False)
         keys = roles.used_by([c.params for c in first.checks])
         made = roles.made(keys)[-self.INFER_FROM :] if keys else []
@@ -546,7 +546,7 @@ class Session:
     def check_all(self) -> list[StepReport]:
         """Every step: holds now, or proven earlier in this attempt, or proven from the
         engine's history, or implied by a later step that passed; else what was found."""
-        past = history.History.read(self.engine.client, self.began, anchor=self._anchor)
+        past = history.History.read(self.engine.port, self.began, anchor=self._anchor)
         seen: dict = {}  # the engine holds still while a whole lesson is judged: look each thing up once
         self._ahead = self._found_along(self._context(past, seen)).ctx.facts  # a later step's facts, for all
         known = self.facts

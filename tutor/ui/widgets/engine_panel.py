@@ -36,15 +36,15 @@ class EnginePanel(ScrollView):
             super().__init__()
             self.ok, self.reason = ok, reason
 
-    def __init__(self, client_factory, **kw) -> None:
+    def __init__(self, port_factory, **kw) -> None:
         super().__init__(**kw)
-        self.client_factory = client_factory  # () -> docker client (raises when no engine)
+        self.port_factory = port_factory  # () -> the engine's port (raises when no engine)
         self.current: Snapshot | None = None
         self.last_changes: list[str] = []  # what the latest command changed, so far
         self._new_batch = True
         self._stop = threading.Event()
         self._events = None
-        self._client = None  # the watcher's client, for the redraw thread
+        self._port = None  # the watcher's port, for the redraw thread
         self._dirty = threading.Event()  # an event came: redraw after SETTLE_SECONDS
         self._picturing = threading.Lock()  # both threads publish; one diff at a time
         self._lines: list[Text] = [Text("Reading the engine…")]
@@ -85,12 +85,12 @@ class EnginePanel(ScrollView):
         connected = None
         while not self._stop.is_set():
             try:
-                client = self._client = self.client_factory()
-                self._publish(*_taken(client))
+                port = self._port = self.port_factory()
+                self._publish(*_taken(port))
                 if connected is not True:
                     connected = True
                     self.app.call_from_thread(self.post_message, self.ConnectionChanged(True))
-                self._events = client.events(decode=True, filters={"type": ["container", "volume"]})
+                self._events = port.watch({"type": ["container", "volume"]})
                 for _ in self._events:
                     if self._stop.is_set():
                         return
@@ -112,7 +112,7 @@ class EnginePanel(ScrollView):
                 return
             self._dirty.clear()
             try:
-                self._publish(*_taken(self._client))
+                self._publish(*_taken(self._port))
             except Exception:  # the engine went away: the watcher says so and reconnects
                 pass
 
@@ -185,7 +185,7 @@ class EnginePanel(ScrollView):
         return text
 
 
-def _taken(client) -> tuple[Snapshot, float]:
+def _taken(port) -> tuple[Snapshot, float]:
     """A snapshot and when it began: it shows nothing that happened after that moment."""
     at = time.time()
-    return snapshot(client), at
+    return snapshot(port), at
