@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TypeVar
 
 from tutor.core.engine.events import PROBE_LABEL
 from tutor.core.engine.port import Container, Image, Listed, Network, NotFound, Refused, Volume
 
 CHUNK = 1 << 16
+T = TypeVar("T")
 
 
 @contextmanager
@@ -27,6 +29,15 @@ def _answered():
         raise NotFound(err.explanation or str(err)) from None
     except APIError as err:
         raise Refused(err.explanation or str(err)) from None
+
+
+def _or_none(ask: Callable[[], T]) -> T | None:
+    """A lookup's answer, or None for what is not there."""
+    try:
+        with _answered():
+            return ask()
+    except NotFound:
+        return None
 
 
 def _relayed(chunks) -> Iterator[bytes]:
@@ -60,11 +71,7 @@ class SdkPort:
             return [Listed.from_api(c) for c in self.api.containers(all=True, filters=filters or None)]
 
     def container(self, ref: str) -> Container | None:
-        try:
-            with _answered():
-                return Container.from_api(self.api.inspect_container(ref))
-        except NotFound:
-            return None
+        return _or_none(lambda: Container.from_api(self.api.inspect_container(ref)))
 
     def volumes(self, dangling: bool = False) -> list[Volume]:
         with _answered():
@@ -72,11 +79,7 @@ class SdkPort:
         return [Volume.from_api(v) for v in found.get("Volumes") or []]
 
     def volume(self, name: str) -> Volume | None:
-        try:
-            with _answered():
-                return Volume.from_api(self.api.inspect_volume(name))
-        except NotFound:
-            return None
+        return _or_none(lambda: Volume.from_api(self.api.inspect_volume(name)))
 
     def networks(self) -> list[Network]:
         with _answered():
@@ -91,11 +94,7 @@ class SdkPort:
             return [Image.from_api(i) for i in self.api.images(filters={"dangling": True} if dangling else None)]
 
     def image_id(self, ref: str) -> str | None:
-        try:
-            with _answered():
-                return self.api.inspect_image(ref)["Id"]
-        except NotFound:
-            return None
+        return _or_none(lambda: self.api.inspect_image(ref)["Id"])
 
     def unused_build_cache(self) -> int:
         with _answered():

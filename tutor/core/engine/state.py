@@ -10,15 +10,7 @@ from dataclasses import dataclass, field
 
 from tutor.core.engine.describe import short
 from tutor.core.engine.events import MARK, PROBE_LABEL
-from tutor.core.engine.port import Mount
-
-
-@dataclass(frozen=True)
-class Container:
-    name: str
-    status: str
-    image: str
-    mounts: tuple[Mount, ...] = ()
+from tutor.core.engine.port import Listed
 
 
 @dataclass(frozen=True)
@@ -37,17 +29,17 @@ class Volume:
 @dataclass(frozen=True)
 class Snapshot:
     volumes: dict[str, Volume] = field(default_factory=dict)
-    containers: dict[str, Container] = field(default_factory=dict)
+    containers: dict[str, Listed] = field(default_factory=dict)
 
 
 def snapshot(port) -> Snapshot:
     """The engine's containers and volumes now, with who mounts what where."""
-    containers: dict[str, Container] = {}
+    containers: dict[str, Listed] = {}
     users: dict[str, list[str]] = {}
     for c in port.containers():
         if PROBE_LABEL in c.labels:  # a check's helper, gone a moment later
             continue
-        containers[c.name] = Container(c.name, c.state, c.image, c.mounts)
+        containers[c.name] = c
         for m in c.mounts:
             if m.type == "volume":
                 users.setdefault(m.name, []).append(c.name)
@@ -70,13 +62,13 @@ def changes(before: Snapshot, after: Snapshot) -> list[str]:
         kind = "anonymous volume" if before.volumes[name].anonymous else "volume"
         out.append(f"− {kind} {short(name)}")
     for name in after.containers.keys() - before.containers.keys():
-        out.append(f"+ container {name} ({after.containers[name].status})")
+        out.append(f"+ container {name} ({after.containers[name].state})")
     for name in before.containers.keys() - after.containers.keys():
         out.append(f"− container {name}")
     for name in after.containers.keys() & before.containers.keys():
         old, new = before.containers[name], after.containers[name]
-        if old.status != new.status:
-            out.append(f"~ container {name}: {old.status} → {new.status}")
+        if old.state != new.state:
+            out.append(f"~ container {name}: {old.state} → {new.state}")
     for name in after.volumes.keys() & before.volumes.keys():
         old, new = before.volumes[name], after.volumes[name]
         if new.dangling and not old.dangling:

@@ -175,7 +175,7 @@ class EnginePanel(ScrollView):
             text.append(f"  {short(v.name):<16} {kind:<9} {users}\n")
         text.append(f"Containers ({len(snap.containers)})\n", "bold underline")
         for c in sorted(snap.containers.values(), key=lambda c: c.name):
-            text.append(f"  {c.name:<16} {c.status}\n")
+            text.append(f"  {c.name:<16} {c.state}\n")
             for m in c.mounts:
                 text.append(f"      {m.describe()}\n", "dim" if m.rw else "")
         if recent:
