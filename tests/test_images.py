@@ -37,15 +37,15 @@ def test_the_text_a_learner_copies_from_carries_the_name_that_will_work():
 
 
 def test_an_image_is_the_same_however_it_was_spelt():
-    from types import SimpleNamespace
-
     from tests.enginekit import RecordedEngine
+    from tutor.core.checks import Context
     from tutor.core.checks.roles import Roles, normal_ref
+    from tutor.core.engine.connection import Engine
     from tutor.core.model import Role
 
     assert normal_ref("ubuntu") == normal_ref("ubuntu:latest") == normal_ref("docker.io/library/ubuntu")
     assert normal_ref("ubuntu") != normal_ref("ubuntu:24.04") and normal_ref("a/b") == "docker.io/a/b:latest"
-    ctx = SimpleNamespace(seen={}, port=RecordedEngine())  # no image: references are compared as spelt
+    ctx = Context(Engine(None, "26.1.5", "1.45", port=RecordedEngine()), seen={})  # no image: compared as spelt
     roles = Roles({}, ctx, {}, None, resolve=False)  # the real images: no map
     role = Role(key="box", kind="container", name="box", about="your box", image="ubuntu")
     assert roles._image_ok(role, "ubuntu:latest") and roles._image_ok(role, "docker.io/library/ubuntu")
