@@ -81,6 +81,14 @@ class RecordedEngine:
         """The answers of tests/recorded/engine.json."""
         return cls(RECORDED["containers"], RECORDED["volumes"], lambda: RECORDED.get("events", []))
 
+    def make(self, *names: str) -> None:
+        """Things of tests/recorded/engine.json appear, by name, as the learner's commands make them."""
+        for name in names:
+            if name in RECORDED["containers"]:
+                self.records[name] = RECORDED["containers"][name]
+            else:
+                self.volume_records[name] = RECORDED["volumes"][name]
+
     def _record(self, ref: str) -> dict | None:
         return self.records.get(ref) or next((r for r in self.records.values() if r["Id"] == ref), None)
 

@@ -20,6 +20,8 @@ from tutor.ui import keys
 from tutor.ui.picker import PickerScreen
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from tutor.core.engine.connection import Engine
     from tutor.core.engine.images import ImageMap
     from tutor.core.model import Lesson, Problem
@@ -32,9 +34,17 @@ class DocklabApp(App):
     SUB_TITLE = "Docker volumes, by doing"
     BINDINGS = keys.bindings(keys.APP)
 
-    def __init__(self, image_map: ImageMap, lesson_id: str | None = None) -> None:
+    def __init__(
+        self,
+        image_map: ImageMap,
+        lesson_id: str | None = None,
+        connect: Callable[[], Engine] | None = None,
+        shell: bool = True,
+    ) -> None:
         super().__init__()
         self.image_map = image_map
+        self.connect = connect  # None: connection.connect(), the real engine
+        self.shell = shell  # False: the lesson screen's terminal starts no shell
         self.progress: Progress | None = None  # read by `prepare`, with the lessons, after the first paint
         self.lessons: list[Lesson] = []  # filled by `prepare` once the picker is on screen
         self.problems: list[Problem] = []
@@ -76,11 +86,11 @@ class DocklabApp(App):
         self.call_from_thread(self._lessons_ready, progress, lessons, problems)
 
         import tutor.ui.lesson  # noqa: F401  (pyte, the session: ready before a lesson opens)
-        from tutor.core.engine.connection import EngineUnavailable, connect
+        from tutor.core.engine.connection import EngineUnavailable
         from tutor.core.learner.session import Session
 
         try:
-            engine = connect(timeout=30)
+            engine = self.reach_engine()
         except EngineUnavailable as err:
             self.call_from_thread(self._engine_ready, None, str(err), {})
             return
@@ -152,13 +162,20 @@ class DocklabApp(App):
 
         self.push_screen(Help())
 
+    def reach_engine(self) -> Engine:
+        """The engine, through the connect function create_app was given, else a new
+        connection to the real one; raises EngineUnavailable while there is none."""
+        if self.connect is not None:
+            return self.connect()
+        from tutor.core.engine.connection import connect
+
+        return connect(timeout=30)
+
     def new_port(self):
         """A new connection to the engine docklab uses, as its port (the engine panel's
         watcher makes one whenever it has lost the engine); raises EngineUnavailable while
         there is none."""
-        from tutor.core.engine.connection import connect
-
-        return connect(timeout=30).port
+        return self.reach_engine().port
 
     def own_shell(self) -> None:
         """The fallback where no pty can be embedded: suspend and run the learner's shell."""
@@ -178,10 +195,19 @@ class DocklabApp(App):
                 yield SystemCommand(title, text, getattr(screen, f"action_{action}"))
 
 
-def create_app(images: str | None = None, lesson_id: str | None = None) -> DocklabApp:
+def create_app(
+    images: str | None = None,
+    lesson_id: str | None = None,
+    connect: Callable[[], Engine] | None = None,
+    shell: bool = True,
+) -> DocklabApp:
+    """The app for the CLI, the tests and the benchmarks alike. `connect` reaches the
+    engine (default: the real one, as `docker` would); the snapshot tests give one that
+    answers from a recorded engine, and `shell=False`, since a real shell's prompt comes
+    when it will."""
     from tutor.core.engine.images import load_map
 
-    return DocklabApp(load_map(images), lesson_id)
+    return DocklabApp(load_map(images), lesson_id, connect, shell)
 
 
 __all__ = ["create_app", "DocklabApp"]

@@ -68,6 +68,7 @@ class LessonScreen(CatchUpMixin, ThinkingMixin, Screen):
                     id="terminal",
                     env={"DOCKLAB_LESSON": self.lesson.id, **engine_env},
                     cwd=workdir(self.lesson.workdir),
+                    spawn=self.app.shell,
                 )
             with Vertical(id="engine-box"):
                 yield Static("Engine", classes="section")

@@ -97,10 +97,12 @@ class Terminal(Widget, can_focus=True):
     class Exited(Message):
         """The shell ended (the learner typed `exit`)."""
 
-    def __init__(self, env: dict[str, str] | None = None, cwd: str | None = None, **kw) -> None:
+    def __init__(self, env: dict[str, str] | None = None, cwd: str | None = None, spawn: bool = True, **kw) -> None:
         super().__init__(**kw)
         self.env = env or {}
         self.cwd = cwd
+        self.spawn = spawn  # False: no shell starts (create_app(shell=False)), the pane says so
+        self.note = b""  # what the pane says instead of a shell (written again at each resize)
         self.screen_ = pyte.Screen(80, 24)
         self.stream = pyte.ByteStream(self.screen_)
         self.proc = None
@@ -112,7 +114,11 @@ class Terminal(Widget, can_focus=True):
 
     def on_mount(self) -> None:
         if not pty_available():
-            self.stream.feed(b"No pty on this system: press F4 to suspend docklab and use your own shell.\r\n")
+            self.note = b"No pty on this system: press F4 to suspend docklab and use your own shell.\r\n"
+        elif not self.spawn:
+            self.note = b"No shell: docklab started without one.\r\nF4 opens your own.\r\n"
+        if self.note:
+            self.stream.feed(self.note)
             return
         from ptyprocess import PtyProcess
 
@@ -225,6 +231,9 @@ class Terminal(Widget, can_focus=True):
         self.screen_.resize(rows, cols)
         if self.alive:
             self.proc.setwinsize(rows, cols)
+        elif self.note:  # pyte drops the top lines as the screen shrinks: say it again
+            self.screen_.reset()
+            self.stream.feed(self.note)
 
     # -- drawing ------------------------------------------------------------------------------
 
