@@ -164,8 +164,8 @@ async def picker_ready(pilot) -> None:
 
 async def lesson_settled(pilot) -> None:
     """The lesson screen with its session, the step drawn again with it (the session's worker
-    ends only then: call_from_thread waits for the redraw, which would wipe a check's result
-    shown meanwhile), and the engine panel's first picture."""
+    ends only then: call_from_thread waits for the redraw), and the engine panel's first
+    picture."""
     from tutor.ui.widgets.engine_panel import EnginePanel
 
     app = pilot.app

@@ -143,3 +143,31 @@ def test_reset_lists_what_it_will_remove(snap_compare, engine):
         await shown(pilot, lambda: isinstance(pilot.app.screen, Confirm), "the confirmation")
 
     assert snap_compare(tui(engine, "keep"), terminal_size=SIZE, run_before=asked)
+
+
+def test_a_report_that_arrives_while_the_step_is_drawn_is_shown_after_it(engine):
+    """The session arrives and the step is drawn again while a check's report comes back:
+    the report waits for the drawing, which would otherwise wipe it to "Not checked yet"."""
+    import asyncio
+
+    asyncio.run(report_during_redraw(engine))
+
+
+async def report_during_redraw(engine) -> None:
+    import asyncio
+
+    from tutor.core.learner.session import StepReport
+    from tutor.core.outcome import Outcome
+    from tutor.ui.widgets.stepview import CheckResults
+
+    app = tui(engine, "keep")
+    async with app.run_test(size=SIZE) as pilot:
+        await lesson_settled(pilot)
+        screen = app.screen
+        redraw = asyncio.create_task(screen.go_to(1))
+        await asyncio.sleep(0)  # the redraw has begun, and waits on its widgets
+        report = StepReport(screen.lesson.step(1), [Outcome(False, "volume rec-data exists", found="no such volume")])
+        await screen.show_report(1, report)
+        await redraw
+        await pilot.pause()
+        assert "volume rec-data exists" in "\n".join(line.text for line in screen.query_one(CheckResults).lines)

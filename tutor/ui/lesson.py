@@ -4,6 +4,7 @@ screen only moves attributes down and reacts to messages coming up."""
 
 from __future__ import annotations
 
+import asyncio
 import queue
 import time
 from typing import TYPE_CHECKING
@@ -51,6 +52,9 @@ class LessonScreen(CatchUpMixin, ThinkingMixin, Screen):
         self.typing = False  # a worker is taking them
         self.asking = False  # a prediction dialog is up
         self.running = ("", 0.0)  # the command line the shell runs now, and since when
+        # A step is drawn in several awaits; a check's report waits for the drawing to end,
+        # or the redraw (as the session arrives, say) would wipe it back to "not checked".
+        self.drawing = asyncio.Lock()
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -142,6 +146,10 @@ class LessonScreen(CatchUpMixin, ThinkingMixin, Screen):
         return step_statuses(self.app.progress, self.lesson.id, self.current)
 
     async def go_to(self, number: int) -> None:
+        async with self.drawing:
+            await self._draw(number)
+
+    async def _draw(self, number: int) -> None:
         number = max(1, min(number, len(self.lesson.steps)))
         self.current, self.next_command = number, 0
         step = self.lesson.step(number)
@@ -304,6 +312,10 @@ class LessonScreen(CatchUpMixin, ThinkingMixin, Screen):
             self.app.call_from_thread(self.show_report, number, report)
 
     async def show_report(self, number: int, report: StepReport) -> None:
+        async with self.drawing:
+            self._show_report(number, report)
+
+    def _show_report(self, number: int, report: StepReport) -> None:
         if number != self.current:
             return
         try:
