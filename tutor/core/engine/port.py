@@ -12,6 +12,7 @@ import calendar
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Protocol
 
 from tutor.core.engine.describe import is_anonymous, short
@@ -155,6 +156,7 @@ class Network:
         return cls(n["Id"], n["Name"], n.get("Labels") or {})
 
 
+@cache  # every listing of a crowded engine gives the same stamps again
 def stamp(text: str | None) -> float:
     """An RFC 3339 time (a volume's CreatedAt) as seconds since the epoch; 0 when absent."""
     m = re.match(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?(Z|[+-]\d\d:\d\d)?", text or "")
