@@ -136,7 +136,7 @@ class Ownership:
     def _owned_elsewhere(self, clashes: list[str]) -> dict[str, str]:
         """Which of these names another started lesson owns (name -> lesson id)."""
         found = {}
-        for other in started_lessons(self.client):
+        for other in self._started():
             if other == self.lesson.id:
                 continue
             state = read_json(self.path.with_name(f"{other}.json"), None) or {}
@@ -216,7 +216,9 @@ class Ownership:
 
     def adopt(self, containers: dict[str, str], volumes: list[str]) -> None:
         """Follow what the lesson's roles resolved to (things the learner made since the
-        lesson began under names of their own); never anything in the baseline."""
+        lesson began under names of their own); never anything in the baseline. The check
+        that adopts them observes once it is done (Session.check_step, check_all), which
+        follows their volumes: observing here too asked the engine the same a moment before."""
         if not self.started:
             return
         theirs = self._others()
@@ -230,12 +232,17 @@ class Ownership:
         if new_c or new_v:
             self.state["containers"].update(new_c)
             self.state["volumes"] = sorted(set(self.state["volumes"]) | set(new_v))
-            self.observe()
+            self._save()
+
+    def _started(self) -> list[str]:
+        """The lessons started on this engine (started_lessons), from this record's folder:
+        the engine's ID that names it is asked once, not at every adopt."""
+        return sorted(p.stem for p in self.path.parent.glob("*.json"))
 
     def _others(self) -> set[str]:
         """Container ids and volume names that another started lesson owns."""
         owned: set[str] = set()
-        for other in started_lessons(self.client):
+        for other in self._started():
             if other != self.lesson.id:
                 state = read_json(self.path.with_name(f"{other}.json"), None) or {}
                 owned |= set(state.get("containers", {})) | set(state.get("volumes", []))
