@@ -11,6 +11,7 @@ docklab never adopts or deletes it. Afterwards a resource is the lesson's when i
 
 from __future__ import annotations
 
+import copy
 import re
 import time
 from dataclasses import dataclass, field
@@ -180,6 +181,7 @@ class Ownership:
         if not self.started:
             return
         res = self.lesson.resources
+        before = copy.deepcopy(self.state)
         base_c, base_v = self._baseline("containers"), self._baseline("volumes")
         owned: dict[str, str] = self.state["containers"]
         volumes: set[str] = set(self.state["volumes"])
@@ -197,7 +199,7 @@ class Ownership:
             for m in c.get("Mounts") or []
             if m.get("Type") == "volume" and m.get("Name") not in base_v
         }
-        present = self._volumes()
+        present = self._volumes() if res.volumes else set()  # only a name the lesson declares is looked for
         volumes |= {v for v in res.volumes if v in present and v not in base_v}
         self.state["volumes"] = sorted(volumes)
         base_n = self._baseline("networks") | {"bridge", "host", "none"}
@@ -208,11 +210,11 @@ class Ownership:
             for n in ((c.get("NetworkSettings") or {}).get("Networks") or {})
             if n not in base_n
         }
-        nets = (
-            set(self.state["networks"]) | joined | {n for n in self._networks() & set(res.networks) if n not in base_n}
-        )
+        declared = self._networks() & set(res.networks) if res.networks else set()
+        nets = set(self.state["networks"]) | joined | {n for n in declared if n not in base_n}
         self.state["networks"] = sorted(nets)
-        self._save()
+        if self.state != before:  # nothing new: the record on disk says it already
+            self._save()
 
     def adopt(self, containers: dict[str, str], volumes: list[str]) -> None:
         """Follow what the lesson's roles resolved to (things the learner made since the
