@@ -12,6 +12,7 @@ Run: `python bench/auto_overhead.py [--runs N] [--lessons ID ...]`."""
 from __future__ import annotations
 
 import argparse
+import compileall
 import statistics
 import subprocess
 import sys
@@ -91,6 +92,9 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5, help="runs of each, per lesson (default 5)")
     ap.add_argument("--lessons", nargs="+", default=every, metavar="ID", help="default: all twelve")
     args = ap.parse_args()
+    # as an installed docklab has them: with PYTHONDONTWRITEBYTECODE set and no __pycache__,
+    # every process of either side would compile the modules it imports (0.1-0.2 s for docklab's)
+    compileall.compile_dir(ROOT / "tutor", quiet=1)
     times = {lesson: ([], []) for lesson in args.lessons}
     with private_engine(lesson_images()):
         for r in range(args.runs):

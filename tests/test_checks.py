@@ -183,6 +183,53 @@ def test_history_is_whole_while_the_engine_still_holds_an_event_from_before_the_
     assert History.read(engine(first=start - 10), start).after(start + 5).complete
 
 
+def test_the_events_held_are_extended_with_the_newer_ones_as_a_whole_read_answers():
+    """History reads the engine's whole buffer; after a first read it asks only for the
+    events from the last one it holds on, and adds them: the same events as a whole read,
+    through the buffer's overflow, an engine restart, and events logged out of order."""
+    from tutor.core.engine import events as history
+
+    class Engine(RecordedEngine):  # moby's buffer: its last EVENTS_KEPT events; `since` cuts back to an older one
+        def __init__(self):
+            super().__init__()
+            self.buffer, self.asked, self.at = [], [], 1_000_000 * 10**9
+
+        def log(self, n=1, at=None):
+            for _ in range(n):
+                self.at += 10**6
+                ev = {"Type": "volume", "Action": "create", "Actor": {"ID": f"v{self.at}"}, "timeNano": at or self.at}
+                self.buffer = (self.buffer + [ev])[-history.EVENTS_KEPT :]
+
+        def events(self, since, until, filters=None):
+            self.asked.append(since)
+            sec, _, frac = since.partition(".")
+            since_ns, out = int(sec) * 10**9 + int(frac.ljust(9, "0")), []
+            for ev in reversed(self.buffer):
+                if ev["timeNano"] < since_ns:
+                    break
+                out.insert(0, ev)
+            return out
+
+    engine = Engine()
+    engine.log(3)
+    assert history.held(engine) == engine.buffer and engine.asked == ["1"]
+    for change, whole in (
+        (lambda: None, False),  # nothing new
+        (lambda: engine.log(5), False),
+        (lambda: engine.log(history.EVENTS_KEPT), True),  # the buffer fills up: read whole
+        (lambda: engine.log(7), False),  # full: the oldest go, the newer come
+        (lambda: engine.log(history.EVENTS_KEPT + 3), True),  # more than it keeps: every one held is gone
+        (lambda: engine.log(4), False),
+        (lambda: setattr(engine, "buffer", []) or engine.log(2), True),  # a restart: the buffer starts again
+        (lambda: engine.log(1, at=engine.at - 5 * 10**6), True),  # logged after the last one, stamped before
+        (lambda: engine.log(4), False),
+    ):
+        change()
+        engine.asked.clear()
+        assert history.held(engine) == engine.buffer
+        assert (engine.asked[-1] == "1") == whole and engine.asked[0] != "1"
+
+
 def test_the_volume_mounts_of_a_copy_are_no_use_of_the_volume():
     """Reading a container's files (docklab's own reads of a volume, or `docker cp`) mounts
     its volumes around the copy's event: those mounts leave the history; a start's stay.

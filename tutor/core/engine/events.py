@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import secrets as _secrets
 import time
+import weakref
 from dataclasses import dataclass, field
 
 DEFAULT_WINDOW = 6 * 3600  # a lesson not started through docklab: look this far back at most
@@ -69,7 +70,7 @@ class History:
         has lost what came before it (its buffer overflowed, or it restarted)."""
         # The engine's whole buffer (a fractional "until" of now: it answers at once and closes),
         # so that what it still holds from before `since` shows that nothing after it is lost.
-        raw = port.events("1", f"{time.time():.9f}")
+        raw = held(port)
         events = []
         probes: set[str] = set()
         anchored = anchor is None
@@ -217,6 +218,49 @@ def mark(port, what: str, lesson_id: str) -> None:
         port.remove("volume", name)
     except Exception:  # a mark is a courtesy to later checks; its absence only widens the window
         pass
+
+
+_HELD: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # port -> its engine's buffer, as last read
+
+
+def held(port) -> list[dict]:
+    """Every event the engine holds now (its whole buffer, as History.read needs it).
+    The buffer is a ring of the engine's last EVENTS_KEPT events, so the one read last
+    through this port, extended with what the engine logged since and cut to its last
+    EVENTS_KEPT, is what a whole read would answer: the engine is asked only for its
+    events from the last one held on (a short answer instead of all 256, read several
+    times a step). That answer must begin with the events held from that moment, as they
+    were; when it does not (the engine restarted, or dropped them, or logged out of
+    order), the whole buffer is read again. Nothing is taken from a cache that the engine
+    has not just confirmed, so no read is staler than a whole one."""
+    now = f"{time.time():.9f}"
+    try:
+        before = _HELD.get(port)
+    except TypeError:  # a port that cannot be weakly referenced: read whole
+        before = None
+    raw = None
+    if before and len(before) <= EVENTS_KEPT:
+        from_ns = _ns(before[-1])
+        tail = len(before)
+        while tail and _ns(before[tail - 1]) >= from_ns:  # the engine's own cut: back to an older event
+            tail -= 1
+        answer = port.events(f"{from_ns // 10**9}.{from_ns % 10**9:09d}", now)
+        newer = answer[len(before) - tail :]
+        # a buffer not yet full that would overflow is read whole: an engine that keeps more shows it so
+        full = len(before) == EVENTS_KEPT or len(before) + len(newer) <= EVENTS_KEPT
+        if full and answer[: len(before) - tail] == before[tail:]:
+            raw = (before + newer)[-EVENTS_KEPT:]
+    if raw is None:
+        raw = port.events("1", now)
+    try:
+        _HELD[port] = raw
+    except TypeError:
+        pass
+    return raw
+
+
+def _ns(ev: dict) -> int:
+    return int(ev.get("timeNano") or ev.get("time", 0) * 1_000_000_000)
 
 
 def began_marked(port, lesson_id: str) -> tuple[float, bool]:

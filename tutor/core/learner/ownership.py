@@ -11,6 +11,7 @@ docklab never adopts or deletes it. Afterwards a resource is the lesson's when i
 
 from __future__ import annotations
 
+import copy
 import re
 import time
 from dataclasses import dataclass, field
@@ -137,7 +138,7 @@ class Ownership:
     def _owned_elsewhere(self, clashes: list[str]) -> dict[str, str]:
         """Which of these names another started lesson owns (name -> lesson id)."""
         found = {}
-        for other in started_lessons(self.port):
+        for other in self._started():
             if other == self.lesson.id:
                 continue
             state = read_json(self.path.with_name(f"{other}.json"), None) or {}
@@ -181,6 +182,7 @@ class Ownership:
         if not self.started:
             return
         res = self.lesson.resources
+        before = copy.deepcopy(self.state)
         base_c, base_v = self._baseline("containers"), self._baseline("volumes")
         owned: dict[str, str] = self.state["containers"]
         volumes: set[str] = set(self.state["volumes"])
@@ -194,20 +196,22 @@ class Ownership:
         volumes |= {
             m.name for c in listed if c.id in owned for m in c.mounts if m.type == "volume" and m.name not in base_v
         }
-        present = self._volumes()
+        present = self._volumes() if res.volumes else set()  # only a name the lesson declares is looked for
         volumes |= {v for v in res.volumes if v in present and v not in base_v}
         self.state["volumes"] = sorted(volumes)
         base_n = self._baseline("networks") | {"bridge", "host", "none"}
         joined = {n for c in listed if c.id in owned for n in c.networks if n not in base_n}
-        nets = (
-            set(self.state["networks"]) | joined | {n for n in self._networks() & set(res.networks) if n not in base_n}
-        )
+        declared = self._networks() & set(res.networks) if res.networks else set()
+        nets = set(self.state["networks"]) | joined | {n for n in declared if n not in base_n}
         self.state["networks"] = sorted(nets)
-        self._save()
+        if self.state != before:  # nothing new: the record on disk says it already
+            self._save()
 
     def adopt(self, containers: dict[str, str], volumes: list[str]) -> None:
         """Follow what the lesson's roles resolved to (things the learner made since the
-        lesson began under names of their own); never anything in the baseline."""
+        lesson began under names of their own); never anything in the baseline. The check
+        that adopts them observes once it is done (Session.check_step, check_all), which
+        follows their volumes: observing here too asked the engine the same a moment before."""
         if not self.started:
             return
         theirs = self._others()
@@ -221,12 +225,17 @@ class Ownership:
         if new_c or new_v:
             self.state["containers"].update(new_c)
             self.state["volumes"] = sorted(set(self.state["volumes"]) | set(new_v))
-            self.observe()
+            self._save()
+
+    def _started(self) -> list[str]:
+        """The lessons started on this engine (started_lessons), from this record's folder:
+        the engine's ID that names it is asked once, not at every adopt."""
+        return sorted(p.stem for p in self.path.parent.glob("*.json"))
 
     def _others(self) -> set[str]:
         """Container ids and volume names that another started lesson owns."""
         owned: set[str] = set()
-        for other in started_lessons(self.port):
+        for other in self._started():
             if other != self.lesson.id:
                 state = read_json(self.path.with_name(f"{other}.json"), None) or {}
                 owned |= set(state.get("containers", {})) | set(state.get("volumes", []))
