@@ -31,6 +31,8 @@ wait_engine() {
 }
 
 bundle=${DOCKLAB_IMAGE_BUNDLE:-/opt/docklab-images/images.tar}
+nl='
+'
 
 real_names() {
 	# An engine of docklab's own: the stand-ins answer to the names the lessons' text gives
@@ -56,20 +58,31 @@ fi
 link_store() { # $1: the store (read-only), $2: this engine's data root
 	[ -d "$1/image" ] || return 0
 	if [ -e "$2/image" ] && [ ! -e "$2/.docklab-store-partial" ]; then return 0; fi
-	touch "$2/.docklab-store-partial"
-	rm -rf "$2/image" "$2/overlay2"
-	mkdir -p "$2/overlay2"
-	cp -a "$1/image" "$2/"
-	cp -a "$1/overlay2/l" "$2/overlay2/"
-	for layer in "$1"/overlay2/*/; do
-		id=$(basename "$layer")
-		[ "$id" = l ] && continue
-		mkdir "$2/overlay2/$id"
-		for f in link lower committed; do if [ -e "$layer$f" ]; then cp -a "$layer$f" "$2/overlay2/$id/"; fi; done
-		if [ -d "${layer}work" ]; then mkdir "$2/overlay2/$id/work"; fi
-		ln -s "${layer}diff" "$2/overlay2/$id/diff"
-	done
-	rm "$2/.docklab-store-partial"
+	# One process for it all: as a shell loop it started six a layer (cp, mkdir, ln, basename),
+	# 0.16 CPU-s for 18 layers, in every learner's boot.
+	python3 -I -S - "$1" "$2" <<-'EOF'
+	import os, shutil, sys
+	store, root = sys.argv[1:3]
+	partial = os.path.join(root, ".docklab-store-partial")
+	open(partial, "a").close()
+	shutil.rmtree(os.path.join(root, "image"), ignore_errors=True)
+	shutil.rmtree(os.path.join(root, "overlay2"), ignore_errors=True)
+	os.makedirs(os.path.join(root, "overlay2"))
+	shutil.copytree(os.path.join(store, "image"), os.path.join(root, "image"), symlinks=True)
+	shutil.copytree(os.path.join(store, "overlay2", "l"), os.path.join(root, "overlay2", "l"), symlinks=True)
+	for layer in os.scandir(os.path.join(store, "overlay2")):
+	    if layer.name == "l" or layer.name.startswith(".") or not layer.is_dir():
+	        continue
+	    own = os.path.join(root, "overlay2", layer.name)
+	    os.mkdir(own)
+	    for name in ("link", "lower", "committed"):
+	        if os.path.exists(os.path.join(layer.path, name)):
+	            shutil.copy2(os.path.join(layer.path, name), own, follow_symlinks=False)
+	    if os.path.isdir(os.path.join(layer.path, "work")):
+	        os.mkdir(os.path.join(own, "work"))
+	    os.symlink(os.path.join(layer.path, "diff"), os.path.join(own, "diff"))
+	os.remove(partial)
+	EOF
 }
 
 engine() { # this learner's engine, up with the lesson images in it: in the background
@@ -102,7 +115,13 @@ engine() { # this learner's engine, up with the lesson images in it: in the back
 	if [ -s "$bundle" ]; then
 		have=$(docker image ls --format '{{.Repository}}:{{.Tag}}') # one call, not one per image
 		for image in $(cat "${bundle%.tar}.list" 2>/dev/null || true); do
-			if ! printf '%s\n' "$have" | grep -qxF "$image"; then docker load -q -i "$bundle" >/dev/null && real_names; break; fi
+			case "$nl$have$nl" in
+			*"$nl$image$nl"*) ;; # present: no grep (a process) per image
+			*)
+				docker load -q -i "$bundle" >/dev/null && real_names
+				break
+				;;
+			esac
 		done
 	fi
 }
