@@ -183,32 +183,49 @@ def test_history_is_whole_while_the_engine_still_holds_an_event_from_before_the_
     assert History.read(engine(first=start - 10), start).after(start + 5).complete
 
 
+class MobyBuffer(RecordedEngine):
+    """The engine's events as moby keeps them: its last EVENTS_KEPT, in the order logged;
+    asked from `since` to `until`, it scans back from the newest, leaves out those stamped
+    after `until`, stops at the first older than `since`, and refuses `until` before `since`."""
+
+    def __init__(self, at: int = 1_000_000 * 10**9):
+        super().__init__()
+        self.buffer, self.asked, self.at = [], [], at
+
+    def log(self, n=1, at=None):
+        from tutor.core.engine.events import EVENTS_KEPT
+
+        for _ in range(n):
+            self.at += 10**6
+            ev = {"Type": "volume", "Action": "create", "Actor": {"ID": f"v{self.at}"}, "timeNano": at or self.at}
+            self.buffer = (self.buffer + [ev])[-EVENTS_KEPT:]
+
+    def events(self, since, until, filters=None):
+        from tutor.core.engine.port import Refused
+
+        def ns(text):
+            sec, _, frac = text.partition(".")
+            return int(sec) * 10**9 + int(frac.ljust(9, "0"))
+
+        self.asked.append(since)
+        if ns(until) < ns(since):
+            raise Refused(f"`since` time ({since}) cannot be after `until` time ({until})")
+        out = []
+        for ev in reversed(self.buffer):
+            if ev["timeNano"] < ns(since):
+                break
+            if ev["timeNano"] <= ns(until):
+                out.insert(0, ev)
+        return out
+
+
 def test_the_events_held_are_extended_with_the_newer_ones_as_a_whole_read_answers():
     """History reads the engine's whole buffer; after a first read it asks only for the
     events from the last one it holds on, and adds them: the same events as a whole read,
     through the buffer's overflow, an engine restart, and events logged out of order."""
     from tutor.core.engine import events as history
 
-    class Engine(RecordedEngine):  # moby's buffer: its last EVENTS_KEPT events; `since` cuts back to an older one
-        def __init__(self):
-            super().__init__()
-            self.buffer, self.asked, self.at = [], [], 1_000_000 * 10**9
-
-        def log(self, n=1, at=None):
-            for _ in range(n):
-                self.at += 10**6
-                ev = {"Type": "volume", "Action": "create", "Actor": {"ID": f"v{self.at}"}, "timeNano": at or self.at}
-                self.buffer = (self.buffer + [ev])[-history.EVENTS_KEPT :]
-
-        def events(self, since, until, filters=None):
-            self.asked.append(since)
-            sec, _, frac = since.partition(".")
-            since_ns, out = int(sec) * 10**9 + int(frac.ljust(9, "0")), []
-            for ev in reversed(self.buffer):
-                if ev["timeNano"] < since_ns:
-                    break
-                out.insert(0, ev)
-            return out
+    Engine = MobyBuffer
 
     engine = Engine()
     engine.log(3)
@@ -228,6 +245,30 @@ def test_the_events_held_are_extended_with_the_newer_ones_as_a_whole_read_answer
         engine.asked.clear()
         assert history.held(engine) == engine.buffer
         assert (engine.asked[-1] == "1") == whole and engine.asked[0] != "1"
+
+
+def test_the_events_held_catch_one_stamped_late_and_a_clock_set_back(monkeypatch):
+    """An event stamped after the `until` of a read, but logged before events stamped
+    earlier (moby stamps, then takes its lock), is left out of that read; the next one
+    still brings it. A clock set back since the last read (the engine refuses `until`
+    before `since`) reads the whole buffer instead of failing."""
+    from tutor.core.engine import events as history
+
+    t = 2_000_000 * 10**9
+    clock = [t]
+    monkeypatch.setattr(history.time, "time_ns", lambda: clock[0])
+    engine = MobyBuffer(at=t)
+    a, late, e2, e3 = (
+        {"Type": "volume", "Action": "create", "Actor": {"ID": n}, "timeNano": t + d}
+        for n, d in (("a", -15 * 10**8), ("late", 5 * 10**8), ("e2", -2 * 10**8), ("e3", -(10**8)))
+    )
+    engine.buffer = [a, late, e2, e3]
+    assert history.held(engine) == [a, e2, e3]  # `late` is after this read's until
+    clock[0] = t + 10**9
+    assert history.held(engine) == [a, late, e2, e3]
+    clock[0] = t - 15 * 10**7  # set back: until before the last one held
+    engine.asked.clear()
+    assert history.held(engine) == [a, e2] and engine.asked == ["1"]  # a whole read, as of that clock
 
 
 def test_the_volume_mounts_of_a_copy_are_no_use_of_the_volume():

@@ -158,6 +158,14 @@ class Context:
         """The container of this name or id, or None."""
         return self._get(("containers", name), lambda: self.port.container(name))
 
+    def fresh(self, name: str) -> Container | None:
+        """The container looked up again, because it changed under a check (it stopped, say):
+        the checks after this one see it so too."""
+        found = self.port.container(name)
+        if self.seen is not None:
+            self.seen[("containers", name)] = found
+        return found
+
     def volume(self, name: str) -> Volume | None:
         """The volume of this name, or None."""
         return self._get(("volumes", name), lambda: self.port.volume(name))

@@ -194,8 +194,8 @@ def mysql(
     try:
         candidates = _passwords(ctx, c)
     except Refused:
-        c = ctx.port.container(c.id) or c
-        return _not_running(ctx, c, container, claim)
+        now = ctx.fresh(container)
+        return _not_running(ctx, now, container, claim) if now else missing_container(container, claim)
     if not candidates:
         return Outcome(
             False,
@@ -219,8 +219,8 @@ def mysql(
             if "Access denied" not in text:
                 break
     except Refused:  # it stopped (or restarts) under the check
-        c = ctx.port.container(c.id) or c
-        return _not_running(ctx, c, container, claim)
+        now = ctx.fresh(container)
+        return _not_running(ctx, now, container, claim) if now else missing_container(container, claim)
     errors = [line for line in text.splitlines() if line.startswith("ERROR")]
     text = " ".join(errors) if errors else " ".join(text.split())
     tail = text if len(text) <= 300 else "…" + text[-300:]

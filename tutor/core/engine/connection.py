@@ -215,6 +215,8 @@ def engine_lost(err: BaseException) -> bool:
     import requests  # with the SDK: only once something went wrong
     from docker.errors import DockerException
 
-    from tutor.core.engine.port import NotFound, Refused
+    from tutor.core.engine.port import Lost, NotFound, Refused
 
-    return isinstance(err, (DockerException, requests.exceptions.RequestException, ConnectionError, NotFound, Refused))
+    return isinstance(
+        err, (DockerException, requests.exceptions.RequestException, ConnectionError, Lost, NotFound, Refused)
+    )

@@ -220,7 +220,8 @@ def mark(port, what: str, lesson_id: str) -> None:
         pass
 
 
-_HELD: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # port -> its engine's buffer, as last read
+_HELD: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # port -> (its engine's buffer, the until asked)
+SKEW_NS = 10**9  # how far before the last `until` each read reaches back (see held)
 
 
 def held(port) -> list[dict]:
@@ -232,15 +233,21 @@ def held(port) -> list[dict]:
     times a step). That answer must begin with the events held from that moment, as they
     were; when it does not (the engine restarted, or dropped them, or logged out of
     order), the whole buffer is read again. Nothing is taken from a cache that the engine
-    has not just confirmed, so no read is staler than a whole one."""
-    now = f"{time.time():.9f}"
+    has not just confirmed, so no read is staler than a whole one. The engine leaves out
+    what is stamped after the `until` it was asked with, and an event can be stamped a
+    moment before it takes its place in the buffer: each read therefore reaches back a
+    second before the last `until`, so that such an event, once it shows, breaks the match
+    and brings a whole read. A clock set back since (`until` before `since`, which the
+    engine refuses) reads whole too."""
+    now_ns = time.time_ns()
+    now = f"{now_ns // 10**9}.{now_ns % 10**9:09d}"
     try:
-        before = _HELD.get(port)
+        before, until_ns = _HELD.get(port) or ([], 0)
     except TypeError:  # a port that cannot be weakly referenced: read whole
-        before = None
+        before, until_ns = [], 0
     raw = None
-    if before and len(before) <= EVENTS_KEPT:
-        from_ns = _ns(before[-1])
+    if before and len(before) <= EVENTS_KEPT and until_ns <= now_ns:
+        from_ns = min(_ns(before[-1]), until_ns - SKEW_NS)
         tail = len(before)
         while tail and _ns(before[tail - 1]) >= from_ns:  # the engine's own cut: back to an older event
             tail -= 1
@@ -253,7 +260,7 @@ def held(port) -> list[dict]:
     if raw is None:
         raw = port.events("1", now)
     try:
-        _HELD[port] = raw
+        _HELD[port] = (raw, now_ns)
     except TypeError:
         pass
     return raw

@@ -30,6 +30,11 @@ class NotFound(Refused):
     """No such container, volume, network or image (or nothing at that path)."""
 
 
+class Lost(Exception):
+    """The connection to the engine broke in the middle of an answer: the engine is gone
+    (or going), which is no failure of the learner's."""
+
+
 @dataclass(frozen=True)
 class Mount:
     """One mount of a container, as the engine lists it."""

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from tutor.core.engine.events import PROBE_LABEL
-from tutor.core.engine.port import Container, Image, Listed, Network, NotFound, Refused, Volume
+from tutor.core.engine.port import Container, Image, Listed, Lost, Network, NotFound, Refused, Volume
 
 CHUNK = 1 << 16
 T = TypeVar("T")
@@ -19,8 +19,9 @@ T = TypeVar("T")
 
 @contextmanager
 def _answered():
-    """The SDK's errors as the port's."""
-    from docker.errors import APIError
+    """The SDK's errors as the port's (one it raises before asking, an empty reference
+    say, is a refusal too)."""
+    from docker.errors import APIError, DockerException
     from docker.errors import NotFound as SdkNotFound
 
     try:
@@ -29,6 +30,8 @@ def _answered():
         raise NotFound(err.explanation or str(err)) from None
     except APIError as err:
         raise Refused(err.explanation or str(err)) from None
+    except DockerException as err:
+        raise Refused(str(err)) from None
 
 
 def _or_none(ask: Callable[[], T]) -> T | None:
@@ -49,7 +52,7 @@ def _relayed(chunks) -> Iterator[bytes]:
     try:
         yield from chunks
     except (requests.RequestException, urllib3.exceptions.HTTPError) as err:
-        raise Refused(f"the archive broke off: {err}") from None
+        raise Lost(f"the engine's answer broke off: {err}") from None
     finally:
         chunks.close()
 

@@ -109,7 +109,10 @@ def _mounting(port, volume: str) -> tuple[str, str] | None:
         if not at or any(posixpath.normpath(m.destination).startswith(at + "/") for m in c.mounts):
             continue
         # a subpath, --volumes-from and a first start show only in the container's own record
-        found = port.container(c.id)
+        try:
+            found = port.container(c.id)
+        except Refused:
+            continue
         if found is None:
             continue
         record = found.attrs

@@ -267,6 +267,8 @@ class Ownership:
                 removed.append(f"container {name}")
             except NotFound:
                 pass
+            except Refused as err:
+                kept.append(f"container {name}: {err.explanation}")
         for kind, items in (("volume", plan.volumes), ("network", plan.networks), ("image", plan.images)):
             for item in items:  # an image: the tag only
                 try:
