@@ -80,7 +80,7 @@ class History:
             actor = ev.get("Actor") or {}
             actor_id, attrs = actor.get("ID", ""), actor.get("Attributes") or {}
             kind, action = ev.get("Type", ""), ev.get("Action", "")
-            at = int(ev.get("timeNano") or ev.get("time", 0) * 1_000_000_000)
+            at = _ns(ev)
             oldest = at if oldest is None else min(oldest, at)
             mark_of = MARK.match(actor_id) if kind == "volume" else None
             if mark_of:  # docklab's own: it anchors the history and never counts as evidence
@@ -240,7 +240,7 @@ def held(port) -> list[dict]:
     and brings a whole read. A clock set back since (`until` before `since`, which the
     engine refuses) reads whole too."""
     now_ns = time.time_ns()
-    now = f"{now_ns // 10**9}.{now_ns % 10**9:09d}"
+    now = _stamp(now_ns)
     try:
         before, until_ns = _HELD.get(port) or ([], 0)
     except TypeError:  # a port that cannot be weakly referenced: read whole
@@ -251,7 +251,7 @@ def held(port) -> list[dict]:
         tail = len(before)
         while tail and _ns(before[tail - 1]) >= from_ns:  # the engine's own cut: back to an older event
             tail -= 1
-        answer = port.events(f"{from_ns // 10**9}.{from_ns % 10**9:09d}", now)
+        answer = port.events(_stamp(from_ns), now)
         newer = answer[len(before) - tail :]
         # a buffer not yet full that would overflow is read whole: an engine that keeps more shows it so
         full = len(before) == EVENTS_KEPT or len(before) + len(newer) <= EVENTS_KEPT
@@ -267,7 +267,13 @@ def held(port) -> list[dict]:
 
 
 def _ns(ev: dict) -> int:
+    """When an event happened, in nanoseconds since the epoch."""
     return int(ev.get("timeNano") or ev.get("time", 0) * 1_000_000_000)
+
+
+def _stamp(ns: int) -> str:
+    """A time in nanoseconds as the events endpoint's `since` and `until` take it, exactly."""
+    return f"{ns // 10**9}.{ns % 10**9:09d}"
 
 
 def began_marked(port, lesson_id: str) -> tuple[float, bool]:

@@ -230,7 +230,7 @@ class Ownership:
     def _started(self) -> list[str]:
         """The lessons started on this engine (started_lessons), from this record's folder:
         the engine's ID that names it is asked once, not at every adopt."""
-        return sorted(p.stem for p in self.path.parent.glob("*.json"))
+        return _lessons_in(self.path.parent)
 
     def _others(self) -> set[str]:
         """Container ids and volume names that another started lesson owns."""
@@ -302,4 +302,9 @@ def owned_dir(port: Port) -> Path:
 
 def started_lessons(port: Port) -> list[str]:
     """The lessons docklab started on this engine and has not reset."""
-    return sorted(p.stem for p in owned_dir(port).glob("*.json"))
+    return _lessons_in(owned_dir(port))
+
+
+def _lessons_in(folder: Path) -> list[str]:
+    """The lessons whose ownership records this folder holds."""
+    return sorted(p.stem for p in folder.glob("*.json"))
