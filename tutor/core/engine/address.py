@@ -27,6 +27,8 @@ def make_client(
 ):
     """A docker SDK client for `base_url` (and `tls`), else as docker.from_env() makes one
     from `env` (default: this process's environment).
+    On a socket (unix, npipe, ssh) the client reads no proxy or netrc settings: none
+    applies there, and requests would look them up at every request.
     Over TLS, requests would check the engine's certificate against $REQUESTS_CA_BUNDLE
     instead of the CA given (docker/docker-py#2433), so such a client takes no CA or proxy
     settings from the environment."""
@@ -35,7 +37,10 @@ def make_client(
 
     kwargs = {"base_url": base_url, "tls": tls} if base_url else kwargs_from_env(environment=env)
     if not kwargs.get("tls"):
-        return docker.DockerClient(version=version, timeout=timeout, **kwargs)
+        client = docker.DockerClient(version=version, timeout=timeout, **kwargs)
+        if not client.api.base_url.startswith("http://"):  # a socket, not TCP: no proxy or netrc applies
+            client.api.trust_env = False  # and requests would look them up at every request (a third of its cost)
+        return client
     if version == "auto":  # what the SDK's "auto" asks, on a client that ignores the environment
         probe = docker.APIClient(version=docker.constants.MINIMUM_DOCKER_API_VERSION, timeout=timeout, **kwargs)
         probe.trust_env = False

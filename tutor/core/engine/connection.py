@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -14,6 +15,8 @@ from tutor.core.engine.address import make_client, own_engine
 from tutor.core.engine.port import Port
 from tutor.core.errors import EngineError, brief
 from tutor.core.model import Requirements
+from tutor.core.paths import data_dir
+from tutor.core.store import read_json, write_json
 
 HOW_TO_START = (
     "Start Docker Desktop, or the Docker Engine (`sudo systemctl start docker`), "
@@ -42,17 +45,41 @@ ENGINE_CLI_DIR = "/opt/docklab-engine/bin"
 CLI_NEEDED = (26,)  # the newest CLI a lesson asks for (subpath)
 
 
+CLI_VERSIONS = "cli-versions.json"  # in data_dir(): what each docker binary said its version was
+
+
 def cli_version(exe: str | None) -> str | None:
     """'20.10.24+dfsg1' from `docker --version`, which asks no daemon (None: no such CLI).
-    `docker version` exits 1 when no daemon answers, having printed the client's version."""
+    Asked once per binary, not in every docklab process (it costs a process start, 15-20
+    ms): the answer is kept in the data folder with the file's size, time and inode, and
+    asked again when any of these changes (the CLI upgraded or replaced)."""
     if not exe:
         return None
+    try:
+        real = os.path.realpath(exe)
+        stat = os.stat(real)
+    except OSError:
+        return None
+    file = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+    try:
+        kept_at = data_dir() / CLI_VERSIONS
+        kept = read_json(kept_at, {})
+    except OSError:  # a data folder that cannot be read or made: asked each time
+        kept_at, kept = None, {}
+    kept = kept if isinstance(kept, dict) else {}
+    if isinstance(known := kept.get(real), dict) and known.get("file") == file:
+        return known.get("version")
     try:
         out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=20).stdout
     except (OSError, subprocess.TimeoutExpired):
         return None
     found = re.search(r"version ([0-9][^,\s]*)", out)
-    return found.group(1) if found else None
+    if not found:
+        return None
+    if kept_at is not None:
+        with contextlib.suppress(OSError):  # not kept where it cannot be written: asked again next time
+            write_json(kept_at, {**kept, real: {"file": file, "version": found.group(1)}})
+    return found.group(1)
 
 
 def cli_env() -> dict[str, str]:

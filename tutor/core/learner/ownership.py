@@ -113,23 +113,23 @@ class Ownership:
 
     # -- the life of a lesson -------------------------------------------------------------
 
-    def foreign(self) -> list[str]:
-        """Names the lesson declares that exist now and are not the lesson's: before it
-        starts, any of them; after, only those recorded in the baseline."""
+    def _present(self) -> dict[str, set[str]]:
+        """What the engine holds now, by kind (images: only the tags the lesson declares)."""
+        images = self._images() & set(self.lesson.resources.images) if self.lesson.resources.images else set()
+        return {
+            "containers": self._containers(),
+            "volumes": self._volumes(),
+            "networks": self._networks(),
+            "images": images,
+        }
+
+    def _clashes(self, present: dict) -> list[str]:
+        """Names the lesson declares that exist now (before it starts: none of them is its)."""
         res = self.lesson.resources
-
-        def theirs(kind: str, key: str) -> bool:
-            return not self.started or key in self._baseline(kind)
-
-        clashes = [
-            f"container {n}"
-            for cid, n in self._containers().items()
-            if n in res.containers and theirs("containers", cid)
-        ]
-        clashes += [f"volume {v}" for v in sorted(self._volumes() & set(res.volumes)) if theirs("volumes", v)]
-        clashes += [f"network {n}" for n in sorted(self._networks() & set(res.networks)) if theirs("networks", n)]
-        if res.images:
-            clashes += [f"image {t}" for t in sorted(self._images() & set(res.images)) if theirs("images", t)]
+        clashes = [f"container {n}" for n in present["containers"].values() if n in res.containers]
+        clashes += [f"volume {v}" for v in sorted(present["volumes"] & set(res.volumes))]
+        clashes += [f"network {n}" for n in sorted(present["networks"] & set(res.networks))]
+        clashes += [f"image {t}" for t in sorted(present["images"])]
         return clashes
 
     def _baseline(self, kind: str) -> set[str]:
@@ -153,19 +153,20 @@ class Ownership:
         """Record the baseline; raise Conflict if the lesson's names are taken, unless
         `taken_ok` (the learner types their own commands and picks other names): then
         return the taken names. What is in the baseline is never the lesson's either way."""
-        if self.started:
+        if self.started or not self.lesson.uses_engine:
             return []
-        clashes = self.foreign()
+        present = self._present()  # one look: what clashes now is in the baseline too
+        clashes = self._clashes(present)
         if clashes and not taken_ok:
             raise Conflict(self.lesson, clashes, self._owned_elsewhere(clashes))
         self.state = {
             "lesson": self.lesson.id,
             "started_at": time.time(),
             "baseline": {
-                "containers": sorted(self._containers()),
-                "volumes": sorted(self._volumes()),
-                "networks": sorted(self._networks()),
-                "images": sorted(self._images() & set(self.lesson.resources.images)),
+                "containers": sorted(present["containers"]),
+                "volumes": sorted(present["volumes"]),
+                "networks": sorted(present["networks"]),
+                "images": sorted(present["images"]),
             },
             "containers": {},
             "volumes": [],
@@ -278,7 +279,8 @@ class Ownership:
                     pass
                 except Refused as err:
                     kept.append(f"{kind} {item}: {err.explanation}")
-        mark(self.port, "reset", self.lesson.id)  # after the removals: they are docklab's, not the learner's
+        if self.lesson.uses_engine:  # after the removals: they are docklab's, not the learner's
+            mark(self.port, "reset", self.lesson.id)
         if not kept:
             self.path.unlink(missing_ok=True)
             self.state = None
