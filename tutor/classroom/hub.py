@@ -117,7 +117,7 @@ def up(
         "store": store,
         "stores": known,
     }
-    write_json(home / "classroom.json", conf)
+    write_json(home / "classroom.json", conf, indent=2)
     try:  # before any server starts: what a learner's server reaches besides the hub
         traffic.apply(name, subnet, [conf["hub_port"], conf["view_port"]], egress)
     except traffic.EgressError as err:

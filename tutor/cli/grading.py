@@ -44,7 +44,7 @@ def cmd_report(args) -> int:
         print(json.dumps(data, indent=2, sort_keys=True))
     if args.out or not args.json:
         out = Path(args.out or f"docklab-report-{re.sub(r'[^A-Za-z0-9._-]+', '_', learner)}.json")
-        write_json(out, data)
+        write_json(out, data, indent=2)
         counts = {
             s: sum(lesson["status"] == s for lesson in data["lessons"])
             for s in (report.LESSON_DONE, report.PARTIAL, report.NOT_STARTED)
