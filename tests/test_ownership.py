@@ -1,4 +1,4 @@
-"""What a lesson leaves on the engine by being begun, reset and run: its record and the
+"""What a lesson leaves on the engine by being begun afresh and run: its record and the
 marks in the engine's history, on the recorded engine."""
 
 from __future__ import annotations
@@ -35,12 +35,15 @@ def test_a_lesson_that_runs_commands_is_recorded_and_marked(tmp_path):
     assert [m.split("-")[2] for m in _marks(session)] == ["reset", "begin", "auto"]
 
 
-def test_a_quiz_leaves_nothing_on_the_engine(tmp_path):
-    """Nothing of it to track or reset, and no check reads the engine's history for it."""
-    session = _session("quiz", tmp_path)
-    session.begin(fresh=True)
-    session.mark_auto_run()
-    session.reset()
-    assert not session.ownership.started
-    assert _marks(session) == []
-    assert not list(tmp_path.glob("owned/*/quiz.json"))
+def test_a_name_the_lesson_needs_taken_before_it_begins_is_refused_and_never_its(tmp_path):
+    from tutor.core.learner.ownership import Conflict
+
+    session = _session("managing-volumes", tmp_path)
+    session.engine.port.create_volume("my-vol", {})
+    session.engine.port.create_volume("unrelated", {})
+    with pytest.raises(Conflict, match="volume my-vol"):
+        session.begin(fresh=True)
+    assert session.start() == ["volume my-vol"]  # the learner's own shell: said, not refused
+    assert session.ownership.state["baseline"]["volumes"] == ["my-vol", "unrelated"]
+    session.ownership.observe()
+    assert session.ownership.state["volumes"] == []  # what was there before is never the lesson's

@@ -190,12 +190,6 @@ class Lesson:
         """Step `number` (1-based)."""
         return self.steps[number - 1]
 
-    @property
-    def uses_engine(self) -> bool:
-        """Does a step run or check anything on the engine? A quiz alone does not: there
-        is nothing of it to track, reset or mark in the engine's history."""
-        return any(s.commands or s.solution or s.checks or s.facts for s in self.steps)
-
     def renamable(self) -> list[str]:
         """The declared names that the commands spell out, so another name can replace
         them (not, say, a Compose project's names, which come from a file)."""

@@ -153,7 +153,7 @@ class Ownership:
         """Record the baseline; raise Conflict if the lesson's names are taken, unless
         `taken_ok` (the learner types their own commands and picks other names): then
         return the taken names. What is in the baseline is never the lesson's either way."""
-        if self.started or not self.lesson.uses_engine:
+        if self.started:
             return []
         present = self._present()  # one look: what clashes now is in the baseline too
         clashes = self._clashes(present)
@@ -279,8 +279,7 @@ class Ownership:
                     pass
                 except Refused as err:
                     kept.append(f"{kind} {item}: {err.explanation}")
-        if self.lesson.uses_engine:  # after the removals: they are docklab's, not the learner's
-            mark(self.port, "reset", self.lesson.id)
+        mark(self.port, "reset", self.lesson.id)  # after the removals: they are docklab's, not the learner's
         if not kept:
             self.path.unlink(missing_ok=True)
             self.state = None

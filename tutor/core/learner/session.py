@@ -147,8 +147,7 @@ class Session:
     def mark_auto_run(self) -> None:
         """Mark the engine's history after `run --auto`: what it did is docklab's doing, so a
         learner's own check of the lesson counts only what comes after."""
-        if self.lesson.uses_engine:
-            history.mark(self.engine.port, "auto", self.lesson.id)
+        history.mark(self.engine.port, "auto", self.lesson.id)
 
     # -- reset ------------------------------------------------------------------------------
 
