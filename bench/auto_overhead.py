@@ -4,10 +4,13 @@ for the same slow starts (a database), with no checks, ownership or progress. Bo
 timed as a fresh process (`--bare LESSON` runs the bare runner alone). Database
 start-up is in both. Target: docklab ≤ 1.2× the bare runner, for every lesson.
 
-Interleaved (docklab, bare, docklab, bare, ... per lesson, round after round), on a
-private sandbox engine (bench/sandbox_engine.py: root, Linux; lesson names such as
-mydb would collide on a shared engine). Prints the median of each, per lesson.
-Run: `python bench/auto_overhead.py [--runs N] [--lessons ID ...]`."""
+Interleaved per lesson, round after round, which side goes first alternating (docklab then
+bare in odd rounds, bare then docklab in even ones), after one round that is not counted:
+the first run of a lesson in a fresh sandbox pays for its images' first containers, and
+whichever side ran first would pay it. On a private sandbox engine
+(bench/sandbox_engine.py: root, Linux; lesson names such as mydb would collide on a
+shared engine). Prints the median of each, per lesson.
+Run: `python bench/auto_overhead.py [--runs N] [--warmup N] [--lessons ID ...]`."""
 
 from __future__ import annotations
 
@@ -90,6 +93,7 @@ def main() -> None:
     every = catalog.ids()
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5, help="runs of each, per lesson (default 5)")
+    ap.add_argument("--warmup", type=int, default=1, help="rounds not counted, first (default 1)")
     ap.add_argument("--lessons", nargs="+", default=every, metavar="ID", help="default: all twelve")
     args = ap.parse_args()
     # as an installed docklab has them: with PYTHONDONTWRITEBYTECODE set and no __pycache__,
@@ -97,14 +101,18 @@ def main() -> None:
     compileall.compile_dir(ROOT / "tutor", quiet=1)
     times = {lesson: ([], []) for lesson in args.lessons}
     with private_engine(lesson_images()):
-        for r in range(args.runs):
+        for r in range(-args.warmup, args.runs):
             for lesson in args.lessons:
-                d, b = times[lesson]
-                d.append(timed_docklab(lesson))
-                b.append(timed_bare(lesson))
-                print(f"[run {r + 1}] {lesson}: docklab {d[-1]:.2f} s, bare {b[-1]:.2f} s", file=sys.stderr)
+                sides = (timed_docklab, timed_bare) if r % 2 == 0 else (timed_bare, timed_docklab)
+                took = {side: side(lesson) for side in sides}
+                d, b = took[timed_docklab], took[timed_bare]
+                if r >= 0:
+                    times[lesson][0].append(d)
+                    times[lesson][1].append(b)
+                label = f"run {r + 1}" if r >= 0 else "warm-up"
+                print(f"[{label}] {lesson}: docklab {d:.2f} s, bare {b:.2f} s", file=sys.stderr)
     med = statistics.median
-    print(f"`run --auto` vs. a bare runner, medians of {args.runs} interleaved runs each:")
+    print(f"`run --auto` vs. a bare runner, medians of {args.runs} interleaved runs each (order alternating):")
     print("| lesson | docklab | bare | ratio |\n|---|---|---|---|")
     for lesson, (d, b) in times.items():
         flag = "" if med(d) / med(b) <= 1.2 else " (over 1.2×)"
