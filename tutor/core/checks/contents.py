@@ -42,6 +42,16 @@ def _running(ctx: Context, name: str, claim: str):
     return c, None
 
 
+def _wants(contains: str | None, not_contains: str | None) -> list[str]:
+    """How a check says the text it wants (exec, mysql, volume_file): contains, lacks."""
+    return [f"contains {contains!r}" if contains else "", f"lacks {not_contains!r}" if not_contains else ""]
+
+
+def _holds(found, contains: str | None, not_contains: str | None) -> bool:
+    """The text (or the set of those two found in it) contains and lacks what is asked."""
+    return (contains is None or contains in found) and (not_contains is None or not_contains not in found)
+
+
 @check("exec")
 def exec_(
     ctx: Context,
@@ -65,8 +75,7 @@ def exec_(
         else f"{source.get('path', '')} of volume {short(str(source.get('volume', '')))}"
     )
     parts = [
-        f"contains {contains!r}" if contains else "",
-        f"lacks {not_contains!r}" if not_contains else "",
+        *_wants(contains, not_contains),
         f"exits {exit_code}" if exit_code is not None else "",
         f"prints {file}" if same_as else "",
     ]
@@ -100,8 +109,7 @@ def exec_(
         found += "" if same else f" (not {file})"
     ok = (
         same
-        and (contains is None or contains in text)
-        and (not_contains is None or not_contains not in text)
+        and _holds(text, contains, not_contains)
         and (exit_code is None or code == exit_code)
         and (exit_code is not None or contains is not None or not_contains is not None or code == 0)
     )
@@ -178,8 +186,7 @@ def mysql(
     query's output contains / lacks this, or it fails with this `error` (e.g. `1049`).
     It logs in as root with the password the container was given; no check names one."""
     parts = [
-        f"contains {contains!r}" if contains else "",
-        f"lacks {not_contains!r}" if not_contains else "",
+        *_wants(contains, not_contains),
         f"fails with ERROR {error}" if error else "",
     ]
     claim = (
@@ -259,7 +266,7 @@ def mysql(
             found=tail,
             hint="Check the step's SQL: the database and table names.",
         )
-    ok = (contains is None or contains in text) and (not_contains is None or not_contains not in text)
+    ok = _holds(text, contains, not_contains)
     return Outcome(ok, claim, expected=", ".join(p for p in parts if p), found=tail or "(no rows)")
 
 
@@ -303,8 +310,7 @@ def volume_file(
     patterns = [str(m) for m in matches or []]
     parts = [
         "is text" if text else "",
-        f"contains {contains!r}" if contains else "",
-        f"lacks {not_contains!r}" if not_contains else "",
+        *_wants(contains, not_contains),
         *(f"matches /{m}/" for m in patterns),
     ]
     claim = f"volume {short(volume)} has {path}" + "".join(f", which {p}" for p in parts if p)
@@ -325,7 +331,7 @@ def volume_file(
         return _volume_trouble(err, volume, path, claim)
     shown = head.strip()
     shown = (shown if len(shown) <= 200 else shown[:200] + "…") or "(empty)"
-    ok = (contains is None or contains in found) and (not_contains is None or not_contains not in found) and not missed
+    ok = _holds(found, contains, not_contains) and not missed
     lacking = f" (nothing matches /{missed[0]}/)" if missed else ""
     return Outcome(ok, claim, expected=expected, found=f"{path}: {shown}{lacking}")
 
