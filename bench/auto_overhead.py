@@ -96,6 +96,8 @@ def main() -> None:
     ap.add_argument("--warmup", type=int, default=1, help="rounds not counted, first (default 1)")
     ap.add_argument("--lessons", nargs="+", default=every, metavar="ID", help="default: all twelve")
     args = ap.parse_args()
+    if args.runs < 1 or args.warmup < 0:
+        ap.error("--runs must be 1 or more, --warmup 0 or more")
     # as an installed docklab has them: with PYTHONDONTWRITEBYTECODE set and no __pycache__,
     # every process of either side would compile the modules it imports (0.1-0.2 s for docklab's)
     compileall.compile_dir(ROOT / "tutor", quiet=1)

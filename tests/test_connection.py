@@ -1,46 +1,66 @@
-"""What docklab learns of the docker CLI without an engine: its version, asked once per binary."""
+"""What docklab learns of the docker CLI without an engine: its version, asked once per
+binary, and a client that reads no proxy settings on a socket."""
 
 from __future__ import annotations
 
-import os
+import shutil
+
+import pytest
 
 from tutor.core.engine.connection import cli_version
 
 
-def _fake_cli(folder, version: str):
-    """A `docker` that says its version and counts how often it was asked."""
+@pytest.fixture(autouse=True)
+def _home(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOCKLAB_HOME", str(tmp_path / "home"))
+
+
+def _binary_named_docker(folder):
+    """A real binary that answers `--version` with "... version 5.2.15(1)-release ...": bash."""
     exe = folder / "docker"
-    exe.write_text(f'#!/bin/sh\necho x >> "{folder}/asked"\necho "Docker version {version}, build abc"\n')
-    exe.chmod(0o755)
+    shutil.copy(shutil.which("bash"), exe)
     return exe
 
 
-def _asked(folder) -> int:
-    return len((folder / "asked").read_text().split()) if (folder / "asked").exists() else 0
+def test_a_docker_binary_is_asked_once_and_again_after_it_changes(tmp_path):
+    exe = _binary_named_docker(tmp_path)
+    version = cli_version(str(exe))
+    assert version and version[0].isdigit()
+    exe.chmod(0o644)  # can no longer run: only a kept answer can come back (a mode is no change)
+    assert cli_version(str(exe)) == version
+    with open(exe, "ab") as fh:  # upgraded in place: another size and time
+        fh.write(b"\0")
+    assert cli_version(str(exe)) is None  # asked again, and it cannot run
+    exe.chmod(0o755)
+    assert cli_version(str(exe)) == version
 
 
-def test_the_cli_is_asked_its_version_once_and_again_after_it_changes(tmp_path, monkeypatch):
-    monkeypatch.setenv("DOCKLAB_HOME", str(tmp_path / "home"))
-    exe = _fake_cli(tmp_path, "20.10.24+dfsg1")
+def test_a_wrapper_script_is_asked_each_time(tmp_path):
+    """A script (podman-docker's `docker`) answers for a program that can change without it."""
+    exe = tmp_path / "docker"
+    exe.write_text(f'#!/bin/sh\necho x >> "{tmp_path}/asked"\necho "Docker version 20.10.24+dfsg1, build abc"\n')
+    exe.chmod(0o755)
     assert cli_version(str(exe)) == "20.10.24+dfsg1"
     assert cli_version(str(exe)) == "20.10.24+dfsg1"
-    assert _asked(tmp_path) == 1  # the second answer was the kept one
-
-    _fake_cli(tmp_path, "26.1.5")  # upgraded in place: another size and time
-    os.utime(exe, ns=(1, 1))
-    assert cli_version(str(exe)) == "26.1.5"
-    assert _asked(tmp_path) == 2
+    assert len((tmp_path / "asked").read_text().split()) == 2
 
 
-def test_no_cli_and_a_cli_that_says_no_version_are_none(tmp_path, monkeypatch):
-    monkeypatch.setenv("DOCKLAB_HOME", str(tmp_path / "home"))
+def test_no_cli_and_a_cli_that_says_no_version_are_none(tmp_path):
     assert cli_version(None) is None
     assert cli_version(str(tmp_path / "absent")) is None
-    odd = tmp_path / "odd"
+    odd = tmp_path / "docker-odd"
     odd.write_text("#!/bin/sh\necho hello\n")
     odd.chmod(0o755)
     assert cli_version(str(odd)) is None
     assert not (tmp_path / "home" / "cli-versions.json").exists()  # nothing kept of it
+
+
+def test_an_unwritable_data_folder_only_means_asking_again(tmp_path, monkeypatch):
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the data folder should be")
+    monkeypatch.setenv("DOCKLAB_HOME", str(blocked))
+    exe = _binary_named_docker(tmp_path)
+    assert cli_version(str(exe)) == cli_version(str(exe)) is not None
 
 
 def test_a_client_on_a_socket_reads_no_proxy_settings_and_one_over_tcp_does():
@@ -50,3 +70,4 @@ def test_a_client_on_a_socket_reads_no_proxy_settings_and_one_over_tcp_does():
 
     assert make_client("unix:///nowhere/docker.sock", version="1.45").api.trust_env is False
     assert make_client("tcp://127.0.0.1:1", version="1.45").api.trust_env is True
+    assert make_client("https://127.0.0.1:1", version="1.45").api.trust_env is True

@@ -38,7 +38,7 @@ def make_client(
     kwargs = {"base_url": base_url, "tls": tls} if base_url else kwargs_from_env(environment=env)
     if not kwargs.get("tls"):
         client = docker.DockerClient(version=version, timeout=timeout, **kwargs)
-        if not client.api.base_url.startswith("http://"):  # a socket, not TCP: no proxy or netrc applies
+        if client.api.base_url.startswith("http+docker://"):  # a socket, not TCP: no proxy or netrc applies
             client.api.trust_env = False  # and requests would look them up at every request (a third of its cost)
         return client
     if version == "auto":  # what the SDK's "auto" asks, on a client that ignores the environment

@@ -46,26 +46,33 @@ CLI_NEEDED = (26,)  # the newest CLI a lesson asks for (subpath)
 
 
 CLI_VERSIONS = "cli-versions.json"  # in data_dir(): what each docker binary said its version was
+BINARY_MAGIC = (b"\x7fELF", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"MZ")  # ELF, Mach-O (thin, universal), PE
 
 
 def cli_version(exe: str | None) -> str | None:
     """'20.10.24+dfsg1' from `docker --version`, which asks no daemon (None: no such CLI).
     Asked once per binary, not in every docklab process (it costs a process start, 15-20
     ms): the answer is kept in the data folder with the file's size, time and inode, and
-    asked again when any of these changes (the CLI upgraded or replaced)."""
+    asked again when any of these changes (the CLI upgraded or replaced). Only a docker
+    binary's: a wrapper script (podman-docker) or a launcher of another name (the snap's
+    /usr/bin/snap) answers for a program that can change without it, so it is asked each time."""
     if not exe:
         return None
     try:
         real = os.path.realpath(exe)
         stat = os.stat(real)
+        with open(real, "rb") as fh:
+            keepable = os.path.basename(real).startswith("docker") and fh.read(4).startswith(BINARY_MAGIC)
     except OSError:
         return None
     file = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
-    try:
-        kept_at = data_dir() / CLI_VERSIONS
-        kept = read_json(kept_at, {})
-    except OSError:  # a data folder that cannot be read or made: asked each time
-        kept_at, kept = None, {}
+    kept_at, kept = None, {}
+    if keepable:
+        try:
+            kept_at = data_dir() / CLI_VERSIONS
+            kept = read_json(kept_at, {})
+        except OSError:  # a data folder that cannot be read or made: asked each time
+            kept_at = None
     kept = kept if isinstance(kept, dict) else {}
     if isinstance(known := kept.get(real), dict) and known.get("file") == file:
         return known.get("version")

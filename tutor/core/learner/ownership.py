@@ -113,8 +113,9 @@ class Ownership:
 
     # -- the life of a lesson -------------------------------------------------------------
 
-    def _present(self) -> dict[str, set[str]]:
-        """What the engine holds now, by kind (images: only the tags the lesson declares)."""
+    def _present(self) -> dict:
+        """What the engine holds now, by kind: containers (id -> name), volumes, networks and
+        images (only the tags the lesson declares), each a set of names."""
         images = self._images() & set(self.lesson.resources.images) if self.lesson.resources.images else set()
         return {
             "containers": self._containers(),
