@@ -94,31 +94,6 @@ def script_for(lesson_id: str) -> list[tuple]:
     return script
 
 
-def cpu_by_process(client, boxes) -> dict[str, float]:
-    """CPU-s each process name used in these containers, with the children it reaped."""
-    tick = os.sysconf("SC_CLK_TCK")
-    spent: dict[str, float] = {}
-    for box in boxes:
-        for row in client.api.top(box.id, ps_args="-e -o pid")["Processes"] or []:
-            try:
-                raw = Path(f"/proc/{row[0]}/stat").read_text()
-            except OSError:
-                continue
-            name = raw[raw.index("(") + 1 : raw.rindex(")")]
-            if name.startswith("python"):  # which of docklab's: its module
-                try:
-                    argv = Path(f"/proc/{row[0]}/cmdline").read_bytes().split(b"\0")
-                    name = argv[argv.index(b"-m") + 1].decode() if b"-m" in argv else name
-                except (OSError, ValueError):
-                    pass
-            fields = raw.rsplit(")", 1)[1].split()
-            spent[name] = spent.get(name, 0.0) + sum(int(x) for x in fields[11:15]) / tick
-    return dict(sorted(spent.items(), key=lambda kv: -kv[1]))
-
-
-ENGINE = {"dockerd", "containerd", "containerd-shim", "containerd-shim-runc-v2", "docker-proxy"}
-
-
 def _stat(pid: int) -> tuple[str, int, int, float] | None:
     """A process's name, parent, start (clock ticks since boot) and CPU-s (reaped children's too)."""
     try:
@@ -128,6 +103,27 @@ def _stat(pid: int) -> tuple[str, int, int, float] | None:
     fields = raw.rsplit(")", 1)[1].split()
     name = raw[raw.index("(") + 1 : raw.rindex(")")]
     return name, int(fields[1]), int(fields[19]), sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_process(client, boxes) -> dict[str, float]:
+    """CPU-s each process name used in these containers, with the children it reaped."""
+    spent: dict[str, float] = {}
+    for box in boxes:
+        for row in client.api.top(box.id, ps_args="-e -o pid")["Processes"] or []:
+            if (st := _stat(int(row[0]))) is None:
+                continue
+            name, _, _, cpu = st
+            if name.startswith("python"):  # which of docklab's: its module
+                try:
+                    argv = Path(f"/proc/{row[0]}/cmdline").read_bytes().split(b"\0")
+                    name = argv[argv.index(b"-m") + 1].decode() if b"-m" in argv else name
+                except (OSError, ValueError):
+                    pass
+            spent[name] = spent.get(name, 0.0) + cpu
+    return dict(sorted(spent.items(), key=lambda kv: -kv[1]))
+
+
+ENGINE = {"dockerd", "containerd", "containerd-shim", "containerd-shim-runc-v2", "docker-proxy"}
 
 
 def classroom_host_cpu(hub_pid: int) -> dict[tuple[int, int], float]:

@@ -32,6 +32,13 @@ def _not_running(ctx: Context, c, name: str, claim: str) -> Outcome:
     )
 
 
+def _stopped_under(ctx: Context, name: str, claim: str) -> Outcome:
+    """A container that stopped (or went) under a check, looked up again: the checks after
+    this one see it so too (Context.fresh)."""
+    now = ctx.fresh(name)
+    return _not_running(ctx, now, name, claim) if now else missing_container(name, claim)
+
+
 def _running(ctx: Context, name: str, claim: str):
     """(the running container, None), or (None, the outcome that says why it cannot answer)."""
     c = ctx.container(name)
@@ -201,8 +208,7 @@ def mysql(
     try:
         candidates = _passwords(ctx, c)
     except Refused:
-        now = ctx.fresh(container)
-        return _not_running(ctx, now, container, claim) if now else missing_container(container, claim)
+        return _stopped_under(ctx, container, claim)
     if not candidates:
         return Outcome(
             False,
@@ -226,8 +232,7 @@ def mysql(
             if "Access denied" not in text:
                 break
     except Refused:  # it stopped (or restarts) under the check
-        now = ctx.fresh(container)
-        return _not_running(ctx, now, container, claim) if now else missing_container(container, claim)
+        return _stopped_under(ctx, container, claim)
     errors = [line for line in text.splitlines() if line.startswith("ERROR")]
     text = " ".join(errors) if errors else " ".join(text.split())
     tail = text if len(text) <= 300 else "…" + text[-300:]

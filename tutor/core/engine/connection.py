@@ -249,8 +249,6 @@ def engine_lost(err: BaseException) -> bool:
     import requests  # with the SDK: only once something went wrong
     from docker.errors import DockerException
 
-    from tutor.core.engine.port import Lost, NotFound, Refused
+    from tutor.core.engine.port import Lost, Refused  # NotFound is a Refused
 
-    return isinstance(
-        err, (DockerException, requests.exceptions.RequestException, ConnectionError, Lost, NotFound, Refused)
-    )
+    return isinstance(err, (DockerException, requests.exceptions.RequestException, ConnectionError, Lost, Refused))

@@ -78,6 +78,9 @@ class Plan:
         )
 
 
+FOLLOWED = ("containers", "volumes", "networks")  # what observing adds to a lesson's record
+
+
 class Ownership:
     def __init__(self, port: Port, lesson: Lesson, path: Path | None = None):
         self.path = path or owned_dir(port) / f"{lesson.id}.json"
@@ -184,7 +187,7 @@ class Ownership:
         if not self.started:
             return
         res = self.lesson.resources
-        before = copy.deepcopy(self.state)
+        before = {k: copy.copy(self.state[k]) for k in FOLLOWED}  # not the baseline: observing never changes it
         base_c, base_v = self._baseline("containers"), self._baseline("volumes")
         owned: dict[str, str] = self.state["containers"]
         volumes: set[str] = set(self.state["volumes"])
@@ -206,7 +209,7 @@ class Ownership:
         declared = self._networks() & set(res.networks) if res.networks else set()
         nets = set(self.state["networks"]) | joined | {n for n in declared if n not in base_n}
         self.state["networks"] = sorted(nets)
-        if self.state != before:  # nothing new: the record on disk says it already
+        if any(self.state[k] != before[k] for k in FOLLOWED):  # nothing new: the record on disk says it already
             self._save()
 
     def adopt(self, containers: dict[str, str], volumes: list[str]) -> None:
