@@ -81,7 +81,7 @@ def test_a_good_lesson_becomes_the_model():
     assert one.checks[0].kind == "volume_exists" and one.checks[0].params == {"name": "demo"}
     assert one.facts[0].name == "where" and one.facts[0].kind == "volume_at"
     assert two.commands[0].text == "docker run --rm -v demo:/d busybox ls /d"
-    assert two.commands[1].answers[0].send == "exit" and not two.commands[0].interactive
+    assert two.commands[1].answers[0].send == "exit" and not two.commands[0].answers
     assert two.checks[1].wait == 5 and two.checks[1].line == 43
     assert "yaml check" not in two.body and "docker exec -it c sh" in two.body
     assert lesson.intro.startswith("# A sample")

@@ -43,11 +43,6 @@ class Command:
     timeout: float = 120.0
     block: int = 0  # which command block of its step it came from (the TUI groups by it)
 
-    @property
-    def interactive(self) -> bool:
-        """Does the command answer prompts?"""
-        return bool(self.answers)
-
 
 @dataclass(frozen=True)
 class CheckSpec:

@@ -124,17 +124,15 @@ SYNTAX = {"mount": "`--mount`", "v": "`-v`"}
 def mount(
     ctx: Context,
     container: str,
-    destination: str,
-    type: str | None = None,
-    volume: str | None = None,
-    anonymous: bool | None = None,
-    read_only: bool | None = None,
-    subpath: str | None = None,
-    syntax: str | None = None,
+    destination: str,  # where in the container
+    type: str | None = None,  # volume, bind, tmpfs
+    volume: str | None = None,  # the volume's name
+    anonymous: bool | None = None,  # an anonymous volume (true) or a named one (false)
+    read_only: bool | None = None,  # judged by `RW`, never by `Mode` (`--mount ...,readonly` gives Mode "z")
+    subpath: str | None = None,  # only this folder of the volume
+    syntax: str | None = None,  # made with `--mount` (mount) or `-v` (v): the engine records them differently
 ) -> Outcome:
-    """The container has a mount at `destination` of this type / volume / read-only-ness,
-    made with this syntax (`mount` for `--mount`, `v` for `-v`; the engine records them
-    differently). Read-only is judged by `RW`, never by `Mode` (`--mount ...,readonly` gives Mode "z")."""
+    """The container has a mount at `destination`, as each given field says."""
     want = [
         "" if anonymous or volume else type or "",
         f"volume {short(volume)}" if volume else "",

@@ -184,14 +184,13 @@ def _passwords(ctx: Context, c) -> list[str]:
 def mysql(
     ctx: Context,
     container: str,
-    query: str | None = None,
-    contains: str | None = None,
-    not_contains: str | None = None,
-    error: str | None = None,
+    query: str | None = None,  # none: `mysqladmin ping` over TCP
+    contains: str | None = None,  # the query's output holds this
+    not_contains: str | None = None,  # the query's output lacks this
+    error: str | None = None,  # the query fails with this error (e.g. `1049`)
 ) -> Outcome:
-    """MySQL in the container answers (no `query`: `mysqladmin ping` over TCP), or the
-    query's output contains / lacks this, or it fails with this `error` (e.g. `1049`).
-    It logs in as root with the password the container was given; no check names one."""
+    """MySQL in the container answers, as each given field says. It logs in as root with
+    the password the container was given; no check names one."""
     parts = [
         *_wants(contains, not_contains),
         f"fails with ERROR {error}" if error else "",
@@ -301,16 +300,14 @@ def _volume_trouble(err: Exception, volume: str, path: str, claim: str) -> Outco
 def volume_file(
     ctx: Context,
     volume: str,
-    path: str,
-    contains: str | None = None,
-    not_contains: str | None = None,
-    text: bool | None = None,
-    matches: list | None = None,
+    path: str,  # relative to the volume's root
+    contains: str | None = None,  # its text holds this
+    not_contains: str | None = None,  # its text lacks this
+    text: bool | None = None,  # it is text, no binary (a dump, not an archive of files)
+    matches: list | None = None,  # regular expressions its text matches, each somewhere
 ) -> Outcome:
-    """A file exists at `path` inside the volume (whatever container wrote it), and
-    its text contains / lacks this; `text: true`: it is text, no binary (a dump, not an
-    archive of files); `matches`: regular expressions its text matches, each somewhere.
-    Read through the engine, no container of the lesson."""
+    """A file exists at `path` inside the volume, whatever container wrote it, as each
+    given field says. Read through the engine, no container of the lesson."""
 
     patterns = [str(m) for m in matches or []]
     parts = [

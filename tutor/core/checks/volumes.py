@@ -19,14 +19,12 @@ def _users(ctx: Context, volume: str) -> list[str]:
 def volume_exists(
     ctx: Context,
     name: str,
-    anonymous: bool | None = None,
-    driver: str | None = None,
-    mountpoint: str | None = None,
-    label: str | None = None,
+    anonymous: bool | None = None,  # anonymous (true) or named (false)
+    driver: str | None = None,  # such as local
+    mountpoint: str | None = None,  # a glob such as `*/volumes/NAME/_data`
+    label: str | None = None,  # `KEY` or `KEY=VALUE`
 ) -> Outcome:
-    """A volume with this name exists (optionally: is or is not anonymous, has this
-    driver, has a mount point matching a glob such as `*/volumes/NAME/_data`, carries
-    the label `KEY` or `KEY=VALUE`)."""
+    """A volume with this name exists, as each given field says."""
     claim = (
         f"volume {short(name)} exists"
         + (f" with driver {driver}" if driver else "")
@@ -92,16 +90,17 @@ def _volume_existed(ctx: Context, name: str, **wanted):
 def volume_absent(ctx: Context, name: str) -> Outcome:
     """No volume with this name exists."""
     claim = f"volume {short(name)} is gone"
-    vol = ctx.volume(name)
-    if vol is None:
-        return Outcome(True, claim, found="no such volume")
-    users = _users(ctx, name)
-    hint = (
-        f"It is still used by {', '.join(users)}: remove those first."
-        if users
-        else f"Remove it: `docker volume rm {name}`."
-    )
-    return Outcome(False, claim, expected=f"no volume named {short(name)}", found="the volume still exists", hint=hint)
+    if ctx.volume(name) is not None:
+        users = _users(ctx, name)
+        hint = (
+            f"It is still used by {', '.join(users)}: remove those first."
+            if users
+            else f"Remove it: `docker volume rm {name}`."
+        )
+        return Outcome(
+            False, claim, expected=f"no volume named {short(name)}", found="the volume still exists", hint=hint
+        )
+    return Outcome(True, claim, found="no such volume")
 
 
 @recall("volume_absent")

@@ -139,6 +139,8 @@ class Volume:
 
 @dataclass(frozen=True)
 class Image:
+    """An image, as the engine lists it."""
+
     id: str
     tags: tuple[str, ...]  # without `<none>:<none>`
     size: int = 0

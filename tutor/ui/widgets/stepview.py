@@ -121,7 +121,7 @@ class StepView(VerticalScroll):
         widgets: list = []
         for i, part in enumerate(COMMAND_FENCE.split(step.body if text is None else text)):
             if i:  # a command block stood here
-                widgets.extend(CommandBlock(text, cmd.interactive) for text, cmd in commands if cmd.block == i - 1)
+                widgets.extend(CommandBlock(text, bool(cmd.answers)) for text, cmd in commands if cmd.block == i - 1)
             if part.strip():
                 widgets.append(Markdown(part.strip()))
         if (rest := step.after if after is None else after).strip():
