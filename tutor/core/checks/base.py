@@ -17,7 +17,7 @@ import typing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
-from tutor.core.engine.events import DEFAULT_WINDOW, History
+from tutor.core.engine.events import DEFAULT_WINDOW, PROBE_LABEL, History
 from tutor.core.engine.empty import Empty
 from tutor.core.engine.port import Container, Listed, Port, Volume
 from tutor.core.outcome import Outcome
@@ -171,8 +171,11 @@ class Context:
         return self._get(("volumes", name), lambda: self.port.volume(name))
 
     def containers(self) -> list[Listed]:
-        """Every container the engine lists, running or not."""
-        return self._get(("list", "containers"), self.port.containers)
+        """Every container the engine lists, running or not, but a check's helper (one can
+        be held for a whole step: volumefiles.shared)."""
+        return self._get(
+            ("list", "containers"), lambda: [c for c in self.port.containers() if PROBE_LABEL not in c.labels]
+        )
 
     def volumes(self) -> list[Volume]:
         """Every volume the engine lists."""

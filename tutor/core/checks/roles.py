@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tutor.core.engine.describe import HEX64, short, syntax_of
-from tutor.core.engine.events import PROBE_LABEL
 from tutor.core.engine.port import Listed, Refused, Volume
 from tutor.core.model import Role
 from tutor.core.outcome import Outcome
@@ -276,7 +275,7 @@ class Roles:
     # -- resolution ---------------------------------------------------------------------------
 
     def _resolve(self) -> None:
-        containers = [c for c in self.ctx.containers() if PROBE_LABEL not in c.labels]
+        containers = self.ctx.containers()
         volumes = self.ctx.volumes()
         new_c = [c for c in containers if self._new("containers", c.id, c.created)]
         new_v = [v for v in volumes if self._new("volumes", v.name, v.created)]

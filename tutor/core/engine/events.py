@@ -323,10 +323,14 @@ def human_bytes(n: int) -> str:
     return f"{n}B"
 
 
-def mount_history(port, since: float | None) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+def mount_history(
+    port, since: float | None, past: History | None = None
+) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
     """From the engine's events: container id -> name, and (container id, volume, destination)
-    for every volume mount, oldest first."""
-    past = History.read(port, since or time.time() - DEFAULT_WINDOW)
+    for every volume mount, oldest first. `past`: a history just read that reaches back as
+    far, used instead of asking the engine again."""
+    since = since or time.time() - DEFAULT_WINDOW
+    past = past.after(since) if past is not None and past.since <= since else History.read(port, since)
     names = {cid: c["name"] for cid, c in past.containers().items()}
     for e in past.of("container"):  # a container made before `since` but started after
         names.setdefault(e.actor, e.attrs.get("name", ""))

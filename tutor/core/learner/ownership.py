@@ -17,6 +17,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from tutor.core.engine.describe import short
 from tutor.core.engine.events import mark, mount_history
 from tutor.core.engine.port import NotFound, Port, Refused
@@ -24,6 +26,9 @@ from tutor.core.errors import OwnershipError
 from tutor.core.model import Lesson
 from tutor.core.paths import data_dir
 from tutor.core.store import read_json, write_json
+
+if TYPE_CHECKING:
+    from tutor.core.checks.base import Context
 
 
 class Conflict(OwnershipError):
@@ -182,8 +187,11 @@ class Ownership:
         self._save()
         return clashes
 
-    def observe(self) -> None:
-        """Add what the lesson has created since the last look (live state and events)."""
+    def observe(self, seen: Context | None = None) -> None:
+        """Add what the lesson has created since the last look (live state and events).
+        `seen`: a check's context, whose look at the engine (taken after the step's commands)
+        is used instead of asking again; what the learner makes during the check itself, the
+        next look finds (the engine's events remember what is removed by then)."""
         if not self.started:
             return
         res = self.lesson.resources
@@ -191,9 +199,9 @@ class Ownership:
         base_c, base_v = self._baseline("containers"), self._baseline("volumes")
         owned: dict[str, str] = self.state["containers"]
         volumes: set[str] = set(self.state["volumes"])
-        listed = self.port.containers()  # the list carries each container's mounts
+        listed = seen.containers() if seen else self.port.containers()  # the list carries each container's mounts
         live = {c.id: c.name for c in listed}
-        names, mounts = mount_history(self.port, self.started_at)
+        names, mounts = mount_history(self.port, self.started_at, seen.history if seen else None)
         for cid, name in {**names, **live}.items():  # events remember the removed; the list, all after a restart
             if name in res.containers and cid not in base_c:
                 owned[cid] = name
@@ -201,7 +209,9 @@ class Ownership:
         volumes |= {
             m.name for c in listed if c.id in owned for m in c.mounts if m.type == "volume" and m.name not in base_v
         }
-        present = self._volumes() if res.volumes else set()  # only a name the lesson declares is looked for
+        present = (
+            ({v.name for v in seen.volumes()} if seen else self._volumes()) if res.volumes else set()
+        )  # only a name the lesson declares is looked for
         volumes |= {v for v in res.volumes if v in present and v not in base_v}
         self.state["volumes"] = sorted(volumes)
         base_n = self._baseline("networks") | {"bridge", "host", "none"}

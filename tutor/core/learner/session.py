@@ -13,7 +13,7 @@ from typing import Callable
 from tutor.core import checks, paths
 from tutor.core.checks import causes, facts
 from tutor.core.learner import guard
-from tutor.core.engine import events as history, runner
+from tutor.core.engine import events as history, runner, volumefiles
 from tutor.core.engine.describe import short
 from tutor.core.engine.connection import Engine
 from tutor.core.engine.images import ImageMap
@@ -370,7 +370,10 @@ class Session:
         while out.retry and (waited := time.monotonic() - start) < spec.wait:
             if on_wait:
                 on_wait(out.claim, waited, spec.wait)
+            volumefiles.release()  # no helper keeps a volume in use through the wait
             time.sleep(0.5)
+            if ctx.seen is not None:
+                ctx.seen.clear()
             out = checks.evaluate(spec.kind, spec.params, ctx)
         if out.ok or not out.retry:
             return out
@@ -393,7 +396,31 @@ class Session:
         step = self.lesson.step(number)
         if step.is_quiz:  # judged by the learner's answers, not the engine
             return self._quiz_report(step)
-        ctx = self._context(past, None if wait else seen)
+        with volumefiles.shared():  # a step's looks into one volume share one helper
+            ctx, report = self._judged(step, wait, on_wait, past, seen, others)
+        if report.passed:
+            self.failed.discard(number)
+        else:
+            self.failed.add(number)
+            self.misses[number] = self.misses.get(number, 0) + 1
+            if observe and self.progress.writable:  # a learner's own check, not a whole-lesson look
+                self.progress.failed_check(self.lesson.id, number)
+        if observe:
+            self.ownership.observe(ctx)
+        return report
+
+    def _judged(
+        self,
+        step: Step,
+        wait: bool,
+        on_wait: WaitProgress | None,
+        past: history.History | None,
+        seen: dict | None,
+        others: bool,
+    ) -> tuple[checks.Context, StepReport]:
+        """check_step's verdict, and the context it was reached in."""
+        # one look at each thing for the step (a whole-lesson check's for all); a poll looks again
+        ctx = self._context(past, {} if wait or seen is None else seen)
         outcomes: list[Outcome] = []
         for spec in step.checks:
             out = checks.evaluate(spec.kind, spec.params, ctx)
@@ -423,16 +450,7 @@ class Session:
         ):
             report.recallable = True
         report.outcomes = [o.redacted(ctx.secrets) for o in report.outcomes]
-        if report.passed:
-            self.failed.discard(number)
-        else:
-            self.failed.add(number)
-            self.misses[number] = self.misses.get(number, 0) + 1
-            if observe and self.progress.writable:  # a learner's own check, not a whole-lesson look
-                self.progress.failed_check(self.lesson.id, number)
-        if observe:
-            self.ownership.observe()
-        return report
+        return ctx, report
 
     def _with_another(self, step: Step, ctx: checks.Context) -> StepReport | None:
         """The step judged with other things of this attempt in its roles, the first choice
