@@ -47,3 +47,34 @@ def test_a_name_the_lesson_needs_taken_before_it_begins_is_refused_and_never_its
     assert session.ownership.state["baseline"]["volumes"] == ["my-vol", "unrelated"]
     session.ownership.observe()
     assert session.ownership.state["volumes"] == []  # what was there before is never the lesson's
+
+
+def test_a_checked_step_observes_from_the_look_its_check_took(tmp_path):
+    """Observing after a check asks the engine nothing the check has just asked (three
+    requests a step), and still follows what the lesson made."""
+    session = _session("managing-volumes", tmp_path)
+    session.begin(fresh=True)
+    port = session.engine.port
+    port.create_volume("my-vol", {})  # step 1: the learner's `docker volume create my-vol`
+    asked: list[str] = []
+    inside: list[str] = []  # the recorded engine's volumes() lists its containers: not a request
+
+    def counted(name):
+        ask = getattr(port, name)
+
+        def answer(*args, **kwargs):
+            if not inside:
+                asked.append(name)
+            inside.append(name)
+            try:
+                return ask(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        return answer
+
+    for name in ("containers", "volumes", "events"):
+        setattr(port, name, counted(name))
+    assert session.check_step(1).passed
+    assert sorted(asked) == ["containers", "events", "volumes"], asked  # once each, for the check and the observe
+    assert session.ownership.state["volumes"] == ["my-vol"]
