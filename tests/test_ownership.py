@@ -3,6 +3,8 @@ marks in the engine's history, on the recorded engine."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.enginekit import RecordedEngine
@@ -78,3 +80,22 @@ def test_a_checked_step_observes_from_the_look_its_check_took(tmp_path):
     assert session.check_step(1).passed
     assert sorted(asked) == ["containers", "events", "volumes"], asked  # once each, for the check and the observe
     assert session.ownership.state["volumes"] == ["my-vol"]
+
+
+def test_progress_held_is_written_once_as_it_ends_however_it_ends(tmp_path, monkeypatch):
+    from tutor.core.learner import progress as progress_module
+
+    written: list[dict] = []
+    monkeypatch.setattr(progress_module, "write_json", lambda path, data: written.append(json.loads(json.dumps(data))))
+    progress = Progress(tmp_path / "progress.json")
+    with progress.held():
+        for n in range(3):
+            progress.ran("quiz", f"echo {n}", 1.0, 2.0)
+        assert written == []
+    assert len(written) == 1 and len(written[0]["lessons"]["quiz"]["commands"]) == 3
+    with pytest.raises(KeyboardInterrupt), progress.held():  # Ctrl-C mid-step loses nothing
+        progress.ran("quiz", "echo 3", 1.0, 2.0)
+        raise KeyboardInterrupt
+    assert len(written) == 2 and len(written[1]["lessons"]["quiz"]["commands"]) == 4
+    progress.ran("quiz", "echo 4", 1.0, 2.0)  # outside it: at once
+    assert len(written) == 3

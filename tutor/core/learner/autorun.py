@@ -12,6 +12,7 @@ from tutor.core.engine import runner
 from tutor.core.errors import EngineError
 from tutor.core.learner.session import Session, StepReport
 from tutor.core.learner.thinking import AUTO, CATCH_UP
+from tutor.core.model import Step
 from tutor.core.outcome import redact
 
 WHO = {AUTO: "--auto", CATCH_UP: "catching up"}
@@ -44,14 +45,22 @@ class Shows(Protocol):
 def do_step(session: Session, number: int, by: str, shows: Shows) -> StepReport | None:
     """Do step `number` as docklab (`by`: AUTO or CATCH_UP) and check it; None when a
     command was interrupted. A prune that would take what is not the lesson's raises."""
-    step = session.lesson.step(number)
+    with session.progress.held():  # one write for the step's commands and answers, not one each
+        if not _do_commands(session, session.lesson.step(number), by, shows):
+            return None
+    return session.check_step(number, wait=True, on_wait=shows.waiting)
+
+
+def _do_commands(session: Session, step: Step, by: str, shows: Shows) -> bool:
+    """Answer the step's quiz and run its commands (a challenge's hidden solution); False
+    when a command was interrupted."""
     who = WHO[by]
     commands = step.commands
     if step.challenge:
         shows.line(f"A challenge: {who} runs its hidden solution (the report records it as revealed by {by}).")
-        commands = session.reveal(number, by=by)
+        commands = session.reveal(step.number, by=by)
     for i, question in enumerate(step.quiz):
-        pick = session.answer(number, i, question.answer, by=by)
+        pick = session.answer(step.number, i, question.answer, by=by)
         shows.line(f"Quiz: {question.question} -> {pick.choice} (answered by {who} from the key; recorded so)")
     unasked = {} if step.challenge else {p.block: p for p in step.predictions}
     for command in commands:
@@ -66,8 +75,8 @@ def do_step(session: Session, number: int, by: str, shows: Shows) -> StepReport 
         result = session.run(command, shows.stream)
         shows.result(result)
         if result.interrupted:
-            return None
-    return session.check_step(number, wait=True, on_wait=shows.waiting)
+            return False
+    return True
 
 
 def catch_up_plan(session: Session, number: int) -> list[str]:

@@ -4,6 +4,8 @@ and the facts steps remembered. Kept in the data dir across sessions."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tutor.core.outcome import Outcome
@@ -20,6 +22,7 @@ class Progress:
         self.path = path or data_dir() / "progress.json"
         self.data = read_json(self.path, {"version": VERSION, "lessons": {}})
         self.data.setdefault("lessons", {})
+        self._holding = self._unsaved = False  # see held()
         for entry in self.data["lessons"].values():
             if isinstance(entry, dict) and OLD_THINKING in entry:  # read the old key, write the new one
                 entry[THINKING] = {**entry.pop(OLD_THINKING), **entry.get(THINKING, {})}
@@ -146,5 +149,23 @@ class Progress:
         self.save()
 
     def save(self) -> None:
-        """Write the record to disk."""
+        """Write the record to disk (inside `held()`, once as it ends)."""
+        if self._holding:
+            self._unsaved = True
+            return
         write_json(self.path, self.data)
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """The saves inside it made once, as it ends, however it ends (Ctrl-C, an error):
+        docklab running a step's commands and answering its quiz itself saved after each."""
+        if self._holding:
+            yield
+            return
+        self._holding, self._unsaved = True, False
+        try:
+            yield
+        finally:
+            self._holding = False
+            if self._unsaved:
+                self.save()
