@@ -99,3 +99,27 @@ def test_progress_held_is_written_once_as_it_ends_however_it_ends(tmp_path, monk
     assert len(written) == 2 and len(written[1]["lessons"]["quiz"]["commands"]) == 4
     progress.ran("quiz", "echo 4", 1.0, 2.0)  # outside it: at once
     assert len(written) == 3
+
+
+def test_a_container_prune_is_not_refused_for_a_checks_helper(tmp_path):
+    session = _session("managing-volumes", tmp_path)
+    session.begin(fresh=True)
+    port = session.engine.port
+    port.image_ids["docklab/busybox:stand-in"] = "sha256:busybox"
+    port.create_volume("my-vol", {})
+    port.create_probe("docklab/busybox:stand-in", "my-vol", "/.docklab-probe")  # a check reading my-vol
+    verdict = session.guard_text("docker container prune -f")
+    assert verdict is not None and verdict.safe, verdict.foreign
+
+
+def test_held_progress_is_per_thread(tmp_path):
+    """The TUI's worker holds while doing steps; what its UI thread records meanwhile is
+    written at once."""
+    import threading
+
+    progress = Progress(tmp_path / "progress.json")
+    with progress.held():
+        other = threading.Thread(target=progress.ran, args=("quiz", "echo ui", 1.0, 2.0))
+        other.start()
+        other.join()
+        assert "echo ui" in (tmp_path / "progress.json").read_text()

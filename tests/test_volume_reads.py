@@ -136,3 +136,38 @@ def test_a_check_never_sees_a_helper_among_the_containers():
     port.create_probe(volumefiles.PREFERRED_IMAGE, "data", volumefiles.MOUNT_AT)
     ctx = Context(Engine(None, "26.1.5", "1.45", port=port), seen={})
     assert [c.name for c in ctx.containers()] == ["app"]
+
+
+def test_a_helper_removed_meanwhile_is_gone_as_wanted_and_an_error_under_way_is_the_one_told():
+    port = engine()
+    with volumefiles.shared():
+        entries(port, "data")
+        port.records.pop("helper0")  # the learner's `docker container prune`
+    assert port.removed == []  # nothing to remove, and no error for it
+    remove = port.remove
+
+    def refused(kind, ref):
+        raise volumefiles.Refused("the engine is busy")
+
+    port.remove = refused
+    with pytest.raises(KeyError, match="the check's own"), volumefiles.shared():
+        entries(port, "data")
+        raise KeyError("the check's own")
+    port.remove = remove
+
+
+def test_a_check_that_runs_a_process_in_a_container_makes_the_next_check_look_again():
+    from tutor.core.checks import Context, evaluate
+    from tutor.core.engine.connection import Engine
+
+    port = engine(box("app", "running"))
+
+    def stops_it(container, argv, user="", environment=None):
+        port.records["app"]["State"]["Status"] = "exited"
+        return 0, b"bye"
+
+    port.exec = stops_it
+    ctx = Context(Engine(None, "26.1.5", "1.45", port=port), seen={})
+    assert evaluate("container_running", {"name": "app"}, ctx).ok
+    assert evaluate("exec", {"container": "app", "command": "kill 1"}, ctx).ok
+    assert not evaluate("container_running", {"name": "app"}, ctx).ok

@@ -117,7 +117,7 @@ class Context:
         past: History | None = None,
     ):
         self.engine = engine
-        self.seen = seen  # look-ups kept for a whole-lesson check, where the engine holds still
+        self.seen = seen  # look-ups kept for a step's checks (a whole lesson's): the engine holds still
         self.facts = facts or {}
         self.secrets = list(secrets)
         self.since = since  # when the lesson began: history looks no further back
@@ -157,6 +157,19 @@ class Context:
     def container(self, name: str) -> Container | None:
         """The container of this name or id, or None."""
         return self._get(("containers", name), lambda: self.port.container(name))
+
+    def look_again(self) -> None:
+        """Forget what was looked up and the history read (a poll's next look)."""
+        if self.seen is not None:
+            self.seen.clear()
+        self._history = None
+
+    def touched(self, name: str) -> None:
+        """A check ran a process in this container (it may have stopped it, say): the next
+        look at it, or at the list, asks the engine again."""
+        if self.seen is not None:
+            self.seen.pop(("containers", name), None)
+            self.seen.pop(("list", "containers"), None)
 
     def fresh(self, name: str) -> Container | None:
         """The container looked up again, because it changed under a check (it stopped, say):

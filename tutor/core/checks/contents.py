@@ -95,6 +95,8 @@ def exec_(
         code, out = ctx.port.exec(c.id, _as_argv(command), user=user or "")
     except Refused as err:
         return Outcome(False, claim, expected="the command to run", found=str(err.explanation or err))
+    finally:
+        ctx.touched(container)
     text = (out or b"").decode("utf-8", "replace").strip()
     tail = text if len(text) <= 300 else "…" + text[-300:]
     found = f"exit code {code}, output: {tail or '(none)'}"
@@ -232,6 +234,9 @@ def mysql(
                 break
     except Refused:  # it stopped (or restarts) under the check
         return _stopped_under(ctx, container, claim)
+    finally:
+        if query:  # a query can stop it (SHUTDOWN): the next check looks again
+            ctx.touched(container)
     errors = [line for line in text.splitlines() if line.startswith("ERROR")]
     text = " ".join(errors) if errors else " ".join(text.split())
     tail = text if len(text) <= 300 else "…" + text[-300:]

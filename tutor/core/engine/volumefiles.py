@@ -25,7 +25,7 @@ import io
 import posixpath
 import tarfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -171,7 +171,10 @@ class _Reader:
 
     def close(self) -> None:
         if self.helper is not None:
-            self.port.remove("container", self.helper)
+            try:
+                self.port.remove("container", self.helper)
+            except NotFound:
+                pass  # removed meanwhile (a learner's `docker container prune`): gone is what we want
             self.helper = None
 
 
@@ -186,21 +189,25 @@ def shared() -> Iterator[None]:
     token = _SHARED.set({})
     try:
         yield
-    finally:
-        try:
+    except BaseException:
+        with suppress(Exception):  # the error under way is the one to tell, not a removal's
             release()
-        finally:
-            _SHARED.reset(token)
+        raise
+    else:
+        release()
+    finally:
+        _SHARED.reset(token)
 
 
 def release() -> None:
-    """Remove the helpers `shared()` holds now (before a wait); later reads make new ones.
-    Each is removed even when removing another fails (that error is raised after)."""
+    """Remove the helpers `shared()` holds now (before a wait, or once the checks proper are
+    done); later reads make new ones. Each is removed even when removing another fails or
+    is interrupted (that is raised after)."""
     readers, failed = _SHARED.get() or {}, []
     while readers:
         try:
             readers.popitem()[1].close()
-        except Exception as err:  # raised below, once the others are removed
+        except BaseException as err:  # raised below, once the others are removed
             failed.append(err)
     if failed:
         raise failed[0]

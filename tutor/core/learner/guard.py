@@ -15,6 +15,7 @@ import shlex
 from dataclasses import dataclass, field
 
 from tutor.core.engine.describe import ANON_LABEL
+from tutor.core.engine.events import PROBE_LABEL
 from tutor.core.engine.port import Image, Port
 from tutor.core.engine.connection import parse_version
 
@@ -196,6 +197,8 @@ def assess(command: str, engine, ownership) -> PruneVerdict | None:
             _volumes(port, engine, p, owned_volumes, judge, verdict)
         if p.what in ("container", "system"):
             for c in port.containers(status=("created", "exited", "dead")):
+                if PROBE_LABEL in c.labels:  # a check's helper, gone once its check is done
+                    continue
                 if _labels_match(c.labels, p.filters):
                     judge(
                         f"container {c.name}",

@@ -3,6 +3,7 @@ and the facts steps remembered. Kept in the data dir across sessions."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +23,7 @@ class Progress:
         self.path = path or data_dir() / "progress.json"
         self.data = read_json(self.path, {"version": VERSION, "lessons": {}})
         self.data.setdefault("lessons", {})
-        self._holding = self._unsaved = False  # see held()
+        self._held = threading.local()  # see held(): per thread (the TUI's worker holds, its UI may not)
         for entry in self.data["lessons"].values():
             if isinstance(entry, dict) and OLD_THINKING in entry:  # read the old key, write the new one
                 entry[THINKING] = {**entry.pop(OLD_THINKING), **entry.get(THINKING, {})}
@@ -150,8 +151,8 @@ class Progress:
 
     def save(self) -> None:
         """Write the record to disk (inside `held()`, once as it ends)."""
-        if self._holding:
-            self._unsaved = True
+        if getattr(self._held, "on", False):
+            self._held.unsaved = True
             return
         write_json(self.path, self.data)
 
@@ -159,13 +160,14 @@ class Progress:
     def held(self) -> Iterator[None]:
         """The saves inside it made once, as it ends, however it ends (Ctrl-C, an error):
         docklab running a step's commands and answering its quiz itself saved after each."""
-        if self._holding:
+        held = self._held
+        if getattr(held, "on", False):
             yield
             return
-        self._holding, self._unsaved = True, False
+        held.on, held.unsaved = True, False
         try:
             yield
         finally:
-            self._holding = False
-            if self._unsaved:
+            held.on = False
+            if held.unsaved:
                 self.save()

@@ -372,8 +372,7 @@ class Session:
                 on_wait(out.claim, waited, spec.wait)
             volumefiles.release()  # no helper keeps a volume in use through the wait
             time.sleep(0.5)
-            if ctx.seen is not None:
-                ctx.seen.clear()
+            ctx.look_again()
             out = checks.evaluate(spec.kind, spec.params, ctx)
         if out.ok or not out.retry:
             return out
@@ -427,6 +426,7 @@ class Session:
             if not out.ok and wait and spec.wait > 0 and out.retry and all(o.ok for o in outcomes):
                 out = self._poll(spec, out, ctx, on_wait)
             outcomes.append(out)
+        volumefiles.release()  # what follows (another thing in a role, causes) makes its own
         report = StepReport(step, outcomes, roles=ctx.roles.shown([c.params for c in step.checks]))
         if all(o.ok for o in outcomes) and outcomes:
             report.how = "now"
