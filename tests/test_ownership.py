@@ -4,6 +4,7 @@ marks in the engine's history, on the recorded engine."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -123,3 +124,31 @@ def test_held_progress_is_per_thread(tmp_path):
         other.start()
         other.join()
         assert "echo ui" in (tmp_path / "progress.json").read_text()
+
+
+def test_a_reset_removes_a_helper_a_killed_docklab_left_and_nothing_like_it_of_the_learners(tmp_path):
+    from tutor.core.engine.events import PROBE_LABEL
+
+    session = _session("managing-volumes", tmp_path)
+    session.begin(fresh=True)
+    port = session.engine.port
+    port.create_volume("my-vol", {})
+
+    def made(name, labels, created="2026-12-07T09:00:00Z", state="created"):
+        port.records[name] = {
+            "Id": name,
+            "Name": "/" + name,
+            "Created": created,
+            "State": {"Status": state},
+            "Config": {"Labels": labels},
+            "Mounts": [{"Type": "volume", "Name": "my-vol", "Destination": "/.docklab-probe"}],
+        }
+
+    made("docklab-probe-0123456789ab", {PROBE_LABEL: "1"})  # left hours ago
+    made("docklab-probe-fresh", {PROBE_LABEL: "1"}, created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    made("docklab-probe-mine", {})  # the learner's own name, no label
+    made("helper-of-mine", {PROBE_LABEL: "1"})  # the label, not the name
+    made("docklab-probe-started", {PROBE_LABEL: "1"}, state="exited")
+    assert "docklab's leftover helper docklab-probe-0123456789ab" in session.reset().removed
+    assert set(port.records) >= {"docklab-probe-fresh", "docklab-probe-mine", "helper-of-mine", "docklab-probe-started"}
+    assert "docklab-probe-0123456789ab" not in port.records

@@ -27,6 +27,7 @@ DEFAULT_WINDOW = 6 * 3600  # a lesson not started through docklab: look this far
 EVENTS_KEPT = 256  # moby's in-memory event buffer (daemon/events: eventsLimit)
 MARK = re.compile(r"^docklab-mark-(reset|auto|begin)-([a-z0-9-]+)-[0-9a-f]{8}$")
 PROBE_LABEL = "org.docklab.probe"
+HELPER_NAME = "docklab-probe-"  # and a random tail: how a check's helper is named
 LIFECYCLE = {"create", "start", "die", "destroy", "mount", "unmount", "prune", "kill", "stop", "rename"}
 
 

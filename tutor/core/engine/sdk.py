@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TypeVar
 
-from tutor.core.engine.events import PROBE_LABEL
+from tutor.core.engine.events import HELPER_NAME, PROBE_LABEL
 from tutor.core.engine.port import Container, Image, Listed, Lost, Network, NotFound, Refused, Volume
 
 CHUNK = 1 << 16
@@ -130,7 +130,7 @@ class SdkPort:
             made = self.api.create_container(
                 image,
                 command=["true"],
-                name=f"docklab-probe-{uuid.uuid4().hex[:12]}",
+                name=f"{HELPER_NAME}{uuid.uuid4().hex[:12]}",
                 entrypoint=[],
                 labels={PROBE_LABEL: "1"},
                 network_disabled=True,

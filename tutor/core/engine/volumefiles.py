@@ -24,12 +24,13 @@ import hashlib
 import io
 import posixpath
 import tarfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from tutor.core.engine.events import PROBE_LABEL
+from tutor.core.engine.events import HELPER_NAME, PROBE_LABEL
 from tutor.core.engine.port import NotFound, Refused
 
 MOUNT_AT = "/.docklab-probe"
@@ -176,6 +177,22 @@ class _Reader:
             except NotFound:
                 pass  # removed meanwhile (a learner's `docker container prune`): gone is what we want
             self.helper = None
+
+
+LEFT_AFTER = 60.0  # seconds: a helper lives for a step's checks; one older was left behind
+
+
+def sweep(port) -> list[str]:
+    """Remove helpers a killed docklab left behind (a helper keeps its volume in use, and a
+    learner's `docker volume rm` would fail for it): never started, labelled and named as
+    docklab makes them, older than a step's checks take. Returns their names."""
+    gone = []
+    for c in port.containers(status=("created",)):
+        if PROBE_LABEL in c.labels and c.name.startswith(HELPER_NAME) and c.created < time.time() - LEFT_AFTER:
+            with suppress(NotFound):
+                port.remove("container", c.id)
+                gone.append(c.name)
+    return gone
 
 
 _SHARED: ContextVar[dict | None] = ContextVar("docklab_volume_readers", default=None)

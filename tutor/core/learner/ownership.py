@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tutor.core.engine.describe import short
+from tutor.core.engine import volumefiles
 from tutor.core.engine.events import mark, mount_history
 from tutor.core.engine.port import NotFound, Port, Refused
 from tutor.core.errors import OwnershipError
@@ -275,7 +276,8 @@ class Ownership:
         """Remove what the lesson created; return (removed, kept with the reason). The
         engine's history gets docklab's mark, so nothing before it proves a step again."""
         plan = self.plan()
-        removed, kept = [], []
+        removed = [f"docklab's leftover helper {name}" for name in volumefiles.sweep(self.port)]  # before volumes
+        kept: list[str] = []
         for cid, name in plan.containers:
             try:
                 self.port.remove("container", cid)
