@@ -116,3 +116,15 @@ def test_a_check_that_runs_a_process_in_a_container_makes_the_next_check_look_ag
     assert evaluate("container_running", {"name": "app"}, ctx).ok
     assert evaluate("exec", {"container": "app", "command": "kill 1"}, ctx).ok
     assert not evaluate("container_running", {"name": "app"}, ctx).ok
+
+
+def test_a_helper_removed_during_the_read_is_gone_as_wanted():
+    port = engine()
+    remove = port.remove
+
+    def pruned_first(kind, ref):  # the learner's `docker container prune` came first
+        port.records.pop(ref, None)
+        remove(kind, ref)
+
+    port.remove = pruned_first
+    assert sorted(entries(port, "data")) == [".", "note.txt"]

@@ -184,8 +184,8 @@ class Context:
         return self._get(("volumes", name), lambda: self.port.volume(name))
 
     def containers(self) -> list[Listed]:
-        """Every container the engine lists, running or not, but a check's helper (one can
-        be held for a whole step: volumefiles.shared)."""
+        """Every container the engine lists, running or not, but a check's helper (another
+        docklab process may be reading a volume through one right now)."""
         return self._get(
             ("list", "containers"), lambda: [c for c in self.port.containers() if PROBE_LABEL not in c.labels]
         )

@@ -169,20 +169,18 @@ class _Reader:
 
     def close(self) -> None:
         if self.helper is not None:
-            try:
+            with suppress(NotFound):  # removed meanwhile (a learner's `docker container prune`): as wanted
                 self.port.remove("container", self.helper)
-            except NotFound:
-                pass  # removed meanwhile (a learner's `docker container prune`): gone is what we want
             self.helper = None
 
 
-LEFT_AFTER = 60.0  # seconds: a helper lives for a step's checks; one older was left behind
+LEFT_AFTER = 60.0  # seconds: a helper lives for one read; one older was left behind
 
 
 def sweep(port) -> list[str]:
     """Remove helpers a killed docklab left behind (a helper keeps its volume in use, and a
     learner's `docker volume rm` would fail for it): never started, labelled and named as
-    docklab makes them, older than a step's checks take. Returns their names."""
+    docklab makes them, older than any read takes. Returns their names."""
     gone = []
     for c in port.containers(status=("created",)):
         if PROBE_LABEL in c.labels and c.name.startswith(HELPER_NAME) and c.created < time.time() - LEFT_AFTER:
