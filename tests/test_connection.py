@@ -68,6 +68,64 @@ def test_a_client_on_a_socket_reads_no_proxy_settings_and_one_over_tcp_does():
     request (a third of a request's cost); the docker CLI honours them over TCP."""
     from tutor.core.engine.address import make_client
 
-    assert make_client("unix:///nowhere/docker.sock", version="1.45").api.trust_env is False
-    assert make_client("tcp://127.0.0.1:1", version="1.45").api.trust_env is True
-    assert make_client("https://127.0.0.1:1", version="1.45").api.trust_env is True
+    assert make_client("unix:///nowhere/docker.sock", version="1.45")[0].api.trust_env is False
+    assert make_client("tcp://127.0.0.1:1", version="1.45")[0].api.trust_env is True
+    assert make_client("https://127.0.0.1:1", version="1.45")[0].api.trust_env is True
+
+
+@pytest.mark.parametrize(
+    ("host", "said"),
+    [
+        ("unix:///nowhere/docker.sock", "no engine is listening there"),
+        ("tcp://127.0.0.1:1", "nothing answers there (connection refused)"),
+    ],
+)
+def test_an_engine_not_there_is_said_in_words(monkeypatch, host, said):
+    """The one request that chooses the API version is where an absent engine shows."""
+    from tutor.core.engine.connection import EngineUnavailable, connect
+
+    monkeypatch.setenv("DOCKER_HOST", host)
+    with pytest.raises(EngineUnavailable) as err:
+        connect(timeout=5)
+    assert f"Cannot reach the Docker Engine at {host} (DOCKER_HOST): {said}." in str(err.value)
+
+
+def test_connecting_asks_the_engine_its_version_once(tmp_path, monkeypatch):
+    """The answer that chooses the API version also gives the engine's: one request, not two."""
+    import json
+    import socketserver
+    import threading
+    from http.server import BaseHTTPRequestHandler
+
+    from tutor.core.engine.connection import connect
+
+    asked = []
+
+    class Engine(BaseHTTPRequestHandler):
+        def do_GET(self):
+            asked.append(self.path)
+            body = json.dumps({"Version": "27.5.1", "ApiVersion": "1.47"}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+        daemon_threads = True
+
+        def get_request(self):  # BaseHTTPRequestHandler wants an address pair
+            conn, _ = self.socket.accept()
+            return conn, ("local", 0)
+
+    sock = tmp_path / "docker.sock"
+    with Server(str(sock), Engine) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        monkeypatch.setenv("DOCKER_HOST", f"unix://{sock}")
+        engine = connect(timeout=5)
+        server.shutdown()
+    assert (engine.version, engine.api_version) == ("27.5.1", "1.47")
+    assert asked == ["/version"]

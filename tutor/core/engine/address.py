@@ -26,7 +26,9 @@ def make_client(
     base_url: str | None = None, tls=None, version: str = "auto", timeout: int = 60, env: dict[str, str] | None = None
 ):
     """A docker SDK client for `base_url` (and `tls`), else as docker.from_env() makes one
-    from `env` (default: this process's environment).
+    from `env` (default: this process's environment), and the engine's `/version` answer
+    when `version` is "auto" (else {}): asked once, to choose the API version, where the
+    SDK's own "auto" asks it and the caller would ask it again.
     On a socket (unix, npipe, ssh) the client reads no proxy or netrc settings: none
     applies there, and requests would look them up at every request.
     Over TLS, requests would check the engine's certificate against $REQUESTS_CA_BUNDLE
@@ -36,18 +38,20 @@ def make_client(
     from docker.utils import kwargs_from_env
 
     kwargs = {"base_url": base_url, "tls": tls} if base_url else kwargs_from_env(environment=env)
-    if not kwargs.get("tls"):
-        client = docker.DockerClient(version=version, timeout=timeout, **kwargs)
-        if client.api.base_url.startswith("http+docker://"):  # a socket, not TCP: no proxy or netrc applies
-            client.api.trust_env = False  # and requests would look them up at every request (a third of its cost)
+
+    def client_for(api: str):
+        client = docker.DockerClient(version=api, timeout=timeout, **kwargs)
+        # a socket, not TCP: no proxy or netrc applies, and requests would look them up at
+        # every request (a third of its cost); TLS: the CA given, not the environment's
+        if kwargs.get("tls") or client.api.base_url.startswith("http+docker://"):
+            client.api.trust_env = False
         return client
-    if version == "auto":  # what the SDK's "auto" asks, on a client that ignores the environment
-        probe = docker.APIClient(version=docker.constants.MINIMUM_DOCKER_API_VERSION, timeout=timeout, **kwargs)
-        probe.trust_env = False
-        try:
-            version = probe.version(api_version=False)["ApiVersion"]
-        finally:
-            probe.close()
-    client = docker.DockerClient(version=version, timeout=timeout, **kwargs)
-    client.api.trust_env = False
-    return client
+
+    if version != "auto":
+        return client_for(version), {}
+    probe = client_for(docker.constants.MINIMUM_DOCKER_API_VERSION)
+    try:
+        about = probe.api.version(api_version=False)  # what the SDK's "auto" asks
+    finally:
+        probe.close()
+    return client_for(about["ApiVersion"]), about

@@ -211,20 +211,18 @@ def connect(timeout: int = 60, sandbox: bool = True) -> Engine:
     """Connect as the `docker` CLI would (DOCKER_HOST or the current context,
     DOCKER_API_VERSION), or to the docklab sandbox while one is started (unless
     `sandbox` is False); raise EngineUnavailable with what to do when that fails."""
-    from docker.errors import DockerException
-
     host, how = where(sandbox)
     # the sandbox's TLS files and all, for docklab's client and every command it starts
     env = (private_engine.client_env() or {"DOCKER_HOST": host}) if how == SANDBOX else {}
     version = os.environ.get("DOCKER_API_VERSION") or "auto"
     try:
         if how == "DOCKER_HOST" or env:
-            client = make_client(version=version, timeout=timeout, env=env or None)
+            client, info = make_client(version=version, timeout=timeout, env=env or None)
         else:
-            client = make_client(host, version=version, timeout=timeout)
-        info = client.version()
+            client, info = make_client(host, version=version, timeout=timeout)
+        info = info or client.version()  # asked already, unless DOCKER_API_VERSION fixed the API
     except Exception as err:  # DockerException, requests' connection errors, a half-open socket
-        reason = _reason(err) if isinstance(err, DockerException) else str(err)
+        reason = _reason(err)
         todo = (
             "`docklab sandbox start` starts it again; `docklab sandbox stop` returns to your own engine."
             if how == SANDBOX
@@ -235,12 +233,16 @@ def connect(timeout: int = 60, sandbox: bool = True) -> Engine:
 
 
 def _reason(err: Exception) -> str:
+    from docker.errors import DockerException
+
     text = str(err)
     if "FileNotFoundError" in text or "No such file" in text:
         return "no engine is listening there"
     if "PermissionError" in text or "Permission denied" in text:
         return "permission denied (add yourself to the `docker` group, or use sudo)"
-    return brief(err)
+    if "Connection refused" in text:
+        return "nothing answers there (connection refused)"
+    return brief(err) if isinstance(err, DockerException) else text
 
 
 def engine_lost(err: BaseException) -> bool:

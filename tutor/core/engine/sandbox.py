@@ -286,7 +286,7 @@ def _start_dind(
     while True:
         try:
             _copy_client_certs(box, _tls_dir())
-            client = make_client(state["host"], tls=_tls_config(_tls_dir()), timeout=30)
+            client, _ = make_client(state["host"], tls=_tls_config(_tls_dir()), timeout=30)
             client.ping()
             break
         except Exception as err:
