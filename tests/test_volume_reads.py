@@ -128,3 +128,54 @@ def test_a_helper_removed_during_the_read_is_gone_as_wanted():
 
     port.remove = pruned_first
     assert sorted(entries(port, "data")) == [".", "note.txt"]
+
+
+def _tar(files: dict[str, bytes], gz: bool = False) -> bytes:
+    """A learner's backup: `tar -cf NAME -C /source .` (with -z, gzipped)."""
+    import io
+    import tarfile
+
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w:gz" if gz else "w") as tar:
+        for name, body in files.items():
+            info = tarfile.TarInfo(f"./{name}")
+            info.size = len(body)
+            tar.addfile(info, io.BytesIO(body))
+    return out.getvalue()
+
+
+BACKUPS = {
+    "app.tar": _tar({"notes.txt": b"hi", "config/app.ini": b"debug=true"}),
+    "db.tgz": _tar({"ibdata1": b"\0" * 4096, "customer_data/customers.ibd": b"\0" * 512}, gz=True),
+    "dump.sql": b"CREATE TABLE customers (id INT);\n",
+}
+
+
+def test_the_archives_at_a_volumes_root_are_read_in_one_pass():
+    port = engine(box("old"))
+    port.files = BACKUPS
+    archives, large = volumefiles.root_archives(port, "data")
+    assert large == [] and port.read_through == ["old:/data/."]  # one read of the volume
+    assert archives["dump.sql"] is None  # text, not a tar
+    assert volumefiles.holds(archives["app.tar"], {"notes.txt", "config", "config/app.ini"}) == {
+        "notes.txt",
+        "config",
+        "config/app.ini",
+    }
+    assert volumefiles.holds(archives["db.tgz"], {"customer_data", "notes.txt"}) == {"customer_data"}
+
+
+def test_a_steps_archive_checks_read_the_volume_once():
+    """Two steps' `volume_archive` on one backup volume, judged in one whole-lesson check:
+    the volume is sent once, not once for a listing and once per archive, per check."""
+    from tutor.core.checks import Context, evaluate
+    from tutor.core.engine.connection import Engine
+
+    port = engine(box("old"))
+    port.files = BACKUPS
+    ctx = Context(Engine(None, "26.1.5", "1.45", port=port), seen={})
+    assert evaluate("volume_archive", {"volume": "data", "members": ["customer_data"]}, ctx).ok
+    assert evaluate("volume_archive", {"volume": "data", "members": ["config/app.ini", "notes.txt"]}, ctx).ok
+    missing = evaluate("volume_archive", {"volume": "data", "members": ["orders"]}, ctx)
+    assert not missing.ok and "lacks orders" in missing.found
+    assert port.read_through == ["old:/data/."]

@@ -154,6 +154,11 @@ class Context:
             self.seen[key] = found
         return found
 
+    def kept(self, key: tuple, ask: Callable[[], Any]) -> Any:
+        """What `ask` answers, asked once for the step's checks (a whole lesson's), as each
+        look-up here is: a check's own question of the engine (a volume's archives, say)."""
+        return self._get(key, ask)
+
     def container(self, name: str) -> Container | None:
         """The container of this name or id, or None."""
         return self._get(("containers", name), lambda: self.port.container(name))

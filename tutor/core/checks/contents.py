@@ -359,8 +359,12 @@ def volume_archive(
         wanted = {str(m).strip("/") for m in members or []}
         if holds:
             wanted |= {p for p, e in volumefiles.entries(ctx.port, holds).items() if e.kind == "file"}
-        names = [path] if path else volumefiles.listing(ctx.port, volume)
-        held = volumefiles.archived(ctx.port, volume, names, wanted) if names else {}
+        if path:
+            held = volumefiles.archived(ctx.port, volume, [path], wanted)
+        else:  # every file at its root, read once for all of a step's (a lesson's) checks
+            root, large = ctx.kept(("root archives", volume), lambda: volumefiles.root_archives(ctx.port, volume))
+            held = {n: None if p is None else volumefiles.holds(p, wanted) for n, p in root.items()}
+            held |= volumefiles.archived(ctx.port, volume, large, wanted) if large else {}
     except (volumefiles.NoVolume, volumefiles.NoPath, volumefiles.NoImage, Refused) as err:
         return _volume_trouble(err, volume, path, claim)
     tars = {n: h for n, h in held.items() if h is not None}

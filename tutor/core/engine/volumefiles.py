@@ -331,6 +331,51 @@ def archived(port, volume: str, names: list[str], wanted: set[str]) -> dict[str,
     return out
 
 
+PATHS_KEPT = 50_000  # an archive holding more paths is read again for what a check wants (archived)
+
+
+def root_archives(port, volume: str) -> tuple[dict[str, frozenset[str] | None], list[str]]:
+    """Every name at the volume's root, with every path it holds as a tar archive (None: a
+    folder, or a file that is no tar), in one read of the volume, where a listing and then
+    a read of each archive took one each (the engine sends the whole volume for a listing);
+    and the archives of more than PATHS_KEPT paths, not kept (ask `archived` of them)."""
+    out: dict[str, frozenset[str] | None] = {}
+    large: list[str] = []
+    with _tar(port, volume) as tar:
+        for member in tar:
+            name = _relative(member)
+            if name == "." or "/" in name:
+                continue
+            paths = _paths(tar.extractfile(member)) if member.isfile() else None  # a folder: no archive
+            if paths is not None and len(paths) > PATHS_KEPT:
+                large.append(name)
+            else:
+                out[name] = paths
+    return out, large
+
+
+def _paths(stream) -> frozenset[str] | None:
+    """Every path a tar holds, and every folder above one (a folder is held when anything
+    under it is), read to its end or to where it stops being a tar; None: not a tar."""
+    found: set[str] = set()
+    try:
+        with tarfile.open(fileobj=stream, mode="r|*") as tar:
+            for member in tar:
+                if len(found) > PATHS_KEPT:
+                    break
+                parts = member.name.removeprefix("./").strip("/").split("/")
+                found.update("/".join(parts[: i + 1]) for i in range(len(parts)))
+    except tarfile.TarError:
+        if not found:
+            return None
+    return frozenset(found)
+
+
+def holds(paths: frozenset[str], wanted: set[str]) -> set[str]:
+    """Which wanted paths an archive holds, from its `_paths`."""
+    return wanted & paths
+
+
 def _held(stream, wanted: set[str]) -> set[str] | None:
     found: set[str] = set()
     try:
