@@ -1,7 +1,8 @@
-"""Which container a volume's files are read through (tutor/core/engine/volumefiles.py), on
-recorded engine answers: one that already mounts the whole volume and whose read changes
-nothing, else a helper docklab makes and removes. Engine 26's own answers to the same reads
-are in tests/engine/test_volume_checks.py."""
+"""What checks ask the engine, on recorded answers: which container a volume's files are
+read through (tutor/core/engine/volumefiles.py): one that already mounts the whole volume
+and whose read changes nothing, else a helper docklab makes and removes; a volume's root
+read once for its archives; and a question asked once for a whole lesson's checks. Engine
+26's own answers to the same reads are in tests/engine/test_volume_checks.py."""
 
 from __future__ import annotations
 
@@ -179,3 +180,30 @@ def test_a_steps_archive_checks_read_the_volume_once():
     missing = evaluate("volume_archive", {"volume": "data", "members": ["orders"]}, ctx)
     assert not missing.ok and "lacks orders" in missing.found
     assert port.read_through == ["old:/data/."]
+
+
+def test_a_whole_lessons_checks_ask_one_mysql_server_each_question_once():
+    """data-loss asks one server the same query in two steps, judged in one whole-lesson
+    check (one look shared by every step's context); a poll's look again asks afresh."""
+    from tutor.core.checks import Context, evaluate
+    from tutor.core.engine.connection import Engine
+
+    db = box("db", "running")
+    db["Config"]["Env"] = ["MYSQL_ROOT_PASSWORD=pw"]
+    port, asked = engine(db), []
+
+    def mysql(container, argv, user="", environment=None):
+        asked.append(argv[0])
+        return 0, b"John Doe" if argv[0] == "mysql" else b"mysqld is alive"
+
+    port.exec = mysql
+    seen: dict = {}
+    query = {"container": "db", "query": "SELECT name FROM customers", "contains": "John Doe"}
+    for _ in range(2):  # two steps' contexts
+        ctx = Context(Engine(None, "26.1.5", "1.45", port=port), seen=seen)
+        assert evaluate("mysql", {"container": "db"}, ctx).ok
+        assert evaluate("mysql", query, ctx).ok
+    assert asked == ["mysqladmin", "mysql"]
+    assert "pw" in ctx.secrets  # hidden in every context, asked or not
+    ctx.look_again()
+    assert evaluate("mysql", {"container": "db"}, ctx).ok and asked[-1] == "mysqladmin" and len(asked) == 3
