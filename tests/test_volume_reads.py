@@ -158,12 +158,12 @@ def test_the_archives_at_a_volumes_root_are_read_in_one_pass():
     archives, large = volumefiles.root_archives(port, "data")
     assert large == [] and port.read_through == ["old:/data/."]  # one read of the volume
     assert archives["dump.sql"] is None  # text, not a tar
-    assert volumefiles.holds(archives["app.tar"], {"notes.txt", "config", "config/app.ini"}) == {
+    assert volumefiles.found_in(archives["app.tar"], {"notes.txt", "config", "config/app.ini"}) == {
         "notes.txt",
         "config",
         "config/app.ini",
     }
-    assert volumefiles.holds(archives["db.tgz"], {"customer_data", "notes.txt"}) == {"customer_data"}
+    assert volumefiles.found_in(archives["db.tgz"], {"customer_data", "notes.txt"}) == {"customer_data"}
 
 
 def test_a_steps_archive_checks_read_the_volume_once():

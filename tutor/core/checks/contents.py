@@ -369,7 +369,7 @@ def volume_archive(
             held = volumefiles.archived(ctx.port, volume, [path], wanted)
         else:  # every file at its root, read once for all of a step's (a lesson's) checks
             root, large = ctx.kept(("root archives", volume), lambda: volumefiles.root_archives(ctx.port, volume))
-            held = {n: None if p is None else volumefiles.holds(p, wanted) for n, p in root.items()}
+            held = {n: None if p is None else volumefiles.found_in(p, wanted) for n, p in root.items()}
             held |= volumefiles.archived(ctx.port, volume, large, wanted) if large else {}
     except (volumefiles.NoVolume, volumefiles.NoPath, volumefiles.NoImage, Refused) as err:
         return _volume_trouble(err, volume, path, claim)

@@ -371,7 +371,7 @@ def _paths(stream) -> frozenset[str] | None:
     return frozenset(found)
 
 
-def holds(paths: frozenset[str], wanted: set[str]) -> set[str]:
+def found_in(paths: frozenset[str], wanted: set[str]) -> set[str]:
     """Which wanted paths an archive holds, from its `_paths`."""
     return wanted & paths
 
