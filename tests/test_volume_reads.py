@@ -92,6 +92,43 @@ def test_a_missing_path_is_no_path_and_a_container_gone_meanwhile_gives_way_to_a
     assert port.made == ["helper0"] and port.removed == ["helper0"]
 
 
+def test_within_shared_the_reads_of_a_volume_share_one_helper_removed_as_the_block_ends():
+    port = engine()
+    for _ in range(3):  # outside it, every read makes its own
+        entries(port, "data")
+    assert port.made == ["helper0", "helper1", "helper2"] and port.removed == port.made
+    port = engine()
+    with volumefiles.shared():
+        for _ in range(3):
+            assert sorted(entries(port, "data")) == [".", "note.txt"]
+        assert port.made == ["helper0"] and port.removed == []
+        volumefiles.release()  # before a wait: nothing keeps the volume in use through it
+        assert port.removed == ["helper0"]
+        entries(port, "data")
+    assert port.made == ["helper0", "helper1"] and port.removed == port.made
+    entries(port, "data")  # the block is over: one a read again
+    assert port.made[-1] == port.removed[-1] == "helper2"
+
+
+def test_a_helper_that_cannot_be_removed_leaves_none_of_the_others_behind():
+    port = engine()
+    port.volume_records["more"] = {"Name": "more", "Driver": "local"}
+    remove = port.remove
+
+    def refused(kind, ref):
+        if ref == "helper1":  # the last made, the first removed
+            raise volumefiles.Refused("the engine is busy")
+        remove(kind, ref)
+
+    port.remove = refused
+    with pytest.raises(volumefiles.Refused), volumefiles.shared():
+        entries(port, "data")
+        entries(port, "more")
+    assert port.removed == ["helper0"]
+    entries(port, "data")  # and the block is over despite the error
+    assert port.removed[-1] == port.made[-1]
+
+
 def test_a_check_never_sees_a_helper_among_the_containers():
     from tutor.core.checks import Context
     from tutor.core.engine.connection import Engine
@@ -100,6 +137,24 @@ def test_a_check_never_sees_a_helper_among_the_containers():
     port.create_probe(volumefiles.PREFERRED_IMAGE, "data", volumefiles.MOUNT_AT)
     ctx = Context(Engine(None, "26.1.5", "1.45", port=port), seen={})
     assert [c.name for c in ctx.containers()] == ["app"]
+
+
+def test_a_helper_removed_meanwhile_is_gone_as_wanted_and_an_error_under_way_is_the_one_told():
+    port = engine()
+    with volumefiles.shared():
+        entries(port, "data")
+        port.records.pop("helper0")  # the learner's `docker container prune`
+    assert port.removed == []  # nothing to remove, and no error for it
+    remove = port.remove
+
+    def refused(kind, ref):
+        raise volumefiles.Refused("the engine is busy")
+
+    port.remove = refused
+    with pytest.raises(KeyError, match="the check's own"), volumefiles.shared():
+        entries(port, "data")
+        raise KeyError("the check's own")
+    port.remove = remove
 
 
 def test_a_check_that_runs_a_process_in_a_container_makes_the_next_check_look_again():

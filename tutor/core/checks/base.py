@@ -189,8 +189,9 @@ class Context:
         return self._get(("volumes", name), lambda: self.port.volume(name))
 
     def containers(self) -> list[Listed]:
-        """Every container the engine lists, running or not, but a check's helper (another
-        docklab process may be reading a volume through one right now)."""
+        """Every container the engine lists, running or not, but a check's helper (one is
+        held for a step's reads of a volume, volumefiles.shared; another docklab process
+        may be reading through one right now)."""
         return self._get(
             ("list", "containers"), lambda: [c for c in self.port.containers() if PROBE_LABEL not in c.labels]
         )

@@ -8,8 +8,12 @@ read: nothing is made, no copy-up, no state. Otherwise a helper
 container is created (never started) from an image already present, with the volume
 mounted read-only, `nocopy`, at a path no image has, and removed at once, whatever
 happens; it carries the label `org.docklab.probe` and a name no lesson declares, so
-ownership never counts it as a lesson's. Either way nothing docklab holds outlives the
-read, so a learner's `docker volume rm` never finds the volume in use by docklab.
+ownership never counts it as a lesson's. Within `shared()` (the checks of one step), the
+reads of one volume share one helper, removed when the block ends or `release()` is
+called (before a wait); outside it, each read makes its own. Either way nothing docklab
+holds outlives a step's checks, so a learner's `docker volume rm` never finds the volume
+in use by docklab once they are done. Fewer helpers are fewer of the engine's events
+(five a helper), of which it keeps only the last 256: the learner's history.
 
 The archive is read as a stream, and only as far as the question needs: a search stops at
 its needle, and whether names are there is asked name by name (the engine's stat of each,
@@ -25,6 +29,7 @@ import tarfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from tutor.core.engine.events import HELPER_NAME, PROBE_LABEL
@@ -174,13 +179,13 @@ class _Reader:
             self.helper = None
 
 
-LEFT_AFTER = 60.0  # seconds: a helper lives for one read; one older was left behind
+LEFT_AFTER = 60.0  # seconds: a helper lives for a step's checks; one older was left behind
 
 
 def sweep(port) -> list[str]:
     """Remove helpers a killed docklab left behind (a helper keeps its volume in use, and a
     learner's `docker volume rm` would fail for it): never started, labelled and named as
-    docklab makes them, older than any read takes. Returns their names."""
+    docklab makes them, older than a step's checks take. Returns their names."""
     gone = []
     for c in port.containers(status=("created",)):
         if PROBE_LABEL in c.labels and c.name.startswith(HELPER_NAME) and c.created < time.time() - LEFT_AFTER:
@@ -190,8 +195,50 @@ def sweep(port) -> list[str]:
     return gone
 
 
+_SHARED: ContextVar[dict | None] = ContextVar("docklab_volume_readers", default=None)
+
+
+@contextmanager
+def shared() -> Iterator[None]:
+    """Within it, the reads of one volume share one reader (a step's three looks into a
+    volume make one helper, not three); every helper made is removed as it ends. Hold it
+    for a step's checks, no longer: the helper keeps the volume in use meanwhile."""
+    token = _SHARED.set({})
+    try:
+        yield
+    except BaseException:
+        with suppress(Exception):  # the error under way is the one to tell, not a removal's
+            release()
+        raise
+    else:
+        release()
+    finally:
+        _SHARED.reset(token)
+
+
+def release() -> None:
+    """Remove the helpers `shared()` holds now (before a wait, or once the checks proper are
+    done); later reads make new ones. Each is removed even when removing another fails or
+    is interrupted (that is raised after)."""
+    readers, failed = _SHARED.get() or {}, []
+    while readers:
+        try:
+            readers.popitem()[1].close()
+        except BaseException as err:  # raised below, once the others are removed
+            failed.append(err)
+    if failed:
+        raise failed[0]
+
+
 @contextmanager
 def _reader(port, volume: str) -> Iterator[_Reader]:
+    readers = _SHARED.get()
+    if readers is not None:  # kept for the block (the reader holds the port: its id stays unique)
+        key = (id(port), volume)
+        if key not in readers:
+            readers[key] = _Reader(port, volume)
+        yield readers[key]
+        return
     reader = _Reader(port, volume)
     try:
         yield reader

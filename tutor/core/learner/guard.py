@@ -197,7 +197,7 @@ def assess(command: str, engine, ownership) -> PruneVerdict | None:
             _volumes(port, engine, p, owned_volumes, judge, verdict)
         if p.what in ("container", "system"):
             for c in port.containers(status=("created", "exited", "dead")):
-                if PROBE_LABEL in c.labels:  # a check's helper, gone once its read is done
+                if PROBE_LABEL in c.labels:  # a check's helper, gone once its step's checks are done
                     continue
                 if _labels_match(c.labels, p.filters):
                     judge(

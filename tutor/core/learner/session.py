@@ -13,7 +13,7 @@ from typing import Callable
 from tutor.core import checks, paths
 from tutor.core.checks import causes, facts
 from tutor.core.learner import guard
-from tutor.core.engine import events as history, runner
+from tutor.core.engine import events as history, runner, volumefiles
 from tutor.core.engine.describe import short
 from tutor.core.engine.connection import Engine
 from tutor.core.engine.images import ImageMap
@@ -370,6 +370,7 @@ class Session:
         while out.retry and (waited := time.monotonic() - start) < spec.wait:
             if on_wait:
                 on_wait(out.claim, waited, spec.wait)
+            volumefiles.release()  # no helper keeps a volume in use through the wait
             time.sleep(0.5)
             ctx.look_again()
             out = checks.evaluate(spec.kind, spec.params, ctx)
@@ -394,7 +395,8 @@ class Session:
         step = self.lesson.step(number)
         if step.is_quiz:  # judged by the learner's answers, not the engine
             return self._quiz_report(step)
-        ctx, report = self._judged(step, wait, on_wait, past, seen, others)
+        with volumefiles.shared():  # a step's looks into one volume share one helper
+            ctx, report = self._judged(step, wait, on_wait, past, seen, others)
         if report.passed:
             self.failed.discard(number)
         else:
@@ -424,6 +426,7 @@ class Session:
             if not out.ok and wait and spec.wait > 0 and out.retry and all(o.ok for o in outcomes):
                 out = self._poll(spec, out, ctx, on_wait)
             outcomes.append(out)
+        volumefiles.release()  # what follows (another thing in a role, causes) makes its own
         report = StepReport(step, outcomes, roles=ctx.roles.shown([c.params for c in step.checks]))
         if all(o.ok for o in outcomes) and outcomes:
             report.how = "now"
