@@ -119,6 +119,7 @@ def main() -> None:
                 done = by_hand(script)
                 if done.returncode:
                     print(f"{lesson_id}: the solution failed: {done.stderr[-300:]}")
+                    clear(client)  # what it made before failing would be the next lesson's crowd
                     break
                 t, code = timed(["check", lesson_id], env)
                 whole.append(t)
