@@ -1,5 +1,7 @@
 """Checks judged against engine answers recorded on a real engine (tests/recorded)."""
 
+import copy
+
 from tests.enginekit import RecordedEngine
 from tutor.core.checks import evaluate
 
@@ -127,6 +129,7 @@ def test_volume_prune_tells_what_a_prune_removed_kept_and_freed(recorded_ctx):
     assert not ev(recorded_ctx, "volume_prune", removed=["rec-gone"]).ok  # not by the prune
     assert not ev(recorded_ctx, "volume_prune", kept=["rec-gone"]).ok  # gone before it ran
     assert not ev(recorded_ctx, "volume_prune", removed=["rec-prune"], min_reclaimed=2000000).ok
+    recorded_ctx.engine.port = copy.copy(recorded_ctx.port)  # another engine: no prune in its history
     recorded_ctx.port._events = []
     recorded_ctx._history = None  # a context reads the history once
     none = ev(recorded_ctx, "volume_prune", removed=["rec-prune"])
@@ -166,7 +169,8 @@ def test_volume_differences_name_each_kind_of_change():
 def test_history_is_whole_while_the_engine_still_holds_an_event_from_before_the_start():
     """The engine keeps its last 256 events: a full buffer loses nothing of an attempt
     whose start is younger than the oldest event it still holds."""
-    from tutor.core.engine.events import EVENTS_KEPT, History
+    from tutor.core.engine.events import History
+    from tutor.core.engine.journal import EVENTS_KEPT
 
     def engine(first: float):
         events = [
@@ -193,7 +197,7 @@ class MobyBuffer(RecordedEngine):
         self.buffer, self.asked, self.at = [], [], at
 
     def log(self, n=1, at=None):
-        from tutor.core.engine.events import EVENTS_KEPT
+        from tutor.core.engine.journal import EVENTS_KEPT
 
         for _ in range(n):
             self.at += 10**6
@@ -219,32 +223,79 @@ class MobyBuffer(RecordedEngine):
         return out
 
 
-def test_the_events_held_are_extended_with_the_newer_ones_as_a_whole_read_answers():
-    """History reads the engine's whole buffer; after a first read it asks only for the
-    events from the last one it holds on, and adds them: the same events as a whole read,
-    through the buffer's overflow, an engine restart, and events logged out of order."""
+def test_the_events_held_go_on_past_the_engines_buffer_while_nothing_came_between():
+    """After a first read of the engine's whole buffer, each read asks only for the events
+    from the last one held on and adds them, past the engine's own 256: what its buffer
+    lost since, docklab read before it went. When the engine no longer holds the last
+    event read (it overflowed between two reads, or restarted), what came between is lost:
+    the buffer is read whole, and the journal keeps what it had and goes on from it, whole
+    only from its oldest event. Events logged out of order bring a whole read too."""
     from tutor.core.engine import events as history
+    from tutor.core.engine.journal import EVENTS_KEPT
 
-    Engine = MobyBuffer
-
-    engine = Engine()
+    engine = MobyBuffer()
     engine.log(3)
-    assert history.held(engine) == engine.buffer and engine.asked == ["1"]
-    for change, whole in (
-        (lambda: None, False),  # nothing new
-        (lambda: engine.log(5), False),
-        (lambda: engine.log(history.EVENTS_KEPT), True),  # the buffer fills up: read whole
-        (lambda: engine.log(7), False),  # full: the oldest go, the newer come
-        (lambda: engine.log(history.EVENTS_KEPT + 3), True),  # more than it keeps: every one held is gone
-        (lambda: engine.log(4), False),
-        (lambda: setattr(engine, "buffer", []) or engine.log(2), True),  # a restart: the buffer starts again
-        (lambda: engine.log(1, at=engine.at - 5 * 10**6), True),  # logged after the last one, stamped before
-        (lambda: engine.log(4), False),
+    assert history.held(engine) == (engine.buffer, 0) and engine.asked == ["1"]
+    kept = list(engine.buffer)
+
+    def logged(n, at=None):  # read between: the journal holds them all
+        engine.log(n, at)
+        kept.extend(engine.buffer[-n:])
+
+    def lost(change):  # what came between is lost; the journal keeps what it had and goes on
+        change()
+        kept.extend(engine.buffer)
+
+    def oldest():
+        return engine.buffer[0]["timeNano"]
+
+    gap = [0]  # since when the journal was whole at the last read
+
+    for change, whole, cover_from in (
+        (lambda: None, False, lambda: 0),  # nothing new
+        (lambda: logged(5), False, lambda: 0),
+        (lambda: logged(EVENTS_KEPT - 10), False, lambda: 0),  # past the buffer, read in time
+        (lambda: logged(7), False, lambda: 0),
+        (lambda: lost(lambda: engine.log(EVENTS_KEPT + 3)), True, oldest),  # overflowed between two reads
+        (lambda: logged(4), False, lambda: gap[0]),
+        (lambda: logged(1, at=engine.at - 5 * 10**6), True, lambda: gap[0]),  # logged after the last, stamped before
+        (lambda: lost(lambda: setattr(engine, "buffer", []) or engine.log(2)), True, oldest),  # a restart
+        (lambda: logged(1, at=engine.at - 5 * 10**6), True, lambda: gap[0]),
+        (lambda: logged(4), False, lambda: gap[0]),
     ):
         change()
         engine.asked.clear()
-        assert history.held(engine) == engine.buffer
+        events, since = history.held(engine)
+        assert events == kept and since == cover_from()
+        gap[0] = since
+        assert events[-len(engine.buffer) :] == engine.buffer  # never other than the engine's own
         assert (engine.asked[-1] == "1") == whole and engine.asked[0] != "1"
+
+
+def test_the_journal_is_kept_for_the_next_docklab_and_answers_from_a_moment(tmp_path):
+    """A second docklab process on the same engine begins from what the first read: the
+    engine's buffer overflowed between them, yet the first events are still held. Asked
+    from a moment, held() answers from a minute before it."""
+    from tutor.core.engine import events as history
+    from tutor.core.engine.journal import EVENTS_KEPT
+
+    engine = MobyBuffer()
+    engine.log(10)
+    first = list(engine.buffer)
+    history.keep_journal(engine, tmp_path)
+    history.held(engine)
+    engine.log(EVENTS_KEPT - 5)  # the learner's own commands; the first ten leave the buffer...
+    history.held(engine)  # ...after docklab read them
+
+    again = MobyBuffer()  # another process: the same engine, a new port and no memory
+    again.buffer, again.at = engine.buffer, engine.at
+    history.keep_journal(again, tmp_path)
+    again.log(3)
+    events, cover_from = history.held(again)
+    assert events[:10] == first and events[-len(again.buffer) :] == again.buffer and cover_from == 0
+    assert len(events) == 10 + EVENTS_KEPT - 5 + 3 and "1" not in again.asked  # no whole read needed
+    at = events[100]["timeNano"] / 1e9
+    assert history.held(again, at + 60)[0] == events[100:]
 
 
 def test_the_events_held_catch_one_stamped_late_and_a_clock_set_back(monkeypatch):
@@ -263,12 +314,12 @@ def test_the_events_held_catch_one_stamped_late_and_a_clock_set_back(monkeypatch
         for n, d in (("a", -15 * 10**8), ("late", 5 * 10**8), ("e2", -2 * 10**8), ("e3", -(10**8)))
     )
     engine.buffer = [a, late, e2, e3]
-    assert history.held(engine) == [a, e2, e3]  # `late` is after this read's until
+    assert history.held(engine)[0] == [a, e2, e3]  # `late` is after this read's until
     clock[0] = t + 10**9
-    assert history.held(engine) == [a, late, e2, e3]
+    assert history.held(engine)[0] == [a, late, e2, e3]
     clock[0] = t - 15 * 10**7  # set back: until before the last one held
     engine.asked.clear()
-    assert history.held(engine) == [a, e2] and engine.asked == ["1"]  # a whole read, as of that clock
+    assert history.held(engine)[0] == [a, e2] and engine.asked == ["1"]  # a whole read, as of that clock
 
 
 def test_the_volume_mounts_of_a_copy_are_no_use_of_the_volume():

@@ -22,6 +22,7 @@ import pytest
 from tests.conftest import engine_state, run_docklab
 from tests.engine.lessonkit import LESSONS
 from tests.handkit import by_hand, made_since, new_since, remove
+from tutor.core.engine.images import load_map
 
 pytestmark = [pytest.mark.engine, pytest.mark.slow]
 
@@ -727,3 +728,29 @@ def test_a_learners_own_path_on_a_crowded_engine(lesson, crowded, client, tmp_pa
         assert code == 0, f"the retry, the slip left in place:\n{report}"
     finally:
         crowded.keep(lesson, before)  # for the next two lessons
+
+
+def test_a_check_after_the_engine_forgot_the_attempt_still_finds_where_it_began(client, tmp_path):
+    """The engine keeps only its last 256 events: a hundred `docker exec`s after a first
+    check push the learner's commands out of it. docklab kept what that check read, so the
+    next check still takes the attempt's start where it began, as the first did."""
+    lesson = "volumes-from"
+    before = engine_state(client)
+    try:
+        done = by_hand(PATHS[lesson]["own"])
+        assert done.returncode == 0, done.stdout + done.stderr
+        code, first = check(lesson, tmp_path)
+        start = first.splitlines()[0]
+        assert code == 0 and "judged from" in start, first
+        box = client.containers.run(
+            load_map("offline").resolve("busybox"), ["sleep", "300"], detach=True, name=f"tst-{uuid.uuid4().hex[:8]}"
+        )
+        try:
+            for _ in range(100):  # three events each
+                box.exec_run(["true"])
+        finally:
+            box.remove(force=True)
+        code, again = check(lesson, tmp_path)
+        assert code == 0 and again.splitlines()[0] == start, again
+    finally:
+        made_since(client, before, lesson)

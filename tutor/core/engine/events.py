@@ -11,8 +11,9 @@ the lesson's start. Events of docklab's own probe containers and of its exec che
 never count.
 
 The engine keeps only its last EVENTS_KEPT events in memory and none across a
-restart: when its oldest event is younger than the lesson's start, evidence may be gone,
-and a step that history cannot prove is then "not provable any more" rather than failed.
+restart; docklab keeps what it reads of them longer (see journal). When what is held no
+longer reaches back to the lesson's start, evidence may be gone, and a step that history
+cannot prove is then "not provable any more" rather than failed.
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ import secrets as _secrets
 import time
 import weakref
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from tutor.core.engine.journal import Journal, at_ns
+from tutor.core.engine.journal import NAME as JOURNAL_NAME
 
 DEFAULT_WINDOW = 6 * 3600  # a lesson not started through docklab: look this far back at most
-EVENTS_KEPT = 256  # moby's in-memory event buffer (daemon/events: eventsLimit)
 MARK = re.compile(r"^docklab-mark-(reset|auto|begin)-([a-z0-9-]+)-[0-9a-f]{8}$")
 PROBE_LABEL = "org.docklab.probe"
 HELPER_NAME = "docklab-probe-"  # and a random tail: how a check's helper is named
@@ -57,7 +61,7 @@ class History:
     since: float
     events: list[Event] = field(default_factory=list)
     anchored: bool = True  # False: the mark docklab wrote as the lesson began is gone
-    kept_from: int = 0  # the oldest event the engine still held (ns), when its buffer was full
+    kept_from: int = 0  # since when the events read are whole (ns; see journal), 0: since the engine started
     _made: dict = field(default_factory=dict, repr=False, compare=False)  # containers(), volumes_created()
 
     @property
@@ -69,20 +73,16 @@ class History:
     def read(cls, port, since: float, anchor: str | None = None) -> History:
         """`anchor`: a lesson whose docklab mark should be at `since`; missing, the engine
         has lost what came before it (its buffer overflowed, or it restarted)."""
-        # The engine's whole buffer (a fractional "until" of now: it answers at once and closes),
-        # so that what it still holds from before `since` shows that nothing after it is lost.
-        raw = held(port)
+        raw, kept_from = held(port, since)
         events = []
         probes: set[str] = set()
         anchored = anchor is None
-        oldest = None
         copying = _copy_mounts(raw)
         for i, ev in enumerate(raw):
             actor = ev.get("Actor") or {}
             actor_id, attrs = actor.get("ID", ""), actor.get("Attributes") or {}
             kind, action = ev.get("Type", ""), ev.get("Action", "")
-            at = _ns(ev)
-            oldest = at if oldest is None else min(oldest, at)
+            at = at_ns(ev)
             mark_of = MARK.match(actor_id) if kind == "volume" else None
             if mark_of:  # docklab's own: it anchors the history and never counts as evidence
                 # a second early: the mark written as the lesson began is at `since` itself
@@ -99,7 +99,6 @@ class History:
             ):
                 continue
             events.append(Event(kind, action, actor_id, attrs, at))
-        kept_from = (oldest or 0) if len(raw) >= EVENTS_KEPT else 0
         return cls(since, events, anchored, kept_from)
 
     def after(self, since: float) -> History:
@@ -221,55 +220,69 @@ def mark(port, what: str, lesson_id: str) -> None:
         pass
 
 
-_HELD: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # port -> (its engine's buffer, the until asked)
+_HELD: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # port -> its engine's Journal
 SKEW_NS = 10**9  # how far before the last `until` each read reaches back (see held)
+MARGIN_NS = 60 * 10**9  # how far before `since` held() answers: a mark a second early, a probe made before
 
 
-def held(port) -> list[dict]:
-    """Every event the engine holds now (its whole buffer, as History.read needs it).
-    The buffer is a ring of the engine's last EVENTS_KEPT events, so the one read last
-    through this port, extended with what the engine logged since and cut to its last
-    EVENTS_KEPT, is what a whole read would answer: the engine is asked only for its
-    events from the last one held on (a short answer instead of all 256, read several
-    times a step). That answer must begin with the events held from that moment, as they
-    were; when it does not (the engine restarted, or dropped them, or logged out of
-    order), the whole buffer is read again. Nothing is taken from a cache that the engine
-    has not just confirmed, so no read is staler than a whole one. The engine leaves out
-    what is stamped after the `until` it was asked with, and an event can be stamped a
-    moment before it takes its place in the buffer: each read therefore reaches back a
-    second before the last `until`, so that such an event, once it shows, breaks the match
-    and brings a whole read. A clock set back since (`until` before `since`, which the
-    engine refuses) reads whole too."""
+def keep_journal(port, folder: Path) -> None:
+    """Keep what is read of this port's engine in `folder` (the engine's records folder),
+    and begin from what earlier docklab processes kept there."""
+    path = folder / JOURNAL_NAME
+    known = _journal(port)
+    if known is None or known.path != path:
+        try:
+            _HELD[port] = Journal(path)
+        except TypeError:  # a port that cannot be weakly referenced: nothing kept
+            pass
+
+
+def _journal(port) -> Journal | None:
+    try:
+        return _HELD.get(port)
+    except TypeError:
+        return None
+
+
+def held(port, since: float = 0) -> tuple[list[dict], int]:
+    """The engine's events from a minute before `since` on, as far as docklab has read them
+    (see journal), and the moment since which they are whole (ns; 0: since the engine
+    started). Each call reads the engine: only its events from the last one held on (a
+    short answer instead of all 256, read several times a step). That answer must begin
+    with the events held from that moment, as they were; when it does not (the engine
+    restarted, or dropped them, or logged out of order), its whole buffer is read and
+    merged (Journal.merge). Nothing is taken from the journal that the engine has not just
+    confirmed or could no longer show. The engine leaves out what is stamped after the
+    `until` it was asked with, and an event can be stamped a moment before it takes its
+    place in the buffer: each read therefore reaches back a second before the last
+    `until`, so that such an event, once it shows, breaks the match and brings a whole
+    read. A clock set back since (`until` before `since`, which the engine refuses) reads
+    whole too."""
+    journal = _journal(port)
+    if journal is None:
+        journal = Journal()
+        try:
+            _HELD[port] = journal
+        except TypeError:
+            pass
     now_ns = time.time_ns()
     now = _stamp(now_ns)
-    try:
-        before, until_ns = _HELD.get(port) or ([], 0)
-    except TypeError:  # a port that cannot be weakly referenced: read whole
-        before, until_ns = [], 0
-    raw = None
-    if before and len(before) <= EVENTS_KEPT and until_ns <= now_ns:
-        from_ns = min(_ns(before[-1]), until_ns - SKEW_NS)
-        tail = len(before)
-        while tail and _ns(before[tail - 1]) >= from_ns:  # the engine's own cut: back to an older event
-            tail -= 1
+    extended = False
+    until_ns = journal.until_ns if journal.until_ns is not None else journal.ns[-1] + SKEW_NS if journal.ns else 0
+    if journal.items and until_ns <= now_ns:
+        # loaded from the file: from its last event (one logged late and stamped before it
+        # ends the engine's scan back there, so the answer misses what is held, and reads whole)
+        from_ns = min(journal.ns[-1], until_ns - SKEW_NS)
+        mine = journal.events(journal.tail_from(from_ns))
         answer = port.events(_stamp(from_ns), now)
-        newer = answer[len(before) - tail :]
-        # a buffer not yet full that would overflow is read whole: an engine that keeps more shows it so
-        full = len(before) == EVENTS_KEPT or len(before) + len(newer) <= EVENTS_KEPT
-        if full and answer[: len(before) - tail] == before[tail:]:
-            raw = (before + newer)[-EVENTS_KEPT:]
-    if raw is None:
-        raw = port.events("1", now)
-    try:
-        _HELD[port] = (raw, now_ns)
-    except TypeError:
-        pass
-    return raw
-
-
-def _ns(ev: dict) -> int:
-    """When an event happened, in nanoseconds since the epoch."""
-    return int(ev.get("timeNano") or ev.get("time", 0) * 1_000_000_000)
+        if answer[: len(mine)] == mine:
+            journal.extend(answer[len(mine) :])
+            extended = True
+    if not extended:
+        journal.merge(port.events("1", now), now_ns)
+    journal.until_ns = now_ns
+    start = journal.tail_from(int(since * 1e9) - MARGIN_NS) if since else 0
+    return journal.events(start), journal.cover_from
 
 
 def _stamp(ns: int) -> str:
@@ -279,12 +292,19 @@ def _stamp(ns: int) -> str:
 
 def began_marked(port, lesson_id: str) -> tuple[float, bool]:
     """When a lesson never started in docklab began: after docklab's latest reset or
-    auto run of it that the engine still remembers (True), else DEFAULT_WINDOW ago (False)."""
+    auto run of it that the engine (or docklab's journal of it) still holds (True), else
+    DEFAULT_WINDOW ago (False)."""
     start, marked = time.time() - DEFAULT_WINDOW, False
-    raw = port.events(f"{start:.9f}", f"{time.time():.9f}", {"type": ["volume"], "event": ["destroy"]})
+    raw, _ = held(port, start)
     for ev in raw:
         m = MARK.match((ev.get("Actor") or {}).get("ID", ""))
-        if m and m.group(2) == lesson_id and m.group(1) != "begin":
+        if (
+            m
+            and ev.get("Type") == "volume"
+            and ev.get("Action") == "destroy"
+            and m.group(2) == lesson_id
+            and m.group(1) != "begin"
+        ):
             start, marked = max(start, int(ev.get("timeNano") or 0) / 1e9), True
     return start, marked
 

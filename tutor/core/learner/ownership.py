@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from tutor.core.engine.describe import short
 from tutor.core.engine import volumefiles
-from tutor.core.engine.events import mark, mount_history
+from tutor.core.engine.events import keep_journal, mark, mount_history
 from tutor.core.engine.port import NotFound, Port, Refused
 from tutor.core.errors import OwnershipError
 from tutor.core.model import Lesson
@@ -89,7 +89,11 @@ FOLLOWED = ("containers", "volumes", "networks")  # what observing adds to a les
 
 class Ownership:
     def __init__(self, port: Port, lesson: Lesson, path: Path | None = None):
-        self.path = path or owned_dir(port) / f"{lesson.id}.json"
+        if path is None:
+            folder = owned_dir(port)
+            keep_journal(port, folder)  # what is read of this engine's events, kept with its records
+            path = folder / f"{lesson.id}.json"
+        self.path = path
         self.state = read_json(self.path, None)
         stored = (self.state or {}).get("renames") or {}
         if stored and not lesson.renames:  # begun with other names: keep using them
