@@ -194,6 +194,10 @@ def test_a_step_proven_from_history_once_stays_proven_when_the_engine_forgets(cl
         for i in range(140):  # the engine forgets the lesson's start
             client.api.create_volume(f"{prefix}-{i}")
             client.api.remove_volume(f"{prefix}-{i}")
+        kept = run_docklab("check", "managing-volumes", home=home).stdout  # docklab kept what it read
+        assert "✓ DONE  proven from the engine's history" in kept.split("== Step 2/")[0], kept
+        for journal in (home / "owned").glob("*/events.log"):  # and now what docklab kept of it is gone too
+            journal.unlink()
         out = run_docklab("check", "managing-volumes", home=home)
         step1 = out.stdout.split("== Step 1/")[1].split("== Step")[0]
         assert "✓ DONE  proven from the engine's history at" in step1 and "NOT PROVABLE" not in step1, out.stdout

@@ -91,7 +91,8 @@ class Ownership:
     def __init__(self, port: Port, lesson: Lesson, path: Path | None = None):
         if path is None:
             folder = owned_dir(port)
-            keep_journal(port, folder)  # what is read of this engine's events, kept with its records
+            if folder.name != "unknown":  # engines that give no ID would share one history
+                keep_journal(port, folder)  # what is read of this engine's events, kept with its records
             path = folder / f"{lesson.id}.json"
         self.path = path
         self.state = read_json(self.path, None)
