@@ -754,3 +754,30 @@ def test_a_check_after_the_engine_forgot_the_attempt_still_finds_where_it_began(
         assert code == 0 and again.splitlines()[0] == start, again
     finally:
         made_since(client, before, lesson)
+
+
+def test_a_slip_kept_and_its_retry_read_back_at_the_first_volumes_place_start_where_it_began(client, tmp_path):
+    """backup-restore in the learner's own shell and names, never begun in docklab: a restore
+    one folder too deep kept, the retry into a second volume, read back at /data. Both the
+    first volume and the retry now fit step 1 (mounted at /data), and starting from the retry
+    finds as many roles as from the first; the first still holds what plays the others (the
+    slip and the retry both restored), so the attempt starts there and steps 1-4 pass."""
+    p = f"tst{uuid.uuid4().hex[:6]}"
+    before = engine_state(client)
+    try:
+        done = by_hand(f"""
+            docker volume create {p}files
+            docker run --rm -v {p}files:/data alpine sh -c 'mkdir -p /data/conf && echo notes > /data/notes.md'
+            docker run --rm -v {p}files:/source:ro -v {p}backups:/backup alpine tar -cf /backup/f.tar -C /source .
+            docker run --rm -v {p}backups:/backup:ro -v {p}restore:/target alpine sh -c \\
+              'mkdir -p /target/source && tar -xf /backup/f.tar -C /target/source'
+            docker run --rm -v {p}backups:/backup:ro -v {p}restore2:/target alpine tar -xf /backup/f.tar -C /target
+            docker run --rm -v {p}restore2:/data alpine cat /data/notes.md
+            """)
+        assert done.returncode == 0, done.stdout + done.stderr
+        _, report = check("backup-restore", tmp_path)
+        assert f"when volume {p}files was made" in report.splitlines()[0], report
+        for step in (1, 2, 3, 4):
+            assert "✗ FAIL" not in section(report, step), report
+    finally:
+        made_since(client, before, "backup-restore")

@@ -187,6 +187,10 @@ class Roles:
         ambiguous role found none)."""
         return sum(r.found for r in self.resolved.values())
 
+    def ambiguous(self) -> int:
+        """How many roles several things could play."""
+        return sum(r.how == "ambiguous" for r in self.resolved.values())
+
     # -- identity -----------------------------------------------------------------------------
 
     def _value(self, text: str | None) -> str | None:

@@ -323,14 +323,18 @@ class Session:
         roles = self._roles(checks.Context(self.engine, {}, self.lesson.secrets, window, seen=seen, past=whole), False)
         keys = roles.used_by([c.params for c in first.checks])
         made = roles.made(keys)[-self.INFER_FROM :] if keys else []
-        return max(made, key=lambda m: (self._played_from((m[0] - 1000) / 1e9, whole, seen), m[0]), default=None)
+        return max(made, key=lambda m: (*self._played_from((m[0] - 1000) / 1e9, whole, seen), m[0]), default=None)
 
-    def _played_from(self, since: float, whole: history.History, seen: dict) -> int:
+    def _played_from(self, since: float, whole: history.History, seen: dict) -> tuple[int, int]:
         """How well the lesson is played by what was made since `since`: the roles that find
         one thing each, and the facts its steps remember that the engine can tell (the
-        volume of a database removed since: a start after that removal cannot tell it)."""
+        volume of a database removed since: a start after that removal cannot tell it);
+        then the roles that several things could fill. A start that leaves a role
+        ambiguous still holds what plays it (a slip and its retry both fit), where a later
+        start that finds nothing for it has left it out."""
         ctx = checks.Context(self.engine, {}, self.lesson.secrets, since, seen=seen, past=whole.after(since))
-        return self._found_along(ctx).score() + len(ctx.facts)
+        roles = self._found_along(ctx)
+        return roles.score() + len(ctx.facts), roles.ambiguous()
 
     def _found_along(self, ctx: checks.Context) -> Roles:
         """The roles on this context, with every fact the lesson's steps remember that the
