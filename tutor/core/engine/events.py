@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import secrets as _secrets
+import threading
 import time
 import weakref
 from dataclasses import dataclass, field
@@ -221,6 +222,7 @@ def mark(port, what: str, lesson_id: str) -> None:
 
 
 _HELD: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # port -> its engine's Journal
+_READING = threading.Lock()
 SKEW_NS = 10**9  # how far before the last `until` each read reaches back (see held)
 MARGIN_NS = 60 * 10**9  # how far before `since` held() answers: a mark a second early, a probe made before
 
@@ -265,24 +267,25 @@ def held(port, since: float = 0) -> tuple[list[dict], int]:
             _HELD[port] = journal
         except TypeError:
             pass
-    now_ns = time.time_ns()
-    now = _stamp(now_ns)
-    extended = False
-    until_ns = journal.until_ns if journal.until_ns is not None else journal.ns[-1] + SKEW_NS if journal.ns else 0
-    if journal.items and until_ns <= now_ns:
-        # loaded from the file: from its last event (one logged late and stamped before it
-        # ends the engine's scan back there, so the answer misses what is held, and reads whole)
-        from_ns = min(journal.ns[-1], until_ns - SKEW_NS)
-        mine = journal.events(journal.tail_from(from_ns))
-        answer = port.events(_stamp(from_ns), now)
-        if answer[: len(mine)] == mine:
-            journal.extend(answer[len(mine) :])
-            extended = True
-    if not extended:
-        journal.merge(port.events("1", now), now_ns)
-    journal.until_ns = now_ns
-    start = journal.tail_from(int(since * 1e9) - MARGIN_NS) if since else 0
-    return journal.events(start), journal.cover_from
+    with _READING:  # the TUI's workers read from threads; one journal, read and extended one at a time
+        now_ns = time.time_ns()
+        now = _stamp(now_ns)
+        extended = False
+        until_ns = journal.until_ns if journal.until_ns is not None else journal.ns[-1] + SKEW_NS if journal.ns else 0
+        if journal.items and until_ns <= now_ns:
+            # loaded from the file: from its last event (one logged late and stamped before it
+            # ends the engine's scan back there, so the answer misses what is held, and reads whole)
+            from_ns = min(journal.ns[-1], until_ns - SKEW_NS)
+            mine = journal.events(journal.tail_from(from_ns))
+            answer = port.events(_stamp(from_ns), now)
+            if answer[: len(mine)] == mine:
+                journal.extend(answer[len(mine) :])
+                extended = True
+        if not extended:
+            journal.merge(port.events("1", now), now_ns)
+        journal.until_ns = now_ns
+        start = journal.tail_from(int(since * 1e9) - MARGIN_NS) if since else 0
+        return journal.events(start), journal.cover_from
 
 
 def _stamp(ns: int) -> str:
