@@ -228,8 +228,8 @@ def test_the_events_held_go_on_past_the_engines_buffer_while_nothing_came_betwee
     from the last one held on and adds them, past the engine's own 256: what its buffer
     lost since, docklab read before it went. When the engine no longer holds the last
     event read (it overflowed between two reads, or restarted), what came between is lost:
-    the buffer is read whole, and the journal keeps what it had and goes on from it, whole
-    only from its oldest event. Events logged out of order bring a whole read too."""
+    the buffer is read whole and the journal begins again from it, whole only from its
+    oldest event. Events logged out of order bring a whole read too."""
     from tutor.core.engine import events as history
     from tutor.core.engine.journal import EVENTS_KEPT
 
@@ -242,9 +242,9 @@ def test_the_events_held_go_on_past_the_engines_buffer_while_nothing_came_betwee
         engine.log(n, at)
         kept.extend(engine.buffer[-n:])
 
-    def lost(change):  # what came between is lost; the journal keeps what it had and goes on
+    def lost(change):  # what came between is lost: the journal begins again from the engine's buffer
         change()
-        kept.extend(engine.buffer)
+        kept[:] = engine.buffer
 
     def oldest():
         return engine.buffer[0]["timeNano"]
@@ -259,7 +259,7 @@ def test_the_events_held_go_on_past_the_engines_buffer_while_nothing_came_betwee
         (lambda: lost(lambda: engine.log(EVENTS_KEPT + 3)), True, oldest),  # overflowed between two reads
         (lambda: logged(4), False, lambda: gap[0]),
         (lambda: logged(1, at=engine.at - 5 * 10**6), True, lambda: gap[0]),  # logged after the last, stamped before
-        (lambda: lost(lambda: setattr(engine, "buffer", []) or engine.log(2)), True, oldest),  # a restart
+        (lambda: lost(lambda: setattr(engine, "buffer", []) or engine.log(2)), True, lambda: 0),  # a restart
         (lambda: logged(1, at=engine.at - 5 * 10**6), True, lambda: gap[0]),
         (lambda: logged(4), False, lambda: gap[0]),
     ):
@@ -296,6 +296,43 @@ def test_the_journal_is_kept_for_the_next_docklab_and_answers_from_a_moment(tmp_
     assert len(events) == 10 + EVENTS_KEPT - 5 + 3 and "1" not in again.asked  # no whole read needed
     at = events[100]["timeNano"] / 1e9
     assert history.held(again, at + 60)[0] == events[100:]
+
+
+def test_the_journal_file_refuses_a_torn_line_and_takes_in_what_another_process_added(tmp_path):
+    """A line cut by a crash or a full disk, with the next append glued on, is left out
+    and the rest still read; a process whose journal another docklab process has added to
+    since (the TUI, and a check in the learner's shell) reads the file again."""
+    from tutor.core.engine import events as history
+    from tutor.core.engine.journal import NAME, Journal
+
+    engine = MobyBuffer()
+    engine.log(5)
+    history.keep_journal(engine, tmp_path)
+    history.held(engine)
+    path = tmp_path / NAME
+    lines = path.read_text().splitlines(keepends=True)
+    lines[4] = lines[4][:40] + lines[5]  # after the header and three events: the fourth cut, the fifth glued on
+    path.write_text("".join(lines[:5]))
+    assert [e["Actor"]["ID"] for e in Journal(path).events()] == [e["Actor"]["ID"] for e in engine.buffer[:3]]
+
+    class Port:  # a process's own port on the one engine
+        def __init__(self):
+            self.asked = []
+
+        def events(self, since, until, filters=None):
+            self.asked.append(since)
+            return engine.events(since, until, filters)
+
+    tui, shell = Port(), Port()
+    for port in (tui, shell):
+        history.keep_journal(port, tmp_path)
+    history.held(tui)
+    engine.log(250)
+    history.held(shell)  # the shell's check reads those
+    engine.log(10)  # the TUI's copy no longer meets the engine: it reads the file again first
+    tui.asked.clear()
+    events, cover_from = history.held(tui)
+    assert len(events) == 5 + 250 + 10 and cover_from == 0 and "1" not in tui.asked
 
 
 def test_the_events_held_catch_one_stamped_late_and_a_clock_set_back(monkeypatch):

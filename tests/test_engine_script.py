@@ -38,7 +38,12 @@ def _fakes(tmp_path: Path) -> tuple[Path, dict]:
         bin_ / "pgrep": RECORD + "exit 0\n",  # "a dockerd runs": the old script then killed every one
         bin_ / "pkill": RECORD,
         bin_ / "apt-get": RECORD,
-        bin_ / "systemctl": RECORD + 'case "$1" in is-active) exit 0;; disable|stop) touch "$STATE/stopped";; esac\n',
+        bin_ / "systemctl": RECORD
+        + 'case "$1" in is-active) exit 0;; show) echo "ExecStart={ path=/usr/sbin/dockerd ; argv[]=/usr/sbin/dockerd }";;'
+        + ' disable|stop) touch "$STATE/stopped";; esac\n',
+        # every package installed, but docker.io once another engine took its place
+        bin_ / "dpkg-query": '#!/bin/bash\ncase "$*" in *docker.io*) [ -e "$STATE/no-docker.io" ] && exit 1;; esac\n'
+        'echo -n "install ok installed"\n',
     }
     for path, text in scripts.items():
         path.write_text(text)
@@ -78,7 +83,7 @@ def test_an_older_engine_not_installed_by_docklab_is_left_running(tmp_path):
     calls = (tmp_path / "state/calls").read_text()
     assert out.returncode == 3, out.stderr
     assert "has API 1.41, older than 1.45, and is not docklab's: left running" in out.stderr
-    assert "systemctl stop docker docker.socket" in out.stderr  # what to do
+    assert "systemctl disable --now docker.socket docker.service" in out.stderr  # what to do
     assert "pkill" not in calls and "systemctl" not in calls and "dockerd" not in calls, calls
     assert not (tmp_path / "state/started").exists()
 
@@ -93,3 +98,17 @@ def test_the_debian_engine_it_installed_gives_way_to_docklabs(tmp_path):
     assert "stopped Debian 12's engine (API 1.41), which this script installed" in out.stderr
     assert "systemctl disable -q --now docker.socket docker.service" in calls and "pkill" not in calls, calls
     assert (tmp_path / "state/started").exists() and "engine ready" in out.stderr
+
+
+@needs
+def test_its_mark_outlived_by_another_engine_in_docker_ios_place_stops_nothing(tmp_path):
+    """The script once installed docker.io; the owner has since put another engine in its
+    place (docker-ce, say, with the same unit names): that one is theirs."""
+    engine, env = _fakes(tmp_path)
+    (engine / ".installed-docker.io").touch()
+    (tmp_path / "state/no-docker.io").touch()
+    out = subprocess.run(["bash", str(ROOT / "scripts/engine")], env=env, capture_output=True, text=True, timeout=120)
+    calls = (tmp_path / "state/calls").read_text()
+    assert out.returncode == 3 and "is not docklab's: left running" in out.stderr, out.stderr
+    assert "systemctl" not in calls and "pkill" not in calls, calls
+    assert not (engine / ".installed-docker.io").exists()

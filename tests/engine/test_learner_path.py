@@ -15,13 +15,14 @@ removing it). Run alone (`-k`), a lesson makes its two predecessors' leftovers f
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
 
 from tests.conftest import engine_state, run_docklab
 from tests.engine.lessonkit import LESSONS
-from tests.handkit import by_hand, made_since, new_since, remove
+from tests.handkit import by_hand, clean_up, made_since, new_since, remove
 from tutor.core.engine.images import load_map
 
 pytestmark = [pytest.mark.engine, pytest.mark.slow]
@@ -730,12 +731,15 @@ def test_a_learners_own_path_on_a_crowded_engine(lesson, crowded, client, tmp_pa
         crowded.keep(lesson, before)  # for the next two lessons
 
 
-def test_a_check_after_the_engine_forgot_the_attempt_still_finds_where_it_began(client, tmp_path):
-    """The engine keeps only its last 256 events: a hundred `docker exec`s after a first
-    check push the learner's commands out of it. docklab kept what that check read, so the
-    next check still takes the attempt's start where it began, as the first did."""
+def test_checks_go_on_finding_where_the_attempt_began_after_the_engine_forgot_it(client, tmp_path):
+    """The engine keeps only its last 256 events. A learner checks, runs other commands
+    (here fifty `docker exec`s, 150 events), checks again, and so on: their first commands
+    leave the engine's memory. docklab kept what each check read, so every check still
+    takes the attempt's start where the first did."""
     lesson = "volumes-from"
+    run_docklab("reset", lesson, home=tmp_path)  # what earlier tests made here is not this attempt's
     before = engine_state(client)
+    began = time.time()
     try:
         done = by_hand(PATHS[lesson]["own"])
         assert done.returncode == 0, done.stdout + done.stderr
@@ -746,14 +750,17 @@ def test_a_check_after_the_engine_forgot_the_attempt_still_finds_where_it_began(
             load_map("offline").resolve("busybox"), ["sleep", "300"], detach=True, name=f"tst-{uuid.uuid4().hex[:8]}"
         )
         try:
-            for _ in range(100):  # three events each
-                box.exec_run(["true"])
+            for _ in range(3):
+                for _ in range(50):
+                    box.exec_run(["true"])
+                code, again = check(lesson, tmp_path)
+                assert code == 0 and again.splitlines()[0] == start, again
         finally:
             box.remove(force=True)
-        code, again = check(lesson, tmp_path)
-        assert code == 0 and again.splitlines()[0] == start, again
+        held = client.api.events(since=int(began) - 1, until=int(time.time()) + 1, decode=True)
+        assert min(e["timeNano"] for e in held) > began * 1e9  # the engine itself has forgotten the start
     finally:
-        made_since(client, before, lesson)
+        clean_up(client, before, lesson, tmp_path)
 
 
 def test_a_slip_kept_and_its_retry_read_back_at_the_first_volumes_place_start_where_it_began(client, tmp_path):
@@ -763,6 +770,7 @@ def test_a_slip_kept_and_its_retry_read_back_at_the_first_volumes_place_start_wh
     finds as many roles as from the first; the first still holds what plays the others (the
     slip and the retry both restored), so the attempt starts there and steps 1-4 pass."""
     p = f"tst{uuid.uuid4().hex[:6]}"
+    run_docklab("reset", "backup-restore", home=tmp_path)  # what earlier tests made here is not this attempt's
     before = engine_state(client)
     try:
         done = by_hand(f"""
@@ -780,4 +788,29 @@ def test_a_slip_kept_and_its_retry_read_back_at_the_first_volumes_place_start_wh
         for step in (1, 2, 3, 4):
             assert "✗ FAIL" not in section(report, step), report
     finally:
-        made_since(client, before, "backup-restore")
+        clean_up(client, before, "backup-restore", tmp_path)
+
+
+def test_an_older_attempt_and_a_retry_of_step_1_start_at_the_retry(client, tmp_path):
+    """backup-restore by hand: a first attempt (a volume filled, backed up), then a retry
+    begun with a new volume, not backed up yet. Either could start the attempt and each
+    finds as many roles; the retry is the latest, so the attempt starts there and its
+    step 2 is not done by the first attempt's backup."""
+    p = f"tst{uuid.uuid4().hex[:6]}"
+    run_docklab("reset", "backup-restore", home=tmp_path)  # what earlier tests made here is not this attempt's
+    before = engine_state(client)
+    try:
+        done = by_hand(f"""
+            docker volume create {p}a
+            docker run --rm -v {p}a:/data alpine sh -c 'echo one > /data/notes.md'
+            docker run --rm -v {p}a:/source:ro -v {p}b:/backup alpine tar -cf /backup/a.tar -C /source .
+            sleep 1
+            docker volume create {p}a2
+            docker run --rm -v {p}a2:/data alpine sh -c 'echo two > /data/notes.md'
+            """)
+        assert done.returncode == 0, done.stdout + done.stderr
+        _, report = check("backup-restore", tmp_path)
+        assert f"when volume {p}a2 was made" in report.splitlines()[0], report
+        assert "✗ FAIL" not in section(report, 1) and "✗ FAIL" in section(report, 2), report
+    finally:
+        clean_up(client, before, "backup-restore", tmp_path)

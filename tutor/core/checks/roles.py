@@ -187,9 +187,9 @@ class Roles:
         ambiguous role found none)."""
         return sum(r.found for r in self.resolved.values())
 
-    def ambiguous(self) -> int:
-        """How many roles several things could play."""
-        return sum(r.how == "ambiguous" for r in self.resolved.values())
+    def ambiguous(self, besides: list[str] = ()) -> int:
+        """How many roles (but these) several things could play."""
+        return sum(r.how == "ambiguous" for k, r in self.resolved.items() if k not in besides)
 
     # -- identity -----------------------------------------------------------------------------
 

@@ -261,8 +261,8 @@ def held(port, since: float = 0) -> tuple[list[dict], int]:
     read. A clock set back since (`until` before `since`, which the engine refuses) reads
     whole too."""
     journal = _journal(port)
-    if journal is None:
-        journal = Journal()
+    if journal is None or journal.stale():  # none yet, or another docklab process has added to it
+        journal = Journal(journal.path if journal is not None else None)
         try:
             _HELD[port] = journal
         except TypeError:
@@ -282,7 +282,7 @@ def held(port, since: float = 0) -> tuple[list[dict], int]:
                 journal.extend(answer[len(mine) :])
                 extended = True
         if not extended:
-            journal.merge(port.events("1", now), now_ns)
+            journal.merge(port.events("1", now))
         journal.until_ns = now_ns
         start = journal.tail_from(int(since * 1e9) - MARGIN_NS) if since else 0
         return journal.events(start), journal.cover_from
@@ -300,6 +300,8 @@ def began_marked(port, lesson_id: str) -> tuple[float, bool]:
     start, marked = time.time() - DEFAULT_WINDOW, False
     raw, _ = held(port, start)
     for ev in raw:
+        if at_ns(ev) < start * 1e9:  # held() answers from a minute before
+            continue
         m = MARK.match((ev.get("Actor") or {}).get("ID", ""))
         if (
             m

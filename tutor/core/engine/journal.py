@@ -7,9 +7,9 @@ attempt; a check judged on that shorter history then infers the wrong start and 
 correct work. So every read of the engine's events adds what is new to this journal, in
 the engine's order, while the engine still holds what the journal read last: then nothing
 came between. When it does not (its buffer overflowed between two reads, or it restarted),
-what came between is lost: the journal keeps what it had and goes on from the engine's
-buffer, and `cover_from` says since when it is whole (a step that history cannot prove
-from before that moment is "not provable any more", not failed).
+what came between is lost: the journal begins again from the engine's buffer, and
+`cover_from` says since when it is whole (a step that history cannot prove from before
+that moment is "not provable any more", not failed).
 
 Kept in a file per engine (a line an event: its time, a tab, its JSON), beside the
 lessons' ownership records, so that one `docklab check` sees what an earlier one read. Its
@@ -47,8 +47,22 @@ class Journal:
         self.ns: list[int] = []
         self.cover_from = 0  # every event since this moment (ns) is held; 0: since the engine started
         self.until_ns: int | None = None  # the `until` of this process's last read of the engine
+        self._on_disk: tuple | None = None  # the file as this process last read or wrote it
         if path is not None:
             self._load()
+            self._on_disk = self._signature()
+
+    def _signature(self) -> tuple | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return st.st_ino, st.st_size, st.st_mtime_ns
+
+    def stale(self) -> bool:
+        """Has another docklab process written the file since this one last read or wrote it?
+        (A TUI open for an hour and a `docklab check` in the learner's shell keep one journal.)"""
+        return self.path is not None and self._signature() != self._on_disk
 
     def _load(self) -> None:
         try:
@@ -63,16 +77,12 @@ class Journal:
                 cover_from = int(stamp) if stamp.isdigit() else None
                 continue
             stamp, tab, body = line.partition("\t")
-            if not tab or not stamp.isdigit() or body in seen:  # a torn line; the same event appended twice
+            # a torn line (a crash, a full disk: the next append glued on, with its own tab); the same event twice
+            if not tab or not stamp.isdigit() or not body.endswith("}") or "\t" in body or body in seen:
                 continue
             seen.add(body)
             self.items.append(body)
             self.ns.append(int(stamp))
-        if self.items:
-            try:
-                self.event(len(self.items) - 1)  # the last line, the one a crash could have cut
-            except ValueError:
-                self.items, self.ns = self.items[:-1], self.ns[:-1]
         # no header (written by appends alone): whole from its oldest event only
         self.cover_from = cover_from if cover_from is not None else (self.ns[0] if self.ns else 0)
 
@@ -80,7 +90,11 @@ class Journal:
         """The i-th event, parsed when first asked for."""
         item = self.items[i]
         if isinstance(item, str):
-            item = self.items[i] = json.loads(item)
+            try:
+                item = json.loads(item)
+            except ValueError:  # a line that is no event: an empty one in its place breaks any match
+                item = {}
+            self.items[i] = item
         return item
 
     def events(self, start: int = 0) -> list[dict]:
@@ -106,12 +120,14 @@ class Journal:
         elif self.path is not None:
             self._write("".join(f"{at_ns(ev)}\t{_line(ev)}\n" for ev in newer), append=True)
 
-    def merge(self, whole: list[dict], now_ns: int) -> None:
-        """The engine's whole buffer, read at `now_ns`. From the first of its events that the
-        journal holds, the journal is replaced by it (the engine's order), and what came
-        before is kept. When it holds none of them, events were lost between the journal's
-        last and the buffer's first (the buffer overflowed between two reads, or the engine
-        restarted): both are kept, and the journal is whole only from the buffer's oldest."""
+    def merge(self, whole: list[dict]) -> None:
+        """The engine's whole buffer. From the first of its events that the journal holds,
+        the journal is replaced by it (the engine's order), and what came before is kept.
+        When it holds none of them, events were lost between the journal's last and the
+        buffer's first (the buffer overflowed between two reads, or the engine restarted):
+        the journal begins again from the buffer, as a read of the engine alone would. What
+        came before a gap is not kept: a check that reasons from what did not happen (a
+        volume never removed, never mounted again) would take the gap for proof."""
         where: dict[int, list[int]] = {}
         for i, at in enumerate(self.ns):
             where.setdefault(at, []).append(i)
@@ -119,9 +135,8 @@ class Journal:
         if k is not None:
             self.items, self.ns = self.items[:k] + list(whole), self.ns[:k] + [at_ns(ev) for ev in whole]
         else:
-            if self.items or len(whole) >= EVENTS_KEPT:  # a first read of a buffer not yet full: all of it
-                self.cover_from = at_ns(whole[0]) if whole else now_ns
-            self.items, self.ns = self.items + list(whole), self.ns + [at_ns(ev) for ev in whole]
+            self.items, self.ns = list(whole), [at_ns(ev) for ev in whole]
+            self.cover_from = at_ns(whole[0]) if len(whole) >= EVENTS_KEPT else 0
         if len(self.items) > MAX_KEPT:
             self._trim()
         else:
@@ -142,18 +157,27 @@ class Journal:
 
     def _write(self, text: str, append: bool) -> None:
         """A failed write loses only what a later `docklab check` could have reused."""
+        data = text.encode()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if append:
                 fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
                 try:
-                    os.write(fd, text.encode())  # one write: two processes appending do not interleave
+                    written = os.write(fd, data)  # one write: two processes appending do not interleave
+                    if written < len(data):  # a full disk: the line cut here is refused when read
+                        os.write(fd, b"\n")
                 finally:
                     os.close(fd)
             else:
                 tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-                tmp.write_text(text, encoding="utf-8")
-                os.chmod(tmp, 0o600)
-                os.replace(tmp, self.path)
+                try:
+                    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                    with os.fdopen(fd, "wb") as fh:
+                        fh.write(data)
+                    os.replace(tmp, self.path)
+                except OSError:
+                    tmp.unlink(missing_ok=True)
+                    raise
         except OSError:
             pass
+        self._on_disk = self._signature()

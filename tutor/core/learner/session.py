@@ -323,18 +323,19 @@ class Session:
         roles = self._roles(checks.Context(self.engine, {}, self.lesson.secrets, window, seen=seen, past=whole), False)
         keys = roles.used_by([c.params for c in first.checks])
         made = roles.made(keys)[-self.INFER_FROM :] if keys else []
-        return max(made, key=lambda m: (*self._played_from((m[0] - 1000) / 1e9, whole, seen), m[0]), default=None)
+        return max(made, key=lambda m: (*self._played_from((m[0] - 1000) / 1e9, whole, seen, keys), m[0]), default=None)
 
-    def _played_from(self, since: float, whole: history.History, seen: dict) -> tuple[int, int]:
+    def _played_from(self, since: float, whole: history.History, seen: dict, first: list[str]) -> tuple[int, int]:
         """How well the lesson is played by what was made since `since`: the roles that find
         one thing each, and the facts its steps remember that the engine can tell (the
         volume of a database removed since: a start after that removal cannot tell it);
-        then the roles that several things could fill. A start that leaves a role
-        ambiguous still holds what plays it (a slip and its retry both fit), where a later
-        start that finds nothing for it has left it out."""
+        then the later roles (not step 1's, `first`) that several things could play. Such
+        a start still holds what plays them (a slip and its retry, both restored), where a
+        later start that finds nothing for them has left them out; step 1's own roles
+        ambiguous are an older attempt and its retry, and the latest start is the retry's."""
         ctx = checks.Context(self.engine, {}, self.lesson.secrets, since, seen=seen, past=whole.after(since))
         roles = self._found_along(ctx)
-        return roles.score() + len(ctx.facts), roles.ambiguous()
+        return roles.score() + len(ctx.facts), roles.ambiguous(besides=first)
 
     def _found_along(self, ctx: checks.Context) -> Roles:
         """The roles on this context, with every fact the lesson's steps remember that the
