@@ -8,11 +8,10 @@ Each round does the lesson afresh (a new docklab home, the engine cleared of the
 round's things) with the learner's own way of tests/engine/test_learner_path.py (other
 syntax, names of their own, never begun in docklab: the check also finds where the
 attempt began), then times the whole check, the first docklab process after the
-lesson, as a learner meets it, then the steps. A round reuses nothing of the last: the
-engine keeps only its last 256 events, and every check's reads add to them (a helper
-container's read is five events, an exec three), so checks repeated on one attempt push
-the learner's own commands out of the engine's history and are judged on what progress
-recorded instead, a cheaper path no learner's first check takes. MySQL's readiness is the
+lesson, as a learner meets it, then the steps. A round reuses nothing of the last: a
+check repeated on one attempt is judged partly on what progress recorded, a cheaper path
+no learner's first check takes, and reads docklab's journal of the engine's events (kept
+in the docklab home) where a first check reads the engine's buffer whole. MySQL's readiness is the
 solution's business, not the check's: the script waits for it before checking.
 Target: the whole-lesson check under 1 s p50 for every lesson.
 
