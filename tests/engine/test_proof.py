@@ -179,6 +179,7 @@ def test_a_step_the_engine_no_longer_remembers_is_not_provable_rather_than_faile
         assert "NOT PROVABLE ANY MORE" in step1, out.stdout
         step4 = out.stdout.split("== Step 4/")[1].split("== Step")[0]  # never done; not a history question
         assert "NOT PROVABLE" not in step4 and "✗ FAIL" in step4, out.stdout
+        assert prefix not in out.stdout  # somebody else's volumes, made and removed since, play no role
     finally:
         run_docklab("reset", "managing-volumes", home=home)
     assert engine_state(client) == before

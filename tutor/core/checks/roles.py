@@ -123,7 +123,10 @@ class Roles:
         else:
             live = [(v.name, v.name) for v in reversed(new_v) if self._volume_ok(role, v, mounted)]
         out = [Resolution(role, n, "match", i) for i, n in live if i not in held]
-        out += [Resolution(role, n, "history", i) for i, n in reversed(self.removed(role)) if i not in held]
+        past = self.removed(role)
+        if self._partial():  # as in resolving: a removed thing whose traces may be gone counts by its name only
+            past = [p for p in past if p[1] == role.name]
+        out += [Resolution(role, n, "history", i) for i, n in reversed(past) if i not in held]
         return out[:limit]
 
     @contextmanager
