@@ -271,11 +271,12 @@ def held(port, since: float = 0) -> tuple[list[dict], int]:
         now_ns = time.time_ns()
         now = _stamp(now_ns)
         extended = False
-        until_ns = journal.until_ns if journal.until_ns is not None else journal.ns[-1] + SKEW_NS if journal.ns else 0
+        last = journal.ns[-1] if journal.ns else 0
+        # loaded from the file, no `until` of this process: read from its last event (one logged
+        # late and stamped before it ends the engine's scan back there, and brings a whole read)
+        until_ns = journal.until_ns if journal.until_ns is not None else last + SKEW_NS
         if journal.items and until_ns <= now_ns:
-            # loaded from the file: from its last event (one logged late and stamped before it
-            # ends the engine's scan back there, so the answer misses what is held, and reads whole)
-            from_ns = min(journal.ns[-1], until_ns - SKEW_NS)
+            from_ns = min(last, until_ns - SKEW_NS)
             mine = journal.events(journal.tail_from(from_ns))
             answer = port.events(_stamp(from_ns), now)
             if answer[: len(mine)] == mine:

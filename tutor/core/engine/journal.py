@@ -113,12 +113,13 @@ class Journal:
         """Events the engine logged after the last one held, nothing between."""
         if not newer:
             return
+        stamps = [at_ns(ev) for ev in newer]
         self.items.extend(newer)
-        self.ns.extend(at_ns(ev) for ev in newer)
+        self.ns.extend(stamps)
         if len(self.items) > MAX_KEPT:
             self._trim()
         elif self.path is not None:
-            self._write("".join(f"{at_ns(ev)}\t{_line(ev)}\n" for ev in newer), append=True)
+            self._write("".join(f"{at}\t{_line(ev)}\n" for at, ev in zip(stamps, newer)), append=True)
 
     def merge(self, whole: list[dict]) -> None:
         """The engine's whole buffer. From the first of its events that the journal holds,
