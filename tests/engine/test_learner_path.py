@@ -763,6 +763,20 @@ def test_checks_go_on_finding_where_the_attempt_began_after_the_engine_forgot_it
         clean_up(client, before, lesson, tmp_path)
 
 
+def checked_by_hand(client, home, lesson: str, script: str) -> str:
+    """`docklab check LESSON`, once, after the script by hand, never begun in docklab: reset
+    first (what earlier tests made, removed since, stays in the engine's history and is not
+    this attempt's), and what the script made removed after."""
+    run_docklab("reset", lesson, home=home)
+    before = engine_state(client)
+    try:
+        done = by_hand(script)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return check(lesson, home)[1]
+    finally:
+        clean_up(client, before, lesson, home)
+
+
 def test_a_slip_kept_and_its_retry_read_back_at_the_first_volumes_place_start_where_it_began(client, tmp_path):
     """backup-restore in the learner's own shell and names, never begun in docklab: a restore
     one folder too deep kept, the retry into a second volume, read back at /data. Both the
@@ -770,25 +784,23 @@ def test_a_slip_kept_and_its_retry_read_back_at_the_first_volumes_place_start_wh
     finds as many roles as from the first; the first still holds what plays the others (the
     slip and the retry both restored), so the attempt starts there and steps 1-4 pass."""
     p = f"tst{uuid.uuid4().hex[:6]}"
-    run_docklab("reset", "backup-restore", home=tmp_path)  # what earlier tests made here is not this attempt's
-    before = engine_state(client)
-    try:
-        done = by_hand(f"""
-            docker volume create {p}files
-            docker run --rm -v {p}files:/data alpine sh -c 'mkdir -p /data/conf && echo notes > /data/notes.md'
-            docker run --rm -v {p}files:/source:ro -v {p}backups:/backup alpine tar -cf /backup/f.tar -C /source .
-            docker run --rm -v {p}backups:/backup:ro -v {p}restore:/target alpine sh -c \\
-              'mkdir -p /target/source && tar -xf /backup/f.tar -C /target/source'
-            docker run --rm -v {p}backups:/backup:ro -v {p}restore2:/target alpine tar -xf /backup/f.tar -C /target
-            docker run --rm -v {p}restore2:/data alpine cat /data/notes.md
-            """)
-        assert done.returncode == 0, done.stdout + done.stderr
-        _, report = check("backup-restore", tmp_path)
-        assert f"when volume {p}files was made" in report.splitlines()[0], report
-        for step in (1, 2, 3, 4):
-            assert "✗ FAIL" not in section(report, step), report
-    finally:
-        clean_up(client, before, "backup-restore", tmp_path)
+    report = checked_by_hand(
+        client,
+        tmp_path,
+        "backup-restore",
+        f"""
+        docker volume create {p}files
+        docker run --rm -v {p}files:/data alpine sh -c 'mkdir -p /data/conf && echo notes > /data/notes.md'
+        docker run --rm -v {p}files:/source:ro -v {p}backups:/backup alpine tar -cf /backup/f.tar -C /source .
+        docker run --rm -v {p}backups:/backup:ro -v {p}restore:/target alpine sh -c \\
+          'mkdir -p /target/source && tar -xf /backup/f.tar -C /target/source'
+        docker run --rm -v {p}backups:/backup:ro -v {p}restore2:/target alpine tar -xf /backup/f.tar -C /target
+        docker run --rm -v {p}restore2:/data alpine cat /data/notes.md
+        """,
+    )
+    assert f"when volume {p}files was made" in report.splitlines()[0], report
+    for step in (1, 2, 3, 4):
+        assert "✗ FAIL" not in section(report, step), report
 
 
 def test_an_older_attempt_and_a_retry_of_step_1_start_at_the_retry(client, tmp_path):
@@ -797,20 +809,18 @@ def test_an_older_attempt_and_a_retry_of_step_1_start_at_the_retry(client, tmp_p
     finds as many roles; the retry is the latest, so the attempt starts there and its
     step 2 is not done by the first attempt's backup."""
     p = f"tst{uuid.uuid4().hex[:6]}"
-    run_docklab("reset", "backup-restore", home=tmp_path)  # what earlier tests made here is not this attempt's
-    before = engine_state(client)
-    try:
-        done = by_hand(f"""
-            docker volume create {p}a
-            docker run --rm -v {p}a:/data alpine sh -c 'echo one > /data/notes.md'
-            docker run --rm -v {p}a:/source:ro -v {p}b:/backup alpine tar -cf /backup/a.tar -C /source .
-            sleep 1
-            docker volume create {p}a2
-            docker run --rm -v {p}a2:/data alpine sh -c 'echo two > /data/notes.md'
-            """)
-        assert done.returncode == 0, done.stdout + done.stderr
-        _, report = check("backup-restore", tmp_path)
-        assert f"when volume {p}a2 was made" in report.splitlines()[0], report
-        assert "✗ FAIL" not in section(report, 1) and "✗ FAIL" in section(report, 2), report
-    finally:
-        clean_up(client, before, "backup-restore", tmp_path)
+    report = checked_by_hand(
+        client,
+        tmp_path,
+        "backup-restore",
+        f"""
+        docker volume create {p}a
+        docker run --rm -v {p}a:/data alpine sh -c 'echo one > /data/notes.md'
+        docker run --rm -v {p}a:/source:ro -v {p}b:/backup alpine tar -cf /backup/a.tar -C /source .
+        sleep 1
+        docker volume create {p}a2
+        docker run --rm -v {p}a2:/data alpine sh -c 'echo two > /data/notes.md'
+        """,
+    )
+    assert f"when volume {p}a2 was made" in report.splitlines()[0], report
+    assert "✗ FAIL" not in section(report, 1) and "✗ FAIL" in section(report, 2), report
