@@ -145,7 +145,7 @@ def test_picker_to_lesson_run_check_reset_and_resume(lesson_env, client):
             await pilot.press("y")
             await until(
                 pilot,
-                lambda: not client.containers.list(all=True, filters={"name": prefix}),
+                lambda: not client.containers.list(all=True, filters={"name": prefix}, ignore_removed=True),
                 what="reset removed the container",
             )
             await until(pilot, lambda: not client.volumes.list(filters={"name": prefix}), what="volume removed")
